@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The one place that declares Verdict's dependencies. README, CI and docker/Dockerfile all call it.
+#   scripts/install-deps.sh            system packages (Debian 12) + Python packages for tests/bench
+#   scripts/install-deps.sh --runtime  only what the server binary and the sandboxed toolchains need
+set -euo pipefail
+
+mode=${1:-all}
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+
+# Libraries the C++ code links against at run time, and the toolchains sandboxed code runs with.
+RUNTIME_PKGS=(
+  libgrpc++1.51 libprotobuf32 libre2-9 libabsl20220623 libgmp10 libmpfr6 libsimdjson14
+  libseccomp2 libcld2-0 libboost-filesystem1.74.0
+  python3-minimal g++ ca-certificates
+)
+
+# Everything needed to build and test.
+BUILD_PKGS=(
+  build-essential cmake ninja-build pkg-config git
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libre2-dev libgmp-dev libmpfr-dev libsimdjson-dev
+  libboost-dev libboost-filesystem-dev libseccomp-dev libcld2-dev libcpp-httplib-dev libicu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  python3 python3-pip python3-venv
+)
+
+# Python packages: the client, test oracles and peer benchmarks (never the C++ build).
+PY_PKGS=(grpcio grpcio-tools protobuf pytest numpy)
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+case "$mode" in
+  --runtime) apt_install "${RUNTIME_PKGS[@]}" ;;
+  all|--all)
+    apt_install "${BUILD_PKGS[@]}"
+    # Whichever python3 is first on PATH runs the Python tests; install into it.
+    python3 -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}" 2>&1 \
+      | grep -v -E "Running pip as the 'root' user|^$" || true
+    ;;
+  *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,90 @@
+// Math answer checking: extract the final answer from a completion, read it, and decide whether it
+// is equivalent to one of the gold answers.
+//
+// Contract (DESIGN.md §4, §5):
+//  - Pure functions of their inputs and options: no I/O, no globals, no signals or timers; safe to
+//    call from any number of threads at once.
+//  - Every call is bounded by the deterministic budgets in `MathOptions`: the same input gets the
+//    same verdict on any machine, from any thread. Running out of budget is `kUndecided`, never a
+//    crash or a hang.
+//  - A wrong, missing or unreadable answer is a verdict (an `Outcome`), not an error.
+//
+// FOUNDATION PLACEHOLDER: the comparison behind this interface is exact string equality of the
+// normalised answer texts (see verify.cc). The math-verifier issue replaces it with LaTeX parsing
+// and exact/symbolic equivalence behind the same functions; it is not a math verifier yet.
+#ifndef VERDICT_VERIFIER_MATH_VERIFY_H_
+#define VERDICT_VERIFIER_MATH_VERIFY_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/types/span.h"
+
+namespace verdict::math {
+
+// Where the answer was found in the completion.
+enum class AnswerSource {
+  kNone,               // nothing that marks a final answer
+  kAnswerTag,          // <answer> ... </answer>
+  kBoxed,              // the last \boxed{...} or \fbox{...}
+  kFinalAnswerPhrase,  // "The final answer is ...", "Answer: ..."
+  kWholeText,          // the text was given as a bare answer (VerifyAnswer)
+};
+
+// "answer_tag", "boxed", ... as used on the wire and in explanations.
+std::string_view AnswerSourceName(AnswerSource source);
+
+enum class Outcome {
+  kCorrect,      // equivalent to a gold answer
+  kWrong,        // read and judged different from every gold answer
+  kNoAnswer,     // no answer region in the completion
+  kUnparseable,  // an answer region was found but could not be read
+  kUndecided,    // the budget ran out before a decision
+};
+
+std::string_view OutcomeName(Outcome outcome);
+
+struct ExtractOptions {
+  // Look for an <answer>...</answer> block first (R1 template). Default true.
+  bool use_answer_tag = true;
+  // Fall back to the last number anywhere in the text. Default false: it rewards guessing.
+  bool last_number_fallback = false;
+};
+
+struct MathOptions {
+  ExtractOptions extract;
+  // Longest answer region read, in bytes; longer ones are kUndecided. Default 64 KiB.
+  size_t max_answer_bytes = 64 * 1024;
+  // Longest completion searched for an answer, in bytes. A longer completion is searched only in
+  // its last `max_completion_bytes` (final answers are at the end). Default 16 MiB.
+  size_t max_completion_bytes = 16 * 1024 * 1024;
+};
+
+struct MathVerdict {
+  Outcome outcome = Outcome::kNoAnswer;
+  AnswerSource source = AnswerSource::kNone;
+  // The answer text as found in the completion (empty for kNoAnswer).
+  std::string extracted;
+  // How the answer was read (canonical form); empty when it could not be read.
+  std::string canonical;
+  // Index of the gold answer that matched, -1 if none.
+  int matched_gold = -1;
+  // One line for a person: the rule that decided.
+  std::string reason;
+};
+
+// Finds the final answer in `completion` (DESIGN §5 priority: <answer> block, last \boxed{},
+// final-answer phrase) and compares it with `golds`. Empty `golds` is kUnparseable with a reason
+// (the caller validates references before calling).
+MathVerdict VerifyCompletion(std::string_view completion, absl::Span<const std::string> golds,
+                             const MathOptions& options = {});
+
+// Compares a bare answer (already extracted, e.g. from `verdict check GOLD ANSWER`) with `golds`.
+// If `answer` is itself a whole response containing an answer marker, the marked part is used.
+MathVerdict VerifyAnswer(std::string_view answer, absl::Span<const std::string> golds,
+                         const MathOptions& options = {});
+
+}  // namespace verdict::math
+
+#endif  // VERDICT_VERIFIER_MATH_VERIFY_H_
