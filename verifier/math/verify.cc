@@ -107,7 +107,7 @@ MathVerdict Compare(std::string_view region, AnswerSource source,
                             options.max_answer_bytes, "-byte budget");
     return v;
   }
-  v.extracted = std::string(absl::StripAsciiWhitespace(region));
+  v.extracted = std::string(absl::StripAsciiWhitespace(absl::string_view(region.data(), region.size())));
   if (golds.empty()) {
     v.outcome = Outcome::kUnparseable;
     v.reason = "no gold answer to compare with";

@@ -1,0 +1,43 @@
+// Where `verdict score` sends its groups: the Scorer in this process, or a running server.
+#ifndef VERDICT_CLI_BACKEND_H_
+#define VERDICT_CLI_BACKEND_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rewards/scorer.h"
+#include "verdict/v1/verdict.pb.h"
+
+namespace verdict::cli {
+
+using BatchDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<v1::GroupResult>>) &&>;
+
+class ScoreBackend {
+ public:
+  virtual ~ScoreBackend() = default;
+  // Scores `groups` under `spec` (unset fields: the backend's defaults). `done` runs once, on any
+  // thread, with one result per group in order, or the error that stopped the whole batch.
+  virtual void Submit(std::vector<v1::Group> groups, BatchDone done) = 0;
+  // Groups that may usefully be in flight at once.
+  virtual size_t concurrency() const = 0;
+};
+
+// Scores with a Scorer on a pool in this process, resolving specs exactly as the server does.
+absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeInProcessBackend(const v1::RewardSpec& spec,
+                                                                   size_t threads,
+                                                                   ScorerOptions options = {});
+
+// Sends unary Score calls to `address` ("host:port" or "unix:/path"), `concurrency` at a time.
+// `timeout` zero = no deadline.
+absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeGrpcBackend(const std::string& address,
+                                                              const v1::RewardSpec& spec,
+                                                              size_t concurrency,
+                                                              absl::Duration timeout);
+
+}  // namespace verdict::cli
+
+#endif  // VERDICT_CLI_BACKEND_H_

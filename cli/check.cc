@@ -1,0 +1,133 @@
+// `verdict check`: one-off or whole-file math answer checking, with explanations.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "cli/result_json.h"
+#include "rewards/utf8.h"
+#include "server/log.h"
+#include "simdjson.h"
+#include "verifier/math/verify.h"
+
+namespace verdict::cli {
+namespace {
+
+constexpr char kHelp[] = R"(usage: verdict check GOLD ANSWER
+       verdict check --jsonl FILE [--output FILE] [--gold-field gold] [--pred-field pred]
+
+Checks whether ANSWER (a bare answer or a whole response) is equivalent to GOLD and explains
+how it was read. With --jsonl, reads one JSON object per line and writes each line back with
+"equivalent" (true, false, or null when undecided), "verdict", "extracted" and "reason" added.
+
+exit codes (GOLD ANSWER form): 0 equivalent; 1 not equivalent; 2 usage; 3 undecided
+exit codes (--jsonl form): 0 all lines checked; 1 could not run; 2 usage; 3 some lines rejected
+)";
+
+int CheckFile(const Flags& flags) {
+  std::ifstream in(flags.Get("jsonl"), std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "verdict check: cannot open %s\n", flags.Get("jsonl").c_str());
+    return kExitFailure;
+  }
+  std::ofstream out_file;
+  std::ostream* out = &std::cout;
+  if (flags.Get("output", "-") != "-") {
+    out_file.open(flags.Get("output"), std::ios::binary | std::ios::trunc);
+    if (!out_file) {
+      std::fprintf(stderr, "verdict check: cannot open %s\n", flags.Get("output").c_str());
+      return kExitFailure;
+    }
+    out = &out_file;
+  }
+  const std::string gold_field = flags.Get("gold-field", "gold");
+  const std::string pred_field = flags.Get("pred-field", "pred");
+  simdjson::dom::parser parser;
+  std::string line;
+  int64_t line_no = 0, rejected = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (!IsValidUtf8(line)) line = RepairUtf8(line);
+    simdjson::dom::element root;
+    std::vector<std::string> golds;
+    std::string_view pred;
+    bool ok = parser.parse(line).get(root) == simdjson::SUCCESS && root.is_object() &&
+              root[pred_field].get(pred) == simdjson::SUCCESS;
+    if (ok) {
+      simdjson::dom::element g;
+      if (root[gold_field].get(g) != simdjson::SUCCESS) {
+        ok = false;
+      } else if (g.is_string()) {
+        golds.emplace_back(std::string_view(g.get_string()));
+      } else if (g.is_array()) {
+        for (auto item : g.get_array()) {
+          std::string_view s;
+          if (item.get(s) == simdjson::SUCCESS) golds.emplace_back(s);
+        }
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      ++rejected;
+      std::fprintf(stderr, "verdict check: line %lld: need an object with string '%s' and '%s'\n",
+                   static_cast<long long>(line_no), gold_field.c_str(), pred_field.c_str());
+      continue;
+    }
+    math::MathVerdict v = math::VerifyAnswer(pred, golds);
+    std::string l = line;
+    const char* eq = v.outcome == math::Outcome::kCorrect     ? "true"
+                     : v.outcome == math::Outcome::kUndecided ? "null"
+                                                              : "false";
+    l = AddMember(l, "equivalent", eq);
+    std::string s;
+    log::AppendJsonString(math::OutcomeName(v.outcome), &s);
+    l = AddMember(l, "verdict", s);
+    s.clear();
+    log::AppendJsonString(RepairUtf8(v.extracted), &s);
+    l = AddMember(l, "extracted", s);
+    s.clear();
+    log::AppendJsonString(RepairUtf8(v.reason), &s);
+    l = AddMember(l, "reason", s);
+    *out << l << '\n';
+  }
+  return rejected ? kExitRejected : kExitOk;
+}
+
+}  // namespace
+
+int RunCheck(const std::vector<std::string>& args) {
+  FlagSpec fs;
+  fs.value_flags = {"jsonl", "output", "gold-field", "pred-field"};
+  fs.bool_flags = {"help"};
+  absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "verdict check: %s\n%s", std::string(flags.status().message()).c_str(), kHelp);
+    return kExitUsage;
+  }
+  if (flags->Has("help")) {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  if (flags->Has("jsonl")) return CheckFile(*flags);
+  if (flags->positional().size() != 2) {
+    std::fputs(kHelp, stderr);
+    return kExitUsage;
+  }
+  std::vector<std::string> golds = {flags->positional()[0]};
+  math::MathVerdict v = math::VerifyAnswer(flags->positional()[1], golds);
+  std::printf("verdict:   %s\n", std::string(math::OutcomeName(v.outcome)).c_str());
+  std::printf("extracted: %s  (from %s)\n", v.extracted.c_str(),
+              std::string(math::AnswerSourceName(v.source)).c_str());
+  std::printf("read as:   %s\n", v.canonical.c_str());
+  std::printf("reason:    %s\n", v.reason.c_str());
+  switch (v.outcome) {
+    case math::Outcome::kCorrect: return 0;
+    case math::Outcome::kUndecided: return 3;
+    default: return 1;
+  }
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,41 @@
+// A small command-line parser for the `verdict` subcommands: `--name=value`, `--name value`,
+// boolean `--name`, repeated flags, and positional arguments. No globals.
+#ifndef VERDICT_CLI_FLAGS_H_
+#define VERDICT_CLI_FLAGS_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace verdict::cli {
+
+struct FlagSpec {
+  std::set<std::string> value_flags;  // take a value
+  std::set<std::string> bool_flags;   // take none
+};
+
+class Flags {
+ public:
+  // INVALID_ARGUMENT for an unknown flag or a missing value.
+  static absl::StatusOr<Flags> Parse(const std::vector<std::string>& args, const FlagSpec& spec);
+
+  bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  // Last value given, or `fallback`.
+  std::string Get(const std::string& name, const std::string& fallback = "") const;
+  std::vector<std::string> GetAll(const std::string& name) const;
+  absl::StatusOr<double> GetDouble(const std::string& name, double fallback) const;
+  absl::StatusOr<int64_t> GetInt(const std::string& name, int64_t fallback) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace verdict::cli
+
+#endif  // VERDICT_CLI_FLAGS_H_

@@ -1,0 +1,40 @@
+// verdict: the command line of the Verdict reward service.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(verdict — rule-based rewards for RL of reasoning models
+
+usage: verdict <command> [options]
+
+commands:
+  score   score a JSONL file of rollout groups (in-process, or --server ADDR)
+  check   check one answer against a gold answer, or a JSONL file of pairs
+  serve   run the gRPC reward server
+
+Run 'verdict <command> --help' for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return verdict::cli::kExitUsage;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "score") return verdict::cli::RunScore(args);
+  if (command == "check") return verdict::cli::RunCheck(args);
+  if (command == "serve") return verdict::cli::RunServe(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return verdict::cli::kExitOk;
+  }
+  std::fprintf(stderr, "verdict: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return verdict::cli::kExitUsage;
+}

@@ -1,0 +1,177 @@
+#include "cli/result_json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "server/log.h"
+
+namespace verdict::cli {
+namespace {
+
+void Key(std::string_view key, std::string* out) {
+  log::AppendJsonString(key, out);
+  out->push_back(':');
+}
+
+void Str(std::string_view key, std::string_view value, std::string* out) {
+  Key(key, out);
+  log::AppendJsonString(value, out);
+}
+
+void Int(std::string_view key, int64_t value, std::string* out) {
+  Key(key, out);
+  out->append(std::to_string(value));
+}
+
+void Bool(std::string_view key, bool value, std::string* out) {
+  Key(key, out);
+  out->append(value ? "true" : "false");
+}
+
+void Num(std::string_view key, double value, std::string* out) {
+  Key(key, out);
+  AppendNumber(value, out);
+}
+
+}  // namespace
+
+std::string_view VerdictName(v1::Verdict verdict) {
+  const std::string& name = v1::Verdict_Name(verdict);
+  return name;
+}
+
+void AppendNumber(double value, std::string* out) {
+  if (!std::isfinite(value)) {
+    out->append("null");
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out->append(buf, end);
+}
+
+void AppendErrorJson(int code, std::string_view message, std::string* out) {
+  out->push_back('{');
+  Int("code", code, out);
+  out->push_back(',');
+  Str("message", message, out);
+  out->push_back('}');
+}
+
+void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
+  out->push_back('{');
+  Num("reward", s.reward(), out);
+  out->push_back(',');
+  Num("advantage", s.advantage(), out);
+  out->push_back(',');
+  Str("verdict", VerdictName(s.verdict()), out);
+  out->push_back(',');
+  Str("reason", s.reason(), out);
+  out->push_back(',');
+  Key("components", out);
+  out->push_back('{');
+  std::vector<std::pair<std::string, double>> components(s.components().begin(),
+                                                         s.components().end());
+  std::sort(components.begin(), components.end());
+  for (size_t i = 0; i < components.size(); ++i) {
+    if (i) out->push_back(',');
+    Num(components[i].first, components[i].second, out);
+  }
+  out->push_back('}');
+  if (s.has_error()) {
+    out->push_back(',');
+    Key("error", out);
+    AppendErrorJson(s.error().code(), s.error().message(), out);
+  }
+  if (s.has_math()) {
+    out->push_back(',');
+    Key("math", out);
+    out->push_back('{');
+    Str("extracted", s.math().extracted(), out);
+    out->push_back(',');
+    Str("source", s.math().source(), out);
+    out->push_back(',');
+    Str("canonical", s.math().canonical(), out);
+    out->push_back(',');
+    Int("matched_gold", s.math().matched_gold(), out);
+    out->push_back('}');
+  }
+  if (s.has_format()) {
+    out->push_back(',');
+    Key("format", out);
+    out->push_back('{');
+    Bool("ok", s.format().ok(), out);
+    out->push_back(',');
+    Str("template", s.format().template_(), out);
+    out->push_back(',');
+    Str("problem", s.format().problem(), out);
+    out->push_back(',');
+    Bool("think_prefilled", s.format().think_prefilled(), out);
+    out->push_back('}');
+  }
+  out->push_back('}');
+}
+
+void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
+  out->push_back('{');
+  Num("mean", st.mean(), out);
+  out->push_back(',');
+  Num("std", st.std(), out);
+  out->push_back(',');
+  Bool("zero_variance", st.zero_variance(), out);
+  out->push_back(',');
+  Int("num_samples", st.num_samples(), out);
+  out->push_back(',');
+  Int("num_correct", st.num_correct(), out);
+  out->push_back(',');
+  Int("num_format_ok", st.num_format_ok(), out);
+  out->push_back(',');
+  Int("num_errors", st.num_errors(), out);
+  out->push_back(',');
+  Int("num_undecided", st.num_undecided(), out);
+  out->push_back('}');
+}
+
+void AppendGroupResultJson(const v1::GroupResult& g, std::string* out) {
+  out->push_back('{');
+  Str("group_id", g.group_id(), out);
+  if (g.has_error()) {
+    out->push_back(',');
+    Key("error", out);
+    AppendErrorJson(g.error().code(), g.error().message(), out);
+    out->push_back('}');
+    return;
+  }
+  out->push_back(',');
+  Key("samples", out);
+  out->push_back('[');
+  for (int i = 0; i < g.samples_size(); ++i) {
+    if (i) out->push_back(',');
+    AppendSampleJson(g.samples(i), out);
+  }
+  out->push_back(']');
+  out->push_back(',');
+  Key("stats", out);
+  AppendStatsJson(g.stats(), out);
+  out->push_back('}');
+}
+
+std::string AddMember(std::string_view object_line, std::string_view key,
+                      std::string_view value_json) {
+  size_t close = object_line.find_last_of('}');
+  std::string_view head = object_line.substr(0, close);
+  size_t last = head.find_last_not_of(" \t\r\n");
+  bool empty = last == std::string_view::npos || head[last] == '{';
+  std::string out(head.substr(0, last == std::string_view::npos ? 0 : last + 1));
+  if (!empty) out.push_back(',');
+  log::AppendJsonString(key, &out);
+  out.push_back(':');
+  out.append(value_json);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,107 @@
+// `verdict serve`: run the gRPC server until SIGTERM/SIGINT, then drain and exit 0.
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_join.h"
+#include "cli/commands.h"
+#include "server/convert.h"
+#include "server/log.h"
+#include "server/server.h"
+
+namespace verdict::cli {
+namespace {
+
+constexpr char kHelp[] = R"(usage: verdict serve [options]
+
+Serves verdict.v1.RewardService, grpc.health.v1.Health and server reflection. On SIGTERM or
+SIGINT: health goes NOT_SERVING, new calls are refused, in-flight calls finish within the grace
+period (then are cancelled), and the process exits 0. Logs are JSON lines on stderr.
+
+  --listen ADDR               host:port or unix:/path; repeatable (default 127.0.0.1:50051)
+  --threads N                 scoring threads (default: one per core)
+  --max-message-bytes N       largest request/response (default 268435456)
+  --max-inflight-samples N    completions in flight before RESOURCE_EXHAUSTED (default 1000000)
+  --stream-window-groups N    groups in flight per stream (default 64)
+  --shutdown-grace-ms MS      drain time after SIGTERM (default 30000)
+  --drain-delay-ms MS         NOT_SERVING before closing the listener (default 0)
+  --port-file FILE            write the bound addresses there, one per line, once serving
+  --log-level LEVEL           debug, info, warning, error (default info)
+)";
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  FlagSpec fs;
+  fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
+                    "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
+                    "log-level"};
+  fs.bool_flags = {"help"};
+  AddSpecFlags(&fs);
+  absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "verdict serve: %s\n%s", std::string(flags.status().message()).c_str(), kHelp);
+    return kExitUsage;
+  }
+  if (flags->Has("help")) {
+    std::fputs(kHelp, stdout);
+    std::fputs(kSpecFlagsHelp, stdout);
+    return kExitOk;
+  }
+  ServerOptions options;
+  if (flags->Has("listen")) options.listen = flags->GetAll("listen");
+  auto threads = flags->GetInt("threads", 0);
+  auto max_message = flags->GetInt("max-message-bytes", options.max_message_bytes);
+  auto max_inflight = flags->GetInt("max-inflight-samples", options.service.max_inflight_samples);
+  auto window = flags->GetInt("stream-window-groups", options.service.stream_window_groups);
+  auto grace = flags->GetInt("shutdown-grace-ms", 30000);
+  auto drain = flags->GetInt("drain-delay-ms", 0);
+  auto spec = SpecFromFlags(*flags);
+  for (const absl::Status& s : {threads.status(), max_message.status(), max_inflight.status(),
+                                window.status(), grace.status(), drain.status(), spec.status()}) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "verdict serve: %s\n", std::string(s.message()).c_str());
+      return kExitUsage;
+    }
+  }
+  absl::StatusOr<RewardSpec> default_spec = ResolveSpec(RewardSpec{}, *spec);
+  if (!default_spec.ok()) {
+    std::fprintf(stderr, "verdict serve: %s\n", std::string(default_spec.status().message()).c_str());
+    return kExitUsage;
+  }
+  if (*max_message < 1024 || *max_message > INT32_MAX || *max_inflight < 1 || *window < 1) {
+    std::fprintf(stderr, "verdict serve: a limit is out of range\n");
+    return kExitUsage;
+  }
+  log::Level level;
+  if (!log::ParseLevel(flags->Get("log-level", "info"), &level)) {
+    std::fprintf(stderr, "verdict serve: unknown --log-level\n");
+    return kExitUsage;
+  }
+  log::SetLevel(level);
+  options.worker_threads = static_cast<size_t>(*threads);
+  options.max_message_bytes = *max_message;
+  options.service.max_inflight_samples = *max_inflight;
+  options.service.stream_window_groups = static_cast<int>(*window);
+  options.service.default_spec = *default_spec;
+  options.shutdown_grace = absl::Milliseconds(*grace);
+  options.drain_delay = absl::Milliseconds(*drain);
+
+  BlockShutdownSignals();  // before any thread exists
+  absl::StatusOr<std::unique_ptr<VerdictServer>> server = VerdictServer::Start(options);
+  if (!server.ok()) {
+    log::Error("could not start", {{"error", std::string(server.status().message())}});
+    return kExitFailure;
+  }
+  if (flags->Has("port-file")) {
+    // Written to a temporary name and renamed, so a reader never sees a partial file.
+    std::string path = flags->Get("port-file");
+    std::ofstream f(path + ".tmp", std::ios::trunc);
+    f << absl::StrJoin((*server)->addresses(), "\n") << "\n";
+    f.close();
+    std::rename((path + ".tmp").c_str(), path.c_str());
+  }
+  (*server)->WaitForSignalAndShutdown();
+  return kExitOk;
+}
+
+}  // namespace verdict::cli

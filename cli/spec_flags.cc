@@ -1,0 +1,91 @@
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace verdict::cli {
+
+const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README):
+  --spec FILE                 JSON of verdict.v1.RewardSpec, e.g. {"weights":{"format":0.5}}
+  --format r1|none            format template (default r1)
+  --accuracy-weight W         weight of the accuracy component (default 1)
+  --format-weight W           weight of the format component (default 1)
+  --gate-accuracy-on-format   accuracy counts only when the format holds
+  --undecided-value V         accuracy value of an UNDECIDED verdict (default 0)
+  --estimator grpo|none       advantage estimator (default grpo)
+  --std sample|population     GRPO std (default sample, n-1)
+  --epsilon E                 (r-mean)/(std+E) (default 1e-6)
+)";
+
+void AddSpecFlags(FlagSpec* spec) {
+  for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
+                        "estimator", "std", "epsilon"}) {
+    spec->value_flags.insert(f);
+  }
+  spec->bool_flags.insert("gate-accuracy-on-format");
+}
+
+absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
+  v1::RewardSpec spec;
+  if (flags.Has("spec")) {
+    std::ifstream in(flags.Get("spec"));
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read --spec ", flags.Get("spec")));
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto status = google::protobuf::util::JsonStringToMessage(buf.str(), &spec);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--spec ", flags.Get("spec"), ": ", status.ToString()));
+    }
+  }
+  auto set_double = [&](const char* name, auto setter) -> absl::Status {
+    if (!flags.Has(name)) return absl::OkStatus();
+    absl::StatusOr<double> v = flags.GetDouble(name, 0);
+    if (!v.ok()) return v.status();
+    setter(*v);
+    return absl::OkStatus();
+  };
+  if (auto s = set_double("accuracy-weight",
+                          [&](double v) { spec.mutable_weights()->set_accuracy(v); });
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = set_double("format-weight", [&](double v) { spec.mutable_weights()->set_format(v); });
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = set_double("undecided-value", [&](double v) { spec.set_undecided_value(v); });
+      !s.ok()) {
+    return s;
+  }
+  if (auto s = set_double("epsilon", [&](double v) { spec.mutable_advantage()->set_epsilon(v); });
+      !s.ok()) {
+    return s;
+  }
+  if (flags.Has("gate-accuracy-on-format")) {
+    spec.set_gate_accuracy_on_format(flags.Get("gate-accuracy-on-format") == "true");
+  }
+  if (flags.Has("format")) {
+    std::string f = flags.Get("format");
+    if (f == "r1") spec.set_format(v1::FORMAT_TEMPLATE_R1);
+    else if (f == "none") spec.set_format(v1::FORMAT_TEMPLATE_NONE);
+    else return absl::InvalidArgumentError(absl::StrCat("--format wants r1 or none, got '", f, "'"));
+  }
+  if (flags.Has("estimator")) {
+    std::string e = flags.Get("estimator");
+    if (e == "grpo") spec.mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_GRPO);
+    else if (e == "none") spec.mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_NONE);
+    else return absl::InvalidArgumentError(absl::StrCat("--estimator wants grpo or none, got '", e, "'"));
+  }
+  if (flags.Has("std")) {
+    std::string s = flags.Get("std");
+    if (s == "sample") spec.mutable_advantage()->set_std(v1::STD_KIND_SAMPLE);
+    else if (s == "population") spec.mutable_advantage()->set_std(v1::STD_KIND_POPULATION);
+    else return absl::InvalidArgumentError(absl::StrCat("--std wants sample or population, got '", s, "'"));
+  }
+  return spec;
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,220 @@
+#include "rewards/scorer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "rewards/advantages.h"
+#include "rewards/format.h"
+
+namespace verdict {
+namespace {
+
+// Rejects a group that cannot be scored at all (DESIGN §4: an error, not a verdict).
+absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
+  if (std::holds_alternative<std::monostate>(group.reference)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "group '", group.id, "' has no reference: set math, code or rules_only"));
+  }
+  if (const auto* math = std::get_if<MathReference>(&group.reference)) {
+    if (math->gold_answers.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("group '", group.id, "' has a math reference with no gold answers"));
+    }
+  }
+  if (std::holds_alternative<CodeReference>(group.reference)) {
+    return absl::UnimplementedError(absl::StrCat(
+        "group '", group.id, "': code references are not supported by this server yet"));
+  }
+  if (group.completions.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has no completions"));
+  }
+  if (group.completions.size() > options.max_completions_per_group) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("group '", group.id, "' has ", group.completions.size(),
+                     " completions; the limit is ", options.max_completions_per_group));
+  }
+  return absl::OkStatus();
+}
+
+Verdict FromMathOutcome(math::Outcome outcome) {
+  switch (outcome) {
+    case math::Outcome::kCorrect: return Verdict::kCorrect;
+    case math::Outcome::kWrong: return Verdict::kWrongAnswer;
+    case math::Outcome::kNoAnswer: return Verdict::kNoAnswer;
+    case math::Outcome::kUnparseable: return Verdict::kUnparseable;
+    case math::Outcome::kUndecided: return Verdict::kUndecided;
+  }
+  return Verdict::kUndecided;
+}
+
+SampleResult ErrorSample(absl::Status status) {
+  SampleResult r;
+  r.verdict = Verdict::kError;
+  r.reason = std::string(status.message());
+  r.error = std::move(status);
+  return r;
+}
+
+// Shared by the tasks of one group; the task that checks the last sample finishes the group.
+struct GroupJob {
+  std::shared_ptr<const Group> group;
+  std::shared_ptr<const CancelToken> cancel;
+  Scorer::Done done;
+  GroupResult result;
+  std::atomic<size_t> remaining_tasks{0};
+};
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kCorrect: return "CORRECT";
+    case Verdict::kWrongAnswer: return "WRONG_ANSWER";
+    case Verdict::kNoAnswer: return "NO_ANSWER";
+    case Verdict::kUnparseable: return "UNPARSEABLE";
+    case Verdict::kUndecided: return "UNDECIDED";
+    case Verdict::kNotChecked: return "NOT_CHECKED";
+    case Verdict::kError: return "ERROR";
+  }
+  return "ERROR";
+}
+
+Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
+    : pool_(pool), options_(std::move(options)) {}
+
+SampleResult Scorer::ScoreSample(const Group& group, size_t index) const {
+  const Completion& completion = group.completions[index];
+  const RewardSpec& spec = group.spec;
+  if (completion.text.size() > options_.max_completion_bytes) {
+    return ErrorSample(absl::InvalidArgumentError(
+        absl::StrCat("completion of ", completion.text.size(), " bytes exceeds the limit of ",
+                     options_.max_completion_bytes)));
+  }
+  SampleResult r;
+
+  // Format.
+  bool format_ok = true;
+  if (spec.format == FormatTemplate::kR1) {
+    r.format = CheckR1Format(completion.text, PromptPrefillsThink(group.prompt));
+    format_ok = r.format.ok;
+  } else {
+    r.format.template_name = "none";
+    r.format.ok = true;
+  }
+
+  // Accuracy.
+  double accuracy = 0.0;
+  bool has_accuracy = false;
+  if (const auto* ref = std::get_if<MathReference>(&group.reference)) {
+    math::MathOptions math_options = options_.math;
+    math_options.extract.use_answer_tag = spec.format == FormatTemplate::kR1;
+    math::MathVerdict mv = math::VerifyCompletion(completion.text, ref->gold_answers, math_options);
+    r.verdict = FromMathOutcome(mv.outcome);
+    r.reason = std::move(mv.reason);
+    r.math = MathDetails{std::move(mv.extracted), std::string(math::AnswerSourceName(mv.source)),
+                         std::move(mv.canonical), mv.matched_gold};
+    has_accuracy = true;
+    accuracy = r.verdict == Verdict::kCorrect     ? 1.0
+               : r.verdict == Verdict::kUndecided ? spec.undecided_value
+                                                  : 0.0;
+  } else {
+    r.verdict = Verdict::kNotChecked;
+    r.reason = "rules only: no reference to check against";
+  }
+
+  // Composition: reward = sum(weight * value); gating zeroes the accuracy term only.
+  if (has_accuracy) {
+    r.components.emplace_back("accuracy", accuracy);
+    double term = (spec.gate_accuracy_on_format && !format_ok) ? 0.0 : accuracy;
+    r.reward += spec.accuracy_weight * term;
+  }
+  if (spec.format != FormatTemplate::kNone) {
+    double format_value = format_ok ? 1.0 : 0.0;
+    r.components.emplace_back("format", format_value);
+    r.reward += spec.format_weight * format_value;
+  }
+  return r;
+}
+
+void Scorer::FinishGroup(GroupResult* result) {
+  const size_t n = result->samples.size();
+  std::vector<double> rewards(n);
+  std::vector<bool> scored(n);
+  GroupStats& stats = result->stats;
+  stats = GroupStats{};
+  stats.num_samples = static_cast<int>(n);
+  for (size_t i = 0; i < n; ++i) {
+    const SampleResult& s = result->samples[i];
+    rewards[i] = s.reward;
+    scored[i] = s.error.ok();
+    if (!s.error.ok()) ++stats.num_errors;
+    if (s.verdict == Verdict::kCorrect) ++stats.num_correct;
+    if (s.verdict == Verdict::kUndecided) ++stats.num_undecided;
+    if (s.error.ok() && s.format.ok) ++stats.num_format_ok;
+  }
+  AdvantageResult adv = ComputeAdvantages(rewards, scored, result->spec);
+  stats.mean = adv.mean;
+  stats.std = adv.std;
+  stats.zero_variance = adv.zero_variance;
+  for (size_t i = 0; i < n; ++i) result->samples[i].advantage = adv.advantages[i];
+}
+
+void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
+                        std::shared_ptr<const CancelToken> cancel, Done done) const {
+  GroupResult early;
+  early.group_id = group->id;
+  early.spec = group->spec;
+  if (absl::Status status = ValidateGroup(*group, options_); !status.ok()) {
+    early.error = std::move(status);
+    std::move(done)(std::move(early));
+    return;
+  }
+  const size_t n = group->completions.size();
+  const size_t max_tasks = std::max<size_t>(1, pool_->num_threads() * options_.tasks_per_thread);
+  const size_t num_tasks = std::min(n, max_tasks);
+  const size_t per_task = (n + num_tasks - 1) / num_tasks;
+
+  auto job = std::make_shared<GroupJob>();
+  job->group = std::move(group);
+  job->cancel = std::move(cancel);
+  job->done = std::move(done);
+  job->result = std::move(early);
+  job->result.samples.resize(n);
+  const size_t tasks = (n + per_task - 1) / per_task;
+  job->remaining_tasks.store(tasks, std::memory_order_relaxed);
+
+  for (size_t t = 0; t < tasks; ++t) {
+    const size_t begin = t * per_task;
+    const size_t end = std::min(n, begin + per_task);
+    pool_->Schedule([this, job, begin, end]() {
+      for (size_t i = begin; i < end; ++i) {
+        absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
+        job->result.samples[i] = live.ok() ? ScoreSample(*job->group, i) : ErrorSample(live);
+      }
+      // acq_rel: the finishing task sees every other task's samples.
+      if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        FinishGroup(&job->result);
+        std::move(job->done)(std::move(job->result));
+      }
+    });
+  }
+}
+
+GroupResult Scorer::Score(const Group& group, const CancelToken* cancel) const {
+  absl::Notification finished;
+  GroupResult out;
+  // Non-owning shared_ptrs: this call blocks until `done` has run.
+  std::shared_ptr<const Group> group_ref(&group, [](const Group*) {});
+  std::shared_ptr<const CancelToken> cancel_ref(cancel, [](const CancelToken*) {});
+  ScoreAsync(std::move(group_ref), std::move(cancel_ref), [&](GroupResult r) {
+    out = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
+}
+
+}  // namespace verdict

@@ -1,0 +1,61 @@
+// The group Scorer: turns one group of completions into per-sample rewards, verdicts and
+// advantages (DESIGN §2). Used in-process by the CLI and behind the gRPC server.
+#ifndef VERDICT_REWARDS_SCORER_H_
+#define VERDICT_REWARDS_SCORER_H_
+
+#include <cstddef>
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
+#include "rewards/cancel.h"
+#include "rewards/thread_pool.h"
+#include "rewards/types.h"
+#include "verifier/math/verify.h"
+
+namespace verdict {
+
+struct ScorerOptions {
+  // Options of the math verifier (extraction, budgets).
+  math::MathOptions math;
+  // Completions longer than this (bytes) are not checked: the sample gets an INVALID_ARGUMENT
+  // error. Default 64 MiB.
+  size_t max_completion_bytes = 64u << 20;
+  // Groups with more completions than this are rejected with INVALID_ARGUMENT. Default 1<<20.
+  size_t max_completions_per_group = 1u << 20;
+  // A group is split into at most this many tasks per pool thread, so a large group uses every
+  // core and a small one is not chopped finer than needed. Default 4.
+  size_t tasks_per_thread = 4;
+};
+
+// Thread-safe; one Scorer serves every call of a process. Does not own the pool.
+class Scorer {
+ public:
+  using Done = absl::AnyInvocable<void(GroupResult) &&>;
+
+  Scorer(ThreadPool* pool, ScorerOptions options = {});
+
+  // Scores `group` with its completions checked in parallel on the pool. `done` runs exactly
+  // once, on a pool thread (or inline, before returning, when the group is rejected without any
+  // checking). `cancel` may be null. Never blocks.
+  void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const CancelToken> cancel,
+                  Done done) const;
+
+  // Blocking convenience over ScoreAsync. Do not call from a task of the same pool.
+  GroupResult Score(const Group& group, const CancelToken* cancel = nullptr) const;
+
+  // Checks one completion of `group` (format, accuracy, weighted reward); no advantage.
+  SampleResult ScoreSample(const Group& group, size_t index) const;
+
+  // Fills advantages and group statistics from per-sample results (in place).
+  static void FinishGroup(GroupResult* result);
+
+  const ScorerOptions& options() const { return options_; }
+
+ private:
+  ThreadPool* pool_;
+  ScorerOptions options_;
+};
+
+}  // namespace verdict
+
+#endif  // VERDICT_REWARDS_SCORER_H_

@@ -1,0 +1,139 @@
+// Domain types of a scoring request and its result. These mirror verdict.v1 (proto/) but carry no
+// protobuf or gRPC types: server/convert.h is the one place that maps between the two.
+#ifndef VERDICT_REWARDS_TYPES_H_
+#define VERDICT_REWARDS_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace verdict {
+
+struct Completion {
+  std::string text;
+  int64_t num_tokens = 0;     // 0 = unknown
+  std::string finish_reason;  // "stop", "length", ...; empty = unknown
+};
+
+// Gold answers; a completion is correct when equivalent to any of them.
+struct MathReference {
+  std::vector<std::string> gold_answers;
+};
+
+// Test cases for code. Scoring code is not built yet: such groups get UNIMPLEMENTED.
+struct CodeReference {
+  std::string language;
+};
+
+// No reference: only rule-based components.
+struct RulesOnly {};
+
+// std::monostate = the caller set no reference: an INVALID_ARGUMENT error for the group.
+using Reference = std::variant<std::monostate, MathReference, CodeReference, RulesOnly>;
+
+enum class FormatTemplate {
+  kR1,    // <think>..</think><answer>..</answer>, strict (DESIGN §5)
+  kNone,  // no format component; the answer is taken from the whole completion
+};
+
+enum class AdvantageEstimator {
+  kGrpo,  // (r - mean) / (std + epsilon) within the group
+  kNone,  // all advantages 0
+};
+
+enum class StdKind {
+  kSample,      // divide by n - 1 (TRL, verl, OpenRLHF)
+  kPopulation,  // divide by n (open-instruct)
+};
+
+// A fully resolved reward spec: every field has a value. Defaults here are the server's built-in
+// defaults and are repeated in proto/verdict/v1/verdict.proto.
+struct RewardSpec {
+  double accuracy_weight = 1.0;
+  double format_weight = 1.0;
+  FormatTemplate format = FormatTemplate::kR1;
+  // When true, the accuracy term of the reward is 0 unless the format check passed. The
+  // accuracy component itself is still reported unchanged.
+  bool gate_accuracy_on_format = false;
+  // Accuracy value of an UNDECIDED verdict.
+  double undecided_value = 0.0;
+  AdvantageEstimator estimator = AdvantageEstimator::kGrpo;
+  StdKind std_kind = StdKind::kSample;
+  double epsilon = 1e-6;
+};
+
+struct Group {
+  std::string id;
+  std::string prompt;
+  int64_t prompt_tokens = 0;
+  Reference reference;
+  std::vector<Completion> completions;
+  RewardSpec spec;  // resolved by the caller (group -> request -> server default)
+};
+
+// How the accuracy check of one sample came out (wire enum `verdict.v1.Verdict`).
+enum class Verdict {
+  kCorrect,
+  kWrongAnswer,
+  kNoAnswer,
+  kUnparseable,
+  kUndecided,
+  kNotChecked,  // rules_only: accuracy is not a component
+  kError,       // could not be checked: SampleResult::error says why
+};
+
+struct FormatResult {
+  bool ok = false;
+  std::string template_name;  // "r1", "none"
+  std::string problem;        // empty when ok
+  bool think_prefilled = false;
+};
+
+struct MathDetails {
+  std::string extracted;
+  std::string source;  // "answer_tag", "boxed", "final_answer_phrase", "none"
+  std::string canonical;
+  int matched_gold = -1;
+};
+
+struct SampleResult {
+  double reward = 0.0;
+  // Named component values before weighting, in a fixed order ("accuracy", "format").
+  std::vector<std::pair<std::string, double>> components;
+  double advantage = 0.0;
+  Verdict verdict = Verdict::kError;
+  std::string reason;
+  absl::Status error;  // non-OK iff verdict == kError
+  std::optional<MathDetails> math;
+  FormatResult format;
+};
+
+struct GroupStats {
+  double mean = 0.0;
+  double std = 0.0;
+  bool zero_variance = true;
+  int num_samples = 0;
+  int num_correct = 0;
+  int num_format_ok = 0;
+  int num_errors = 0;
+  int num_undecided = 0;
+};
+
+struct GroupResult {
+  std::string group_id;
+  absl::Status error;  // non-OK: the group could not be scored; `samples` is empty
+  std::vector<SampleResult> samples;
+  GroupStats stats;
+  RewardSpec spec;  // the spec it was scored with
+};
+
+std::string_view VerdictName(Verdict verdict);
+
+}  // namespace verdict
+
+#endif  // VERDICT_REWARDS_TYPES_H_

@@ -1,0 +1,35 @@
+// The one place that maps between the wire contract (verdict.v1) and the domain types of
+// rewards/. Used by the gRPC service and by the CLI, so both score the same thing the same way.
+#ifndef VERDICT_SERVER_CONVERT_H_
+#define VERDICT_SERVER_CONVERT_H_
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rewards/types.h"
+#include "verdict/v1/verdict.pb.h"
+
+namespace verdict {
+
+// Applies the fields `override` sets on top of `base`. INVALID_ARGUMENT names the first field
+// with a bad value (a non-finite weight, a negative epsilon, an unknown enum value).
+absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardSpec& override);
+
+// Every field set, for GetInfo and GroupResult.effective_spec.
+v1::RewardSpec SpecToProto(const RewardSpec& spec);
+
+// Copies a wire group into a domain group, resolving its spec on top of `inherited`. A group
+// whose own spec is invalid is an INVALID_ARGUMENT error naming the group.
+absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Group* out);
+
+// Moves a domain result onto the wire (strings are moved out of `in`).
+void GroupResultToProto(GroupResult&& in, v1::GroupResult* out);
+
+// A group result that carries only an error (the group was not scored).
+void ErrorGroupResult(const std::string& group_id, const absl::Status& status,
+                      v1::GroupResult* out);
+
+v1::Verdict VerdictToProto(Verdict verdict);
+
+}  // namespace verdict
+
+#endif  // VERDICT_SERVER_CONVERT_H_

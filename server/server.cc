@@ -1,0 +1,98 @@
+#include "server/server.h"
+
+#include <signal.h>
+
+#include <chrono>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/log.h"
+
+namespace verdict {
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const ServerOptions& options) {
+  std::unique_ptr<VerdictServer> s(new VerdictServer());
+  s->options_ = options;
+  s->pool_ = std::make_unique<ThreadPool>(options.worker_threads);
+  s->scorer_ = std::make_unique<Scorer>(s->pool_.get(), options.scorer);
+  ServiceOptions service_options = options.service;
+  service_options.max_message_bytes = options.max_message_bytes;
+  service_options.worker_threads = static_cast<int>(s->pool_->num_threads());
+  s->service_ = std::make_unique<RewardServiceImpl>(s->scorer_.get(), service_options);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  std::vector<int> ports(options.listen.size(), 0);
+  for (size_t i = 0; i < options.listen.size(); ++i) {
+    // Local sockets only need no transport security; TLS termination belongs to the mesh.
+    builder.AddListeningPort(options.listen[i], grpc::InsecureServerCredentials(), &ports[i]);
+  }
+  builder.RegisterService(s->service_.get());
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("could not start the server on ", absl::StrJoin(options.listen, ", ")));
+  }
+  for (size_t i = 0; i < options.listen.size(); ++i) {
+    const std::string& addr = options.listen[i];
+    if (absl::StartsWith(addr, "unix:")) {
+      s->addresses_.push_back(addr);
+      continue;
+    }
+    if (ports[i] == 0) {
+      return absl::UnavailableError(absl::StrCat("could not bind ", addr));
+    }
+    std::string host = addr.substr(0, addr.rfind(':'));
+    s->addresses_.push_back(absl::StrCat(host, ":", ports[i]));
+  }
+  s->server_->GetHealthCheckService()->SetServingStatus(true);
+  for (const std::string& a : s->addresses_) log::Info("listening", {{"address", a}});
+  return s;
+}
+
+VerdictServer::~VerdictServer() { Shutdown(); }
+
+void VerdictServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  log::Info("shutting down", {{"health", "NOT_SERVING"},
+                              {"inflight_samples", absl::StrCat(service_->budget().used())},
+                              {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(
+                                               options_.shutdown_grace))}});
+  if (options_.drain_delay > absl::ZeroDuration()) absl::SleepFor(options_.drain_delay);
+  // Stops accepting calls; in-flight calls get until the deadline, then are cancelled.
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  server_->Wait();
+  pool_.reset();  // runs what is queued (cancelled work finishes fast), joins the threads
+  log::Info("stopped");
+}
+
+void VerdictServer::WaitForSignalAndShutdown() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  Shutdown();
+}
+
+}  // namespace verdict

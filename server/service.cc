@@ -1,0 +1,330 @@
+#include "server/service.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "server/convert.h"
+#include "server/log.h"
+
+namespace verdict {
+namespace {
+
+// The one place where absl::Status becomes grpc::Status (the codes share their numbers).
+grpc::Status ToGrpc(const absl::Status& s) {
+  if (s.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context) {
+  auto deadline = context->deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return std::make_shared<CancelToken>();
+  }
+  return std::make_shared<CancelToken>(absl::FromChrono(deadline));
+}
+
+int64_t CountSamples(const v1::ScoreRequest& request) {
+  int64_t n = 0;
+  for (const v1::Group& g : request.groups()) n += g.completions_size();
+  return n;
+}
+
+// Unary Score: every group of the request is scored concurrently; the call finishes when the
+// last one is done. Owned by gRPC from creation until OnDone.
+class ScoreCall final : public grpc::ServerUnaryReactor {
+ public:
+  ScoreCall(RewardServiceImpl* service, grpc::CallbackServerContext* context,
+            const v1::ScoreRequest* request, v1::ScoreResponse* response)
+      : service_(service), context_(context), request_(request), response_(response),
+        cancel_(TokenFor(context)) {}
+
+  void Start() {
+    absl::StatusOr<RewardSpec> spec =
+        ResolveSpec(service_->options().default_spec, request_->spec());
+    if (!spec.ok()) {
+      Finish(ToGrpc(spec.status()));
+      return;
+    }
+    samples_ = CountSamples(*request_);
+    if (!service_->budget().TryAcquire(samples_)) {
+      int64_t limit = service_->budget().limit();
+      Finish(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          samples_ > limit
+              ? absl::StrCat("request has ", samples_, " completions; the server scores at most ",
+                             limit, " at once: split the request")
+              : absl::StrCat("server busy: ", service_->budget().used(), " of ", limit,
+                             " completions in flight; retry with backoff")));
+      samples_ = 0;
+      return;
+    }
+    const int n = request_->groups_size();
+    response_->mutable_groups()->Reserve(n);
+    for (int i = 0; i < n; ++i) response_->add_groups();  // slots, filled concurrently
+    // One extra count held by this loop, so the call cannot finish (and delete itself) under it.
+    remaining_.store(n + 1, std::memory_order_relaxed);
+    for (int i = 0; i < n; ++i) {
+      const v1::Group& in = request_->groups(i);
+      auto group = std::make_shared<Group>();
+      if (absl::Status s = GroupFromProto(in, *spec, group.get()); !s.ok()) {
+        ErrorGroupResult(in.id(), s, response_->mutable_groups(i));
+        Done();
+        continue;
+      }
+      service_->scorer().ScoreAsync(std::move(group), cancel_, [this, i](GroupResult result) {
+        GroupResultToProto(std::move(result), response_->mutable_groups(i));
+        Done();
+      });
+    }
+    Done();
+  }
+
+  void OnCancel() override { cancel_->Cancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  void Done() {
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    service_->budget().Release(samples_);
+    absl::Status live = cancel_->Check();
+    Finish(ToGrpc(live));  // DEADLINE_EXCEEDED or CANCELLED when the client gave up
+  }
+
+  RewardServiceImpl* const service_;
+  grpc::CallbackServerContext* const context_;
+  const v1::ScoreRequest* const request_;
+  v1::ScoreResponse* const response_;
+  const std::shared_ptr<CancelToken> cancel_;
+  int64_t samples_ = 0;
+  std::atomic<int> remaining_{0};
+};
+
+// Bidirectional ScoreStream. Reads a group, starts scoring it, and reads the next while fewer
+// than `stream_window_groups` are in flight; results are written as they finish, one write at a
+// time. Ends when the client half-closes and every group has been answered.
+//
+// Concurrency: gRPC reactions and pool callbacks decide what to do next under `mu_` (Decide) and
+// act after releasing it, so no gRPC operation is started while holding the lock.
+class ScoreStreamCall final
+    : public grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult> {
+ public:
+  ScoreStreamCall(RewardServiceImpl* service, grpc::CallbackServerContext* context)
+      : service_(service), cancel_(TokenFor(context)),
+        stream_spec_(service->options().default_spec) {
+    {
+      absl::MutexLock lock(&mu_);
+      read_pending_ = true;
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Actions actions;
+      {
+        absl::MutexLock lock(&mu_);
+        read_pending_ = false;
+        reads_done_ = true;
+        actions = Decide();
+      }
+      Act(actions);
+      return;
+    }
+    HandleRequest();
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      read_pending_ = false;
+      actions = Decide();
+    }
+    Act(actions);
+  }
+
+  void OnWriteDone(bool ok) override {
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) broken_ = true;  // the client went away: drop what is left to write
+      actions = Decide();
+    }
+    Act(actions);
+  }
+
+  void OnCancel() override {
+    cancel_->Cancel();
+    Actions actions;
+    {
+      absl::MutexLock lock(&mu_);
+      broken_ = true;
+      actions = Decide();
+    }
+    Act(actions);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  struct Actions {
+    bool read = false;
+    const v1::GroupResult* write = nullptr;
+    bool finish = false;
+    grpc::Status status;
+  };
+
+  void HandleRequest() {
+    // Stream-level spec applies from this message on.
+    if (request_.has_spec()) {
+      absl::StatusOr<RewardSpec> spec =
+          ResolveSpec(service_->options().default_spec, request_.spec());
+      if (!spec.ok()) {
+        auto result = std::make_unique<v1::GroupResult>();
+        ErrorGroupResult(request_.group().id(), spec.status(), result.get());
+        Enqueue(std::move(result));
+        return;
+      }
+      stream_spec_ = *spec;
+    }
+    if (!request_.has_group()) return;
+    const v1::Group& in = request_.group();
+    auto group = std::make_shared<Group>();
+    if (absl::Status s = GroupFromProto(in, stream_spec_, group.get()); !s.ok()) {
+      auto result = std::make_unique<v1::GroupResult>();
+      ErrorGroupResult(in.id(), s, result.get());
+      Enqueue(std::move(result));
+      return;
+    }
+    const int64_t samples = static_cast<int64_t>(group->completions.size());
+    if (!service_->budget().TryAcquire(samples)) {
+      auto result = std::make_unique<v1::GroupResult>();
+      ErrorGroupResult(in.id(),
+                       absl::ResourceExhaustedError(absl::StrCat(
+                           "server busy: ", service_->budget().used(), " of ",
+                           service_->budget().limit(), " completions in flight; resend the group")),
+                       result.get());
+      Enqueue(std::move(result));
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      ++inflight_;
+    }
+    service_->scorer().ScoreAsync(std::move(group), cancel_, [this, samples](GroupResult r) {
+      service_->budget().Release(samples);
+      auto result = std::make_unique<v1::GroupResult>();
+      GroupResultToProto(std::move(r), result.get());
+      Actions actions;
+      {
+        absl::MutexLock lock(&mu_);
+        --inflight_;
+        if (!broken_) queue_.push_back(std::move(result));
+        actions = Decide();
+      }
+      Act(actions);  // the last thing this callback does: `this` may be deleted after Finish
+    });
+  }
+
+  // Called from OnReadDone's thread while read_pending_ is still true, so Decide() cannot finish.
+  void Enqueue(std::unique_ptr<v1::GroupResult> result) {
+    absl::MutexLock lock(&mu_);
+    if (!broken_) queue_.push_back(std::move(result));
+  }
+
+  Actions Decide() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    Actions a;
+    if (finished_) return a;
+    if (broken_) queue_.clear();
+    if (!writing_ && !queue_.empty()) {
+      current_write_ = std::move(queue_.front());
+      queue_.pop_front();
+      writing_ = true;
+      a.write = current_write_.get();
+    }
+    if (!read_pending_ && !reads_done_ && !broken_ &&
+        inflight_ < service_->options().stream_window_groups) {
+      read_pending_ = true;
+      a.read = true;
+    }
+    if (!read_pending_ && (reads_done_ || broken_) && inflight_ == 0 && queue_.empty() &&
+        !writing_) {
+      finished_ = true;
+      a.finish = true;
+      a.status = ToGrpc(cancel_->Check());
+    }
+    return a;
+  }
+
+  void Act(const Actions& a) {
+    if (a.write != nullptr) StartWrite(a.write);
+    if (a.read) StartRead(&request_);
+    if (a.finish) Finish(a.status);
+  }
+
+  RewardServiceImpl* const service_;
+  const std::shared_ptr<CancelToken> cancel_;
+  v1::ScoreStreamRequest request_;  // touched only between StartRead and OnReadDone's handling
+  RewardSpec stream_spec_;          // likewise, only on the reading side
+
+  absl::Mutex mu_;
+  std::deque<std::unique_ptr<v1::GroupResult>> queue_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<v1::GroupResult> current_write_ ABSL_GUARDED_BY(mu_);
+  int inflight_ ABSL_GUARDED_BY(mu_) = 0;
+  bool read_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace
+
+bool InflightBudget::TryAcquire(int64_t n) {
+  int64_t used = used_.load(std::memory_order_relaxed);
+  do {
+    if (used + n > limit_) return false;
+  } while (!used_.compare_exchange_weak(used, used + n, std::memory_order_acq_rel));
+  return true;
+}
+
+RewardServiceImpl::RewardServiceImpl(const Scorer* scorer, ServiceOptions options)
+    : scorer_(scorer), options_(std::move(options)), budget_(options_.max_inflight_samples) {}
+
+grpc::ServerUnaryReactor* RewardServiceImpl::Score(grpc::CallbackServerContext* context,
+                                                   const v1::ScoreRequest* request,
+                                                   v1::ScoreResponse* response) {
+  auto* call = new ScoreCall(this, context, request, response);
+  call->Start();
+  return call;
+}
+
+grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult>* RewardServiceImpl::ScoreStream(
+    grpc::CallbackServerContext* context) {
+  return new ScoreStreamCall(this, context);
+}
+
+grpc::ServerUnaryReactor* RewardServiceImpl::GetInfo(grpc::CallbackServerContext* context,
+                                                     const v1::GetInfoRequest* request,
+                                                     v1::ServerInfo* response) {
+  response->set_version(VERDICT_VERSION);
+  response->add_verifiers("math");
+  response->add_verifiers("rules_only");
+  v1::Limits* limits = response->mutable_limits();
+  limits->set_max_message_bytes(options_.max_message_bytes);
+  limits->set_max_inflight_samples(options_.max_inflight_samples);
+  limits->set_max_completion_bytes(static_cast<int64_t>(scorer_->options().max_completion_bytes));
+  limits->set_max_completions_per_group(
+      static_cast<int64_t>(scorer_->options().max_completions_per_group));
+  *response->mutable_default_spec() = SpecToProto(options_.default_spec);
+  response->set_worker_threads(options_.worker_threads);
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace verdict

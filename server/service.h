@@ -1,0 +1,70 @@
+// The gRPC service verdict.v1.RewardService (callback API). Handlers only translate proto <->
+// domain (server/convert.h) and Status <-> grpc::Status; scoring is the Scorer's.
+#ifndef VERDICT_SERVER_SERVICE_H_
+#define VERDICT_SERVER_SERVICE_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "rewards/scorer.h"
+#include "rewards/types.h"
+#include "verdict/v1/verdict.grpc.pb.h"
+
+namespace verdict {
+
+struct ServiceOptions {
+  // Spec for fields a request leaves unset.
+  RewardSpec default_spec;
+  // Completions being scored at once across all calls. A unary call that would go past it fails
+  // with RESOURCE_EXHAUSTED; a streamed group that would gets a RESOURCE_EXHAUSTED group error.
+  // Default 1,000,000.
+  int64_t max_inflight_samples = 1'000'000;
+  // Groups of one stream being scored at once; the stream's next group is read only when fewer
+  // are in flight (back-pressure). Default 64.
+  int stream_window_groups = 64;
+  // Reported by GetInfo.
+  int64_t max_message_bytes = 0;
+  int worker_threads = 0;
+};
+
+// Admission control: a counter of samples in flight. Thread-safe.
+class InflightBudget {
+ public:
+  explicit InflightBudget(int64_t limit) : limit_(limit) {}
+  bool TryAcquire(int64_t n);
+  void Release(int64_t n) { used_.fetch_sub(n, std::memory_order_acq_rel); }
+  int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  int64_t limit() const { return limit_; }
+
+ private:
+  const int64_t limit_;
+  std::atomic<int64_t> used_{0};
+};
+
+class RewardServiceImpl final : public v1::RewardService::CallbackService {
+ public:
+  // `scorer` must outlive the service.
+  RewardServiceImpl(const Scorer* scorer, ServiceOptions options);
+
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
+                                  const v1::ScoreRequest* request,
+                                  v1::ScoreResponse* response) override;
+  grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult>* ScoreStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
+                                    const v1::GetInfoRequest* request,
+                                    v1::ServerInfo* response) override;
+
+  const Scorer& scorer() const { return *scorer_; }
+  const ServiceOptions& options() const { return options_; }
+  InflightBudget& budget() { return budget_; }
+
+ private:
+  const Scorer* scorer_;
+  ServiceOptions options_;
+  InflightBudget budget_;
+};
+
+}  // namespace verdict
+
+#endif  // VERDICT_SERVER_SERVICE_H_
