@@ -1,0 +1,150 @@
+// The `verdict` binary as a script would use it: files in, files out, exit codes.
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "tests/e2e/server_process.h"
+
+namespace verdict {
+namespace {
+
+using testing::HasSubstr;
+using testing_util::RunVerdict;
+using testing_util::TempPath;
+
+std::string Example() { return std::string(VERDICT_SOURCE_DIR) + "/examples/r1_math.jsonl"; }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
+  std::string local = TempPath("local.jsonl"), remote = TempPath("remote.jsonl");
+  ASSERT_EQ(RunVerdict({"score", "--input", Example(), "--output", local, "--quiet"}), 0);
+  testing_util::ServerProcess server({"--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok());
+  ASSERT_EQ(RunVerdict({"score", "--input", Example(), "--output", remote, "--quiet", "--server",
+                        server.addresses()[0]}),
+            0);
+  std::string a = ReadFile(local), b = ReadFile(remote);
+  EXPECT_EQ(Lines(a).size(), 4u);
+  EXPECT_EQ(a, b);
+  // Every output line is the input line plus the "verdict" member.
+  std::vector<std::string> in = Lines(ReadFile(Example())), out = Lines(a);
+  simdjson::dom::parser parser;
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(out[i].substr(0, in[i].size() - 1), in[i].substr(0, in[i].size() - 1));
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(out[i]).get(e), simdjson::SUCCESS);
+    EXPECT_TRUE(e["verdict"]["samples"].is_array());
+  }
+}
+
+TEST(VerdictScore, SpecFlagsChangeTheRewards) {
+  std::string out = TempPath("spec.jsonl"), spec = TempPath("spec.json");
+  WriteFile(spec, R"({"weights": {"format": 0.25}})");
+  ASSERT_EQ(RunVerdict({"score", "--input", Example(), "--output", out, "--quiet", "--spec", spec,
+                        "--std", "population"}),
+            0);
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  ASSERT_EQ(parser.parse(Lines(ReadFile(out))[0]).get(e), simdjson::SUCCESS);
+  EXPECT_DOUBLE_EQ(double(e["verdict"]["samples"].at(0)["reward"]), 1.25);
+  // Rewards 1.25, 1.25, 0.25, 1.0: mean 0.9375, population variance 0.671875 / 4.
+  EXPECT_NEAR(double(e["verdict"]["stats"]["std"]), std::sqrt(0.671875 / 4), 1e-15);
+}
+
+TEST(VerdictScore, MalformedLinesAreReportedScoredAroundAndExitThree) {
+  std::string in = TempPath("bad.jsonl"), out = TempPath("bad_out.jsonl"), err = TempPath("bad.err");
+  WriteFile(in,
+            "{\"id\":\"a\",\"gold\":\"1\",\"completions\":[\"\\\\boxed{1}\",\"x\"],\"extra\":[1]}\n"
+            "{not json\n"
+            "{\"id\":\"b\",\"completions\":[\"x\"]}\n"
+            "{\"id\":\"c\",\"gold\":\"2\",\"completions\":[\"<answer>2</answer>\xff\"]}\n");
+  EXPECT_EQ(RunVerdict({"score", "--input", in, "--output", out}, "", err), 3);
+  std::vector<std::string> lines = Lines(ReadFile(out));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_THAT(lines[0], HasSubstr(R"("extra":[1],"verdict":{"group_id":"a")"));
+  EXPECT_THAT(lines[1], HasSubstr(R"({"verdict_error":{"code":3,"message":"line 2: invalid JSON)"));
+  EXPECT_THAT(lines[1], HasSubstr(R"("raw":"{not json")"));
+  EXPECT_THAT(lines[2], HasSubstr("has no reference"));
+  EXPECT_THAT(lines[3], HasSubstr(R"("verdict":"CORRECT")"));
+  std::string stderr_text = ReadFile(err);
+  EXPECT_THAT(stderr_text, HasSubstr("line 2: invalid JSON"));
+  EXPECT_THAT(stderr_text, HasSubstr("line 3: group 'b' has no reference"));
+  EXPECT_THAT(stderr_text, HasSubstr("line 4: invalid UTF-8 replaced"));
+  EXPECT_THAT(stderr_text, HasSubstr("scored 3 samples in 3 groups"));
+}
+
+TEST(VerdictScore, OneCompletionPerLineGetsOneResultPerLine) {
+  std::string in = TempPath("perline.jsonl"), out = TempPath("perline_out.jsonl");
+  WriteFile(in,
+            R"({"id":"q","gold":"3","completion":"<think>a</think><answer>3</answer>"}
+{"id":"q","gold":"3","completion":"<think>a</think><answer>4</answer>"}
+{"id":"r","gold":"1","completion":"\\boxed{1}"}
+)");
+  ASSERT_EQ(RunVerdict({"score", "--input", in, "--output", out, "--quiet"}), 0);
+  std::vector<std::string> lines = Lines(ReadFile(out));
+  ASSERT_EQ(lines.size(), 3u);
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  ASSERT_EQ(parser.parse(lines[1]).get(e), simdjson::SUCCESS);
+  EXPECT_EQ(std::string_view(e["verdict"]["sample"]["verdict"]), "WRONG_ANSWER");
+  EXPECT_EQ(int64_t(e["verdict"]["stats"]["num_samples"]), 2);
+  EXPECT_LT(double(e["verdict"]["sample"]["advantage"]), 0);
+  ASSERT_EQ(parser.parse(lines[2]).get(e), simdjson::SUCCESS);
+  EXPECT_TRUE(bool(e["verdict"]["stats"]["zero_variance"]));
+}
+
+TEST(VerdictScore, UsageAndIoErrorsHaveDistinctExitCodes) {
+  EXPECT_EQ(RunVerdict({"score"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--bogus"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--std", "weird"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"score", "--input", "/nonexistent/x.jsonl"}, "/dev/null", "/dev/null"), 1);
+  EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--server", "unix:/nonexistent.sock"},
+                       "/dev/null", "/dev/null"),
+            1);
+  EXPECT_EQ(RunVerdict({"frobnicate"}, "/dev/null", "/dev/null"), 2);
+}
+
+TEST(VerdictCheck, ExitCodeSaysWhetherTheAnswerIsEquivalent) {
+  std::string out = TempPath("check.txt");
+  EXPECT_EQ(RunVerdict({"check", "42", "The answer is \\boxed{42}"}, out), 0);
+  EXPECT_THAT(ReadFile(out), HasSubstr("verdict:   correct"));
+  EXPECT_THAT(ReadFile(out), HasSubstr("(from boxed)"));
+  EXPECT_EQ(RunVerdict({"check", "42", "41"}, out), 1);
+  EXPECT_EQ(RunVerdict({"check", "42"}, "/dev/null", "/dev/null"), 2);
+}
+
+TEST(VerdictCheck, JsonlModeAnnotatesEachLine) {
+  std::string in = TempPath("pairs.jsonl"), out = TempPath("pairs_out.jsonl");
+  WriteFile(in, R"({"gold":"5","pred":"\\boxed{5}","k":1}
+{"gold":["6","six"],"pred":"The final answer is 7"}
+garbage
+)");
+  EXPECT_EQ(RunVerdict({"check", "--jsonl", in, "--output", out}, "", "/dev/null"), 3);
+  std::vector<std::string> lines = Lines(ReadFile(out));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_THAT(lines[0], HasSubstr(R"("k":1,"equivalent":true,"verdict":"correct")"));
+  EXPECT_THAT(lines[1], HasSubstr(R"("equivalent":false)"));
+}
+
+}  // namespace
+}  // namespace verdict

@@ -1,0 +1,58 @@
+#include "cli/result_json.h"
+
+#include "gtest/gtest.h"
+
+namespace verdict::cli {
+namespace {
+
+TEST(AddMember, AppendsToObjectsWithAndWithoutMembers) {
+  EXPECT_EQ(AddMember(R"({"a":1})", "v", "2"), R"({"a":1,"v":2})");
+  EXPECT_EQ(AddMember(R"({ "a" : [ "}" ] }  )", "v", "{}"), R"({ "a" : [ "}" ],"v":{}})");
+  EXPECT_EQ(AddMember("{}", "v", "true"), R"({"v":true})");
+  EXPECT_EQ(AddMember("{  }", "v", "null"), R"({"v":null})");
+}
+
+TEST(AppendNumber, ShortestRoundTripAndNullForNonFinite) {
+  std::string s;
+  AppendNumber(0.1, &s);
+  s += ' ';
+  AppendNumber(2, &s);
+  s += ' ';
+  AppendNumber(-0.8660254037844386, &s);
+  s += ' ';
+  AppendNumber(1.0 / 0.0, &s);
+  EXPECT_EQ(s, "0.1 2 -0.8660254037844386 null");
+}
+
+TEST(AppendGroupResultJson, FixedKeyOrderAndSortedComponents) {
+  v1::GroupResult g;
+  g.set_group_id("g\"1");
+  v1::SampleResult* s = g.add_samples();
+  s->set_reward(2);
+  s->set_advantage(0.5);
+  s->set_verdict(v1::CORRECT);
+  s->set_reason("ok");
+  (*s->mutable_components())["format"] = 1;
+  (*s->mutable_components())["accuracy"] = 1;
+  g.mutable_stats()->set_num_samples(1);
+  std::string out;
+  AppendGroupResultJson(g, &out);
+  EXPECT_EQ(out,
+            R"({"group_id":"g\"1","samples":[{"reward":2,"advantage":0.5,"verdict":"CORRECT",)"
+            R"("reason":"ok","components":{"accuracy":1,"format":1}}],"stats":{"mean":0,"std":0,)"
+            R"("zero_variance":false,"num_samples":1,"num_correct":0,"num_format_ok":0,)"
+            R"("num_errors":0,"num_undecided":0}})");
+}
+
+TEST(AppendGroupResultJson, ErrorGroupsCarryOnlyTheError) {
+  v1::GroupResult g;
+  g.set_group_id("x");
+  g.mutable_error()->set_code(3);
+  g.mutable_error()->set_message("bad");
+  std::string out;
+  AppendGroupResultJson(g, &out);
+  EXPECT_EQ(out, R"({"group_id":"x","error":{"code":3,"message":"bad"}})");
+}
+
+}  // namespace
+}  // namespace verdict::cli

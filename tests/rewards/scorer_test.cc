@@ -1,0 +1,218 @@
+#include "rewards/scorer.h"
+
+#include <cmath>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace verdict {
+namespace {
+
+using testing::HasSubstr;
+
+Group MathGroup(std::vector<std::string> completions, std::string gold = "42") {
+  Group g;
+  g.id = "g";
+  g.prompt = "Question?\nAssistant:";
+  g.reference = MathReference{{gold}};
+  for (auto& c : completions) g.completions.push_back(Completion{std::move(c), 0, ""});
+  return g;
+}
+
+class ScorerTest : public testing::Test {
+ protected:
+  ThreadPool pool_{2};
+  Scorer scorer_{&pool_};
+};
+
+TEST_F(ScorerTest, ComposesFormatAndAccuracyAndNormalisesWithinTheGroup) {
+  GroupResult r = scorer_.Score(MathGroup({
+      "<think>6*7</think><answer>42</answer>",  // 1 + 1
+      "<think>6*7</think><answer>41</answer>",  // 0 + 1
+      "The answer is \\boxed{42}",              // 1 + 0
+      "no idea",                                // 0 + 0
+  }));
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  ASSERT_EQ(r.samples.size(), 4u);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);
+  EXPECT_EQ(r.samples[1].verdict, Verdict::kWrongAnswer);
+  EXPECT_EQ(r.samples[2].verdict, Verdict::kCorrect);
+  EXPECT_EQ(r.samples[3].verdict, Verdict::kNoAnswer);
+  EXPECT_EQ(r.samples[2].math->source, "boxed");
+  EXPECT_EQ(r.samples[0].math->source, "answer_tag");
+  const double rewards[] = {2, 1, 1, 0};
+  // mean 1, sample std sqrt(2/3)
+  const double std = std::sqrt(2.0 / 3.0);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_DOUBLE_EQ(r.samples[i].reward, rewards[i]) << i;
+    EXPECT_NEAR(r.samples[i].advantage, (rewards[i] - 1) / (std + 1e-6), 1e-12) << i;
+  }
+  EXPECT_THAT(r.samples[1].components,
+              testing::ElementsAre(testing::Pair("accuracy", 0.0), testing::Pair("format", 1.0)));
+  EXPECT_DOUBLE_EQ(r.stats.mean, 1.0);
+  EXPECT_NEAR(r.stats.std, std, 1e-15);
+  EXPECT_FALSE(r.stats.zero_variance);
+  EXPECT_EQ(r.stats.num_correct, 2);
+  EXPECT_EQ(r.stats.num_format_ok, 2);
+}
+
+TEST_F(ScorerTest, WeightsAndGatingApplyToTheReward) {
+  Group g = MathGroup({"\\boxed{42}", "<think>a</think><answer>42</answer>"});
+  g.spec.format_weight = 0.5;
+  g.spec.gate_accuracy_on_format = true;
+  GroupResult r = scorer_.Score(g);
+  // Sample 0: correct but badly formatted -> the accuracy term is gated to 0; the component
+  // still says 1 so trainers can log it.
+  EXPECT_DOUBLE_EQ(r.samples[0].reward, 0.0);
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("accuracy", 1.0)));
+  EXPECT_DOUBLE_EQ(r.samples[1].reward, 1.5);
+}
+
+TEST_F(ScorerTest, GroupOfOneHasZeroAdvantageAndIsFlagged) {
+  GroupResult r = scorer_.Score(MathGroup({"<think>a</think><answer>42</answer>"}));
+  ASSERT_EQ(r.samples.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.samples[0].advantage, 0.0);
+  EXPECT_TRUE(r.stats.zero_variance);
+  EXPECT_DOUBLE_EQ(r.samples[0].reward, 2.0);
+}
+
+TEST_F(ScorerTest, EmptyGroupIsAnInvalidArgumentError) {
+  GroupResult r = scorer_.Score(MathGroup({}));
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.error.message(), HasSubstr("has no completions"));
+  EXPECT_TRUE(r.samples.empty());
+}
+
+TEST_F(ScorerTest, MissingReferenceIsAnInvalidArgumentError) {
+  Group g = MathGroup({"x"});
+  g.reference = std::monostate{};
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.error.message(), HasSubstr("has no reference"));
+}
+
+TEST_F(ScorerTest, MathReferenceWithoutGoldIsAnError) {
+  Group g = MathGroup({"x"});
+  g.reference = MathReference{};
+  EXPECT_EQ(scorer_.Score(g).error.code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ScorerTest, CodeReferenceIsUnimplementedNotAZeroReward) {
+  Group g = MathGroup({"x"});
+  g.reference = CodeReference{"python"};
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kUnimplemented);
+}
+
+TEST_F(ScorerTest, RulesOnlyScoresFormatWithoutAccuracy) {
+  Group g = MathGroup({"<think>a</think><answer>b</answer>", "plain"});
+  g.reference = RulesOnly{};
+  GroupResult r = scorer_.Score(g);
+  ASSERT_TRUE(r.error.ok());
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kNotChecked);
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("format", 1.0)));
+  EXPECT_DOUBLE_EQ(r.samples[1].reward, 0.0);
+}
+
+TEST_F(ScorerTest, FormatNoneTakesTheAnswerFromTheWholeCompletion) {
+  Group g = MathGroup({"<answer>41</answer> so \\boxed{42}"});
+  g.spec.format = FormatTemplate::kNone;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);  // the <answer> block is not read
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 1.0)));
+}
+
+TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
+  Group g = MathGroup({"reasoning</think><answer>42</answer>"});
+  g.prompt = "Question\nAssistant: <think>";
+  GroupResult r = scorer_.Score(g);
+  EXPECT_TRUE(r.samples[0].format.ok);
+  EXPECT_TRUE(r.samples[0].format.think_prefilled);
+}
+
+TEST_F(ScorerTest, UndecidedUsesTheConfiguredValue) {
+  ScorerOptions options;
+  options.math.max_answer_bytes = 4;  // forces UNDECIDED on a long answer
+  Scorer scorer(&pool_, options);
+  Group g = MathGroup({"<think>a</think><answer>123456789</answer>"});
+  g.spec.undecided_value = 0.25;
+  GroupResult r = scorer.Score(g);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kUndecided);
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("accuracy", 0.25)));
+  EXPECT_EQ(r.stats.num_undecided, 1);
+}
+
+TEST_F(ScorerTest, OversizedCompletionIsASampleErrorNotAVerdict) {
+  ScorerOptions options;
+  options.max_completion_bytes = 16;
+  Scorer scorer(&pool_, options);
+  GroupResult r = scorer.Score(MathGroup({"<think>a</think><answer>42</answer>", "\\boxed{42}"}));
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kError);
+  EXPECT_EQ(r.samples[0].error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.samples[1].verdict, Verdict::kCorrect);
+  EXPECT_EQ(r.stats.num_errors, 1);
+  EXPECT_TRUE(r.stats.zero_variance);  // one scored sample left
+  EXPECT_DOUBLE_EQ(r.samples[0].advantage, 0.0);
+}
+
+TEST_F(ScorerTest, TenMegabyteCompletionGetsAVerdict) {
+  std::string big = "<think>" + std::string(10 << 20, 'a') + "</think><answer>42</answer>";
+  GroupResult r = scorer_.Score(MathGroup({big, "no"}));
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);
+  EXPECT_TRUE(r.samples[0].format.ok);
+}
+
+TEST_F(ScorerTest, CancelledCallReportsCancelledErrorsNotVerdicts) {
+  CancelToken token;
+  token.Cancel();
+  GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}", "\\boxed{1}"}), &token);
+  for (const SampleResult& s : r.samples) {
+    EXPECT_EQ(s.verdict, Verdict::kError);
+    EXPECT_EQ(s.error.code(), absl::StatusCode::kCancelled);
+  }
+}
+
+TEST_F(ScorerTest, PassedDeadlineReportsDeadlineExceeded) {
+  CancelToken token(absl::Now() - absl::Seconds(1));
+  GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}"}), &token);
+  EXPECT_EQ(r.samples[0].error.code(), absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(ScorerTest, HundredThousandCompletionsInOneGroupAreAllScoredInOrder) {
+  std::vector<std::string> completions;
+  for (int i = 0; i < 100000; ++i) {
+    completions.push_back("<think>t</think><answer>" + std::to_string(i % 100) + "</answer>");
+  }
+  GroupResult r = scorer_.Score(MathGroup(completions, "42"));
+  ASSERT_EQ(r.samples.size(), 100000u);
+  EXPECT_EQ(r.stats.num_correct, 1000);
+  for (int i = 0; i < 100000; ++i) {
+    ASSERT_EQ(r.samples[i].verdict == Verdict::kCorrect, i % 100 == 42) << i;
+  }
+}
+
+TEST_F(ScorerTest, ConcurrentGroupsAreIndependent) {
+  std::vector<GroupResult> results(50);
+  absl::Mutex mu;
+  int done = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto g = std::make_shared<Group>(MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"},
+                                               std::to_string(i)));
+    g->id = std::to_string(i);
+    scorer_.ScoreAsync(g, nullptr, [&, i](GroupResult r) {
+      absl::MutexLock lock(&mu);
+      results[i] = std::move(r);
+      ++done;
+    });
+  }
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(+[](int* d) { return *d == 50; }, &done));
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(results[i].group_id, std::to_string(i));
+    EXPECT_EQ(results[i].samples[0].verdict, Verdict::kCorrect);
+  }
+}
+
+}  // namespace
+}  // namespace verdict

@@ -1,0 +1,97 @@
+#include "server/convert.h"
+
+#include <cmath>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace verdict {
+namespace {
+
+using testing::HasSubstr;
+
+TEST(ResolveSpec, UnsetFieldsInheritAndSetFieldsOverride) {
+  RewardSpec base;
+  base.format_weight = 0.3;
+  v1::RewardSpec o;
+  o.mutable_weights()->set_accuracy(2);
+  o.mutable_advantage()->set_std(v1::STD_KIND_POPULATION);
+  o.set_format(v1::FORMAT_TEMPLATE_NONE);
+  absl::StatusOr<RewardSpec> s = ResolveSpec(base, o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_DOUBLE_EQ(s->accuracy_weight, 2);
+  EXPECT_DOUBLE_EQ(s->format_weight, 0.3);  // inherited
+  EXPECT_EQ(s->std_kind, StdKind::kPopulation);
+  EXPECT_EQ(s->format, FormatTemplate::kNone);
+  EXPECT_DOUBLE_EQ(s->epsilon, 1e-6);
+}
+
+TEST(ResolveSpec, ExplicitZeroIsAnOverrideNotUnset) {
+  v1::RewardSpec o;
+  o.mutable_weights()->set_format(0);
+  EXPECT_DOUBLE_EQ(ResolveSpec(RewardSpec{}, o)->format_weight, 0);
+}
+
+TEST(ResolveSpec, RejectsBadValuesNamingTheField) {
+  v1::RewardSpec o;
+  o.mutable_weights()->set_format(INFINITY);
+  EXPECT_THAT(ResolveSpec(RewardSpec{}, o).status().message(), HasSubstr("weights.format"));
+  v1::RewardSpec e;
+  e.mutable_advantage()->set_epsilon(-1);
+  EXPECT_EQ(ResolveSpec(RewardSpec{}, e).status().code(), absl::StatusCode::kInvalidArgument);
+  v1::RewardSpec u;
+  u.set_format(static_cast<v1::FormatTemplate>(77));
+  EXPECT_THAT(ResolveSpec(RewardSpec{}, u).status().message(), HasSubstr("unknown format template 77"));
+}
+
+TEST(SpecToProto, RoundTripsThroughResolve) {
+  RewardSpec s;
+  s.accuracy_weight = 0.7;
+  s.gate_accuracy_on_format = true;
+  s.estimator = AdvantageEstimator::kNone;
+  absl::StatusOr<RewardSpec> back = ResolveSpec(RewardSpec{}, SpecToProto(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_DOUBLE_EQ(back->accuracy_weight, 0.7);
+  EXPECT_TRUE(back->gate_accuracy_on_format);
+  EXPECT_EQ(back->estimator, AdvantageEstimator::kNone);
+}
+
+TEST(GroupFromProto, CopiesEveryFieldAndReference) {
+  v1::Group in;
+  in.set_id("g");
+  in.set_prompt("p");
+  in.set_prompt_tokens(5);
+  in.mutable_math()->add_gold_answers("1");
+  v1::Completion* c = in.add_completions();
+  c->set_text("t");
+  c->set_num_tokens(3);
+  c->set_finish_reason("length");
+  Group out;
+  ASSERT_TRUE(GroupFromProto(in, RewardSpec{}, &out).ok());
+  EXPECT_EQ(out.id, "g");
+  EXPECT_EQ(out.prompt_tokens, 5);
+  EXPECT_EQ(std::get<MathReference>(out.reference).gold_answers[0], "1");
+  EXPECT_EQ(out.completions[0].finish_reason, "length");
+  in.clear_math();
+  ASSERT_TRUE(GroupFromProto(in, RewardSpec{}, &out).ok());
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(out.reference));
+}
+
+TEST(GroupResultToProto, RepairsInvalidUtf8InTextDerivedFromTheCompletion) {
+  GroupResult r;
+  r.group_id = "g";
+  SampleResult s;
+  s.verdict = Verdict::kWrongAnswer;
+  s.reason = "cut \xe6\x95";
+  s.math = MathDetails{"ab\xff", "boxed", "", -1};
+  r.samples.push_back(s);
+  v1::GroupResult p;
+  GroupResultToProto(std::move(r), &p);
+  EXPECT_EQ(p.samples(0).math().extracted(), "ab\xEF\xBF\xBD");
+  EXPECT_EQ(p.samples(0).reason(), "cut \xEF\xBF\xBD");
+  std::string wire;
+  EXPECT_TRUE(p.SerializeToString(&wire));
+}
+
+}  // namespace
+}  // namespace verdict
