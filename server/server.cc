@@ -69,7 +69,7 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
 VerdictServer::~VerdictServer() { Shutdown(); }
 
 void VerdictServer::Shutdown() {
-  if (shut_down_) return;
+  if (shut_down_ || server_ == nullptr) return;  // a failed Start has nothing to stop
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
   log::Info("shutting down", {{"health", "NOT_SERVING"},
