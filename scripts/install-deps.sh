@@ -27,7 +27,7 @@ BUILD_PKGS=(
 )
 
 # Python packages: the client, test oracles and peer benchmarks (never the C++ build).
-PY_PKGS=(grpcio grpcio-tools protobuf pytest numpy)
+PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy)
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -43,9 +43,14 @@ case "$mode" in
   --runtime) apt_install "${RUNTIME_PKGS[@]}" ;;
   all|--all)
     apt_install "${BUILD_PKGS[@]}"
-    # Whichever python3 is first on PATH runs the Python tests; install into it.
-    python3 -m pip install -q --disable-pip-version-check "${PY_PKGS[@]}" 2>&1 \
-      | grep -v -E "Running pip as the 'root' user|^$" || true
+    # Whichever python3 is first on PATH runs the Python tests; install into it. Debian's own
+    # python3 marks its site-packages as externally managed (PEP 668): allow it there, since
+    # this script is what manages this machine's Python packages for the tests.
+    pip_flags=(-q --disable-pip-version-check)
+    if python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages; then
+      pip_flags+=(--break-system-packages)
+    fi
+    python3 -m pip install "${pip_flags[@]}" "${PY_PKGS[@]}"
     ;;
   *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
 esac
