@@ -99,7 +99,9 @@ absl::Status ReadGroupFields(element obj, const InputOptions& o, int64_t line, v
 }  // namespace
 
 JsonlGroupReader::JsonlGroupReader(std::istream* in, InputOptions options)
-    : in_(in), options_(std::move(options)) {}
+    : in_(in), options_(std::move(options)), parser_(std::make_unique<simdjson::dom::parser>()) {}
+
+JsonlGroupReader::~JsonlGroupReader() = default;
 
 std::vector<std::string> JsonlGroupReader::TakeWarnings() { return std::exchange(warnings_, {}); }
 
@@ -121,9 +123,7 @@ void JsonlGroupReader::ReadLine(const std::string& raw_in) {
     warnings_.push_back(
         absl::StrCat("line ", line_no_, ": invalid UTF-8 replaced with U+FFFD"));
   }
-  // A parser per reader would be faster, but this keeps Next() free of shared state; parsing is
-  // a small part of scoring.
-  simdjson::dom::parser parser;
+  simdjson::dom::parser& parser = *parser_;
   element root;
   InputUnit unit;
   unit.first_line = line_no_;

@@ -13,12 +13,17 @@
 #include <cstdint>
 #include <deque>
 #include <istream>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "verdict/v1/verdict.pb.h"
+
+namespace simdjson::dom {
+class parser;
+}
 
 namespace verdict::cli {
 
@@ -49,6 +54,7 @@ class JsonlGroupReader {
  public:
   // Does not own `in`.
   JsonlGroupReader(std::istream* in, InputOptions options);
+  ~JsonlGroupReader();
 
   // Next unit in input order; false at the end of the input.
   bool Next(InputUnit* unit);
@@ -69,6 +75,7 @@ class JsonlGroupReader {
   InputUnit pending_;
   std::unordered_set<std::string> closed_ids_;
   std::vector<std::string> warnings_;
+  std::unique_ptr<simdjson::dom::parser> parser_;  // reused: its buffers grow to the longest line
 };
 
 }  // namespace verdict::cli
