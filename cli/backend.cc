@@ -19,8 +19,10 @@ class InProcessBackend final : public ScoreBackend {
       : spec_(spec), pool_(threads), scorer_(&pool_, std::move(options)) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
+    // Mirrors the server's Score call: the batch is scored concurrently, batch-scaled
+    // advantages are finished across it, then every result is put on the wire form.
     struct Job {
-      std::vector<v1::GroupResult> results;
+      std::vector<GroupResult> results;
       std::atomic<size_t> remaining{0};
       BatchDone done;
     };
@@ -29,19 +31,24 @@ class InProcessBackend final : public ScoreBackend {
     job->remaining.store(groups.size() + 1);
     job->done = std::move(done);
     auto finish_one = [job]() {
-      if (job->remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::move(job->done)(std::move(job->results));
-      }
+      if (job->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+      std::vector<GroupResult*> batch;
+      for (GroupResult& r : job->results) batch.push_back(&r);
+      Scorer::FinishBatch(std::move(batch));
+      std::vector<v1::GroupResult> out(job->results.size());
+      for (size_t i = 0; i < out.size(); ++i) GroupResultToProto(std::move(job->results[i]), &out[i]);
+      std::move(job->done)(std::move(out));
     };
     for (size_t i = 0; i < groups.size(); ++i) {
       auto group = std::make_shared<Group>();
       if (absl::Status s = GroupFromProto(groups[i], spec_, group.get()); !s.ok()) {
-        ErrorGroupResult(groups[i].id(), s, &job->results[i]);
+        job->results[i].group_id = groups[i].id();
+        job->results[i].error = std::move(s);
         finish_one();
         continue;
       }
       scorer_.ScoreAsync(std::move(group), nullptr, [job, i, finish_one](GroupResult r) {
-        GroupResultToProto(std::move(r), &job->results[i]);
+        job->results[i] = std::move(r);
         finish_one();
       });
     }

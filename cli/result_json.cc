@@ -132,6 +132,16 @@ void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
   Int("num_errors", st.num_errors(), out);
   out->push_back(',');
   Int("num_undecided", st.num_undecided(), out);
+  if (!st.pass_at_k().empty()) {
+    std::vector<std::pair<int, double>> pk(st.pass_at_k().begin(), st.pass_at_k().end());
+    std::sort(pk.begin(), pk.end());
+    out->append(",\"pass_at_k\":{");
+    for (size_t i = 0; i < pk.size(); ++i) {
+      if (i) out->push_back(',');
+      Num(std::to_string(pk[i].first), pk[i].second, out);
+    }
+    out->push_back('}');
+  }
   out->push_back('}');
 }
 

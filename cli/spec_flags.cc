@@ -1,7 +1,10 @@
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -14,17 +17,21 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --format-weight W           weight of the format component (default 1)
   --gate-accuracy-on-format   accuracy counts only when the format holds
   --undecided-value V         accuracy value of an UNDECIDED verdict (default 0)
-  --estimator grpo|none       advantage estimator (default grpo)
-  --std sample|population     GRPO std (default sample, n-1)
+  --estimator NAME            grpo (default), dr_grpo, rloo, reinforce_pp_baseline, none
+  --scale NAME                estimator (default), group, batch, none
+  --std sample|population     std for group and batch scaling (default sample, n-1)
   --epsilon E                 (r-mean)/(std+E) (default 1e-6)
+  --normalize-components      GDPO: normalise each component, then sum with the weights
+  --pass-at-k K,K,...         report unbiased pass@k per group
 )";
 
 void AddSpecFlags(FlagSpec* spec) {
   for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
-                        "estimator", "std", "epsilon"}) {
+                        "estimator", "std", "epsilon", "scale", "pass-at-k"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
+  spec->bool_flags.insert("normalize-components");
 }
 
 absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
@@ -74,10 +81,46 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     else return absl::InvalidArgumentError(absl::StrCat("--format wants r1 or none, got '", f, "'"));
   }
   if (flags.Has("estimator")) {
-    std::string e = flags.Get("estimator");
-    if (e == "grpo") spec.mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_GRPO);
-    else if (e == "none") spec.mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_NONE);
-    else return absl::InvalidArgumentError(absl::StrCat("--estimator wants grpo or none, got '", e, "'"));
+    static const std::map<std::string, v1::AdvantageEstimator> kNames = {
+        {"grpo", v1::ADVANTAGE_ESTIMATOR_GRPO},
+        {"dr_grpo", v1::ADVANTAGE_ESTIMATOR_DR_GRPO},
+        {"rloo", v1::ADVANTAGE_ESTIMATOR_RLOO},
+        {"reinforce_pp_baseline", v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE},
+        {"none", v1::ADVANTAGE_ESTIMATOR_NONE}};
+    auto it = kNames.find(flags.Get("estimator"));
+    if (it == kNames.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--estimator wants grpo, dr_grpo, rloo, reinforce_pp_baseline or none, got '",
+          flags.Get("estimator"), "'"));
+    }
+    spec.mutable_advantage()->set_estimator(it->second);
+  }
+  if (flags.Has("scale")) {
+    static const std::map<std::string, v1::AdvantageScale> kNames = {
+        {"estimator", v1::ADVANTAGE_SCALE_ESTIMATOR},
+        {"group", v1::ADVANTAGE_SCALE_GROUP_STD},
+        {"batch", v1::ADVANTAGE_SCALE_BATCH_STD},
+        {"none", v1::ADVANTAGE_SCALE_NONE}};
+    auto it = kNames.find(flags.Get("scale"));
+    if (it == kNames.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--scale wants estimator, group, batch or none, got '", flags.Get("scale"), "'"));
+    }
+    spec.mutable_advantage()->set_scale(it->second);
+  }
+  if (flags.Has("normalize-components")) {
+    spec.mutable_advantage()->set_normalize_components(flags.Get("normalize-components") == "true");
+  }
+  if (flags.Has("pass-at-k")) {
+    for (absl::string_view part : absl::StrSplit(flags.Get("pass-at-k"), ',')) {
+      int k;
+      if (!absl::SimpleAtoi(part, &k) || k < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--pass-at-k wants positive integers separated by commas, got '",
+            flags.Get("pass-at-k"), "'"));
+      }
+      spec.add_pass_at_k(k);
+    }
   }
   if (flags.Has("std")) {
     std::string s = flags.Get("std");

@@ -139,6 +139,46 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index) const {
   return r;
 }
 
+namespace {
+
+double WeightOf(const RewardSpec& spec, const std::string& component) {
+  if (component == "accuracy") return spec.accuracy_weight;
+  if (component == "format") return spec.format_weight;
+  return 1.0;
+}
+
+// GDPO-style: advantages of each component separately, summed with the component weights.
+void ComponentAdvantages(const std::vector<bool>& scored, GroupResult* result) {
+  const size_t n = result->samples.size();
+  std::vector<std::string> names;
+  for (size_t i = 0; i < n && names.empty(); ++i) {
+    if (!scored[i]) continue;
+    for (const auto& [name, value] : result->samples[i].components) names.push_back(name);
+  }
+  bool any_variance = false;
+  std::vector<double> total(n, 0.0);
+  for (const std::string& name : names) {
+    std::vector<double> values(n, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      for (const auto& [cname, value] : result->samples[i].components) {
+        if (cname == name) values[i] = value;
+      }
+    }
+    AdvantageResult adv = ComputeAdvantages(values, scored, result->spec);
+    any_variance = any_variance || !adv.zero_variance;
+    for (size_t i = 0; i < n; ++i) total[i] += WeightOf(result->spec, name) * adv.advantages[i];
+  }
+  result->stats.zero_variance = !any_variance;
+  for (size_t i = 0; i < n; ++i) result->samples[i].advantage = total[i];
+}
+
+bool BatchScaled(const GroupResult& r) {
+  return r.error.ok() && r.spec.estimator != AdvantageEstimator::kNone &&
+         EffectiveScale(r.spec) == AdvantageScale::kBatchStd;
+}
+
+}  // namespace
+
 void Scorer::FinishGroup(GroupResult* result) {
   const size_t n = result->samples.size();
   std::vector<double> rewards(n);
@@ -146,11 +186,13 @@ void Scorer::FinishGroup(GroupResult* result) {
   GroupStats& stats = result->stats;
   stats = GroupStats{};
   stats.num_samples = static_cast<int>(n);
+  int num_scored = 0;
   for (size_t i = 0; i < n; ++i) {
     const SampleResult& s = result->samples[i];
     rewards[i] = s.reward;
     scored[i] = s.error.ok();
     if (!s.error.ok()) ++stats.num_errors;
+    if (s.error.ok()) ++num_scored;
     if (s.verdict == Verdict::kCorrect) ++stats.num_correct;
     if (s.verdict == Verdict::kUndecided) ++stats.num_undecided;
     if (s.error.ok() && s.format.ok) ++stats.num_format_ok;
@@ -160,6 +202,42 @@ void Scorer::FinishGroup(GroupResult* result) {
   stats.std = adv.std;
   stats.zero_variance = adv.zero_variance;
   for (size_t i = 0; i < n; ++i) result->samples[i].advantage = adv.advantages[i];
+  if (result->spec.normalize_components &&
+      result->spec.estimator != AdvantageEstimator::kNone) {
+    ComponentAdvantages(scored, result);
+  }
+  for (int k : result->spec.pass_at_k) {
+    if (k >= 1 && k <= num_scored) {
+      stats.pass_at_k.emplace_back(k, PassAtK(num_scored, stats.num_correct, k));
+    }
+  }
+}
+
+void Scorer::FinishBatch(std::vector<GroupResult*> results) {
+  std::vector<double*> values;
+  const RewardSpec* spec = nullptr;
+  for (GroupResult* r : results) {
+    if (!BatchScaled(*r)) continue;
+    if (spec == nullptr) spec = &r->spec;
+    for (SampleResult& s : r->samples) {
+      if (s.error.ok()) values.push_back(&s.advantage);
+    }
+  }
+  if (spec == nullptr) return;
+  // Zero-variance groups count toward the batch statistics (as in OpenRLHF's whitening) but keep
+  // their advantage of exactly 0.
+  std::vector<double> kept(values.size());
+  for (size_t i = 0; i < values.size(); ++i) kept[i] = *values[i];
+  BatchWhiten(values, spec->std_kind, spec->epsilon);
+  size_t v = 0;
+  for (GroupResult* r : results) {
+    if (!BatchScaled(*r)) continue;
+    for (SampleResult& s : r->samples) {
+      if (!s.error.ok()) continue;
+      if (r->stats.zero_variance) s.advantage = kept[v];
+      ++v;
+    }
+  }
 }
 
 void Scorer::ScoreAsync(std::shared_ptr<const Group> group,

@@ -46,8 +46,14 @@ class Scorer {
   // Checks one completion of `group` (format, accuracy, weighted reward); no advantage.
   SampleResult ScoreSample(const Group& group, size_t index) const;
 
-  // Fills advantages and group statistics from per-sample results (in place).
+  // Fills advantages and group statistics from per-sample results (in place). Batch-scaled
+  // advantages (EffectiveScale() == kBatchStd) are left baseline-subtracted: see FinishBatch.
   static void FinishGroup(GroupResult* result);
+
+  // Whitens the advantages of the batch-scaled groups among `results` together (one Score call
+  // is one batch), with the std kind and epsilon of the first such group. Other groups are left
+  // as they are.
+  static void FinishBatch(std::vector<GroupResult*> results);
 
   const ScorerOptions& options() const { return options_; }
 

@@ -41,9 +41,21 @@ enum class FormatTemplate {
   kNone,  // no format component; the answer is taken from the whole completion
 };
 
+// Each estimator is a baseline and a default scale (see rewards/advantages.h for formulas).
 enum class AdvantageEstimator {
-  kGrpo,  // (r - mean) / (std + epsilon) within the group
-  kNone,  // all advantages 0
+  kGrpo,                       // baseline: group mean; scale: group std (DeepSeekMath/R1)
+  kDrGrpo,                     // baseline: group mean; scale: none (Dr. GRPO)
+  kRloo,                       // baseline: mean of the other samples; scale: none (RLOO)
+  kReinforcePlusPlusBaseline,  // baseline: group mean; scale: batch std (REINFORCE++-baseline)
+  kNone,                       // all advantages 0
+};
+
+// What the baseline-subtracted rewards are divided by.
+enum class AdvantageScale {
+  kDefault,   // the estimator's own
+  kGroupStd,  // std of the group's rewards
+  kBatchStd,  // whitened across every sample of the batch (one Score call)
+  kNone,      // not divided
 };
 
 enum class StdKind {
@@ -63,8 +75,14 @@ struct RewardSpec {
   // Accuracy value of an UNDECIDED verdict.
   double undecided_value = 0.0;
   AdvantageEstimator estimator = AdvantageEstimator::kGrpo;
+  AdvantageScale scale = AdvantageScale::kDefault;
   StdKind std_kind = StdKind::kSample;
   double epsilon = 1e-6;
+  // GDPO-style: apply baseline and scale to each component separately, then take the weighted
+  // sum, instead of normalising the summed reward. Default false.
+  bool normalize_components = false;
+  // k values for the unbiased pass@k estimate of each group (empty: none).
+  std::vector<int> pass_at_k;
 };
 
 struct Group {
@@ -122,6 +140,8 @@ struct GroupStats {
   int num_format_ok = 0;
   int num_errors = 0;
   int num_undecided = 0;
+  // (k, unbiased pass@k) for each requested k <= number of scored samples.
+  std::vector<std::pair<int, double>> pass_at_k;
 };
 
 struct GroupResult {

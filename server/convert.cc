@@ -56,6 +56,11 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
         case v1::ADVANTAGE_ESTIMATOR_UNSPECIFIED: break;
         case v1::ADVANTAGE_ESTIMATOR_GRPO: s.estimator = AdvantageEstimator::kGrpo; break;
         case v1::ADVANTAGE_ESTIMATOR_NONE: s.estimator = AdvantageEstimator::kNone; break;
+        case v1::ADVANTAGE_ESTIMATOR_DR_GRPO: s.estimator = AdvantageEstimator::kDrGrpo; break;
+        case v1::ADVANTAGE_ESTIMATOR_RLOO: s.estimator = AdvantageEstimator::kRloo; break;
+        case v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE:
+          s.estimator = AdvantageEstimator::kReinforcePlusPlusBaseline;
+          break;
         default:
           return absl::InvalidArgumentError(absl::StrCat(
               "reward spec: unknown advantage estimator ", static_cast<int>(a.estimator())));
@@ -71,12 +76,32 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
               absl::StrCat("reward spec: unknown std kind ", static_cast<int>(a.std())));
       }
     }
+    if (a.has_scale()) {
+      switch (a.scale()) {
+        case v1::ADVANTAGE_SCALE_UNSPECIFIED: break;
+        case v1::ADVANTAGE_SCALE_ESTIMATOR: s.scale = AdvantageScale::kDefault; break;
+        case v1::ADVANTAGE_SCALE_GROUP_STD: s.scale = AdvantageScale::kGroupStd; break;
+        case v1::ADVANTAGE_SCALE_BATCH_STD: s.scale = AdvantageScale::kBatchStd; break;
+        case v1::ADVANTAGE_SCALE_NONE: s.scale = AdvantageScale::kNone; break;
+        default:
+          return absl::InvalidArgumentError(
+              absl::StrCat("reward spec: unknown advantage scale ", static_cast<int>(a.scale())));
+      }
+    }
+    if (a.has_normalize_components()) s.normalize_components = a.normalize_components();
     if (a.has_epsilon()) {
       if (!std::isfinite(a.epsilon()) || a.epsilon() < 0) {
         return absl::InvalidArgumentError(
             "reward spec: advantage.epsilon must be finite and >= 0");
       }
       s.epsilon = a.epsilon();
+    }
+  }
+  if (o.pass_at_k_size() > 0) {
+    s.pass_at_k.clear();
+    for (int k : o.pass_at_k()) {
+      if (k < 1) return absl::InvalidArgumentError("reward spec: pass_at_k values must be >= 1");
+      s.pass_at_k.push_back(k);
     }
   }
   return s;
@@ -90,8 +115,23 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   p.set_gate_accuracy_on_format(s.gate_accuracy_on_format);
   p.set_undecided_value(s.undecided_value);
   v1::AdvantageSpec* a = p.mutable_advantage();
-  a->set_estimator(s.estimator == AdvantageEstimator::kGrpo ? v1::ADVANTAGE_ESTIMATOR_GRPO
-                                                            : v1::ADVANTAGE_ESTIMATOR_NONE);
+  switch (s.estimator) {
+    case AdvantageEstimator::kGrpo: a->set_estimator(v1::ADVANTAGE_ESTIMATOR_GRPO); break;
+    case AdvantageEstimator::kDrGrpo: a->set_estimator(v1::ADVANTAGE_ESTIMATOR_DR_GRPO); break;
+    case AdvantageEstimator::kRloo: a->set_estimator(v1::ADVANTAGE_ESTIMATOR_RLOO); break;
+    case AdvantageEstimator::kReinforcePlusPlusBaseline:
+      a->set_estimator(v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE);
+      break;
+    case AdvantageEstimator::kNone: a->set_estimator(v1::ADVANTAGE_ESTIMATOR_NONE); break;
+  }
+  switch (s.scale) {
+    case AdvantageScale::kDefault: a->set_scale(v1::ADVANTAGE_SCALE_ESTIMATOR); break;
+    case AdvantageScale::kGroupStd: a->set_scale(v1::ADVANTAGE_SCALE_GROUP_STD); break;
+    case AdvantageScale::kBatchStd: a->set_scale(v1::ADVANTAGE_SCALE_BATCH_STD); break;
+    case AdvantageScale::kNone: a->set_scale(v1::ADVANTAGE_SCALE_NONE); break;
+  }
+  a->set_normalize_components(s.normalize_components);
+  for (int k : s.pass_at_k) p.add_pass_at_k(k);
   a->set_std(s.std_kind == StdKind::kSample ? v1::STD_KIND_SAMPLE : v1::STD_KIND_POPULATION);
   a->set_epsilon(s.epsilon);
   return p;
@@ -191,6 +231,7 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
   st->set_num_format_ok(in.stats.num_format_ok);
   st->set_num_errors(in.stats.num_errors);
   st->set_num_undecided(in.stats.num_undecided);
+  for (const auto& [k, value] : in.stats.pass_at_k) (*st->mutable_pass_at_k())[k] = value;
 }
 
 }  // namespace verdict

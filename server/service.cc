@@ -9,6 +9,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "rewards/advantages.h"
 #include "server/convert.h"
 #include "server/log.h"
 
@@ -65,20 +66,20 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
       return;
     }
     const int n = request_->groups_size();
-    response_->mutable_groups()->Reserve(n);
-    for (int i = 0; i < n; ++i) response_->add_groups();  // slots, filled concurrently
+    results_.resize(n);  // slots, filled concurrently
     // One extra count held by this loop, so the call cannot finish (and delete itself) under it.
     remaining_.store(n + 1, std::memory_order_relaxed);
     for (int i = 0; i < n; ++i) {
       const v1::Group& in = request_->groups(i);
       auto group = std::make_shared<Group>();
       if (absl::Status s = GroupFromProto(in, *spec, group.get()); !s.ok()) {
-        ErrorGroupResult(in.id(), s, response_->mutable_groups(i));
+        results_[i].group_id = in.id();
+        results_[i].error = std::move(s);
         Done();
         continue;
       }
       service_->scorer().ScoreAsync(std::move(group), cancel_, [this, i](GroupResult result) {
-        GroupResultToProto(std::move(result), response_->mutable_groups(i));
+        results_[i] = std::move(result);
         Done();
       });
     }
@@ -91,6 +92,12 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
  private:
   void Done() {
     if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    // The request is one batch: batch-scaled advantages are finished across all its groups.
+    std::vector<GroupResult*> batch;
+    for (GroupResult& r : results_) batch.push_back(&r);
+    Scorer::FinishBatch(std::move(batch));
+    response_->mutable_groups()->Reserve(static_cast<int>(results_.size()));
+    for (GroupResult& r : results_) GroupResultToProto(std::move(r), response_->add_groups());
     service_->budget().Release(samples_);
     absl::Status live = cancel_->Check();
     Finish(ToGrpc(live));  // DEADLINE_EXCEEDED or CANCELLED when the client gave up
@@ -102,6 +109,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
   v1::ScoreResponse* const response_;
   const std::shared_ptr<CancelToken> cancel_;
   int64_t samples_ = 0;
+  std::vector<GroupResult> results_;
   std::atomic<int> remaining_{0};
 };
 
@@ -197,6 +205,16 @@ class ScoreStreamCall final
     if (absl::Status s = GroupFromProto(in, stream_spec_, group.get()); !s.ok()) {
       auto result = std::make_unique<v1::GroupResult>();
       ErrorGroupResult(in.id(), s, result.get());
+      Enqueue(std::move(result));
+      return;
+    }
+    if (EffectiveScale(group->spec) == AdvantageScale::kBatchStd) {
+      auto result = std::make_unique<v1::GroupResult>();
+      ErrorGroupResult(in.id(),
+                       absl::InvalidArgumentError(
+                           "batch-scaled advantages (REINFORCE++-baseline or scale BATCH_STD) need "
+                           "the unary Score call: ScoreStream scores groups one at a time"),
+                       result.get());
       Enqueue(std::move(result));
       return;
     }

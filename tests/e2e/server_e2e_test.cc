@@ -204,6 +204,41 @@ TEST_F(ServerE2E, StreamSpecAppliesToLaterGroupsAndBadGroupsGetErrorsNotACrash) 
   EXPECT_THAT(results["noref"].error().message(), HasSubstr("no reference"));
 }
 
+TEST_F(ServerE2E, BatchScalingIsRefusedOnAStreamAndAppliedAcrossAUnaryBatch) {
+  auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
+  {
+    grpc::ClientContext context;
+    auto stream = stub->ScoreStream(&context);
+    v1::ScoreStreamRequest req;
+    *req.mutable_group() = ExampleGroups()[0];
+    req.mutable_spec()->mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE);
+    ASSERT_TRUE(stream->Write(req));
+    stream->WritesDone();
+    v1::GroupResult r;
+    ASSERT_TRUE(stream->Read(&r));
+    EXPECT_THAT(r.error().message(), HasSubstr("need the unary Score call"));
+    EXPECT_TRUE(stream->Finish().ok());
+  }
+  v1::ScoreRequest request;
+  for (auto& g : ExampleGroups()) *request.add_groups() = g;
+  request.mutable_spec()->mutable_advantage()->set_estimator(
+      v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE);
+  request.mutable_spec()->add_pass_at_k(2);
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->Score(&context, request, &response).ok());
+  // Centred rewards of the batch: +-0.5 (x8), 0 (x2, zero variance), 1.25,-0.75,-0.75,0.25.
+  std::vector<double> centred = {0.5, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, -0.5, 0, 0,
+                                 1.25, -0.75, -0.75, 0.25};
+  double sq = 0;
+  for (double c : centred) sq += c * c;
+  const double sd = std::sqrt(sq / 13);  // batch mean is 0; sample std
+  EXPECT_NEAR(response.groups(0).samples(0).advantage(), 0.5 / (sd + 1e-6), 1e-12);
+  EXPECT_NEAR(response.groups(3).samples(0).advantage(), 1.25 / (sd + 1e-6), 1e-12);
+  EXPECT_DOUBLE_EQ(response.groups(2).samples(0).advantage(), 0.0);
+  EXPECT_DOUBLE_EQ(response.groups(3).stats().pass_at_k().at(2), 0.5);
+}
+
 TEST_F(ServerE2E, BadGroupsInABatchDoNotFailTheOthers) {
   auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
   v1::ScoreRequest request;

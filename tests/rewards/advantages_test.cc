@@ -79,5 +79,57 @@ TEST(Advantages, EstimatorNoneReportsStatsButZeroAdvantages) {
   EXPECT_THAT(r.advantages, ElementsAre(0.0, 0.0));
 }
 
+TEST(Advantages, RlooSubtractsTheMeanOfTheOtherSamples) {
+  RewardSpec s;
+  s.estimator = AdvantageEstimator::kRloo;
+  AdvantageResult r = ComputeAdvantages({1, 0, 0}, {true, true, true}, s);
+  EXPECT_THAT(r.advantages, ElementsAre(DoubleNear(1, 1e-15), DoubleNear(-0.5, 1e-15),
+                                        DoubleNear(-0.5, 1e-15)));
+}
+
+TEST(Advantages, DrGrpoDoesNotDivide) {
+  RewardSpec s;
+  s.estimator = AdvantageEstimator::kDrGrpo;
+  AdvantageResult r = ComputeAdvantages({2, 1, 0}, {true, true, true}, s);
+  EXPECT_THAT(r.advantages, ElementsAre(1.0, 0.0, -1.0));
+}
+
+TEST(Advantages, ReinforcePlusPlusLeavesGroupAdvantagesCentredForBatchWhitening) {
+  RewardSpec s;
+  s.estimator = AdvantageEstimator::kReinforcePlusPlusBaseline;
+  EXPECT_EQ(EffectiveScale(s), AdvantageScale::kBatchStd);
+  AdvantageResult r = ComputeAdvantages({1, 0}, {true, true}, s);
+  EXPECT_THAT(r.advantages, ElementsAre(0.5, -0.5));
+  std::vector<double> batch = {0.5, -0.5, 1.5, -1.5};
+  std::vector<double*> ptrs;
+  for (double& v : batch) ptrs.push_back(&v);
+  BatchWhiten(ptrs, StdKind::kPopulation, 0);
+  // mean 0, population std sqrt((0.25+0.25+2.25+2.25)/4) = sqrt(1.25)
+  EXPECT_NEAR(batch[2], 1.5 / std::sqrt(1.25), 1e-15);
+}
+
+TEST(Advantages, ScaleOverridesTheEstimatorsDefault) {
+  RewardSpec s;
+  s.scale = AdvantageScale::kNone;  // GRPO without the std: Dr. GRPO
+  s.epsilon = 0;
+  AdvantageResult r = ComputeAdvantages({3, 1}, {true, true}, s);
+  EXPECT_THAT(r.advantages, ElementsAre(1.0, -1.0));
+}
+
+TEST(BatchWhiten, AllEqualValuesWithZeroEpsilonGiveZerosNotNaN) {
+  std::vector<double> v = {0, 0, 0};
+  BatchWhiten({&v[0], &v[1], &v[2]}, StdKind::kSample, 0);
+  EXPECT_THAT(v, ElementsAre(0.0, 0.0, 0.0));
+}
+
+TEST(PassAtK, MatchesTheUnbiasedEstimator) {
+  EXPECT_DOUBLE_EQ(PassAtK(4, 1, 2), 0.5);        // 1 - C(3,2)/C(4,2)
+  EXPECT_DOUBLE_EQ(PassAtK(4, 1, 1), 0.25);
+  EXPECT_NEAR(PassAtK(10, 3, 4), 1.0 - 35.0 / 210.0, 1e-15);  // 1 - C(7,4)/C(10,4)
+  EXPECT_DOUBLE_EQ(PassAtK(10, 0, 5), 0.0);
+  EXPECT_DOUBLE_EQ(PassAtK(5, 5, 3), 1.0);
+  EXPECT_DOUBLE_EQ(PassAtK(5, 2, 6), 0.0);  // k > n: not defined, reported as 0
+}
+
 }  // namespace
 }  // namespace verdict
