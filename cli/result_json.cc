@@ -81,6 +81,12 @@ void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
     Num(components[i].first, components[i].second, out);
   }
   out->push_back('}');
+  if (!s.has_error()) {
+    out->push_back(',');
+    Int("length", s.length(), out);
+    out->push_back(',');
+    Bool("truncated", s.truncated(), out);
+  }
   if (s.has_error()) {
     out->push_back(',');
     Key("error", out);
@@ -132,6 +138,8 @@ void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
   Int("num_errors", st.num_errors(), out);
   out->push_back(',');
   Int("num_undecided", st.num_undecided(), out);
+  out->push_back(',');
+  Str("length_unit", st.length_unit(), out);
   if (!st.pass_at_k().empty()) {
     std::vector<std::pair<int, double>> pk(st.pass_at_k().begin(), st.pass_at_k().end());
     std::sort(pk.begin(), pk.end());

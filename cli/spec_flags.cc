@@ -23,15 +23,24 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --epsilon E                 (r-mean)/(std+E) (default 1e-6)
   --normalize-components      GDPO: normalise each component, then sum with the weights
   --pass-at-k K,K,...         report unbiased pass@k per group
+  --overlong MAX,CACHE        DAPO soft overlong punishment (component "overlong")
+  --kimi-length               Kimi k1.5 group-relative length reward (component "length")
+  --cosine MAX_LEN            cosine-scaled length reward (component "cosine")
+  --repetition N,PENALTY      n-gram repetition penalty, e.g. 3,-1 (component "repetition")
+  --truncation MODE[:VALUE]   finish_reason "length": keep, multiply:V or replace:V
+  --clip MIN,MAX              clip the final reward
+  (weights and the other parameters of each term: --spec, see proto/verdict/v1/verdict.proto)
 )";
 
 void AddSpecFlags(FlagSpec* spec) {
   for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
-                        "estimator", "std", "epsilon", "scale", "pass-at-k"}) {
+                        "estimator", "std", "epsilon", "scale", "pass-at-k", "overlong", "cosine",
+                        "repetition", "truncation", "clip"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
   spec->bool_flags.insert("normalize-components");
+  spec->bool_flags.insert("kimi-length");
 }
 
 absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
@@ -110,6 +119,53 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
   }
   if (flags.Has("normalize-components")) {
     spec.mutable_advantage()->set_normalize_components(flags.Get("normalize-components") == "true");
+  }
+  // "A,B" -> two numbers.
+  auto pair_of = [&](const char* name, double* a, double* b) -> absl::Status {
+    std::vector<std::string> parts = absl::StrSplit(flags.Get(name), ',');
+    if (parts.size() != 2 || !absl::SimpleAtod(parts[0], a) || !absl::SimpleAtod(parts[1], b)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, " wants two numbers A,B, got '", flags.Get(name), "'"));
+    }
+    return absl::OkStatus();
+  };
+  double a, b;
+  if (flags.Has("overlong")) {
+    if (auto s = pair_of("overlong", &a, &b); !s.ok()) return s;
+    spec.mutable_overlong()->set_max_length(static_cast<int64_t>(a));
+    spec.mutable_overlong()->set_cache_length(static_cast<int64_t>(b));
+  }
+  if (flags.Has("kimi-length") && flags.Get("kimi-length") == "true") spec.mutable_kimi_length();
+  if (flags.Has("cosine")) {
+    int64_t max_len;
+    if (!absl::SimpleAtoi(flags.Get("cosine"), &max_len)) {
+      return absl::InvalidArgumentError("--cosine wants the maximum length, an integer");
+    }
+    spec.mutable_cosine()->set_max_length(max_len);
+  }
+  if (flags.Has("repetition")) {
+    if (auto s = pair_of("repetition", &a, &b); !s.ok()) return s;
+    spec.mutable_repetition()->set_ngram_size(static_cast<int>(a));
+    spec.mutable_repetition()->set_max_penalty(b);
+  }
+  if (flags.Has("clip")) {
+    if (auto s = pair_of("clip", &a, &b); !s.ok()) return s;
+    spec.mutable_clip()->set_min(a);
+    spec.mutable_clip()->set_max(b);
+  }
+  if (flags.Has("truncation")) {
+    std::vector<std::string> parts = absl::StrSplit(flags.Get("truncation"), ':');
+    v1::TruncationSpec* t = spec.mutable_truncation();
+    if (parts[0] == "keep" && parts.size() == 1) {
+      t->set_mode(v1::TruncationSpec::KEEP);
+    } else if ((parts[0] == "multiply" || parts[0] == "replace") && parts.size() == 2 &&
+               absl::SimpleAtod(parts[1], &a)) {
+      t->set_mode(parts[0] == "multiply" ? v1::TruncationSpec::MULTIPLY : v1::TruncationSpec::REPLACE);
+      t->set_value(a);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--truncation wants keep, multiply:V or replace:V, got '", flags.Get("truncation"), "'"));
+    }
   }
   if (flags.Has("pass-at-k")) {
     for (absl::string_view part : absl::StrSplit(flags.Get("pass-at-k"), ',')) {

@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "rewards/advantages.h"
 #include "rewards/format.h"
+#include "rewards/shaping.h"
 
 namespace verdict {
 namespace {
@@ -63,6 +64,7 @@ struct GroupJob {
   std::shared_ptr<const Group> group;
   std::shared_ptr<const CancelToken> cancel;
   Scorer::Done done;
+  bool use_tokens = false;
   GroupResult result;
   std::atomic<size_t> remaining_tasks{0};
 };
@@ -85,7 +87,7 @@ std::string_view VerdictName(Verdict verdict) {
 Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
     : pool_(pool), options_(std::move(options)) {}
 
-SampleResult Scorer::ScoreSample(const Group& group, size_t index) const {
+SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_tokens) const {
   const Completion& completion = group.completions[index];
   const RewardSpec& spec = group.spec;
   if (completion.text.size() > options_.max_completion_bytes) {
@@ -136,6 +138,32 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index) const {
     r.components.emplace_back("format", format_value);
     r.reward += spec.format_weight * format_value;
   }
+
+  // Per-sample shaping terms.
+  r.length = use_tokens ? completion.num_tokens : CodePointLength(completion.text);
+  r.truncated = completion.finish_reason == "length";
+  auto add = [&r](const char* name, double value, double weight) {
+    r.components.emplace_back(name, value);
+    r.reward += weight * value;
+  };
+  if (spec.overlong.enabled) {
+    add("overlong",
+        SoftOverlongPenalty(r.length, spec.overlong.max_length, spec.overlong.cache_length),
+        spec.overlong.weight);
+  }
+  if (spec.cosine.enabled) {
+    const CosineShaping& c = spec.cosine;
+    add("cosine",
+        CosineLengthReward(r.length, r.verdict == Verdict::kCorrect,
+                           CosineOptions{c.max_length, c.min_value_wrong, c.max_value_wrong,
+                                         c.min_value_correct, c.max_value_correct}),
+        c.weight);
+  }
+  if (spec.repetition.enabled) {
+    add("repetition",
+        RepetitionPenalty(completion.text, spec.repetition.ngram_size, spec.repetition.max_penalty),
+        spec.repetition.weight);
+  }
   return r;
 }
 
@@ -179,12 +207,44 @@ bool BatchScaled(const GroupResult& r) {
 
 }  // namespace
 
+namespace {
+
+// Group-relative shaping, then the truncation rule and clipping, on the final reward.
+void FinishRewards(GroupResult* result) {
+  const RewardSpec& spec = result->spec;
+  if (spec.kimi_length.enabled) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (const SampleResult& s : result->samples) {
+      if (!s.error.ok()) continue;
+      lo = std::min(lo, s.length);
+      hi = std::max(hi, s.length);
+    }
+    for (SampleResult& s : result->samples) {
+      if (!s.error.ok()) continue;
+      double v = KimiLengthReward(s.length, lo, hi, s.verdict == Verdict::kCorrect);
+      s.components.emplace_back("length", v);
+      s.reward += spec.kimi_length.weight * v;
+    }
+  }
+  for (SampleResult& s : result->samples) {
+    if (!s.error.ok()) continue;
+    if (s.truncated && spec.truncation == TruncationMode::kMultiply) s.reward *= spec.truncation_value;
+    if (s.truncated && spec.truncation == TruncationMode::kReplace) s.reward = spec.truncation_value;
+    if (spec.clip) s.reward = std::clamp(s.reward, spec.clip_min, spec.clip_max);
+  }
+}
+
+}  // namespace
+
 void Scorer::FinishGroup(GroupResult* result) {
+  FinishRewards(result);
   const size_t n = result->samples.size();
   std::vector<double> rewards(n);
   std::vector<bool> scored(n);
   GroupStats& stats = result->stats;
+  std::string unit = std::move(stats.length_unit);
   stats = GroupStats{};
+  stats.length_unit = std::move(unit);
   stats.num_samples = static_cast<int>(n);
   int num_scored = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -261,6 +321,9 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
   job->done = std::move(done);
   job->result = std::move(early);
   job->result.samples.resize(n);
+  job->use_tokens = std::all_of(job->group->completions.begin(), job->group->completions.end(),
+                                [](const Completion& c) { return c.num_tokens > 0; });
+  job->result.stats.length_unit = job->use_tokens ? "tokens" : "chars";
   const size_t tasks = (n + per_task - 1) / per_task;
   job->remaining_tasks.store(tasks, std::memory_order_relaxed);
 
@@ -270,7 +333,8 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
     pool_->Schedule([this, job, begin, end]() {
       for (size_t i = begin; i < end; ++i) {
         absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
-        job->result.samples[i] = live.ok() ? ScoreSample(*job->group, i) : ErrorSample(live);
+        job->result.samples[i] =
+            live.ok() ? ScoreSample(*job->group, i, job->use_tokens) : ErrorSample(live);
       }
       // acq_rel: the finishing task sees every other task's samples.
       if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {

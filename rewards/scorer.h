@@ -43,10 +43,13 @@ class Scorer {
   // Blocking convenience over ScoreAsync. Do not call from a task of the same pool.
   GroupResult Score(const Group& group, const CancelToken* cancel = nullptr) const;
 
-  // Checks one completion of `group` (format, accuracy, weighted reward); no advantage.
-  SampleResult ScoreSample(const Group& group, size_t index) const;
+  // Checks one completion of `group`: format, accuracy, the per-sample shaping terms and their
+  // weighted sum. Group-relative terms, truncation, clipping and advantages come in FinishGroup.
+  // `use_tokens`: lengths in tokens (every completion has a count) rather than characters.
+  SampleResult ScoreSample(const Group& group, size_t index, bool use_tokens) const;
 
-  // Fills advantages and group statistics from per-sample results (in place). Batch-scaled
+  // Finishes per-sample results in place: the Kimi length term (relative to the group),
+  // truncation, clipping, group statistics and advantages. Batch-scaled
   // advantages (EffectiveScale() == kBatchStd) are left baseline-subtracted: see FinishBatch.
   static void FinishGroup(GroupResult* result);
 

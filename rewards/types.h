@@ -63,6 +63,38 @@ enum class StdKind {
   kPopulation,  // divide by n (open-instruct)
 };
 
+// Optional shaping terms (rewards/shaping.h has the formulas). Each adds `weight * value` to the
+// reward when enabled, and is reported as a component.
+struct OverlongShaping {  // component "overlong" (DAPO)
+  bool enabled = false;
+  int64_t max_length = 4096;
+  int64_t cache_length = 1024;
+  double weight = 1.0;
+};
+struct KimiLengthShaping {  // component "length" (Kimi k1.5), relative to the group
+  bool enabled = false;
+  double weight = 1.0;
+};
+struct CosineShaping {  // component "cosine" (Yeo et al.)
+  bool enabled = false;
+  int64_t max_length = 1000;
+  double min_value_wrong = -1.0, max_value_wrong = -0.5;
+  double min_value_correct = 0.5, max_value_correct = 1.0;
+  double weight = 1.0;
+};
+struct RepetitionShaping {  // component "repetition" (n-gram, as open-r1)
+  bool enabled = false;
+  int ngram_size = 3;
+  double max_penalty = -1.0;
+  double weight = 1.0;
+};
+// What happens to the reward of a truncated completion (finish reason "length").
+enum class TruncationMode {
+  kKeep,      // nothing (default)
+  kMultiply,  // reward *= value
+  kReplace,   // reward = value
+};
+
 // A fully resolved reward spec: every field has a value. Defaults here are the server's built-in
 // defaults and are repeated in proto/verdict/v1/verdict.proto.
 struct RewardSpec {
@@ -83,6 +115,15 @@ struct RewardSpec {
   bool normalize_components = false;
   // k values for the unbiased pass@k estimate of each group (empty: none).
   std::vector<int> pass_at_k;
+  OverlongShaping overlong;
+  KimiLengthShaping kimi_length;
+  CosineShaping cosine;
+  RepetitionShaping repetition;
+  TruncationMode truncation = TruncationMode::kKeep;
+  double truncation_value = 0.0;
+  // Final reward clipped to [clip_min, clip_max] when clip is true (after truncation).
+  bool clip = false;
+  double clip_min = -1e300, clip_max = 1e300;
 };
 
 struct Group {
@@ -129,6 +170,8 @@ struct SampleResult {
   absl::Status error;  // non-OK iff verdict == kError
   std::optional<MathDetails> math;
   FormatResult format;
+  int64_t length = 0;      // in GroupStats::length_unit
+  bool truncated = false;  // finish reason "length"
 };
 
 struct GroupStats {
@@ -142,6 +185,8 @@ struct GroupStats {
   int num_undecided = 0;
   // (k, unbiased pass@k) for each requested k <= number of scored samples.
   std::vector<std::pair<int, double>> pass_at_k;
+  // "tokens" when every completion had a token count, else "chars" (Unicode code points).
+  std::string length_unit = "chars";
 };
 
 struct GroupResult {

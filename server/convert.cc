@@ -97,6 +97,57 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       s.epsilon = a.epsilon();
     }
   }
+  if (o.has_overlong()) {
+    s.overlong.enabled = true;
+    if (o.overlong().has_max_length()) s.overlong.max_length = o.overlong().max_length();
+    if (o.overlong().has_cache_length()) s.overlong.cache_length = o.overlong().cache_length();
+    if (o.overlong().has_weight()) s.overlong.weight = o.overlong().weight();
+    if (s.overlong.cache_length < 1 || s.overlong.cache_length > s.overlong.max_length) {
+      return absl::InvalidArgumentError(
+          "reward spec: overlong needs 1 <= cache_length <= max_length");
+    }
+  }
+  if (o.has_kimi_length()) {
+    s.kimi_length.enabled = true;
+    if (o.kimi_length().has_weight()) s.kimi_length.weight = o.kimi_length().weight();
+  }
+  if (o.has_cosine()) {
+    const v1::CosineSpec& c = o.cosine();
+    s.cosine.enabled = true;
+    if (c.has_max_length()) s.cosine.max_length = c.max_length();
+    if (c.has_min_value_wrong()) s.cosine.min_value_wrong = c.min_value_wrong();
+    if (c.has_max_value_wrong()) s.cosine.max_value_wrong = c.max_value_wrong();
+    if (c.has_min_value_correct()) s.cosine.min_value_correct = c.min_value_correct();
+    if (c.has_max_value_correct()) s.cosine.max_value_correct = c.max_value_correct();
+    if (c.has_weight()) s.cosine.weight = c.weight();
+    if (s.cosine.max_length < 1) return absl::InvalidArgumentError("reward spec: cosine.max_length must be >= 1");
+  }
+  if (o.has_repetition()) {
+    s.repetition.enabled = true;
+    if (o.repetition().has_ngram_size()) s.repetition.ngram_size = o.repetition().ngram_size();
+    if (o.repetition().has_max_penalty()) s.repetition.max_penalty = o.repetition().max_penalty();
+    if (o.repetition().has_weight()) s.repetition.weight = o.repetition().weight();
+    if (s.repetition.ngram_size < 1 || s.repetition.max_penalty > 0) {
+      return absl::InvalidArgumentError(
+          "reward spec: repetition needs ngram_size >= 1 and max_penalty <= 0");
+    }
+  }
+  if (o.has_truncation()) {
+    switch (o.truncation().mode()) {
+      case v1::TruncationSpec::MODE_UNSPECIFIED: break;
+      case v1::TruncationSpec::KEEP: s.truncation = TruncationMode::kKeep; break;
+      case v1::TruncationSpec::MULTIPLY: s.truncation = TruncationMode::kMultiply; break;
+      case v1::TruncationSpec::REPLACE: s.truncation = TruncationMode::kReplace; break;
+      default: return absl::InvalidArgumentError("reward spec: unknown truncation mode");
+    }
+    if (o.truncation().has_value()) s.truncation_value = o.truncation().value();
+  }
+  if (o.has_clip()) {
+    s.clip = true;
+    if (o.clip().has_min()) s.clip_min = o.clip().min();
+    if (o.clip().has_max()) s.clip_max = o.clip().max();
+    if (s.clip_min > s.clip_max) return absl::InvalidArgumentError("reward spec: clip.min > clip.max");
+  }
   if (o.pass_at_k_size() > 0) {
     s.pass_at_k.clear();
     for (int k : o.pass_at_k()) {
@@ -132,6 +183,34 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   }
   a->set_normalize_components(s.normalize_components);
   for (int k : s.pass_at_k) p.add_pass_at_k(k);
+  if (s.overlong.enabled) {
+    p.mutable_overlong()->set_max_length(s.overlong.max_length);
+    p.mutable_overlong()->set_cache_length(s.overlong.cache_length);
+    p.mutable_overlong()->set_weight(s.overlong.weight);
+  }
+  if (s.kimi_length.enabled) p.mutable_kimi_length()->set_weight(s.kimi_length.weight);
+  if (s.cosine.enabled) {
+    v1::CosineSpec* c = p.mutable_cosine();
+    c->set_max_length(s.cosine.max_length);
+    c->set_min_value_wrong(s.cosine.min_value_wrong);
+    c->set_max_value_wrong(s.cosine.max_value_wrong);
+    c->set_min_value_correct(s.cosine.min_value_correct);
+    c->set_max_value_correct(s.cosine.max_value_correct);
+    c->set_weight(s.cosine.weight);
+  }
+  if (s.repetition.enabled) {
+    p.mutable_repetition()->set_ngram_size(s.repetition.ngram_size);
+    p.mutable_repetition()->set_max_penalty(s.repetition.max_penalty);
+    p.mutable_repetition()->set_weight(s.repetition.weight);
+  }
+  p.mutable_truncation()->set_mode(s.truncation == TruncationMode::kKeep       ? v1::TruncationSpec::KEEP
+                                   : s.truncation == TruncationMode::kMultiply ? v1::TruncationSpec::MULTIPLY
+                                                                               : v1::TruncationSpec::REPLACE);
+  p.mutable_truncation()->set_value(s.truncation_value);
+  if (s.clip) {
+    p.mutable_clip()->set_min(s.clip_min);
+    p.mutable_clip()->set_max(s.clip_max);
+  }
   a->set_std(s.std_kind == StdKind::kSample ? v1::STD_KIND_SAMPLE : v1::STD_KIND_POPULATION);
   a->set_epsilon(s.epsilon);
   return p;
@@ -220,6 +299,8 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
       f->set_template_(std::move(s.format.template_name));
       f->set_problem(WireText(std::move(s.format.problem)));
       f->set_think_prefilled(s.format.think_prefilled);
+      p->set_length(s.length);
+      p->set_truncated(s.truncated);
     }
   }
   v1::GroupStats* st = out->mutable_stats();
@@ -232,6 +313,7 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
   st->set_num_errors(in.stats.num_errors);
   st->set_num_undecided(in.stats.num_undecided);
   for (const auto& [k, value] : in.stats.pass_at_k) (*st->mutable_pass_at_k())[k] = value;
+  st->set_length_unit(in.stats.length_unit);
 }
 
 }  // namespace verdict

@@ -39,9 +39,9 @@ TEST(AppendGroupResultJson, FixedKeyOrderAndSortedComponents) {
   AppendGroupResultJson(g, &out);
   EXPECT_EQ(out,
             R"({"group_id":"g\"1","samples":[{"reward":2,"advantage":0.5,"verdict":"CORRECT",)"
-            R"("reason":"ok","components":{"accuracy":1,"format":1}}],"stats":{"mean":0,"std":0,)"
-            R"("zero_variance":false,"num_samples":1,"num_correct":0,"num_format_ok":0,)"
-            R"("num_errors":0,"num_undecided":0}})");
+            R"("reason":"ok","components":{"accuracy":1,"format":1},"length":0,"truncated":false}],)"
+            R"("stats":{"mean":0,"std":0,"zero_variance":false,"num_samples":1,"num_correct":0,)"
+            R"("num_format_ok":0,"num_errors":0,"num_undecided":0,"length_unit":""}})");
 }
 
 TEST(AppendGroupResultJson, ErrorGroupsCarryOnlyTheError) {
