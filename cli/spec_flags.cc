@@ -12,7 +12,10 @@ namespace verdict::cli {
 
 const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README):
   --spec FILE                 JSON of verdict.v1.RewardSpec, e.g. {"weights":{"format":0.5}}
-  --format r1|none            format template (default r1)
+  --format NAME               format template: r1 (default), think_only, none, or
+                              custom with --format-pattern RE2
+  --format-pattern RE2        custom template; (?P<answer>...) marks the answer
+  --format-partial-credit     0.25 per template tag present exactly once when the format fails
   --accuracy-weight W         weight of the accuracy component (default 1)
   --format-weight W           weight of the format component (default 1)
   --gate-accuracy-on-format   accuracy counts only when the format holds
@@ -35,12 +38,13 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
 void AddSpecFlags(FlagSpec* spec) {
   for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
                         "estimator", "std", "epsilon", "scale", "pass-at-k", "overlong", "cosine",
-                        "repetition", "truncation", "clip"}) {
+                        "repetition", "truncation", "clip", "format-pattern"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
   spec->bool_flags.insert("normalize-components");
   spec->bool_flags.insert("kimi-length");
+  spec->bool_flags.insert("format-partial-credit");
 }
 
 absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
@@ -87,7 +91,16 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     std::string f = flags.Get("format");
     if (f == "r1") spec.set_format(v1::FORMAT_TEMPLATE_R1);
     else if (f == "none") spec.set_format(v1::FORMAT_TEMPLATE_NONE);
-    else return absl::InvalidArgumentError(absl::StrCat("--format wants r1 or none, got '", f, "'"));
+    else if (f == "think_only") spec.set_format(v1::FORMAT_TEMPLATE_THINK_ONLY);
+    else if (f == "custom") spec.set_format(v1::FORMAT_TEMPLATE_CUSTOM);
+    else return absl::InvalidArgumentError(absl::StrCat("--format wants r1, think_only, none or custom, got '", f, "'"));
+  }
+  if (flags.Has("format-pattern")) {
+    spec.set_format_pattern(flags.Get("format-pattern"));
+    if (!flags.Has("format")) spec.set_format(v1::FORMAT_TEMPLATE_CUSTOM);
+  }
+  if (flags.Has("format-partial-credit")) {
+    spec.set_format_partial_credit(flags.Get("format-partial-credit") == "true");
   }
   if (flags.Has("estimator")) {
     static const std::map<std::string, v1::AdvantageEstimator> kNames = {

@@ -2,8 +2,11 @@
 #ifndef VERDICT_REWARDS_FORMAT_H_
 #define VERDICT_REWARDS_FORMAT_H_
 
+#include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "rewards/types.h"
 
 namespace verdict {
@@ -18,6 +21,26 @@ bool PromptPrefillsThink(std::string_view prompt);
 // `think_prefilled`, the completion is read as the continuation of a prompt ending in "<think>".
 // Linear in the input (RE2); a 10 MB completion is fine.
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled);
+
+// Think-only template: "<think>" reasoning "</think>" answer. <think> and </think> exactly once
+// (<think> may be prefilled), nothing but whitespace before <think>, non-blank reasoning and a
+// non-blank answer after </think>. `answer_region` receives the text after </think>.
+FormatResult CheckThinkOnlyFormat(std::string_view completion, bool think_prefilled,
+                                  std::string_view* answer_region);
+
+// Custom template: `completion` (with "<think>" prepended when prefilled) must fully match
+// `pattern` (RE2 syntax, '.' matches newlines). If the pattern has a group named "answer",
+// `answer_region` receives it (else it is left empty). Patterns are compiled once per process
+// and cached (bounded). An invalid pattern is INVALID_ARGUMENT naming it.
+absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool think_prefilled,
+                                               const std::string& pattern,
+                                               std::string* answer_region);
+
+// OK when `pattern` compiles as a custom format pattern; else INVALID_ARGUMENT naming it.
+absl::Status ValidateFormatPattern(const std::string& pattern);
+
+// Partial credit for a failed template: 0.25 per template tag appearing exactly once.
+double TagCountCredit(std::string_view text, FormatTemplate format);
 
 }  // namespace verdict
 

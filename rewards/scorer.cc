@@ -29,6 +29,9 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
     return absl::UnimplementedError(absl::StrCat(
         "group '", group.id, "': code references are not supported by this server yet"));
   }
+  if (group.spec.format == FormatTemplate::kCustom) {
+    if (absl::Status s = ValidateFormatPattern(group.spec.format_pattern); !s.ok()) return s;
+  }
   if (group.completions.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has no completions"));
   }
@@ -38,6 +41,15 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
                      " completions; the limit is ", options.max_completions_per_group));
   }
   return absl::OkStatus();
+}
+
+size_t CountOccurrences(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string_view::npos;
+       pos = text.find(needle, pos + needle.size())) {
+    ++n;
+  }
+  return n;
 }
 
 Verdict FromMathOutcome(math::Outcome outcome) {
@@ -97,14 +109,42 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_toke
   }
   SampleResult r;
 
-  // Format.
-  bool format_ok = true;
-  if (spec.format == FormatTemplate::kR1) {
-    r.format = CheckR1Format(completion.text, PromptPrefillsThink(group.prompt));
-    format_ok = r.format.ok;
-  } else {
-    r.format.template_name = "none";
-    r.format.ok = true;
+  // Format, and the region the answer is read from.
+  const bool prefilled = PromptPrefillsThink(group.prompt);
+  std::string_view answer_text = completion.text;  // searched for the answer
+  std::string custom_region;
+  bool answer_tag = false;  // read the answer from the <answer> block
+  switch (spec.format) {
+    case FormatTemplate::kR1:
+      r.format = CheckR1Format(completion.text, prefilled);
+      answer_tag = true;
+      break;
+    case FormatTemplate::kThinkOnly: {
+      std::string_view after;
+      r.format = CheckThinkOnlyFormat(completion.text, prefilled, &after);
+      // The answer follows the reasoning; without a well-formed </think>, the whole text.
+      if (size_t close = completion.text.rfind("</think>"); close != std::string::npos) {
+        answer_text = std::string_view(completion.text).substr(close + 8);
+      }
+      break;
+    }
+    case FormatTemplate::kCustom: {
+      absl::StatusOr<FormatResult> f =
+          CheckCustomFormat(completion.text, prefilled, spec.format_pattern, &custom_region);
+      if (!f.ok()) return ErrorSample(f.status());  // validated earlier; kept for safety
+      r.format = *std::move(f);
+      if (r.format.ok && !custom_region.empty()) answer_text = custom_region;
+      break;
+    }
+    case FormatTemplate::kNone:
+      r.format.template_name = "none";
+      r.format.ok = true;
+      r.format.value = 1.0;
+      break;
+  }
+  const bool format_ok = r.format.ok;
+  if (!format_ok && spec.format_partial_credit && spec.format != FormatTemplate::kNone) {
+    r.format.value = TagCountCredit(completion.text, spec.format);
   }
 
   // Accuracy.
@@ -112,8 +152,20 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_toke
   bool has_accuracy = false;
   if (const auto* ref = std::get_if<MathReference>(&group.reference)) {
     math::MathOptions math_options = options_.math;
-    math_options.extract.use_answer_tag = spec.format == FormatTemplate::kR1;
-    math::MathVerdict mv = math::VerifyCompletion(completion.text, ref->gold_answers, math_options);
+    math_options.extract.use_answer_tag = answer_tag;
+    math::MathVerdict mv;
+    size_t answer_blocks = answer_tag ? CountOccurrences(completion.text, "<answer>") : 0;
+    if (answer_blocks > 1) {
+      // Several <answer> blocks are several candidates: hedging earns no accuracy credit.
+      mv.outcome = math::Outcome::kUnparseable;
+      mv.source = math::AnswerSource::kAnswerTag;
+      mv.reason = absl::StrCat(answer_blocks, " <answer> blocks: several candidates for one answer");
+    } else if (!custom_region.empty()) {
+      // A custom pattern's "answer" group is the answer itself, not text to search.
+      mv = math::VerifyAnswer(custom_region, ref->gold_answers, math_options);
+    } else {
+      mv = math::VerifyCompletion(answer_text, ref->gold_answers, math_options);
+    }
     r.verdict = FromMathOutcome(mv.outcome);
     r.reason = std::move(mv.reason);
     r.math = MathDetails{std::move(mv.extracted), std::string(math::AnswerSourceName(mv.source)),
@@ -134,9 +186,8 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_toke
     r.reward += spec.accuracy_weight * term;
   }
   if (spec.format != FormatTemplate::kNone) {
-    double format_value = format_ok ? 1.0 : 0.0;
-    r.components.emplace_back("format", format_value);
-    r.reward += spec.format_weight * format_value;
+    r.components.emplace_back("format", r.format.value);
+    r.reward += spec.format_weight * r.format.value;
   }
 
   // Per-sample shaping terms.

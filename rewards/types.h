@@ -37,8 +37,10 @@ struct RulesOnly {};
 using Reference = std::variant<std::monostate, MathReference, CodeReference, RulesOnly>;
 
 enum class FormatTemplate {
-  kR1,    // <think>..</think><answer>..</answer>, strict (DESIGN §5)
-  kNone,  // no format component; the answer is taken from the whole completion
+  kR1,         // <think>..</think><answer>..</answer>, strict (DESIGN §5)
+  kNone,       // no format component; the answer is taken from the whole completion
+  kThinkOnly,  // reasoning closed by </think>, the answer after it (Qwen3/R1-distill style)
+  kCustom,     // RE2 pattern per request (RewardSpec::format_pattern)
 };
 
 // Each estimator is a baseline and a default scale (see rewards/advantages.h for formulas).
@@ -101,6 +103,12 @@ struct RewardSpec {
   double accuracy_weight = 1.0;
   double format_weight = 1.0;
   FormatTemplate format = FormatTemplate::kR1;
+  // kCustom: the completion (after a prefilled <think>, if any) must fully match this RE2
+  // pattern; a capture group named "answer", if present, is where the answer is read from.
+  std::string format_pattern;
+  // Partial credit: a completion that fails the template gets 0.25 for each tag of the template
+  // that appears exactly once (at most 0.75); one that passes gets 1. Default false (0 or 1).
+  bool format_partial_credit = false;
   // When true, the accuracy term of the reward is 0 unless the format check passed. The
   // accuracy component itself is still reported unchanged.
   bool gate_accuracy_on_format = false;
@@ -148,6 +156,7 @@ enum class Verdict {
 
 struct FormatResult {
   bool ok = false;
+  double value = 0.0;  // the format component: 1 when ok, else 0 or partial credit
   std::string template_name;  // "r1", "none"
   std::string problem;        // empty when ok
   bool think_prefilled = false;

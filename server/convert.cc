@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "rewards/format.h"
 #include "rewards/utf8.h"
 
 namespace verdict {
@@ -39,10 +40,20 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       case v1::FORMAT_TEMPLATE_UNSPECIFIED: break;
       case v1::FORMAT_TEMPLATE_R1: s.format = FormatTemplate::kR1; break;
       case v1::FORMAT_TEMPLATE_NONE: s.format = FormatTemplate::kNone; break;
+      case v1::FORMAT_TEMPLATE_THINK_ONLY: s.format = FormatTemplate::kThinkOnly; break;
+      case v1::FORMAT_TEMPLATE_CUSTOM: s.format = FormatTemplate::kCustom; break;
       default:
         return absl::InvalidArgumentError(
             absl::StrCat("reward spec: unknown format template ", static_cast<int>(o.format())));
     }
+  }
+  if (o.has_format_pattern()) s.format_pattern = o.format_pattern();
+  if (o.has_format_partial_credit()) s.format_partial_credit = o.format_partial_credit();
+  if (s.format == FormatTemplate::kCustom) {
+    if (s.format_pattern.empty()) {
+      return absl::InvalidArgumentError("reward spec: FORMAT_TEMPLATE_CUSTOM needs format_pattern");
+    }
+    if (absl::Status st = ValidateFormatPattern(s.format_pattern); !st.ok()) return st;
   }
   if (o.has_gate_accuracy_on_format()) s.gate_accuracy_on_format = o.gate_accuracy_on_format();
   if (o.has_undecided_value()) {
@@ -162,7 +173,14 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   v1::RewardSpec p;
   p.mutable_weights()->set_accuracy(s.accuracy_weight);
   p.mutable_weights()->set_format(s.format_weight);
-  p.set_format(s.format == FormatTemplate::kR1 ? v1::FORMAT_TEMPLATE_R1 : v1::FORMAT_TEMPLATE_NONE);
+  switch (s.format) {
+    case FormatTemplate::kR1: p.set_format(v1::FORMAT_TEMPLATE_R1); break;
+    case FormatTemplate::kNone: p.set_format(v1::FORMAT_TEMPLATE_NONE); break;
+    case FormatTemplate::kThinkOnly: p.set_format(v1::FORMAT_TEMPLATE_THINK_ONLY); break;
+    case FormatTemplate::kCustom: p.set_format(v1::FORMAT_TEMPLATE_CUSTOM); break;
+  }
+  if (!s.format_pattern.empty()) p.set_format_pattern(s.format_pattern);
+  p.set_format_partial_credit(s.format_partial_credit);
   p.set_gate_accuracy_on_format(s.gate_accuracy_on_format);
   p.set_undecided_value(s.undecided_value);
   v1::AdvantageSpec* a = p.mutable_advantage();

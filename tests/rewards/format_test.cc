@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace verdict {
@@ -77,6 +78,49 @@ TEST(R1Format, TenMegabyteCompletionIsJudged) {
   EXPECT_TRUE(CheckR1Format(big, false).ok);
   big += "tail";
   EXPECT_EQ(CheckR1Format(big, false).problem, "text after </answer>");
+}
+
+TEST(ThinkOnlyFormat, ReadsTheAnswerAfterTheReasoning) {
+  std::string_view answer;
+  FormatResult r = CheckThinkOnlyFormat("<think>work</think>\nSo \\boxed{4}.", false, &answer);
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.template_name, "think_only");
+  EXPECT_EQ(answer, "\nSo \\boxed{4}.");
+  EXPECT_TRUE(CheckThinkOnlyFormat("work</think>4", true, &answer).ok);
+  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>  ", false, &answer).problem, "no answer after </think>");
+  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>a</think>b", false, &answer).problem,
+            "</think> appears 2 times");
+  EXPECT_EQ(CheckThinkOnlyFormat("hi <think>w</think>4", false, &answer).problem, "text before <think>");
+  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>4", true, &answer).problem, "<think> appears 2 times");
+}
+
+TEST(CustomFormat, FullMatchWithANamedAnswerGroup) {
+  std::string answer;
+  absl::StatusOr<FormatResult> r = CheckCustomFormat(
+      "Reasoning...\nFinal: 42", false, R"(.*\nFinal: (?P<answer>\d+))", &answer);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok);
+  EXPECT_EQ(answer, "42");
+  r = CheckCustomFormat("Final: 42 extra", false, R"(.*Final: (?P<answer>\d+))", &answer);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->problem, "does not match the custom pattern");
+}
+
+TEST(CustomFormat, InvalidPatternIsInvalidArgumentNamingIt) {
+  std::string answer;
+  absl::StatusOr<FormatResult> r = CheckCustomFormat("x", false, "(unclosed", &answer);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), testing::HasSubstr("'(unclosed'"));
+  EXPECT_EQ(ValidateFormatPattern("a(b").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ValidateFormatPattern("a+").ok());
+}
+
+TEST(TagCountCredit, QuarterPerTagPresentOnceAtMostThreeQuarters) {
+  EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think> 4", FormatTemplate::kR1), 0.5);
+  EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think><answer>4</answer> junk", FormatTemplate::kR1), 0.75);
+  EXPECT_DOUBLE_EQ(TagCountCredit("<think><think>", FormatTemplate::kR1), 0.0);
+  EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think>", FormatTemplate::kThinkOnly), 0.5);
 }
 
 }  // namespace

@@ -123,6 +123,45 @@ TEST_F(ScorerTest, FormatNoneTakesTheAnswerFromTheWholeCompletion) {
   EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 1.0)));
 }
 
+TEST_F(ScorerTest, ThinkOnlyReadsTheAnswerAfterTheReasoningOnly) {
+  Group g = MathGroup({"<think>maybe \\boxed{41}</think>\nThe answer is \\boxed{42}.",
+                       "<think>surely \\boxed{42}</think>\nI give up."});
+  g.spec.format = FormatTemplate::kThinkOnly;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);
+  EXPECT_TRUE(r.samples[0].format.ok);
+  EXPECT_EQ(r.samples[1].verdict, Verdict::kNoAnswer);  // the boxed 42 is inside the reasoning
+}
+
+TEST_F(ScorerTest, CustomPatternReadsTheNamedAnswerGroup) {
+  Group g = MathGroup({"work work\nANSWER: 42", "ANSWER: 42 and more"});
+  g.spec.format = FormatTemplate::kCustom;
+  g.spec.format_pattern = R"(.*ANSWER: (?P<answer>\S+))";
+  GroupResult r = scorer_.Score(g);
+  EXPECT_TRUE(r.samples[0].format.ok);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);
+  EXPECT_EQ(r.samples[0].math->extracted, "42");
+  EXPECT_FALSE(r.samples[1].format.ok);
+}
+
+TEST_F(ScorerTest, InvalidCustomPatternIsAGroupError) {
+  Group g = MathGroup({"x"});
+  g.spec.format = FormatTemplate::kCustom;
+  g.spec.format_pattern = "([";
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.error.message(), HasSubstr("'(['"));
+}
+
+TEST_F(ScorerTest, PartialCreditCountsTagsWhenTheFormatFails) {
+  Group g = MathGroup({"<think>a</think><answer>42</answer> junk", "<think>a</think><answer>42</answer>"});
+  g.spec.format_partial_credit = true;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("format", 0.75)));
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("format", 1.0)));
+  EXPECT_EQ(r.stats.num_format_ok, 1);
+}
+
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
   Group g = MathGroup({"reasoning</think><answer>42</answer>"});
   g.prompt = "Question\nAssistant: <think>";
