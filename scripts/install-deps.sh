@@ -22,12 +22,15 @@ BUILD_PKGS=(
   libabsl-dev libre2-dev libgmp-dev libmpfr-dev libsimdjson-dev
   libboost-dev libboost-filesystem-dev libseccomp-dev libcld2-dev libcpp-httplib-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpcre2-dev
   clang libclang-rt-14-dev
   python3 python3-pip python3-venv
 )
 
 # Python packages: the client, test oracles and peer benchmarks (never the C++ build).
-PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy)
+# numpy, tokenizers and safetensors are test oracles for the rollout worker (tokenizer, forward).
+PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy
+         tokenizers safetensors)
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive

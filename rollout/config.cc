@@ -1,0 +1,125 @@
+#include "rollout/config.h"
+
+#include "absl/strings/str_cat.h"
+#include "simdjson.h"
+
+namespace verdict::rollout {
+namespace {
+
+using simdjson::dom::element;
+
+absl::Status ReadInt(element obj, const char* key, bool required, int32_t* out) {
+  auto v = obj[key];
+  if (v.error() || v.is_null()) {
+    if (required) return absl::InvalidArgumentError(absl::StrCat("config.json: missing \"", key, "\""));
+    return absl::OkStatus();
+  }
+  int64_t x;
+  if (v.get_int64().get(x) || x < 0 || x > (1 << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.json: \"", key, "\" must be a non-negative integer"));
+  }
+  *out = static_cast<int32_t>(x);
+  return absl::OkStatus();
+}
+
+absl::Status ReadDouble(element obj, const char* key, double* out) {
+  auto v = obj[key];
+  if (v.error() || v.is_null()) return absl::OkStatus();
+  double x;
+  if (v.get_double().get(x)) {
+    int64_t i;
+    if (v.get_int64().get(i)) {
+      return absl::InvalidArgumentError(absl::StrCat("config.json: \"", key, "\" must be a number"));
+    }
+    x = static_cast<double>(i);
+  }
+  *out = x;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  element root;
+  if (auto err = parser.parse(padded).get(root); err) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.json: not valid JSON: ", simdjson::error_message(err)));
+  }
+  if (!root.is_object()) return absl::InvalidArgumentError("config.json: not a JSON object");
+  ModelConfig c;
+  std::string_view model_type;
+  if (root["model_type"].get_string().get(model_type)) model_type = "";
+  simdjson::dom::array archs;
+  if (!root["architectures"].get_array().get(archs) && archs.size() > 0) {
+    std::string_view a;
+    if (!archs.at(0).get_string().get(a)) c.architecture_name = std::string(a);
+  }
+  if (model_type == "qwen2" || c.architecture_name == "Qwen2ForCausalLM") {
+    c.architecture = Architecture::kQwen2;
+    c.qkv_bias = true;
+  } else if (model_type == "llama" || c.architecture_name == "LlamaForCausalLM") {
+    c.architecture = Architecture::kLlama;
+    bool bias = false;
+    if (!root["attention_bias"].get_bool().get(bias)) c.qkv_bias = bias;
+  } else {
+    return absl::UnimplementedError(absl::StrCat(
+        "config.json: unsupported architecture \"",
+        c.architecture_name.empty() ? std::string(model_type) : c.architecture_name,
+        "\" (model_type \"", std::string(model_type), "\"); supported: Qwen2ForCausalLM, LlamaForCausalLM"));
+  }
+  if (c.architecture_name.empty()) c.architecture_name = std::string(model_type);
+
+  if (auto s = ReadInt(root, "vocab_size", true, &c.vocab_size); !s.ok()) return s;
+  if (auto s = ReadInt(root, "hidden_size", true, &c.hidden_size); !s.ok()) return s;
+  if (auto s = ReadInt(root, "intermediate_size", true, &c.intermediate_size); !s.ok()) return s;
+  if (auto s = ReadInt(root, "num_hidden_layers", true, &c.num_layers); !s.ok()) return s;
+  if (auto s = ReadInt(root, "num_attention_heads", true, &c.num_heads); !s.ok()) return s;
+  c.num_kv_heads = c.num_heads;
+  if (auto s = ReadInt(root, "num_key_value_heads", false, &c.num_kv_heads); !s.ok()) return s;
+  if (auto s = ReadInt(root, "max_position_embeddings", false, &c.max_position_embeddings);
+      !s.ok()) {
+    return s;
+  }
+  if (c.num_heads == 0 || c.num_kv_heads == 0 || c.num_heads % c.num_kv_heads != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "config.json: num_attention_heads (", c.num_heads,
+        ") must be a positive multiple of num_key_value_heads (", c.num_kv_heads, ")"));
+  }
+  c.head_dim = c.hidden_size / c.num_heads;
+  if (auto s = ReadInt(root, "head_dim", false, &c.head_dim); !s.ok()) return s;
+  if (c.head_dim == 0 || c.head_dim % 2 != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.json: head_dim must be positive and even, got ", c.head_dim));
+  }
+  if (c.vocab_size == 0 || c.hidden_size == 0 || c.intermediate_size == 0 || c.num_layers == 0) {
+    return absl::InvalidArgumentError("config.json: sizes must be positive");
+  }
+  if (auto s = ReadDouble(root, "rms_norm_eps", &c.rms_norm_eps); !s.ok()) return s;
+  if (auto s = ReadDouble(root, "rope_theta", &c.rope_theta); !s.ok()) return s;
+  bool tie = false;
+  if (!root["tie_word_embeddings"].get_bool().get(tie)) c.tie_word_embeddings = tie;
+  auto scaling = root["rope_scaling"];
+  if (!scaling.error() && !scaling.is_null()) {
+    return absl::UnimplementedError("config.json: rope_scaling is not supported yet");
+  }
+  bool sliding = false;
+  if (!root["use_sliding_window"].get_bool().get(sliding) && sliding) {
+    return absl::UnimplementedError("config.json: use_sliding_window=true is not supported");
+  }
+  auto eos = root["eos_token_id"];
+  int64_t one;
+  simdjson::dom::array many;
+  if (!eos.get_int64().get(one)) {
+    c.eos_token_ids.push_back(static_cast<int32_t>(one));
+  } else if (!eos.get_array().get(many)) {
+    for (element e : many) {
+      if (!e.get_int64().get(one)) c.eos_token_ids.push_back(static_cast<int32_t>(one));
+    }
+  }
+  return c;
+}
+
+}  // namespace verdict::rollout

@@ -1,0 +1,195 @@
+#include "rollout/cpu_model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "rollout/cpu_kernels.h"
+
+namespace verdict::rollout {
+
+absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir) {
+  auto w = LoadModelWeights(dir);
+  if (!w.ok()) return w.status();
+  return std::make_unique<CpuModel>(*std::move(w));
+}
+
+CpuModel::CpuModel(ModelWeights weights) : w_(std::move(weights)) {}
+
+absl::Status CpuModel::CheckTokens(absl::Span<const int32_t> tokens) const {
+  for (int32_t t : tokens) {
+    if (t < 0 || t >= w_.config.vocab_size) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("token id ", t, " outside the vocabulary [0, ", w_.config.vocab_size, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SequenceId> CpuModel::Prefill(absl::Span<const int32_t> tokens,
+                                             absl::Span<float> logits) {
+  const int64_t v = w_.config.vocab_size;
+  if (tokens.empty()) return absl::InvalidArgumentError("Prefill: no tokens");
+  if (auto s = CheckTokens(tokens); !s.ok()) return s;
+  const bool all = logits.size() == static_cast<size_t>(tokens.size() * v);
+  if (!all && logits.size() != static_cast<size_t>(v)) {
+    return absl::InvalidArgumentError(absl::StrCat("Prefill: logits must hold V or T*V floats, got ",
+                                                   logits.size()));
+  }
+  Seq seq;
+  seq.kv = std::make_shared<KvStore>();
+  seq.kv->k.resize(w_.config.num_layers);
+  seq.kv->v.resize(w_.config.num_layers);
+  Run({seq.kv.get()}, {tokens}, all, logits.data());
+  const SequenceId id = next_id_++;
+  seqs_.emplace(id, std::move(seq));
+  return id;
+}
+
+absl::StatusOr<std::vector<SequenceId>> CpuModel::Fork(SequenceId parent, int n) {
+  auto it = seqs_.find(parent);
+  if (it == seqs_.end()) return absl::NotFoundError(absl::StrCat("Fork: no sequence ", parent));
+  it->second.frozen = true;
+  std::shared_ptr<const KvStore> shared = it->second.kv;
+  std::vector<SequenceId> out;
+  for (int i = 0; i < n; ++i) {
+    Seq child;
+    child.kv = std::make_shared<KvStore>();
+    child.kv->parent = shared;
+    child.kv->base_len = shared->total();
+    child.kv->k.resize(w_.config.num_layers);
+    child.kv->v.resize(w_.config.num_layers);
+    out.push_back(next_id_);
+    seqs_.emplace(next_id_++, std::move(child));
+  }
+  return out;
+}
+
+absl::Status CpuModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
+                              absl::Span<float> logits) {
+  const size_t v = w_.config.vocab_size;
+  if (seqs.size() != tokens.size() || logits.size() != seqs.size() * v) {
+    return absl::InvalidArgumentError("Decode: seqs, tokens and logits [B, V] must agree");
+  }
+  if (auto s = CheckTokens(tokens); !s.ok()) return s;
+  std::vector<KvStore*> stores;
+  std::vector<absl::Span<const int32_t>> rows;
+  for (size_t b = 0; b < seqs.size(); ++b) {
+    auto it = seqs_.find(seqs[b]);
+    if (it == seqs_.end()) return absl::NotFoundError(absl::StrCat("Decode: no sequence ", seqs[b]));
+    if (it->second.frozen) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("Decode: sequence ", seqs[b], " was forked; decode its children"));
+    }
+    for (KvStore* s : stores) {
+      if (s == it->second.kv.get()) {
+        return absl::InvalidArgumentError(absl::StrCat("Decode: sequence ", seqs[b], " twice"));
+      }
+    }
+    stores.push_back(it->second.kv.get());
+    rows.push_back(tokens.subspan(b, 1));
+  }
+  Run(stores, rows, false, logits.data());
+  return absl::OkStatus();
+}
+
+int64_t CpuModel::Length(SequenceId seq) const {
+  auto it = seqs_.find(seq);
+  return it == seqs_.end() ? -1 : it->second.kv->total();
+}
+
+void CpuModel::Run(const std::vector<KvStore*>& stores,
+                   const std::vector<absl::Span<const int32_t>>& rows, bool all_positions,
+                   float* logits) {
+  const ModelConfig& c = w_.config;
+  const int64_t h = c.hidden_size, hd = c.head_dim, nh = c.num_heads, nkv = c.num_kv_heads;
+  const int64_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size, v = c.vocab_size;
+  std::vector<int64_t> row_store, row_pos;
+  std::vector<int32_t> row_tok;
+  for (size_t s = 0; s < stores.size(); ++s) {
+    for (size_t t = 0; t < rows[s].size(); ++t) {
+      row_store.push_back(s);
+      row_pos.push_back(stores[s]->total() + t);
+      row_tok.push_back(rows[s][t]);
+    }
+  }
+  const int64_t n = row_tok.size();
+  std::vector<float> x(n * h), xn(n * h), q(n * qd), k(n * kvd), val(n * kvd), att(n * qd),
+      tmp(n * h), gate(n * im), up(n * im), act(n * im);
+  for (int64_t r = 0; r < n; ++r) {
+    std::memcpy(&x[r * h], &w_.embed[row_tok[r] * h], h * sizeof(float));
+  }
+  std::vector<const float*> kptr, vptr;
+  std::vector<float> scratch;
+  for (int l = 0; l < c.num_layers; ++l) {
+    const LayerWeights& L = w_.layers[l];
+    cpu::RmsNorm(x.data(), L.attn_norm.data(), n, h, c.rms_norm_eps, xn.data());
+    cpu::MatMulTransposed(xn.data(), L.wq.data(), L.bq.empty() ? nullptr : L.bq.data(), n, h, qd,
+                          q.data());
+    cpu::MatMulTransposed(xn.data(), L.wk.data(), L.bk.empty() ? nullptr : L.bk.data(), n, h, kvd,
+                          k.data());
+    cpu::MatMulTransposed(xn.data(), L.wv.data(), L.bv.empty() ? nullptr : L.bv.data(), n, h, kvd,
+                          val.data());
+    for (int64_t r = 0; r < n; ++r) {
+      cpu::Rope(&q[r * qd], nh, hd, row_pos[r], c.rope_theta);
+      cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], c.rope_theta);
+    }
+    // Append this layer's new K/V rows to each store (rows of a store are consecutive).
+    for (size_t s = 0; s < stores.size(); ++s) {
+      KvStore* st = stores[s];
+      for (int64_t r = 0; r < n; ++r) {
+        if (row_store[r] != static_cast<int64_t>(s)) continue;
+        st->k[l].insert(st->k[l].end(), &k[r * kvd], &k[r * kvd] + kvd);
+        st->v[l].insert(st->v[l].end(), &val[r * kvd], &val[r * kvd] + kvd);
+      }
+    }
+    for (int64_t r = 0; r < n; ++r) {
+      const KvStore* st = stores[row_store[r]];
+      const int64_t len = row_pos[r] + 1;  // causal: positions 0..pos
+      kptr.resize(len);
+      vptr.resize(len);
+      scratch.resize(len);
+      // Resolve each position to its segment once per row, then offset per KV head.
+      for (int64_t t = 0; t < len; ++t) {
+        const KvStore* seg = st;
+        while (t < seg->base_len) seg = seg->parent.get();
+        const int64_t off = (t - seg->base_len) * kvd;
+        kptr[t] = &seg->k[l][off];
+        vptr[t] = &seg->v[l][off];
+      }
+      std::vector<const float*> kh(len), vh(len);
+      for (int64_t head = 0; head < nh; ++head) {
+        const int64_t g = head / (nh / nkv);
+        for (int64_t t = 0; t < len; ++t) {
+          kh[t] = kptr[t] + g * hd;
+          vh[t] = vptr[t] + g * hd;
+        }
+        cpu::AttendOne(&q[r * qd + head * hd], kh.data(), vh.data(), len, hd, scratch.data(),
+                       &att[r * qd + head * hd]);
+      }
+    }
+    cpu::MatMulTransposed(att.data(), L.wo.data(), nullptr, n, qd, h, tmp.data());
+    for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
+    cpu::RmsNorm(x.data(), L.mlp_norm.data(), n, h, c.rms_norm_eps, xn.data());
+    cpu::MatMulTransposed(xn.data(), L.w_gate.data(), nullptr, n, h, im, gate.data());
+    cpu::MatMulTransposed(xn.data(), L.w_up.data(), nullptr, n, h, im, up.data());
+    cpu::SwiGlu(gate.data(), up.data(), n, im, act.data());
+    cpu::MatMulTransposed(act.data(), L.w_down.data(), nullptr, n, im, h, tmp.data());
+    for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
+  }
+  for (size_t s = 0; s < stores.size(); ++s) stores[s]->len += rows[s].size();
+  // Final norm and logits only for the rows asked for.
+  std::vector<int64_t> out_rows;
+  for (int64_t r = 0; r < n; ++r) {
+    if (all_positions || r + 1 == n || row_store[r + 1] != row_store[r]) out_rows.push_back(r);
+  }
+  std::vector<float> sel(out_rows.size() * h);
+  for (size_t i = 0; i < out_rows.size(); ++i) {
+    std::memcpy(&sel[i * h], &x[out_rows[i] * h], h * sizeof(float));
+  }
+  cpu::RmsNorm(sel.data(), w_.final_norm.data(), out_rows.size(), h, c.rms_norm_eps, sel.data());
+  cpu::MatMulTransposed(sel.data(), w_.output_matrix().data(), nullptr, out_rows.size(), h, v,
+                        logits);
+}
+
+}  // namespace verdict::rollout

@@ -1,0 +1,58 @@
+// fp32 reference forward on the CPU: embeddings, RMSNorm, RoPE, grouped-query attention over a
+// KV cache, SwiGLU MLP, fp32 logits. Prefill and decode share one code path that treats all new
+// tokens of all sequences as rows of one matrix, so a batch is a sum of single-sequence steps.
+#ifndef VERDICT_ROLLOUT_CPU_MODEL_H_
+#define VERDICT_ROLLOUT_CPU_MODEL_H_
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rollout/model.h"
+#include "rollout/weights.h"
+
+namespace verdict::rollout {
+
+class CpuModel final : public Model {
+ public:
+  static absl::StatusOr<std::unique_ptr<CpuModel>> Load(const std::string& dir);
+  explicit CpuModel(ModelWeights weights);
+
+  const ModelConfig& config() const override { return w_.config; }
+  absl::StatusOr<SequenceId> Prefill(absl::Span<const int32_t> tokens,
+                                     absl::Span<float> logits) override;
+  absl::StatusOr<std::vector<SequenceId>> Fork(SequenceId parent, int n) override;
+  absl::Status Decode(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
+                      absl::Span<float> logits) override;
+  int64_t Length(SequenceId seq) const override;
+  void Release(SequenceId seq) override { seqs_.erase(seq); }
+
+ private:
+  // A KV cache segment: positions [base_len, base_len + len) of a sequence; earlier positions
+  // live in `parent` (shared, frozen).
+  struct KvStore {
+    std::shared_ptr<const KvStore> parent;
+    int64_t base_len = 0;
+    int64_t len = 0;
+    std::vector<std::vector<float>> k, v;  // per layer: [len, num_kv_heads * head_dim]
+    int64_t total() const { return base_len + len; }
+  };
+  struct Seq {
+    std::shared_ptr<KvStore> kv;
+    bool frozen = false;
+  };
+
+  absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;
+  // Appends rows[s] tokens to stores[s] and writes logits (all rows, or each store's last row).
+  void Run(const std::vector<KvStore*>& stores, const std::vector<absl::Span<const int32_t>>& rows,
+           bool all_positions, float* logits);
+
+  ModelWeights w_;
+  std::unordered_map<SequenceId, Seq> seqs_;
+  SequenceId next_id_ = 1;
+};
+
+}  // namespace verdict::rollout
+
+#endif  // VERDICT_ROLLOUT_CPU_MODEL_H_

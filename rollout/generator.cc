@@ -1,0 +1,178 @@
+#include "rollout/generator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "rollout/pretokenizer.h"
+
+namespace verdict::rollout {
+
+std::string SanitizeUtf8(std::string_view bytes) {
+  std::string out;
+  std::vector<char32_t> cps;
+  size_t i = 0;
+  while (i < bytes.size()) {
+    // Try the longest valid sequence starting at i (1..4 bytes).
+    size_t len = 0;
+    for (size_t n = 1; n <= 4 && i + n <= bytes.size(); ++n) {
+      if (DecodeUtf8(bytes.substr(i, n), &cps, nullptr).ok()) {
+        len = n;
+        break;
+      }
+    }
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(bytes.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+struct Active {
+  size_t group = 0;  // index into the in-flight groups
+  int32_t sample = 0;
+  SequenceId seq = 0;
+  int32_t last_token = 0;
+  bool done = false;
+};
+
+struct InFlight {
+  GroupOutput out;
+  SequenceId parent = 0;
+  int32_t remaining = 0;
+};
+
+}  // namespace
+
+Generator::Generator(Model* model, const Tokenizer* tokenizer, GenerationOptions options)
+    : model_(model), tokenizer_(tokenizer), options_(std::move(options)) {}
+
+absl::Status Generator::Run(std::vector<GroupInput> groups,
+                            const std::function<void(GroupOutput)>& on_group) {
+  const auto start = std::chrono::steady_clock::now();
+  const GenerationOptions& o = options_;
+  if (auto s = ValidateSamplingParams(o.sampling); !s.ok()) return s;
+  if (o.group_size < 1 || o.max_new_tokens < 1 || o.max_batch_sequences < o.group_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "need group_size >= 1, max_new_tokens >= 1, max_batch_sequences >= group_size; got ",
+        o.group_size, ", ", o.max_new_tokens, ", ", o.max_batch_sequences));
+  }
+  const int32_t v = model_->config().vocab_size;
+  const int64_t max_len = model_->config().max_position_embeddings;
+  std::deque<GroupInput> pending(std::make_move_iterator(groups.begin()),
+                                 std::make_move_iterator(groups.end()));
+  std::vector<std::unique_ptr<InFlight>> flight;
+  std::vector<Active> active;
+  std::vector<float> logits;
+
+  // Appends a sampled token to sample `a`; returns true when the sample is finished.
+  auto accept = [&](Active& a, const SampledToken& t) {
+    InFlight& g = *flight[a.group];
+    SampleOutput& s = g.out.samples[a.sample];
+    s.tokens.push_back(t.token);
+    s.logprobs.push_back(t.logprob);
+    ++stats_.generated_tokens;
+    a.last_token = t.token;
+    if (std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), t.token) != o.eos_token_ids.end()) {
+      s.finish_reason = "eos";  // counted in tokens, not written to the text
+      return true;
+    }
+    // Special tokens are not text; ids past the tokenizer (padded vocab rows) decode to "".
+    if (!tokenizer_->IsSpecial(t.token)) {
+      s.text += tokenizer_->Decode({t.token}).value_or("");
+    }
+    for (const std::string& stop : o.stop_strings) {
+      const size_t at = s.text.find(stop);
+      if (!stop.empty() && at != std::string::npos) {
+        s.text.resize(at);
+        s.finish_reason = "stop";
+        return true;
+      }
+    }
+    const int64_t total = static_cast<int64_t>(g.out.input.prompt_tokens.size() + s.tokens.size());
+    if (static_cast<int32_t>(s.tokens.size()) >= o.max_new_tokens ||
+        (max_len > 0 && total >= max_len)) {
+      s.finish_reason = "length";
+      return true;
+    }
+    return false;
+  };
+  auto finish = [&](Active& a) {
+    a.done = true;
+    model_->Release(a.seq);
+    InFlight& g = *flight[a.group];
+    if (--g.remaining == 0) {
+      model_->Release(g.parent);
+      for (SampleOutput& s : g.out.samples) s.text = SanitizeUtf8(s.text);
+      on_group(std::move(g.out));
+    }
+  };
+
+  while (!pending.empty() || !active.empty()) {
+    // Admit groups while there is room for all of their samples.
+    while (!pending.empty() &&
+           static_cast<int32_t>(active.size()) + o.group_size <= o.max_batch_sequences) {
+      GroupInput in = std::move(pending.front());
+      pending.pop_front();
+      if (in.prompt_tokens.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("group ", in.id, ": empty prompt"));
+      }
+      logits.resize(v);
+      auto parent = model_->Prefill(in.prompt_tokens, absl::MakeSpan(logits));
+      if (!parent.ok()) return parent.status();
+      stats_.prompt_tokens += in.prompt_tokens.size();
+      auto kids = model_->Fork(*parent, o.group_size);
+      if (!kids.ok()) return kids.status();
+      auto g = std::make_unique<InFlight>();
+      g->out.input = std::move(in);
+      g->out.samples.resize(o.group_size);
+      g->parent = *parent;
+      g->remaining = o.group_size;
+      flight.push_back(std::move(g));
+      const size_t gi = flight.size() - 1;
+      for (int32_t s = 0; s < o.group_size; ++s) {
+        Active a{gi, s, (*kids)[s], 0, false};
+        const SampledToken t =
+            Sample(logits, o.sampling, {o.seed, flight[gi]->out.input.index, uint32_t(s), 0});
+        if (accept(a, t)) {
+          finish(a);
+        } else {
+          active.push_back(a);
+        }
+      }
+    }
+    if (active.empty()) continue;
+    std::vector<SequenceId> seqs;
+    std::vector<int32_t> toks;
+    for (const Active& a : active) {
+      seqs.push_back(a.seq);
+      toks.push_back(a.last_token);
+    }
+    logits.resize(active.size() * static_cast<size_t>(v));
+    if (auto s = model_->Decode(seqs, toks, absl::MakeSpan(logits)); !s.ok()) return s;
+    ++stats_.decode_steps;
+    for (size_t b = 0; b < active.size(); ++b) {
+      Active& a = active[b];
+      const uint32_t pos = flight[a.group]->out.samples[a.sample].tokens.size();
+      const SampledToken t =
+          Sample(absl::MakeSpan(logits).subspan(b * v, v), o.sampling,
+                 {o.seed, flight[a.group]->out.input.index, uint32_t(a.sample), pos});
+      if (accept(a, t)) finish(a);
+    }
+    active.erase(std::remove_if(active.begin(), active.end(), [](const Active& a) { return a.done; }),
+                 active.end());
+  }
+  stats_.seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return absl::OkStatus();
+}
+
+}  // namespace verdict::rollout

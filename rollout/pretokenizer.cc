@@ -1,0 +1,164 @@
+#include "rollout/pretokenizer.h"
+
+#include <unicode/uchar.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace verdict::rollout {
+namespace {
+
+constexpr std::string_view kQwen2Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kLlama3Regex =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kGpt2Regex =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
+bool IsL(char32_t c) { return (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0; }
+bool IsN(char32_t c) { return (U_GET_GC_MASK(c) & U_GC_N_MASK) != 0; }
+bool IsSpace(char32_t c) {
+  return (c >= 9 && c <= 13) || c == 0x85 || (U_GET_GC_MASK(c) & U_GC_Z_MASK) != 0;
+}
+bool IsCrLf(char32_t c) { return c == '\r' || c == '\n'; }
+bool IsOther(char32_t c) { return !IsSpace(c) && !IsL(c) && !IsN(c); }
+
+// Case-insensitive letter of the contractions: Unicode simple case folding maps U+017F (long s)
+// to 's' as well.
+char32_t Fold(char32_t c, bool caseless) {
+  if (!caseless) return c;
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c == 0x17F) return 's';
+  return c;
+}
+
+// Length (in code points) of a contraction match at i, or 0.
+size_t Contraction(const std::vector<char32_t>& s, size_t i, bool caseless) {
+  const size_t n = s.size();
+  if (s[i] != '\'' || i + 1 >= n) return 0;
+  const char32_t a = Fold(s[i + 1], caseless);
+  if (a == 's' || a == 't' || a == 'm' || a == 'd') return 2;
+  if (i + 2 >= n) return 0;
+  const char32_t b = Fold(s[i + 2], caseless);
+  if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
+  return 0;
+}
+
+template <typename Pred>
+size_t RunEnd(const std::vector<char32_t>& s, size_t i, Pred pred) {
+  while (i < s.size() && pred(s[i])) ++i;
+  return i;
+}
+
+// Whitespace alternatives shared by all patterns: \s*[\r\n]+ (when with_crlf), \s+(?!\S), \s+.
+size_t SpaceMatch(const std::vector<char32_t>& s, size_t i, bool with_crlf) {
+  const size_t end = RunEnd(s, i, IsSpace);
+  if (with_crlf) {
+    for (size_t m = end; m > i; --m) {
+      if (IsCrLf(s[m - 1])) return m;  // \s* backtracks to the last CR/LF of the run
+    }
+  }
+  if (end == s.size() || end - i >= 2) return end == s.size() ? end : end - 1;
+  return end;
+}
+
+// End (exclusive, code points) of the match starting at i.
+size_t MatchQwenLike(const std::vector<char32_t>& s, size_t i, size_t max_digits) {
+  const size_t n = s.size();
+  const char32_t c = s[i];
+  if (size_t len = Contraction(s, i, true)) return i + len;
+  if (IsL(c)) return RunEnd(s, i, IsL);
+  if (!IsCrLf(c) && !IsN(c) && i + 1 < n && IsL(s[i + 1])) return RunEnd(s, i + 1, IsL);
+  if (IsN(c)) {
+    size_t j = i;
+    while (j < n && j - i < max_digits && IsN(s[j])) ++j;
+    return j;
+  }
+  size_t k = n;
+  if (c == ' ' && i + 1 < n && IsOther(s[i + 1])) k = i + 1;
+  else if (IsOther(c)) k = i;
+  if (k < n) return RunEnd(s, RunEnd(s, k, IsOther), IsCrLf);
+  if (IsSpace(c)) return SpaceMatch(s, i, true);
+  return i + 1;  // unreachable: every code point is L, N, space or other
+}
+
+size_t MatchGpt2(const std::vector<char32_t>& s, size_t i) {
+  const size_t n = s.size();
+  const char32_t c = s[i];
+  if (size_t len = Contraction(s, i, false)) return i + len;
+  const size_t k = (c == ' ' && i + 1 < n) ? i + 1 : i;
+  if (IsL(s[k])) return RunEnd(s, k, IsL);
+  if (IsN(s[k])) return RunEnd(s, k, IsN);
+  if (IsOther(s[k])) return RunEnd(s, k, IsOther);
+  if (IsSpace(c)) return SpaceMatch(s, i, false);
+  return i + 1;
+}
+
+}  // namespace
+
+std::string_view SplitPatternRegex(SplitPattern p) {
+  switch (p) {
+    case SplitPattern::kQwen2: return kQwen2Regex;
+    case SplitPattern::kLlama3: return kLlama3Regex;
+    case SplitPattern::kGpt2: return kGpt2Regex;
+  }
+  return "";
+}
+
+absl::StatusOr<SplitPattern> RecognizeSplitPattern(std::string_view regex) {
+  for (SplitPattern p : {SplitPattern::kQwen2, SplitPattern::kLlama3, SplitPattern::kGpt2}) {
+    if (regex == SplitPatternRegex(p)) return p;
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("pre-tokenizer pattern is not supported (Qwen2, Llama-3, GPT-2 only): ",
+                   std::string(regex)));
+}
+
+absl::Status DecodeUtf8(std::string_view t, std::vector<char32_t>* cps,
+                        std::vector<size_t>* offsets) {
+  cps->clear();
+  if (offsets) offsets->clear();
+  const auto* b = reinterpret_cast<const unsigned char*>(t.data());
+  size_t i = 0;
+  while (i < t.size()) {
+    const unsigned char c = b[i];
+    size_t len;
+    char32_t cp, min;
+    if (c < 0x80) { len = 1; cp = c; min = 0; }
+    else if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+    else return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
+    if (i + len > t.size()) return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
+    for (size_t k = 1; k < len; ++k) {
+      if ((b[i + k] & 0xC0) != 0x80) {
+        return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
+      }
+      cp = (cp << 6) | (b[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
+    }
+    if (offsets) offsets->push_back(i);
+    cps->push_back(cp);
+    i += len;
+  }
+  if (offsets) offsets->push_back(t.size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string_view>> PreTokenize(std::string_view text, SplitPattern p) {
+  std::vector<char32_t> s;
+  std::vector<size_t> off;
+  if (auto st = DecodeUtf8(text, &s, &off); !st.ok()) return st;
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = p == SplitPattern::kGpt2 ? MatchGpt2(s, i)
+                                        : MatchQwenLike(s, i, p == SplitPattern::kQwen2 ? 1 : 3);
+    out.push_back(text.substr(off[i], off[j] - off[i]));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace verdict::rollout

@@ -1,0 +1,73 @@
+// The sampling contract. The CPU implementation here is the reference; the CUDA sampler
+// (rollout/cuda/) must choose the same token for the same logits and key.
+//
+// For one sequence with logits z[0..V) (fp32) and SamplingParams p:
+//  0. Greedy: if p.temperature == 0, the token is argmax z (lowest id among equal maxima) and
+//     its logprob is log softmax(z)[token]; steps 1-5 are skipped.
+//  1. Temperature: q = softmax(z / T), computed in float64 (max-subtracted).
+//  2. min-p (if 0 < min_p <= 1): keep tokens with q[i] >= min_p * max(q).
+//  3. top-k (if top_k > 0): among the kept tokens, keep the k largest q (ties: lower id first).
+//  4. top-p (if 0 < top_p < 1): order the kept tokens by q descending (ties: lower id first),
+//     keep the shortest prefix whose running sum of q, divided by the kept tokens' total mass
+//     (summed in token-id order), is >= top_p (always at least one token).
+//  5. Draw: u = SamplerUniform(seed, group, sample, position) in [0, 1). With the kept tokens in
+//     the order of step 4 (descending q, ties lower id) and S = the sum of their q in token-id
+//     order, the token is the first one whose running sum of q exceeds u * S (the last kept
+//     token if rounding leaves none). Only the prefix the walk reaches needs ordering.
+// The returned logprob is log q[token], i.e. under the temperature-scaled distribution before
+// truncation by min-p/top-k/top-p (what GRPO trainers recompute as the old-policy log-prob).
+//
+// A GPU may compute q in fp32; then the kept set may differ only for tokens within 1e-6 relative
+// of a threshold, and the drawn token only when u*S falls within that rounding of a boundary.
+//
+// Thread safety: Sample is a pure function; call it from any thread.
+#ifndef VERDICT_ROLLOUT_SAMPLER_H_
+#define VERDICT_ROLLOUT_SAMPLER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+
+namespace verdict::rollout {
+
+struct SamplingParams {
+  float temperature = 1.0f;  // 0 = greedy; must be >= 0
+  float min_p = 0.0f;        // 0 = off; in [0, 1]
+  int32_t top_k = 0;         // 0 = off; >= 0
+  float top_p = 1.0f;        // 1 = off; in (0, 1]
+};
+
+absl::Status ValidateSamplingParams(const SamplingParams& p);
+
+// Where a draw sits: the Philox key of SamplerUniform.
+struct SampleKey {
+  uint64_t seed = 0;
+  uint64_t group = 0;
+  uint32_t sample = 0;
+  uint32_t position = 0;
+};
+
+struct SampledToken {
+  int32_t token = -1;
+  float logprob = 0.0f;  // log q[token], see above
+};
+
+// Steps 1-4: the kept tokens in draw order and their probabilities q (not renormalised).
+// Exposed for tests and for the CUDA path's validation. For temperature 0: the argmax alone,
+// with q = 1.
+struct KeptSet {
+  std::vector<int32_t> tokens;
+  std::vector<double> probs;
+  double log_normaliser = 0.0;  // log sum exp(z / T) incl. the max shift, for logprobs
+  double max_scaled = 0.0;      // max z / T
+};
+KeptSet ComputeKeptSet(absl::Span<const float> logits, const SamplingParams& p);
+
+// Steps 1-5 for one sequence. `logits` has the vocabulary size; params must be valid.
+SampledToken Sample(absl::Span<const float> logits, const SamplingParams& p, const SampleKey& key);
+
+}  // namespace verdict::rollout
+
+#endif  // VERDICT_ROLLOUT_SAMPLER_H_

@@ -1,0 +1,79 @@
+#include <cstdlib>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "rollout/worker.h"
+
+namespace verdict::rollout {
+
+constexpr char kUsage[] = R"(usage: verdict-rollout --model DIR --prompts FILE --output FILE
+                       (--server HOST:PORT | --no-server) [options]
+  --group-size G        samples per prompt (8)
+  --max-new-tokens N    per sample (256)
+  --max-batch N         samples decoded together (64)
+  --temperature T       (1.0; 0 = greedy)   --top-p P (1.0)   --top-k K (0)   --min-p P (0)
+  --seed S              Philox key (0)
+  --stop STR            stop string (repeatable)
+  --template r1|plain   prompt template (r1)
+  --tokenizer FILE      default DIR/tokenizer.json
+  --connect-timeout-ms MS  wait for the server this long (10000)
+  --no-progress         no progress line)";
+
+absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& args) {
+  WorkerOptions o;
+  auto bad = [](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(why, "\n", kUsage));
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i], value;
+    const size_t eq = flag.find('=');
+    const bool has_eq = eq != std::string::npos;
+    if (has_eq) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    if (flag == "--no-server") { o.no_server = true; continue; }
+    if (flag == "--no-progress") { o.progress = false; continue; }
+    if (flag == "--help" || flag == "-h") return bad("");
+    if (!has_eq) {
+      if (i + 1 >= args.size()) return bad(absl::StrCat(flag, " needs a value"));
+      value = args[++i];
+    }
+    int64_t n = 0;
+    double d = 0;
+    const bool is_int = absl::SimpleAtoi(value, &n);
+    const bool is_num = absl::SimpleAtod(value, &d);
+    if (flag == "--model") o.model_dir = value;
+    else if (flag == "--tokenizer") o.tokenizer_path = value;
+    else if (flag == "--prompts") o.prompts_path = value;
+    else if (flag == "--output") o.output_path = value;
+    else if (flag == "--server") o.server_address = value;
+    else if (flag == "--stop") o.generation.stop_strings.push_back(value);
+    else if (flag == "--template") {
+      auto t = ParsePromptTemplate(value);
+      if (!t.ok()) return bad(std::string(t.status().message()));
+      o.prompt_template = *t;
+    } else if (flag == "--group-size" && is_int) o.generation.group_size = n;
+    else if (flag == "--max-new-tokens" && is_int) o.generation.max_new_tokens = n;
+    else if (flag == "--max-batch" && is_int) o.generation.max_batch_sequences = n;
+    else if (flag == "--connect-timeout-ms" && is_int) o.connect_timeout_ms = n;
+    else if (flag == "--seed" && is_int) o.generation.seed = n;
+    else if (flag == "--top-k" && is_int) o.generation.sampling.top_k = n;
+    else if (flag == "--temperature" && is_num) o.generation.sampling.temperature = d;
+    else if (flag == "--top-p" && is_num) o.generation.sampling.top_p = d;
+    else if (flag == "--min-p" && is_num) o.generation.sampling.min_p = d;
+    else return bad(absl::StrCat("unknown flag or bad value: ", args[i]));
+  }
+  if (o.model_dir.empty() || o.prompts_path.empty() || o.output_path.empty()) {
+    return bad("--model, --prompts and --output are required");
+  }
+  if (!o.no_server && o.server_address.empty()) return bad("give --server HOST:PORT or --no-server");
+  if (o.tokenizer_path.empty()) o.tokenizer_path = o.model_dir + "/tokenizer.json";
+  if (o.generation.max_batch_sequences < o.generation.group_size) {
+    o.generation.max_batch_sequences = o.generation.group_size;
+  }
+  if (auto s = ValidateSamplingParams(o.generation.sampling); !s.ok()) return bad(std::string(s.message()));
+  return o;
+}
+
+}  // namespace verdict::rollout

@@ -1,0 +1,155 @@
+// The CPU fp32 forward against an independent float64 numpy forward (tiny_model.py) on tiny
+// random Qwen2/Llama models: prompt fill and 20 decode steps, unbatched and batched with forks.
+#include "rollout/cpu_model.h"
+
+#include <algorithm>
+#include <map>
+#include <cmath>
+#include <random>
+
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "tests/rollout/test_util.h"
+
+namespace verdict::rollout {
+namespace {
+
+using testing::ReadFile;
+
+// Stated tolerance: |logit - ref| <= kAbsTol, logits being O(1..5). fp32 accumulation over
+// hidden sizes of 64-96 gives errors of order 1e-6; 1e-4 leaves room without hiding bugs (a
+// wrong RoPE pair or a missing bias moves logits by > 1e-1).
+constexpr double kAbsTol = 1e-4;
+
+struct Case {
+  std::vector<int32_t> tokens;
+  int prompt_len = 0;
+  std::vector<double> ref;  // [tokens, V]
+};
+
+std::vector<Case> LoadCases(const std::string& dir) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string text(ReadFile(dir + "/cases.json"));
+  std::vector<Case> out;
+  for (auto c : parser.parse(text)["cases"].get_array()) {
+    Case k;
+    for (auto t : c["tokens"].get_array()) k.tokens.push_back(int64_t(t));
+    k.prompt_len = int64_t(c["prompt_len"]);
+    const std::string raw = ReadFile(dir + "/" + std::string(std::string_view(c["ref"])));
+    k.ref.resize(raw.size() / 8);
+    std::memcpy(k.ref.data(), raw.data(), raw.size());
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+double MaxDiff(const float* got, const double* want, int v) {
+  double m = 0;
+  for (int i = 0; i < v; ++i) m = std::max(m, std::abs(double(got[i]) - want[i]));
+  return m;
+}
+
+class CpuModelTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+    if (GetParam().find("--writer safetensors") != std::string::npos) {
+      if (std::string why = testing::PythonMissing("safetensors"); !why.empty()) GTEST_SKIP() << why;
+    }
+    // One model per parameter, shared by the tests of that parameter.
+    static std::map<std::string, std::string>* made = new std::map<std::string, std::string>();
+    if (!made->count(GetParam())) {
+      const std::string dir =
+          testing::ScratchDir("cpu_model_" + GetParam().substr(0, GetParam().find(' ')));
+      ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --cases " + GetParam().substr(
+                                       GetParam().find(' ') + 1)), 0);
+      (*made)[GetParam()] = dir;
+    }
+    dir_ = (*made)[GetParam()];
+    auto m = CpuModel::Load(dir_);
+    ASSERT_TRUE(m.ok()) << m.status();
+    model_ = std::move(*m);
+    cases_ = LoadCases(dir_);
+    ASSERT_EQ(cases_.size(), 4u);
+  }
+  std::string dir_;
+  std::unique_ptr<CpuModel> model_;
+  std::vector<Case> cases_;
+};
+
+TEST_P(CpuModelTest, PrefillAndTwentyDecodeStepsMatchFloat64Unbatched) {
+  const int v = model_->config().vocab_size;
+  double worst = 0;
+  for (const Case& c : cases_) {
+    std::vector<float> logits(c.prompt_len * v);
+    auto seq = model_->Prefill(absl::MakeSpan(c.tokens).subspan(0, c.prompt_len),
+                               absl::MakeSpan(logits));
+    ASSERT_TRUE(seq.ok()) << seq.status();
+    for (int t = 0; t < c.prompt_len; ++t) {
+      worst = std::max(worst, MaxDiff(&logits[t * v], &c.ref[t * v], v));
+    }
+    std::vector<float> step(v);
+    for (size_t t = c.prompt_len; t < c.tokens.size(); ++t) {
+      ASSERT_TRUE(model_->Decode({*seq}, {c.tokens[t]}, absl::MakeSpan(step)).ok());
+      worst = std::max(worst, MaxDiff(step.data(), &c.ref[t * v], v));
+    }
+    EXPECT_EQ(model_->Length(*seq), int64_t(c.tokens.size()));
+    model_->Release(*seq);
+  }
+  EXPECT_LE(worst, kAbsTol);
+  std::printf("[ info ] %s unbatched max |logit - float64| = %.3g\n", GetParam().c_str(), worst);
+}
+
+TEST_P(CpuModelTest, BatchedDecodeWithSharedPromptMatchesInAnyOrder) {
+  const int v = model_->config().vocab_size;
+  // Cases 0 and 2 share a 7-token prompt: prefill it once and fork two samples from it.
+  std::vector<float> last(v);
+  auto shared = model_->Prefill(absl::MakeSpan(cases_[0].tokens).subspan(0, 7), absl::MakeSpan(last));
+  ASSERT_TRUE(shared.ok());
+  auto kids = model_->Fork(*shared, 2);
+  ASSERT_TRUE(kids.ok());
+  std::vector<SequenceId> seqs = {(*kids)[0], 0, (*kids)[1], 0};
+  for (int i : {1, 3}) {
+    auto s = model_->Prefill(absl::MakeSpan(cases_[i].tokens).subspan(0, cases_[i].prompt_len),
+                             absl::MakeSpan(last));
+    ASSERT_TRUE(s.ok());
+    seqs[i] = *s;
+  }
+  // The parent is frozen once forked.
+  EXPECT_EQ(model_->Decode({*shared}, {1}, absl::MakeSpan(last)).code(),
+            absl::StatusCode::kFailedPrecondition);
+  std::mt19937 rng(3);
+  std::vector<int> order = {0, 1, 2, 3};
+  double worst = 0;
+  for (int step = 0; step < 20; ++step) {
+    std::shuffle(order.begin(), order.end(), rng);
+    const int batch = step % 5 == 4 ? 3 : 4;  // sometimes leave one sequence out of the batch
+    std::vector<SequenceId> ids;
+    std::vector<int32_t> toks;
+    std::vector<int> which;
+    for (int b = 0; b < batch; ++b) which.push_back(order[b]);
+    for (int i : which) {
+      const Case& c = cases_[i];
+      ids.push_back(seqs[i]);
+      toks.push_back(c.tokens[model_->Length(seqs[i])]);
+    }
+    std::vector<float> logits(batch * v);
+    ASSERT_TRUE(model_->Decode(ids, toks, absl::MakeSpan(logits)).ok());
+    for (int b = 0; b < batch; ++b) {
+      const Case& c = cases_[which[b]];
+      const int64_t pos = model_->Length(ids[b]) - 1;
+      worst = std::max(worst, MaxDiff(&logits[b * v], &c.ref[pos * v], v));
+    }
+  }
+  EXPECT_LE(worst, kAbsTol);
+  std::printf("[ info ] %s batched max |logit - float64| = %.3g\n", GetParam().c_str(), worst);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
+                         ::testing::Values("qwen2_f32 --dtype f32", "qwen2_bf16 --dtype bf16 --shards 3",
+                                           "qwen2_f16 --dtype f16", "llama_bf16_tied --arch llama --dtype bf16 --tie",
+                                           // written by the HF safetensors package
+                                           "hf_f16 --dtype f16 --writer safetensors"));
+
+}  // namespace
+}  // namespace verdict::rollout

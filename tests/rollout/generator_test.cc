@@ -1,0 +1,151 @@
+// Group generation on a tiny random model: same tokens for any batch size and group order,
+// finish reasons (eos, stop, length), one Philox stream per (group, sample).
+#include "rollout/generator.h"
+
+#include <map>
+
+#include "gtest/gtest.h"
+#include "rollout/cpu_model.h"
+#include "tests/rollout/test_util.h"
+
+namespace verdict::rollout {
+namespace {
+
+// A byte-level tokenizer with no merges: ids 0-255 are bytes, 256 is <|eos|>.
+Tokenizer ByteTokenizer() {
+  std::string vocab;
+  for (int b = 0; b < 256; ++b) {
+    std::string s;
+    const char32_t c = ByteToUnicode(b);
+    if (c < 0x80) {
+      if (c == '"' || c == '\\') s += '\\';
+      s += static_cast<char>(c);
+    } else {
+      s += static_cast<char>(0xC0 | (c >> 6));
+      s += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    absl::StrAppend(&vocab, b ? "," : "", "\"", s, "\":", b);
+  }
+  const std::string json = absl::StrCat(
+      R"({"added_tokens":[{"id":256,"content":"<|eos|>","special":true}],)",
+      R"("pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,"use_regex":true},)",
+      R"("model":{"type":"BPE","merges":[],"vocab":{)", vocab, "}}}");
+  auto t = Tokenizer::FromJson(json);
+  EXPECT_TRUE(t.ok()) << t.status();
+  return *std::move(t);
+}
+
+class GeneratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+    const std::string dir = testing::ScratchDir("generator");
+    ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --vocab 257 --dtype bf16"), 0);
+    auto m = CpuModel::Load(dir);
+    ASSERT_TRUE(m.ok()) << m.status();
+    model_ = std::move(*m);
+    tok_ = std::make_unique<Tokenizer>(ByteTokenizer());
+  }
+  std::vector<GroupInput> Groups(int n) {
+    std::vector<GroupInput> g;
+    for (int i = 0; i < n; ++i) {
+      GroupInput in;
+      in.index = 1000 + i;
+      in.id = absl::StrCat("g", i);
+      in.prompt = absl::StrCat("Question number ", i, std::string(i, '?'));
+      in.prompt_tokens = *tok_->Encode(in.prompt);
+      g.push_back(in);
+    }
+    return g;
+  }
+  std::map<std::string, GroupOutput> Run(GenerationOptions o, std::vector<GroupInput> groups,
+                                         std::vector<std::string>* order = nullptr) {
+    Generator gen(model_.get(), tok_.get(), o);
+    std::map<std::string, GroupOutput> out;
+    EXPECT_TRUE(gen.Run(groups, [&](GroupOutput g) {
+                     if (order) order->push_back(g.input.id);
+                     out[g.input.id] = std::move(g);
+                   }).ok());
+    EXPECT_EQ(gen.stats().generated_tokens > 0, true);
+    return out;
+  }
+  std::unique_ptr<CpuModel> model_;
+  std::unique_ptr<Tokenizer> tok_;
+};
+
+TEST_F(GeneratorTest, SameTokensForAnyBatchSizeAndGroupOrder) {
+  GenerationOptions o;
+  o.group_size = 4;
+  o.max_new_tokens = 12;
+  o.seed = 42;
+  o.sampling.temperature = 1.0f;
+  o.sampling.top_p = 0.95f;
+  o.max_batch_sequences = 4;
+  const auto one_at_a_time = Run(o, Groups(5));
+  o.max_batch_sequences = 64;
+  auto groups = Groups(5);
+  std::reverse(groups.begin(), groups.end());
+  const auto all_together = Run(o, groups);
+  o.max_batch_sequences = 9;
+  const auto mixed = Run(o, Groups(5));
+  ASSERT_EQ(one_at_a_time.size(), 5u);
+  int distinct = 0;
+  for (const auto& [id, g] : one_at_a_time) {
+    for (int s = 0; s < 4; ++s) {
+      EXPECT_EQ(g.samples[s].tokens, all_together.at(id).samples[s].tokens) << id << "/" << s;
+      EXPECT_EQ(g.samples[s].logprobs, all_together.at(id).samples[s].logprobs);
+      EXPECT_EQ(g.samples[s].tokens, mixed.at(id).samples[s].tokens);
+      EXPECT_EQ(g.samples[s].tokens.size(), 12u);
+      EXPECT_EQ(g.samples[s].finish_reason, "length");
+    }
+    distinct += g.samples[0].tokens != g.samples[1].tokens;
+  }
+  EXPECT_GE(distinct, 4) << "samples of a group should draw from their own streams";
+  // A different seed changes the draws.
+  o.seed = 43;
+  EXPECT_NE(Run(o, Groups(1)).at("g0").samples[0].tokens, one_at_a_time.at("g0").samples[0].tokens);
+}
+
+TEST_F(GeneratorTest, FinishesOnEosStopStringAndLength) {
+  GenerationOptions o;
+  o.group_size = 2;
+  o.max_new_tokens = 16;
+  o.sampling.temperature = 0.0f;  // greedy: every sample the same
+  const GroupOutput greedy = Run(o, Groups(1)).at("g0");
+  const SampleOutput& s0 = greedy.samples[0];
+  ASSERT_EQ(s0.tokens.size(), 16u);
+  EXPECT_EQ(s0.tokens, greedy.samples[1].tokens);
+
+  o.eos_token_ids = {s0.tokens[3]};
+  const auto eos_run = Run(o, Groups(1)).at("g0").samples[0];
+  EXPECT_EQ(eos_run.finish_reason, "eos");
+  const size_t first = std::find(s0.tokens.begin(), s0.tokens.end(), s0.tokens[3]) - s0.tokens.begin();
+  EXPECT_EQ(eos_run.tokens.size(), first + 1);  // EOS counted, not in the text
+  EXPECT_EQ(eos_run.text, SanitizeUtf8(*tok_->Decode({s0.tokens.begin(), s0.tokens.begin() + first})));
+
+  o.eos_token_ids.clear();
+  const std::string raw = *tok_->Decode(s0.tokens);
+  const std::string stop = raw.substr(5, 2);
+  o.stop_strings = {stop};
+  const auto stop_run = Run(o, Groups(1)).at("g0").samples[0];
+  EXPECT_EQ(stop_run.finish_reason, "stop");
+  EXPECT_EQ(stop_run.text, SanitizeUtf8(raw.substr(0, raw.find(stop))));
+  EXPECT_LE(stop_run.tokens.size(), 7u);
+}
+
+TEST_F(GeneratorTest, RejectsBadOptions) {
+  GenerationOptions o;
+  o.group_size = 8;
+  o.max_batch_sequences = 4;
+  Generator gen(model_.get(), tok_.get(), o);
+  const absl::Status s = gen.Run(Groups(1), [](GroupOutput) {});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(SanitizeUtf8, ReplacesInvalidBytesOnly) {
+  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F\x98\x80" "b"), "a\xF0\x9F\x98\x80" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F" "b"), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+}
+
+}  // namespace
+}  // namespace verdict::rollout
