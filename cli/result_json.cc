@@ -105,6 +105,17 @@ void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
     Int("matched_gold", s.math().matched_gold(), out);
     out->push_back('}');
   }
+  if (s.has_language()) {
+    out->push_back(',');
+    Key("language", out);
+    out->push_back('{');
+    Str("target", s.language().target(), out);
+    out->push_back(',');
+    Int("words", s.language().words(), out);
+    out->push_back(',');
+    Int("target_words", s.language().target_words(), out);
+    out->push_back('}');
+  }
   if (s.has_format()) {
     out->push_back(',');
     Key("format", out);

@@ -26,6 +26,7 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --epsilon E                 (r-mean)/(std+E) (default 1e-6)
   --normalize-components      GDPO: normalise each component, then sum with the weights
   --pass-at-k K,K,...         report unbiased pass@k per group
+  --language CODE|auto        language consistency of the reasoning (component "language")
   --overlong MAX,CACHE        DAPO soft overlong punishment (component "overlong")
   --kimi-length               Kimi k1.5 group-relative length reward (component "length")
   --cosine MAX_LEN            cosine-scaled length reward (component "cosine")
@@ -38,7 +39,7 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
 void AddSpecFlags(FlagSpec* spec) {
   for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
                         "estimator", "std", "epsilon", "scale", "pass-at-k", "overlong", "cosine",
-                        "repetition", "truncation", "clip", "format-pattern"}) {
+                        "repetition", "truncation", "clip", "format-pattern", "language"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
@@ -147,6 +148,9 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     if (auto s = pair_of("overlong", &a, &b); !s.ok()) return s;
     spec.mutable_overlong()->set_max_length(static_cast<int64_t>(a));
     spec.mutable_overlong()->set_cache_length(static_cast<int64_t>(b));
+  }
+  if (flags.Has("language")) {
+    spec.mutable_language()->set_target(flags.Get("language") == "auto" ? "" : flags.Get("language"));
   }
   if (flags.Has("kimi-length") && flags.Get("kimi-length") == "true") spec.mutable_kimi_length();
   if (flags.Has("cosine")) {

@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "rewards/advantages.h"
 #include "rewards/format.h"
+#include "rewards/language.h"
 #include "rewards/shaping.h"
 
 namespace verdict {
@@ -76,7 +77,7 @@ struct GroupJob {
   std::shared_ptr<const Group> group;
   std::shared_ptr<const CancelToken> cancel;
   Scorer::Done done;
-  bool use_tokens = false;
+  GroupContext context;
   GroupResult result;
   std::atomic<size_t> remaining_tasks{0};
 };
@@ -99,7 +100,20 @@ std::string_view VerdictName(Verdict verdict) {
 Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
     : pool_(pool), options_(std::move(options)) {}
 
-SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_tokens) const {
+GroupContext Scorer::ContextOf(const Group& group) {
+  GroupContext c;
+  c.use_tokens = !group.completions.empty() &&
+                 std::all_of(group.completions.begin(), group.completions.end(),
+                             [](const Completion& x) { return x.num_tokens > 0; });
+  if (group.spec.language.enabled) {
+    c.language = group.spec.language.target.empty() ? DetectLanguage(group.prompt)
+                                                    : group.spec.language.target;
+  }
+  return c;
+}
+
+SampleResult Scorer::ScoreSample(const Group& group, size_t index,
+                                 const GroupContext& context) const {
   const Completion& completion = group.completions[index];
   const RewardSpec& spec = group.spec;
   if (completion.text.size() > options_.max_completion_bytes) {
@@ -191,12 +205,19 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index, bool use_toke
   }
 
   // Per-sample shaping terms.
-  r.length = use_tokens ? completion.num_tokens : CodePointLength(completion.text);
+  r.length = context.use_tokens ? completion.num_tokens : CodePointLength(completion.text);
   r.truncated = completion.finish_reason == "length";
   auto add = [&r](const char* name, double value, double weight) {
     r.components.emplace_back(name, value);
     r.reward += weight * value;
   };
+  if (spec.language.enabled) {
+    LanguageResult lang = LanguageConsistency(ChainOfThought(completion.text), context.language);
+    r.language_target = lang.target;
+    r.language_words = lang.words;
+    r.language_target_words = lang.target_words;
+    add("language", lang.proportion, spec.language.weight);
+  }
   if (spec.overlong.enabled) {
     add("overlong",
         SoftOverlongPenalty(r.length, spec.overlong.max_length, spec.overlong.cache_length),
@@ -372,9 +393,8 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
   job->done = std::move(done);
   job->result = std::move(early);
   job->result.samples.resize(n);
-  job->use_tokens = std::all_of(job->group->completions.begin(), job->group->completions.end(),
-                                [](const Completion& c) { return c.num_tokens > 0; });
-  job->result.stats.length_unit = job->use_tokens ? "tokens" : "chars";
+  job->context = ContextOf(*job->group);
+  job->result.stats.length_unit = job->context.use_tokens ? "tokens" : "chars";
   const size_t tasks = (n + per_task - 1) / per_task;
   job->remaining_tasks.store(tasks, std::memory_order_relaxed);
 
@@ -385,7 +405,7 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
       for (size_t i = begin; i < end; ++i) {
         absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
         job->result.samples[i] =
-            live.ok() ? ScoreSample(*job->group, i, job->use_tokens) : ErrorSample(live);
+            live.ok() ? ScoreSample(*job->group, i, job->context) : ErrorSample(live);
       }
       // acq_rel: the finishing task sees every other task's samples.
       if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {

@@ -27,6 +27,12 @@ struct ScorerOptions {
   size_t tasks_per_thread = 4;
 };
 
+// What every sample of a group shares, worked out once per group.
+struct GroupContext {
+  bool use_tokens = false;   // lengths in tokens: every completion has a token count
+  std::string language;      // target language for the language component ("" if off)
+};
+
 // Thread-safe; one Scorer serves every call of a process. Does not own the pool.
 class Scorer {
  public:
@@ -45,8 +51,9 @@ class Scorer {
 
   // Checks one completion of `group`: format, accuracy, the per-sample shaping terms and their
   // weighted sum. Group-relative terms, truncation, clipping and advantages come in FinishGroup.
-  // `use_tokens`: lengths in tokens (every completion has a count) rather than characters.
-  SampleResult ScoreSample(const Group& group, size_t index, bool use_tokens) const;
+  SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& context) const;
+
+  static GroupContext ContextOf(const Group& group);
 
   // Finishes per-sample results in place: the Kimi length term (relative to the group),
   // truncation, clipping, group statistics and advantages. Batch-scaled

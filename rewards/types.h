@@ -90,6 +90,12 @@ struct RepetitionShaping {  // component "repetition" (n-gram, as open-r1)
   double max_penalty = -1.0;
   double weight = 1.0;
 };
+struct LanguageShaping {  // component "language" (R1 language consistency)
+  bool enabled = false;
+  std::string target;  // ISO 639-1 code; empty = detected from the prompt (CLD2)
+  double weight = 1.0;
+};
+
 // What happens to the reward of a truncated completion (finish reason "length").
 enum class TruncationMode {
   kKeep,      // nothing (default)
@@ -123,6 +129,7 @@ struct RewardSpec {
   bool normalize_components = false;
   // k values for the unbiased pass@k estimate of each group (empty: none).
   std::vector<int> pass_at_k;
+  LanguageShaping language;
   OverlongShaping overlong;
   KimiLengthShaping kimi_length;
   CosineShaping cosine;
@@ -179,6 +186,10 @@ struct SampleResult {
   absl::Status error;  // non-OK iff verdict == kError
   std::optional<MathDetails> math;
   FormatResult format;
+  // Language consistency of the chain of thought, when the spec asks for it.
+  std::string language_target;
+  int language_words = 0;
+  int language_target_words = 0;
   int64_t length = 0;      // in GroupStats::length_unit
   bool truncated = false;  // finish reason "length"
 };

@@ -108,6 +108,11 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       s.epsilon = a.epsilon();
     }
   }
+  if (o.has_language()) {
+    s.language.enabled = true;
+    if (o.language().has_target()) s.language.target = o.language().target();
+    if (o.language().has_weight()) s.language.weight = o.language().weight();
+  }
   if (o.has_overlong()) {
     s.overlong.enabled = true;
     if (o.overlong().has_max_length()) s.overlong.max_length = o.overlong().max_length();
@@ -201,6 +206,10 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   }
   a->set_normalize_components(s.normalize_components);
   for (int k : s.pass_at_k) p.add_pass_at_k(k);
+  if (s.language.enabled) {
+    p.mutable_language()->set_target(s.language.target);
+    p.mutable_language()->set_weight(s.language.weight);
+  }
   if (s.overlong.enabled) {
     p.mutable_overlong()->set_max_length(s.overlong.max_length);
     p.mutable_overlong()->set_cache_length(s.overlong.cache_length);
@@ -318,6 +327,11 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
       f->set_problem(WireText(std::move(s.format.problem)));
       f->set_think_prefilled(s.format.think_prefilled);
       p->set_length(s.length);
+      if (!s.language_target.empty()) {
+        p->mutable_language()->set_target(s.language_target);
+        p->mutable_language()->set_words(s.language_words);
+        p->mutable_language()->set_target_words(s.language_target_words);
+      }
       p->set_truncated(s.truncated);
     }
   }

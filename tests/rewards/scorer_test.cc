@@ -162,6 +162,21 @@ TEST_F(ScorerTest, PartialCreditCountsTagsWhenTheFormatFails) {
   EXPECT_EQ(r.stats.num_format_ok, 1);
 }
 
+TEST_F(ScorerTest, LanguageConsistencyDetectsTheTargetFromThePrompt) {
+  // "Let me compute" (3 English words) + 所以答案是 (5 Han): 5 of 8 words are Chinese.
+  Group g = MathGroup({"<think>Let me compute.\n所以答案是</think><answer>42</answer>",
+                       "<think>所以答案是</think><answer>42</answer>"});
+  g.prompt = "请计算六乘以七的结果，并给出详细的推理过程。";
+  g.spec.language.enabled = true;
+  g.spec.language.weight = 0.5;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.samples[0].language_target, "zh");
+  EXPECT_EQ(r.samples[0].language_words, 8);
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("language", 5.0 / 8)));
+  EXPECT_DOUBLE_EQ(r.samples[0].reward, 1 + 1 + 0.5 * 5.0 / 8);
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("language", 1.0)));
+}
+
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
   Group g = MathGroup({"reasoning</think><answer>42</answer>"});
   g.prompt = "Question\nAssistant: <think>";

@@ -1,0 +1,135 @@
+#include "rewards/language.h"
+
+#include <string>
+
+#include "cld2/public/compact_lang_det.h"
+#include "re2/re2.h"
+
+namespace verdict {
+namespace {
+
+enum Script { kHan = 1, kKana, kHangul, kCyrillic, kArabic, kDevanagari, kLatin, kOther };
+
+const RE2& NeutralPattern() {
+  // Code blocks, inline code, display and inline math, LaTeX commands.
+  static const RE2* const kRe = new RE2(
+      R"((?s)```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\\\(.*?\\\)|\\\[.*?\\\]|\\[A-Za-z]+)");
+  return *kRe;
+}
+
+const RE2& WordPattern() {
+  // One alternative per script, in the order of the Script enum; group i+1 matches script i+1.
+  static const RE2* const kRe = new RE2(
+      R"((\p{Han})|([\p{Hiragana}\p{Katakana}ー]+)|(\p{Hangul}+)|(\p{Cyrillic}+)|(\p{Arabic}+)|)"
+      R"(((?:\p{Devanagari}|\p{Mn})+)|(\p{Latin}+)|(\pL+))");
+  return *kRe;
+}
+
+// Length of the sentence terminator at text[i] (. ! ? newline, or the ideographic 。！？), or 0.
+size_t TerminatorAt(std::string_view text, size_t i) {
+  char c = text[i];
+  if (c == '.' || c == '!' || c == '?' || c == '\n') return 1;
+  if (i + 2 < text.size()) {
+    std::string_view three = text.substr(i, 3);
+    if (three == "\xE3\x80\x82" || three == "\xEF\xBC\x81" || three == "\xEF\xBC\x9F") return 3;
+  }
+  return 0;
+}
+
+bool IsLatinTarget(std::string_view t) {
+  return t != "zh" && t != "ja" && t != "ko" && t != "ru" && t != "ar" && t != "hi" &&
+         t != "uk" && t != "bg" && t != "sr" && t != "fa" && t != "ur" && t != "mr" && t != "ne";
+}
+
+bool ScriptIsTarget(Script s, std::string_view t, bool sentence_has_kana) {
+  switch (s) {
+    case kHan: return t == "zh" ? !sentence_has_kana : t == "ja";
+    case kKana: return t == "ja";
+    case kHangul: return t == "ko";
+    case kCyrillic: return t == "ru" || t == "uk" || t == "bg" || t == "sr";
+    case kArabic: return t == "ar" || t == "fa" || t == "ur";
+    case kDevanagari: return t == "hi" || t == "mr" || t == "ne";
+    default: return false;
+  }
+}
+
+std::string Normalise(const char* code) {
+  std::string c = code;
+  if (c.rfind("zh", 0) == 0) return "zh";
+  if (c == "un" || c == "xxx" || c.empty()) return "en";
+  return c;
+}
+
+// Counts the words of one sentence.
+void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out) {
+  re2::StringPiece in(sentence.data(), sentence.size());
+  re2::StringPiece groups[8];
+  int counts[kOther + 1] = {0};
+  const RE2::Arg* args[8];
+  RE2::Arg arg_storage[8];
+  for (int i = 0; i < 8; ++i) {
+    arg_storage[i] = RE2::Arg(&groups[i]);
+    args[i] = &arg_storage[i];
+  }
+  while (RE2::FindAndConsumeN(&in, WordPattern(), args, 8)) {
+    for (int i = 0; i < 8; ++i) {
+      if (groups[i].data() != nullptr && !groups[i].empty()) {
+        ++counts[i + 1];
+        break;
+      }
+    }
+  }
+  const int latin_words = counts[kLatin];
+  const bool has_kana = counts[kKana] > 0;
+  for (int s = kHan; s <= kOther; ++s) {
+    out->words += counts[s];
+    if (s != kLatin && ScriptIsTarget(static_cast<Script>(s), target, has_kana)) {
+      out->target_words += counts[s];
+    }
+  }
+  if (latin_words > 0 && IsLatinTarget(target)) {
+    bool reliable = false;
+    CLD2::Language lang = CLD2::DetectLanguage(sentence.data(), static_cast<int>(sentence.size()),
+                                               /*is_plain_text=*/true, &reliable);
+    std::string code = Normalise(CLD2::LanguageCode(lang));
+    // Short or mixed sentences are unreliable: their Latin words count for a Latin target.
+    if (!reliable || code == target || !IsLatinTarget(code)) out->target_words += latin_words;
+  }
+}
+
+}  // namespace
+
+LanguageResult LanguageConsistency(std::string_view text, std::string_view target) {
+  LanguageResult out;
+  out.target = std::string(target);
+  std::string cleaned(text);
+  RE2::GlobalReplace(&cleaned, NeutralPattern(), " ");
+  std::string_view all = cleaned;
+  size_t start = 0;
+  for (size_t i = 0; i <= all.size(); ++i) {
+    size_t term = i < all.size() ? TerminatorAt(all, i) : 1;
+    if (term == 0) continue;
+    if (i > start) CountSentence(all.substr(start, i - start), target, &out);
+    start = i + term;
+    i += term - 1;
+  }
+  out.proportion = out.words == 0 ? 1.0 : static_cast<double>(out.target_words) / out.words;
+  return out;
+}
+
+std::string DetectLanguage(std::string_view text) {
+  bool reliable = false;
+  CLD2::Language lang = CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true,
+                                             &reliable);
+  return Normalise(CLD2::LanguageCode(lang));
+}
+
+std::string_view ChainOfThought(std::string_view completion) {
+  size_t close = completion.find("</think>");
+  if (close == std::string_view::npos) return completion;
+  size_t open = completion.rfind("<think>", close);
+  size_t start = open == std::string_view::npos ? 0 : open + 7;
+  return completion.substr(start, close - start);
+}
+
+}  // namespace verdict
