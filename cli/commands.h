@@ -20,6 +20,7 @@ inline constexpr int kExitRejected = 3;  // ran, but some input lines or groups 
 int RunScore(const std::vector<std::string>& args);
 int RunCheck(const std::vector<std::string>& args);
 int RunServe(const std::vector<std::string>& args);
+int RunFilter(const std::vector<std::string>& args);
 
 // Flags that build a reward spec, shared by `score` and `serve`.
 void AddSpecFlags(FlagSpec* spec);

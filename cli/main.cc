@@ -14,6 +14,7 @@ usage: verdict <command> [options]
 commands:
   score   score a JSONL file of rollout groups (in-process, or --server ADDR)
   check   check one answer against a gold answer, or a JSONL file of pairs
+  filter  keep correct, well-formed completions of a scored file as SFT data
   serve   run the gRPC reward server
 
 Run 'verdict <command> --help' for a command's options.
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   if (command == "score") return verdict::cli::RunScore(args);
   if (command == "check") return verdict::cli::RunCheck(args);
   if (command == "serve") return verdict::cli::RunServe(args);
+  if (command == "filter") return verdict::cli::RunFilter(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::fputs(kUsage, stdout);
     return verdict::cli::kExitOk;

@@ -124,6 +124,36 @@ TEST(VerdictScore, UsageAndIoErrorsHaveDistinctExitCodes) {
   EXPECT_EQ(RunVerdict({"frobnicate"}, "/dev/null", "/dev/null"), 2);
 }
 
+TEST(VerdictFilter, KeepsOnlyGoodCompletionsAndSaysWhyEachOtherWasDropped) {
+  std::string in = TempPath("f_in.jsonl"), scored = TempPath("f_scored.jsonl"),
+              sft = TempPath("f_sft.jsonl"), rejected = TempPath("f_rej.jsonl"),
+              err = TempPath("f.err");
+  const std::string long_paragraph(400, 'a');
+  WriteFile(in, std::string(R"({"id":"q","prompt":"Compute 6*7.","gold":"42","completions":[)") +
+                    R"("<think>Six times seven is forty two.</think><answer>42</answer>",)" +
+                    R"("<think>Six times seven.</think><answer>41</answer>",)" +
+                    R"("Six times seven is \\boxed{42}",)" +
+                    R"({"text":"<think>Six times seven.</think><answer>42</answer>","finish_reason":"length"},)" +
+                    R"("<think>六乘以七等于四十二</think><answer>42</answer>",)" +
+                    R"("<think>Compute:\n```python\nprint(6*7)\n```\n</think><answer>42</answer>",)" +
+                    R"("<think>)" + long_paragraph + R"(</think><answer>42</answer>"]})" + "\n");
+  ASSERT_EQ(RunVerdict({"score", "--input", in, "--output", scored, "--quiet", "--language", "en"}), 0);
+  ASSERT_EQ(RunVerdict({"filter", "--input", scored, "--output", sft, "--rejected", rejected,
+                        "--max-paragraph-chars", "300"},
+                       "", err),
+            0);
+  std::vector<std::string> kept = Lines(ReadFile(sft));
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_THAT(kept[0], HasSubstr(R"("completion":"<think>Six times seven is forty two.)"));
+  EXPECT_THAT(kept[0], HasSubstr(R"("gold":"42")"));
+  std::string rej = ReadFile(rejected);
+  for (const char* reason : {"not_correct", "bad_format", "truncated", "language",
+                             "code_in_reasoning", "long_paragraph"}) {
+    EXPECT_THAT(rej, HasSubstr(std::string("\"reason\":\"") + reason + "\"")) << reason;
+  }
+  EXPECT_THAT(ReadFile(err), HasSubstr("kept 1 of 7 completions"));
+}
+
 TEST(VerdictCheck, ExitCodeSaysWhetherTheAnswerIsEquivalent) {
   std::string out = TempPath("check.txt");
   EXPECT_EQ(RunVerdict({"check", "42", "The answer is \\boxed{42}"}, out), 0);
