@@ -151,6 +151,17 @@ void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
   Int("num_undecided", st.num_undecided(), out);
   out->push_back(',');
   Str("length_unit", st.length_unit(), out);
+  if (st.has_majority()) {
+    out->append(",\"majority\":{");
+    Str("answer", st.majority().answer(), out);
+    out->push_back(',');
+    Int("count", st.majority().count(), out);
+    out->push_back(',');
+    Bool("correct", st.majority().correct(), out);
+    out->push_back(',');
+    Int("clusters", st.majority().clusters(), out);
+    out->push_back('}');
+  }
   if (!st.pass_at_k().empty()) {
     std::vector<std::pair<int, double>> pk(st.pass_at_k().begin(), st.pass_at_k().end());
     std::sort(pk.begin(), pk.end());

@@ -59,6 +59,8 @@ struct Summary {
   int64_t rejected_lines = 0;
   double reward_sum = 0;
   std::map<std::string, std::pair<double, int64_t>> components;  // sum, count
+  std::map<int, std::pair<double, int64_t>> pass_at_k;             // sum, groups
+  int64_t majority_groups = 0, majority_correct = 0;
 
   void Add(const v1::GroupResult& g) {
     ++groups;
@@ -67,6 +69,14 @@ struct Summary {
       return;
     }
     if (g.stats().zero_variance()) ++zero_variance;
+    for (const auto& [k, v] : g.stats().pass_at_k()) {
+      pass_at_k[k].first += v;
+      ++pass_at_k[k].second;
+    }
+    if (g.stats().has_majority() && g.stats().majority().count() > 0) {
+      ++majority_groups;
+      majority_correct += g.stats().majority().correct();
+    }
     for (const v1::SampleResult& s : g.samples()) {
       ++samples;
       if (s.has_error()) {
@@ -109,6 +119,14 @@ struct Summary {
     }
     absl::StrAppendFormat(&out, "  zero-variance      %.2f%% of groups\n",
                           pct(zero_variance, groups - group_errors));
+    for (const auto& [k, sc] : pass_at_k) {
+      absl::StrAppendFormat(&out, "  pass@%-13d %.4f (mean over %d groups)\n", k,
+                            sc.second ? sc.first / sc.second : 0.0, sc.second);
+    }
+    if (majority_groups) {
+      absl::StrAppendFormat(&out, "  maj@k accuracy     %.2f%% (%d of %d groups)\n",
+                            pct(majority_correct, majority_groups), majority_correct, majority_groups);
+    }
     if (group_errors || sample_errors || rejected_lines) {
       absl::StrAppendFormat(&out, "  rejected           %d lines, %d groups, %d samples\n",
                             rejected_lines, group_errors, sample_errors);

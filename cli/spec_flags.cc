@@ -26,6 +26,7 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --epsilon E                 (r-mean)/(std+E) (default 1e-6)
   --normalize-components      GDPO: normalise each component, then sum with the weights
   --pass-at-k K,K,...         report unbiased pass@k per group
+  --majority-vote             report maj@k: answers clustered by math equivalence
   --language CODE|auto        language consistency of the reasoning (component "language")
   --overlong MAX,CACHE        DAPO soft overlong punishment (component "overlong")
   --kimi-length               Kimi k1.5 group-relative length reward (component "length")
@@ -46,6 +47,7 @@ void AddSpecFlags(FlagSpec* spec) {
   spec->bool_flags.insert("normalize-components");
   spec->bool_flags.insert("kimi-length");
   spec->bool_flags.insert("format-partial-credit");
+  spec->bool_flags.insert("majority-vote");
 }
 
 absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
@@ -152,6 +154,7 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
   if (flags.Has("language")) {
     spec.mutable_language()->set_target(flags.Get("language") == "auto" ? "" : flags.Get("language"));
   }
+  if (flags.Has("majority-vote")) spec.set_majority_vote(flags.Get("majority-vote") == "true");
   if (flags.Has("kimi-length") && flags.Get("kimi-length") == "true") spec.mutable_kimi_length();
   if (flags.Has("cosine")) {
     int64_t max_len;

@@ -4,6 +4,9 @@
 
 #include "cld2/public/compact_lang_det.h"
 #include "re2/re2.h"
+#include "unicode/uchar.h"
+#include "unicode/uscript.h"
+#include "unicode/utf8.h"
 
 namespace verdict {
 namespace {
@@ -14,14 +17,6 @@ const RE2& NeutralPattern() {
   // Code blocks, inline code, display and inline math, LaTeX commands.
   static const RE2* const kRe = new RE2(
       R"((?s)```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\\\(.*?\\\)|\\\[.*?\\\]|\\[A-Za-z]+)");
-  return *kRe;
-}
-
-const RE2& WordPattern() {
-  // One alternative per script, in the order of the Script enum; group i+1 matches script i+1.
-  static const RE2* const kRe = new RE2(
-      R"((\p{Han})|([\p{Hiragana}\p{Katakana}ー]+)|(\p{Hangul}+)|(\p{Cyrillic}+)|(\p{Arabic}+)|)"
-      R"(((?:\p{Devanagari}|\p{Mn})+)|(\p{Latin}+)|(\pL+))");
   return *kRe;
 }
 
@@ -60,24 +55,44 @@ std::string Normalise(const char* code) {
   return c;
 }
 
-// Counts the words of one sentence.
-void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out) {
-  re2::StringPiece in(sentence.data(), sentence.size());
-  re2::StringPiece groups[8];
-  int counts[kOther + 1] = {0};
-  const RE2::Arg* args[8];
-  RE2::Arg arg_storage[8];
-  for (int i = 0; i < 8; ++i) {
-    arg_storage[i] = RE2::Arg(&groups[i]);
-    args[i] = &arg_storage[i];
+// The word script of code point `c`: which of our scripts its letters belong to, kOther for
+// letters of any other script, 0 for anything that is not part of a word.
+int ScriptOf(UChar32 c) {
+  UErrorCode err = U_ZERO_ERROR;
+  switch (uscript_getScript(c, &err)) {
+    case USCRIPT_HAN: return kHan;
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA: return kKana;
+    case USCRIPT_HANGUL: return kHangul;
+    case USCRIPT_CYRILLIC: return kCyrillic;
+    case USCRIPT_ARABIC: return kArabic;
+    case USCRIPT_DEVANAGARI: return kDevanagari;
+    case USCRIPT_LATIN: return u_isalpha(c) ? kLatin : 0;
+    default:
+      if (c == 0x30FC) return kKana;  // the prolonged sound mark is "Common" but part of kana words
+      return u_isalpha(c) ? kOther : 0;
   }
-  while (RE2::FindAndConsumeN(&in, WordPattern(), args, 8)) {
-    for (int i = 0; i < 8; ++i) {
-      if (groups[i].data() != nullptr && !groups[i].empty()) {
-        ++counts[i + 1];
-        break;
-      }
+}
+
+// Counts the words of one sentence: maximal runs of letters of one script, each Han character
+// a word of its own; combining marks (script Inherited) stay inside the word they follow.
+void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out) {
+  int counts[kOther + 1] = {0};
+  int current = 0;  // script of the word being read, 0 between words
+  const auto* bytes = reinterpret_cast<const uint8_t*>(sentence.data());
+  const int32_t length = static_cast<int32_t>(sentence.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      current = 0;
+      continue;
     }
+    UErrorCode err = U_ZERO_ERROR;
+    if (current != 0 && uscript_getScript(c, &err) == USCRIPT_INHERITED) continue;
+    const int script = ScriptOf(c);
+    if (script == kHan || (script != 0 && script != current)) ++counts[script];
+    current = script;
   }
   const int latin_words = counts[kLatin];
   const bool has_kana = counts[kKana] > 0;

@@ -1,7 +1,9 @@
 // Language consistency (DeepSeek-R1 §2.3.3): the proportion of words in the chain of thought
 // that are in the target language. Pure functions, thread-safe.
 //
-// Words are maximal runs of letters of one script; each Han ideograph is a word of its own.
+// Words are maximal runs of letters of one script (the Unicode Script property, read with ICU in
+// one linear pass: per-word RE2 matching with a capture group per script measured 25x slower
+// on R1-style reasoning); each Han ideograph is a word of its own.
 // Numbers, punctuation, code (``` blocks and `spans`), LaTeX math ($...$, $$...$$, \(...\),
 // \[...\]) and LaTeX commands (\frac) are neutral: they count for no language. Scripts decide
 // most words (Han -> zh/ja, kana -> ja, Hangul -> ko, Cyrillic -> ru, Arabic -> ar, Devanagari

@@ -345,6 +345,42 @@ void Scorer::FinishGroup(GroupResult* result) {
   }
 }
 
+void Scorer::MajorityVote(GroupResult* result, const math::MathOptions& options) {
+  struct Cluster {
+    std::string representative;
+    int count = 0;
+    bool correct = false;
+  };
+  std::vector<Cluster> clusters;
+  for (const SampleResult& s : result->samples) {
+    if (!s.error.ok() || !s.math ||
+        (s.verdict != Verdict::kCorrect && s.verdict != Verdict::kWrongAnswer)) {
+      continue;
+    }
+    bool placed = false;
+    for (Cluster& c : clusters) {
+      std::vector<std::string> rep = {c.representative};
+      if (math::VerifyAnswer(s.math->extracted, rep, options).outcome == math::Outcome::kCorrect) {
+        ++c.count;
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) clusters.push_back({s.math->extracted, 1, s.verdict == Verdict::kCorrect});
+  }
+  GroupStats& st = result->stats;
+  st.majority_clusters = static_cast<int>(clusters.size());
+  const Cluster* best = nullptr;
+  for (const Cluster& c : clusters) {
+    if (best == nullptr || c.count > best->count) best = &c;
+  }
+  if (best != nullptr) {
+    st.majority_count = best->count;
+    st.majority_answer = best->representative;
+    st.majority_correct = best->correct;
+  }
+}
+
 void Scorer::FinishBatch(std::vector<GroupResult*> results) {
   std::vector<double*> values;
   const RewardSpec* spec = nullptr;
@@ -410,6 +446,7 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
       // acq_rel: the finishing task sees every other task's samples.
       if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         FinishGroup(&job->result);
+        if (job->group->spec.majority_vote) MajorityVote(&job->result, options_.math);
         std::move(job->done)(std::move(job->result));
       }
     });

@@ -55,6 +55,10 @@ class Scorer {
 
   static GroupContext ContextOf(const Group& group);
 
+  // Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
+  // majority fields of `result->stats`.
+  static void MajorityVote(GroupResult* result, const math::MathOptions& options);
+
   // Finishes per-sample results in place: the Kimi length term (relative to the group),
   // truncation, clipping, group statistics and advantages. Batch-scaled
   // advantages (EffectiveScale() == kBatchStd) are left baseline-subtracted: see FinishBatch.

@@ -130,6 +130,9 @@ struct RewardSpec {
   // k values for the unbiased pass@k estimate of each group (empty: none).
   std::vector<int> pass_at_k;
   LanguageShaping language;
+  // Cluster the group's answers by math equivalence and report the majority (maj@k over the
+  // group's samples). Default false.
+  bool majority_vote = false;
   OverlongShaping overlong;
   KimiLengthShaping kimi_length;
   CosineShaping cosine;
@@ -207,6 +210,12 @@ struct GroupStats {
   std::vector<std::pair<int, double>> pass_at_k;
   // "tokens" when every completion had a token count, else "chars" (Unicode code points).
   std::string length_unit = "chars";
+  // Majority vote (when asked for): clusters of equivalent answers among the samples that gave
+  // a readable answer, and the largest one (the first to reach its size on a tie).
+  int majority_clusters = 0;
+  int majority_count = 0;
+  std::string majority_answer;
+  bool majority_correct = false;
 };
 
 struct GroupResult {

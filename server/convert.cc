@@ -49,6 +49,7 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
   }
   if (o.has_format_pattern()) s.format_pattern = o.format_pattern();
   if (o.has_format_partial_credit()) s.format_partial_credit = o.format_partial_credit();
+  if (o.has_majority_vote()) s.majority_vote = o.majority_vote();
   if (s.format == FormatTemplate::kCustom) {
     if (s.format_pattern.empty()) {
       return absl::InvalidArgumentError("reward spec: FORMAT_TEMPLATE_CUSTOM needs format_pattern");
@@ -186,6 +187,7 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   }
   if (!s.format_pattern.empty()) p.set_format_pattern(s.format_pattern);
   p.set_format_partial_credit(s.format_partial_credit);
+  p.set_majority_vote(s.majority_vote);
   p.set_gate_accuracy_on_format(s.gate_accuracy_on_format);
   p.set_undecided_value(s.undecided_value);
   v1::AdvantageSpec* a = p.mutable_advantage();
@@ -346,6 +348,13 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
   st->set_num_undecided(in.stats.num_undecided);
   for (const auto& [k, value] : in.stats.pass_at_k) (*st->mutable_pass_at_k())[k] = value;
   st->set_length_unit(in.stats.length_unit);
+  if (in.spec.majority_vote) {
+    v1::MajorityVote* m = st->mutable_majority();
+    m->set_answer(WireText(std::move(in.stats.majority_answer)));
+    m->set_count(in.stats.majority_count);
+    m->set_correct(in.stats.majority_correct);
+    m->set_clusters(in.stats.majority_clusters);
+  }
 }
 
 }  // namespace verdict

@@ -177,6 +177,17 @@ TEST_F(ScorerTest, LanguageConsistencyDetectsTheTargetFromThePrompt) {
   EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("language", 1.0)));
 }
 
+TEST_F(ScorerTest, MajorityVoteClustersEquivalentAnswers) {
+  Group g = MathGroup({"\\boxed{41}", "\\boxed{ 41 }", "\\boxed{41}", "\\boxed{42}", "\\boxed{42}",
+                       "no answer"});
+  g.spec.majority_vote = true;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.stats.majority_clusters, 2);
+  EXPECT_EQ(r.stats.majority_count, 3);
+  EXPECT_EQ(r.stats.majority_answer, "41");
+  EXPECT_FALSE(r.stats.majority_correct);
+}
+
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
   Group g = MathGroup({"reasoning</think><answer>42</answer>"});
   g.prompt = "Question\nAssistant: <think>";
