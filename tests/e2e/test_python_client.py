@@ -14,10 +14,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENT = os.path.join(ROOT, "clients", "python")
 sys.path.insert(0, CLIENT)
-if not os.path.exists(os.path.join(CLIENT, "verdict", "v1", "verdict_pb2.py")):
-    import runpy  # by path: importing the package needs the stubs being generated
-    runpy.run_path(os.path.join(CLIENT, "verdict", "_codegen.py"))["generate"](
-        os.path.join(ROOT, "proto"), CLIENT)
+import runpy  # noqa: E402  (by path: importing the package needs the stubs it generates)
+runpy.run_path(os.path.join(CLIENT, "verdict", "_codegen.py"))["ensure"](os.path.join(ROOT, "proto"), CLIENT)
 
 from verdict import Client  # noqa: E402
 from verdict.v1 import verdict_pb2  # noqa: E402
@@ -68,17 +66,22 @@ def check_example(groups):
 @pytest.mark.parametrize("which", [0, 1], ids=["tcp", "unix"])
 def test_unary_score_matches_hand_computed_rewards(server, which):
     with Client(server[which]) as c:
-        check_example(c.score(example_groups()).groups)
+        check_example(c.score_raw(example_groups()).groups)
 
 
 def test_stream_returns_every_group(server):
     with Client(server[1]) as c:
-        check_example(list(c.score_stream(example_groups())))
+        results = list(c.score_stream(example_groups()))  # typed results, any order
+    by_id = {g.group_id: g for g in results}
+    assert set(by_id) == set(EXPECTED)
+    for gid, rewards in EXPECTED.items():
+        assert by_id[gid].rewards == rewards
+        assert by_id[gid].zero_variance == (len(set(rewards)) == 1)
 
 
 def test_verdicts_and_explanations_come_back(server):
     with Client(server[0]) as c:
-        g = c.score(example_groups()[:1]).groups[0]
+        g = c.score_raw(example_groups()[:1]).groups[0]
     assert g.samples[0].verdict == verdict_pb2.CORRECT
     assert g.samples[0].math.source == "answer_tag"
     assert g.samples[3].format.problem == "missing <think>"
@@ -108,4 +111,4 @@ def test_deadline_of_one_millisecond_is_deadline_exceeded(server):
             c.score(groups)
     assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     with Client(server[0]) as c:  # and the server carries on
-        assert c.score(groups[:1]).groups[0].stats.num_correct == 2000
+        assert c.score_raw(groups[:1]).groups[0].stats.num_correct == 2000

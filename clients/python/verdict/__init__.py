@@ -2,11 +2,15 @@
 
     from verdict import Client
     with Client("unix:/run/verdict.sock") as c:
-        results = c.score([{"id": "g1", "gold": "42", "completions": ["<think>..</think><answer>42</answer>"]}])
+        [group] = c.score([{"id": "q1", "gold": "42",
+                            "completions": ["<think>6*7</think><answer>42</answer>"]}])
+        print(group.rewards, group.advantages)
 
-Stubs are generated from proto/verdict/v1/verdict.proto at install time (pip install
-clients/python) or with `python -m verdict._codegen` in a checkout.
+Trainer adapters: verdict.trl (GRPOTrainer reward_funcs), verdict.verl (compute_score).
+Stubs are generated from proto/verdict/v1/verdict.proto when the package is installed
+(pip install clients/python) or with `python -m verdict._codegen` in a checkout.
 """
-from verdict.client import Client, group_from_dict
+from verdict.client import AsyncClient, Client, group_from_dict
+from verdict.types import GroupResult, SampleResult
 
-__all__ = ["Client", "group_from_dict"]
+__all__ = ["AsyncClient", "Client", "GroupResult", "SampleResult", "group_from_dict"]

@@ -21,3 +21,11 @@ def generate(proto_root: str, out_root: str) -> None:
 if __name__ == "__main__":
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     generate(os.path.join(here, "..", "..", "proto"), here)
+
+
+def ensure(proto_root: str, out_root: str) -> None:
+    """Generates the stubs when they are missing or older than the .proto (checkouts, tests)."""
+    proto = os.path.join(proto_root, "verdict", "v1", "verdict.proto")
+    stub = os.path.join(out_root, "verdict", "v1", "verdict_pb2.py")
+    if not os.path.exists(stub) or os.path.getmtime(stub) < os.path.getmtime(proto):
+        generate(proto_root, out_root)
