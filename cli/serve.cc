@@ -24,7 +24,10 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --stream-window-groups N    groups in flight per stream (default 64)
   --shutdown-grace-ms MS      drain time after SIGTERM (default 30000)
   --drain-delay-ms MS         NOT_SERVING before closing the listener (default 0)
+  --http-listen HOST:PORT     HTTP side port: /healthz /readyz /metrics, POST /v1/score,
+                              POST /openrlhf (default: none)
   --port-file FILE            write the bound addresses there, one per line, once serving
+                              (the HTTP one last, as http://HOST:PORT)
   --log-level LEVEL           debug, info, warning, error (default info)
 )";
 
@@ -34,7 +37,7 @@ int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level"};
+                    "log-level", "http-listen"};
   fs.bool_flags = {"help"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
@@ -85,6 +88,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.service.default_spec = *default_spec;
   options.shutdown_grace = absl::Milliseconds(*grace);
   options.drain_delay = absl::Milliseconds(*drain);
+  options.http_listen = flags->Get("http-listen");
 
   BlockShutdownSignals();  // before any thread exists
   absl::StatusOr<std::unique_ptr<VerdictServer>> server = VerdictServer::Start(options);
@@ -97,6 +101,7 @@ int RunServe(const std::vector<std::string>& args) {
     std::string path = flags->Get("port-file");
     std::ofstream f(path + ".tmp", std::ios::trunc);
     f << absl::StrJoin((*server)->addresses(), "\n") << "\n";
+    if (!(*server)->http_address().empty()) f << "http://" << (*server)->http_address() << "\n";
     f.close();
     std::rename((path + ".tmp").c_str(), path.c_str());
   }

@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 # Libraries the C++ code links against at run time, and the toolchains sandboxed code runs with.
 RUNTIME_PKGS=(
   libgrpc++1.51 libprotobuf32 libre2-9 libabsl20220623 libgmp10 libmpfr6 libsimdjson14
-  libseccomp2 libcld2-0 libboost-filesystem1.74.0
+  libseccomp2 libcld2-0 libboost-filesystem1.74.0 libcpp-httplib0.11 libicu72
   python3-minimal g++ ca-certificates
 )
 
@@ -29,7 +29,7 @@ BUILD_PKGS=(
 
 # Python packages: the client, test oracles and peer benchmarks (never the C++ build).
 # numpy, tokenizers and safetensors are test oracles for the rollout worker (tokenizer, forward).
-PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy
+PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy prometheus_client
          tokenizers safetensors)
 
 apt_install() {

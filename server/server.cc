@@ -61,16 +61,26 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
     std::string host = addr.substr(0, addr.rfind(':'));
     s->addresses_.push_back(absl::StrCat(host, ":", ports[i]));
   }
+  if (!options.http_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<HttpServer>> http =
+        HttpServer::Start(options.http_listen, s->service_.get(), s->pool_.get(), &s->ready_);
+    if (!http.ok()) return http.status();
+    s->http_ = *std::move(http);
+  }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  s->ready_.store(true);
   for (const std::string& a : s->addresses_) log::Info("listening", {{"address", a}});
   return s;
 }
 
 VerdictServer::~VerdictServer() { Shutdown(); }
 
+std::string VerdictServer::http_address() const { return http_ ? http_->address() : ""; }
+
 void VerdictServer::Shutdown() {
   if (shut_down_ || server_ == nullptr) return;  // a failed Start has nothing to stop
   shut_down_ = true;
+  ready_.store(false);  // /readyz answers 503 from now on; the HTTP port stays up to say so
   server_->GetHealthCheckService()->SetServingStatus(false);
   log::Info("shutting down", {{"health", "NOT_SERVING"},
                               {"inflight_samples", absl::StrCat(service_->budget().used())},
@@ -80,6 +90,7 @@ void VerdictServer::Shutdown() {
   // Stops accepting calls; in-flight calls get until the deadline, then are cancelled.
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   server_->Wait();
+  if (http_) http_->Stop();
   pool_.reset();  // runs what is queued (cancelled work finishes fast), joins the threads
   log::Info("stopped");
 }

@@ -3,6 +3,7 @@
 #ifndef VERDICT_SERVER_SERVER_H_
 #define VERDICT_SERVER_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "rewards/scorer.h"
+#include "server/http.h"
 #include "server/service.h"
 
 namespace grpc {
@@ -32,6 +34,8 @@ struct ServerOptions {
   // Time between health going NOT_SERVING and the listener closing, so load balancers and
   // Kubernetes readiness probes see it first. Default 0.
   absl::Duration drain_delay = absl::ZeroDuration();
+  // HTTP side port (server/http.h), "host:port"; empty = none. Default empty.
+  std::string http_listen;
   ServiceOptions service;
   ScorerOptions scorer;
 };
@@ -44,6 +48,8 @@ class VerdictServer {
 
   // Bound addresses, with chosen ports filled in ("127.0.0.1:41234", "unix:/path").
   const std::vector<std::string>& addresses() const { return addresses_; }
+  // The HTTP side port's address, empty when there is none.
+  std::string http_address() const;
 
   // Health NOT_SERVING, waits `drain_delay`, stops accepting calls, lets in-flight calls finish
   // within `shutdown_grace` (then cancels them), and drains the scoring pool. Idempotent.
@@ -61,6 +67,8 @@ class VerdictServer {
   std::unique_ptr<Scorer> scorer_;
   std::unique_ptr<RewardServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpServer> http_;
+  std::atomic<bool> ready_{false};
   std::vector<std::string> addresses_;
   bool shut_down_ = false;
 };

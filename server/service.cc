@@ -30,87 +30,29 @@ std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context
   return std::make_shared<CancelToken>(absl::FromChrono(deadline));
 }
 
-int64_t CountSamples(const v1::ScoreRequest& request) {
-  int64_t n = 0;
-  for (const v1::Group& g : request.groups()) n += g.completions_size();
-  return n;
-}
-
-// Unary Score: every group of the request is scored concurrently; the call finishes when the
-// last one is done. Owned by gRPC from creation until OnDone.
+// Unary Score: ScoreBatch does the work; this reactor only maps its status onto the call and
+// the call's cancellation onto the batch. Owned by gRPC from creation until OnDone.
 class ScoreCall final : public grpc::ServerUnaryReactor {
  public:
   ScoreCall(RewardServiceImpl* service, grpc::CallbackServerContext* context,
             const v1::ScoreRequest* request, v1::ScoreResponse* response)
-      : service_(service), context_(context), request_(request), response_(response),
-        cancel_(TokenFor(context)) {}
-
-  void Start() {
-    absl::StatusOr<RewardSpec> spec =
-        ResolveSpec(service_->options().default_spec, request_->spec());
-    if (!spec.ok()) {
-      Finish(ToGrpc(spec.status()));
-      return;
-    }
-    samples_ = CountSamples(*request_);
-    if (!service_->budget().TryAcquire(samples_)) {
-      int64_t limit = service_->budget().limit();
-      Finish(grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
-          samples_ > limit
-              ? absl::StrCat("request has ", samples_, " completions; the server scores at most ",
-                             limit, " at once: split the request")
-              : absl::StrCat("server busy: ", service_->budget().used(), " of ", limit,
-                             " completions in flight; retry with backoff")));
-      samples_ = 0;
-      return;
-    }
-    const int n = request_->groups_size();
-    results_.resize(n);  // slots, filled concurrently
-    // One extra count held by this loop, so the call cannot finish (and delete itself) under it.
-    remaining_.store(n + 1, std::memory_order_relaxed);
-    for (int i = 0; i < n; ++i) {
-      const v1::Group& in = request_->groups(i);
-      auto group = std::make_shared<Group>();
-      if (absl::Status s = GroupFromProto(in, *spec, group.get()); !s.ok()) {
-        results_[i].group_id = in.id();
-        results_[i].error = std::move(s);
-        Done();
-        continue;
-      }
-      service_->scorer().ScoreAsync(std::move(group), cancel_, [this, i](GroupResult result) {
-        results_[i] = std::move(result);
-        Done();
-      });
-    }
-    Done();
+      : service_(service), cancel_(TokenFor(context)), start_(absl::Now()) {
+    service_->inflight_calls().fetch_add(1);
+    ScoreBatch(service_->batch_context(), *request, cancel_, response, [this](absl::Status s) {
+      service_->metrics().RecordCall("Score", static_cast<int>(s.code()),
+                                     absl::ToDoubleSeconds(absl::Now() - start_));
+      service_->inflight_calls().fetch_sub(1);
+      Finish(ToGrpc(s));  // the last thing done: OnDone may delete `this` after it
+    });
   }
 
   void OnCancel() override { cancel_->Cancel(); }
   void OnDone() override { delete this; }
 
  private:
-  void Done() {
-    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    // The request is one batch: batch-scaled advantages are finished across all its groups.
-    std::vector<GroupResult*> batch;
-    for (GroupResult& r : results_) batch.push_back(&r);
-    Scorer::FinishBatch(std::move(batch));
-    response_->mutable_groups()->Reserve(static_cast<int>(results_.size()));
-    for (GroupResult& r : results_) GroupResultToProto(std::move(r), response_->add_groups());
-    service_->budget().Release(samples_);
-    absl::Status live = cancel_->Check();
-    Finish(ToGrpc(live));  // DEADLINE_EXCEEDED or CANCELLED when the client gave up
-  }
-
   RewardServiceImpl* const service_;
-  grpc::CallbackServerContext* const context_;
-  const v1::ScoreRequest* const request_;
-  v1::ScoreResponse* const response_;
   const std::shared_ptr<CancelToken> cancel_;
-  int64_t samples_ = 0;
-  std::vector<GroupResult> results_;
-  std::atomic<int> remaining_{0};
+  const absl::Time start_;
 };
 
 // Bidirectional ScoreStream. Reads a group, starts scoring it, and reads the next while fewer
@@ -124,7 +66,8 @@ class ScoreStreamCall final
  public:
   ScoreStreamCall(RewardServiceImpl* service, grpc::CallbackServerContext* context)
       : service_(service), cancel_(TokenFor(context)),
-        stream_spec_(service->options().default_spec) {
+        stream_spec_(service->options().default_spec), start_(absl::Now()) {
+    service_->inflight_calls().fetch_add(1);
     {
       absl::MutexLock lock(&mu_);
       read_pending_ = true;
@@ -233,8 +176,13 @@ class ScoreStreamCall final
       absl::MutexLock lock(&mu_);
       ++inflight_;
     }
-    service_->scorer().ScoreAsync(std::move(group), cancel_, [this, samples](GroupResult r) {
+    service_->scorer().ScoreAsync(group, cancel_, [this, samples, group](GroupResult r) {
       service_->budget().Release(samples);
+      if (r.error.ok()) {
+        service_->metrics().RecordGroup(*group, r);
+      } else {
+        service_->metrics().RecordGroupError(static_cast<int>(r.error.code()));
+      }
       auto result = std::make_unique<v1::GroupResult>();
       GroupResultToProto(std::move(r), result.get());
       Actions actions;
@@ -281,13 +229,19 @@ class ScoreStreamCall final
   void Act(const Actions& a) {
     if (a.write != nullptr) StartWrite(a.write);
     if (a.read) StartRead(&request_);
-    if (a.finish) Finish(a.status);
+    if (a.finish) {
+      service_->metrics().RecordCall("ScoreStream", a.status.error_code(),
+                                     absl::ToDoubleSeconds(absl::Now() - start_));
+      service_->inflight_calls().fetch_sub(1);
+      Finish(a.status);
+    }
   }
 
   RewardServiceImpl* const service_;
   const std::shared_ptr<CancelToken> cancel_;
   v1::ScoreStreamRequest request_;  // touched only between StartRead and OnReadDone's handling
   RewardSpec stream_spec_;          // likewise, only on the reading side
+  const absl::Time start_;
 
   absl::Mutex mu_;
   std::deque<std::unique_ptr<v1::GroupResult>> queue_ ABSL_GUARDED_BY(mu_);
@@ -302,23 +256,13 @@ class ScoreStreamCall final
 
 }  // namespace
 
-bool InflightBudget::TryAcquire(int64_t n) {
-  int64_t used = used_.load(std::memory_order_relaxed);
-  do {
-    if (used + n > limit_) return false;
-  } while (!used_.compare_exchange_weak(used, used + n, std::memory_order_acq_rel));
-  return true;
-}
-
 RewardServiceImpl::RewardServiceImpl(const Scorer* scorer, ServiceOptions options)
     : scorer_(scorer), options_(std::move(options)), budget_(options_.max_inflight_samples) {}
 
 grpc::ServerUnaryReactor* RewardServiceImpl::Score(grpc::CallbackServerContext* context,
                                                    const v1::ScoreRequest* request,
                                                    v1::ScoreResponse* response) {
-  auto* call = new ScoreCall(this, context, request, response);
-  call->Start();
-  return call;
+  return new ScoreCall(this, context, request, response);
 }
 
 grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult>* RewardServiceImpl::ScoreStream(
@@ -340,6 +284,7 @@ grpc::ServerUnaryReactor* RewardServiceImpl::GetInfo(grpc::CallbackServerContext
       static_cast<int64_t>(scorer_->options().max_completions_per_group));
   *response->mutable_default_spec() = SpecToProto(options_.default_spec);
   response->set_worker_threads(options_.worker_threads);
+  metrics_.RecordCall("GetInfo", 0, 0);
   auto* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;

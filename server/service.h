@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "rewards/scorer.h"
+#include "server/batch.h"
+#include "server/metrics.h"
 #include "rewards/types.h"
 #include "verdict/v1/verdict.grpc.pb.h"
 
@@ -27,20 +29,6 @@ struct ServiceOptions {
   int worker_threads = 0;
 };
 
-// Admission control: a counter of samples in flight. Thread-safe.
-class InflightBudget {
- public:
-  explicit InflightBudget(int64_t limit) : limit_(limit) {}
-  bool TryAcquire(int64_t n);
-  void Release(int64_t n) { used_.fetch_sub(n, std::memory_order_acq_rel); }
-  int64_t used() const { return used_.load(std::memory_order_relaxed); }
-  int64_t limit() const { return limit_; }
-
- private:
-  const int64_t limit_;
-  std::atomic<int64_t> used_{0};
-};
-
 class RewardServiceImpl final : public v1::RewardService::CallbackService {
  public:
   // `scorer` must outlive the service.
@@ -58,11 +46,17 @@ class RewardServiceImpl final : public v1::RewardService::CallbackService {
   const Scorer& scorer() const { return *scorer_; }
   const ServiceOptions& options() const { return options_; }
   InflightBudget& budget() { return budget_; }
+  Metrics& metrics() { return metrics_; }
+  BatchContext batch_context() { return {scorer_, &budget_, &metrics_, options_.default_spec}; }
+  // Calls in progress (all methods and transports), for /metrics.
+  std::atomic<int64_t>& inflight_calls() { return inflight_calls_; }
 
  private:
   const Scorer* scorer_;
   ServiceOptions options_;
   InflightBudget budget_;
+  Metrics metrics_;
+  std::atomic<int64_t> inflight_calls_{0};
 };
 
 }  // namespace verdict
