@@ -1,0 +1,165 @@
+// code_bench: ratios measured in one run on this machine.
+//  1. sandbox overhead: LinuxRunner::Run vs bare posix_spawn+waitpid, for a tiny C++ binary and
+//     `python3 -S -c pass` (median of N runs each);
+//  2. compile cache: a bits/stdc++.h solution compiled (miss) vs served from the cache (hit);
+//  3. throughput: 64 distinct Python solutions x 10 stdin tests, judged with JudgeGroup on all
+//     cores (test runs per second).
+// Usage: code_bench [runs=200]
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "sandbox/compile_cache.h"
+#include "sandbox/linux_runner.h"
+#include "sandbox/toolchain.h"
+#include "verifier/code/judge.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Ms(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+double BareSpawnMs(const std::vector<std::string>& argv, int runs) {
+  std::vector<char*> a;
+  for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto s = Clock::now();
+    pid_t pid;
+    if (posix_spawn(&pid, a[0], nullptr, nullptr, a.data(), environ) != 0) return -1;
+    waitpid(pid, nullptr, 0);
+    t.push_back(Ms(s, Clock::now()));
+  }
+  return Median(t);
+}
+
+double SandboxMs(verdict::sandbox::Runner& r, const std::vector<std::string>& argv, int runs) {
+  verdict::sandbox::RunRequest req;
+  req.argv = argv;
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto s = Clock::now();
+    auto res = r.Run(req, nullptr);
+    if (!res.ok() || res->status != verdict::sandbox::RunStatus::kOk) return -1;
+    t.push_back(Ms(s, Clock::now()));
+  }
+  return Median(t);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace verdict;
+  const int runs = argc > 1 ? atoi(argv[1]) : 200;
+  sandbox::LinuxRunnerOptions ro;
+  ro.work_root = "/tmp/verdict-bench";
+  ro.first_uid = 65000;
+  ro.max_parallel_runs = 16;
+  auto runner = sandbox::CreateLinuxRunner(ro);
+  if (!runner.ok()) {
+    fprintf(stderr, "%s\n", runner.status().ToString().c_str());
+    return 1;
+  }
+  printf("layers:");
+  for (auto& l : (*runner)->Info().active_layers) printf(" %s", l.c_str());
+  printf("\n");
+
+  sandbox::CompileCacheOptions co;
+  co.dir = "/tmp/verdict-bench-cache";
+  auto cache = sandbox::CompileCache::Create(co).value();
+  auto table = sandbox::DefaultToolchains();
+  const sandbox::Toolchain* cpp = sandbox::FindToolchain(table, "cpp17");
+  const std::string tiny = "int main(){return 0;}\n";
+  auto bin = cache->Compile(*cpp, tiny, **runner, nullptr);
+  if (!bin.ok() || !bin->ok) return 1;
+
+  // 1. overhead.
+  double bare_cpp = BareSpawnMs({bin->binary_path}, runs);
+  double sb_cpp = SandboxMs(**runner, {bin->binary_path}, runs);
+  std::vector<std::string> py = {"/usr/bin/python3", "-S", "-c", "pass"};
+  double bare_py = BareSpawnMs(py, runs / 4 + 1);
+  double sb_py = SandboxMs(**runner, py, runs / 4 + 1);
+  printf("overhead  C++ binary : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_cpp,
+         sb_cpp, sb_cpp - bare_cpp, sb_cpp / bare_cpp);
+  printf("overhead  python3 -S : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_py,
+         sb_py, sb_py - bare_py, sb_py / bare_py);
+
+  // 2. compile cache.
+  const std::string sol =
+      "#include <bits/stdc++.h>\nusing namespace std;\nint main(){int n;cin>>n;vector<long long>"
+      "v(n);for(auto&x:v)cin>>x;sort(v.begin(),v.end());map<long long,int>c;for(auto x:v)c[x]++;"
+      "long long best=0;for(auto&[k,x]:c)best=max<long long>(best,x);cout<<best<<endl;}\n";
+  auto s = Clock::now();
+  auto miss = cache->Compile(*cpp, sol, **runner, nullptr);
+  double miss_ms = Ms(s, Clock::now());
+  s = Clock::now();
+  const int hits = 1000;
+  for (int i = 0; i < hits; ++i) (void)cache->Compile(*cpp, sol, **runner, nullptr);
+  double hit_ms = Ms(s, Clock::now()) / hits;
+  printf("compile   bits/stdc++ g++ -O2: first miss (builds the PCH) %.0f ms  hit %.4f ms  speedup %.0fx  (hits %lld misses %lld)\n",
+         miss_ms, hit_ms, miss_ms / hit_ms, static_cast<long long>(cache->stats().hits),
+         static_cast<long long>(cache->stats().misses));
+  (void)miss;
+  // Precompiled bits/stdc++.h: a new source after the header is built, with and without it.
+  sandbox::Toolchain no_pch = *cpp;
+  no_pch.pch_header.clear();
+  s = Clock::now();
+  (void)cache->Compile(*cpp, sol + "// variant 1\n", **runner, nullptr);
+  double with_pch_ms = Ms(s, Clock::now());
+  s = Clock::now();
+  (void)cache->Compile(no_pch, sol + "// variant 2\n", **runner, nullptr);
+  double without_pch_ms = Ms(s, Clock::now());
+  printf("compile   new source, precompiled bits/stdc++.h: %.0f ms  without: %.0f ms  (%.2fx)\n",
+         with_pch_ms, without_pch_ms, without_pch_ms / with_pch_ms);
+
+  // 3. throughput: 64 distinct solutions x 10 tests.
+  code::CodeReference ref;
+  for (int t = 0; t < 10; ++t) ref.tests.push_back({absl::StrCat(t, " ", t * 3, "\n"), absl::StrCat(t * 4, "\n")});
+  std::vector<std::string> group;
+  for (int i = 0; i < 64; ++i) {
+    group.push_back(absl::StrCat("```python\n# solution ", i, "\na, b = map(int, input().split())\nprint(a + b)\n```"));
+  }
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (const char* lang : {"python3", "cpp17"}) {
+    ref.language = lang;
+    if (std::string(lang) == "cpp17") {
+      group.clear();
+      for (int i = 0; i < 64; ++i) {
+        group.push_back(absl::StrCat("```cpp\n// solution ", i, "\n#include <cstdio>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);}\n```"));
+      }
+      // Compile first (measured separately): throughput counts test runs.
+      code::JudgeOptions warm;
+      warm.compile_cache = cache.get();
+      warm.parallelism = cores;
+      (void)code::JudgeGroup(ref, group, **runner, warm, nullptr);
+    }
+    code::JudgeOptions o;
+    o.parallelism = cores;
+    o.compile_cache = cache.get();
+    s = Clock::now();
+    auto out = code::JudgeGroup(ref, group, **runner, o, nullptr);
+    double ms = Ms(s, Clock::now());
+    int correct = 0;
+    for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
+    printf("throughput %-7s 64 solutions x 10 tests on %d cores: %.0f ms, %.0f test runs/s (%d/64 correct)\n",
+           lang, cores, ms, 640 / (ms / 1000), correct);
+  }
+  return 0;
+}

@@ -1,0 +1,534 @@
+// Linux Runner: fork/exec with the containment steps of linux_runner.h.
+//
+// Why fork/execve and not Boost.Process: every containment step (setpgid, rlimits, uid drop,
+// seccomp) must happen in the child between fork and exec, using async-signal-safe system calls
+// only (the server is multi-threaded). Raw calls make that order explicit and exception-free.
+#include "sandbox/linux_runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "sandbox/internal/fd.h"
+#include "sandbox/internal/host_probe.h"
+#include "sandbox/internal/seccomp_filter.h"
+
+namespace verdict::sandbox {
+namespace {
+
+using internal::UniqueFd;
+
+double NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// Failure stages the child reports through the exec-status pipe before _exit(127).
+enum ChildStage : int { kStageDup = 1, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
+                        kStageExec };
+
+struct ChildPlan {
+  int stdin_fd, stdout_fd, stderr_fd, status_fd;
+  const char* work_dir;
+  char* const* argv;
+  char* const* envp;
+  rlimit limits[7];
+  int resources[7];
+  int num_limits;
+  bool drop_uid;
+  uid_t uid;
+  const sock_fprog* filter;  // null: no seccomp
+};
+
+[[noreturn]] void ChildFail(int status_fd, int stage) {
+  int msg[2] = {stage, errno};
+  (void)!write(status_fd, msg, sizeof msg);
+  _exit(127);
+}
+
+// Runs in the forked child: async-signal-safe calls only.
+[[noreturn]] void ChildMain(const ChildPlan& p) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0 ||
+      dup2(p.status_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0) {
+    ChildFail(p.status_fd, kStageDup);
+  }
+  syscall(SYS_close_range, 4u, ~0u, 0u);
+  if (chdir(p.work_dir) != 0) ChildFail(3, kStageChdir);
+  for (int i = 0; i < p.num_limits; ++i) {
+    if (setrlimit(p.resources[i], &p.limits[i]) != 0) ChildFail(3, kStageRlimit);
+  }
+  if (p.drop_uid) {
+    if (setgroups(0, nullptr) != 0 || setresgid(p.uid, p.uid, p.uid) != 0 ||
+        setresuid(p.uid, p.uid, p.uid) != 0) {
+      ChildFail(3, kStageUid);
+    }
+  }
+  if (p.filter != nullptr) {
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p.filter) != 0) {
+      ChildFail(3, kStageSeccomp);
+    }
+  }
+  execve(p.argv[0], p.argv, p.envp);
+  // ETXTBSY: a binary just written by the compile cache can still be open for writing in a
+  // child forked by another thread that has not reached its exec yet. That lasts microseconds.
+  for (int i = 0; i < 200 && errno == ETXTBSY; ++i) {
+    timespec ms{0, 1000000};
+    nanosleep(&ms, nullptr);
+    execve(p.argv[0], p.argv, p.envp);
+  }
+  ChildFail(3, kStageExec);
+}
+
+// CPU time (user + system) of a live process from /proc/<pid>/stat, ms; -1 if unreadable.
+int64_t ProcCpuMs(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.ok()) return -1;
+  ssize_t n = read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  const char* p = strrchr(buf, ')');  // the command name may hold spaces and parentheses
+  if (p == nullptr) return -1;
+  unsigned long long utime = 0, stime = 0;
+  // Fields after ')': state(3) ... utime(14) stime(15).
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
+    return -1;
+  }
+  static const long ticks = sysconf(_SC_CLK_TCK);
+  return static_cast<int64_t>((utime + stime) * 1000 / ticks);
+}
+
+bool SafeName(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+absl::Status WriteFileAt(const std::string& path, const std::string& content, int mode) {
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd.ok()) return absl::InternalError(absl::StrCat("create ", path, ": errno ", errno));
+  if (!internal::WriteAll(fd.get(), content)) {
+    return absl::InternalError(absl::StrCat("write ", path, ": errno ", errno));
+  }
+  return absl::OkStatus();
+}
+
+// Reads a regular file without following a link the program may have planted.
+bool ReadCollected(const std::string& path, int64_t max_bytes, std::string* out) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  struct stat st;
+  if (!fd.ok() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > max_bytes) {
+    return false;
+  }
+  out->resize(st.st_size);
+  size_t got = 0;
+  while (got < out->size()) {
+    ssize_t n = read(fd.get(), out->data() + got, out->size() - got);
+    if (n <= 0) break;
+    got += n;
+  }
+  out->resize(got);
+  return true;
+}
+
+class LinuxRunner final : public Runner {
+ public:
+  LinuxRunner(LinuxRunnerOptions options, std::string filter, bool drop_uid, RunnerInfo info)
+      : options_(std::move(options)), filter_bytes_(std::move(filter)), drop_uid_(drop_uid),
+        info_(std::move(info)) {
+    filter_.len = filter_bytes_.size() / sizeof(sock_filter);
+    filter_.filter = reinterpret_cast<sock_filter*>(filter_bytes_.data());
+    for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
+  }
+
+  absl::StatusOr<RunResult> Run(const RunRequest& request, const CancelFlag* cancel) override;
+  RunnerInfo Info() const override { return info_; }
+
+ private:
+  int AcquireSlot() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(+[](std::vector<int>* v) { return !v->empty(); }, &free_slots_));
+    int slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  void ReleaseSlot(int slot) {
+    absl::MutexLock lock(&mu_);
+    free_slots_.push_back(slot);
+  }
+  // Kills every process of the slot's uid (including any that left the group), then reaps the
+  // group.
+  void KillAll(pid_t pgid, uid_t uid);
+
+  const LinuxRunnerOptions options_;
+  std::string filter_bytes_;
+  sock_fprog filter_{};
+  const bool drop_uid_;
+  const RunnerInfo info_;
+  std::atomic<uint64_t> counter_{0};
+  absl::Mutex mu_;
+  std::vector<int> free_slots_;
+};
+
+// Pids of processes (zombies included) whose real uid is `uid`.
+std::vector<pid_t> PidsOfUid(uid_t uid) {
+  std::vector<pid_t> pids;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return pids;
+  while (dirent* e = readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    struct stat st;
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%.255s", e->d_name);
+    // /proc/<pid> is owned by the process's effective uid; good enough for a sandbox uid that
+    // cannot change uids.
+    if (stat(path, &st) == 0 && st.st_uid == uid) pids.push_back(atoi(e->d_name));
+  }
+  closedir(proc);
+  return pids;
+}
+
+void LinuxRunner::KillAll(pid_t pgid, uid_t uid) {
+  kill(-pgid, SIGKILL);
+  // Without seccomp a process can leave the group with setsid(); then sweep by uid: kill every
+  // process of the slot uid and reap those that were re-parented to us (we are a subreaper).
+  // With seccomp nothing can leave, and a fork racing the group kill fails on the pending
+  // SIGKILL, so the group kill is enough.
+  if (drop_uid_ && !options_.use_seccomp) {
+    for (int round = 0; round < 50; ++round) {
+      std::vector<pid_t> pids = PidsOfUid(uid);
+      if (pids.empty()) break;
+      for (pid_t p : pids) kill(p, SIGKILL);
+      for (pid_t p : pids) {
+        while (waitpid(p, nullptr, __WALL) < 0 && errno == EINTR) {
+        }
+      }
+      if (round > 0) sched_yield();
+    }
+  }
+  // The runner is a child subreaper: orphans of the group are its children now.
+  while (true) {
+    pid_t r = waitpid(-pgid, nullptr, __WALL);
+    if (r > 0 || (r < 0 && errno == EINTR)) continue;
+    break;
+  }
+}
+
+absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const CancelFlag* cancel) {
+  if (request.argv.empty() || request.argv[0].empty() || request.argv[0][0] != '/') {
+    return absl::InvalidArgumentError("argv[0] must be an absolute path");
+  }
+  for (const InputFile& f : request.files) {
+    if (!SafeName(f.name)) return absl::InvalidArgumentError(absl::StrCat("bad file name ", f.name));
+  }
+  if (cancel != nullptr && cancel->cancelled()) return absl::CancelledError("run cancelled");
+  const RunLimits& lim = request.limits;
+  const int slot = AcquireSlot();
+  struct SlotGuard {
+    LinuxRunner* r;
+    int slot;
+    ~SlotGuard() { r->ReleaseSlot(slot); }
+  } slot_guard{this, slot};
+  const uid_t uid = options_.first_uid + slot;
+
+  // Step 1: private work dir.
+  std::string work_dir;
+  for (int attempt = 0;; ++attempt) {  // skip names left behind by a crashed process
+    work_dir = absl::StrCat(options_.work_root, "/r", counter_.fetch_add(1), "-", slot);
+    if (mkdir(work_dir.c_str(), 0700) == 0) break;
+    if (errno != EEXIST || attempt == 100) {
+      return absl::InternalError(absl::StrCat("mkdir ", work_dir, ": errno ", errno));
+    }
+  }
+  struct DirGuard {
+    std::string path;
+    ~DirGuard() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } dir_guard{work_dir};
+  for (const InputFile& f : request.files) {
+    absl::Status s = WriteFileAt(work_dir + "/" + f.name, f.content, f.executable ? 0555 : 0444);
+    if (!s.ok()) return s;
+  }
+  if (drop_uid_ && chown(work_dir.c_str(), uid, uid) != 0) {
+    return absl::InternalError(absl::StrCat("chown ", work_dir, ": errno ", errno));
+  }
+
+  UniqueFd stdin_fd(memfd_create("verdict-stdin", MFD_CLOEXEC));
+  if (!stdin_fd.ok() || !internal::WriteAll(stdin_fd.get(), request.stdin_data) ||
+      lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
+    return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
+  }
+  UniqueFd out_r, out_w, err_r, err_w, st_r, st_w;
+  if (!internal::MakePipe(&out_r, &out_w) || !internal::MakePipe(&err_r, &err_w) ||
+      !internal::MakePipe(&st_r, &st_w)) {
+    return absl::InternalError(absl::StrCat("pipe: errno ", errno));
+  }
+
+  // Everything the child needs is prepared here: it must not allocate.
+  std::vector<std::string> env = request.env;
+  if (env.empty()) {
+    env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + work_dir, "TMPDIR=" + work_dir};
+  }
+  std::vector<char*> argv, envp;
+  for (const std::string& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ChildPlan plan{};
+  plan.stdin_fd = stdin_fd.get();
+  plan.stdout_fd = out_w.get();
+  plan.stderr_fd = err_w.get();
+  plan.status_fd = st_w.get();
+  plan.work_dir = work_dir.c_str();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  auto add_limit = [&](int resource, int64_t soft, int64_t hard) {
+    plan.resources[plan.num_limits] = resource;
+    plan.limits[plan.num_limits++] = rlimit{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
+  };
+  const int64_t cpu_s = std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
+  add_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
+  add_limit(RLIMIT_AS, lim.memory_bytes, lim.memory_bytes);
+  const int64_t stack = lim.stack_bytes > 0 ? lim.stack_bytes : lim.memory_bytes;
+  add_limit(RLIMIT_STACK, stack, stack);
+  add_limit(RLIMIT_FSIZE, lim.file_bytes, lim.file_bytes);
+  add_limit(RLIMIT_NOFILE, lim.open_files, lim.open_files);
+  add_limit(RLIMIT_CORE, 0, 0);
+  if (drop_uid_) add_limit(RLIMIT_NPROC, lim.processes, lim.processes);
+  plan.drop_uid = drop_uid_;
+  plan.uid = uid;
+  plan.filter = options_.use_seccomp ? &filter_ : nullptr;
+
+  const double start_ms = NowMs();
+  const pid_t pid = fork();
+  if (pid < 0) return absl::ResourceExhaustedError(absl::StrCat("fork: errno ", errno));
+  if (pid == 0) ChildMain(plan);
+  setpgid(pid, pid);  // also in the parent, so the group exists before we ever signal it
+  out_w.reset();
+  err_w.reset();
+  st_w.reset();
+  stdin_fd.reset();
+
+  int child_error[2] = {0, 0};
+  ssize_t n;
+  while ((n = read(st_r.get(), child_error, sizeof child_error)) < 0 && errno == EINTR) {
+  }
+  if (n > 0) {
+    KillAll(pid, uid);
+    return absl::InternalError(absl::StrCat("sandbox child setup failed at stage ",
+                                            child_error[0], ": errno ", child_error[1]));
+  }
+
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.ok()) {
+    KillAll(pid, uid);
+    return absl::InternalError(absl::StrCat("pidfd_open: errno ", errno));
+  }
+  fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
+  fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
+
+  RunResult result;
+  bool output_limit = false, wall_limit = false, cancelled = false, exited = false;
+  bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
+  const double deadline = start_ms + lim.wall_ms;
+  char buf[65536];
+  // Reads what is available; returns false at EOF.
+  auto drain = [&](int fd, std::string* dst, int64_t cap, bool* truncated) {
+    while (true) {
+      ssize_t r = read(fd, buf, sizeof buf);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return r < 0;  // EAGAIN: open; 0: EOF
+      int64_t room = cap - static_cast<int64_t>(dst->size());
+      if (r > room) {
+        dst->append(buf, std::max<int64_t>(room, 0));
+        *truncated = true;
+      } else {
+        dst->append(buf, r);
+      }
+    }
+  };
+  bool out_open = true, err_open = true;
+  while (!exited) {
+    pollfd fds[4];
+    int nfds = 0;
+    fds[nfds++] = {pidfd.get(), POLLIN, 0};
+    int out_i = -1, err_i = -1, cancel_i = -1;
+    if (out_open) { out_i = nfds; fds[nfds++] = {out_r.get(), POLLIN, 0}; }
+    if (err_open) { err_i = nfds; fds[nfds++] = {err_r.get(), POLLIN, 0}; }
+    if (cancel != nullptr && cancel->fd() >= 0) {
+      cancel_i = nfds;
+      fds[nfds++] = {cancel->fd(), POLLIN, 0};
+    }
+    double left = deadline - NowMs();
+    if (left <= 0) { wall_limit = true; break; }
+    int timeout = static_cast<int>(left) + 1;
+    if (cancel != nullptr && cancel->fd() < 0) timeout = std::min(timeout, 10);
+    const double elapsed = NowMs() - start_ms;
+    const bool watch_cpu = elapsed >= lim.cpu_ms / 2;
+    timeout = std::min(timeout, watch_cpu ? 20 : static_cast<int>(lim.cpu_ms / 2 - elapsed) + 1);
+    int r = poll(fds, nfds, timeout);
+    if (r < 0 && errno != EINTR) break;
+    if (cancel != nullptr && cancel->cancelled()) { cancelled = true; break; }
+    (void)cancel_i;
+    if (out_i >= 0 && fds[out_i].revents) {
+      out_open = drain(out_r.get(), &result.stdout_data, lim.stdout_bytes, &result.stdout_truncated);
+      if (result.stdout_truncated) { output_limit = true; break; }
+    }
+    if (err_i >= 0 && fds[err_i].revents) {
+      err_open = drain(err_r.get(), &result.stderr_data, lim.stderr_bytes, &result.stderr_truncated);
+    }
+    if (fds[0].revents) {
+      exited = true;
+    } else if (watch_cpu && ProcCpuMs(pid) > lim.cpu_ms) {
+      cpu_watch_hit = true;
+      break;
+    }
+  }
+  if (!exited) kill(-pid, SIGKILL);
+  int wstatus = 0;
+  rusage ru{};
+  while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR) {
+  }
+  result.wall_ms = NowMs() - start_ms;
+  KillAll(pid, uid);
+  // Every writer is dead now: take what is left in the pipes.
+  if (!output_limit) {
+    drain(out_r.get(), &result.stdout_data, lim.stdout_bytes, &result.stdout_truncated);
+    output_limit = result.stdout_truncated;
+  }
+  drain(err_r.get(), &result.stderr_data, lim.stderr_bytes, &result.stderr_truncated);
+  for (const std::string& name : request.collect) {
+    InputFile f{name, "", false};
+    if (SafeName(name) &&
+        ReadCollected(work_dir + "/" + name, request.max_collect_bytes, &f.content)) {
+      result.files.push_back(std::move(f));
+    }
+  }
+  if (cancelled) return absl::CancelledError("run cancelled");
+
+  result.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+  result.peak_memory_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+  if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
+
+  // Classification, most specific first.
+  const bool failed = !(WIFEXITED(wstatus) && result.exit_code == 0);
+  const bool oom_text = absl::StrContains(result.stderr_data, "MemoryError") ||
+                        absl::StrContains(result.stderr_data, "bad_alloc") ||
+                        absl::StrContains(result.stderr_data, "Cannot allocate memory") ||
+                        absl::StrContains(result.stderr_data, "out of memory");
+  if (output_limit) {
+    result.status = RunStatus::kOutputLimit;
+    result.detail = absl::StrCat("stdout over ", lim.stdout_bytes, " bytes");
+  } else if (wall_limit) {
+    result.status = RunStatus::kTimeLimit;
+    result.detail = absl::StrCat("wall ", lim.wall_ms, " ms");
+  } else if (cpu_watch_hit || result.signal == SIGXCPU || result.cpu_ms > lim.cpu_ms ||
+             (result.signal == SIGKILL && result.cpu_ms >= cpu_s * 1000)) {
+    result.status = RunStatus::kTimeLimit;
+    result.cpu_limit_hit = true;
+    result.detail = absl::StrCat("cpu ", result.cpu_ms, " ms > ", lim.cpu_ms, " ms");
+  } else if (result.signal == SIGXFSZ) {
+    result.status = RunStatus::kOutputLimit;
+    result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
+  } else if (!failed) {
+    result.status = RunStatus::kOk;
+  } else if (oom_text || result.peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
+    // Without a memory cgroup, an address-space limit shows up as a failed allocation: the
+    // runtime's out-of-memory message, or a crash at the limit.
+    result.status = RunStatus::kMemoryLimit;
+    result.detail = oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
+  } else if (result.signal != 0) {
+    result.status = RunStatus::kSignaled;
+    result.detail = absl::StrCat("signal ", result.signal, " (", strsignal(result.signal), ")");
+  } else {
+    result.status = RunStatus::kRuntimeError;
+    result.detail = absl::StrCat("exit code ", result.exit_code);
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptions& options) {
+  if (options.max_parallel_runs < 1) return absl::InvalidArgumentError("max_parallel_runs < 1");
+  std::error_code ec;
+  std::filesystem::create_directories(options.work_root, ec);
+  if (ec || chmod(options.work_root.c_str(), 0711) != 0) {
+    return absl::InternalError(absl::StrCat("cannot create work root ", options.work_root));
+  }
+  RunnerInfo info;
+  info.name = "linux";
+  std::string filter;
+  bool seccomp_ok = false;
+  if (options.use_seccomp) {
+    absl::StatusOr<std::string> f = internal::BuildSeccompFilter();
+    if (f.ok()) {
+      filter = *std::move(f);
+      seccomp_ok = internal::ProbeSeccomp(filter);
+    }
+  }
+  const bool drop_uid = options.drop_privileges && geteuid() == 0;
+  // Orphans of a run are re-parented to us so they can be reaped (no zombies).
+  const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  info.active_layers.push_back("private_work_dir");
+  info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
+  if (drop_uid) {
+    info.active_layers.push_back(absl::StrCat("uid_drop(", options.first_uid, "+slot)"));
+  } else {
+    info.missing_layers.push_back("uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
+  }
+  info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
+                               std::string(drop_uid ? ",nproc)" : ")"));
+  if (seccomp_ok) {
+    info.active_layers.push_back("seccomp(no_net,no_ptrace,no_mount,no_modules,no_bpf,no_setsid)");
+  } else {
+    info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
+                                                      : "seccomp: disabled by options");
+  }
+  info.active_layers.push_back("wall_time_watch");
+  info.active_layers.push_back("output_cap");
+  for (std::string& line : internal::ProbeUnusedLayers()) info.missing_layers.push_back(line);
+  info.minimum_layers_present = seccomp_ok && subreaper;
+  if (!info.minimum_layers_present && options.require_minimum_layers) {
+    return absl::FailedPreconditionError(
+        "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir)");
+  }
+  LinuxRunnerOptions copy = options;
+  if (!seccomp_ok) copy.use_seccomp = false;
+  return std::unique_ptr<Runner>(new LinuxRunner(copy, std::move(filter), drop_uid, std::move(info)));
+}
+
+}  // namespace verdict::sandbox

@@ -1,0 +1,64 @@
+// The Linux Runner. Containment, one step per mechanism, applied to every run in this order:
+//
+//  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
+//     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
+//     following links) after the run, whatever happened.
+//  2. Process group: the child calls setpgid(0, 0); at the end the whole group gets SIGKILL and
+//     every member is reaped (the runner process is a child subreaper, so orphans come back).
+//     setsid/setpgid are denied by seccomp, so no descendant can leave the group.
+//  3. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
+//     slot (`first_uid + slot`, gid the same, no supplementary groups). Per-run uids make
+//     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
+//     is off, so setsid() could leave the group) let a final sweep of /proc kill and reap every
+//     process of that uid.
+//  4. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
+//     open files, processes, no core files.
+//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() for every
+//     family but AF_UNIX, ptrace, mount/umount/pivot_root, kernel modules, bpf, kexec, reboot,
+//     swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
+//     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls
+//     back to clone, whose flags can be checked). Everything else is allowed.
+//  6. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
+//     to the millisecond (/proc/<pid>/stat every 20 ms once half the CPU budget has elapsed;
+//     RLIMIT_CPU only counts whole seconds), stdout size (read concurrently with stderr,
+//     capped), cancellation (eventfd of the CancelFlag).
+//
+// Detected but not used (reported in RunnerInfo::missing_layers): user/pid/net/mount
+// namespaces and cgroup limits. The steps above contain a program without them.
+//
+// Thread safety: Run may be called from many threads; each run takes one uid slot, so at most
+// `max_parallel_runs` run at once (others wait).
+#ifndef VERDICT_SANDBOX_LINUX_RUNNER_H_
+#define VERDICT_SANDBOX_LINUX_RUNNER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sandbox/runner.h"
+
+namespace verdict::sandbox {
+
+struct LinuxRunnerOptions {
+  // Parent of all work dirs; created if missing. Default "/tmp/verdict-sandbox".
+  std::string work_root = "/tmp/verdict-sandbox";
+  // First uid/gid of the per-run uid range; slot i runs as first_uid + i. Default 61000.
+  int first_uid = 61000;
+  // Number of uid slots = most runs at once. Default 64.
+  int max_parallel_runs = 64;
+  // Drop to the slot uid when running as root. Default true.
+  bool drop_privileges = true;
+  // Apply the seccomp filter. Default true (false only for tests of the other layers).
+  bool use_seccomp = true;
+  // Refuse to create a runner when rlimits, process-group kill, seccomp or the private work
+  // dir are missing. Default true.
+  bool require_minimum_layers = true;
+};
+
+// Detects what the host allows and builds the seccomp filter. Errors: kFailedPrecondition when
+// minimum layers are missing and required; kInternal when the work root cannot be created.
+absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptions& options);
+
+}  // namespace verdict::sandbox
+
+#endif  // VERDICT_SANDBOX_LINUX_RUNNER_H_

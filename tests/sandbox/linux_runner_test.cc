@@ -1,0 +1,166 @@
+// Black-box tests of the Linux runner: ordinary programs get the documented RunResult.
+#include "sandbox/linux_runner.h"
+
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "tests/sandbox/sandbox_test_util.h"
+
+namespace verdict::sandbox {
+namespace {
+
+using testing::Python;
+using testing::SharedRunner;
+using testing::Shell;
+
+TEST(LinuxRunner, ReportsMinimumLayersAndWhatIsMissing) {
+  RunnerInfo info = SharedRunner().Info();
+  EXPECT_EQ(info.name, "linux");
+  EXPECT_TRUE(info.minimum_layers_present);
+  std::string all;
+  for (const std::string& l : info.active_layers) all += l + ";";
+  EXPECT_NE(all.find("seccomp"), std::string::npos) << all;
+  EXPECT_NE(all.find("rlimits"), std::string::npos) << all;
+  EXPECT_NE(all.find("private_work_dir"), std::string::npos) << all;
+  EXPECT_NE(all.find("process_group_kill"), std::string::npos) << all;
+  EXPECT_FALSE(info.missing_layers.empty());
+}
+
+TEST(LinuxRunner, EchoesStdinToStdout) {
+  RunRequest r = Python("import sys\nsys.stdout.write(sys.stdin.read().upper())\n");
+  r.stdin_data = "hello\nworld\n";
+  auto res = SharedRunner().Run(r, nullptr);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, RunStatus::kOk);
+  EXPECT_EQ(res->exit_code, 0);
+  EXPECT_EQ(res->stdout_data, "HELLO\nWORLD\n");
+  EXPECT_GT(res->wall_ms, 0);
+  EXPECT_GT(res->peak_memory_bytes, 1 << 20);
+}
+
+TEST(LinuxRunner, LargeStdinAndStdoutFlowWithoutDeadlock) {
+  RunRequest r = Python("import sys\nsys.stdout.write(sys.stdin.read())\n");
+  r.stdin_data = std::string(3 << 20, 'a');
+  auto res = SharedRunner().Run(r, nullptr);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, RunStatus::kOk);
+  EXPECT_EQ(res->stdout_data.size(), size_t{3} << 20);
+}
+
+TEST(LinuxRunner, NonZeroExitIsRuntimeError) {
+  auto res = SharedRunner().Run(Python("import sys\nprint('x', file=sys.stderr)\nsys.exit(3)\n"),
+                                nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kRuntimeError);
+  EXPECT_EQ(res->exit_code, 3);
+  EXPECT_EQ(res->stderr_data, "x\n");
+}
+
+TEST(LinuxRunner, SegfaultIsSignaled) {
+  auto res = SharedRunner().Run(Python("import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n"),
+                                nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kSignaled);
+  EXPECT_EQ(res->signal, 11);
+  EXPECT_EQ(res->exit_code, -1);
+}
+
+TEST(LinuxRunner, CpuLoopIsCpuTimeLimit) {
+  RunLimits l;
+  l.cpu_ms = 500;
+  l.wall_ms = 10000;
+  auto res = SharedRunner().Run(Python("while True: pass\n", l), nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kTimeLimit);
+  EXPECT_TRUE(res->cpu_limit_hit);
+  EXPECT_LT(res->cpu_ms, 800);  // enforced to the millisecond, not at RLIMIT_CPU's 1 s
+  EXPECT_GE(res->cpu_ms, 500);
+}
+
+TEST(LinuxRunner, SleepPastWallLimitIsKilledAtTheLimit) {
+  RunLimits l;
+  l.wall_ms = 300;
+  auto res = SharedRunner().Run(Shell("sleep 30", l), nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kTimeLimit);
+  EXPECT_FALSE(res->cpu_limit_hit);
+  EXPECT_GE(res->wall_ms, 300);
+  EXPECT_LT(res->wall_ms, 1500);
+  EXPECT_EQ(testing::CountSandboxProcesses(), 0);
+}
+
+TEST(LinuxRunner, OutputFloodIsOutputLimitWithCappedStdout) {
+  RunLimits l;
+  l.stdout_bytes = 1 << 20;
+  auto res = SharedRunner().Run(Python("import sys\nwhile True: sys.stdout.write('x' * 65536)\n", l),
+                                nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kOutputLimit);
+  EXPECT_TRUE(res->stdout_truncated);
+  EXPECT_EQ(res->stdout_data.size(), size_t{1} << 20);
+}
+
+TEST(LinuxRunner, StderrFloodIsTruncatedAndFlagged) {
+  RunLimits l;
+  l.stderr_bytes = 1000;
+  auto res = SharedRunner().Run(Python("import sys\nsys.stderr.write('e' * 100000)\n", l), nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kOk);
+  EXPECT_TRUE(res->stderr_truncated);
+  EXPECT_EQ(res->stderr_data.size(), 1000u);
+}
+
+TEST(LinuxRunner, HugeAllocationIsMemoryLimit) {
+  RunLimits l;
+  l.memory_bytes = 256 << 20;
+  auto res = SharedRunner().Run(Python("x = bytearray(64 << 30)\n", l), nullptr);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, RunStatus::kMemoryLimit) << res->detail << res->stderr_data;
+}
+
+TEST(LinuxRunner, CollectsNamedFilesAndRemovesWorkDir) {
+  RunRequest r = Shell("printf abc > out.txt; ln -s /etc/shadow leak");
+  r.collect = {"out.txt", "missing", "leak"};
+  auto res = SharedRunner().Run(r, nullptr);
+  ASSERT_TRUE(res.ok());
+  ASSERT_EQ(res->files.size(), 1u);
+  EXPECT_EQ(res->files[0].name, "out.txt");
+  EXPECT_EQ(res->files[0].content, "abc");
+  EXPECT_EQ(testing::CountEntries(testing::TestWorkRoot()), 0);
+}
+
+TEST(LinuxRunner, RejectsRelativeProgramPath) {
+  RunRequest r;
+  r.argv = {"python3"};
+  auto res = SharedRunner().Run(r, nullptr);
+  EXPECT_EQ(res.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LinuxRunner, MissingProgramIsAnErrorNotAVerdict) {
+  RunRequest r;
+  r.argv = {"/nonexistent/prog"};
+  auto res = SharedRunner().Run(r, nullptr);
+  EXPECT_EQ(res.status().code(), absl::StatusCode::kInternal);
+  EXPECT_NE(res.status().message().find("stage"), std::string::npos);
+}
+
+TEST(LinuxRunner, CancelKillsTheRunAtOnce) {
+  CancelFlag cancel;
+  RunLimits l;
+  l.wall_ms = 30000;
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel.Cancel();
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto res = SharedRunner().Run(Shell("sleep 30", l), &cancel);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - start).count();
+  t.join();
+  EXPECT_EQ(res.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_LT(ms, 2000);
+  EXPECT_EQ(testing::CountSandboxProcesses(), 0);
+}
+
+}  // namespace
+}  // namespace verdict::sandbox

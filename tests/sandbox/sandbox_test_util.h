@@ -1,0 +1,102 @@
+// Shared helpers for black-box sandbox tests: one real runner per test binary, host-state probes.
+#ifndef VERDICT_TESTS_SANDBOX_SANDBOX_TEST_UTIL_H_
+#define VERDICT_TESTS_SANDBOX_SANDBOX_TEST_UTIL_H_
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "sandbox/linux_runner.h"
+
+namespace verdict::sandbox::testing {
+
+inline constexpr int kFirstUid = 61000;
+inline constexpr int kSlots = 16;
+
+// One root per test binary (not per process), so repeated runs leave nothing new behind.
+inline std::string TestWorkRoot() {
+  return absl::StrCat("/tmp/verdict-sandbox-test-", program_invocation_short_name);
+}
+
+inline Runner& SharedRunner() {
+  static Runner* runner = [] {
+    LinuxRunnerOptions o;
+    o.work_root = TestWorkRoot();
+    o.first_uid = kFirstUid;
+    o.max_parallel_runs = kSlots;
+    auto r = CreateLinuxRunner(o);
+    if (!r.ok()) abort();
+    return r->release();
+  }();
+  return *runner;
+}
+
+// Processes alive on the host whose real uid is one of the runner's slot uids.
+inline int CountSandboxProcesses() {
+  int count = 0;
+  DIR* d = opendir("/proc");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream status(absl::StrCat("/proc/", e->d_name, "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0) {
+        int uid = std::stoi(line.substr(4));
+        if (uid >= kFirstUid && uid < kFirstUid + kSlots) ++count;
+        break;
+      }
+    }
+  }
+  closedir(d);
+  return count;
+}
+
+inline int CountOpenFds() {
+  int count = 0;
+  DIR* d = opendir("/proc/self/fd");
+  while (readdir(d) != nullptr) ++count;
+  closedir(d);
+  return count;
+}
+
+// Resident memory of this process, bytes.
+inline int64_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+inline int CountEntries(const std::string& dir) {
+  int count = 0;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return -1;
+  while (dirent* e = readdir(d)) {
+    if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") ++count;
+  }
+  closedir(d);
+  return count;
+}
+
+inline RunRequest Python(std::string code, RunLimits limits = {}) {
+  RunRequest r;
+  r.argv = {"/usr/bin/python3", "-S", "-B", "main.py"};
+  r.files.push_back({"main.py", std::move(code), false});
+  r.limits = limits;
+  return r;
+}
+
+inline RunRequest Shell(std::string script, RunLimits limits = {}) {
+  RunRequest r;
+  r.argv = {"/bin/sh", "-c", std::move(script)};
+  r.limits = limits;
+  return r;
+}
+
+}  // namespace verdict::sandbox::testing
+
+#endif  // VERDICT_TESTS_SANDBOX_SANDBOX_TEST_UTIL_H_

@@ -1,0 +1,148 @@
+// Judge logic against a scripted runner: verdict mapping, errors, early stop, dedup.
+#include "gtest/gtest.h"
+#include "sandbox/fake_runner.h"
+#include "verifier/code/judge.h"
+
+namespace verdict::code {
+namespace {
+
+using sandbox::FakeRunner;
+using sandbox::RunRequest;
+using sandbox::RunResult;
+using sandbox::RunStatus;
+
+CodeReference StdioRef(int n) {
+  CodeReference ref;
+  ref.language = "python3";
+  for (int i = 0; i < n; ++i) ref.tests.push_back({std::to_string(i), std::to_string(i * 2)});
+  return ref;
+}
+
+// Doubles stdin, except for inputs listed in `broken`, which get `status`.
+void Script(FakeRunner& f, std::vector<std::string> broken, RunStatus status) {
+  f.SetDefault([=](const RunRequest& r) -> absl::StatusOr<RunResult> {
+    RunResult res;
+    if (std::find(broken.begin(), broken.end(), r.stdin_data) != broken.end()) {
+      res.status = status;
+      res.detail = "scripted";
+      return res;
+    }
+    res.stdout_data = std::to_string(std::stoi(r.stdin_data) * 2) + "\n";
+    return res;
+  });
+}
+
+const char* kCompletion = "Here:\n```python\nprint(int(input())*2)\n```\n";
+
+TEST(JudgeFake, AllTestsPassIsCorrect) {
+  FakeRunner f;
+  Script(f, {}, RunStatus::kOk);
+  auto v = JudgeCompletion(StdioRef(5), kCompletion, f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kCorrect);
+  EXPECT_EQ(v->passed, 5);
+  EXPECT_DOUBLE_EQ(v->accuracy, 1.0);
+  EXPECT_EQ(f.run_count(), 5);
+  EXPECT_EQ(f.requests()[0].argv[0], "/usr/bin/python3");
+}
+
+TEST(JudgeFake, SomeFailIsPartialWithPassFraction) {
+  FakeRunner f;
+  Script(f, {"1"}, RunStatus::kTimeLimit);
+  auto v = JudgeCompletion(StdioRef(4), kCompletion, f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kPartial);
+  EXPECT_DOUBLE_EQ(v->pass_fraction, 0.75);
+  EXPECT_EQ(v->tests[1].verdict, Verdict::kTimeLimit);
+  EXPECT_FALSE(v->tests[1].passed);
+}
+
+TEST(JudgeFake, AllPassModeReportsTheFirstFailureAndStopsEarly) {
+  FakeRunner f;
+  Script(f, {"0"}, RunStatus::kMemoryLimit);
+  JudgeOptions o;
+  o.all_pass = true;
+  o.parallelism = 1;
+  auto v = JudgeCompletion(StdioRef(10), kCompletion, f, o, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kMemoryLimit);
+  EXPECT_DOUBLE_EQ(v->accuracy, 0.0);
+  EXPECT_EQ(f.run_count(), 1);
+  EXPECT_TRUE(v->tests[9].skipped);
+}
+
+TEST(JudgeFake, WrongOutputIsWrongAnswerWithFirstDiff) {
+  FakeRunner f;
+  f.SetDefault([](const RunRequest&) -> absl::StatusOr<RunResult> {
+    RunResult r;
+    r.stdout_data = "7\n";
+    return r;
+  });
+  auto v = JudgeCompletion(StdioRef(1), kCompletion, f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kWrongAnswer);
+  EXPECT_EQ(v->tests[0].message, "token 1 (line 1): expected '0', got '7'");
+}
+
+TEST(JudgeFake, NoFencedBlockIsNoCodeWithoutRunning) {
+  FakeRunner f;
+  auto v = JudgeCompletion(StdioRef(3), "print(1)", f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kNoCode);
+  EXPECT_EQ(f.run_count(), 0);
+}
+
+TEST(JudgeFake, RunnerFailureIsAnErrorNotAVerdict) {
+  FakeRunner f;
+  f.SetDefault([](const RunRequest&) -> absl::StatusOr<RunResult> {
+    return absl::ResourceExhaustedError("fork failed");
+  });
+  auto v = JudgeCompletion(StdioRef(3), kCompletion, f, JudgeOptions{}, nullptr);
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(JudgeFake, CancelledRequestIsCancelled) {
+  FakeRunner f;
+  sandbox::CancelFlag cancel;
+  cancel.Cancel();
+  auto v = JudgeCompletion(StdioRef(3), kCompletion, f, JudgeOptions{}, &cancel);
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST(JudgeFake, MalformedReferencesAreInvalidArgument) {
+  FakeRunner f;
+  CodeReference ref = StdioRef(0);
+  EXPECT_EQ(JudgeCompletion(ref, kCompletion, f, {}, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  ref = StdioRef(1);
+  ref.language = "cobol";
+  EXPECT_EQ(JudgeCompletion(ref, kCompletion, f, {}, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  ref = StdioRef(1);
+  ref.shape = TestShape::kCallBased;
+  ref.fn_name = "a; import os";
+  EXPECT_EQ(JudgeCompletion(ref, kCompletion, f, {}, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(JudgeFake, IdenticalProgramsInAGroupRunOnce) {
+  FakeRunner f;
+  Script(f, {}, RunStatus::kOk);
+  std::vector<std::string> group = {kCompletion, std::string("Other words.\n") + kCompletion,
+                                    "```python\nprint(0)\n```", "no code"};
+  auto out = JudgeGroup(StdioRef(2), group, f, JudgeOptions{}, nullptr);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0]->verdict, Verdict::kCorrect);
+  EXPECT_EQ(out[1]->verdict, Verdict::kCorrect);
+  EXPECT_EQ(out[3]->verdict, Verdict::kNoCode);
+  EXPECT_EQ(f.run_count(), 4);  // two distinct programs x two tests
+}
+
+TEST(VerdictName, NamesEveryVerdict) {
+  EXPECT_EQ(VerdictName(Verdict::kCorrect), "correct");
+  EXPECT_EQ(VerdictName(Verdict::kNoCode), "no_code");
+  EXPECT_EQ(VerdictName(Verdict::kOutputLimit), "output_limit");
+}
+
+}  // namespace
+}  // namespace verdict::code

@@ -1,0 +1,397 @@
+#include "verifier/code/judge.h"
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "verifier/code/checker.h"
+#include "verifier/code/harness.h"
+
+namespace verdict::code {
+namespace {
+
+using sandbox::RunRequest;
+using sandbox::RunResult;
+using sandbox::RunStatus;
+using sandbox::Toolchain;
+
+constexpr size_t kMaxMessage = 300;
+
+std::string LastLine(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+  size_t nl = s.rfind('\n');
+  std::string line(nl == s.npos ? s : s.substr(nl + 1));
+  if (line.size() > kMaxMessage) line.resize(kMaxMessage);
+  return line;
+}
+
+// The first compiler line that says "error", else the last line.
+std::string FirstErrorLine(std::string_view diagnostics) {
+  for (absl::string_view line : absl::StrSplit(absl::string_view(diagnostics.data(), diagnostics.size()), '\n')) {
+    if (absl::StrContains(line, "error")) return std::string(line.substr(0, kMaxMessage));
+  }
+  return LastLine(diagnostics);
+}
+
+Verdict FromRunStatus(RunStatus s) {
+  switch (s) {
+    case RunStatus::kOk: return Verdict::kCorrect;
+    case RunStatus::kTimeLimit: return Verdict::kTimeLimit;
+    case RunStatus::kMemoryLimit: return Verdict::kMemoryLimit;
+    case RunStatus::kOutputLimit: return Verdict::kOutputLimit;
+    default: return Verdict::kRuntimeError;
+  }
+}
+
+const std::vector<Toolchain>& Toolchains(const JudgeOptions& o) {
+  static const std::vector<Toolchain>* defaults = new std::vector<Toolchain>(
+      sandbox::DefaultToolchains());
+  return o.toolchains != nullptr ? *o.toolchains : *defaults;
+}
+
+absl::StatusOr<sandbox::CompileCache*> Cache(const JudgeOptions& o) {
+  if (o.compile_cache != nullptr) return o.compile_cache;
+  // Destroyed at exit, which removes its directory.
+  static absl::StatusOr<std::unique_ptr<sandbox::CompileCache>> cache =
+      sandbox::CompileCache::Create(sandbox::CompileCacheOptions{});
+  if (!cache.ok()) return cache.status();
+  return cache->get();
+}
+
+// A program ready to run: the binary (compiled) or the source file (interpreted).
+struct Prepared {
+  bool compile_error = false;
+  std::string diagnostics;
+  bool cache_hit = false;
+  RunRequest base;  // argv, files; stdin and limits filled per test
+};
+
+absl::StatusOr<Prepared> Prepare(const Toolchain& tc, std::string_view source,
+                                 const JudgeOptions& options, sandbox::Runner& runner,
+                                 const sandbox::CancelFlag* cancel) {
+  Prepared p;
+  std::string bin;
+  if (!tc.compile_argv.empty()) {
+    absl::StatusOr<sandbox::CompileCache*> cache = Cache(options);
+    if (!cache.ok()) return cache.status();
+    absl::StatusOr<sandbox::CompileOutcome> c = (*cache)->Compile(tc, source, runner, cancel);
+    if (!c.ok()) return c.status();
+    p.cache_hit = c->cache_hit;
+    if (!c->ok) {
+      p.compile_error = true;
+      p.diagnostics = c->diagnostics.substr(0, 4096);
+      return p;
+    }
+    bin = c->binary_path;
+  } else {
+    p.base.files.push_back({tc.source_name, std::string(source), false});
+  }
+  p.base.argv = sandbox::ExpandArgv(tc.run_argv, tc, bin);
+  return p;
+}
+
+sandbox::RunLimits Limits(const CodeReference& ref, const Toolchain& tc) {
+  sandbox::RunLimits l = ref.limits;
+  l.memory_bytes = std::max(l.memory_bytes, tc.min_memory_bytes);
+  return l;
+}
+
+// Runs fn(i) for i in [0, n) on up to `parallelism` threads; stops starting new ones when
+// `stop` is set.
+template <typename Fn>
+void ParallelFor(int n, int parallelism, const std::atomic<bool>& stop, Fn fn) {
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    for (int i; !stop.load() && (i = next.fetch_add(1)) < n;) fn(i);
+  };
+  int threads = std::max(1, std::min(parallelism, n));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
+
+// Judges one finished run of a stdio test.
+absl::Status CheckStdio(const CodeReference& ref, const TestCase& test, const RunResult& run,
+                        const std::vector<Toolchain>& toolchains, const JudgeOptions& options,
+                        sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
+                        TestDetail* d) {
+  if (ref.checker.kind != CheckerKind::kProgram) {
+    CheckResult c = CheckOutput(ref.checker, test.expected, run.stdout_data);
+    d->passed = c.accepted;
+    d->verdict = c.accepted ? Verdict::kCorrect : Verdict::kWrongAnswer;
+    d->message = c.first_diff;
+    return absl::OkStatus();
+  }
+  const Toolchain* tc = sandbox::FindToolchain(toolchains, ref.checker.program_language);
+  if (tc == nullptr) return absl::InvalidArgumentError("unknown checker language");
+  absl::StatusOr<Prepared> p = Prepare(*tc, ref.checker.program_source, options, runner, cancel);
+  if (!p.ok()) return p.status();
+  if (p->compile_error) return absl::InvalidArgumentError("checker program does not compile");
+  RunRequest req = p->base;
+  for (const char* a : {"input.txt", "output.txt", "expected.txt"}) req.argv.push_back(a);
+  req.files.push_back({"input.txt", test.input, false});
+  req.files.push_back({"output.txt", run.stdout_data, false});
+  req.files.push_back({"expected.txt", test.expected, false});
+  absl::StatusOr<RunResult> c = runner.Run(req, cancel);
+  if (!c.ok()) return c.status();
+  d->passed = c->status == RunStatus::kOk;
+  d->verdict = d->passed ? Verdict::kCorrect : Verdict::kWrongAnswer;
+  if (!d->passed) d->message = LastLine(c->stdout_data + c->stderr_data);
+  return absl::OkStatus();
+}
+
+void FillFromRun(const RunResult& run, TestDetail* d) {
+  d->wall_ms = run.wall_ms;
+  d->cpu_ms = run.cpu_ms;
+  d->peak_memory_bytes = run.peak_memory_bytes;
+}
+
+absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::string_view code,
+                            const JudgeOptions& options, sandbox::Runner& runner,
+                            const sandbox::CancelFlag* cancel, CodeVerdict* v) {
+  if (tc.name != "python3") {
+    return absl::InvalidArgumentError("call-based tests are supported for Python only");
+  }
+  std::mt19937_64 rng(std::random_device{}());
+  std::string nonce = absl::StrCat("V", rng(), rng());
+  const bool stop = options.all_pass && options.early_stop;
+  absl::StatusOr<CallHarness> h =
+      BuildPythonCallHarness(ref.fn_name, ref.tests, ref.limits.wall_ms, stop, nonce);
+  if (!h.ok()) return h.status();
+  RunRequest req;
+  req.argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
+  req.files = {{tc.source_name, h->driver_source, false}, {"solution.py", std::string(code), false}};
+  req.stdin_data = h->stdin_data;
+  req.limits = Limits(ref, tc);
+  const int64_t n = static_cast<int64_t>(ref.tests.size());
+  req.limits.wall_ms = ref.limits.wall_ms * n + 2000;
+  req.limits.cpu_ms = ref.limits.cpu_ms * n + 1000;
+  absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+  if (!run.ok()) return run.status();
+  std::vector<bool> seen(n, false);
+  for (absl::string_view line : absl::StrSplit(run->stdout_data, '\n')) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(' ', 4));
+    int idx;
+    double ms;
+    if (f.size() < 4 || f[0] != nonce || !absl::SimpleAtoi(f[1], &idx) || idx < 0 || idx >= n ||
+        !absl::SimpleAtod(f[3], &ms) || seen[idx]) {
+      continue;
+    }
+    seen[idx] = true;
+    TestDetail& d = v->tests[idx];
+    d.skipped = false;
+    d.wall_ms = ms;
+    d.passed = f[2] == "PASS";
+    d.verdict = d.passed            ? Verdict::kCorrect
+                : f[2] == "WRONG"   ? Verdict::kWrongAnswer
+                : f[2] == "TIMEOUT" ? Verdict::kTimeLimit
+                                    : Verdict::kRuntimeError;
+    if (f.size() > 4) d.message = std::string(f[4]);
+    if (d.message == "MemoryError") d.verdict = Verdict::kMemoryLimit;
+  }
+  // The first case without a report is the one the process died in.
+  for (int64_t i = 0; i < n; ++i) {
+    if (seen[i]) continue;
+    TestDetail& d = v->tests[i];
+    if (run->status != RunStatus::kOk) {
+      d.skipped = false;
+      d.verdict = FromRunStatus(run->status);
+      if (d.verdict == Verdict::kCorrect) d.verdict = Verdict::kRuntimeError;
+      d.message = run->detail.empty() ? LastLine(run->stderr_data) : run->detail;
+    }
+    break;
+  }
+  return absl::OkStatus();
+}
+
+CodeVerdict Summarise(CodeVerdict v, const JudgeOptions& options) {
+  v.total = static_cast<int>(v.tests.size());
+  v.passed = 0;
+  const TestDetail* first_fail = nullptr;
+  for (const TestDetail& d : v.tests) {
+    if (d.passed) ++v.passed;
+    if (!d.passed && !d.skipped && first_fail == nullptr) first_fail = &d;
+  }
+  v.pass_fraction = v.total ? static_cast<double>(v.passed) / v.total : 0;
+  if (v.passed == v.total) {
+    v.verdict = Verdict::kCorrect;
+    v.reason = absl::StrCat("all ", v.total, " tests passed");
+  } else if (!options.all_pass && v.passed > 0) {
+    v.verdict = Verdict::kPartial;
+    v.reason = absl::StrCat(v.passed, "/", v.total, " tests passed");
+  } else {
+    v.verdict = first_fail ? first_fail->verdict : Verdict::kRuntimeError;
+    v.reason = first_fail ? absl::StrCat("test ", first_fail->index, ": ",
+                                         std::string(VerdictName(first_fail->verdict)), ": ",
+                                         first_fail->message)
+                          : "no test ran";
+  }
+  v.accuracy = options.all_pass ? (v.verdict == Verdict::kCorrect ? 1.0 : 0.0) : v.pass_fraction;
+  return v;
+}
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kCorrect: return "correct";
+    case Verdict::kWrongAnswer: return "wrong_answer";
+    case Verdict::kPartial: return "partial";
+    case Verdict::kNoCode: return "no_code";
+    case Verdict::kCompileError: return "compile_error";
+    case Verdict::kRuntimeError: return "runtime_error";
+    case Verdict::kTimeLimit: return "time_limit";
+    case Verdict::kMemoryLimit: return "memory_limit";
+    case Verdict::kOutputLimit: return "output_limit";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_view code,
+                                         sandbox::Runner& runner, const JudgeOptions& options,
+                                         const sandbox::CancelFlag* cancel) {
+  const std::vector<Toolchain>& toolchains = Toolchains(options);
+  const Toolchain* tc = sandbox::FindToolchain(toolchains, ref.language);
+  if (tc == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
+  if (ref.tests.empty()) return absl::InvalidArgumentError("reference has no tests");
+  CodeVerdict v;
+  v.extracted_code = std::string(code);
+  v.tests.resize(ref.tests.size());
+  for (size_t i = 0; i < v.tests.size(); ++i) {
+    v.tests[i].index = static_cast<int>(i);
+    v.tests[i].skipped = true;
+    v.tests[i].verdict = Verdict::kRuntimeError;
+  }
+  if (ref.shape == TestShape::kCallBased) {
+    absl::Status s = JudgeCallBased(ref, *tc, code, options, runner, cancel, &v);
+    if (!s.ok()) return s;
+    return Summarise(std::move(v), options);
+  }
+  // Stdio: one program for all tests. Assert: one program per test.
+  const bool per_test_program = ref.shape == TestShape::kAssert;
+  std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
+  for (size_t i = 0; i < programs.size(); ++i) {
+    std::string src = per_test_program ? BuildAssertProgram(code, ref.tests[i].input)
+                                       : std::string(code);
+    absl::StatusOr<Prepared> p = Prepare(*tc, src, options, runner, cancel);
+    if (!p.ok()) return p.status();
+    v.compile_cache_hit = p->cache_hit;
+    if (p->compile_error) {
+      v.verdict = Verdict::kCompileError;
+      v.compile_output = p->diagnostics;
+      v.total = static_cast<int>(ref.tests.size());
+      v.reason = absl::StrCat("compile error: ", FirstErrorLine(p->diagnostics));
+      return v;
+    }
+    programs[i] = *std::move(p);
+  }
+  std::atomic<bool> stop{false};
+  absl::Mutex mu;
+  absl::Status error;
+  ParallelFor(static_cast<int>(ref.tests.size()), options.parallelism, stop, [&](int i) {
+    const TestCase& test = ref.tests[i];
+    RunRequest req = programs[per_test_program ? i : 0].base;
+    if (!per_test_program) req.stdin_data = test.input;
+    req.limits = Limits(ref, *tc);
+    absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+    TestDetail& d = v.tests[i];
+    absl::Status s = run.status();
+    if (run.ok()) {
+      d.skipped = false;
+      FillFromRun(*run, &d);
+      if (run->status != RunStatus::kOk) {
+        d.verdict = FromRunStatus(run->status);
+        d.message = run->detail;
+        if (per_test_program && d.verdict == Verdict::kRuntimeError &&
+            (absl::StrContains(run->stderr_data, "AssertionError") ||
+             absl::StrContains(run->stderr_data, "Assertion"))) {
+          d.verdict = Verdict::kWrongAnswer;  // a failed test assertion is a wrong answer
+        }
+        std::string tail = LastLine(run->stderr_data);
+        if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
+      } else if (per_test_program) {
+        d.passed = true;
+        d.verdict = Verdict::kCorrect;
+      } else {
+        s = CheckStdio(ref, test, *run, toolchains, options, runner, cancel, &d);
+      }
+    }
+    if (!s.ok()) {
+      absl::MutexLock lock(&mu);
+      if (error.ok()) error = s;
+      stop = true;
+    } else if (!d.passed && options.all_pass && options.early_stop) {
+      stop = true;
+    }
+  });
+  if (!error.ok()) return error;
+  return Summarise(std::move(v), options);
+}
+
+absl::StatusOr<CodeVerdict> JudgeCompletion(const CodeReference& ref, std::string_view completion,
+                                            sandbox::Runner& runner, const JudgeOptions& options,
+                                            const sandbox::CancelFlag* cancel) {
+  const Toolchain* tc = sandbox::FindToolchain(Toolchains(options), ref.language);
+  if (tc == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
+  ExtractOptions extract = options.extract;
+  if (extract.languages.empty()) {
+    extract.languages = tc->aliases;
+    extract.languages.push_back(tc->name);
+    if (absl::StartsWith(tc->name, "cpp")) {
+      for (const char* a : {"cpp", "c++", "cc", "cxx"}) extract.languages.push_back(a);
+    }
+  }
+  std::optional<std::string> code = ExtractCode(completion, extract);
+  if (!code.has_value()) {
+    CodeVerdict v;
+    v.verdict = Verdict::kNoCode;
+    v.total = static_cast<int>(ref.tests.size());
+    v.reason = absl::StrCat("no ", tc->name, " code block in the completion");
+    return v;
+  }
+  return JudgeProgram(ref, *code, runner, options, cancel);
+}
+
+std::vector<absl::StatusOr<CodeVerdict>> JudgeGroup(const CodeReference& ref,
+                                                    absl::Span<const std::string> completions,
+                                                    sandbox::Runner& runner,
+                                                    const JudgeOptions& options,
+                                                    const sandbox::CancelFlag* cancel) {
+  std::vector<absl::StatusOr<CodeVerdict>> out(completions.size(),
+                                               absl::InternalError("not judged"));
+  // Judge the first completion of each distinct extracted program; copy to the others.
+  absl::flat_hash_map<std::string, size_t> first;
+  std::vector<size_t> source(completions.size());
+  std::vector<size_t> unique;
+  const Toolchain* tc = sandbox::FindToolchain(Toolchains(options), ref.language);
+  for (size_t i = 0; i < completions.size(); ++i) {
+    std::string key = completions[i];
+    if (tc != nullptr) {
+      ExtractOptions e = options.extract;
+      if (e.languages.empty()) e.languages = tc->aliases;
+      key = ExtractCode(completions[i], e).value_or(completions[i]);
+    }
+    auto [it, inserted] = first.emplace(std::move(key), i);
+    source[i] = it->second;
+    if (inserted) unique.push_back(i);
+  }
+  std::atomic<bool> never{false};
+  ParallelFor(static_cast<int>(unique.size()), std::max(1, options.parallelism), never, [&](int k) {
+    size_t i = unique[k];
+    out[i] = JudgeCompletion(ref, completions[i], runner, options, cancel);
+  });
+  for (size_t i = 0; i < completions.size(); ++i) {
+    if (source[i] != i) out[i] = out[source[i]];
+  }
+  return out;
+}
+
+}  // namespace verdict::code
