@@ -7,16 +7,24 @@
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "rewards/thread_pool.h"
+#include "sandbox/linux_runner.h"
 #include "server/convert.h"
 #include "verdict/v1/verdict.grpc.pb.h"
 
 namespace verdict::cli {
 namespace {
 
+ScorerOptions OptionsWith(sandbox::Runner* runner) {
+  ScorerOptions options;
+  options.runner = runner;
+  return options;
+}
+
 class InProcessBackend final : public ScoreBackend {
  public:
-  InProcessBackend(RewardSpec spec, size_t threads, ScorerOptions options)
-      : spec_(spec), pool_(threads), scorer_(&pool_, std::move(options)) {}
+  InProcessBackend(RewardSpec spec, size_t threads, std::unique_ptr<sandbox::Runner> runner)
+      : spec_(spec), runner_(std::move(runner)), pool_(threads),
+        scorer_(&pool_, OptionsWith(runner_.get())) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
     // Mirrors the server's Score call: the batch is scored concurrently, batch-scaled
@@ -59,6 +67,7 @@ class InProcessBackend final : public ScoreBackend {
 
  private:
   RewardSpec spec_;
+  std::unique_ptr<sandbox::Runner> runner_;
   ThreadPool pool_;
   Scorer scorer_;
 };
@@ -106,10 +115,16 @@ class GrpcBackend final : public ScoreBackend {
 
 absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeInProcessBackend(const v1::RewardSpec& spec,
                                                                    size_t threads,
-                                                                   ScorerOptions options) {
+                                                                   bool enable_code) {
   absl::StatusOr<RewardSpec> resolved = ResolveSpec(RewardSpec{}, spec);
   if (!resolved.ok()) return resolved.status();
-  return std::make_unique<InProcessBackend>(*resolved, threads, std::move(options));
+  std::unique_ptr<sandbox::Runner> runner;
+  if (enable_code) {
+    absl::StatusOr<std::unique_ptr<sandbox::Runner>> r =
+        sandbox::CreateLinuxRunner(sandbox::LinuxRunnerOptions{});
+    if (r.ok()) runner = *std::move(r);  // else code groups report why they cannot run
+  }
+  return std::make_unique<InProcessBackend>(*resolved, threads, std::move(runner));
 }
 
 absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeGrpcBackend(const std::string& address,

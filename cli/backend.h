@@ -27,9 +27,11 @@ class ScoreBackend {
 };
 
 // Scores with a Scorer on a pool in this process, resolving specs exactly as the server does.
+// With `enable_code`, a Linux sandbox runner is created for code groups (as `verdict serve`
+// does; without one, code groups fail with FAILED_PRECONDITION).
 absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeInProcessBackend(const v1::RewardSpec& spec,
                                                                    size_t threads,
-                                                                   ScorerOptions options = {});
+                                                                   bool enable_code = true);
 
 // Sends unary Score calls to `address` ("host:port" or "unix:/path"), `concurrency` at a time.
 // `timeout` zero = no deadline.

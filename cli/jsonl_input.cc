@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rewards/utf8.h"
+#include "google/protobuf/util/json_util.h"
 #include "simdjson.h"
 
 namespace verdict::cli {
@@ -78,6 +79,13 @@ absl::Status ReadGroupFields(element obj, const InputOptions& o, int64_t line, v
     return absl::OkStatus();
   }
   if (obj[o.gold_field].get(e) != simdjson::SUCCESS || e.is_null()) {
+    if (obj[o.code_field].get(e) == simdjson::SUCCESS && e.is_object()) {
+      auto parsed = google::protobuf::util::JsonStringToMessage(simdjson::minify(e), g->mutable_code());
+      if (!parsed.ok()) {
+        return FieldError(line, o.code_field,
+                          ("is not a verdict.v1.CodeReference: " + parsed.message().ToString()).c_str());
+      }
+    }
     return absl::OkStatus();  // no reference: the Scorer reports it for the group
   }
   v1::MathReference* math = g->mutable_math();

@@ -37,6 +37,8 @@ Lines that cannot be read are reported on stderr with their line number and writ
   --timeout-ms MS       deadline per call with --server (default none)
   --batch-groups N      groups per batch (default 16)
   --rules-only          no gold answers: score format and rules only
+  --code-field NAME     code reference, JSON of verdict.v1.CodeReference (default code)
+  --no-code             do not create a sandbox; code groups are refused
   --id-field NAME       (default id)      --prompt-field NAME (default prompt)
   --gold-field NAME     (default gold)    --completions-field NAME (default completions)
   --completion-field NAME   one completion per line, grouped by consecutive id (default completion)
@@ -198,8 +200,8 @@ int RunScore(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"input", "output", "server", "threads", "concurrency", "timeout-ms",
                     "batch-groups", "id-field", "prompt-field", "gold-field",
-                    "completions-field", "completion-field", "result-field"};
-  fs.bool_flags = {"rules-only", "quiet", "help"};
+                    "completions-field", "completion-field", "result-field", "code-field"};
+  fs.bool_flags = {"rules-only", "quiet", "help", "no-code"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok() || flags->Has("help") || !flags->Has("input")) {
@@ -232,6 +234,7 @@ int RunScore(const std::vector<std::string>& args) {
   in_options.completions_field = flags->Get("completions-field", in_options.completions_field);
   in_options.completion_field = flags->Get("completion-field", in_options.completion_field);
   in_options.rules_only = flags->Has("rules-only");
+  in_options.code_field = flags->Get("code-field", in_options.code_field);
 
   std::ifstream in_file;
   std::istream* in = &std::cin;
@@ -259,7 +262,7 @@ int RunScore(const std::vector<std::string>& args) {
       flags->Has("server")
           ? MakeGrpcBackend(flags->Get("server"), *spec, static_cast<size_t>(*concurrency),
                             absl::Milliseconds(*timeout_ms))
-          : MakeInProcessBackend(*spec, static_cast<size_t>(*threads));
+          : MakeInProcessBackend(*spec, static_cast<size_t>(*threads), !flags->Has("no-code"));
   if (!backend.ok()) {
     std::fprintf(stderr, "verdict score: %s\n", std::string(backend.status().message()).c_str());
     return backend.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;

@@ -29,6 +29,8 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --port-file FILE            write the bound addresses there, one per line, once serving
                               (the HTTP one last, as http://HOST:PORT)
   --log-level LEVEL           debug, info, warning, error (default info)
+  --no-code                   do not run code (code groups get FAILED_PRECONDITION)
+  --allow-unsafe-sandbox      run code even when the host lacks the minimum containment layers
 )";
 
 }  // namespace
@@ -38,7 +40,7 @@ int RunServe(const std::vector<std::string>& args) {
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
                     "log-level", "http-listen"};
-  fs.bool_flags = {"help"};
+  fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok()) {
@@ -89,6 +91,8 @@ int RunServe(const std::vector<std::string>& args) {
   options.shutdown_grace = absl::Milliseconds(*grace);
   options.drain_delay = absl::Milliseconds(*drain);
   options.http_listen = flags->Get("http-listen");
+  options.enable_code = !flags->Has("no-code");
+  options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");
 
   BlockShutdownSignals();  // before any thread exists
   absl::StatusOr<std::unique_ptr<VerdictServer>> server = VerdictServer::Start(options);

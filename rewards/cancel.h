@@ -3,8 +3,11 @@
 #define VERDICT_REWARDS_CANCEL_H_
 
 #include <atomic>
+#include <functional>
+#include <map>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -17,7 +20,33 @@ class CancelToken {
   CancelToken() = default;
   explicit CancelToken(absl::Time deadline) : deadline_(deadline) {}
 
-  void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+  void Cancel() {
+    cancelled_.store(true, std::memory_order_relaxed);
+    std::map<int, std::function<void()>> listeners;
+    {
+      absl::MutexLock lock(&mu_);
+      listeners.swap(listeners_);
+    }
+    for (auto& [id, fn] : listeners) fn();
+  }
+
+  // Runs `fn` once when Cancel() is called, at once if it already was (e.g. to kill sandboxed
+  // processes). Returns an id for RemoveListener. Thread-safe.
+  int AddListener(std::function<void()> fn) const {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!cancelled_.load(std::memory_order_relaxed)) {
+        listeners_.emplace(next_id_, std::move(fn));
+        return next_id_++;
+      }
+    }
+    fn();
+    return -1;
+  }
+  void RemoveListener(int id) const {
+    absl::MutexLock lock(&mu_);
+    listeners_.erase(id);
+  }
 
   // OK while work may go on; else CANCELLED or DEADLINE_EXCEEDED.
   absl::Status Check() const {
@@ -33,6 +62,9 @@ class CancelToken {
  private:
   std::atomic<bool> cancelled_{false};
   absl::Time deadline_ = absl::InfiniteFuture();
+  mutable absl::Mutex mu_;
+  mutable std::map<int, std::function<void()>> listeners_ ABSL_GUARDED_BY(mu_);
+  mutable int next_id_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace verdict

@@ -26,9 +26,15 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
           absl::StrCat("group '", group.id, "' has a math reference with no gold answers"));
     }
   }
-  if (std::holds_alternative<CodeReference>(group.reference)) {
-    return absl::UnimplementedError(absl::StrCat(
-        "group '", group.id, "': code references are not supported by this server yet"));
+  if (const auto* code = std::get_if<CodeReference>(&group.reference)) {
+    if (options.runner == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "group '", group.id, "': this server does not run code (no sandbox with the minimum "
+          "containment layers; see GetInfo.sandbox_layers)"));
+    }
+    if (code->tests.empty() && code->shape != code::TestShape::kAssert) {
+      return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has a code reference with no tests"));
+    }
   }
   if (group.spec.format == FormatTemplate::kCustom) {
     if (absl::Status s = ValidateFormatPattern(group.spec.format_pattern); !s.ok()) return s;
@@ -64,6 +70,25 @@ Verdict FromMathOutcome(math::Outcome outcome) {
   return Verdict::kUndecided;
 }
 
+}  // namespace
+
+Verdict VerdictOfCode(code::Verdict v) {
+  switch (v) {
+    case code::Verdict::kCorrect: return Verdict::kCorrect;
+    case code::Verdict::kWrongAnswer: return Verdict::kWrongAnswer;
+    case code::Verdict::kPartial: return Verdict::kPartial;
+    case code::Verdict::kNoCode: return Verdict::kNoCode;
+    case code::Verdict::kCompileError: return Verdict::kCompileError;
+    case code::Verdict::kRuntimeError: return Verdict::kRuntimeError;
+    case code::Verdict::kTimeLimit: return Verdict::kTimeLimit;
+    case code::Verdict::kMemoryLimit: return Verdict::kMemoryLimit;
+    case code::Verdict::kOutputLimit: return Verdict::kOutputLimit;
+  }
+  return Verdict::kRuntimeError;
+}
+
+namespace {
+
 SampleResult ErrorSample(absl::Status status) {
   SampleResult r;
   r.verdict = Verdict::kError;
@@ -93,6 +118,13 @@ std::string_view VerdictName(Verdict verdict) {
     case Verdict::kUndecided: return "UNDECIDED";
     case Verdict::kNotChecked: return "NOT_CHECKED";
     case Verdict::kError: return "ERROR";
+    case Verdict::kPartial: return "PARTIAL";
+    case Verdict::kNoCode: return "NO_CODE";
+    case Verdict::kCompileError: return "COMPILE_ERROR";
+    case Verdict::kRuntimeError: return "RUNTIME_ERROR";
+    case Verdict::kTimeLimit: return "TIME_LIMIT";
+    case Verdict::kMemoryLimit: return "MEMORY_LIMIT";
+    case Verdict::kOutputLimit: return "OUTPUT_LIMIT";
   }
   return "ERROR";
 }
@@ -381,6 +413,42 @@ void Scorer::MajorityVote(GroupResult* result, const math::MathOptions& options)
   }
 }
 
+void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const {
+  const auto& ref = std::get<CodeReference>(group.reference);
+  const RewardSpec& spec = group.spec;
+  std::vector<std::string> texts;
+  std::vector<size_t> index;  // sample of each text
+  for (size_t i = 0; i < group.completions.size(); ++i) {
+    if (!result->samples[i].error.ok()) continue;  // cancelled or too large: not run
+    texts.push_back(group.completions[i].text);
+    index.push_back(i);
+  }
+  code::JudgeOptions options = options_.judge;
+  options.all_pass = spec.code_all_pass;
+  sandbox::CancelFlag flag;  // a cancelled call kills its processes at once
+  const int listener = cancel ? cancel->AddListener([&flag] { flag.Cancel(); }) : -1;
+  std::vector<absl::StatusOr<code::CodeVerdict>> verdicts =
+      code::JudgeGroup(ref, texts, *options_.runner, options, &flag);
+  if (cancel != nullptr && listener >= 0) cancel->RemoveListener(listener);
+  for (size_t k = 0; k < verdicts.size(); ++k) {
+    SampleResult& r = result->samples[index[k]];
+    if (!verdicts[k].ok()) {  // the sandbox failed, or the call was cancelled: not a verdict
+      r = ErrorSample(verdicts[k].status());
+      continue;
+    }
+    code::CodeVerdict& v = *verdicts[k];
+    r.verdict = VerdictOfCode(v.verdict);
+    r.reason = v.reason;
+    const double accuracy = v.verdict == code::Verdict::kNoCode         ? spec.no_code_value
+                            : v.verdict == code::Verdict::kCompileError ? spec.compile_error_value
+                                                                         : v.accuracy;
+    r.components.insert(r.components.begin(), {"accuracy", accuracy});
+    const double term = (spec.gate_accuracy_on_format && !r.format.ok) ? 0.0 : accuracy;
+    r.reward += spec.accuracy_weight * term;
+    r.code = std::move(v);
+  }
+}
+
 void Scorer::FinishBatch(std::vector<GroupResult*> results) {
   std::vector<double*> values;
   const RewardSpec* spec = nullptr;
@@ -434,6 +502,21 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
   const size_t tasks = (n + per_task - 1) / per_task;
   job->remaining_tasks.store(tasks, std::memory_order_relaxed);
 
+  if (std::holds_alternative<CodeReference>(job->group->reference)) {
+    // Code: one task scores format and shaping, then judges the group's programs (JudgeGroup
+    // runs identical programs once and each program's tests in parallel in the sandbox).
+    job->remaining_tasks.store(1, std::memory_order_relaxed);
+    pool_->Schedule([this, job]() {
+      for (size_t i = 0; i < job->result.samples.size(); ++i) {
+        absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
+        job->result.samples[i] = live.ok() ? ScoreSample(*job->group, i, job->context) : ErrorSample(live);
+      }
+      ScoreCode(*job->group, job->cancel.get(), &job->result);
+      FinishGroup(&job->result);
+      std::move(job->done)(std::move(job->result));
+    });
+    return;
+  }
   for (size_t t = 0; t < tasks; ++t) {
     const size_t begin = t * per_task;
     const size_t end = std::min(n, begin + per_task);

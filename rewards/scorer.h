@@ -10,11 +10,18 @@
 #include "rewards/cancel.h"
 #include "rewards/thread_pool.h"
 #include "rewards/types.h"
+#include "verifier/code/judge.h"
 #include "verifier/math/verify.h"
 
 namespace verdict {
 
 struct ScorerOptions {
+  // Runs code for groups with a code reference; null = such groups fail with
+  // FAILED_PRECONDITION (no usable sandbox). Not owned; must outlive the Scorer.
+  sandbox::Runner* runner = nullptr;
+  // How code is judged (extraction, parallelism, toolchains, compile cache); `all_pass` comes
+  // from each group's spec.
+  code::JudgeOptions judge;
   // Options of the math verifier (extraction, budgets).
   math::MathOptions math;
   // Completions longer than this (bytes) are not checked: the sample gets an INVALID_ARGUMENT
@@ -54,6 +61,10 @@ class Scorer {
   SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& context) const;
 
   static GroupContext ContextOf(const Group& group);
+
+  // Runs the group's programs (JudgeGroup: identical programs once) and puts the code accuracy,
+  // verdict and test details on the samples already scored for format and shaping.
+  void ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const;
 
   // Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
   // majority fields of `result->stats`.

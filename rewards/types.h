@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "verifier/code/code_reference.h"
 
 namespace verdict {
 
@@ -25,10 +26,8 @@ struct MathReference {
   std::vector<std::string> gold_answers;
 };
 
-// Test cases for code. Scoring code is not built yet: such groups get UNIMPLEMENTED.
-struct CodeReference {
-  std::string language;
-};
+// Test cases for code (verifier/code): language, test shape, tests, checker, limits.
+using CodeReference = code::CodeReference;
 
 // No reference: only rule-based components.
 struct RulesOnly {};
@@ -133,6 +132,11 @@ struct RewardSpec {
   // Cluster the group's answers by math equivalence and report the majority (maj@k over the
   // group's samples). Default false.
   bool majority_vote = false;
+  // Code accuracy: all tests must pass (else the pass fraction), and the accuracy of a
+  // completion without code / that does not compile. Defaults false, 0, 0.
+  bool code_all_pass = false;
+  double no_code_value = 0.0;
+  double compile_error_value = 0.0;
   OverlongShaping overlong;
   KimiLengthShaping kimi_length;
   CosineShaping cosine;
@@ -162,6 +166,14 @@ enum class Verdict {
   kUndecided,
   kNotChecked,  // rules_only: accuracy is not a component
   kError,       // could not be checked: SampleResult::error says why
+  // Code.
+  kPartial,  // some tests passed
+  kNoCode,
+  kCompileError,
+  kRuntimeError,
+  kTimeLimit,
+  kMemoryLimit,
+  kOutputLimit,
 };
 
 struct FormatResult {
@@ -188,6 +200,7 @@ struct SampleResult {
   std::string reason;
   absl::Status error;  // non-OK iff verdict == kError
   std::optional<MathDetails> math;
+  std::optional<code::CodeVerdict> code;
   FormatResult format;
   // Language consistency of the chain of thought, when the spec asks for it.
   std::string language_target;
@@ -227,6 +240,9 @@ struct GroupResult {
 };
 
 std::string_view VerdictName(Verdict verdict);
+
+// The sample verdict of a code verdict (one to one).
+Verdict VerdictOfCode(code::Verdict verdict);
 
 }  // namespace verdict
 

@@ -109,6 +109,11 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       s.epsilon = a.epsilon();
     }
   }
+  if (o.has_code()) {
+    if (o.code().has_all_pass()) s.code_all_pass = o.code().all_pass();
+    if (o.code().has_no_code_value()) s.no_code_value = o.code().no_code_value();
+    if (o.code().has_compile_error_value()) s.compile_error_value = o.code().compile_error_value();
+  }
   if (o.has_language()) {
     s.language.enabled = true;
     if (o.language().has_target()) s.language.target = o.language().target();
@@ -208,6 +213,9 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   }
   a->set_normalize_components(s.normalize_components);
   for (int k : s.pass_at_k) p.add_pass_at_k(k);
+  p.mutable_code()->set_all_pass(s.code_all_pass);
+  p.mutable_code()->set_no_code_value(s.no_code_value);
+  p.mutable_code()->set_compile_error_value(s.compile_error_value);
   if (s.language.enabled) {
     p.mutable_language()->set_target(s.language.target);
     p.mutable_language()->set_weight(s.language.weight);
@@ -254,7 +262,40 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
       out->reference = MathReference{{in.math().gold_answers().begin(),
                                       in.math().gold_answers().end()}};
       break;
-    case v1::Group::kCode: out->reference = CodeReference{in.code().language()}; break;
+    case v1::Group::kCode: {
+      const v1::CodeReference& c = in.code();
+      CodeReference ref;
+      if (!c.language().empty()) ref.language = c.language();
+      ref.shape = c.shape() == v1::CodeReference::CALL_BASED ? code::TestShape::kCallBased
+                  : c.shape() == v1::CodeReference::ASSERT   ? code::TestShape::kAssert
+                                                             : code::TestShape::kStdio;
+      for (const auto& t : c.tests()) ref.tests.push_back({t.input(), t.expected()});
+      ref.fn_name = c.fn_name();
+      switch (c.checker().kind()) {
+        case v1::CodeReference::Checker::EXACT: ref.checker.kind = code::CheckerKind::kExact; break;
+        case v1::CodeReference::Checker::FLOAT: ref.checker.kind = code::CheckerKind::kFloat; break;
+        case v1::CodeReference::Checker::CASE_INSENSITIVE:
+          ref.checker.kind = code::CheckerKind::kCaseInsensitive;
+          break;
+        case v1::CodeReference::Checker::PROGRAM: ref.checker.kind = code::CheckerKind::kProgram; break;
+        default: ref.checker.kind = code::CheckerKind::kTokens; break;
+      }
+      if (c.checker().abs_tol() > 0) ref.checker.abs_tol = c.checker().abs_tol();
+      if (c.checker().rel_tol() > 0) ref.checker.rel_tol = c.checker().rel_tol();
+      if (!c.checker().program_language().empty()) {
+        ref.checker.program_language = c.checker().program_language();
+      }
+      ref.checker.program_source = c.checker().program_source();
+      const auto& l = c.limits();
+      if (l.cpu_ms() > 0) ref.limits.cpu_ms = l.cpu_ms();
+      if (l.wall_ms() > 0) ref.limits.wall_ms = l.wall_ms();
+      if (l.memory_bytes() > 0) ref.limits.memory_bytes = l.memory_bytes();
+      if (l.stdout_bytes() > 0) ref.limits.stdout_bytes = l.stdout_bytes();
+      if (l.file_bytes() > 0) ref.limits.file_bytes = l.file_bytes();
+      if (l.processes() > 0) ref.limits.processes = l.processes();
+      out->reference = std::move(ref);
+      break;
+    }
     case v1::Group::kRulesOnly: out->reference = RulesOnly{}; break;
     case v1::Group::REFERENCE_NOT_SET: out->reference = std::monostate{}; break;
   }
@@ -285,6 +326,13 @@ v1::Verdict VerdictToProto(Verdict verdict) {
     case Verdict::kUndecided: return v1::UNDECIDED;
     case Verdict::kNotChecked: return v1::NOT_CHECKED;
     case Verdict::kError: return v1::ERROR;
+    case Verdict::kPartial: return v1::PARTIAL;
+    case Verdict::kNoCode: return v1::NO_CODE;
+    case Verdict::kCompileError: return v1::COMPILE_ERROR;
+    case Verdict::kRuntimeError: return v1::RUNTIME_ERROR;
+    case Verdict::kTimeLimit: return v1::TIME_LIMIT;
+    case Verdict::kMemoryLimit: return v1::MEMORY_LIMIT;
+    case Verdict::kOutputLimit: return v1::OUTPUT_LIMIT;
   }
   return v1::VERDICT_UNSPECIFIED;
 }
@@ -321,6 +369,24 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
       m->set_source(std::move(s.math->source));
       m->set_canonical(WireText(std::move(s.math->canonical)));
       m->set_matched_gold(s.math->matched_gold);
+    }
+    if (s.code) {
+      v1::CodeDetails* c = p->mutable_code();
+      c->set_passed(s.code->passed);
+      c->set_total(s.code->total);
+      c->set_compile_output(WireText(std::move(s.code->compile_output)));
+      c->set_compile_cache_hit(s.code->compile_cache_hit);
+      for (code::TestDetail& t : s.code->tests) {
+        v1::CodeDetails::Test* pt = c->add_tests();
+        pt->set_index(t.index);
+        pt->set_passed(t.passed);
+        pt->set_skipped(t.skipped);
+        pt->set_verdict(VerdictToProto(VerdictOfCode(t.verdict)));
+        pt->set_wall_ms(t.wall_ms);
+        pt->set_cpu_ms(t.cpu_ms);
+        pt->set_peak_memory_bytes(t.peak_memory_bytes);
+        pt->set_message(WireText(std::move(t.message)));
+      }
     }
     if (s.error.ok()) {
       v1::FormatDetails* f = p->mutable_format();

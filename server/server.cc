@@ -26,11 +26,32 @@ void BlockShutdownSignals() {
 absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const ServerOptions& options) {
   std::unique_ptr<VerdictServer> s(new VerdictServer());
   s->options_ = options;
+  ScorerOptions scorer_options = options.scorer;
+  if (options.enable_code) {
+    sandbox::LinuxRunnerOptions sandbox_options = options.sandbox;
+    sandbox_options.require_minimum_layers = !options.allow_unsafe_sandbox;
+    absl::StatusOr<std::unique_ptr<sandbox::Runner>> runner =
+        sandbox::CreateLinuxRunner(sandbox_options);
+    if (runner.ok()) {
+      s->runner_ = *std::move(runner);
+      sandbox::RunnerInfo info = s->runner_->Info();
+      log::Info("sandbox ready", {{"active_layers", absl::StrJoin(info.active_layers, ",")},
+                                  {"missing_layers", absl::StrJoin(info.missing_layers, ",")}});
+      if (!info.minimum_layers_present) {
+        log::Warning("sandbox lacks minimum containment layers; running untrusted code anyway "
+                     "(--allow-unsafe-sandbox)");
+      }
+    } else {
+      log::Warning("code execution disabled", {{"error", std::string(runner.status().message())}});
+    }
+  }
+  scorer_options.runner = s->runner_.get();
   s->pool_ = std::make_unique<ThreadPool>(options.worker_threads);
-  s->scorer_ = std::make_unique<Scorer>(s->pool_.get(), options.scorer);
+  s->scorer_ = std::make_unique<Scorer>(s->pool_.get(), scorer_options);
   ServiceOptions service_options = options.service;
   service_options.max_message_bytes = options.max_message_bytes;
   service_options.worker_threads = static_cast<int>(s->pool_->num_threads());
+  if (s->runner_) service_options.sandbox_layers = s->runner_->Info().active_layers;
   s->service_ = std::make_unique<RewardServiceImpl>(s->scorer_.get(), service_options);
 
   grpc::EnableDefaultHealthCheckService(true);

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "rewards/scorer.h"
+#include "sandbox/linux_runner.h"
 #include "server/http.h"
 #include "server/service.h"
 
@@ -34,6 +35,12 @@ struct ServerOptions {
   // Time between health going NOT_SERVING and the listener closing, so load balancers and
   // Kubernetes readiness probes see it first. Default 0.
   absl::Duration drain_delay = absl::ZeroDuration();
+  // Code execution: a Linux sandbox runner is created at start. When the host lacks the minimum
+  // containment layers (rlimits, process-group kill, seccomp, private work dir), code groups are
+  // refused with FAILED_PRECONDITION unless `allow_unsafe_sandbox`. Default enabled, not unsafe.
+  bool enable_code = true;
+  bool allow_unsafe_sandbox = false;
+  sandbox::LinuxRunnerOptions sandbox;
   // HTTP side port (server/http.h), "host:port"; empty = none. Default empty.
   std::string http_listen;
   ServiceOptions service;
@@ -63,6 +70,7 @@ class VerdictServer {
   VerdictServer() = default;
 
   ServerOptions options_;
+  std::unique_ptr<sandbox::Runner> runner_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Scorer> scorer_;
   std::unique_ptr<RewardServiceImpl> service_;

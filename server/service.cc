@@ -276,6 +276,8 @@ grpc::ServerUnaryReactor* RewardServiceImpl::GetInfo(grpc::CallbackServerContext
   response->set_version(VERDICT_VERSION);
   response->add_verifiers("math");
   response->add_verifiers("rules_only");
+  if (!options_.sandbox_layers.empty()) response->add_verifiers("code");
+  for (const std::string& layer : options_.sandbox_layers) response->add_sandbox_layers(layer);
   v1::Limits* limits = response->mutable_limits();
   limits->set_max_message_bytes(options_.max_message_bytes);
   limits->set_max_inflight_samples(options_.max_inflight_samples);

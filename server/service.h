@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "rewards/scorer.h"
 #include "server/batch.h"
@@ -27,6 +29,8 @@ struct ServiceOptions {
   // Reported by GetInfo.
   int64_t max_message_bytes = 0;
   int worker_threads = 0;
+  // Active sandbox layers; empty when code execution is off.
+  std::vector<std::string> sandbox_layers;
 };
 
 class RewardServiceImpl final : public v1::RewardService::CallbackService {

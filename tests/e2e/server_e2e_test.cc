@@ -1,5 +1,6 @@
 // End to end: the real `verdict serve` binary, driven over gRPC on TCP and a Unix socket.
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
@@ -144,7 +145,7 @@ TEST_F(ServerE2E, GetInfoReportsVersionVerifiersLimitsAndDefaults) {
   v1::ServerInfo info;
   ASSERT_TRUE(stub->GetInfo(&context, v1::GetInfoRequest(), &info).ok());
   EXPECT_FALSE(info.version().empty());
-  EXPECT_THAT(info.verifiers(), testing::UnorderedElementsAre("math", "rules_only"));
+  EXPECT_THAT(info.verifiers(), testing::UnorderedElementsAre("math", "rules_only", "code"));
   EXPECT_EQ(info.worker_threads(), 2);
   EXPECT_EQ(info.limits().max_message_bytes(), 256 << 20);
   EXPECT_EQ(info.default_spec().advantage().std(), v1::STD_KIND_SAMPLE);
@@ -354,6 +355,108 @@ TEST_F(ServerE2E, GarbageBytesAreARejectedCallNotACrash) {
   grpc::Status s = RawScore(channel, std::string("\x0a\xff\xff\xff\xff\x0f garbage", 15));
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(HealthStatus(channel), 1);
+}
+
+v1::Group CodeGroup(const std::string& id, std::vector<std::string> completions,
+                    int64_t wall_ms = 5000) {
+  v1::Group g;
+  g.set_id(id);
+  v1::CodeReference* code = g.mutable_code();
+  code->set_language("python3");
+  auto* t = code->add_tests();
+  t->set_input("1 2");
+  t->set_expected("3");
+  t = code->add_tests();
+  t->set_input("10 -4");
+  t->set_expected("6");
+  code->mutable_limits()->set_wall_ms(wall_ms);
+  code->mutable_limits()->set_cpu_ms(wall_ms);
+  for (auto& c : completions) g.add_completions()->set_text(c);
+  g.mutable_spec()->set_format(v1::FORMAT_TEMPLATE_NONE);
+  return g;
+}
+
+TEST_F(ServerE2E, CodeGroupsRunInTheSandboxWithTypedVerdicts) {
+  auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
+  {
+    grpc::ClientContext context;
+    v1::ServerInfo info;
+    ASSERT_TRUE(stub->GetInfo(&context, v1::GetInfoRequest(), &info).ok());
+    EXPECT_THAT(info.verifiers(), testing::Contains("code"));
+    EXPECT_THAT(info.sandbox_layers(), testing::Contains(testing::HasSubstr("seccomp")));
+  }
+  v1::ScoreRequest request;
+  *request.add_groups() = CodeGroup("add", {"```python\na,b=map(int,input().split())\nprint(a+b)\n```",
+                                           "```python\nprint(3)\n```", "I would add them.",
+                                           "```python\nimport sys; sys.exit(3)\n```"});
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->Score(&context, request, &response).ok());
+  const v1::GroupResult& g = response.groups(0);
+  ASSERT_FALSE(g.has_error()) << g.error().message();
+  EXPECT_EQ(g.samples(0).verdict(), v1::CORRECT);
+  EXPECT_EQ(g.samples(1).verdict(), v1::PARTIAL);
+  EXPECT_EQ(g.samples(2).verdict(), v1::NO_CODE);
+  EXPECT_EQ(g.samples(3).verdict(), v1::RUNTIME_ERROR);
+  EXPECT_DOUBLE_EQ(g.samples(0).components().at("accuracy"), 1.0);
+  EXPECT_DOUBLE_EQ(g.samples(1).components().at("accuracy"), 0.5);
+  EXPECT_EQ(g.samples(1).code().passed(), 1);
+  EXPECT_EQ(g.samples(1).code().total(), 2);
+  EXPECT_THAT(g.samples(1).code().tests(1).message(), HasSubstr("expected"));
+}
+
+// Processes of the sandbox's uid range (LinuxRunnerOptions: 61000 + slot).
+int SandboxProcesses() {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0) {
+        int uid = std::atoi(line.c_str() + 4);
+        if (uid >= 61000 && uid < 61064) ++n;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+TEST_F(ServerE2E, CancelledCodeCallKillsItsProcessesAtOnce) {
+  auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
+  v1::ScoreRequest request;
+  *request.add_groups() = CodeGroup("slow", {"```python\nimport time\ntime.sleep(60)\n```"}, 60000);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(800));
+  v1::ScoreResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(stub->Score(&context, request, &response).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  int left = SandboxProcesses();
+  for (int i = 0; i < 100 && left > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    left = SandboxProcesses();
+  }
+  EXPECT_EQ(left, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // The server is free again: a quick code group is scored.
+  v1::ScoreRequest quick;
+  *quick.add_groups() = CodeGroup("q", {"```python\nprint(sum(map(int,input().split())))\n```"});
+  grpc::ClientContext c2;
+  ASSERT_TRUE(stub->Score(&c2, quick, &response).ok());
+  EXPECT_EQ(response.groups(0).samples(0).verdict(), v1::CORRECT);
+}
+
+TEST(ServerCode, NoCodeFlagRefusesCodeGroupsWithFailedPrecondition) {
+  ServerProcess server({"--listen", "127.0.0.1:0", "--no-code"});
+  ASSERT_TRUE(server.ok());
+  auto stub = v1::RewardService::NewStub(Connect(server.addresses()[0]));
+  v1::ScoreRequest request;
+  *request.add_groups() = CodeGroup("x", {"```python\nprint(3)\n```"});
+  v1::ScoreResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub->Score(&context, request, &response).ok());
+  EXPECT_EQ(response.groups(0).error().code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(response.groups(0).error().message(), HasSubstr("does not run code"));
 }
 
 TEST(ServerLimits, RequestOverTheInflightBudgetIsResourceExhausted) {

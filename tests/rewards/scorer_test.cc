@@ -1,4 +1,5 @@
 #include "rewards/scorer.h"
+#include "sandbox/fake_runner.h"
 
 #include <cmath>
 #include <string>
@@ -98,11 +99,61 @@ TEST_F(ScorerTest, MathReferenceWithoutGoldIsAnError) {
   EXPECT_EQ(scorer_.Score(g).error.code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ScorerTest, CodeReferenceIsUnimplementedNotAZeroReward) {
+CodeReference PythonSum() {
+  CodeReference ref;
+  ref.language = "python3";
+  ref.tests = {{"1 2", "3"}, {"2 2", "4"}};
+  return ref;
+}
+
+TEST_F(ScorerTest, CodeWithoutASandboxIsFailedPreconditionNotAZeroReward) {
   Group g = MathGroup({"x"});
-  g.reference = CodeReference{"python"};
+  g.reference = PythonSum();
   GroupResult r = scorer_.Score(g);
-  EXPECT_EQ(r.error.code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ScorerTest, CodeAccuracyComesFromTheRunsAndSandboxFailuresAreErrors) {
+  // A scripted sandbox: prints the sum for stdin "1 2", nothing else; fails to start on stdin
+  // "boom".
+  sandbox::FakeRunner runner;
+  runner.AddRule([](const sandbox::RunRequest& q) { return q.stdin_data == "1 2"; },
+                 [](const sandbox::RunRequest&) -> absl::StatusOr<sandbox::RunResult> {
+                   sandbox::RunResult res;
+                   res.exit_code = 0;
+                   res.stdout_data = "3\n";
+                   return res;
+                 });
+  ScorerOptions options;
+  options.runner = &runner;
+  Scorer scorer(&pool_, options);
+  Group g = MathGroup({"```python\nprint(sum(map(int, input().split())))\n```", "no code",
+                       "```python\nprint(sum(map(int, input().split())))\n```"});
+  g.reference = PythonSum();
+  g.spec.format = FormatTemplate::kNone;
+  g.spec.no_code_value = -1;
+  GroupResult r = scorer.Score(g);
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kPartial);  // "2 2" printed nothing
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 0.5)));
+  EXPECT_EQ(r.samples[1].verdict, Verdict::kNoCode);
+  EXPECT_DOUBLE_EQ(r.samples[1].reward, -1.0);
+  EXPECT_EQ(r.samples[2].verdict, Verdict::kPartial);  // identical program: judged once
+  ASSERT_TRUE(r.samples[0].code.has_value());
+  EXPECT_EQ(r.samples[0].code->passed, 1);
+
+  g.spec.code_all_pass = true;
+  r = scorer.Score(g);
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 0.0)));
+
+  runner.SetDefault([](const sandbox::RunRequest&) -> absl::StatusOr<sandbox::RunResult> {
+    return absl::InternalError("sandbox could not start");
+  });
+  g.spec.code_all_pass = false;
+  r = scorer.Score(g);
+  EXPECT_EQ(r.samples[0].verdict, Verdict::kError);  // "we could not check", not "wrong"
+  EXPECT_EQ(r.samples[0].error.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(r.stats.num_errors, 2);
 }
 
 TEST_F(ScorerTest, RulesOnlyScoresFormatWithoutAccuracy) {
