@@ -30,6 +30,7 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
                               (the HTTP one last, as http://HOST:PORT)
   --log-level LEVEL           debug, info, warning, error (default info)
   --no-code                   do not run code (code groups get FAILED_PRECONDITION)
+  --sandbox-dir DIR           parent of the sandbox's work dirs (default /tmp/verdict-sandbox)
   --allow-unsafe-sandbox      run code even when the host lacks the minimum containment layers
 )";
 
@@ -39,7 +40,7 @@ int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level", "http-listen"};
+                    "log-level", "http-listen", "sandbox-dir"};
   fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
@@ -93,6 +94,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.http_listen = flags->Get("http-listen");
   options.enable_code = !flags->Has("no-code");
   options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");
+  if (flags->Has("sandbox-dir")) options.sandbox.work_root = flags->Get("sandbox-dir");
 
   BlockShutdownSignals();  // before any thread exists
   absl::StatusOr<std::unique_ptr<VerdictServer>> server = VerdictServer::Start(options);

@@ -31,7 +31,7 @@ BUILD_PKGS=(
 # Python packages: the client, test oracles and peer benchmarks (never the C++ build).
 # numpy, tokenizers and safetensors are test oracles for the rollout worker (tokenizer, forward).
 PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy prometheus_client
-         tokenizers safetensors)
+         tokenizers safetensors yamllint kubernetes-validate)
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
