@@ -3,7 +3,10 @@
 #include <fstream>
 
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "cli/config.h"
+#include "google/protobuf/util/json_util.h"
 #include "server/convert.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -29,10 +32,42 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --port-file FILE            write the bound addresses there, one per line, once serving
                               (the HTTP one last, as http://HOST:PORT)
   --log-level LEVEL           debug, info, warning, error (default info)
+  --config FILE               JSON file of these settings (keys with '_'), "default_spec":
+                              {RewardSpec JSON}; environment VERDICT_<FLAG> overrides the file
+                              and flags override both. The effective configuration is logged
+                              at start and returned by GetInfo.
   --no-code                   do not run code (code groups get FAILED_PRECONDITION)
   --sandbox-dir DIR           parent of the sandbox's work dirs (default /tmp/verdict-sandbox)
   --allow-unsafe-sandbox      run code even when the host lacks the minimum containment layers
 )";
+
+// The resolved settings as one JSON object (logged at start, returned by GetInfo).
+std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level) {
+  std::string spec_json;
+  google::protobuf::util::JsonPrintOptions print;
+  print.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(SpecToProto(o.service.default_spec), &spec_json, print);
+  std::string listen;
+  for (const std::string& l : o.listen) {
+    if (!listen.empty()) listen += ",";
+    log::AppendJsonString(l, &listen);
+  }
+  std::string out = absl::StrCat("{\"listen\":[", listen, "],\"http_listen\":");
+  log::AppendJsonString(o.http_listen, &out);
+  absl::StrAppend(&out, ",\"threads\":", o.worker_threads, ",\"max_message_bytes\":", o.max_message_bytes,
+                  ",\"max_inflight_samples\":", o.service.max_inflight_samples,
+                  ",\"stream_window_groups\":", o.service.stream_window_groups,
+                  ",\"shutdown_grace_ms\":", absl::ToInt64Milliseconds(o.shutdown_grace),
+                  ",\"drain_delay_ms\":", absl::ToInt64Milliseconds(o.drain_delay),
+                  ",\"code\":", o.enable_code ? "true" : "false",
+                  ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
+                  ",\"sandbox_dir\":");
+  log::AppendJsonString(o.sandbox.work_root, &out);
+  out += ",\"log_level\":";
+  log::AppendJsonString(log_level, &out);
+  absl::StrAppend(&out, ",\"default_spec\":", spec_json, "}");
+  return out;
+}
 
 }  // namespace
 
@@ -40,10 +75,11 @@ int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level", "http-listen", "sandbox-dir"};
+                    "log-level", "http-listen", "sandbox-dir", "config"};
   fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox"};
   AddSpecFlags(&fs);
-  absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
+  absl::StatusOr<MergedArgs> merged = MergeConfig(args, fs);
+  absl::StatusOr<Flags> flags = merged.ok() ? Flags::Parse(merged->args, fs) : merged.status();
   if (!flags.ok()) {
     std::fprintf(stderr, "verdict serve: %s\n%s", std::string(flags.status().message()).c_str(), kHelp);
     return kExitUsage;
@@ -68,6 +104,16 @@ int RunServe(const std::vector<std::string>& args) {
       std::fprintf(stderr, "verdict serve: %s\n", std::string(s.message()).c_str());
       return kExitUsage;
     }
+  }
+  if (!merged->spec_json.empty()) {  // the file's default spec, under the spec flags
+    v1::RewardSpec from_file;
+    auto parsed = google::protobuf::util::JsonStringToMessage(merged->spec_json, &from_file);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "verdict serve: --config default_spec: %s\n", parsed.ToString().c_str());
+      return kExitUsage;
+    }
+    from_file.MergeFrom(*spec);
+    *spec = from_file;
   }
   absl::StatusOr<RewardSpec> default_spec = ResolveSpec(RewardSpec{}, *spec);
   if (!default_spec.ok()) {
@@ -96,6 +142,7 @@ int RunServe(const std::vector<std::string>& args) {
   options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");
   if (flags->Has("sandbox-dir")) options.sandbox.work_root = flags->Get("sandbox-dir");
 
+  options.service.effective_config = EffectiveConfig(options, flags->Get("log-level", "info"));
   BlockShutdownSignals();  // before any thread exists
   absl::StatusOr<std::unique_ptr<VerdictServer>> server = VerdictServer::Start(options);
   if (!server.ok()) {

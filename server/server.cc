@@ -90,6 +90,9 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
   s->ready_.store(true);
+  if (!service_options.effective_config.empty()) {
+    log::Info("effective configuration", {{"config", service_options.effective_config}});
+  }
   for (const std::string& a : s->addresses_) log::Info("listening", {{"address", a}});
   return s;
 }

@@ -286,6 +286,7 @@ grpc::ServerUnaryReactor* RewardServiceImpl::GetInfo(grpc::CallbackServerContext
       static_cast<int64_t>(scorer_->options().max_completions_per_group));
   *response->mutable_default_spec() = SpecToProto(options_.default_spec);
   response->set_worker_threads(options_.worker_threads);
+  response->set_effective_config(options_.effective_config);
   metrics_.RecordCall("GetInfo", 0, 0);
   auto* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);

@@ -31,6 +31,8 @@ struct ServiceOptions {
   int worker_threads = 0;
   // Active sandbox layers; empty when code execution is off.
   std::vector<std::string> sandbox_layers;
+  // The effective configuration as JSON, for GetInfo.
+  std::string effective_config;
 };
 
 class RewardServiceImpl final : public v1::RewardService::CallbackService {

@@ -179,3 +179,33 @@ def test_sigterm_during_a_stream_fails_readiness_first_then_drains_and_exits_zer
     assert sorted(r.group_id for r in results) == ["after0", "after1", "after2", "after3", "after4", "first"]
     assert all(r.rewards == [2.0, 1.0] for r in results)
     assert proc.wait(timeout=30) == 0         # and the process exits 0 within the grace period
+
+
+def test_config_file_env_and_flags_in_precedence_order_and_reported_by_getinfo(tmp_path):
+    cfg = tmp_path / "verdict.json"
+    cfg.write_text(json.dumps({"listen": ["127.0.0.1:0"], "threads": 1, "drain_delay_ms": 7,
+                               "stream_window_groups": 5, "default_spec": {"weights": {"format": 0.25},
+                                                                           "pass_at_k": [2]}}))
+    ports = tmp_path / "ports"
+    env = {**os.environ, "VERDICT_DRAIN_DELAY_MS": "9", "VERDICT_STREAM_WINDOW_GROUPS": "6"}
+    proc = subprocess.Popen([BINARY, "serve", "--config", str(cfg), "--port-file", str(ports),
+                             "--stream-window-groups", "8"], env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            if ports.exists():
+                break
+            time.sleep(0.05)
+        with Client(ports.read_text().split()[0]) as c:
+            info = c.info()
+        cfg_out = json.loads(info.effective_config)
+        assert cfg_out["threads"] == 1                  # file
+        assert cfg_out["drain_delay_ms"] == 9           # environment over file
+        assert cfg_out["stream_window_groups"] == 8     # flag over environment
+        assert cfg_out["default_spec"]["weights"]["format"] == 0.25
+        assert info.default_spec.weights.format == 0.25 and list(info.default_spec.pass_at_k) == [2]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    cfg.write_text(json.dumps({"no_such_setting": 1}))
+    bad = subprocess.run([BINARY, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and 'unknown key "no_such_setting"' in bad.stderr
