@@ -22,14 +22,7 @@ constexpr std::string_view kThinkClose = "</think>";
 constexpr std::string_view kAnswerOpen = "<answer>";
 constexpr std::string_view kAnswerClose = "</answer>";
 
-size_t CountOf(std::string_view text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string_view::npos;
-       pos = text.find(needle, pos + needle.size())) {
-    ++n;
-  }
-  return n;
-}
+size_t CountOf(std::string_view text, std::string_view needle) { return CountOccurrences(text, needle); }
 
 bool IsBlank(std::string_view s) {
   for (char c : s) {
@@ -65,7 +58,24 @@ std::string ExplainMismatch(std::string_view text) {
   return "does not match the R1 template";
 }
 
+// The text a template is checked on: the completion, after "<think>" when the prompt prefilled
+// it (`storage` holds the joined copy).
+std::string_view WithPrefill(std::string_view completion, bool think_prefilled, std::string* storage) {
+  if (!think_prefilled) return completion;
+  *storage = absl::StrCat(Absl(kThinkOpen), Absl(completion));
+  return *storage;
+}
+
 }  // namespace
+
+size_t CountOccurrences(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string_view::npos;
+       pos = text.find(needle, pos + needle.size())) {
+    ++n;
+  }
+  return n;
+}
 
 bool PromptPrefillsThink(std::string_view prompt) {
   absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(Absl(prompt));
@@ -77,11 +87,7 @@ FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
   result.template_name = "r1";
   result.think_prefilled = think_prefilled;
   std::string with_prefill;
-  std::string_view text = completion;
-  if (think_prefilled) {
-    with_prefill = absl::StrCat(Absl(kThinkOpen), Absl(completion));
-    text = with_prefill;
-  }
+  const std::string_view text = WithPrefill(completion, think_prefilled, &with_prefill);
 
   constexpr std::array<std::string_view, 4> kTags = {kThinkOpen, kThinkClose, kAnswerOpen,
                                                      kAnswerClose};
@@ -215,11 +221,7 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
   result.template_name = "custom";
   result.think_prefilled = think_prefilled;
   std::string with_prefill;
-  std::string_view text = completion;
-  if (think_prefilled) {
-    with_prefill = absl::StrCat(Absl(kThinkOpen), Absl(completion));
-    text = with_prefill;
-  }
+  const std::string_view text = WithPrefill(completion, think_prefilled, &with_prefill);
   answer_region->clear();
   const auto& names = (*re)->NamedCapturingGroups();
   auto it = names.find("answer");

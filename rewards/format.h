@@ -39,6 +39,9 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
 // OK when `pattern` compiles as a custom format pattern; else INVALID_ARGUMENT naming it.
 absl::Status ValidateFormatPattern(const std::string& pattern);
 
+// Non-overlapping occurrences of `needle` in `text`.
+size_t CountOccurrences(std::string_view text, std::string_view needle);
+
 // Partial credit for a failed template: 0.25 per template tag appearing exactly once.
 double TagCountCredit(std::string_view text, FormatTemplate format);
 

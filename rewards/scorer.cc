@@ -50,15 +50,6 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
   return absl::OkStatus();
 }
 
-size_t CountOccurrences(std::string_view text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string_view::npos;
-       pos = text.find(needle, pos + needle.size())) {
-    ++n;
-  }
-  return n;
-}
-
 Verdict FromMathOutcome(math::Outcome outcome) {
   switch (outcome) {
     case math::Outcome::kCorrect: return Verdict::kCorrect;

@@ -14,17 +14,12 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENT = os.path.join(ROOT, "clients", "python")
-sys.path.insert(0, CLIENT)
-import runpy  # noqa: E402
-runpy.run_path(os.path.join(CLIENT, "verdict", "_codegen.py"))["ensure"](os.path.join(ROOT, "proto"), CLIENT)
+from conftest import BINARY, CLIENT, ROOT  # noqa: E402  (sys.path and stubs)
 
 from google.protobuf import json_format  # noqa: E402
 from verdict import Client  # noqa: E402
 from verdict.v1 import verdict_pb2  # noqa: E402
 
-BINARY = os.environ.get("VERDICT_BIN", os.path.join(ROOT, "build", "release", "cli", "verdict"))
 GOOD = "<think>6*7=42</think><answer>42</answer>"
 WRONG = "<think>6*7=41</think><answer>41</answer>"
 

@@ -10,16 +10,11 @@ import time
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENT = os.path.join(ROOT, "clients", "python")
-sys.path.insert(0, CLIENT)
-import runpy  # noqa: E402  (by path: importing the package needs the stubs it generates)
-runpy.run_path(os.path.join(CLIENT, "verdict", "_codegen.py"))["ensure"](os.path.join(ROOT, "proto"), CLIENT)
+from conftest import BINARY, CLIENT, ROOT  # noqa: E402  (sys.path and stubs)
 
 import verdict  # noqa: E402
 from verdict import AsyncClient, Client  # noqa: E402
 
-BINARY = os.environ.get("VERDICT_BIN", os.path.join(ROOT, "build", "release", "cli", "verdict"))
 GOOD = "<think>6*7=42</think><answer>42</answer>"
 WRONG = "<think>6*7=41</think><answer>41</answer>"
 UNFORMATTED = "so it is \\boxed{42}"
@@ -141,9 +136,15 @@ def test_verl_compute_score_single_and_batch(server, monkeypatch):
 
 
 def test_package_installs_with_pip(tmp_path):
+    import shutil
+    # From a copy: building writes build/ and *.egg-info next to setup.py.
+    src = tmp_path / "src"
+    shutil.copytree(CLIENT, src / "clients" / "python",
+                    ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "v1"))
+    shutil.copytree(os.path.join(ROOT, "proto"), src / "proto")
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), CLIENT], check=True)
+                    "--target", str(target), str(src / "clients" / "python")], check=True)
     code = "import verdict, verdict.v1.verdict_pb2 as p; print(verdict.Client.__name__, p.CORRECT)"
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(target)},
                          cwd=str(tmp_path), capture_output=True, text=True, check=True).stdout

@@ -11,16 +11,11 @@ import time
 import grpc
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLIENT = os.path.join(ROOT, "clients", "python")
-sys.path.insert(0, CLIENT)
-import runpy  # noqa: E402  (by path: importing the package needs the stubs it generates)
-runpy.run_path(os.path.join(CLIENT, "verdict", "_codegen.py"))["ensure"](os.path.join(ROOT, "proto"), CLIENT)
+from conftest import BINARY, CLIENT, ROOT  # noqa: E402  (sys.path and stubs)
 
 from verdict import Client  # noqa: E402
 from verdict.v1 import verdict_pb2  # noqa: E402
 
-BINARY = os.environ.get("VERDICT_BIN", os.path.join(ROOT, "build", "release", "cli", "verdict"))
 EXAMPLE = os.path.join(ROOT, "examples", "r1_math.jsonl")
 # Hand-computed: reward = accuracy + format (default weights 1 and 1).
 EXPECTED = {"gsm8k-1": [2, 2, 1, 1], "math-frac": [2, 2, 1, 1], "math-all-right": [2, 2],
