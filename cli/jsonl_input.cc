@@ -58,6 +58,17 @@ absl::Status ReadCompletion(element e, const InputOptions& o, int64_t line, v1::
   if (e[o.finish_reason_field].get(finish) == simdjson::SUCCESS) {
     c->set_finish_reason(std::string(finish));
   }
+  simdjson::dom::array ids;
+  if (e["token_ids"].get(ids) == simdjson::SUCCESS) {
+    for (simdjson::dom::element id : ids) {
+      int64_t v;
+      if (id.get(v) != simdjson::SUCCESS) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("line ", line, ": \"token_ids\" must be a list of integers"));
+      }
+      c->add_token_ids(v);
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -255,8 +255,12 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
         c.weight);
   }
   if (spec.repetition.enabled) {
+    // Token n-grams when the token ids were sent, word n-grams otherwise.
     add("repetition",
-        RepetitionPenalty(completion.text, spec.repetition.ngram_size, spec.repetition.max_penalty),
+        completion.token_ids.empty()
+            ? RepetitionPenalty(completion.text, spec.repetition.ngram_size, spec.repetition.max_penalty)
+            : RepetitionPenaltyTokens(completion.token_ids, spec.repetition.ngram_size,
+                                      spec.repetition.max_penalty),
         spec.repetition.weight);
   }
   return r;

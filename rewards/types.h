@@ -19,6 +19,7 @@ struct Completion {
   std::string text;
   int64_t num_tokens = 0;     // 0 = unknown
   std::string finish_reason;  // "stop", "length", ...; empty = unknown
+  std::vector<int64_t> token_ids;  // empty = unknown
 };
 
 // Gold answers; a completion is correct when equivalent to any of them.

@@ -302,7 +302,8 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
   out->completions.clear();
   out->completions.reserve(in.completions_size());
   for (const v1::Completion& c : in.completions()) {
-    out->completions.push_back(Completion{c.text(), c.num_tokens(), c.finish_reason()});
+    out->completions.push_back(Completion{c.text(), c.num_tokens(), c.finish_reason(),
+                                          {c.token_ids().begin(), c.token_ids().end()}});
   }
   if (in.has_spec()) {
     absl::StatusOr<RewardSpec> spec = ResolveSpec(inherited, in.spec());

@@ -239,6 +239,16 @@ TEST_F(ScorerTest, MajorityVoteClustersEquivalentAnswers) {
   EXPECT_FALSE(r.stats.majority_correct);
 }
 
+TEST_F(ScorerTest, RepetitionCountsTokenNgramsWhenTokenIdsAreSent) {
+  Group g = MathGroup({"<think>a b c d</think><answer>42</answer>", "<think>a b c d</think><answer>42</answer>"});
+  g.spec.repetition.enabled = true;
+  g.spec.repetition.ngram_size = 2;
+  g.completions[1].token_ids = {7, 8, 7, 8, 7, 8};  // bigrams 78 87 78 87 78: 2 unique of 5
+  GroupResult r = scorer_.Score(g);
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("repetition", 0.0)));
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("repetition", -(1 - 2.0 / 5))));
+}
+
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
   Group g = MathGroup({"reasoning</think><answer>42</answer>"});
   g.prompt = "Question\nAssistant: <think>";
