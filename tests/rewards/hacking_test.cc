@@ -36,7 +36,7 @@ TEST_P(RewardHacking, EarnsNoCreditItShouldNot) {
   g.id = h.name;
   g.prompt = "What is 2+2? Options: (A) 3 (B) 4 (C) 5 (D) 6. Reply with 4 if unsure.\nAssistant:";
   g.reference = MathReference{{h.gold}};
-  g.completions.push_back(Completion{h.completion, 0, ""});
+  g.completions.push_back(Completion{h.completion, 0, "", {}});
   GroupResult r = scorer_.Score(g);
   ASSERT_TRUE(r.error.ok());
   const SampleResult& s = r.samples[0];

@@ -17,7 +17,7 @@ Group MathGroup(std::vector<std::string> completions, std::string gold = "42") {
   g.id = "g";
   g.prompt = "Question?\nAssistant:";
   g.reference = MathReference{{gold}};
-  for (auto& c : completions) g.completions.push_back(Completion{std::move(c), 0, ""});
+  for (auto& c : completions) g.completions.push_back(Completion{std::move(c), 0, "", {}});
   return g;
 }
 

@@ -40,7 +40,9 @@ TEST(CheckOutput, Table) {
     spec.kind = c.kind;
     CheckResult r = CheckOutput(spec, c.expected, c.actual);
     EXPECT_EQ(r.accepted, c.accepted) << c.expected << " vs " << c.actual;
-    if (!c.accepted) EXPECT_NE(r.first_diff.find(c.diff), std::string::npos) << r.first_diff;
+    if (!c.accepted) {
+      EXPECT_NE(r.first_diff.find(c.diff), std::string::npos) << r.first_diff;
+    }
   }
 }
 
