@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
 #include "cli/result_json.h"
@@ -14,18 +15,53 @@
 namespace verdict::cli {
 namespace {
 
-constexpr char kHelp[] = R"(usage: verdict check GOLD ANSWER
-       verdict check --jsonl FILE [--output FILE] [--gold-field gold] [--pred-field pred]
+constexpr char kHelp[] = R"(usage: verdict check [POLICIES] GOLD ANSWER
+       verdict check [POLICIES] --jsonl FILE [--output FILE] [--gold-field gold] [--pred-field pred]
 
 Checks whether ANSWER (a bare answer or a whole response) is equivalent to GOLD and explains
 how it was read. With --jsonl, reads one JSON object per line and writes each line back with
-"equivalent" (true, false, or null when undecided), "verdict", "extracted" and "reason" added.
+"equivalent" (true, false, or null when undecided), "verdict", "extracted", "canonical" and
+"reason" added. A gold field may be a string or a list of acceptable answers.
+
+policies (README "Math answers"):
+  --decimal-policy rounded[:N]|exact   decimals against exact values (default rounded:6)
+  --percent-policy number_or_fraction|number|fraction   25% against 25 / 0.25
 
 exit codes (GOLD ANSWER form): 0 equivalent; 1 not equivalent; 2 usage; 3 undecided
 exit codes (--jsonl form): 0 all lines checked; 1 could not run; 2 usage; 3 some lines rejected
 )";
 
-int CheckFile(const Flags& flags) {
+absl::StatusOr<math::MathOptions> OptionsFromFlags(const Flags& flags) {
+  math::MathOptions o;
+  if (flags.Has("decimal-policy")) {
+    const std::string& p = flags.Get("decimal-policy");
+    int digits = 0;
+    if (p == "exact") {
+      o.compare.decimal = math::DecimalPolicy::kExact;
+    } else if (p == "rounded") {
+      o.compare.decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
+    } else if (p.rfind("rounded:", 0) == 0 && absl::SimpleAtoi(p.substr(8), &digits) && digits >= 1) {
+      o.compare.decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
+      o.compare.min_significant_digits = digits;
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--decimal-policy wants exact, rounded or rounded:N, got '", p, "'"));
+    }
+  }
+  if (flags.Has("percent-policy")) {
+    const std::string& p = flags.Get("percent-policy");
+    if (p == "number_or_fraction") o.compare.percent = math::PercentPolicy::kNumberOrFraction;
+    else if (p == "number") o.compare.percent = math::PercentPolicy::kNumber;
+    else if (p == "fraction") o.compare.percent = math::PercentPolicy::kFraction;
+    else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--percent-policy wants number_or_fraction, number or fraction, got '", p, "'"));
+    }
+  }
+  return o;
+}
+
+int CheckFile(const Flags& flags, const math::MathOptions& options) {
   std::ifstream in(flags.Get("jsonl"), std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "verdict check: cannot open %s\n", flags.Get("jsonl").c_str());
@@ -76,7 +112,7 @@ int CheckFile(const Flags& flags) {
                    static_cast<long long>(line_no), gold_field.c_str(), pred_field.c_str());
       continue;
     }
-    math::MathVerdict v = math::VerifyAnswer(pred, golds);
+    math::MathVerdict v = math::VerifyAnswer(pred, golds, options);
     std::string l = line;
     const char* eq = v.outcome == math::Outcome::kCorrect     ? "true"
                      : v.outcome == math::Outcome::kUndecided ? "null"
@@ -89,6 +125,9 @@ int CheckFile(const Flags& flags) {
     log::AppendJsonString(RepairUtf8(v.extracted), &s);
     l = AddMember(l, "extracted", s);
     s.clear();
+    log::AppendJsonString(RepairUtf8(v.canonical), &s);
+    l = AddMember(l, "canonical", s);
+    s.clear();
     log::AppendJsonString(RepairUtf8(v.reason), &s);
     l = AddMember(l, "reason", s);
     *out << l << '\n';
@@ -100,7 +139,8 @@ int CheckFile(const Flags& flags) {
 
 int RunCheck(const std::vector<std::string>& args) {
   FlagSpec fs;
-  fs.value_flags = {"jsonl", "output", "gold-field", "pred-field"};
+  fs.value_flags = {"jsonl", "output", "gold-field", "pred-field", "decimal-policy",
+                    "percent-policy"};
   fs.bool_flags = {"help"};
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok()) {
@@ -111,13 +151,18 @@ int RunCheck(const std::vector<std::string>& args) {
     std::fputs(kHelp, stdout);
     return kExitOk;
   }
-  if (flags->Has("jsonl")) return CheckFile(*flags);
+  absl::StatusOr<math::MathOptions> options = OptionsFromFlags(*flags);
+  if (!options.ok()) {
+    std::fprintf(stderr, "verdict check: %s\n", std::string(options.status().message()).c_str());
+    return kExitUsage;
+  }
+  if (flags->Has("jsonl")) return CheckFile(*flags, *options);
   if (flags->positional().size() != 2) {
     std::fputs(kHelp, stderr);
     return kExitUsage;
   }
   std::vector<std::string> golds = {flags->positional()[0]};
-  math::MathVerdict v = math::VerifyAnswer(flags->positional()[1], golds);
+  math::MathVerdict v = math::VerifyAnswer(flags->positional()[1], golds, *options);
   std::printf("verdict:   %s\n", std::string(math::OutcomeName(v.outcome)).c_str());
   std::printf("extracted: %s  (from %s)\n", v.extracted.c_str(),
               std::string(math::AnswerSourceName(v.source)).c_str());

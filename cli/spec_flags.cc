@@ -27,6 +27,9 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --normalize-components      GDPO: normalise each component, then sum with the weights
   --pass-at-k K,K,...         report unbiased pass@k per group
   --majority-vote             report maj@k: answers clustered by math equivalence
+  --decimal-policy P[:N]      math decimals: rounded (default; needs N=6 significant digits)
+                              or exact (0.333333 is not 1/3)
+  --percent-policy P          math 25%: number_or_fraction (default), number, fraction
   --language CODE|auto        language consistency of the reasoning (component "language")
   --overlong MAX,CACHE        DAPO soft overlong punishment (component "overlong")
   --kimi-length               Kimi k1.5 group-relative length reward (component "length")
@@ -40,7 +43,8 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
 void AddSpecFlags(FlagSpec* spec) {
   for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
                         "estimator", "std", "epsilon", "scale", "pass-at-k", "overlong", "cosine",
-                        "repetition", "truncation", "clip", "format-pattern", "language"}) {
+                        "repetition", "truncation", "clip", "format-pattern", "language",
+                        "decimal-policy", "percent-policy"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
@@ -155,6 +159,33 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     spec.mutable_language()->set_target(flags.Get("language") == "auto" ? "" : flags.Get("language"));
   }
   if (flags.Has("majority-vote")) spec.set_majority_vote(flags.Get("majority-vote") == "true");
+  if (flags.Has("decimal-policy")) {
+    std::vector<std::string> parts = absl::StrSplit(flags.Get("decimal-policy"), ':');
+    int digits = 0;
+    if (parts[0] == "exact" && parts.size() == 1) {
+      spec.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_EXACT);
+    } else if (parts[0] == "rounded" &&
+               (parts.size() == 1 || (parts.size() == 2 && absl::SimpleAtoi(parts[1], &digits) &&
+                                      digits >= 1))) {
+      spec.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_ROUNDED);
+      if (parts.size() == 2) spec.mutable_math()->set_min_significant_digits(digits);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--decimal-policy wants exact, rounded or rounded:N, got '", flags.Get("decimal-policy"), "'"));
+    }
+  }
+  if (flags.Has("percent-policy")) {
+    const std::string& p = flags.Get("percent-policy");
+    v1::MathSpec::PercentPolicy policy;
+    if (p == "number_or_fraction") policy = v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION;
+    else if (p == "number") policy = v1::MathSpec::PERCENT_POLICY_NUMBER;
+    else if (p == "fraction") policy = v1::MathSpec::PERCENT_POLICY_FRACTION;
+    else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--percent-policy wants number_or_fraction, number or fraction, got '", p, "'"));
+    }
+    spec.mutable_math()->set_percent_policy(policy);
+  }
   if (flags.Has("kimi-length") && flags.Get("kimi-length") == "true") spec.mutable_kimi_length();
   if (flags.Has("cosine")) {
     int64_t max_len;

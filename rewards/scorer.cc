@@ -50,6 +50,15 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
   return absl::OkStatus();
 }
 
+// The server's math options with the request's equivalence policies.
+math::MathOptions MathOptionsFor(const math::MathOptions& base, const RewardSpec& spec) {
+  math::MathOptions o = base;
+  o.compare.decimal = spec.math_decimal;
+  o.compare.min_significant_digits = spec.math_min_significant_digits;
+  o.compare.percent = spec.math_percent;
+  return o;
+}
+
 Verdict FromMathOutcome(math::Outcome outcome) {
   switch (outcome) {
     case math::Outcome::kCorrect: return Verdict::kCorrect;
@@ -188,7 +197,7 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
   double accuracy = 0.0;
   bool has_accuracy = false;
   if (const auto* ref = std::get_if<MathReference>(&group.reference)) {
-    math::MathOptions math_options = options_.math;
+    math::MathOptions math_options = MathOptionsFor(options_.math, spec);
     math_options.extract.use_answer_tag = answer_tag;
     math::MathVerdict mv;
     size_t answer_blocks = answer_tag ? CountOccurrences(completion.text, "<answer>") : 0;
@@ -524,7 +533,7 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
       // acq_rel: the finishing task sees every other task's samples.
       if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         FinishGroup(&job->result);
-        if (job->group->spec.majority_vote) MajorityVote(&job->result, options_.math);
+        if (job->group->spec.majority_vote) MajorityVote(&job->result, MathOptionsFor(options_.math, job->group->spec));
         std::move(job->done)(std::move(job->result));
       }
     });

@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "verifier/code/code_reference.h"
+#include "verifier/math/compare.h"
 
 namespace verdict {
 
@@ -133,6 +134,10 @@ struct RewardSpec {
   // Cluster the group's answers by math equivalence and report the majority (maj@k over the
   // group's samples). Default false.
   bool majority_vote = false;
+  // Math equivalence policies (verifier/math/compare.h).
+  math::DecimalPolicy math_decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
+  int math_min_significant_digits = 6;
+  math::PercentPolicy math_percent = math::PercentPolicy::kNumberOrFraction;
   // Code accuracy: all tests must pass (else the pass fraction), and the accuracy of a
   // completion without code / that does not compile. Defaults false, 0, 0.
   bool code_all_pass = false;

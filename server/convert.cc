@@ -50,6 +50,32 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
   if (o.has_format_pattern()) s.format_pattern = o.format_pattern();
   if (o.has_format_partial_credit()) s.format_partial_credit = o.format_partial_credit();
   if (o.has_majority_vote()) s.majority_vote = o.majority_vote();
+  if (o.has_math()) {
+    switch (o.math().decimal_policy()) {
+      case v1::MathSpec::DECIMAL_POLICY_UNSPECIFIED: break;
+      case v1::MathSpec::DECIMAL_POLICY_ROUNDED:
+        s.math_decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
+        break;
+      case v1::MathSpec::DECIMAL_POLICY_EXACT: s.math_decimal = math::DecimalPolicy::kExact; break;
+      default: return absl::InvalidArgumentError("reward spec: unknown math.decimal_policy");
+    }
+    if (o.math().has_min_significant_digits()) {
+      int d = o.math().min_significant_digits();
+      if (d < 1 || d > 1000) {
+        return absl::InvalidArgumentError("reward spec: math.min_significant_digits must be in [1, 1000]");
+      }
+      s.math_min_significant_digits = d;
+    }
+    switch (o.math().percent_policy()) {
+      case v1::MathSpec::PERCENT_POLICY_UNSPECIFIED: break;
+      case v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION:
+        s.math_percent = math::PercentPolicy::kNumberOrFraction;
+        break;
+      case v1::MathSpec::PERCENT_POLICY_NUMBER: s.math_percent = math::PercentPolicy::kNumber; break;
+      case v1::MathSpec::PERCENT_POLICY_FRACTION: s.math_percent = math::PercentPolicy::kFraction; break;
+      default: return absl::InvalidArgumentError("reward spec: unknown math.percent_policy");
+    }
+  }
   if (s.format == FormatTemplate::kCustom) {
     if (s.format_pattern.empty()) {
       return absl::InvalidArgumentError("reward spec: FORMAT_TEMPLATE_CUSTOM needs format_pattern");
@@ -193,6 +219,18 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   if (!s.format_pattern.empty()) p.set_format_pattern(s.format_pattern);
   p.set_format_partial_credit(s.format_partial_credit);
   p.set_majority_vote(s.majority_vote);
+  v1::MathSpec* m = p.mutable_math();
+  m->set_decimal_policy(s.math_decimal == math::DecimalPolicy::kExact
+                            ? v1::MathSpec::DECIMAL_POLICY_EXACT
+                            : v1::MathSpec::DECIMAL_POLICY_ROUNDED);
+  m->set_min_significant_digits(s.math_min_significant_digits);
+  switch (s.math_percent) {
+    case math::PercentPolicy::kNumberOrFraction:
+      m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION);
+      break;
+    case math::PercentPolicy::kNumber: m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_NUMBER); break;
+    case math::PercentPolicy::kFraction: m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_FRACTION); break;
+  }
   p.set_gate_accuracy_on_format(s.gate_accuracy_on_format);
   p.set_undecided_value(s.undecided_value);
   v1::AdvantageSpec* a = p.mutable_advantage();

@@ -176,5 +176,17 @@ garbage
   EXPECT_THAT(lines[1], HasSubstr(R"("equivalent":false)"));
 }
 
+TEST(VerdictCheck, ExplainsAndTakesThePolicies) {
+  std::string out = TempPath("check_policy.txt");
+  EXPECT_EQ(RunVerdict({"check", "\\frac{1}{3}", "0.333333"}, out), 0);
+  EXPECT_THAT(ReadFile(out), HasSubstr("rounds to the decimal written"));
+  EXPECT_EQ(RunVerdict({"check", "--decimal-policy", "exact", "\\frac{1}{3}", "0.333333"}, out), 1);
+  EXPECT_THAT(ReadFile(out), HasSubstr("read as:   0.333333"));
+  EXPECT_EQ(RunVerdict({"check", "--percent-policy", "number", "50\\%", "0.5"}, out), 1);
+  EXPECT_EQ(RunVerdict({"check", "--percent-policy", "fraction", "50\\%", "0.5"}, out), 0);
+  EXPECT_EQ(RunVerdict({"check", "--decimal-policy", "sloppy", "1", "1"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"check", "1", "10^{10^{10}}"}, out), 3);  // undecided: digit budget
+}
+
 }  // namespace
 }  // namespace verdict

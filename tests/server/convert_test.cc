@@ -44,6 +44,25 @@ TEST(ResolveSpec, RejectsBadValuesNamingTheField) {
   EXPECT_THAT(ResolveSpec(RewardSpec{}, u).status().message(), HasSubstr("unknown format template 77"));
 }
 
+TEST(ResolveSpec, MathPoliciesInheritOverrideAndValidate) {
+  v1::RewardSpec o;
+  o.mutable_math()->set_percent_policy(v1::MathSpec::PERCENT_POLICY_FRACTION);
+  absl::StatusOr<RewardSpec> s = ResolveSpec(RewardSpec{}, o);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->math_percent, math::PercentPolicy::kFraction);
+  EXPECT_EQ(s->math_decimal, math::DecimalPolicy::kRoundedAtWrittenPrecision);  // inherited
+  EXPECT_EQ(s->math_min_significant_digits, 6);
+  o.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_EXACT);
+  EXPECT_EQ(ResolveSpec(RewardSpec{}, o)->math_decimal, math::DecimalPolicy::kExact);
+  o.mutable_math()->set_min_significant_digits(0);
+  EXPECT_THAT(ResolveSpec(RewardSpec{}, o).status().message(),
+              HasSubstr("math.min_significant_digits"));
+  // The effective spec says the policies.
+  RewardSpec r;
+  r.math_decimal = math::DecimalPolicy::kExact;
+  EXPECT_EQ(SpecToProto(r).math().decimal_policy(), v1::MathSpec::DECIMAL_POLICY_EXACT);
+}
+
 TEST(SpecToProto, RoundTripsThroughResolve) {
   RewardSpec s;
   s.accuracy_weight = 0.7;

@@ -9,9 +9,8 @@
 //    crash or a hang.
 //  - A wrong, missing or unreadable answer is a verdict (an `Outcome`), not an error.
 //
-// FOUNDATION PLACEHOLDER: the comparison behind this interface is exact string equality of the
-// normalised answer texts (see verify.cc). The math-verifier issue replaces it with LaTeX parsing
-// and exact/symbolic equivalence behind the same functions; it is not a math verifier yet.
+// Reading and comparing answers: parse.h (LaTeX and plain text to an expression tree, with
+// budgets), compare.h (the equivalence rules), value.h (exact GMP and 256-bit MPFR arithmetic).
 #ifndef VERDICT_VERIFIER_MATH_VERIFY_H_
 #define VERDICT_VERIFIER_MATH_VERIFY_H_
 
@@ -20,6 +19,8 @@
 #include <string_view>
 
 #include "absl/types/span.h"
+#include "verifier/math/compare.h"
+#include "verifier/math/parse.h"
 
 namespace verdict::math {
 
@@ -59,6 +60,10 @@ struct MathOptions {
   // Longest completion searched for an answer, in bytes. A longer completion is searched only in
   // its last `max_completion_bytes` (final answers are at the end). Default 16 MiB.
   size_t max_completion_bytes = 16 * 1024 * 1024;
+  // Depth, node, digit and step budgets for reading and comparing (parse.h).
+  Limits limits;
+  // Decimal and percentage policies (compare.h).
+  CompareOptions compare;
 };
 
 struct MathVerdict {

@@ -1,0 +1,665 @@
+#include "verifier/math/compare.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "verifier/math/value.h"
+
+namespace verdict::math {
+namespace {
+
+constexpr int kPoints = 8;           // random evaluation points for free variables
+constexpr int kMinPoints = 6;        // points where both sides must be defined
+constexpr size_t kMaxElements = 256; // elements of a set compared pairwise
+
+// A node of one of the two trees, with the signs chosen for its +- nodes.
+struct Ref {
+  const Tree* t;
+  int32_t n;
+  uint32_t mask = 0;
+  bool pm_fixed = false;  // the +- signs are chosen: this is one element of an expansion
+  const Node& node() const { return t->at(n); }
+  Ref Kid(size_t k) const { return Ref{t, node().kids[k], mask, pm_fixed}; }
+};
+
+Ref Strip(Ref r) {
+  while (r.node().op == Op::kUnit || r.node().op == Op::kDegree) r = r.Kid(0);
+  return r;
+}
+
+void PlusMinusIndices(const Tree& t, int32_t node, std::vector<int>* out) {
+  std::vector<int32_t> stack = {node};
+  while (!stack.empty()) {
+    const Node& n = t.at(stack.back());
+    stack.pop_back();
+    if (n.op == Op::kPlusMinus) out->push_back(n.rows);
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+  }
+}
+
+bool HasPlusMinus(Ref r) {
+  std::vector<int> idx;
+  PlusMinusIndices(*r.t, r.n, &idx);
+  return !idx.empty();
+}
+
+bool IsLoneSymbol(Ref r) { return Strip(r).node().op == Op::kSymbol; }
+
+// +1 for infinity, -1 for minus infinity, 0 otherwise.
+int InfinitySign(Ref r) {
+  r = Strip(r);
+  int sign = 1;
+  while (r.node().op == Op::kNeg) {
+    sign = -sign;
+    r = Strip(r.Kid(0));
+  }
+  return r.node().op == Op::kInfinity ? sign : 0;
+}
+
+bool IsInequality(Rel r) {
+  return r == Rel::kLt || r == Rel::kLe || r == Rel::kGt || r == Rel::kGe || r == Rel::kNe;
+}
+
+Comparison Eq(std::string rule) { return {Decision::kEqual, std::move(rule)}; }
+Comparison Diff(std::string rule) { return {Decision::kDifferent, std::move(rule)}; }
+Comparison Und(std::string rule) { return {Decision::kUndecided, std::move(rule)}; }
+
+struct Interval {
+  Ref lo, hi;
+  int lo_inf = 0, hi_inf = 0;  // InfinitySign of the ends
+  bool lo_closed = false, hi_closed = false;
+};
+
+std::string ExactText(const ExactValue& v) {
+  if (v.is_real()) return v.re.get_str();
+  return absl::StrCat(v.re.get_str(), " + ", v.im.get_str(), "i");
+}
+
+class Comparer {
+ public:
+  Comparer(const CompareOptions& options, const Limits& limits)
+      : options_(options), budget_(limits) {}
+
+  Comparison Equal(Ref a, Ref b) {
+    if (!budget_.Step()) return OutOfBudget();
+    a = Strip(a);
+    b = Strip(b);
+    const Node& x = a.node();
+    const Node& y = b.node();
+
+    if (x.op == Op::kText || y.op == Op::kText) {
+      if (x.op == Op::kText && y.op == Op::kText) {
+        return x.text == y.text ? Eq("equal as text") : Diff("different text");
+      }
+      return Diff("text against a mathematical answer");
+    }
+
+    // x = 5 against 5; x \in S against S.
+    if (x.op == Op::kRelation && y.op != Op::kRelation) {
+      if (auto v = AssignedValue(a)) return Prefixed("reading the equation as its value: ", Equal(*v, b));
+    }
+    if (y.op == Op::kRelation && x.op != Op::kRelation) {
+      if (auto v = AssignedValue(b)) return Prefixed("reading the equation as its value: ", Equal(a, *v));
+    }
+
+    if (IntervalLike(a) || IntervalLike(b)) {
+      std::vector<Interval> ia, ib;
+      if (ToIntervals(a, &ia) && ToIntervals(b, &ib)) return CompareIntervals(ia, ib);
+      if (!(x.op == Op::kRelation && y.op == Op::kRelation)) {
+        return Diff("an interval or inequality against an answer of another kind");
+      }
+    }
+    if (x.op == Op::kRelation && y.op == Op::kRelation) return RelationEqual(a, b);
+    if (x.op == Op::kRelation || y.op == Op::kRelation) {
+      return Diff("a relation against a value (an equation is not its right-hand side)");
+    }
+
+    bool ca = IsCollection(a), cb = IsCollection(b);
+    if (ca || cb) {
+      if (!(ca && cb)) return Diff("several answers against one");
+      std::vector<Ref> ea, eb;
+      if (!Elements(a, &ea) || !Elements(b, &eb)) return OutOfBudget();
+      return SetEqual(ea, eb);
+    }
+    if (x.op == Op::kTuple || y.op == Op::kTuple) {
+      if (x.op != y.op) return Diff("a tuple against an answer of another kind");
+      if (x.kids.size() != y.kids.size()) return Diff("tuples of different lengths");
+      return InOrder(a, b, "tuple");
+    }
+    if (x.op == Op::kMatrix || y.op == Op::kMatrix) {
+      if (x.op != y.op) return Diff("a matrix against an answer of another kind");
+      if (x.rows != y.rows || x.kids.size() != y.kids.size()) return Diff("matrices of different shapes");
+      return InOrder(a, b, "matrix");
+    }
+    if ((x.op == Op::kPercent) != (y.op == Op::kPercent)) return PercentEqual(a, b);
+    return ScalarEqual(a, b);
+  }
+
+  Comparison OutOfBudget() {
+    return Und(absl::StrCat("budget exhausted: ", budget_.what.empty() ? "evaluation steps" : budget_.what));
+  }
+
+ private:
+  static Comparison Prefixed(const std::string& prefix, Comparison c) {
+    c.rule = absl::StrCat(prefix, c.rule);
+    return c;
+  }
+
+  // `x = v` or `v = x` with x a lone variable not in v: v. `x \in S`: S.
+  std::optional<Ref> AssignedValue(Ref r) {
+    const Node& n = r.node();
+    if (n.op != Op::kRelation || n.rels.size() != 1) return std::nullopt;
+    Rel rel = n.rels[0];
+    if (rel == Rel::kIn && IsLoneSymbol(r.Kid(0))) return r.Kid(1);
+    if (rel != Rel::kEq && rel != Rel::kApprox) return std::nullopt;
+    for (int side = 0; side < 2; ++side) {
+      Ref var = r.Kid(static_cast<size_t>(side));
+      Ref value = r.Kid(static_cast<size_t>(1 - side));
+      if (!IsLoneSymbol(var)) continue;
+      if (Mentions(value, Strip(var).node().text)) continue;
+      return value;
+    }
+    return std::nullopt;
+  }
+
+  static bool Mentions(Ref r, const std::string& name) {
+    std::vector<int32_t> stack = {r.n};
+    while (!stack.empty()) {
+      const Node& n = r.t->at(stack.back());
+      stack.pop_back();
+      if (n.op == Op::kSymbol && n.text == name) return true;
+      stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+    }
+    return false;
+  }
+
+  bool IsCollection(Ref r) {
+    Op op = r.node().op;
+    if (op == Op::kList || op == Op::kSet) return true;
+    return !r.pm_fixed && op != Op::kTuple && op != Op::kMatrix && HasPlusMinus(r);
+  }
+
+  // The elements of a list, a set, or a +- expression (each sign choice one element).
+  bool Elements(Ref r, std::vector<Ref>* out) {
+    Op op = r.node().op;
+    if (op == Op::kList || op == Op::kSet) {
+      for (size_t k = 0; k < r.node().kids.size(); ++k) {
+        Ref kid = Strip(r.Kid(k));
+        if (!kid.pm_fixed && kid.node().op != Op::kList && kid.node().op != Op::kSet &&
+            kid.node().op != Op::kTuple && kid.node().op != Op::kMatrix && HasPlusMinus(kid)) {
+          if (!Expand(kid, out)) return false;
+        } else {
+          out->push_back(kid);
+        }
+        if (out->size() > kMaxElements) return false;
+      }
+      return true;
+    }
+    return Expand(r, out);
+  }
+
+  bool Expand(Ref r, std::vector<Ref>* out) {
+    std::vector<int> idx;
+    PlusMinusIndices(*r.t, r.n, &idx);
+    std::sort(idx.begin(), idx.end());
+    idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+    uint32_t combos = 1u << idx.size();
+    for (uint32_t c = 0; c < combos; ++c) {
+      Ref e = r;
+      for (size_t k = 0; k < idx.size(); ++k) {
+        if (c & (1u << k)) e.mask |= 1u << idx[k];
+      }
+      e.pm_fixed = true;
+      out->push_back(e);
+      if (out->size() > kMaxElements) return false;
+    }
+    return true;
+  }
+
+  Comparison SetEqual(const std::vector<Ref>& a, const std::vector<Ref>& b) {
+    bool undecided = false;
+    std::string undecided_rule;
+    for (int pass = 0; pass < 2; ++pass) {
+      const auto& from = pass == 0 ? a : b;
+      const auto& to = pass == 0 ? b : a;
+      for (const Ref& e : from) {
+        bool found = false, maybe = false;
+        for (const Ref& f : to) {
+          Comparison c = pass == 0 ? Equal(e, f) : Equal(f, e);
+          if (c.decision == Decision::kEqual) {
+            found = true;
+            break;
+          }
+          if (c.decision == Decision::kUndecided) {
+            maybe = true;
+            undecided_rule = c.rule;
+          }
+          if (budget_.exceeded) return OutOfBudget();
+        }
+        if (!found && !maybe) {
+          return Diff(absl::StrCat(pass == 0 ? "the gold answer " : "the answer ",
+                                   CanonicalForm(*e.t, e.n), " has no equal on the other side"));
+        }
+        if (!found) undecided = true;
+      }
+    }
+    if (undecided) return Und(undecided_rule);
+    if (a.empty() && b.empty()) return Eq("both empty sets");
+    return Eq(absl::StrCat("equal as sets of ", a.size() == b.size() ? "" : "distinct ",
+                           "answers, in any order"));
+  }
+
+  Comparison InOrder(Ref a, Ref b, const std::string& what) {
+    const Node& x = a.node();
+    for (size_t k = 0; k < x.kids.size(); ++k) {
+      Comparison c = Equal(a.Kid(k), b.Kid(k));
+      if (c.decision != Decision::kEqual) {
+        return {c.decision, absl::StrCat(what, " entry ", k + 1, ": ", c.rule)};
+      }
+    }
+    return Eq(absl::StrCat("equal ", what, "s, entry by entry"));
+  }
+
+  Comparison PercentEqual(Ref a, Ref b) {
+    bool a_pct = a.node().op == Op::kPercent;
+    Ref pct = a_pct ? a : b;
+    Ref other = a_pct ? b : a;
+    auto cmp = [&](Ref p) { return a_pct ? ScalarEqual(p, other) : ScalarEqual(other, p); };
+    if (options_.percent != PercentPolicy::kFraction) {
+      Comparison c = cmp(pct.Kid(0));
+      if (c.decision == Decision::kEqual) return Eq(absl::StrCat("a percentage read as its number: ", c.rule));
+      if (budget_.exceeded) return OutOfBudget();
+    }
+    if (options_.percent != PercentPolicy::kNumber) {
+      Comparison c = cmp(pct);
+      if (c.decision == Decision::kEqual) return Eq(absl::StrCat("a percentage read as a fraction: ", c.rule));
+      return c;
+    }
+    return Diff("a percentage against a different number");
+  }
+
+  // --- scalars --------------------------------------------------------------------------------
+
+  Comparison ScalarEqual(Ref a, Ref b) {
+    bool symbolic = HasSymbols(*a.t, a.n) || HasSymbols(*b.t, b.n);
+    if (!symbolic) return ConstantEqual(a, b);
+    if (!HasPlusMinus(a) && !HasPlusMinus(b) &&
+        CanonicalForm(*a.t, a.n) == CanonicalForm(*b.t, b.n)) {
+      return Eq("the same canonical form");
+    }
+    int agreed = 0;
+    for (int point = 0; point < kPoints; ++point) {
+      Complex va, vb;
+      EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, point, &budget_, &va);
+      EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, point, &budget_, &vb);
+      if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
+      if (sa == EvalStatus::kNotScalar || sb == EvalStatus::kNotScalar) {
+        return Diff("not a single value");
+      }
+      if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) continue;
+      if (!Close(va, vb)) {
+        return Diff(absl::StrCat("differ at a random point: ", va.ToString(8), " vs ",
+                                 vb.ToString(8)));
+      }
+      ++agreed;
+    }
+    if (agreed < kMinPoints) {
+      return Und(absl::StrCat("defined at only ", agreed, " of ", kPoints, " random points"));
+    }
+    return Eq(absl::StrCat("equal at ", agreed, " random points (256-bit evaluation)"));
+  }
+
+  Comparison ConstantEqual(Ref a, Ref b) {
+    ExactValue ea, eb;
+    EvalStatus xa = EvalExact(*a.t, a.n, a.mask, &budget_, &ea);
+    if (xa == EvalStatus::kBudget) return OutOfBudget();
+    EvalStatus xb = EvalExact(*b.t, b.n, b.mask, &budget_, &eb);
+    if (xb == EvalStatus::kBudget) return OutOfBudget();
+    if (xa == EvalStatus::kNotScalar || xb == EvalStatus::kNotScalar) {
+      return Diff("answers of different kinds");
+    }
+    if (xa == EvalStatus::kOk && xb == EvalStatus::kOk) {
+      if (ea.re == eb.re && ea.im == eb.im) {
+        return Eq(ea.is_real() ? "equal as exact rationals" : "equal as exact complex numbers");
+      }
+      if (DecimalMatches(a, b)) return Eq(DecimalRule());
+      return Diff(absl::StrCat("different exact values: ", Short(ExactText(eb)), " vs ",
+                               Short(ExactText(ea))));
+    }
+    Complex va, vb;
+    EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, -1, &budget_, &va);
+    if (sa == EvalStatus::kBudget) return OutOfBudget();
+    EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, -1, &budget_, &vb);
+    if (sb == EvalStatus::kBudget) return OutOfBudget();
+    if (sa == EvalStatus::kUndefined && sb == EvalStatus::kUndefined) {
+      return Und("neither side has a defined value");
+    }
+    if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) return Diff("one side has no defined value");
+    if (Close(va, vb)) {
+      if (va.is_inf()) return Eq("both infinite with the same sign");
+      return Eq("equal to 60 significant digits (256-bit evaluation)");
+    }
+    if (DecimalMatches(a, b)) return Eq(DecimalRule());
+    return Diff(absl::StrCat("different values: ", vb.ToString(10), " vs ", va.ToString(10)));
+  }
+
+  static std::string Short(std::string s) {
+    if (s.size() > 60) s = absl::StrCat(s.substr(0, 28), "...", s.substr(s.size() - 28));
+    return s;
+  }
+
+  static bool Close(const Complex& a, const Complex& b) {
+    if (a.is_inf() || b.is_inf()) {
+      return mpfr_equal_p(a.re(), b.re()) && mpfr_equal_p(a.im(), b.im());
+    }
+    Complex d;
+    mpfr_sub(d.re(), a.re(), b.re(), MPFR_RNDN);
+    mpfr_sub(d.im(), a.im(), b.im(), MPFR_RNDN);
+    Complex m;
+    mpfr_hypot(m.re(), d.re(), d.im(), MPFR_RNDN);  // |a - b|
+    mpfr_hypot(m.im(), a.re(), a.im(), MPFR_RNDN);  // |a|
+    Complex n;
+    mpfr_hypot(n.re(), b.re(), b.im(), MPFR_RNDN);  // |b|
+    mpfr_max(n.re(), n.re(), m.im(), MPFR_RNDN);
+    mpfr_mul_2si(n.re(), n.re(), -200, MPFR_RNDN);  // 2^-200 * max(|a|, |b|)
+    mpfr_set_ui_2exp(n.im(), 1, -230, MPFR_RNDN);   // absolute floor 2^-230
+    mpfr_max(n.re(), n.re(), n.im(), MPFR_RNDN);
+    return mpfr_lessequal_p(m.re(), n.re()) != 0;
+  }
+
+  std::string DecimalRule() const {
+    return absl::StrCat("the exact value rounds to the decimal written (at least ",
+                        options_.min_significant_digits, " significant digits)");
+  }
+
+  // A decimal literal (possibly negated) with enough significant digits whose rounding interval
+  // holds the other side's value.
+  bool DecimalMatches(Ref a, Ref b) {
+    if (options_.decimal != DecimalPolicy::kRoundedAtWrittenPrecision) return false;
+    for (int side = 0; side < 2; ++side) {
+      Ref d = Strip(side == 0 ? a : b);
+      Ref other = side == 0 ? b : a;
+      while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+      const Node& n = d.node();
+      if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
+      if (static_cast<int>(n.text.size()) < options_.min_significant_digits) continue;
+      Ref whole = Strip(side == 0 ? a : b);
+      Complex vd, vo;
+      if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;
+      if (EvalNumeric(*other.t, other.n, other.mask, -1, &budget_, &vo) != EvalStatus::kOk) continue;
+      if (!vo.is_real() || vo.is_inf()) continue;
+      Complex diff, half;
+      mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
+      mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+      // half a unit in the last written place: 0.5 * 10^exp10
+      mpfr_set_si(half.re(), 10, MPFR_RNDN);
+      mpfr_pow_si(half.re(), half.re(), n.exp10, MPFR_RNDN);
+      mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+      if (mpfr_lessequal_p(diff.re(), half.re())) return true;
+    }
+    return false;
+  }
+
+  // --- relations ------------------------------------------------------------------------------
+
+  Comparison RelationEqual(Ref a, Ref b) {
+    const Node& x = a.node();
+    const Node& y = b.node();
+    // x = c against y = d: same variable, equal values.
+    if (x.rels.size() == 1 && y.rels.size() == 1 && x.rels[0] == Rel::kEq && y.rels[0] == Rel::kEq &&
+        IsLoneSymbol(a.Kid(0)) && IsLoneSymbol(b.Kid(0)) && !HasSymbols(*a.t, a.Kid(1).n) &&
+        !HasSymbols(*b.t, b.Kid(1).n)) {
+      if (Strip(a.Kid(0)).node().text != Strip(b.Kid(0)).node().text) {
+        return Diff("equations for different variables");
+      }
+      return Prefixed("same variable; ", Equal(a.Kid(1), b.Kid(1)));
+    }
+    if (x.rels.size() != y.rels.size()) return Diff("relations of different lengths");
+    for (size_t k = 0; k < x.rels.size(); ++k) {
+      Rel ra = x.rels[k], rb = y.rels[k];
+      bool eq_a = ra == Rel::kEq || ra == Rel::kApprox, eq_b = rb == Rel::kEq || rb == Rel::kApprox;
+      if (eq_a != eq_b) return Diff("an equation against an inequality");
+      if (ra == Rel::kIn || rb == Rel::kIn) return Diff("different relations");
+    }
+    for (size_t k = 0; k < x.rels.size(); ++k) {
+      Rel ra = x.rels[k], rb = y.rels[k];
+      // Each relation as f op 0 with f = smaller side - larger side.
+      Ref la = a.Kid(k), lra = a.Kid(k + 1), lb = b.Kid(k), lrb = b.Kid(k + 1);
+      bool flip_a = ra == Rel::kGt || ra == Rel::kGe;
+      bool flip_b = rb == Rel::kGt || rb == Rel::kGe;
+      if (flip_a) std::swap(la, lra);
+      if (flip_b) std::swap(lb, lrb);
+      bool strict_a = ra == Rel::kLt || ra == Rel::kGt, strict_b = rb == Rel::kLt || rb == Rel::kGt;
+      bool ne_a = ra == Rel::kNe, ne_b = rb == Rel::kNe;
+      bool eq = ra == Rel::kEq || ra == Rel::kApprox;
+      if (strict_a != strict_b || ne_a != ne_b) {
+        return Diff("strict and non-strict inequalities differ");
+      }
+      Comparison c = Proportional(la, lra, lb, lrb, /*positive=*/!eq && !ne_a);
+      if (c.decision != Decision::kEqual) return c;
+    }
+    return Eq(x.rels[0] == Rel::kEq ? "equivalent equations (lhs - rhs equal up to a constant factor)"
+                                    : "equivalent inequalities (equal up to a positive factor)");
+  }
+
+  // Whether La - Ra = c (Lb - Rb) for a constant c != 0 (c > 0 when `positive`).
+  Comparison Proportional(Ref la, Ref ra, Ref lb, Ref rb, bool positive) {
+    Complex c;
+    bool have_c = false;
+    int agreed = 0;
+    for (int point = 0; point < kPoints; ++point) {
+      Complex v1, v2, v3, v4;
+      EvalStatus s1 = EvalNumeric(*la.t, la.n, la.mask, point, &budget_, &v1);
+      EvalStatus s2 = EvalNumeric(*ra.t, ra.n, ra.mask, point, &budget_, &v2);
+      EvalStatus s3 = EvalNumeric(*lb.t, lb.n, lb.mask, point, &budget_, &v3);
+      EvalStatus s4 = EvalNumeric(*rb.t, rb.n, rb.mask, point, &budget_, &v4);
+      if (budget_.exceeded) return OutOfBudget();
+      if (s1 == EvalStatus::kNotScalar || s2 == EvalStatus::kNotScalar ||
+          s3 == EvalStatus::kNotScalar || s4 == EvalStatus::kNotScalar) {
+        return Diff("a relation between values of different kinds");
+      }
+      if (s1 != EvalStatus::kOk || s2 != EvalStatus::kOk || s3 != EvalStatus::kOk ||
+          s4 != EvalStatus::kOk) {
+        continue;
+      }
+      if (!v1.is_real() || !v2.is_real() || !v3.is_real() || !v4.is_real() || v1.is_inf() ||
+          v2.is_inf() || v3.is_inf() || v4.is_inf()) {
+        continue;
+      }
+      Complex fa, fb, zero;
+      mpfr_sub(fa.re(), v1.re(), v2.re(), MPFR_RNDN);
+      mpfr_sub(fb.re(), v3.re(), v4.re(), MPFR_RNDN);
+      bool za = Close(fa, zero), zb = Close(fb, zero);
+      if (!have_c) {
+        if (za && zb) {
+          ++agreed;
+          continue;
+        }
+        if (za != zb) return Diff("the relations hold at different points");
+        mpfr_div(c.re(), fa.re(), fb.re(), MPFR_RNDN);
+        if (positive && mpfr_sgn(c.re()) <= 0) return Diff("the inequality points the other way");
+        have_c = true;
+        ++agreed;
+        continue;
+      }
+      Complex scaled;
+      mpfr_mul(scaled.re(), fb.re(), c.re(), MPFR_RNDN);
+      if (!Close(fa, scaled)) return Diff("the relations differ at a random point");
+      ++agreed;
+    }
+    if (agreed < kMinPoints) {
+      return Und(absl::StrCat("relation defined at only ", agreed, " of ", kPoints, " points"));
+    }
+    return Eq("proportional");
+  }
+
+  // --- intervals ------------------------------------------------------------------------------
+
+  bool IntervalLike(Ref r) {
+    r = Strip(r);
+    const Node& n = r.node();
+    switch (n.op) {
+      case Op::kUnion:
+      case Op::kReals:
+        return true;
+      case Op::kTuple:
+        return n.kids.size() == 2 &&
+               ((n.flags & (kParenOpen | kParenClose)) != (kParenOpen | kParenClose) ||
+                InfinitySign(r.Kid(0)) != 0 || InfinitySign(r.Kid(1)) != 0);
+      case Op::kRelation: {
+        bool ineq = false;
+        for (Rel rel : n.rels) ineq = ineq || IsInequality(rel) || rel == Rel::kIn;
+        std::vector<Interval> tmp;
+        return ineq && ToIntervals(r, &tmp);
+      }
+      case Op::kList: {
+        if (!(n.flags & kOrList)) return false;
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          if (!IntervalLike(r.Kid(k))) return false;
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  bool ToIntervals(Ref r, std::vector<Interval>* out) {
+    r = Strip(r);
+    const Node& n = r.node();
+    switch (n.op) {
+      case Op::kTuple: {
+        if (n.kids.size() != 2) return false;
+        Interval iv{r.Kid(0), r.Kid(1)};
+        iv.lo_inf = InfinitySign(iv.lo);
+        iv.hi_inf = InfinitySign(iv.hi);
+        iv.lo_closed = !(n.flags & kParenOpen);
+        iv.hi_closed = !(n.flags & kParenClose);
+        out->push_back(iv);
+        return true;
+      }
+      case Op::kReals: {
+        Interval iv{r, r};
+        iv.lo_inf = -1;
+        iv.hi_inf = 1;
+        out->push_back(iv);
+        return true;
+      }
+      case Op::kSet:
+        return n.kids.empty();
+      case Op::kUnion:
+      case Op::kList:
+        if (n.op == Op::kList && !(n.flags & kOrList)) return false;
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          if (!ToIntervals(r.Kid(k), out)) return false;
+        }
+        return true;
+      case Op::kRelation:
+        return RelationIntervals(r, out);
+      default:
+        return false;
+    }
+  }
+
+  bool RelationIntervals(Ref r, std::vector<Interval>* out) {
+    const Node& n = r.node();
+    if (n.rels.size() == 1 && n.rels[0] == Rel::kIn && IsLoneSymbol(r.Kid(0))) {
+      return ToIntervals(r.Kid(1), out);
+    }
+    auto constant = [&](Ref x) { return !HasSymbols(*x.t, x.n); };
+    if (n.rels.size() == 1) {
+      Rel rel = n.rels[0];
+      Ref var = r.Kid(0), bound = r.Kid(1);
+      if (!(IsLoneSymbol(var) && constant(bound))) {
+        if (!(IsLoneSymbol(bound) && constant(var))) return false;
+        std::swap(var, bound);
+        switch (rel) {  // c < x is x > c
+          case Rel::kLt: rel = Rel::kGt; break;
+          case Rel::kLe: rel = Rel::kGe; break;
+          case Rel::kGt: rel = Rel::kLt; break;
+          case Rel::kGe: rel = Rel::kLe; break;
+          default: break;
+        }
+      }
+      Interval below{bound, bound}, above{bound, bound};
+      below.lo_inf = -1;
+      above.hi_inf = 1;
+      switch (rel) {
+        case Rel::kLt: out->push_back(below); return true;
+        case Rel::kLe: below.hi_closed = true; out->push_back(below); return true;
+        case Rel::kGt: out->push_back(above); return true;
+        case Rel::kGe: above.lo_closed = true; out->push_back(above); return true;
+        case Rel::kNe: out->push_back(below); out->push_back(above); return true;
+        default: return false;
+      }
+    }
+    if (n.rels.size() == 2 && IsLoneSymbol(r.Kid(1)) && constant(r.Kid(0)) && constant(r.Kid(2))) {
+      Rel r1 = n.rels[0], r2 = n.rels[1];
+      bool up = (r1 == Rel::kLt || r1 == Rel::kLe) && (r2 == Rel::kLt || r2 == Rel::kLe);
+      bool down = (r1 == Rel::kGt || r1 == Rel::kGe) && (r2 == Rel::kGt || r2 == Rel::kGe);
+      if (!up && !down) return false;
+      Interval iv{up ? r.Kid(0) : r.Kid(2), up ? r.Kid(2) : r.Kid(0)};
+      Rel lo_rel = up ? r1 : r2, hi_rel = up ? r2 : r1;
+      iv.lo_closed = lo_rel == Rel::kLe || lo_rel == Rel::kGe;
+      iv.hi_closed = hi_rel == Rel::kLe || hi_rel == Rel::kGe;
+      iv.lo_inf = InfinitySign(iv.lo);
+      iv.hi_inf = InfinitySign(iv.hi);
+      out->push_back(iv);
+      return true;
+    }
+    return false;
+  }
+
+  Comparison IntervalEqual(const Interval& a, const Interval& b) {
+    if (a.lo_inf != b.lo_inf || a.hi_inf != b.hi_inf) return Diff("interval ends differ (infinite vs finite)");
+    if (a.lo_inf == 0 && a.lo_closed != b.lo_closed) return Diff("interval ends differ: open vs closed");
+    if (a.hi_inf == 0 && a.hi_closed != b.hi_closed) return Diff("interval ends differ: open vs closed");
+    if (a.lo_inf == 0) {
+      Comparison c = Equal(a.lo, b.lo);
+      if (c.decision != Decision::kEqual) return Prefixed("lower ends: ", c);
+    }
+    if (a.hi_inf == 0) {
+      Comparison c = Equal(a.hi, b.hi);
+      if (c.decision != Decision::kEqual) return Prefixed("upper ends: ", c);
+    }
+    return Eq("equal intervals");
+  }
+
+  Comparison CompareIntervals(const std::vector<Interval>& a, const std::vector<Interval>& b) {
+    if (a.size() != b.size()) return Diff("different numbers of intervals");
+    std::vector<bool> used(b.size(), false);
+    Comparison last;
+    for (const Interval& x : a) {
+      bool found = false;
+      for (size_t k = 0; k < b.size(); ++k) {
+        if (used[k]) continue;
+        Comparison c = IntervalEqual(x, b[k]);
+        if (c.decision == Decision::kEqual) {
+          used[k] = true;
+          found = true;
+          break;
+        }
+        last = c;
+        if (budget_.exceeded) return OutOfBudget();
+      }
+      if (!found) return a.size() == 1 ? last : Prefixed("an interval has no equal: ", last);
+    }
+    return Eq(a.size() == 1 ? "equal intervals (as sets of numbers)" : "equal unions of intervals");
+  }
+
+  const CompareOptions& options_;
+  Budget budget_;
+};
+
+}  // namespace
+
+Comparison CompareAnswers(const Tree& gold, const Tree& pred, const CompareOptions& options,
+                          const Limits& limits) {
+  Comparer c(options, limits);
+  return c.Equal(Ref{&gold, gold.root}, Ref{&pred, pred.root});
+}
+
+}  // namespace verdict::math

@@ -1,0 +1,1306 @@
+#include "verifier/math/parse.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace verdict::math {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+template <typename Set>
+bool In(std::string_view x, const Set& set) {
+  return std::find(std::begin(set), std::end(set), x) != std::end(set);
+}
+bool In(std::string_view x, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), x) != set.end();
+}
+
+// Debian's Abseil has its own string_view type.
+absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view Trimmed(std::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+constexpr std::string_view kFunctions[] = {
+    "sin",  "cos",    "tan",    "sec",    "csc",  "cot",  "arcsin", "arccos", "arctan",
+    "sinh", "cosh",   "tanh",   "ln",     "log",  "exp",  "lg",     "sqrt",   "arcsec",
+    "arccsc", "arccot", "coth", "sech", "csch"};
+
+constexpr std::string_view kGreek[] = {
+    "alpha", "beta",  "gamma", "delta", "epsilon", "varepsilon", "zeta",   "eta",
+    "theta", "vartheta", "iota", "kappa", "lambda", "mu",        "nu",     "xi",
+    "rho",   "sigma", "tau",   "upsilon", "phi",   "varphi",     "chi",    "psi",
+    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",          "Sigma",  "Phi",
+    "Psi",   "Omega"};
+
+// Short words that are text, not products of one-letter variables ("yes" is not y*e*s).
+constexpr std::string_view kShortWords[] = {
+    "yes", "no", "odd", "all", "any", "the", "not", "one", "two", "six", "ten", "red", "blue",
+    "cm", "mm", "km", "kg", "mg", "ml", "hr", "hrs", "min", "sec", "ft", "in", "yd", "mph",
+    "lb", "lbs", "oz", "am", "pm", "is", "are", "it", "of", "to", "by", "cm2", "ok", "off",
+    "on", "now", "up", "out", "box", "day", "way", "men", "boy", "cat", "dog", "car", "bus"};
+
+// Drops markup that carries no meaning and maps Unicode math symbols to their LaTeX commands.
+void AppendCleaned(std::string_view in, std::string* out) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kUnicode = {{
+      {"\u2212", "-"},        {"\u00d7", "\\times "}, {"\u00b7", "\\cdot "},
+      {"\u03c0", "\\pi "},    {"\u221e", "\\infty "}, {"\u221a", "\\sqrt "},
+      {"\u2264", "\\le "},    {"\u2265", "\\ge "},    {"\u2260", "\\ne "},
+      {"\u00b0", "^\\circ "}, {"\u222a", "\\cup "},   {"\u2205", "\\emptyset "},
+      {"\u00b1", "\\pm "},    {"\u2213", "\\mp "},    {"\u00f7", "\\div "},
+      {"\u2208", "\\in "},
+  }};
+  size_t i = 0;
+  while (i < in.size()) {
+    char c = in[i];
+    if (c == '$') {
+      ++i;
+      continue;
+    }
+    if (c == '*' && i + 1 < in.size() && in[i + 1] == '*') {  // markdown bold
+      i += 2;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      bool mapped = false;
+      for (const auto& [from, to] : kUnicode) {
+        if (in.substr(i, from.size()) == from) {
+          out->append(to);
+          i += from.size();
+          mapped = true;
+          break;
+        }
+      }
+      if (!mapped) out->push_back(in[i++]);
+      continue;
+    }
+    if (c != '\\') {
+      out->push_back(c);
+      ++i;
+      continue;
+    }
+    // A command.
+    size_t j = i + 1;
+    while (j < in.size() && IsAlpha(in[j])) ++j;
+    if (j == i + 1) {  // one-character command
+      char d = i + 1 < in.size() ? in[i + 1] : '\0';
+      if (d == '!' || d == '$' || d == '[' || d == ']' || d == '(' || d == ')') {
+        i += 2;  // negative space, currency, display-math delimiters
+        continue;
+      }
+      if (d == ';' || d == ':' || d == ' ' || d == '>') {
+        out->push_back(' ');
+        i += 2;
+        continue;
+      }
+      out->append(in.substr(i, d == '\0' ? 1 : 2));
+      i += d == '\0' ? 1 : 2;
+      continue;
+    }
+    std::string_view name = in.substr(i + 1, j - i - 1);
+    if (name == "left" || name == "right" || name == "bigl" || name == "bigr" || name == "Bigl" ||
+        name == "Bigr" || name == "big" || name == "Big" || name == "biggl" || name == "biggr") {
+      i = j;
+      if (i < in.size() && in[i] == '.') ++i;  // \left. and \right. are invisible
+      continue;
+    }
+    if (name == "displaystyle" || name == "textstyle" || name == "limits" || name == "nolimits") {
+      i = j;
+      continue;
+    }
+    if (name == "dfrac" || name == "tfrac" || name == "cfrac") {
+      out->append("\\frac");
+      i = j;
+      continue;
+    }
+    if (name == "lbrace") {
+      out->append("\\{");
+      i = j;
+      continue;
+    }
+    if (name == "rbrace") {
+      out->append("\\}");
+      i = j;
+      continue;
+    }
+    if (name == "lvert" || name == "rvert" || name == "vert") {
+      out->push_back('|');
+      i = j;
+      continue;
+    }
+    if (name == "leqslant" || name == "leq") {
+      out->append("\\le");
+      i = j;
+      continue;
+    }
+    if (name == "geqslant" || name == "geq") {
+      out->append("\\ge");
+      i = j;
+      continue;
+    }
+    if (name == "neq") {
+      out->append("\\ne");
+      i = j;
+      continue;
+    }
+    out->append(in.substr(i, j - i));
+    i = j;
+  }
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, const Limits& limits) : s_(text), end_(text.size()), limits_(limits) {}
+
+  ParseResult Run() {
+    ParseResult r;
+    SkipWs();
+    int32_t root = -1;
+    if (p_ >= end_) {
+      Fail("empty answer");
+    } else {
+      bool is_or = false;
+      std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
+      SkipWs();
+      if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
+      if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+    }
+    if (failed_) {
+      r.status = budget_ ? ParseResult::Status::kBudget : ParseResult::Status::kSyntaxError;
+      r.error = absl::StrCat(error_, " at offset ", error_pos_);
+      return r;
+    }
+    r.status = ParseResult::Status::kOk;
+    tree_.root = root;
+    r.tree = std::move(tree_);
+    return r;
+  }
+
+ private:
+  // --- errors and budgets -------------------------------------------------------------------
+  int32_t Fail(std::string message) {
+    if (!failed_) {
+      failed_ = true;
+      error_ = std::move(message);
+      error_pos_ = p_;
+    }
+    return -1;
+  }
+  int32_t FailBudget(std::string message) {
+    if (!failed_) budget_ = true;
+    return Fail(std::move(message));
+  }
+
+  struct DepthGuard {
+    explicit DepthGuard(Parser* parser) : p(parser) { ++p->depth_; }
+    ~DepthGuard() { --p->depth_; }
+    bool ok() const { return p->depth_ <= p->limits_.max_depth; }
+    Parser* p;
+  };
+
+  int32_t Add(Node n) {
+    if (static_cast<int>(tree_.nodes.size()) >= limits_.max_nodes) {
+      return FailBudget(absl::StrCat("more than ", limits_.max_nodes, " nodes"));
+    }
+    tree_.nodes.push_back(std::move(n));
+    return static_cast<int32_t>(tree_.nodes.size() - 1);
+  }
+  int32_t Leaf(Op op, std::string text = {}) {
+    Node n;
+    n.op = op;
+    n.text = std::move(text);
+    return Add(std::move(n));
+  }
+  int32_t Unary(Op op, int32_t kid, uint8_t flags = 0) {
+    if (kid < 0) return -1;
+    Node n;
+    n.op = op;
+    n.flags = flags;
+    n.kids = {kid};
+    return Add(std::move(n));
+  }
+  int32_t Binary(Op op, int32_t a, int32_t b) {
+    if (a < 0 || b < 0) return -1;
+    Node n;
+    n.op = op;
+    n.kids = {a, b};
+    return Add(std::move(n));
+  }
+  int32_t MakeList(std::vector<int32_t> items, bool is_or) {
+    Node n;
+    n.op = Op::kList;
+    n.flags = is_or ? kOrList : 0;
+    n.kids = std::move(items);
+    return Add(std::move(n));
+  }
+  int32_t PlusMinus(std::vector<int32_t> kids, bool minus_plus) {
+    for (int32_t k : kids) {
+      if (k < 0) return -1;
+    }
+    if (tree_.plus_minus_count >= 6) return FailBudget("more than 6 \\pm signs");
+    Node n;
+    n.op = Op::kPlusMinus;
+    n.flags = minus_plus ? kMinusPlus : 0;
+    n.rows = tree_.plus_minus_count++;
+    n.kids = std::move(kids);
+    return Add(std::move(n));
+  }
+  const Node& At(int32_t i) const { return tree_.at(i); }
+
+  // --- characters -----------------------------------------------------------------------------
+  char Peek(size_t k = 0) const { return p_ + k < end_ ? s_[p_ + k] : '\0'; }
+  bool StartsWith(std::string_view w) const {
+    return end_ - p_ >= w.size() && s_.substr(p_, w.size()) == w;
+  }
+  // The command name at p_ ("frac" for "\frac"), empty if p_ is not at a letter command.
+  std::string_view CommandAt(size_t at) const {
+    if (at >= end_ || s_[at] != '\\') return {};
+    size_t j = at + 1;
+    while (j < end_ && IsAlpha(s_[j])) ++j;
+    return s_.substr(at + 1, j - at - 1);
+  }
+  // Consumes the command `name` (not a longer one) at p_.
+  bool AcceptCommand(std::string_view name) {
+    if (CommandAt(p_) != name) return false;
+    p_ += name.size() + 1;
+    return true;
+  }
+  // Braced content starting at `at` ('{'), balanced; returns the end (index of '}') or npos.
+  size_t MatchBrace(size_t at) const {
+    int depth = 0;
+    for (size_t j = at; j < end_; ++j) {
+      char c = s_[j];
+      if (c == '\\') {
+        ++j;
+        continue;
+      }
+      if (c == '{') ++depth;
+      if (c == '}' && --depth == 0) return j;
+    }
+    return std::string_view::npos;
+  }
+  static bool IsTextCommand(std::string_view cmd) {
+    return In(cmd, {"text", "textrm", "textbf", "textit", "textsf", "texttt", "mbox", "mathrm",
+                    "mathbf", "mathit", "mathsf", "mathtt", "textnormal", "operatorname", "hbox",
+                    "mathrm", "boldsymbol", "bm"});
+  }
+
+  void SkipWs() {
+    while (p_ < end_) {
+      char c = s_[p_];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~') {
+        ++p_;
+        continue;
+      }
+      if (c == '\\' && p_ + 1 < end_ && s_[p_ + 1] == ',') {
+        p_ += 2;
+        continue;
+      }
+      std::string_view cmd = CommandAt(p_);
+      if (cmd == "quad" || cmd == "qquad") {
+        p_ += cmd.size() + 1;
+        continue;
+      }
+      if (IsTextCommand(cmd)) {  // \text{ } holding only spaces
+        size_t open = p_ + cmd.size() + 1;
+        if (open < end_ && s_[open] == '{') {
+          size_t close = MatchBrace(open);
+          if (close != std::string_view::npos &&
+              Trimmed(s_.substr(open + 1, close - open - 1)).empty()) {
+            p_ = close + 1;
+            continue;
+          }
+        }
+      }
+      break;
+    }
+  }
+
+  // "and"/"or" between answers: bare or inside \text{}. Consumes it and says which.
+  bool AcceptSeparatorWord(bool* is_or) {
+    size_t save = p_;
+    SkipWs();
+    std::string_view word;
+    size_t after = p_;
+    std::string_view cmd = CommandAt(p_);
+    if (IsTextCommand(cmd) && p_ + cmd.size() + 1 < end_ && s_[p_ + cmd.size() + 1] == '{') {
+      size_t open = p_ + cmd.size() + 1;
+      size_t close = MatchBrace(open);
+      if (close != std::string_view::npos) {
+        word = Trimmed(s_.substr(open + 1, close - open - 1));
+        after = close + 1;
+      }
+    } else if (IsAlpha(Peek())) {
+      size_t j = p_;
+      while (j < end_ && IsAlpha(s_[j])) ++j;
+      word = s_.substr(p_, j - p_);
+      after = j;
+    }
+    if (word == "and" || word == "or" || word == "," || word == "or," || word == ", or") {
+      *is_or = word != "and";
+      p_ = after;
+      return true;
+    }
+    p_ = save;
+    return false;
+  }
+
+  // --- grammar ----------------------------------------------------------------------------------
+
+  // items := relation ((',' | ';' | and | or) relation)*, up to one of `closers` or the end.
+  std::vector<int32_t> ParseItems(std::string_view closers, bool* is_or) {
+    std::vector<int32_t> items;
+    DepthGuard g(this);
+    if (!g.ok()) {
+      FailBudget("nesting deeper than the depth budget");
+      return items;
+    }
+    while (!failed_) {
+      SkipWs();
+      if (p_ >= end_ || AtCloser(closers)) break;
+      int32_t item = ParseRelation();
+      if (item < 0) break;
+      items.push_back(item);
+      SkipWs();
+      if (Peek() == ',' || Peek() == ';') {
+        ++p_;
+        continue;
+      }
+      bool word_or = false;
+      if (AcceptSeparatorWord(&word_or)) {
+        *is_or = *is_or || word_or;
+        continue;
+      }
+      break;
+    }
+    return items;
+  }
+
+  bool AtCloser(std::string_view closers) const {
+    if (closers.empty()) return false;
+    char c = Peek();
+    if (closers == "}") return c == '}';
+    if (closers == "\\}") return c == '\\' && Peek(1) == '}';
+    if (closers == "|") return c == '|';
+    return closers.find(c) != std::string_view::npos;
+  }
+
+  bool AcceptRel(Rel* rel) {
+    SkipWs();
+    char c = Peek();
+    if (c == '=' ) { ++p_; *rel = Rel::kEq; return true; }
+    if (c == '<' && Peek(1) == '=') { p_ += 2; *rel = Rel::kLe; return true; }
+    if (c == '>' && Peek(1) == '=') { p_ += 2; *rel = Rel::kGe; return true; }
+    if (c == '!' && Peek(1) == '=') { p_ += 2; *rel = Rel::kNe; return true; }
+    if (c == '<') { ++p_; *rel = Rel::kLt; return true; }
+    if (c == '>') { ++p_; *rel = Rel::kGt; return true; }
+    std::string_view cmd = CommandAt(p_);
+    Rel r;
+    if (cmd == "le" || cmd == "leq") r = Rel::kLe;
+    else if (cmd == "ge" || cmd == "geq") r = Rel::kGe;
+    else if (cmd == "lt") r = Rel::kLt;
+    else if (cmd == "gt") r = Rel::kGt;
+    else if (cmd == "ne" || cmd == "neq") r = Rel::kNe;
+    else if (cmd == "in") r = Rel::kIn;
+    else if (cmd == "approx" || cmd == "equiv" || cmd == "simeq") r = Rel::kApprox;
+    else return false;
+    p_ += cmd.size() + 1;
+    *rel = r;
+    return true;
+  }
+
+  int32_t ParseRelation() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    int32_t first = ParseUnion();
+    if (first < 0) return -1;
+    Node n;
+    n.op = Op::kRelation;
+    n.kids.push_back(first);
+    Rel rel;
+    while (AcceptRel(&rel)) {
+      int32_t next = ParseUnion();
+      if (next < 0) return -1;
+      n.rels.push_back(rel);
+      n.kids.push_back(next);
+    }
+    if (n.rels.empty()) return first;
+    return Add(std::move(n));
+  }
+
+  int32_t ParseUnion() {
+    int32_t a = ParseSum();
+    while (a >= 0) {
+      SkipWs();
+      if (!AcceptCommand("cup")) break;
+      int32_t b = ParseSum();
+      if (b < 0) return -1;
+      if (At(a).op == Op::kUnion) {
+        tree_.nodes[static_cast<size_t>(a)].kids.push_back(b);
+      } else {
+        a = Binary(Op::kUnion, a, b);
+      }
+    }
+    return a;
+  }
+
+  int32_t ParseSum() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    int32_t first = ParseTerm();
+    if (first < 0) return -1;
+    std::vector<int32_t> terms = {first};
+    while (true) {
+      SkipWs();
+      char c = Peek();
+      bool pm = false, mp = false, minus = false;
+      if (c == '+') {
+        ++p_;
+      } else if (c == '-') {
+        ++p_;
+        minus = true;
+      } else if (AcceptCommand("pm")) {
+        pm = true;
+      } else if (AcceptCommand("mp")) {
+        mp = true;
+      } else {
+        break;
+      }
+      int32_t t = ParseTerm();
+      if (t < 0) return -1;
+      if (pm || mp) {
+        int32_t sum = terms.size() == 1 ? terms[0] : AddNode(std::move(terms));
+        terms = {PlusMinus({sum, t}, mp)};
+        if (terms[0] < 0) return -1;
+        continue;
+      }
+      terms.push_back(minus ? Unary(Op::kNeg, t) : t);
+      if (terms.back() < 0) return -1;
+    }
+    return terms.size() == 1 ? terms[0] : AddNode(std::move(terms));
+  }
+  int32_t AddNode(std::vector<int32_t> terms) {
+    Node n;
+    n.op = Op::kAdd;
+    n.kids = std::move(terms);
+    return Add(std::move(n));
+  }
+
+  // Could a factor start here (implicit multiplication)?
+  bool StartsFactor() const {
+    char c = Peek();
+    if (IsDigit(c) || c == '(' || c == '{') return true;
+    if (c == '|') return abs_depth_ == 0;
+    if (c == '.' && IsDigit(Peek(1))) return true;
+    if (IsAlpha(c)) {
+      size_t j = p_;
+      while (j < end_ && IsAlpha(s_[j])) ++j;
+      std::string_view w = s_.substr(p_, j - p_);
+      return !(w == "and" || w == "or" || w == "degrees" || w == "degree" || w == "percent");
+    }
+    if (c == '\\') {
+      std::string_view cmd = CommandAt(p_);
+      if (cmd.empty()) return Peek(1) == '{';  // \{ set
+      if (IsTextCommand(cmd)) {
+        size_t open = p_ + cmd.size() + 1;
+        size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
+        if (close != std::string_view::npos) {
+          std::string_view w = Trimmed(s_.substr(open + 1, close - open - 1));
+          if (w == "and" || w == "or") return false;
+        }
+        return true;
+      }
+      return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
+             cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
+             cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
+             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek);
+    }
+    return false;
+  }
+
+  int32_t ParseTerm() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    size_t start = p_;
+    int32_t first = ParseUnary();
+    if (first < 0) return -1;
+    std::vector<int32_t> factors = {first};
+    while (true) {
+      SkipWs();
+      char c = Peek();
+      std::string_view cmd = CommandAt(p_);
+      if (c == '*' || cmd == "cdot" || cmd == "times" || cmd == "ast") {
+        p_ += c == '*' ? 1 : cmd.size() + 1;
+        int32_t f = ParseUnary();
+        if (f < 0) return -1;
+        factors.push_back(f);
+        continue;
+      }
+      if (c == '/' || cmd == "div" || cmd == "over") {
+        p_ += c == '/' ? 1 : cmd.size() + 1;
+        int32_t f = ParseUnary();
+        if (f < 0) return -1;
+        int32_t num = factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
+        factors = {Binary(Op::kDiv, num, f)};
+        if (factors[0] < 0) return -1;
+        continue;
+      }
+      if (!StartsFactor()) break;
+      bool starts_with_digit = IsDigit(Peek()) || Peek() == '.';
+      int32_t f = ParsePostfix();
+      if (f < 0) return -1;
+      if (starts_with_digit && At(factors.back()).op == Op::kNumber) {
+        return Fail("two numbers side by side");
+      }
+      factors.push_back(f);
+    }
+    // Text in a product: trailing text after math is a unit ("5 \text{cm}"); anything else with
+    // text in it is prose, read as text as a whole.
+    size_t first_text = factors.size();
+    for (size_t k = 0; k < factors.size(); ++k) {
+      const Node& f = At(factors[k]);
+      if (f.op == Op::kText || (f.op == Op::kPow && At(f.kids[0]).op == Op::kText)) {
+        first_text = k;
+        break;
+      }
+    }
+    if (first_text < factors.size()) {
+      bool trailing = first_text > 0;
+      for (size_t k = first_text; k < factors.size(); ++k) {
+        const Node& f = At(factors[k]);
+        bool unit_like = f.op == Op::kText ||
+                         (f.op == Op::kPow && At(f.kids[0]).op == Op::kText);
+        if (!unit_like) trailing = false;
+      }
+      if (!trailing) return TextNode(s_.substr(start, p_ - start));
+      std::string unit;
+      for (size_t k = first_text; k < factors.size(); ++k) {
+        const Node& f = At(factors[k]);
+        absl::StrAppend(&unit, unit.empty() ? "" : " ",
+                        f.op == Op::kText ? f.text : At(f.kids[0]).text);
+      }
+      factors.resize(first_text);
+      int32_t value = factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
+      int32_t u = Unary(Op::kUnit, value);
+      if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = std::move(unit);
+      return u;
+    }
+    return factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
+  }
+  int32_t MulNode(std::vector<int32_t> factors) {
+    Node n;
+    n.op = Op::kMul;
+    n.kids = std::move(factors);
+    return Add(std::move(n));
+  }
+  int32_t TextNode(std::string_view raw) {
+    std::string t;
+    bool space = false;
+    for (char c : raw) {
+      if (c == '{' || c == '}' || c == '\\') continue;
+      if (c == ' ' || c == '\t' || c == '\n' || c == '~') {
+        space = !t.empty();
+        continue;
+      }
+      if (space) t.push_back(' ');
+      space = false;
+      t.push_back(static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(c))));
+    }
+    // "text", "mathrm"... command names left in raw prose are dropped with the backslash above;
+    // strip the common ones so "\text{Evelyn}" and "Evelyn" read the same.
+    for (std::string_view cmd : {"textbf", "textrm", "mathrm", "text", "mbox", "mathbf"}) {
+      if (t.rfind(cmd, 0) == 0 && t.size() > cmd.size()) t.erase(0, cmd.size());
+    }
+    while (!t.empty() && (t.back() == '.' || t.back() == ' ')) t.pop_back();
+    return Leaf(Op::kText, std::move(t));
+  }
+
+  int32_t ParseUnary() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    SkipWs();
+    char c = Peek();
+    if (c == '-') {
+      ++p_;
+      return Unary(Op::kNeg, ParseUnary());
+    }
+    if (c == '+') {
+      ++p_;
+      return ParseUnary();
+    }
+    if (AcceptCommand("pm")) return PlusMinus({ParseUnary()}, false);
+    if (AcceptCommand("mp")) return PlusMinus({ParseUnary()}, true);
+    return ParsePostfix();
+  }
+
+  int32_t ParsePostfix() {
+    int32_t base = ParsePower();
+    while (base >= 0) {
+      size_t save = p_;
+      SkipWs();
+      char c = Peek();
+      if (c == '!' && Peek(1) != '=') {
+        ++p_;
+        base = Unary(Op::kFactorial, base);
+        continue;
+      }
+      if (c == '%' || (c == '\\' && Peek(1) == '%')) {
+        p_ += c == '%' ? 1 : 2;
+        base = Unary(Op::kPercent, base);
+        continue;
+      }
+      if (AcceptCommand("degree") || AcceptCommand("circ")) {
+        base = Unary(Op::kDegree, base);
+        continue;
+      }
+      if (IsAlpha(c)) {
+        size_t j = p_;
+        while (j < end_ && IsAlpha(s_[j])) ++j;
+        std::string_view w = s_.substr(p_, j - p_);
+        if (w == "degrees" || w == "degree" || w == "deg") {
+          p_ = j;
+          base = Unary(Op::kDegree, base);
+          continue;
+        }
+        if (w == "percent") {
+          p_ = j;
+          base = Unary(Op::kPercent, base);
+          continue;
+        }
+      }
+      p_ = save;
+      break;
+    }
+    return base;
+  }
+
+  int32_t ParsePower() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    int32_t base = ParsePrimary();
+    while (base >= 0) {
+      size_t save = p_;
+      SkipWs();
+      if (Peek() == '^' || (Peek() == '*' && Peek(1) == '*')) {
+        p_ += Peek() == '^' ? 1 : 2;
+        SkipWs();
+        // ^\circ, ^{\circ}: degrees.
+        if (AcceptCommand("circ")) {
+          base = Unary(Op::kDegree, base);
+          continue;
+        }
+        if (Peek() == '{') {
+          size_t q = p_ + 1;
+          while (q < end_ && s_[q] == ' ') ++q;
+          if (CommandAt(q) == "circ") {
+            size_t r = q + 5;
+            while (r < end_ && s_[r] == ' ') ++r;
+            if (r < end_ && s_[r] == '}') {
+              p_ = r + 1;
+              base = Unary(Op::kDegree, base);
+              continue;
+            }
+          }
+        }
+        int32_t e = ParseScript();
+        base = Binary(Op::kPow, base, e);
+        continue;
+      }
+      p_ = save;
+      break;
+    }
+    return base;
+  }
+
+  // A superscript or subscript: {group}, a signed digit run, a letter, or one command.
+  int32_t ParseScript(bool single_digit = false) {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    SkipWs();
+    char c = Peek();
+    if (c == '{') return ParseGroup();
+    if (c == '-') {
+      ++p_;
+      return Unary(Op::kNeg, ParseScript());
+    }
+    if (c == '+') {
+      ++p_;
+      return ParseScript();
+    }
+    if (IsDigit(c) && single_digit) {
+      ++p_;
+      return NumberLeaf(std::string(1, c), 0, 0, false);
+    }
+    if (IsDigit(c)) return ParseNumber(/*allow_mixed=*/false);
+    if (IsAlpha(c)) {
+      ++p_;
+      if (c == 'e') return Leaf(Op::kE);
+      if (c == 'i') return Leaf(Op::kI);
+      return Leaf(Op::kSymbol, std::string(1, c));
+    }
+    if (c == '(') return ParsePrimary();
+    if (c == '\\') return ParsePrimary();
+    return Fail("missing exponent");
+  }
+
+  // {items}: one item is itself; several are a list.
+  int32_t ParseGroup() {
+    if (Peek() != '{') return Fail("expected '{'");
+    ++p_;
+    bool is_or = false;
+    std::vector<int32_t> items = ParseItems("}", &is_or);
+    if (failed_) return -1;
+    SkipWs();
+    if (Peek() != '}') return Fail("unbalanced '{'");
+    ++p_;
+    if (items.empty()) return Fail("empty group");
+    return items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+  }
+
+  // An argument of \frac, \sqrt, \binom: {group}, or one character/command (\frac12).
+  int32_t ParseArg() {
+    SkipWs();
+    char c = Peek();
+    if (c == '{') return ParseGroup();
+    if (IsDigit(c)) {
+      ++p_;
+      return NumberLeaf(std::string(1, c), 0, 0, false);
+    }
+    if (IsAlpha(c)) {
+      ++p_;
+      if (c == 'e') return Leaf(Op::kE);
+      if (c == 'i') return Leaf(Op::kI);
+      return Leaf(Op::kSymbol, std::string(1, c));
+    }
+    if (c == '\\') return ParsePrimary();
+    return Fail("missing argument");
+  }
+
+  int32_t NumberLeaf(std::string digits, int64_t exp10, int32_t decimals, bool decimal) {
+    // Normalise: strip leading zeros (keep one), so "004" reads as 4.
+    size_t nz = digits.find_first_not_of('0');
+    digits = nz == std::string::npos ? "0" : digits.substr(nz);
+    Node n;
+    n.op = Op::kNumber;
+    n.text = std::move(digits);
+    n.exp10 = exp10;
+    n.decimals = decimals;
+    n.flags = decimal ? kDecimal : 0;
+    return Add(std::move(n));
+  }
+
+  // Digits with thousands separators (1,000  1\,000  1{,}000), a decimal part, an exponent
+  // (6.02e23), and a mixed-number fraction after an integer (2\frac12, 7 3/4).
+  int32_t ParseNumber(bool allow_mixed) {
+    std::string digits;
+    size_t group_start = p_;
+    while (p_ < end_ && IsDigit(s_[p_])) digits.push_back(s_[p_++]);
+    size_t first_group = p_ - group_start;
+    // Thousands separators: the first group has 1-3 digits, every later group exactly 3.
+    if (first_group >= 1 && first_group <= 3) {
+      while (true) {
+        size_t sep = 0;
+        if (Peek() == ',') sep = 1;
+        else if (StartsWith("{,}")) sep = 3;
+        else if (StartsWith("\\,")) sep = 2;
+        else if (StartsWith("\\ ")) sep = 2;
+        if (sep == 0) break;
+        size_t q = p_ + sep;
+        size_t k = 0;
+        while (q + k < end_ && IsDigit(s_[q + k])) ++k;
+        if (k != 3) break;
+        digits.append(s_.substr(q, 3));
+        p_ = q + 3;
+      }
+    }
+    int32_t decimals = 0;
+    bool decimal = false;
+    if (Peek() == '.' && IsDigit(Peek(1))) {
+      decimal = true;
+      ++p_;
+      while (p_ < end_ && IsDigit(s_[p_])) {
+        digits.push_back(s_[p_++]);
+        ++decimals;
+      }
+    } else if (Peek() == '.' && !digits.empty() && !IsDigit(Peek(1))) {
+      // "5." at the end of a sentence: a period, not a decimal point.
+    }
+    if (digits.empty()) return Fail("expected a number");
+    if (static_cast<int>(digits.size()) > limits_.max_digits) {
+      return FailBudget(absl::StrCat("a number with more than ", limits_.max_digits, " digits"));
+    }
+    int64_t exp10 = -decimals;
+    // Scientific notation: e/E, optional sign, digits (6.02e23, 1.2E-5).
+    if ((Peek() == 'e' || Peek() == 'E') &&
+        (IsDigit(Peek(1)) || ((Peek(1) == '-' || Peek(1) == '+') && IsDigit(Peek(2))))) {
+      size_t q = p_ + 1;
+      bool neg = false;
+      if (s_[q] == '-' || s_[q] == '+') {
+        neg = s_[q] == '-';
+        ++q;
+      }
+      int64_t e = 0;
+      size_t k = 0;
+      while (q < end_ && IsDigit(s_[q])) {
+        if (++k > 9) return FailBudget("an exponent with more than 9 digits");
+        e = e * 10 + (s_[q] - '0');
+        ++q;
+      }
+      p_ = q;
+      exp10 += neg ? -e : e;
+      decimal = true;
+    }
+    int32_t number = NumberLeaf(std::move(digits), exp10, decimals, decimal);
+    if (number < 0 || !allow_mixed || decimal) return number;
+    // Mixed numbers.
+    size_t save = p_;
+    size_t q = p_;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (CommandAt(q) == "frac") {
+      p_ = q + 5;
+      size_t args = p_;
+      int32_t a = ParseArg();
+      int32_t b = a >= 0 ? ParseArg() : -1;
+      if (a >= 0 && b >= 0 && At(a).op == Op::kNumber && At(b).op == Op::kNumber &&
+          !(At(a).flags & kDecimal) && !(At(b).flags & kDecimal)) {
+        return MixedNode(number, a, b);
+      }
+      if (failed_) return -1;
+      (void)args;
+      p_ = save;
+      return number;
+    }
+    if (q > p_ && q < end_ && IsDigit(s_[q])) {  // "7 3/4"
+      size_t r = q;
+      while (r < end_ && IsDigit(s_[r])) ++r;
+      if (r < end_ && s_[r] == '/' && r + 1 < end_ && IsDigit(s_[r + 1])) {
+        size_t t = r + 1;
+        while (t < end_ && IsDigit(s_[t])) ++t;
+        char after = t < end_ ? s_[t] : '\0';
+        if (after == '\0' || after == ' ' || after == ',' || after == ')' || after == ';' ||
+            after == '}' || after == '.') {
+          int32_t a = NumberLeaf(std::string(s_.substr(q, r - q)), 0, 0, false);
+          int32_t b = NumberLeaf(std::string(s_.substr(r + 1, t - r - 1)), 0, 0, false);
+          p_ = t;
+          return MixedNode(number, a, b);
+        }
+      }
+    }
+    return number;
+  }
+  int32_t MixedNode(int32_t whole, int32_t num, int32_t den) {
+    if (whole < 0 || num < 0 || den < 0) return -1;
+    Node n;
+    n.op = Op::kMixed;
+    n.kids = {whole, num, den};
+    return Add(std::move(n));
+  }
+
+  int32_t ParsePrimary() {
+    DepthGuard g(this);
+    if (!g.ok()) return FailBudget("nesting deeper than the depth budget");
+    SkipWs();
+    char c = Peek();
+    if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return ParseNumber(/*allow_mixed=*/true);
+    if (c == '(' || c == '[') return ParseBracket();
+    if (c == '{') return ParseGroup();
+    if (c == '|') {
+      ++p_;
+      ++abs_depth_;
+      int32_t x = ParseSum();
+      --abs_depth_;
+      if (x < 0) return -1;
+      SkipWs();
+      if (Peek() != '|') return Fail("unbalanced '|'");
+      ++p_;
+      return Unary(Op::kAbs, x);
+    }
+    if (IsAlpha(c)) return ParseWord();
+    if (c == '\\') return ParseCommand();
+    if (c == '\0') return Fail("unexpected end");
+    return Fail(absl::StrCat("unexpected '", std::string(1, c), "'"));
+  }
+
+  // ( ... ) or [ ... ]: grouping, tuple, or interval.
+  int32_t ParseBracket() {
+    char open = s_[p_++];
+    bool is_or = false;
+    std::vector<int32_t> items = ParseItems(")]", &is_or);
+    if (failed_) return -1;
+    SkipWs();
+    char close = Peek();
+    if (close != ')' && close != ']') return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
+    ++p_;
+    if (items.empty()) return Fail("empty brackets");
+    if (items.size() == 1) {
+      if ((open == '(') != (close == ')')) return Fail("mismatched brackets around one value");
+      return items[0];
+    }
+    Node n;
+    n.op = Op::kTuple;
+    n.flags = static_cast<uint8_t>((open == '(' ? kParenOpen : 0) | (close == ')' ? kParenClose : 0));
+    n.kids = std::move(items);
+    return Add(std::move(n));
+  }
+
+  int32_t ParseWord() {
+    size_t j = p_;
+    while (j < end_ && IsAlpha(s_[j])) ++j;
+    std::string_view w = s_.substr(p_, j - p_);
+    if (w.size() == 1) {
+      ++p_;
+      if (w == "e") return Leaf(Op::kE);
+      if (w == "i") return Leaf(Op::kI);
+      return SymbolWithSubscript(std::string(w));
+    }
+    if (w == "pi") {
+      p_ = j;
+      return Leaf(Op::kPi);
+    }
+    if (w == "infinity" || w == "infty" || w == "inf" || w == "oo") {
+      p_ = j;
+      return Leaf(Op::kInfinity);
+    }
+    if (In(w, kFunctions)) {
+      p_ = j;
+      return ParseFunction(w);
+    }
+    if (w.size() <= 3 && !In(w, kShortWords)) {
+      // "xy", "abc": products of one-letter variables; read the first, the rest follows.
+      ++p_;
+      char c = w[0];
+      if (c == 'e') return Leaf(Op::kE);
+      if (c == 'i') return Leaf(Op::kI);
+      return Leaf(Op::kSymbol, std::string(1, c));
+    }
+    // Text: words separated by single spaces, up to a separator word or a non-letter.
+    size_t start = p_;
+    p_ = j;
+    while (p_ < end_) {
+      size_t q = p_;
+      while (q < end_ && (s_[q] == ' ' || s_[q] == '-' || s_[q] == '\'')) ++q;
+      size_t r = q;
+      while (r < end_ && IsAlpha(s_[r])) ++r;
+      if (r == q) break;
+      std::string_view next = s_.substr(q, r - q);
+      if (next == "and" || next == "or" || next == "degrees" || next == "percent") break;
+      p_ = r;
+    }
+    return TextNode(s_.substr(start, p_ - start));
+  }
+
+  int32_t SymbolWithSubscript(std::string name) {
+    if (Peek() == '_') {
+      size_t q = p_ + 1;
+      if (q < end_ && s_[q] == '{') {
+        size_t close = MatchBrace(q);
+        if (close == std::string_view::npos) return Fail("unbalanced '{'");
+        absl::StrAppend(&name, "_", A(s_.substr(q + 1, close - q - 1)));
+        p_ = close + 1;
+      } else if (q < end_ && (IsDigit(s_[q]) || IsAlpha(s_[q]))) {
+        size_t r = q + 1;
+        absl::StrAppend(&name, "_", A(s_.substr(q, r - q)));
+        p_ = r;
+      }
+    }
+    return Leaf(Op::kSymbol, std::move(name));
+  }
+
+  int32_t ParseFunction(std::string_view name) {
+    std::string fname(name == "lg" ? "log10" : name);
+    int32_t power = -1;
+    int32_t base = -1;
+    for (int k = 0; k < 2; ++k) {
+      SkipWs();
+      if (Peek() == '^' && power < 0) {
+        ++p_;
+        power = ParseScript();
+        if (power < 0) return -1;
+      } else if (Peek() == '_' && base < 0) {
+        ++p_;
+        base = ParseScript(/*single_digit=*/true);
+        if (base < 0) return -1;
+      }
+    }
+    SkipWs();
+    int32_t arg;
+    if (Peek() == '(' ) {
+      ++p_;
+      bool is_or = false;
+      std::vector<int32_t> items = ParseItems(")", &is_or);
+      if (failed_) return -1;
+      SkipWs();
+      if (Peek() != ')' || items.size() != 1) return Fail("bad function argument");
+      ++p_;
+      arg = items[0];
+    } else if (Peek() == '{') {
+      arg = ParseGroup();
+    } else {
+      // \sin 2x: the argument runs over implicitly multiplied factors, up to an operator or the
+      // next function.
+      arg = ParsePostfix();
+      std::vector<int32_t> factors = {arg};
+      while (arg >= 0) {
+        SkipWs();
+        if (!StartsFactor()) break;
+        std::string_view cmd = CommandAt(p_);
+        if (In(cmd, kFunctions)) break;
+        int32_t f = ParsePostfix();
+        if (f < 0) return -1;
+        factors.push_back(f);
+      }
+      if (arg >= 0 && factors.size() > 1) arg = MulNode(std::move(factors));
+    }
+    if (arg < 0) return -1;
+    // \sin^{-1}: the inverse function.
+    if (power >= 0 && At(power).op == Op::kNeg && At(At(power).kids[0]).op == Op::kNumber &&
+        At(At(power).kids[0]).text == "1" && At(At(power).kids[0]).exp10 == 0 &&
+        In(fname, {"sin", "cos", "tan", "sec", "csc", "cot"})) {
+      fname = "arc" + fname;
+      power = -1;
+    }
+    Node n;
+    n.op = Op::kFunc;
+    n.text = fname;
+    n.kids = {arg};
+    if (base >= 0) n.kids.push_back(base);
+    int32_t f = Add(std::move(n));
+    if (power >= 0) f = Binary(Op::kPow, f, power);
+    return f;
+  }
+
+  int32_t ParseCommand() {
+    if (Peek(1) == '{') {  // \{ ... \}
+      p_ += 2;
+      bool is_or = false;
+      std::vector<int32_t> items = ParseItems("\\}", &is_or);
+      if (failed_) return -1;
+      SkipWs();
+      if (!(Peek() == '\\' && Peek(1) == '}')) return Fail("unbalanced '\\{'");
+      p_ += 2;
+      Node n;
+      n.op = Op::kSet;
+      n.kids = std::move(items);
+      return Add(std::move(n));
+    }
+    std::string_view cmd = CommandAt(p_);
+    if (cmd.empty()) return Fail(absl::StrCat("unexpected '\\", std::string(1, Peek(1)), "'"));
+    p_ += cmd.size() + 1;
+    if (cmd == "frac") {
+      int32_t a = ParseArg();
+      if (a < 0) return -1;
+      int32_t b = ParseArg();
+      return Binary(Op::kDiv, a, b);
+    }
+    if (cmd == "sqrt") {
+      SkipWs();
+      int32_t index = -1;
+      if (Peek() == '[') {
+        ++p_;
+        bool is_or = false;
+        std::vector<int32_t> items = ParseItems("]", &is_or);
+        if (failed_) return -1;
+        if (Peek() != ']' || items.size() != 1) return Fail("bad root index");
+        ++p_;
+        index = items[0];
+      }
+      SkipWs();
+      int32_t x;
+      if (Peek() == '(') {
+        x = ParseBracket();
+      } else {
+        x = ParseArg();
+      }
+      if (x < 0) return -1;
+      if (index < 0) {
+        Node n;
+        n.op = Op::kFunc;
+        n.text = "sqrt";
+        n.kids = {x};
+        return Add(std::move(n));
+      }
+      int32_t one = NumberLeaf("1", 0, 0, false);
+      return Binary(Op::kPow, x, Binary(Op::kDiv, one, index));
+    }
+    if (cmd == "binom" || cmd == "dbinom" || cmd == "tbinom") {
+      int32_t a = ParseArg();
+      if (a < 0) return -1;
+      int32_t b = ParseArg();
+      return Binary(Op::kBinom, a, b);
+    }
+    if (cmd == "pi") return Leaf(Op::kPi);
+    if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
+    if (cmd == "emptyset" || cmd == "varnothing") {
+      Node n;
+      n.op = Op::kSet;
+      return Add(std::move(n));
+    }
+    if (cmd == "boxed" || cmd == "fbox" || cmd == "framebox") {
+      SkipWs();
+      if (Peek() == '{') return ParseGroup();
+      return ParsePostfix();
+    }
+    if (cmd == "mathbb") {
+      SkipWs();
+      size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+      std::string_view name;
+      if (close != std::string_view::npos) {
+        name = Trimmed(s_.substr(p_ + 1, close - p_ - 1));
+        p_ = close + 1;
+      } else if (IsAlpha(Peek())) {
+        name = s_.substr(p_++, 1);
+      }
+      if (name == "R") return Leaf(Op::kReals);
+      return Leaf(Op::kSymbol, absl::StrCat("\\mathbb{", A(name), "}"));
+    }
+    if (IsTextCommand(cmd)) return ParseTextCommand(cmd);
+    if (cmd == "begin") return ParseEnvironment();
+    if (In(cmd, kFunctions)) return ParseFunction(cmd);
+    if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", A(cmd)));
+    if (cmd == "circ") return Fail("a degree sign without a number");
+    return Fail(absl::StrCat("unknown command \\", A(cmd)));
+  }
+
+  // \text{...}: prose or a unit when it holds words; otherwise its content is read as math
+  // (\text{B}, \textbf{(D)}, \mathrm{e}).
+  int32_t ParseTextCommand(std::string_view cmd) {
+    SkipWs();
+    if (Peek() != '{') {
+      if (IsAlpha(Peek())) return Leaf(Op::kSymbol, std::string(1, s_[p_++]));
+      return Fail(absl::StrCat("\\", A(cmd), " without an argument"));
+    }
+    size_t close = MatchBrace(p_);
+    if (close == std::string_view::npos) return Fail("unbalanced '{'");
+    std::string_view content = s_.substr(p_ + 1, close - p_ - 1);
+    // Words, or more than one letter ("m/s"), or a leading space ("\text{ m}") make text.
+    int letters = 0;
+    for (char ch : content) letters += IsAlpha(ch) ? 1 : 0;
+    bool has_word = letters > 1 || (!content.empty() && content[0] == ' ' && letters > 0);
+    if (has_word || Trimmed(content).empty()) {
+      p_ = close + 1;
+      return TextNode(content);
+    }
+    // Read the content as math, in place.
+    size_t saved_end = end_;
+    end_ = close;
+    ++p_;
+    bool is_or = false;
+    std::vector<int32_t> items = ParseItems("", &is_or);
+    SkipWs();
+    bool complete = !failed_ && p_ == close;
+    end_ = saved_end;
+    if (failed_) return -1;
+    if (!complete || items.empty()) {
+      p_ = close + 1;
+      return TextNode(content);
+    }
+    p_ = close + 1;
+    return items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+  }
+
+  // \begin{pmatrix} a & b \\ c & d \end{pmatrix} (also bmatrix, vmatrix, array...).
+  int32_t ParseEnvironment() {
+    SkipWs();
+    size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+    if (close == std::string_view::npos) return Fail("\\begin without an environment name");
+    std::string env(Trimmed(s_.substr(p_ + 1, close - p_ - 1)));
+    p_ = close + 1;
+    if (!In(env, {"pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix", "smallmatrix",
+                  "array"})) {
+      return Fail(absl::StrCat("unsupported environment ", env));
+    }
+    if (env == "array") {  // column spec
+      SkipWs();
+      if (Peek() == '{') {
+        size_t spec = MatchBrace(p_);
+        if (spec == std::string_view::npos) return Fail("unbalanced '{'");
+        p_ = spec + 1;
+      }
+    }
+    std::string end_tag = absl::StrCat("\\end{", env, "}");
+    std::vector<std::vector<int32_t>> rows(1);
+    while (true) {
+      SkipWs();
+      if (StartsWith(end_tag)) {
+        p_ += end_tag.size();
+        break;
+      }
+      if (StartsWith("\\\\")) {  // empty row or trailing row break
+        p_ += 2;
+        rows.emplace_back();
+        continue;
+      }
+      if (p_ >= end_) return Fail(absl::StrCat("missing ", end_tag));
+      int32_t cell = ParseRelation();
+      if (cell < 0) return -1;
+      rows.back().push_back(cell);
+      SkipWs();
+      if (Peek() == '&') {
+        ++p_;
+        continue;
+      }
+      if (StartsWith("\\\\")) {
+        p_ += 2;
+        rows.emplace_back();
+        continue;
+      }
+      if (!StartsWith(end_tag)) return Fail("unexpected text in a matrix");
+    }
+    while (!rows.empty() && rows.back().empty()) rows.pop_back();
+    if (rows.empty()) return Fail("empty matrix");
+    Node n;
+    n.op = Op::kMatrix;
+    n.rows = static_cast<int32_t>(rows.size());
+    for (const auto& row : rows) {
+      if (row.size() != rows[0].size()) return Fail("matrix rows of different lengths");
+      n.kids.insert(n.kids.end(), row.begin(), row.end());
+    }
+    int32_t m = Add(std::move(n));
+    if (env == "vmatrix") return Unary(Op::kDet, m);
+    return m;
+  }
+
+  std::string_view s_;
+  size_t end_;
+  size_t p_ = 0;
+  const Limits& limits_;
+  Tree tree_;
+  int depth_ = 0;
+  int abs_depth_ = 0;
+  bool failed_ = false;
+  bool budget_ = false;
+  std::string error_;
+  size_t error_pos_ = 0;
+};
+
+}  // namespace
+
+std::string CleanAnswerText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  AppendCleaned(text, &out);
+  // Trailing punctuation and whitespace: "42." reads as 42.
+  while (!out.empty() && (out.back() == '.' || out.back() == ' ' || out.back() == '\n' ||
+                          out.back() == '\t' || out.back() == '\r')) {
+    out.pop_back();
+  }
+  return out;
+}
+
+ParseResult ParseAnswer(std::string_view text, const Limits& limits) {
+  std::string cleaned = CleanAnswerText(text);
+  Parser parser(cleaned, limits);
+  return parser.Run();
+}
+
+}  // namespace verdict::math

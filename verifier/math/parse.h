@@ -1,0 +1,42 @@
+// Reads a math answer written in LaTeX or plain text into an expression tree (ast.h).
+//
+// A recursive-descent parser over the raw text (no separate lexer: LaTeX's `\frac12`, `1{,}000`
+// and `7 3/4` need the characters). Recursion is bounded by `Limits::max_depth`; node count,
+// literal digits and input length are bounded too, so no input can overflow the stack or run
+// long. Pure and thread-safe.
+#ifndef VERDICT_VERIFIER_MATH_PARSE_H_
+#define VERDICT_VERIFIER_MATH_PARSE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "verifier/math/ast.h"
+
+namespace verdict::math {
+
+// Deterministic budgets for reading and comparing one answer (DESIGN §5 "Budgets").
+struct Limits {
+  int max_depth = 320;            // parser recursion (about 7 frames per bracket level)
+  int max_nodes = 20000;          // tree nodes per answer
+  int max_digits = 20000;         // digits of a literal, and of any exact intermediate result
+  int64_t max_steps = 4'000'000;  // arithmetic operations per comparison
+};
+
+struct ParseResult {
+  enum class Status { kOk, kSyntaxError, kBudget };
+  Status status = Status::kSyntaxError;
+  std::string error;  // for kSyntaxError / kBudget: what and where
+  Tree tree;
+};
+
+// Parses a whole answer. Markup that carries no meaning is dropped first: `$`, `\left`,
+// `\right`, `\displaystyle`, spacing commands, markdown bold, a currency `\$`, a trailing period.
+ParseResult ParseAnswer(std::string_view text, const Limits& limits);
+
+// The cleaned text the parser reads (exposed for tests and explanations).
+std::string CleanAnswerText(std::string_view text);
+
+}  // namespace verdict::math
+
+#endif  // VERDICT_VERIFIER_MATH_PARSE_H_
