@@ -39,6 +39,8 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --no-code                   do not run code (code groups get FAILED_PRECONDITION)
   --sandbox-dir DIR           parent of the sandbox's work dirs (default /tmp/verdict-sandbox)
   --allow-unsafe-sandbox      run code even when the host lacks the minimum containment layers
+  --sandbox-no-namespaces     no namespaces and no cgroups in the sandbox, only the minimum
+                              layers (Kubernetes pods)
 )";
 
 // The resolved settings as one JSON object (logged at start, returned by GetInfo).
@@ -61,6 +63,7 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
                   ",\"drain_delay_ms\":", absl::ToInt64Milliseconds(o.drain_delay),
                   ",\"code\":", o.enable_code ? "true" : "false",
                   ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
+                  ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
                   ",\"sandbox_dir\":");
   log::AppendJsonString(o.sandbox.work_root, &out);
   out += ",\"log_level\":";
@@ -76,7 +79,7 @@ int RunServe(const std::vector<std::string>& args) {
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
                     "log-level", "http-listen", "sandbox-dir", "config"};
-  fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox"};
+  fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox", "sandbox-no-namespaces"};
   AddSpecFlags(&fs);
   absl::StatusOr<MergedArgs> merged = MergeConfig(args, fs);
   absl::StatusOr<Flags> flags = merged.ok() ? Flags::Parse(merged->args, fs) : merged.status();
@@ -141,6 +144,10 @@ int RunServe(const std::vector<std::string>& args) {
   options.enable_code = !flags->Has("no-code");
   options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");
   if (flags->Has("sandbox-dir")) options.sandbox.work_root = flags->Get("sandbox-dir");
+  if (flags->Has("sandbox-no-namespaces")) {
+    options.sandbox.use_namespaces = false;
+    options.sandbox.use_cgroups = false;
+  }
 
   options.service.effective_config = EffectiveConfig(options, flags->Get("log-level", "info"));
   BlockShutdownSignals();  // before any thread exists

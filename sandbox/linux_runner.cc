@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -34,8 +35,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "sandbox/internal/cgroup.h"
 #include "sandbox/internal/fd.h"
 #include "sandbox/internal/host_probe.h"
+#include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
 
 namespace verdict::sandbox {
@@ -51,7 +54,7 @@ double NowMs() {
 
 // Failure stages the child reports through the exec-status pipe before _exit(127).
 enum ChildStage : int { kStageDup = 1, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
-                        kStageExec };
+                        kStageExec, kStageCgroup, kStageNamespaces, kStageFork, kStageCaps };
 
 struct ChildPlan {
   int stdin_fd, stdout_fd, stderr_fd, status_fd;
@@ -63,19 +66,60 @@ struct ChildPlan {
   int num_limits;
   bool drop_uid;
   uid_t uid;
+  bool drop_caps;  // root of a user namespace: no capabilities for the program
   const sock_fprog* filter;  // null: no seccomp
+  const char* const* cgroup_procs;  // files to write "0" into (join the slot's cgroups)
+  int num_cgroup_procs;
+  const internal::NamespacePlan* ns;  // null: no namespaces
+  int result_fd;  // pid namespace: init writes the program's wait status here
 };
 
-[[noreturn]] void ChildFail(int status_fd, int stage) {
-  int msg[2] = {stage, errno};
+[[noreturn]] void ChildFail(int status_fd, int stage, int step = 0) {
+  int msg[3] = {stage, errno, step};
   (void)!write(status_fd, msg, sizeof msg);
   _exit(127);
+}
+
+// Pid 1 of the run's pid namespace: reaps everything (orphans come to it) until the program
+// itself is reaped, reports its wait status and exits, which kills what is left.
+[[noreturn]] void InitMain(pid_t program, int result_fd) {
+  syscall(SYS_close_range, 0u, static_cast<unsigned>(result_fd) - 1, 0u);
+  syscall(SYS_close_range, static_cast<unsigned>(result_fd) + 1, ~0u, 0u);
+  while (true) {
+    int status = 0;
+    pid_t r = wait4(-1, &status, __WALL, nullptr);
+    if (r == program) {
+      (void)!write(result_fd, &status, sizeof status);
+      _exit(0);
+    }
+    if (r < 0 && errno != EINTR) _exit(1);
+  }
 }
 
 // Runs in the forked child: async-signal-safe calls only.
 [[noreturn]] void ChildMain(const ChildPlan& p) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  for (int i = 0; i < p.num_cgroup_procs; ++i) {
+    int fd = open(p.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, "0", 1) != 1) ChildFail(p.status_fd, kStageCgroup);
+    close(fd);
+  }
+  if (p.ns != nullptr) {
+    if (int step = internal::EnterNamespaces(*p.ns); step != 0) {
+      ChildFail(p.status_fd, kStageNamespaces, step);
+    }
+    if (p.ns->pid) {
+      // We are pid 1 of the new pid namespace; the program is our child (pid 2), in a group of
+      // its own. Raw clone: glibc's fork() runs atfork handlers, not safe here.
+      pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+      if (program < 0) ChildFail(p.status_fd, kStageFork);
+      if (program > 0) InitMain(program, p.result_fd);
+      setpgid(0, 0);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+    }
+  }
+  umask(077);
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0 ||
       dup2(p.status_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0) {
     ChildFail(p.status_fd, kStageDup);
@@ -86,11 +130,15 @@ struct ChildPlan {
     if (setrlimit(p.resources[i], &p.limits[i]) != 0) ChildFail(3, kStageRlimit);
   }
   if (p.drop_uid) {
-    if (setgroups(0, nullptr) != 0 || setresgid(p.uid, p.uid, p.uid) != 0 ||
-        setresuid(p.uid, p.uid, p.uid) != 0) {
+    // Raw system calls: glibc's wrappers signal every thread it believes exists (setxid), and
+    // after a raw clone() it still believes in the parent's threads.
+    if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
+        syscall(SYS_setresgid, p.uid, p.uid, p.uid) != 0 ||
+        syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) {
       ChildFail(3, kStageUid);
     }
   }
+  if (p.drop_caps && !internal::DropAllCapabilities()) ChildFail(3, kStageCaps);
   if (p.filter != nullptr) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p.filter) != 0) {
@@ -160,11 +208,20 @@ bool ReadCollected(const std::string& path, int64_t max_bytes, std::string* out)
   return true;
 }
 
+// What CreateLinuxRunner decided to use beyond the options.
+struct Layers {
+  bool drop_uid = false;
+  int clone_flags = 0;  // CLONE_NEW*; 0: no namespaces
+  bool user_ns = false, pid_ns = false, mount_ns = false, read_only_root = false;
+  std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
+};
+
 class LinuxRunner final : public Runner {
  public:
-  LinuxRunner(LinuxRunnerOptions options, std::string filter, bool drop_uid, RunnerInfo info)
-      : options_(std::move(options)), filter_bytes_(std::move(filter)), drop_uid_(drop_uid),
-        info_(std::move(info)) {
+  LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
+      : options_(std::move(options)), filter_bytes_(std::move(filter)),
+        drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
+        private_dirs_(internal::PrivateDirs()) {
     filter_.len = filter_bytes_.size() / sizeof(sock_filter);
     filter_.filter = reinterpret_cast<sock_filter*>(filter_bytes_.data());
     for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
@@ -188,12 +245,22 @@ class LinuxRunner final : public Runner {
   // Kills every process of the slot's uid (including any that left the group), then reaps the
   // group.
   void KillAll(pid_t pgid, uid_t uid);
+  // Fills the mount part of `plan` for one run; `storage` keeps its strings alive.
+  void PlanMounts(const RunRequest& request, const std::string& work_dir,
+                  internal::NamespacePlan* plan, std::vector<std::string>* storage) const;
+  // Without a mount namespace: removes what the slot uid left at the top of the shared
+  // temporary directories.
+  void SweepSharedTmp(uid_t uid) const;
 
   const LinuxRunnerOptions options_;
   std::string filter_bytes_;
   sock_fprog filter_{};
   const bool drop_uid_;
+  const Layers layers_;
   const RunnerInfo info_;
+  const std::vector<std::string> private_dirs_;
+  const std::string uid_map_ = absl::StrCat("0 ", geteuid(), " 1");
+  const std::string gid_map_ = absl::StrCat("0 ", getegid(), " 1");
   std::atomic<uint64_t> counter_{0};
   absl::Mutex mu_;
   std::vector<int> free_slots_;
@@ -243,6 +310,52 @@ void LinuxRunner::KillAll(pid_t pgid, uid_t uid) {
   }
 }
 
+void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_dir,
+                             internal::NamespacePlan* plan,
+                             std::vector<std::string>* storage) const {
+  plan->mount = true;
+  plan->read_only_root = layers_.read_only_root;
+  storage->push_back(absl::StrCat("size=", std::max<int64_t>(request.limits.file_bytes, 1 << 20),
+                                  ",nr_inodes=4096,mode=1777"));
+  plan->tmpfs_options = storage->back().c_str();
+  for (const std::string& d : private_dirs_) {
+    plan->private_dirs[plan->num_private_dirs++] = d.c_str();
+  }
+  plan->kept[plan->num_kept++] = {work_dir.c_str(), true, true};
+  // Paths under a private directory named on the command line stay visible, read-only.
+  for (const std::string& arg : request.argv) {
+    if (plan->num_kept == internal::NamespacePlan::kMaxKept) break;
+    bool under = false;
+    for (const std::string& d : private_dirs_) under |= absl::StartsWith(arg, d + "/");
+    struct stat st;
+    if (!under || absl::StrContains(arg, "/..") || lstat(arg.c_str(), &st) != 0 ||
+        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+      continue;
+    }
+    plan->kept[plan->num_kept++] = {arg.c_str(), S_ISDIR(st.st_mode), false};
+  }
+}
+
+void LinuxRunner::SweepSharedTmp(uid_t uid) const {
+  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+    DIR* d = opendir(dir);
+    if (d == nullptr) continue;
+    std::vector<std::string> owned;
+    while (dirent* e = readdir(d)) {
+      struct stat st;
+      if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid == uid &&
+          std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..") {
+        owned.push_back(absl::StrCat(dir, "/", e->d_name));
+      }
+    }
+    closedir(d);
+    for (const std::string& path : owned) {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  }
+}
+
 absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const CancelFlag* cancel) {
   if (request.argv.empty() || request.argv[0].empty() || request.argv[0][0] != '/') {
     return absl::InvalidArgumentError("argv[0] must be an absolute path");
@@ -289,9 +402,10 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
     return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
   }
-  UniqueFd out_r, out_w, err_r, err_w, st_r, st_w;
+  UniqueFd out_r, out_w, err_r, err_w, st_r, st_w, res_r, res_w;
   if (!internal::MakePipe(&out_r, &out_w) || !internal::MakePipe(&err_r, &err_w) ||
-      !internal::MakePipe(&st_r, &st_w)) {
+      !internal::MakePipe(&st_r, &st_w) ||
+      (layers_.pid_ns && !internal::MakePipe(&res_r, &res_w))) {
     return absl::InternalError(absl::StrCat("pipe: errno ", errno));
   }
 
@@ -328,26 +442,72 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   if (drop_uid_) add_limit(RLIMIT_NPROC, lim.processes, lim.processes);
   plan.drop_uid = drop_uid_;
   plan.uid = uid;
+  plan.drop_caps = layers_.user_ns;
   plan.filter = options_.use_seccomp ? &filter_ : nullptr;
+  std::vector<const char*> cgroup_procs;
+  if (layers_.cgroups != nullptr) {
+    // Init of a pid namespace counts as one of the run's processes.
+    layers_.cgroups->Prepare(slot, lim.memory_bytes, lim.processes + (layers_.pid_ns ? 1 : 0));
+    for (const std::string& f : layers_.cgroups->ProcsFiles(slot)) {
+      cgroup_procs.push_back(f.c_str());
+    }
+  }
+  plan.cgroup_procs = cgroup_procs.data();
+  plan.num_cgroup_procs = static_cast<int>(cgroup_procs.size());
+  internal::NamespacePlan ns;
+  std::vector<std::string> ns_storage;
+  ns_storage.reserve(4);
+  if (layers_.clone_flags != 0) {
+    ns.clone_flags = layers_.clone_flags;
+    ns.user = layers_.user_ns;
+    ns.uid_map = uid_map_.c_str();
+    ns.gid_map = gid_map_.c_str();
+    ns.pid = layers_.pid_ns;
+    if (layers_.mount_ns) PlanMounts(request, work_dir, &ns, &ns_storage);
+    plan.ns = &ns;
+  }
+  plan.result_fd = res_w.get();
 
   const double start_ms = NowMs();
-  const pid_t pid = fork();
+  // With namespaces, a raw clone(): the child is created inside them (pid 1 of the new pid
+  // namespace). It only makes system calls until exec, as after fork().
+  const pid_t pid =
+      layers_.clone_flags != 0
+          ? static_cast<pid_t>(syscall(SYS_clone, SIGCHLD | layers_.clone_flags, 0, 0, 0, 0))
+          : fork();
   if (pid < 0) return absl::ResourceExhaustedError(absl::StrCat("fork: errno ", errno));
   if (pid == 0) ChildMain(plan);
   setpgid(pid, pid);  // also in the parent, so the group exists before we ever signal it
   out_w.reset();
   err_w.reset();
   st_w.reset();
+  res_w.reset();
   stdin_fd.reset();
 
-  int child_error[2] = {0, 0};
+  int child_error[3] = {0, 0, 0};
   ssize_t n;
   while ((n = read(st_r.get(), child_error, sizeof child_error)) < 0 && errno == EINTR) {
   }
   if (n > 0) {
     KillAll(pid, uid);
+    if (layers_.cgroups != nullptr) layers_.cgroups->Finish(slot);
     return absl::InternalError(absl::StrCat("sandbox child setup failed at stage ",
-                                            child_error[0], ": errno ", child_error[1]));
+                                            child_error[0], " step ", child_error[2],
+                                            ": errno ", child_error[1]));
+  }
+  // The program: the child itself, or (pid namespace) init's only child, whose pid in our
+  // namespace /proc tells. 0 when it is already gone.
+  pid_t program = pid;
+  if (layers_.pid_ns) {
+    program = 0;
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+    ssize_t got = fd.ok() ? read(fd.get(), buf, sizeof buf - 1) : -1;
+    if (got > 0) {
+      buf[got] = 0;
+      program = atoi(buf);
+    }
   }
 
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
@@ -410,17 +570,30 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     }
     if (fds[0].revents) {
       exited = true;
-    } else if (watch_cpu && ProcCpuMs(pid) > lim.cpu_ms) {
+    } else if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
       cpu_watch_hit = true;
       break;
     }
   }
-  if (!exited) kill(-pid, SIGKILL);
+  if (!exited) {
+    // The program's group first, so that init (pid namespace) reaps the program and reports.
+    if (program > 0) kill(-program, SIGKILL);
+    if (layers_.pid_ns && program <= 0) kill(pid, SIGKILL);
+  }
   int wstatus = 0;
   rusage ru{};
   while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR) {
   }
   result.wall_ms = NowMs() - start_ms;
+  if (layers_.pid_ns) {
+    // Init's rusage covers the children it reaped (the program); the status is the program's.
+    int program_status = 0;
+    if (read(res_r.get(), &program_status, sizeof program_status) == sizeof program_status) {
+      wstatus = program_status;
+    } else if (WIFEXITED(wstatus)) {
+      wstatus = SIGKILL;  // init died without a report: treat as killed
+    }
+  }
   KillAll(pid, uid);
   // Every writer is dead now: take what is left in the pipes.
   if (!output_limit) {
@@ -435,11 +608,15 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       result.files.push_back(std::move(f));
     }
   }
+  if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
+  internal::CgroupSlots::Usage cg;
+  if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
   if (cancelled) return absl::CancelledError("run cancelled");
 
   result.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
                   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-  result.peak_memory_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+  const int64_t maxrss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+  result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes : maxrss_bytes;
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
 
@@ -465,9 +642,12 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
   } else if (!failed) {
     result.status = RunStatus::kOk;
-  } else if (oom_text || result.peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
-    // Without a memory cgroup, an address-space limit shows up as a failed allocation: the
-    // runtime's out-of-memory message, or a crash at the limit.
+  } else if (cg.oom_killed) {
+    result.status = RunStatus::kMemoryLimit;
+    result.detail = "cgroup memory limit (OOM kill)";
+  } else if (oom_text || maxrss_bytes >= lim.memory_bytes / 10 * 9) {
+    // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
+    // message, or a crash at the limit.
     result.status = RunStatus::kMemoryLimit;
     result.detail = oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
   } else if (result.signal != 0) {
@@ -478,6 +658,83 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     result.detail = absl::StrCat("exit code ", result.exit_code);
   }
   return result;
+}
+
+bool EnvSaysNoNamespaces() {
+  const char* v = getenv("VERDICT_SANDBOX_NO_NAMESPACES");
+  return v != nullptr && (std::string_view(v) == "1" || std::string_view(v) == "true");
+}
+
+// Namespaces and cgroups: what the host allows (namespaces probed once per process) and the
+// options want, reported either way.
+void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, RunnerInfo* info) {
+  const bool env_off = EnvSaysNoNamespaces();
+  const char* off_why = env_off ? "disabled by VERDICT_SANDBOX_NO_NAMESPACES"
+                                : "disabled by configuration";
+  if (options.use_namespaces && !env_off) {
+    static const internal::NamespaceSupport* const support =
+        new internal::NamespaceSupport(internal::ProbeNamespaces());
+    const internal::NamespaceSupport& ns = *support;
+    const bool need_user = ns.need_user;
+    if (need_user && ns.user && (ns.pid || ns.net || ns.mount)) {
+      layers->user_ns = true;
+      layers->clone_flags |= CLONE_NEWUSER;
+      info->active_layers.push_back("user_namespace(runner uid as root, no capabilities)");
+    } else if (!need_user) {
+      info->missing_layers.push_back(absl::StrCat(
+          "user_namespace: ", ns.user ? "available, " : "", "not needed (root: per-slot uid)"));
+    } else {
+      info->missing_layers.push_back("user_namespace: " + ns.user_why);
+    }
+    if (ns.pid) {
+      layers->pid_ns = true;
+      layers->clone_flags |= CLONE_NEWPID;
+      info->active_layers.push_back("pid_namespace(init reaps, kills the rest on exit)");
+    } else {
+      info->missing_layers.push_back("pid_namespace: " + ns.pid_why);
+    }
+    if (ns.net) {
+      layers->clone_flags |= CLONE_NEWNET;
+      info->active_layers.push_back("net_namespace(no interfaces up)");
+    } else {
+      info->missing_layers.push_back("net_namespace: " + ns.net_why);
+    }
+    if (ns.mount) {
+      layers->mount_ns = true;
+      layers->read_only_root = ns.read_only_root;
+      layers->clone_flags |= CLONE_NEWNS;
+      info->active_layers.push_back(
+          absl::StrCat("mount_namespace(", ns.read_only_root ? "read_only_root," : "",
+                       "private_tmp,private_dev_shm", ns.pid ? ",own_proc)" : ")"));
+      if (!ns.read_only_root) {
+        info->missing_layers.push_back("read_only_root: needs mount_setattr (Linux >= 5.12)");
+      }
+    } else {
+      info->missing_layers.push_back("mount_namespace: " + ns.mount_why);
+    }
+  } else {
+    for (const char* name :
+         {"user_namespace", "pid_namespace", "net_namespace", "mount_namespace"}) {
+      info->missing_layers.push_back(absl::StrCat(name, ": ", off_why));
+    }
+  }
+  if (!layers->mount_ns) {
+    info->active_layers.push_back(layers->drop_uid
+                                      ? "shared_tmp_swept(umask 077, slot uid's files removed)"
+                                      : "umask 077");
+  }
+  if (options.use_cgroups && !env_off) {
+    absl::StatusOr<std::unique_ptr<internal::CgroupSlots>> cg =
+        internal::CgroupSlots::Create(options.max_parallel_runs);
+    if (cg.ok()) {
+      layers->cgroups = *std::move(cg);
+      info->active_layers.push_back(layers->cgroups->description());
+    } else {
+      info->missing_layers.push_back(absl::StrCat("cgroup: ", cg.status().message()));
+    }
+  } else {
+    info->missing_layers.push_back(absl::StrCat("cgroup: ", off_why));
+  }
 }
 
 }  // namespace
@@ -518,9 +775,11 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
                                                       : "seccomp: disabled by options");
   }
+  Layers layers;
+  layers.drop_uid = drop_uid;
+  AddOptionalLayers(options, &layers, &info);
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
-  for (std::string& line : internal::ProbeUnusedLayers()) info.missing_layers.push_back(line);
   info.minimum_layers_present = seccomp_ok && subreaper;
   if (!info.minimum_layers_present && options.require_minimum_layers) {
     return absl::FailedPreconditionError(
@@ -528,7 +787,8 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   }
   LinuxRunnerOptions copy = options;
   if (!seccomp_ok) copy.use_seccomp = false;
-  return std::unique_ptr<Runner>(new LinuxRunner(copy, std::move(filter), drop_uid, std::move(info)));
+  return std::unique_ptr<Runner>(
+      new LinuxRunner(copy, std::move(filter), std::move(layers), std::move(info)));
 }
 
 }  // namespace verdict::sandbox

@@ -18,13 +18,29 @@
 //     swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
 //     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls
 //     back to clone, whose flags can be checked). Everything else is allowed.
-//  6. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
+//  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
+//     use_namespaces): the run's init process is clone()d into new pid, net and mount
+//     namespaces (plus a user namespace when the runner is not root; as root the per-slot uid
+//     of step 3 does that job and the program keeps no capabilities). Mount namespace: every
+//     mount read-only and nosuid, a private tmpfs on /tmp and /dev/shm (size `file_bytes`),
+//     the work dir bound back writable, paths under /tmp named on the command line (a cached
+//     binary) bound back read-only, a fresh /proc showing only the run's processes. Net
+//     namespace: only a loopback device that is down. Pid namespace: init (pid 1) forks the
+//     program and reports its wait status; when init exits the kernel kills the rest.
+//     Without a mount namespace, files the slot uid left at the top of /tmp, /var/tmp and
+//     /dev/shm are removed after the run (umask 077 keeps them private while it lasts).
+//  7. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
+//     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
+//     and process count (`processes`) limits; its peak memory is the run's
+//     `peak_memory_bytes`, and an OOM kill there is kMemoryLimit.
+//  8. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
 //     to the millisecond (/proc/<pid>/stat every 20 ms once half the CPU budget has elapsed;
 //     RLIMIT_CPU only counts whole seconds), stdout size (read concurrently with stderr,
 //     capped), cancellation (eventfd of the CancelFlag).
 //
-// Detected but not used (reported in RunnerInfo::missing_layers): user/pid/net/mount
-// namespaces and cgroup limits. The steps above contain a program without them.
+// RunnerInfo lists the steps in use and, for the others, why not ("pid_namespace: disabled by
+// configuration"). Steps 1-5 and 8 contain a program alone (the Kubernetes case: no
+// namespaces, no cgroups); 6 and 7 are a second wall.
 //
 // Thread safety: Run may be called from many threads; each run takes one uid slot, so at most
 // `max_parallel_runs` run at once (others wait).
@@ -50,6 +66,13 @@ struct LinuxRunnerOptions {
   bool drop_privileges = true;
   // Apply the seccomp filter. Default true (false only for tests of the other layers).
   bool use_seccomp = true;
+  // Use user/pid/net/mount namespaces where the host allows them. Default true.
+  bool use_namespaces = true;
+  // Limit each run's memory and processes with a cgroup where the host allows it. Default true.
+  // The environment variable VERDICT_SANDBOX_NO_NAMESPACES=1 (or "true") turns this and
+  // `use_namespaces` off in every runner of the process, for hosts such as Kubernetes pods
+  // where they are not wanted (`verdict serve --sandbox-no-namespaces` sets it).
+  bool use_cgroups = true;
   // Refuse to create a runner when rlimits, process-group kill, seccomp or the private work
   // dir are missing. Default true.
   bool require_minimum_layers = true;

@@ -71,7 +71,7 @@ enum class RunStatus {
   kRuntimeError,  // exited with a non-zero code (`exit_code`)
   kSignaled,      // killed by a signal it did not get from us (`signal`)
   kTimeLimit,     // CPU (`cpu_limit_hit`) or wall-clock limit exceeded; killed
-  kMemoryLimit,   // address-space limit hit (see `memory_limit_hit` for how it was detected)
+  kMemoryLimit,   // address-space limit hit, or the run's cgroup OOM-killed a process (`detail`)
   kOutputLimit,   // stdout over `stdout_bytes`, or a file over `file_bytes` (SIGXFSZ); killed
 };
 
@@ -90,7 +90,9 @@ struct RunResult {
   int64_t cpu_ms = 0;
   // Wall-clock time from fork to exit of the main process, ms (fractional for fast programs).
   double wall_ms = 0;
-  // Peak resident memory of the main process (ru_maxrss), bytes.
+  // Peak memory, bytes: of the whole run (all processes, page cache, tmpfs) when the runner has
+  // a cgroup (memory.peak / memory.max_usage_in_bytes), else the largest ru_maxrss of the main
+  // process and the children it reaped.
   int64_t peak_memory_bytes = 0;
   // stdout, at most `stdout_bytes`; `stdout_truncated` is true when the program wrote more.
   std::string stdout_data;

@@ -3,14 +3,11 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fstream>
 
 namespace verdict::sandbox::internal {
 namespace {
@@ -37,27 +34,6 @@ bool ProbeSeccomp(const std::string& filter) {
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return false;
     return socket(AF_INET, SOCK_STREAM, 0) < 0 && errno == EACCES;
   });
-}
-
-std::vector<std::string> ProbeUnusedLayers() {
-  std::vector<std::string> out;
-  struct Ns {
-    const char* name;
-    int flag;
-  };
-  for (Ns ns : {Ns{"user_namespace", CLONE_NEWUSER}, Ns{"pid_namespace", CLONE_NEWPID},
-                Ns{"net_namespace", CLONE_NEWNET}, Ns{"mount_namespace", CLONE_NEWNS}}) {
-    bool ok = InChild([&] { return unshare(ns.flag) == 0; });
-    out.push_back(std::string(ns.name) + (ok ? ": available, not used" : ": not available"));
-  }
-  std::ifstream controllers("/sys/fs/cgroup/cgroup.controllers");
-  std::string line;
-  if (controllers && std::getline(controllers, line)) {
-    out.push_back("cgroup_v2: present (" + line + "), not used");
-  } else {
-    out.push_back("cgroup_v2: not mounted at /sys/fs/cgroup (v1 or none), not used");
-  }
-  return out;
 }
 
 }  // namespace verdict::sandbox::internal

@@ -63,6 +63,15 @@ inline int CountOpenFds() {
   return count;
 }
 
+// Mounts visible to this process: a run's mount namespace must not leak any.
+inline int CountMounts() {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) ++count;
+  return count;
+}
+
 // Resident memory of this process, bytes.
 inline int64_t RssBytes() {
   std::ifstream statm("/proc/self/statm");

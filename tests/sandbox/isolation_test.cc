@@ -1,0 +1,157 @@
+// Black-box tests of the optional layers (namespaces, cgroups) and of what must hold without
+// them. ctest runs this binary twice: as the host allows, and with
+// VERDICT_SANDBOX_NO_NAMESPACES=1 (the Kubernetes case); a test of one layer skips itself when
+// the runner reports that layer missing.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "gtest/gtest.h"
+#include "sandbox/linux_runner.h"
+#include "tests/sandbox/sandbox_test_util.h"
+
+namespace verdict::sandbox {
+namespace {
+
+using testing::Python;
+using testing::SharedRunner;
+using testing::Shell;
+
+bool Active(const std::string& layer) {
+  for (const std::string& l : SharedRunner().Info().active_layers) {
+    if (absl::StartsWith(l, layer)) return true;
+  }
+  return false;
+}
+
+bool NamespacesDisabled() {
+  const char* v = getenv("VERDICT_SANDBOX_NO_NAMESPACES");
+  return v != nullptr && std::string(v) == "1";
+}
+
+RunResult MustRun(const RunRequest& r) {
+  auto res = SharedRunner().Run(r, nullptr);
+  EXPECT_TRUE(res.ok()) << res.status();
+  return res.ok() ? *res : RunResult{};
+}
+
+TEST(Isolation, EveryOptionalLayerIsReportedActiveOrMissingWithAReason) {
+  RunnerInfo info = SharedRunner().Info();
+  const std::string active = absl::StrJoin(info.active_layers, ";");
+  const std::string missing = absl::StrJoin(info.missing_layers, ";");
+  for (const char* layer : {"user_namespace", "pid_namespace", "net_namespace", "mount_namespace",
+                            "cgroup"}) {
+    EXPECT_NE(absl::StrContains(active, layer), absl::StrContains(missing, std::string(layer) + ":"))
+        << layer << "\nactive: " << active << "\nmissing: " << missing;
+  }
+  if (NamespacesDisabled()) {
+    EXPECT_FALSE(Active("pid_namespace") || Active("net_namespace") || Active("mount_namespace") ||
+                 Active("cgroup"))
+        << active;
+    EXPECT_TRUE(absl::StrContains(missing, "pid_namespace: disabled by")) << missing;
+    EXPECT_TRUE(absl::StrContains(missing, "cgroup: disabled by")) << missing;
+  }
+  EXPECT_TRUE(info.minimum_layers_present);
+  std::cerr << "active: " << active << "\nmissing: " << missing << "\n";
+}
+
+// The hole this closes: /tmp and /dev/shm were writable and shared between runs.
+TEST(Isolation, FilesInTmpAndDevShmDoNotOutliveTheRun) {
+  RunResult w = MustRun(Shell(
+      "echo x > /tmp/verdict-iso-left && echo x > /dev/shm/verdict-iso-left && echo written"));
+  EXPECT_EQ(w.stdout_data, "written\n") << w.stderr_data;
+  struct stat st;
+  EXPECT_NE(stat("/tmp/verdict-iso-left", &st), 0);
+  EXPECT_NE(stat("/dev/shm/verdict-iso-left", &st), 0);
+  RunResult r = MustRun(Shell("cat /tmp/verdict-iso-left /dev/shm/verdict-iso-left; echo rc=$?"));
+  EXPECT_EQ(r.stdout_data, "rc=1\n");
+}
+
+TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
+  std::thread writer([] {
+    MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1"));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  RunResult r = MustRun(Shell("cat /tmp/verdict-iso-secret 2>/dev/null; echo done"));
+  writer.join();
+  EXPECT_EQ(r.stdout_data, "done\n");
+}
+
+TEST(Isolation, WithAMountNamespaceTheRootIsReadOnlyAndTheWorkDirWritable) {
+  if (!Active("mount_namespace(read_only_root")) GTEST_SKIP() << "no read-only mount namespace";
+  RunResult r = MustRun(Python(R"(
+import errno, os
+out = []
+for p in ('/var/tmp/verdict-iso-x', '/verdict-iso-x', '/etc/verdict-iso-x'):
+    try:
+        open(p, 'w'); out.append('wrote')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+open('mine', 'w').write('ok')
+out.append(open('mine').read())
+print(' '.join(out))
+)"));
+  EXPECT_EQ(r.stdout_data, "EROFS EROFS EROFS ok\n") << r.stderr_data;
+}
+
+TEST(Isolation, WithAPidNamespaceTheRunSeesOnlyItsOwnProcesses) {
+  if (!Active("pid_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no pid namespace";
+  RunResult r = MustRun(Python(
+      "import os\nprint(os.getpid(), sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"));
+  EXPECT_EQ(r.stdout_data, "2 [1, 2]\n") << r.stderr_data;
+}
+
+TEST(Isolation, WithANetNamespaceNoInterfaceIsUp) {
+  if (!Active("net_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no net namespace";
+  RunResult r = MustRun(Shell("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"));
+  EXPECT_EQ(r.stdout_data, "lo\n");  // the loopback device only (and it is down)
+}
+
+TEST(Isolation, DaemonInAPidNamespaceDiesWithTheRun) {
+  RunLimits l;
+  l.wall_ms = 5000;
+  RunResult r = MustRun(Shell("(sleep 60 &) ; echo started", l));
+  EXPECT_EQ(r.status, RunStatus::kOk);
+  EXPECT_EQ(r.stdout_data, "started\n");
+  EXPECT_LT(r.wall_ms, 2000);
+  EXPECT_EQ(testing::CountSandboxProcesses(), 0);
+}
+
+TEST(Isolation, PeakMemoryIsReportedForTheRun) {
+  RunResult r = MustRun(Python("b = bytearray(100 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n"));
+  EXPECT_EQ(r.status, RunStatus::kOk) << r.stderr_data;
+  EXPECT_GE(r.peak_memory_bytes, int64_t{100} << 20);
+  EXPECT_LT(r.peak_memory_bytes, int64_t{200} << 20);
+}
+
+// Four processes of 100 MiB each stay under a 256 MiB address-space limit one by one; only the
+// cgroup sees that together they are over.
+TEST(Isolation, WithACgroupManyProcessesTogetherHitTheMemoryLimit) {
+  if (!Active("cgroup")) GTEST_SKIP() << "no cgroup";
+  RunLimits l;
+  l.memory_bytes = 256 << 20;
+  l.wall_ms = 10000;
+  RunResult r = MustRun(Python(R"(
+import os, sys, time
+kids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        b = bytearray(100 << 20)
+        for i in range(0, len(b), 4096): b[i] = 1
+        time.sleep(2)
+        os._exit(0)
+    kids.append(pid)
+bad = sum(os.waitpid(k, 0)[1] != 0 for k in kids)
+sys.exit(1 if bad else 0)
+)", l));
+  EXPECT_EQ(r.status, RunStatus::kMemoryLimit) << r.detail << r.stderr_data;
+  EXPECT_EQ(r.detail, "cgroup memory limit (OOM kill)");
+  EXPECT_LE(r.peak_memory_bytes, int64_t{256} << 20);
+}
+
+}  // namespace
+}  // namespace verdict::sandbox
