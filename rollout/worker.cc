@@ -12,6 +12,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "rollout/cpu_model.h"
+#if VERDICT_HAVE_CUDA
+#include "rollout/cuda/cuda_model.h"
+#include "rollout/cuda/device.h"
+#endif
 #include "rollout/score_client.h"
 #include "simdjson.h"
 
@@ -154,12 +158,44 @@ std::string OutputLine(const GroupOutput& g, const Prompt& p, const v1::GroupRes
 
 }  // namespace
 
+// The forward pass: the CUDA model when this build has CUDA and the machine a device, else the
+// CPU reference. Says which on stderr, and why when it falls back.
+static absl::StatusOr<std::unique_ptr<Model>> LoadModel(const WorkerOptions& options) {
+#if VERDICT_HAVE_CUDA
+  const cuda::CudaProbe p = cuda::ProbeCuda();
+  if (p.device_count == 0) {
+    std::fprintf(stderr, "verdict-rollout: no CUDA device (%s); using the CPU path\n",
+                 p.error.c_str());
+  } else {
+    cuda::CudaModelOptions o;
+    o.max_batch = options.generation.max_batch_sequences;
+    auto m = cuda::CudaModel::Load(options.model_dir, o);
+    if (m.ok()) {
+      std::fprintf(stderr, "verdict-rollout: CUDA device %s (sm_%d%d); bf16 forward on the GPU\n",
+                   p.name.c_str(), p.sm_major, p.sm_minor);
+      return std::unique_ptr<Model>(*std::move(m));
+    }
+    if (m.status().code() != absl::StatusCode::kUnimplemented &&
+        m.status().code() != absl::StatusCode::kResourceExhausted) {
+      return m.status();
+    }
+    std::fprintf(stderr, "verdict-rollout: CUDA device %s, but %s; using the CPU path\n",
+                 p.name.c_str(), std::string(m.status().message()).c_str());
+  }
+#else
+  std::fprintf(stderr, "verdict-rollout: built without CUDA; using the CPU path\n");
+#endif
+  auto m = CpuModel::Load(options.model_dir);
+  if (!m.ok()) return m.status();
+  return std::unique_ptr<Model>(*std::move(m));
+}
+
 absl::Status RunWorker(const WorkerOptions& options) {
   auto prompts = ReadPrompts(options.prompts_path);
   if (!prompts.ok()) return prompts.status();
   auto tokenizer = Tokenizer::FromFile(options.tokenizer_path);
   if (!tokenizer.ok()) return tokenizer.status();
-  auto model = CpuModel::Load(options.model_dir);
+  auto model = LoadModel(options);
   if (!model.ok()) return model.status();
   if (tokenizer->vocab_size() > (*model)->config().vocab_size) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -1,0 +1,452 @@
+// Sorting-free GPU sampler and a sort-based baseline; see sampling.h for the method and
+// sampling_core.h for the arithmetic both share with the CPU emulation (sampling_reference.cc).
+// The contract is rollout/sampler.cc; tests/rollout/cuda/rollout_sampler_gpu_test.cc compares all three.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <cub/cub.cuh>
+
+#include "rollout/cuda/sampling.h"
+#include "rollout/cuda/sampling_core.h"
+
+namespace verdict::rollout::cuda {
+namespace {
+
+constexpr int kThreads = 512;
+using core::Fix;
+using core::kBins;
+using core::u64;
+constexpr int kWin = kCudaSamplerWindow;
+constexpr int kScanItems = kWin / kThreads;  // 8
+constexpr int kBinItems = kBins / kThreads;  // 4
+static_assert(kWin % kThreads == 0 && kBins % kThreads == 0, "block shape");
+
+// philox.h's SamplerUniform on the device: identical arithmetic, so u is bit-identical.
+__device__ float DeviceUniform(uint64_t seed, uint64_t group, uint32_t sample, uint32_t position) {
+  uint32_t k0 = static_cast<uint32_t>(seed), k1 = static_cast<uint32_t>(seed >> 32);
+  uint32_t c0 = position, c1 = sample, c2 = static_cast<uint32_t>(group),
+           c3 = static_cast<uint32_t>(group >> 32);
+#pragma unroll
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    const uint32_t lo0 = 0xD2511F53u * c0, hi0 = __umulhi(0xD2511F53u, c0);
+    const uint32_t lo1 = 0xCD9E8D57u * c2, hi1 = __umulhi(0xCD9E8D57u, c2);
+    const uint32_t n0 = hi1 ^ c1 ^ k0, n2 = hi0 ^ c3 ^ k1;
+    c0 = n0;
+    c1 = lo1;
+    c2 = n2;
+    c3 = lo0;
+  }
+  return static_cast<float>(c0 >> 8) * (1.0f / 16777216.0f);
+}
+
+// Calls f(z, id) for every element of the row; 16-byte loads when the row is 16-byte aligned.
+template <typename F>
+__device__ __forceinline__ void ForRow(const float* row, int32_t v, F&& f) {
+  if ((reinterpret_cast<uintptr_t>(row) & 15) == 0) {
+    const int32_t n4 = v / 4;
+    const float4* r4 = reinterpret_cast<const float4*>(row);
+#pragma unroll 4
+    for (int32_t i = threadIdx.x; i < n4; i += kThreads) {
+      const float4 x = __ldg(r4 + i);
+      f(x.x, 4 * i);
+      f(x.y, 4 * i + 1);
+      f(x.z, 4 * i + 2);
+      f(x.w, 4 * i + 3);
+    }
+    for (int32_t i = 4 * n4 + threadIdx.x; i < v; i += kThreads) f(__ldg(row + i), i);
+  } else {
+    for (int32_t i = threadIdx.x; i < v; i += kThreads) f(__ldg(row + i), i);
+  }
+}
+
+// Max with the lowest id among equal maxima; -inf / INT32_MAX when empty.
+struct ArgMax {
+  float m;
+  int32_t idx;
+};
+__device__ __forceinline__ ArgMax Better(ArgMax a, ArgMax b) {
+  return (b.m > a.m || (b.m == a.m && b.idx < a.idx)) ? b : a;
+}
+
+__device__ __forceinline__ u64 Pack(float z, int32_t id) {
+  return (static_cast<u64>(__float_as_uint(z)) << 32) | static_cast<uint32_t>(id);
+}
+
+struct Shared {
+  union {
+    struct {
+      uint32_t cnt[kBins];
+      u64 mass[kBins];
+    } hist;
+    typename cub::BlockScan<uint32_t, kThreads>::TempStorage scan32;
+  };
+  union {
+    typename cub::BlockScan<u64, kThreads>::TempStorage scan64;
+    typename cub::BlockReduce<u64, kThreads>::TempStorage reduce64;
+    ArgMax warp[kThreads / 32];
+  };
+  float key[kWin];
+  int32_t id[kWin];
+  u64 prefix[kWin];  // pass 2: packed (z, id) of collected tokens; then prefix masses
+  ArgMax top;
+  u64 total_fix;
+  int32_t n_collect;
+  int32_t n_win;
+  int32_t b_lo, b_hi;
+  uint32_t base_cnt;
+  u64 base_mass;
+  int32_t mode;  // 0: window from the collected tokens, 1: third pass, 2: too large
+};
+
+__global__ void __launch_bounds__(kThreads)
+    SampleKernel(const float* __restrict__ logits, int32_t v, const SamplerRow* __restrict__ rows,
+                 int32_t* __restrict__ tokens, float* __restrict__ logprobs,
+                 int32_t* __restrict__ status) {
+  extern __shared__ __align__(16) unsigned char smem_raw[];
+  Shared& sh = *reinterpret_cast<Shared*>(smem_raw);
+  const int32_t r = blockIdx.x;
+  const SamplerRow p = rows[r];
+  const float* row = logits + static_cast<int64_t>(r) * v;
+  const bool greedy = p.temperature == 0.0f;
+  const float inv_t = greedy ? 1.0f : core::InvTemperature(p.temperature);
+  const float min_p = p.min_p > 0.0f ? p.min_p : 0.0f;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+
+  // Pass 1: max and argmax.
+  ArgMax am{-INFINITY, INT32_MAX};
+  ForRow(row, v, [&](float x, int32_t i) {
+    if (x > am.m) am = ArgMax{x, i};  // ids ascend per thread: the first maximum stays
+  });
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    ArgMax other{__shfl_xor_sync(~0u, am.m, o), __shfl_xor_sync(~0u, am.idx, o)};
+    am = Better(am, other);
+  }
+  if (lane == 0) sh.warp[warp] = am;
+  for (int b = tid; b < kBins; b += kThreads) {
+    sh.hist.cnt[b] = 0;
+    sh.hist.mass[b] = 0;
+  }
+  if (tid == 0) {
+    sh.n_collect = 0;
+    sh.n_win = 0;
+  }
+  __syncthreads();
+  if (tid == 0) {
+    ArgMax t = sh.warp[0];
+    for (int w = 1; w < kThreads / 32; ++w) t = Better(t, sh.warp[w]);
+    sh.top = t;
+  }
+  __syncthreads();
+  const ArgMax top = sh.top;
+  if (top.idx == INT32_MAX) {  // every logit -inf: nothing to draw from
+    if (tid == 0) {
+      tokens[r] = 0;
+      logprobs[r] = -INFINITY;
+      status[r] = kSampledOk;
+    }
+    return;
+  }
+  const float zmax = top.m;
+
+  // Pass 2: total weight; histogram and collection of kept tokens (not for greedy rows).
+  u64 total = 0;
+  ForRow(row, v, [&](float x, int32_t i) {
+    const float d = core::Scaled(x, zmax, inv_t);
+    const float w = core::ExpNeg(d);
+    const u64 f = Fix(w);
+    total += f;
+    if (greedy || !core::Kept(x, w, min_p)) return;
+    const int b = core::Bin(d);
+    atomicAdd(&sh.hist.cnt[b], 1u);
+    atomicAdd(&sh.hist.mass[b], f);
+    if (b < core::kCollectBins) {
+      const int slot = atomicAdd(&sh.n_collect, 1);
+      if (slot < kWin) sh.prefix[slot] = Pack(x, i);
+    }
+  });
+  total = cub::BlockReduce<u64, kThreads>(sh.reduce64).Sum(total);
+  if (tid == 0) sh.total_fix = total;
+  __syncthreads();
+  const double log_norm = core::LogNormaliser(sh.total_fix);
+  if (greedy) {
+    if (tid == 0) {
+      tokens[r] = top.idx;
+      logprobs[r] = static_cast<float>(-log_norm);
+      status[r] = kSampledOk;
+    }
+    return;
+  }
+  {  // Inclusive cumulative histogram, in place.
+    uint32_t c[kBinItems];
+    u64 m[kBinItems];
+#pragma unroll
+    for (int j = 0; j < kBinItems; ++j) {
+      c[j] = sh.hist.cnt[tid * kBinItems + j];
+      m[j] = sh.hist.mass[tid * kBinItems + j];
+    }
+    __syncthreads();  // scan32 aliases the histogram
+    cub::BlockScan<uint32_t, kThreads>(sh.scan32).InclusiveSum(c, c);
+    cub::BlockScan<u64, kThreads>(sh.scan64).InclusiveSum(m, m);
+    __syncthreads();
+#pragma unroll
+    for (int j = 0; j < kBinItems; ++j) {
+      sh.hist.cnt[tid * kBinItems + j] = c[j];
+      sh.hist.mass[tid * kBinItems + j] = m[j];
+    }
+  }
+  __syncthreads();
+  const float u = DeviceUniform(p.seed, p.group, p.sample, p.position);
+  if (tid == 0) {
+    const core::Window w = core::FindWindow(sh.hist.cnt, sh.hist.mass, p, u);
+    sh.b_lo = w.b_lo;
+    sh.b_hi = w.b_hi;
+    sh.base_cnt = w.base_cnt;
+    sh.base_mass = w.base_mass;
+    sh.mode = w.count > static_cast<uint32_t>(kWin)                           ? 2
+              : (sh.n_collect <= kWin && w.b_hi < core::kCollectBins) ? 0
+                                                                              : 1;
+  }
+  __syncthreads();
+  const int mode = sh.mode;
+  if (mode == 2) {
+    if (tid == 0) {
+      tokens[r] = -1;
+      logprobs[r] = 0.0f;
+      status[r] = kNeedsCpu;
+    }
+    return;
+  }
+  const int b_lo = sh.b_lo, b_hi = sh.b_hi;
+  auto take = [&](float x, int32_t i) {
+    const float d = core::Scaled(x, zmax, inv_t);
+    if (!core::Kept(x, core::ExpNeg(d), min_p)) return;
+    const int b = core::Bin(d);
+    if (b < b_lo || b > b_hi) return;
+    const int slot = atomicAdd(&sh.n_win, 1);
+    sh.key[slot] = x;
+    sh.id[slot] = i;
+  };
+  if (mode == 0) {  // the window is among the collected tokens
+    for (int j = tid; j < sh.n_collect; j += kThreads) {
+      const u64 e = sh.prefix[j];
+      take(__uint_as_float(static_cast<uint32_t>(e >> 32)), static_cast<int32_t>(e & 0xffffffffu));
+    }
+  } else {  // pass 3
+    ForRow(row, v, take);
+  }
+  __syncthreads();
+  const int n = sh.n_win;  // == the window's count from the histogram
+  int n_pad = 1;
+  while (n_pad < n) n_pad <<= 1;
+  for (int i = n + tid; i < n_pad; i += kThreads) {
+    sh.key[i] = -INFINITY;
+    sh.id[i] = INT32_MAX;
+  }
+  __syncthreads();
+  // Bitonic sort of the window: z descending, ties lower id first.
+  for (int size = 2; size <= n_pad; size <<= 1) {
+    for (int stride = size >> 1; stride > 0; stride >>= 1) {
+      for (int i = tid; i < n_pad / 2; i += kThreads) {
+        const int a = 2 * i - (i & (stride - 1));
+        const int b = a + stride;
+        const bool up = (a & size) == 0;  // this run sorts in draw order
+        const float ka = sh.key[a], kb = sh.key[b];
+        const int32_t ia = sh.id[a], ib = sh.id[b];
+        const bool b_first = kb > ka || (kb == ka && ib < ia);
+        if (b_first == up) {
+          sh.key[a] = kb;
+          sh.key[b] = ka;
+          sh.id[a] = ib;
+          sh.id[b] = ia;
+        }
+      }
+      __syncthreads();
+    }
+  }
+  {  // Inclusive fixed-point prefix masses over the window.
+    u64 m[kScanItems];
+#pragma unroll
+    for (int j = 0; j < kScanItems; ++j) {
+      const int i = tid * kScanItems + j;
+      m[j] = i < n ? Fix(core::ExpNeg(core::Scaled(sh.key[i], zmax, inv_t))) : 0ull;
+    }
+    cub::BlockScan<u64, kThreads>(sh.scan64).InclusiveSum(m, m);
+#pragma unroll
+    for (int j = 0; j < kScanItems; ++j) sh.prefix[tid * kScanItems + j] = sh.base_mass + m[j];
+  }
+  __syncthreads();
+  if (tid == 0) {
+    core::Window w;
+    w.b_lo = b_lo;
+    w.b_hi = b_hi;
+    w.base_cnt = sh.base_cnt;
+    w.base_mass = sh.base_mass;
+    w.count = n;
+    const int pick = core::ResolvePick(sh.prefix, n, w, sh.hist.cnt, sh.hist.mass, p, u);
+    if (pick < 0) {
+      tokens[r] = -1;
+      logprobs[r] = 0.0f;
+      status[r] = kNeedsCpu;
+    } else {
+      tokens[r] = sh.id[pick];
+      logprobs[r] = static_cast<float>(
+          static_cast<double>(core::Scaled(sh.key[pick], zmax, inv_t)) - log_norm);
+      status[r] = mode == 0 ? kSampledOk : kSampledThirdPass;
+    }
+  }
+}
+
+// ---- Sort-based baseline ----
+
+__global__ void IotaKernel(int32_t* ids, int32_t* offsets, int32_t batch, int32_t v) {
+  const int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
+  if (i < static_cast<int64_t>(batch) * v) ids[i] = static_cast<int32_t>(i % v);
+  if (i <= batch) offsets[i] = static_cast<int32_t>(i * v);
+}
+
+// First index j in [0, n) whose inclusive prefix mass (of Fix(w) over the sorted row) satisfies
+// `> need` (strict) or `>= need`; n when none. *mass_at gets that prefix (or the total).
+template <typename Scan>
+__device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n, float zmax,
+                         float inv_t, double need, bool strict, u64* mass_at, int* s_cut,
+                         u64* s_carry) {
+  __syncthreads();  // the previous call's readers are done with s_cut / s_carry
+  if (threadIdx.x == 0) {
+    *s_cut = n;
+    *s_carry = 0;
+  }
+  __syncthreads();
+  for (int base = 0; base < n; base += kThreads) {
+    const int i = base + threadIdx.x;
+    const u64 m = i < n ? Fix(core::ExpNeg(core::Scaled(k[i], zmax, inv_t))) : 0ull;
+    u64 incl;
+    Scan(tmp).InclusiveSum(m, incl);
+    incl += *s_carry;
+    const double x = static_cast<double>(incl), prev = static_cast<double>(incl - m);
+    const bool hit = i < n && (strict ? x > need : x >= need);
+    const bool prev_hit = i > base && (strict ? prev > need : prev >= need);
+    __syncthreads();  // everyone has read s_carry
+    if (hit && !prev_hit && i < *s_cut) {
+      *s_cut = i;  // one thread at most: the prefix is monotone
+      *mass_at = incl;
+    }
+    if (threadIdx.x == kThreads - 1) *s_carry = incl;
+    __syncthreads();
+    if (*s_cut < n) return *s_cut;
+  }
+  *mass_at = *s_carry;  // every thread, the same value
+  return n;
+}
+
+// One block per row over the row sorted by z descending (ties: lower id; CUB's sort is stable).
+__global__ void __launch_bounds__(kThreads)
+    WalkSortedKernel(const float* __restrict__ keys, const int32_t* __restrict__ ids, int32_t v,
+                     const SamplerRow* __restrict__ rows, int32_t* __restrict__ tokens,
+                     float* __restrict__ logprobs) {
+  using Scan = cub::BlockScan<u64, kThreads>;
+  using Reduce = cub::BlockReduce<u64, kThreads>;
+  __shared__ typename Scan::TempStorage scan;
+  __shared__ typename Reduce::TempStorage red;
+  __shared__ u64 s_total, s_kept, s_mass, s_carry;
+  __shared__ int s_cut;
+  const int32_t r = blockIdx.x;
+  const SamplerRow p = rows[r];
+  const float* k = keys + static_cast<int64_t>(r) * v;
+  const int32_t* id = ids + static_cast<int64_t>(r) * v;
+  const bool greedy = p.temperature == 0.0f;
+  const float inv_t = greedy ? 1.0f : core::InvTemperature(p.temperature);
+  const float min_p = p.min_p > 0.0f ? p.min_p : 0.0f;
+  const float zmax = k[0];
+  u64 tot = 0, kept = 0;
+  for (int i = threadIdx.x; i < v; i += kThreads) {
+    const float w = core::ExpNeg(core::Scaled(k[i], zmax, inv_t));
+    tot += Fix(w);
+    kept += core::Kept(k[i], w, min_p) ? 1 : 0;
+  }
+  tot = Reduce(red).Sum(tot);
+  __syncthreads();
+  kept = Reduce(red).Sum(kept);
+  if (threadIdx.x == 0) {
+    s_total = tot;
+    s_kept = kept;
+  }
+  __syncthreads();
+  const double log_norm = core::LogNormaliser(s_total);
+  if (greedy || !(zmax > -INFINITY)) {
+    if (threadIdx.x == 0) {
+      tokens[r] = id[0];
+      logprobs[r] = static_cast<float>(-log_norm);
+    }
+    return;
+  }
+  int end = static_cast<int>(s_kept);  // min-p keeps a prefix of the sorted row
+  if (p.top_k > 0 && p.top_k < end) end = p.top_k;
+  u64 mass = 0;
+  ScanFirst<Scan>(scan, k, end, zmax, inv_t, static_cast<double>(INFINITY), true, &mass, &s_cut,
+                  &s_carry);
+  __syncthreads();
+  double s = static_cast<double>(s_carry);  // T: the mass after top-k
+  if (p.top_p < 1.0f) {
+    const int c = ScanFirst<Scan>(scan, k, end, zmax, inv_t, static_cast<double>(p.top_p) * s,
+                                  false, &s_mass, &s_cut, &s_carry);
+    __syncthreads();
+    if (c < end) {
+      end = c + 1;
+      s = static_cast<double>(s_mass);
+    }
+  }
+  const float u = DeviceUniform(p.seed, p.group, p.sample, p.position);
+  int c = ScanFirst<Scan>(scan, k, end, zmax, inv_t, static_cast<double>(u) * s, true, &mass,
+                          &s_cut, &s_carry);
+  if (c >= end) c = end - 1;
+  if (threadIdx.x == 0) {
+    tokens[r] = id[c];
+    logprobs[r] =
+        static_cast<float>(static_cast<double>(core::Scaled(k[c], zmax, inv_t)) - log_norm);
+  }
+}
+
+}  // namespace
+
+int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                 int32_t* tokens, float* logprobs, int32_t* status, void* stream) {
+  const size_t smem = sizeof(Shared);
+  cudaError_t e = cudaFuncSetAttribute(SampleKernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       static_cast<int>(smem));
+  if (e != cudaSuccess) return e;
+  if (batch == 0) return cudaSuccess;
+  SampleKernel<<<batch, kThreads, smem, static_cast<cudaStream_t>(stream)>>>(
+      logits, vocab, rows, tokens, logprobs, status);
+  return cudaGetLastError();
+}
+
+int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       float* sorted_keys, int32_t* sorted_ids, int32_t* ids_in, int32_t* offsets,
+                       void* cub_temp, size_t* cub_temp_bytes, int32_t* tokens, float* logprobs,
+                       void* stream) {
+  cudaStream_t st = static_cast<cudaStream_t>(stream);
+  const int64_t n = static_cast<int64_t>(batch) * vocab;
+  if (cub_temp == nullptr) {
+    return cub::DeviceSegmentedRadixSort::SortPairsDescending(
+        nullptr, *cub_temp_bytes, logits, sorted_keys, ids_in, sorted_ids, n, batch, offsets,
+        offsets + 1, 0, 32, st);
+  }
+  IotaKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, st>>>(ids_in, offsets, batch,
+                                                                      vocab);
+  cudaError_t e = cudaGetLastError();
+  if (e != cudaSuccess) return e;
+  e = cub::DeviceSegmentedRadixSort::SortPairsDescending(cub_temp, *cub_temp_bytes, logits,
+                                                         sorted_keys, ids_in, sorted_ids, n, batch,
+                                                         offsets, offsets + 1, 0, 32, st);
+  if (e != cudaSuccess) return e;
+  WalkSortedKernel<<<batch, kThreads, 0, st>>>(sorted_keys, sorted_ids, vocab, rows, tokens,
+                                               logprobs);
+  return cudaGetLastError();
+}
+
+}  // namespace verdict::rollout::cuda

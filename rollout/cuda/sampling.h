@@ -1,0 +1,70 @@
+// GPU sampler: rollout/sampler.h's contract for a batch of rows, each with its own parameters and
+// its own Philox stream, without sorting the vocabulary. Plain structs and device pointers only;
+// no CUDA header here, so any code may include it (the stream is passed as void*).
+//
+// Method (sampling.cu; arithmetic in sampling_core.h): one thread block per row, two reads of the
+// row in the common case, three at most.
+//   1. max and argmax (lowest id) of z.
+//   2. every token's weight w = exp((z - zmax) / T) (our own polynomial, same bits on CPU and
+//      GPU), the exact fixed-point total of all w (for the logprob), and a histogram of the
+//      kept tokens (w >= min_p) over 2048 bins of (zmax - z) / T, 1/64 nat wide (the last bin
+//      takes the tail), with the count and the mass of each bin; masses are fixed point
+//      (w * 2^40 as uint64), so sums are exact, order-free and deterministic. The kept tokens
+//      within 12 nats of the top also go to shared memory (up to kCudaSamplerWindow of them).
+//      From the cumulative histogram: the bins that can hold the top-k, top-p and draw
+//      boundaries (a window [b_lo, b_hi]).
+//   3. only when the window is not among the tokens kept in step 2: a third read collects it.
+//   Then the window's tokens (usually a few dozen) are ordered in shared memory (z descending,
+//   ties lower id: bitonic over at most kCudaSamplerWindow entries), scanned, and the top-k cut,
+//   the top-p cut, S and the draw are read off exactly.
+// A row whose window holds more than kCudaSamplerWindow tokens (near-flat distributions, e.g.
+// all-equal logits) gets status kNeedsCpu; GpuSampler then redoes those rows with the CPU
+// reference and counts them.
+//
+// Differences from the CPU contract: weights in fp32 and 2^-40 fixed-point sums instead of
+// float64 probabilities — the kept set and the drawn token may differ only at near-ties
+// (sampler.h). Weights below e^-86 of the top count as 0 (their q is below 2^-125).
+// Logits must not be NaN.
+#ifndef VERDICT_ROLLOUT_CUDA_SAMPLING_H_
+#define VERDICT_ROLLOUT_CUDA_SAMPLING_H_
+
+#include <cstdint>
+
+namespace verdict::rollout::cuda {
+
+constexpr int kCudaSamplerWindow = 4096;
+
+// One row's parameters and Philox key (sampler.h, philox.h). 32 bytes.
+struct SamplerRow {
+  float temperature = 1.0f;  // 0 = greedy
+  float min_p = 0.0f;
+  int32_t top_k = 0;
+  float top_p = 1.0f;
+  uint64_t seed = 0;
+  uint64_t group = 0;
+  uint32_t sample = 0;
+  uint32_t position = 0;
+};
+
+// Per-row outcome. kSampledOk and kSampledThirdPass both carry a token (the latter needed the
+// third read of the row); kNeedsCpu rows carry none.
+enum SamplerStatus : int32_t { kSampledOk = 0, kNeedsCpu = 1, kSampledThirdPass = 2 };
+
+// Sorting-free sampler. logits: [B, V] fp32 (device); rows: [B] (device); tokens: [B] int32,
+// logprobs: [B] fp32, status: [B] int32 (device, written). Returns the cudaError_t (0 = success)
+// of the launch. Enqueued on `stream` (a cudaStream_t, or null for the default stream).
+int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                 int32_t* tokens, float* logprobs, int32_t* status, void* stream);
+
+// Sort-based baseline for comparison: CUB segmented radix sort of (z, id) per row (descending),
+// then one block per row walks the sorted row with the same weights, masses and cuts as the
+// sorting-free kernel (so both give the same token, ties between -0.0 and +0.0 aside). Scratch: keys/ids [B, V] each, offsets [B + 1],
+// cub_temp of cub_temp_bytes (query with cub_temp == nullptr: sets *cub_temp_bytes).
+int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       float* sorted_keys, int32_t* sorted_ids, int32_t* ids_in, int32_t* offsets,
+                       void* cub_temp, size_t* cub_temp_bytes, int32_t* tokens, float* logprobs,
+                       void* stream);
+
+}  // namespace verdict::rollout::cuda
+
+#endif  // VERDICT_ROLLOUT_CUDA_SAMPLING_H_
