@@ -40,11 +40,7 @@ void PlusMinusIndices(const Tree& t, int32_t node, std::vector<int>* out) {
   }
 }
 
-bool HasPlusMinus(Ref r) {
-  std::vector<int> idx;
-  PlusMinusIndices(*r.t, r.n, &idx);
-  return !idx.empty();
-}
+bool HasPlusMinus(Ref r) { return Contains(*r.t, r.n, Op::kPlusMinus); }
 
 bool IsLoneSymbol(Ref r) { return Strip(r).node().op == Op::kSymbol; }
 

@@ -580,6 +580,11 @@ class Parser {
         const Node& f = At(factors[k]);
         bool unit_like = f.op == Op::kText ||
                          (f.op == Op::kPow && At(f.kids[0]).op == Op::kText);
+        // A unit has no numbers and does not hedge: "5 \text{ or 6}", "5 \text{ (not sure)}"
+        // are prose, not 5.
+        if (unit_like && !IsUnitText(f.op == Op::kText ? f.text : At(f.kids[0]).text)) {
+          unit_like = false;
+        }
         if (!unit_like) trailing = false;
       }
       if (!trailing) return TextNode(s_.substr(start, p_ - start));
@@ -597,6 +602,25 @@ class Parser {
     }
     return factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
   }
+  static bool IsUnitText(std::string_view text) {
+    for (char c : text) {
+      if (IsDigit(c)) return false;
+    }
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && !IsAlpha(text[i])) ++i;
+      size_t j = i;
+      while (j < text.size() && IsAlpha(text[j])) ++j;
+      std::string_view w = text.substr(i, j - i);
+      if (In(w, {"or", "not", "maybe", "wrong", "incorrect", "either", "unsure", "possibly",
+                 "perhaps", "and", "but", "except", "no", "none"})) {
+        return false;
+      }
+      i = j;
+    }
+    return true;
+  }
+
   int32_t MulNode(std::vector<int32_t> factors) {
     Node n;
     n.op = Op::kMul;

@@ -914,26 +914,18 @@ EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int poi
   return s;
 }
 
-bool HasSymbols(const Tree& tree, int32_t node) {
+bool Contains(const Tree& tree, int32_t node, Op op) {
   std::vector<int32_t> stack = {node};
   while (!stack.empty()) {
     const Node& n = tree.at(stack.back());
     stack.pop_back();
-    if (n.op == Op::kSymbol) return true;
+    if (n.op == op) return true;
     stack.insert(stack.end(), n.kids.begin(), n.kids.end());
   }
   return false;
 }
 
-bool HasInfinity(const Tree& tree, int32_t node) {
-  std::vector<int32_t> stack = {node};
-  while (!stack.empty()) {
-    const Node& n = tree.at(stack.back());
-    stack.pop_back();
-    if (n.op == Op::kInfinity) return true;
-    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
-  }
-  return false;
-}
+bool HasSymbols(const Tree& tree, int32_t node) { return Contains(tree, node, Op::kSymbol); }
+bool HasInfinity(const Tree& tree, int32_t node) { return Contains(tree, node, Op::kInfinity); }
 
 }  // namespace verdict::math

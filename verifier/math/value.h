@@ -88,7 +88,8 @@ EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int poi
 // hash of the name and the point, the same in every tree, on every machine.
 void SymbolValue(const std::string& name, int point, mpfr_ptr out);
 
-// Whether the subtree holds free symbols / infinity / +- nodes.
+// Whether the subtree holds a node of kind `op`; free symbols; infinity.
+bool Contains(const Tree& tree, int32_t node, Op op);
 bool HasSymbols(const Tree& tree, int32_t node);
 bool HasInfinity(const Tree& tree, int32_t node);
 

@@ -35,6 +35,14 @@ TEST(Regression, UnparseableFinalAnswerIsNotReplacedByAnEarlierOne) {
   EXPECT_EQ(v.outcome, Outcome::kUnparseable) << v.reason;
 }
 
+TEST(Regression, HedgingInsideAUnitIsNotAUnit) {
+  // A trailing \text{} is dropped as a unit only when it has no numbers and does not hedge.
+  EXPECT_NE(Answer("5 \\text{ or 6}", "5").outcome, Outcome::kCorrect);
+  EXPECT_NE(Answer("5 \\text{ (not sure)}", "5").outcome, Outcome::kCorrect);
+  EXPECT_NE(Answer("5 \\text{ apples, maybe 6}", "5").outcome, Outcome::kCorrect);
+  EXPECT_EQ(Answer("5 \\text{ apples}", "5").outcome, Outcome::kCorrect);
+}
+
 TEST(Regression, CompletionWithoutAnAnswerMarkerIsNoAnswer) {
   // "Last number in the text" is off by default: it rewards guessing.
   const MathVerdict v = Completion("We compute 6 * 4 and get 24, which is the area.", "24");
