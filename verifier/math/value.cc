@@ -95,12 +95,13 @@ EvalStatus PowExact(const ExactValue& base, const ExactValue& e, Budget* b, Exac
     return EvalStatus::kOk;
   }
   unsigned long m = static_cast<unsigned long>(n < 0 ? -n : n);
-  // Size estimate before computing: digits(x) * m.
-  size_t d = std::max({Digits(x.re.get_num()), Digits(x.re.get_den()), Digits(x.im.get_num()),
-                       Digits(x.im.get_den())});
+  // Size estimate before computing: bits(x) * m * log10(2) digits (at most 2x high).
+  auto bits = [](const mpz_class& z) { return mpz_sizeinbase(z.get_mpz_t(), 2); };
+  size_t width = std::max({bits(x.re.get_num()), bits(x.re.get_den()), bits(x.im.get_num()),
+                           bits(x.im.get_den())});
   bool unit = x.is_real() && abs(x.re) == 1;
-  if (!unit && (d > 1 || abs(x.re) > 1 || !x.is_real()) &&
-      static_cast<double>(d - 1) * static_cast<double>(m) > b->max_digits) {
+  if (!unit && width > 1 &&
+      static_cast<double>(width - 1) * static_cast<double>(m) * 0.30103 > b->max_digits) {
     b->Exceed(absl::StrCat("digits (a power with more than ", b->max_digits, " digits)"));
     return EvalStatus::kBudget;
   }
