@@ -905,8 +905,16 @@ void SymbolValue(const std::string& name, int point, mpfr_ptr out) {
   mpfr_add(out, out, low.v, R);
 }
 
+// MPFR caches constants (pi, log 2) per thread; free them when the thread ends, so that
+// short-lived threads (a server's, a test's) leave nothing behind.
+struct MpfrThreadCache {
+  ~MpfrThreadCache() { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); }
+};
+
 EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point,
                        Budget* budget, Complex* out) {
+  thread_local MpfrThreadCache cache;
+  (void)cache;
   EvalStatus s = Numeric(tree, node, pm_mask, point, budget, out);
   if (s == EvalStatus::kOk && out->is_inf() && !HasInfinity(tree, node)) {
     budget->Exceed("magnitude (a value beyond the numeric range)");
