@@ -297,7 +297,7 @@ class Comparer {
       }
       if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) continue;
       if (!Close(va, vb)) {
-        return Diff(absl::StrCat("differ at a random point: ", va.ToString(8), " vs ",
+        return Diff(absl::StrCat("differ at a random point: gold ", va.ToString(8), ", answer ",
                                  vb.ToString(8)));
       }
       ++agreed;
@@ -322,7 +322,7 @@ class Comparer {
         return Eq(ea.is_real() ? "equal as exact rationals" : "equal as exact complex numbers");
       }
       if (DecimalMatches(a, b)) return Eq(DecimalRule());
-      return Diff(absl::StrCat("different exact values: ", Short(ExactText(eb)), " vs ",
+      return Diff(absl::StrCat("different exact values: answer ", Short(ExactText(eb)), ", gold ",
                                Short(ExactText(ea))));
     }
     Complex va, vb;
@@ -339,7 +339,8 @@ class Comparer {
       return Eq("equal to 60 significant digits (256-bit evaluation)");
     }
     if (DecimalMatches(a, b)) return Eq(DecimalRule());
-    return Diff(absl::StrCat("different values: ", vb.ToString(10), " vs ", va.ToString(10)));
+    return Diff(absl::StrCat("different values: answer ", vb.ToString(10), ", gold ",
+                             va.ToString(10)));
   }
 
   static std::string Short(std::string s) {
