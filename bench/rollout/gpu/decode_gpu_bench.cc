@@ -15,16 +15,13 @@
 
 #include "rollout/cuda/cuda_model.h"
 #include "tests/rollout/cuda/random_model.h"
+#include "tests/rollout/cuda/gpu_main.h"
 
 namespace vr = verdict::rollout;
 namespace vc = verdict::rollout::cuda;
 
 int main(int argc, char** argv) {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 77;
-  }
+  if (NoCudaDevice()) return 77;
   const int steps = argc > 1 ? std::atoi(argv[1]) : 16;
   double bw = 0;
   {

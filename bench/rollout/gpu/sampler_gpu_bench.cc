@@ -14,18 +14,10 @@
 
 #include "rollout/cuda/sampling.h"
 #include "tests/rollout/cuda/sampler_compare.h"
+#include "tests/rollout/cuda/gpu_main.h"
 
 namespace vc = verdict::rollout::cuda;
 
-#define CHECK_CUDA(x)                                                                    \
-  do {                                                                                   \
-    const cudaError_t e_ = static_cast<cudaError_t>(x);                                  \
-    if (e_ != cudaSuccess) {                                                             \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,                    \
-                   cudaGetErrorString(e_));                                              \
-      std::exit(1);                                                                      \
-    }                                                                                    \
-  } while (0)
 
 namespace {
 
@@ -37,11 +29,7 @@ float Median(std::vector<float> x) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 77;
-  }
+  if (NoCudaDevice()) return 77;
   const int iters = argc > 1 ? std::atoi(argv[1]) : 30;
   cudaDeviceProp prop;
   CHECK_CUDA(cudaGetDeviceProperties(&prop, 0));

@@ -29,6 +29,7 @@
 #include "rollout/cuda/forward_kernels.h"
 #include "rollout/safetensors.h"
 #include "tests/rollout/cuda/random_model.h"
+#include "tests/rollout/cuda/gpu_main.h"
 
 namespace vr = verdict::rollout;
 namespace vc = verdict::rollout::cuda;
@@ -146,11 +147,7 @@ void Compare(const std::string& name, const vr::ModelWeights& w, int prompt_len,
 }  // namespace
 
 int main(int argc, char** argv) {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 77;
-  }
+  if (NoCudaDevice()) return 77;
   const std::string which = argc > 1 ? argv[1] : "all";
   if (which == "tiny" || which == "all") {
     const std::string dir = absl::StrCat("/tmp/verdict_cuda_model_test_", getpid());

@@ -18,26 +18,14 @@
 #include "rollout/cuda/sampling.h"
 #include "rollout/cuda/sampling_reference.h"
 #include "tests/rollout/cuda/sampler_compare.h"
+#include "tests/rollout/cuda/gpu_main.h"
 
 namespace vr = verdict::rollout;
 namespace vc = verdict::rollout::cuda;
 
-#define CHECK_CUDA(x)                                                                    \
-  do {                                                                                   \
-    const cudaError_t e_ = static_cast<cudaError_t>(x);                                  \
-    if (e_ != cudaSuccess) {                                                             \
-      std::fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,                    \
-                   cudaGetErrorString(e_));                                              \
-      std::exit(1);                                                                      \
-    }                                                                                    \
-  } while (0)
 
 int main(int argc, char** argv) {
-  int devices = 0;
-  if (cudaGetDeviceCount(&devices) != cudaSuccess || devices == 0) {
-    std::printf("SKIP: no CUDA device\n");
-    return 77;
-  }
+  if (NoCudaDevice()) return 77;
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 4;
   const int batch = argc > 2 ? std::atoi(argv[2]) : 256;  // small for racecheck
   const int v = 151936;
