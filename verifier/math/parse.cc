@@ -118,38 +118,16 @@ void AppendCleaned(std::string_view in, std::string* out) {
       i = j;
       continue;
     }
-    if (name == "dfrac" || name == "tfrac" || name == "cfrac") {
-      out->append("\\frac");
-      i = j;
-      continue;
-    }
-    if (name == "lbrace") {
-      out->append("\\{");
-      i = j;
-      continue;
-    }
-    if (name == "rbrace") {
-      out->append("\\}");
-      i = j;
-      continue;
-    }
-    if (name == "lvert" || name == "rvert" || name == "vert") {
-      out->push_back('|');
-      i = j;
-      continue;
-    }
-    if (name == "leqslant" || name == "leq") {
-      out->append("\\le");
-      i = j;
-      continue;
-    }
-    if (name == "geqslant" || name == "geq") {
-      out->append("\\ge");
-      i = j;
-      continue;
-    }
-    if (name == "neq") {
-      out->append("\\ne");
+    // Spellings read as one command.
+    static constexpr std::pair<std::string_view, std::string_view> kRenamed[] = {
+        {"dfrac", "\\frac"}, {"tfrac", "\\frac"}, {"cfrac", "\\frac"}, {"lbrace", "\\{"},
+        {"rbrace", "\\}"},   {"lvert", "|"},        {"rvert", "|"},        {"vert", "|"},
+        {"leqslant", "\\le"}, {"leq", "\\le"},    {"geqslant", "\\ge"}, {"geq", "\\ge"},
+        {"neq", "\\ne"}};
+    auto renamed = std::find_if(std::begin(kRenamed), std::end(kRenamed),
+                                [&](const auto& r) { return r.first == name; });
+    if (renamed != std::end(kRenamed)) {
+      out->append(renamed->second);
       i = j;
       continue;
     }
