@@ -1,8 +1,6 @@
-// Linux Runner: fork/exec with the containment steps of linux_runner.h.
-//
-// Why fork/execve and not Boost.Process: every containment step (setpgid, rlimits, uid drop,
-// seccomp) must happen in the child between fork and exec, using async-signal-safe system calls
-// only (the server is multi-threaded). Raw calls make that order explicit and exception-free.
+// Linux Runner: spawns with Boost.Process (error codes, no exceptions); the containment steps
+// of linux_runner.h run in a Boost.Process extension between its fork and its execve, as
+// async-signal-safe system calls (the server is multi-threaded).
 #include "sandbox/linux_runner.h"
 
 #include <dirent.h>
@@ -10,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
@@ -32,6 +31,15 @@
 #include <mutex>
 #include <vector>
 
+// Boost.Process offers use_vfork only where the feature macros predate POSIX.1-2008 (which
+// dropped vfork); glibc has it, and the runner needs it (see ChildSetup).
+#define BOOST_POSIX_HAS_VFORK 1
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/posix.hpp>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -52,15 +60,19 @@ double NowMs() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-// Failure stages the child reports through the exec-status pipe before _exit(127).
-enum ChildStage : int { kStageDup = 1, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
-                        kStageExec, kStageCgroup, kStageNamespaces, kStageFork, kStageCaps };
+// Failure stages a child reports through Boost.Process's exec-error pipe before _exit(127).
+enum ChildStage : int { kStageDup, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
+                        kStageCgroup, kStageNamespaces, kStageFork, kStageCaps, kStageUnshare };
+constexpr const char* kStageNames[] = {"dup2",        "chdir",  "setrlimit",
+                                       "uid drop",    "seccomp", "cgroup join",
+                                       "namespaces",  "fork",    "capabilities",
+                                       "unshare"};
 
 struct ChildPlan {
-  int stdin_fd, stdout_fd, stderr_fd, status_fd;
+  int stdin_fd, stdout_fd, stderr_fd;
+  int status_fd;    // pid namespace: init and the program report a failed step here; else -1
+  pid_t* init_pid;  // pid namespace: where the vforked child leaves init's pid
   const char* work_dir;
-  char* const* argv;
-  char* const* envp;
   rlimit limits[7];
   int resources[7];
   int num_limits;
@@ -74,10 +86,26 @@ struct ChildPlan {
   int result_fd;  // pid namespace: init writes the program's wait status here
 };
 
-[[noreturn]] void ChildFail(int status_fd, int stage, int step = 0) {
-  int msg[3] = {stage, errno, step};
-  (void)!write(status_fd, msg, sizeof msg);
-  _exit(127);
+// Boost.Process carries only an error code from the child to the parent, so a failed setup
+// step encodes its stage and step above errno's range: kSetupError + (stage * 100 + step) *
+// 4096 + errno. Values below kSetupError are Boost.Process's own (fork, execve: errno).
+constexpr int kSetupError = 1 << 24;
+
+int SetupErrorCode(int stage, int step) {
+  return kSetupError + (stage * 100 + step) * 4096 + (errno & 4095);
+}
+
+// Why a spawn failed, from the code ChildFail or Boost.Process reported.
+std::string SpawnError(const std::error_code& ec, bool forked, const std::string& program) {
+  const int v = ec.value();
+  if (v < kSetupError) {
+    return absl::StrCat(forked ? absl::StrCat("exec ", program) : "spawn", " failed: ", strerror(v));
+  }
+  const int stage = (v - kSetupError) / 4096 / 100, step = (v - kSetupError) / 4096 % 100;
+  return absl::StrCat("sandbox setup failed at ",
+                      stage >= 0 && stage < static_cast<int>(std::size(kStageNames))
+                          ? kStageNames[stage] : "?",
+                      step > 0 ? absl::StrCat(" step ", step) : "", ": ", strerror(v % 4096));
 }
 
 // Pid 1 of the run's pid namespace: reaps everything (orphans come to it) until the program
@@ -96,64 +124,143 @@ struct ChildPlan {
   }
 }
 
-// Runs in the forked child: async-signal-safe calls only.
-[[noreturn]] void ChildMain(const ChildPlan& p) {
+// The containment steps, in the child Boost.Process vforked (it shares the server's memory
+// until its execve), before that execve: system calls only, no allocation, nothing written but
+// its stack, errno and the executor's error code.
+//
+// With a pid namespace the vforked child unshares the namespaces and forks init (pid 1 of the
+// new pid namespace) as a child of the runner (CLONE_PARENT), hands init's pid back through the
+// shared memory and exits, so the runner's thread goes on at once. Init builds the mount
+// namespace and forks the program (pid 2); only the program returns from here to Boost.Process's
+// execve. Init and the program are copies, not sharing memory: they report a failed step on
+// the plan's status pipe instead of through the executor.
+template <typename Executor>
+void ChildSetup(const ChildPlan& p, Executor& exec) {
+  bool copy = false;  // init or the program of a pid namespace
+  int status_fd = p.status_fd;
+  auto fail = [&](int stage, int step = 0) {
+    const int code = SetupErrorCode(stage, step);
+    if (copy) {
+      (void)!write(status_fd, &code, sizeof code);
+    } else {
+      exec.set_error(std::error_code(code, std::system_category()), "sandbox setup");
+    }
+    _exit(127);
+  };
+  // The server's signal handlers must not run here (this memory is the server's): the parent
+  // blocked every signal around the vfork; reset the dispositions, unblock just before exec.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+  }
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   for (int i = 0; i < p.num_cgroup_procs; ++i) {
     int fd = open(p.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1) ChildFail(p.status_fd, kStageCgroup);
+    if (fd < 0 || write(fd, "0", 1) != 1) fail(kStageCgroup);
     close(fd);
   }
   if (p.ns != nullptr) {
-    if (int step = internal::EnterNamespaces(*p.ns); step != 0) {
-      ChildFail(p.status_fd, kStageNamespaces, step);
-    }
+    if (unshare(p.ns->clone_flags) != 0) fail(kStageUnshare);
     if (p.ns->pid) {
-      // We are pid 1 of the new pid namespace; the program is our child (pid 2), in a group of
-      // its own. Raw clone: glibc's fork() runs atfork handlers, not safe here.
-      pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
-      if (program < 0) ChildFail(p.status_fd, kStageFork);
+      const pid_t init =
+          static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
+      if (init < 0) fail(kStageFork);
+      if (init > 0) {
+        *p.init_pid = init;  // shared memory: the runner reads it when we are gone
+        _exit(0);
+      }
+      copy = true;
+      setpgid(0, 0);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+    }
+    if (int step = internal::EnterNamespaces(*p.ns); step != 0) fail(kStageNamespaces, step);
+    if (p.ns->pid) {
+      // We are init; the program is our child (pid 2), in a group of its own. A raw fork:
+      // glibc's fork() runs atfork handlers.
+      const pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+      if (program < 0) fail(kStageFork);
       if (program > 0) InitMain(program, p.result_fd);
       setpgid(0, 0);
       prctl(PR_SET_PDEATHSIG, SIGKILL);
     }
   }
   umask(077);
-  if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0 ||
-      dup2(p.status_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) < 0) {
-    ChildFail(p.status_fd, kStageDup);
+  if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
+    fail(kStageDup);
   }
-  syscall(SYS_close_range, 4u, ~0u, 0u);
-  if (chdir(p.work_dir) != 0) ChildFail(3, kStageChdir);
+  // Everything else closes at exec (the status pipe must stay open until then). Before
+  // Linux 5.11 (no CLOSE_RANGE_CLOEXEC) close now.
+  if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    if (copy && (dup2(status_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) != 0)) fail(kStageDup);
+    status_fd = 3;
+    syscall(SYS_close_range, copy ? 4u : 3u, ~0u, 0u);
+  }
+  if (chdir(p.work_dir) != 0) fail(kStageChdir);
   for (int i = 0; i < p.num_limits; ++i) {
-    if (setrlimit(p.resources[i], &p.limits[i]) != 0) ChildFail(3, kStageRlimit);
+    if (setrlimit(p.resources[i], &p.limits[i]) != 0) fail(kStageRlimit);
   }
   if (p.drop_uid) {
     // Raw system calls: glibc's wrappers signal every thread it believes exists (setxid), and
-    // after a raw clone() it still believes in the parent's threads.
+    // in a vforked or raw-forked child it still believes in the server's threads.
     if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
         syscall(SYS_setresgid, p.uid, p.uid, p.uid) != 0 ||
         syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) {
-      ChildFail(3, kStageUid);
+      fail(kStageUid);
     }
   }
-  if (p.drop_caps && !internal::DropAllCapabilities()) ChildFail(3, kStageCaps);
+  if (p.drop_caps && !internal::DropAllCapabilities()) fail(kStageCaps);
   if (p.filter != nullptr) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p.filter) != 0) {
-      ChildFail(3, kStageSeccomp);
+      fail(kStageSeccomp);
     }
   }
-  execve(p.argv[0], p.argv, p.envp);
-  // ETXTBSY: a binary just written by the compile cache can still be open for writing in a
-  // child forked by another thread that has not reached its exec yet. That lasts microseconds.
-  for (int i = 0; i < 200 && errno == ETXTBSY; ++i) {
-    timespec ms{0, 1000000};
-    nanosleep(&ms, nullptr);
-    execve(p.argv[0], p.argv, p.envp);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// The Boost.Process extension that runs ChildSetup between vfork and execve, reports a failed
+// execve of a pid namespace's program on the status pipe, and records the pid of a child whose
+// setup or exec failed (Boost.Process returns an empty child then; it must still be reaped).
+struct Containment : boost::process::extend::handler {
+  const ChildPlan* plan;
+  pid_t* failed_pid;
+  template <typename Executor>
+  void on_exec_setup(Executor& exec) const {
+    ChildSetup(*plan, exec);
   }
-  ChildFail(3, kStageExec);
+  template <typename Executor>
+  void on_exec_error(Executor&, const std::error_code& ec) const {
+    if (plan->status_fd < 0) return;  // the vforked child: Boost.Process reports it
+    const int code = ec.value();
+    (void)!write(plan->status_fd, &code, sizeof code);
+  }
+  template <typename Executor>
+  void on_error(Executor& exec, const std::error_code&) const {
+    *failed_pid = exec.pid;
+  }
+};
+
+// Passes the request's environment exactly as given (bp::env would go through a map).
+struct ExactEnv : boost::process::extend::handler {
+  char** envp;
+  template <typename Executor>
+  void on_setup(Executor& exec) const {
+    exec.env = envp;
+  }
+};
+
+// The program of a run with a pid namespace: the only child of init, the only child of the
+// waiter; 0 when it is already gone.
+pid_t OnlyChild(pid_t pid) {
+  char path[64], buf[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  ssize_t got = fd.ok() ? read(fd.get(), buf, sizeof buf - 1) : -1;
+  if (got <= 0) return 0;
+  buf[got] = 0;
+  return atoi(buf);
 }
 
 // CPU time (user + system) of a live process from /proc/<pid>/stat, ms; -1 if unreadable.
@@ -174,6 +281,21 @@ int64_t ProcCpuMs(pid_t pid) {
   }
   static const long ticks = sysconf(_SC_CLK_TCK);
   return static_cast<int64_t>((utime + stime) * 1000 / ticks);
+}
+
+// Peak resident size (VmHWM) of a live process, bytes; 0 if unreadable.
+int64_t ProcPeakRssBytes(pid_t pid) {
+  char path[64], buf[2048];
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.ok()) return 0;
+  ssize_t n = read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* p = strstr(buf, "VmHWM:");
+  long long kb = 0;
+  if (p == nullptr || sscanf(p + 6, "%lld", &kb) != 1) return 0;
+  return kb * 1024;
 }
 
 bool SafeName(std::string_view name) {
@@ -402,9 +524,8 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
     return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
   }
-  UniqueFd out_r, out_w, err_r, err_w, st_r, st_w, res_r, res_w;
+  UniqueFd out_r, out_w, err_r, err_w, res_r, res_w;
   if (!internal::MakePipe(&out_r, &out_w) || !internal::MakePipe(&err_r, &err_w) ||
-      !internal::MakePipe(&st_r, &st_w) ||
       (layers_.pid_ns && !internal::MakePipe(&res_r, &res_w))) {
     return absl::InternalError(absl::StrCat("pipe: errno ", errno));
   }
@@ -414,19 +535,14 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   if (env.empty()) {
     env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + work_dir, "TMPDIR=" + work_dir};
   }
-  std::vector<char*> argv, envp;
-  for (const std::string& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> envp;
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ChildPlan plan{};
   plan.stdin_fd = stdin_fd.get();
   plan.stdout_fd = out_w.get();
   plan.stderr_fd = err_w.get();
-  plan.status_fd = st_w.get();
   plan.work_dir = work_dir.c_str();
-  plan.argv = argv.data();
-  plan.envp = envp.data();
   auto add_limit = [&](int resource, int64_t soft, int64_t hard) {
     plan.resources[plan.num_limits] = resource;
     plan.limits[plan.num_limits++] = rlimit{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
@@ -468,47 +584,74 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   plan.result_fd = res_w.get();
 
+  UniqueFd st_r, st_w;  // pid namespace: setup failures of init and the program
+  if (layers_.pid_ns && !internal::MakePipe(&st_r, &st_w)) {
+    return absl::InternalError(absl::StrCat("pipe: errno ", errno));
+  }
+  pid_t init_pid = 0;
+  plan.status_fd = layers_.pid_ns ? st_w.get() : -1;
+  plan.init_pid = &init_pid;
+  auto give_up = [&](pid_t failed, std::string why, bool exhausted) -> absl::Status {
+    if (failed > 0) KillAll(failed, uid);
+    if (layers_.cgroups != nullptr) layers_.cgroups->Finish(slot);
+    return exhausted ? absl::ResourceExhaustedError(why) : absl::InternalError(why);
+  };
+
+  const std::vector<std::string> args(request.argv.begin() + 1, request.argv.end());
   const double start_ms = NowMs();
-  // With namespaces, a raw clone(): the child is created inside them (pid 1 of the new pid
-  // namespace). It only makes system calls until exec, as after fork().
-  const pid_t pid =
-      layers_.clone_flags != 0
-          ? static_cast<pid_t>(syscall(SYS_clone, SIGCHLD | layers_.clone_flags, 0, 0, 0, 0))
-          : fork();
-  if (pid < 0) return absl::ResourceExhaustedError(absl::StrCat("fork: errno ", errno));
-  if (pid == 0) ChildMain(plan);
+  pid_t pid = -1;
+  for (int attempt = 0;; ++attempt) {
+    pid_t failed = -1;
+    std::error_code ec;
+    // vfork: no copy of the server's page tables; this thread waits until the child's execve
+    // (or, with a pid namespace, until init is forked). No signal handler may run in the child.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    boost::process::child child(boost::process::exe = request.argv[0],
+                                boost::process::args = args, boost::process::posix::use_vfork,
+                                ExactEnv{{}, envp.data()}, Containment{{}, &plan, &failed}, ec);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (!ec) {
+      pid = child.id();
+      child.detach();  // waited for below with wait4 (rusage), not by bp::child
+      break;
+    }
+    // ETXTBSY: a binary just written by the compile cache can still be open for writing in a
+    // child forked by another thread that has not reached its exec yet. That lasts microseconds.
+    if (ec.value() == ETXTBSY && attempt < 200) {
+      if (failed > 0) KillAll(failed, uid);
+      timespec ms{0, 1000000};
+      nanosleep(&ms, nullptr);
+      continue;
+    }
+    return give_up(failed, SpawnError(ec, failed > 0, request.argv[0]), failed < 0);
+  }
+  if (layers_.pid_ns) {
+    // The vforked child is gone (reap it); init, our child too, took over.
+    while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    }
+    if (init_pid <= 0) return give_up(-1, "sandbox setup: no init process", false);
+    pid = init_pid;
+    st_w.reset();
+    int code = 0;
+    ssize_t n;
+    while ((n = read(st_r.get(), &code, sizeof code)) < 0 && errno == EINTR) {
+    }
+    if (n > 0) {
+      return give_up(pid, SpawnError(std::error_code(code, std::system_category()),
+                                     code < kSetupError, request.argv[0]),
+                     false);
+    }
+  }
   setpgid(pid, pid);  // also in the parent, so the group exists before we ever signal it
   out_w.reset();
   err_w.reset();
-  st_w.reset();
   res_w.reset();
   stdin_fd.reset();
 
-  int child_error[3] = {0, 0, 0};
-  ssize_t n;
-  while ((n = read(st_r.get(), child_error, sizeof child_error)) < 0 && errno == EINTR) {
-  }
-  if (n > 0) {
-    KillAll(pid, uid);
-    if (layers_.cgroups != nullptr) layers_.cgroups->Finish(slot);
-    return absl::InternalError(absl::StrCat("sandbox child setup failed at stage ",
-                                            child_error[0], " step ", child_error[2],
-                                            ": errno ", child_error[1]));
-  }
-  // The program: the child itself, or (pid namespace) init's only child, whose pid in our
-  // namespace /proc tells. 0 when it is already gone.
-  pid_t program = pid;
-  if (layers_.pid_ns) {
-    program = 0;
-    char path[64], buf[64];
-    snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
-    UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-    ssize_t got = fd.ok() ? read(fd.get(), buf, sizeof buf - 1) : -1;
-    if (got > 0) {
-      buf[got] = 0;
-      program = atoi(buf);
-    }
-  }
+  // The program: the child itself, or (pid namespace) init's only child. 0 when it is gone.
+  const pid_t program = layers_.pid_ns ? OnlyChild(pid) : pid;
 
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   if (!pidfd.ok()) {
@@ -522,6 +665,12 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   bool output_limit = false, wall_limit = false, cancelled = false, exited = false;
   bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
   const double deadline = start_ms + lim.wall_ms;
+  // Without a memory cgroup the program's peak comes from ru_maxrss, which also holds the
+  // resident size of the server the child was spawned from (its exec saves the old memory's
+  // high-water mark); below that, the peak is sampled from /proc at 1, 2, 4, 8... ms.
+  const bool sample_rss = layers_.cgroups == nullptr && program > 0;
+  double next_rss_sample = 1;
+  int64_t sampled_peak = 0;
   char buf[65536];
   // Reads what is available; returns false at EOF.
   auto drain = [&](int fd, std::string* dst, int64_t cap, bool* truncated) {
@@ -557,6 +706,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     const double elapsed = NowMs() - start_ms;
     const bool watch_cpu = elapsed >= lim.cpu_ms / 2;
     timeout = std::min(timeout, watch_cpu ? 20 : static_cast<int>(lim.cpu_ms / 2 - elapsed) + 1);
+    if (sample_rss) timeout = std::min(timeout, static_cast<int>(next_rss_sample - elapsed) + 1);
     int r = poll(fds, nfds, timeout);
     if (r < 0 && errno != EINTR) break;
     if (cancel != nullptr && cancel->cancelled()) { cancelled = true; break; }
@@ -570,7 +720,13 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     }
     if (fds[0].revents) {
       exited = true;
-    } else if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
+      continue;
+    }
+    if (sample_rss && NowMs() - start_ms >= next_rss_sample) {
+      sampled_peak = std::max(sampled_peak, ProcPeakRssBytes(program));
+      next_rss_sample *= 2;
+    }
+    if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
       cpu_watch_hit = true;
       break;
     }
@@ -615,8 +771,15 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
 
   result.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
                   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+  // The program's own peak: the cgroup's, or ru_maxrss when it is above the server's own peak
+  // (then it is the program's), or else the sampled one (a lower bound).
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
   const int64_t maxrss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
-  result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes : maxrss_bytes;
+  const bool maxrss_is_program = ru.ru_maxrss > self.ru_maxrss;
+  result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes
+                             : maxrss_is_program     ? maxrss_bytes
+                                                     : sampled_peak;
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
 
@@ -645,7 +808,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   } else if (cg.oom_killed) {
     result.status = RunStatus::kMemoryLimit;
     result.detail = "cgroup memory limit (OOM kill)";
-  } else if (oom_text || maxrss_bytes >= lim.memory_bytes / 10 * 9) {
+  } else if (oom_text || result.peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
     // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
     // message, or a crash at the limit.
     result.status = RunStatus::kMemoryLimit;

@@ -1,4 +1,8 @@
-// The Linux Runner. Containment, one step per mechanism, applied to every run in this order:
+// The Linux Runner. Spawning is Boost.Process's (vfork + execve, errors as std::error_code):
+// the steps below run in a Boost.Process extension in the child before its execve, as
+// async-signal-safe system calls; a failed step comes back as an error naming it. vfork: the
+// child borrows the server's memory instead of copying its page tables, so a spawn costs the
+// same whatever the server's size. Containment, one step per mechanism, in this order:
 //
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
@@ -19,8 +23,8 @@
 //     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls
 //     back to clone, whose flags can be checked). Everything else is allowed.
 //  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
-//     use_namespaces): the run's init process is clone()d into new pid, net and mount
-//     namespaces (plus a user namespace when the runner is not root; as root the per-slot uid
+//     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
+//     run's init process into them (as the runner's own child, CLONE_PARENT) (plus a user namespace when the runner is not root; as root the per-slot uid
 //     of step 3 does that job and the program keeps no capabilities). Mount namespace: every
 //     mount read-only and nosuid, a private tmpfs on /tmp and /dev/shm (size `file_bytes`),
 //     the work dir bound back writable, paths under /tmp named on the command line (a cached

@@ -91,8 +91,11 @@ struct RunResult {
   // Wall-clock time from fork to exit of the main process, ms (fractional for fast programs).
   double wall_ms = 0;
   // Peak memory, bytes: of the whole run (all processes, page cache, tmpfs) when the runner has
-  // a cgroup (memory.peak / memory.max_usage_in_bytes), else the largest ru_maxrss of the main
-  // process and the children it reaped.
+  // a cgroup (memory.peak / memory.max_usage_in_bytes). Without one, the largest ru_maxrss of
+  // the program and the children it reaped when that is above the server's own peak resident
+  // size (ru_maxrss also holds the memory of the process the program was spawned from); below
+  // it, the program's VmHWM sampled at 1, 2, 4, 8... ms: a lower bound, 0 for a run too short
+  // to be sampled.
   int64_t peak_memory_bytes = 0;
   // stdout, at most `stdout_bytes`; `stdout_truncated` is true when the program wrote more.
   std::string stdout_data;

@@ -1,10 +1,10 @@
 // Namespaces for the Linux runner: what the host allows (probed once at start) and the
 // child-side setup of a run's namespaces (async-signal-safe: it runs between fork and exec).
 //
-// A run with namespaces: the runner clone()s an init process into new pid/net/mount (and, when
-// the runner is not root, user) namespaces; init sets up the mount namespace, mounts a fresh
-// /proc, forks the program (pid 2) and reports its wait status. When init exits, the kernel
-// kills whatever is left in the pid namespace.
+// A run with namespaces: the spawned child unshares new pid/net/mount (and, when the runner is
+// not root, user) namespaces and forks an init process into them; init sets up the mount
+// namespace, mounts a fresh /proc, forks the program (pid 2) and reports its wait status. When
+// init exits, the kernel kills whatever is left in the pid namespace.
 #ifndef VERDICT_SANDBOX_INTERNAL_NAMESPACES_H_
 #define VERDICT_SANDBOX_INTERNAL_NAMESPACES_H_
 
@@ -38,7 +38,7 @@ struct KeptPath {
 
 // Everything the child needs, prepared by the parent (the child must not allocate).
 struct NamespacePlan {
-  int clone_flags = 0;  // CLONE_NEW* for clone(); 0: no namespaces
+  int clone_flags = 0;  // CLONE_NEW* for unshare(); 0: no namespaces
   bool user = false;
   const char* uid_map = nullptr;  // "0 <uid> 1"
   const char* gid_map = nullptr;

@@ -1,7 +1,10 @@
 // Black-box tests of the Linux runner: ordinary programs get the documented RunResult.
 #include "sandbox/linux_runner.h"
 
+#include <signal.h>
+
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/sandbox/sandbox_test_util.h"
@@ -141,7 +144,67 @@ TEST(LinuxRunner, MissingProgramIsAnErrorNotAVerdict) {
   r.argv = {"/nonexistent/prog"};
   auto res = SharedRunner().Run(r, nullptr);
   EXPECT_EQ(res.status().code(), absl::StatusCode::kInternal);
-  EXPECT_NE(res.status().message().find("stage"), std::string::npos);
+  EXPECT_NE(res.status().message().find("exec /nonexistent/prog"), std::string::npos)
+      << res.status();
+  EXPECT_NE(res.status().message().find("No such file"), std::string::npos) << res.status();
+}
+
+// A containment step that fails in the child (here setrlimit: more open files than the
+// kernel's nr_open) comes back through Boost.Process's error pipe with its stage and errno.
+TEST(LinuxRunner, FailedSetupStepIsAnErrorNamingTheStep) {
+  RunRequest r;
+  r.argv = {"/bin/true"};
+  r.limits.open_files = int64_t{1} << 40;
+  auto res = SharedRunner().Run(r, nullptr);
+  EXPECT_EQ(res.status().code(), absl::StatusCode::kInternal);
+  EXPECT_NE(res.status().message().find("sandbox setup failed at setrlimit"), std::string::npos)
+      << res.status();
+  // The runner is still usable, and the failed child was reaped.
+  r.limits = RunLimits{};
+  auto ok = SharedRunner().Run(r, nullptr);
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->status, RunStatus::kOk);
+}
+
+// The child is spawned from this process, and its exec records this process's resident size
+// in the child's ru_maxrss: a large server must not make every crash look like a memory limit,
+// nor a small program report the server's size as its peak.
+TEST(LinuxRunner, ServerMemoryIsNotCountedAsTheProgramsPeak) {
+  std::vector<char> ballast(512 << 20);
+  for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = 1;
+  RunLimits l;
+  l.memory_bytes = 512 << 20;
+  auto res = SharedRunner().Run(
+      Python("import os, signal, time\ntime.sleep(0.05)\nos.kill(os.getpid(), signal.SIGSEGV)\n",
+             l),
+      nullptr);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, RunStatus::kSignaled) << res->detail;
+  EXPECT_LT(res->peak_memory_bytes, int64_t{100} << 20);
+  EXPECT_GT(res->peak_memory_bytes, 1 << 20);  // sampled while it slept
+  EXPECT_EQ(ballast[4096], 1);
+}
+
+// The program starts with default signal dispositions and nothing blocked, whatever the
+// server ignores (SIGPIPE, typically) or blocks in the calling thread.
+TEST(LinuxRunner, ProgramStartsWithDefaultSignals) {
+  struct sigaction ign {}, old_pipe {};
+  ign.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ign, &old_pipe);
+  sigset_t usr1, old_mask;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &usr1, &old_mask);
+  RunRequest r;
+  r.argv = {"/bin/cat", "/proc/self/status"};
+  auto res = SharedRunner().Run(r, nullptr);
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_NE(res->stdout_data.find("SigBlk:\t0000000000000000\n"), std::string::npos)
+      << res->stdout_data;
+  EXPECT_NE(res->stdout_data.find("SigIgn:\t0000000000000000\n"), std::string::npos)
+      << res->stdout_data;
 }
 
 TEST(LinuxRunner, CancelKillsTheRunAtOnce) {
