@@ -706,7 +706,9 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     const double elapsed = NowMs() - start_ms;
     const bool watch_cpu = elapsed >= lim.cpu_ms / 2;
     timeout = std::min(timeout, watch_cpu ? 20 : static_cast<int>(lim.cpu_ms / 2 - elapsed) + 1);
-    if (sample_rss) timeout = std::min(timeout, static_cast<int>(next_rss_sample - elapsed) + 1);
+    if (sample_rss) {
+      timeout = std::min(timeout, std::max(0, static_cast<int>(next_rss_sample - elapsed) + 1));
+    }
     int r = poll(fds, nfds, timeout);
     if (r < 0 && errno != EINTR) break;
     if (cancel != nullptr && cancel->cancelled()) { cancelled = true; break; }
@@ -724,7 +726,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     }
     if (sample_rss && NowMs() - start_ms >= next_rss_sample) {
       sampled_peak = std::max(sampled_peak, ProcPeakRssBytes(program));
-      next_rss_sample *= 2;
+      while (next_rss_sample <= NowMs() - start_ms) next_rss_sample *= 2;
     }
     if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
       cpu_watch_hit = true;
@@ -923,7 +925,6 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   const bool drop_uid = options.drop_privileges && geteuid() == 0;
   // Orphans of a run are re-parented to us so they can be reaped (no zombies).
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
-  info.active_layers.push_back("private_work_dir");
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
     info.active_layers.push_back(absl::StrCat("uid_drop(", options.first_uid, "+slot)"));
@@ -941,9 +942,20 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   Layers layers;
   layers.drop_uid = drop_uid;
   AddOptionalLayers(options, &layers, &info);
+  // The work dir is private when the program runs as another uid, or sees only its own dir in
+  // a mount namespace. Neither (a runner that is not root, without namespaces): the program
+  // runs as the server's uid, reaches its files and other runs' dirs, and can signal it.
+  const bool private_dir = drop_uid || layers.mount_ns;
+  if (private_dir) {
+    info.active_layers.insert(info.active_layers.begin(), "private_work_dir");
+  } else {
+    info.missing_layers.push_back(
+        "private_work_dir: the program would run as the server's own uid (not root, no mount "
+        "namespace)");
+  }
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
-  info.minimum_layers_present = seccomp_ok && subreaper;
+  info.minimum_layers_present = seccomp_ok && subreaper && private_dir;
   if (!info.minimum_layers_present && options.require_minimum_layers) {
     return absl::FailedPreconditionError(
         "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir)");

@@ -78,7 +78,8 @@ struct LinuxRunnerOptions {
   // where they are not wanted (`verdict serve --sandbox-no-namespaces` sets it).
   bool use_cgroups = true;
   // Refuse to create a runner when rlimits, process-group kill, seccomp or the private work
-  // dir are missing. Default true.
+  // dir are missing (the work dir is private when the program gets a uid of its own, as root,
+  // or a mount namespace, through a user namespace when not root). Default true.
   bool require_minimum_layers = true;
 };
 

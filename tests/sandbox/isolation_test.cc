@@ -16,16 +16,10 @@
 namespace verdict::sandbox {
 namespace {
 
+using testing::Active;
 using testing::Python;
 using testing::SharedRunner;
 using testing::Shell;
-
-bool Active(const std::string& layer) {
-  for (const std::string& l : SharedRunner().Info().active_layers) {
-    if (absl::StartsWith(l, layer)) return true;
-  }
-  return false;
-}
 
 bool NamespacesDisabled() {
   const char* v = getenv("VERDICT_SANDBOX_NO_NAMESPACES");
