@@ -130,10 +130,11 @@ std::string SpawnError(const std::error_code& ec, bool forked, const std::string
 //
 // With a pid namespace the vforked child unshares the namespaces and forks init (pid 1 of the
 // new pid namespace) as a child of the runner (CLONE_PARENT), hands init's pid back through the
-// shared memory and exits, so the runner's thread goes on at once. Init builds the mount
-// namespace and forks the program (pid 2); only the program returns from here to Boost.Process's
-// execve. Init and the program are copies, not sharing memory: they report a failed step on
-// the plan's status pipe instead of through the executor.
+// shared memory and exits, so the runner's thread goes on at once. Init (a copy of the server's
+// memory: one page-table copy per run) builds the mount namespace and vforks the program
+// (pid 2), which finishes the steps and makes the executor's execve itself. Init and the
+// program do not share the server's memory: they report a failed step on the plan's status
+// pipe instead of through the executor.
 template <typename Executor>
 void ChildSetup(const ChildPlan& p, Executor& exec) {
   bool copy = false;  // init or the program of a pid namespace
@@ -175,9 +176,10 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
     }
     if (int step = internal::EnterNamespaces(*p.ns); step != 0) fail(kStageNamespaces, step);
     if (p.ns->pid) {
-      // We are init; the program is our child (pid 2), in a group of its own. A raw fork:
-      // glibc's fork() runs atfork handlers.
-      const pid_t program = static_cast<pid_t>(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+      // We are init; the program is our child (pid 2), in a group of its own. vfork: the
+      // program borrows init's memory (init's own copy) until its execve, which it makes itself
+      // below: it must not return into frames init still uses.
+      const pid_t program = vfork();
       if (program < 0) fail(kStageFork);
       if (program > 0) InitMain(program, p.result_fd);
       setpgid(0, 0);
@@ -218,23 +220,31 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (copy) {
+    // The program of a pid namespace (vforked by init): its own execve, retried while the
+    // binary is still open for writing elsewhere (ETXTBSY: the compile cache's fresh binary
+    // in a child another thread forked, for microseconds).
+    execve(exec.exe, exec.cmd_line, exec.env);
+    for (int i = 0; i < 200 && errno == ETXTBSY; ++i) {
+      timespec ms{0, 1000000};
+      nanosleep(&ms, nullptr);
+      execve(exec.exe, exec.cmd_line, exec.env);
+    }
+    const int code = errno;
+    (void)!write(status_fd, &code, sizeof code);
+    _exit(127);
+  }
 }
 
-// The Boost.Process extension that runs ChildSetup between vfork and execve, reports a failed
-// execve of a pid namespace's program on the status pipe, and records the pid of a child whose
-// setup or exec failed (Boost.Process returns an empty child then; it must still be reaped).
+// The Boost.Process extension that runs ChildSetup between vfork and execve and records the pid
+// of a child whose setup or exec failed (Boost.Process returns an empty child then; it must
+// still be reaped).
 struct Containment : boost::process::extend::handler {
   const ChildPlan* plan;
   pid_t* failed_pid;
   template <typename Executor>
   void on_exec_setup(Executor& exec) const {
     ChildSetup(*plan, exec);
-  }
-  template <typename Executor>
-  void on_exec_error(Executor&, const std::error_code& ec) const {
-    if (plan->status_fd < 0) return;  // the vforked child: Boost.Process reports it
-    const int code = ec.value();
-    (void)!write(plan->status_fd, &code, sizeof code);
   }
   template <typename Executor>
   void on_error(Executor& exec, const std::error_code&) const {
