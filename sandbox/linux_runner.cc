@@ -261,8 +261,7 @@ struct ExactEnv : boost::process::extend::handler {
   }
 };
 
-// The program of a run with a pid namespace: the only child of init, the only child of the
-// waiter; 0 when it is already gone.
+// The first child of `pid` (for init: the program of a pid namespace); 0 when there is none.
 pid_t OnlyChild(pid_t pid) {
   char path[64], buf[64];
   snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, pid);
@@ -534,9 +533,12 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
     return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
   }
-  UniqueFd out_r, out_w, err_r, err_w, res_r, res_w;
+  // With a pid namespace: init reports the program's wait status on res, and a failed setup
+  // step of init or the program on st.
+  UniqueFd out_r, out_w, err_r, err_w, res_r, res_w, st_r, st_w;
   if (!internal::MakePipe(&out_r, &out_w) || !internal::MakePipe(&err_r, &err_w) ||
-      (layers_.pid_ns && !internal::MakePipe(&res_r, &res_w))) {
+      (layers_.pid_ns &&
+       (!internal::MakePipe(&res_r, &res_w) || !internal::MakePipe(&st_r, &st_w)))) {
     return absl::InternalError(absl::StrCat("pipe: errno ", errno));
   }
 
@@ -594,10 +596,6 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   plan.result_fd = res_w.get();
 
-  UniqueFd st_r, st_w;  // pid namespace: setup failures of init and the program
-  if (layers_.pid_ns && !internal::MakePipe(&st_r, &st_w)) {
-    return absl::InternalError(absl::StrCat("pipe: errno ", errno));
-  }
   pid_t init_pid = 0;
   plan.status_fd = layers_.pid_ns ? st_w.get() : -1;
   plan.init_pid = &init_pid;
