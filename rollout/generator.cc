@@ -152,26 +152,27 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     if (active.empty()) continue;
     std::vector<SequenceId> seqs;
     std::vector<int32_t> toks;
+    std::vector<SampleKey> keys;
     for (const Active& a : active) {
       seqs.push_back(a.seq);
       toks.push_back(a.last_token);
+      const uint32_t pos = flight[a.group]->out.samples[a.sample].tokens.size();
+      keys.push_back({o.seed, flight[a.group]->out.input.index, uint32_t(a.sample), pos});
     }
-    logits.resize(active.size() * static_cast<size_t>(v));
-    if (auto s = model_->Decode(seqs, toks, absl::MakeSpan(logits)); !s.ok()) return s;
+    std::vector<SampledToken> next(active.size());
+    if (auto s = model_->DecodeSample(seqs, toks, o.sampling, keys, absl::MakeSpan(next));
+        !s.ok()) {
+      return s;
+    }
     ++stats_.decode_steps;
     for (size_t b = 0; b < active.size(); ++b) {
-      Active& a = active[b];
-      const uint32_t pos = flight[a.group]->out.samples[a.sample].tokens.size();
-      const SampledToken t =
-          Sample(absl::MakeSpan(logits).subspan(b * v, v), o.sampling,
-                 {o.seed, flight[a.group]->out.input.index, uint32_t(a.sample), pos});
-      if (accept(a, t)) finish(a);
+      if (accept(active[b], next[b])) finish(active[b]);
     }
-    active.erase(std::remove_if(active.begin(), active.end(), [](const Active& a) { return a.done; }),
-                 active.end());
+    active.erase(
+        std::remove_if(active.begin(), active.end(), [](const Active& a) { return a.done; }),
+        active.end());
   }
-  stats_.seconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return absl::OkStatus();
 }
 

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "rollout/config.h"
+#include "rollout/sampler.h"
 
 namespace verdict::rollout {
 
@@ -41,11 +42,22 @@ class Model {
   virtual absl::Status Decode(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
                               absl::Span<float> logits) = 0;
 
+  // Decode, then the next token of each sequence: out[b] = Sample(logits of seqs[b], params,
+  // keys[b]) (sampler.h). This default decodes into host memory and samples on the CPU; a model
+  // with a faster path overrides it (CudaModel: the logits stay on the device and the GPU
+  // sampler draws, within the near-tie latitude sampler.h grants a GPU).
+  virtual absl::Status DecodeSample(absl::Span<const SequenceId> seqs,
+                                    absl::Span<const int32_t> tokens, const SamplingParams& params,
+                                    absl::Span<const SampleKey> keys,
+                                    absl::Span<SampledToken> out);
   // Tokens in the sequence (prompt included). -1 for an unknown id.
   virtual int64_t Length(SequenceId seq) const = 0;
 
   // Frees the sequence's own KV; shared prompt KV lives while any child does.
   virtual void Release(SequenceId seq) = 0;
+
+ private:
+  std::vector<float> decode_logits_;  // DecodeSample's [B, V] buffer, reused
 };
 
 }  // namespace verdict::rollout

@@ -171,7 +171,9 @@ static absl::StatusOr<std::unique_ptr<Model>> LoadModel(const WorkerOptions& opt
     o.max_batch = options.generation.max_batch_sequences;
     auto m = cuda::CudaModel::Load(options.model_dir, o);
     if (m.ok()) {
-      std::fprintf(stderr, "verdict-rollout: CUDA device %s (sm_%d%d); bf16 forward on the GPU\n",
+      std::fprintf(stderr,
+                   "verdict-rollout: CUDA device %s (sm_%d%d); bf16 forward and sampling on the "
+                   "GPU\n",
                    p.name.c_str(), p.sm_major, p.sm_minor);
       return std::unique_ptr<Model>(*std::move(m));
     }

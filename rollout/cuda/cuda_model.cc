@@ -6,13 +6,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <map>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "rollout/cuda/check.h"
 #include "rollout/cuda/device.h"
 #include "rollout/cuda/forward_kernels.h"
+#include "rollout/cuda/sampling.h"
+#include "rollout/sampler.h"
 
 #define VERDICT_CUBLAS_RETURN(expr)                                                       \
   do {                                                                                    \
@@ -93,6 +97,11 @@ struct CudaModel::Impl {
           *d_out_rows = nullptr;
   int32_t *h_tokens = nullptr, *h_pos = nullptr, *h_row_table = nullptr, *h_tables = nullptr,
           *h_out_rows = nullptr;
+  // The GPU sampler's rows and results (device) and their pinned host copies.
+  SamplerRow* d_rows = nullptr;
+  SamplerRow* h_rows = nullptr;
+  int32_t *d_sampled = nullptr, *h_sampled = nullptr;  // [max_batch] tokens, then [max_batch] status
+  float *d_sampled_lp = nullptr, *h_sampled_lp = nullptr;
   // Activations.
   float *x = nullptr, *qkv = nullptr, *q = nullptr, *gu = nullptr, *logits = nullptr;
   uint16_t *xn = nullptr, *att = nullptr, *act = nullptr;
@@ -109,7 +118,8 @@ struct CudaModel::Impl {
     if (blas != nullptr) cublasDestroy(blas);
     if (ready != nullptr) cudaEventDestroy(ready);
     for (void* p : allocs) cudaFree(p);
-    for (int32_t* p : {h_tokens, h_pos, h_row_table, h_tables, h_out_rows}) {
+    for (void* p : std::initializer_list<void*>{h_tokens, h_pos, h_row_table, h_tables,
+                                                 h_out_rows, h_rows, h_sampled, h_sampled_lp}) {
       if (p != nullptr) cudaFreeHost(p);
     }
     if (stream != nullptr) cudaStreamDestroy(stream);
@@ -138,7 +148,7 @@ struct CudaModel::Impl {
   template <typename T>
   absl::Status Pinned(T** p, size_t count) {
     VERDICT_CUDA_RETURN(cudaMallocHost(reinterpret_cast<void**>(p), count * sizeof(T)));
-    std::memset(*p, 0, count * sizeof(T));
+    std::memset(static_cast<void*>(*p), 0, count * sizeof(T));
     return absl::OkStatus();
   }
 
@@ -287,7 +297,13 @@ struct CudaModel::Impl {
                    Alloc(&x, r * h), Alloc(&xn, r * h), Alloc(&qkv, r * (qd + 2 * kvd)),
                    Alloc(&q, r * qd), Alloc(&att, r * qd), Alloc(&gu, r * 2 * im),
                    Alloc(&act, r * im),
-                   Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size)}) {
+                   Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
+                   Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 2 * size_t(o.max_batch)),
+                   Alloc(&d_sampled_lp, o.max_batch)}) {
+      if (!s.ok()) return s;
+    }
+    for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 2 * size_t(o.max_batch)),
+                   Pinned(&h_sampled_lp, o.max_batch)}) {
       if (!s.ok()) return s;
     }
     for (auto s : {Pinned(&h_tokens, r), Pinned(&h_pos, r), Pinned(&h_row_table, r),
@@ -577,6 +593,61 @@ absl::Status CudaModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<con
   VERDICT_CUDA_RETURN(cudaMemcpyAsync(logits.data(), m.logits, logits.size() * sizeof(float),
                                       cudaMemcpyDeviceToHost, m.stream));
   VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));
+  return absl::OkStatus();
+}
+
+absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
+                                     absl::Span<const int32_t> tokens,
+                                     const SamplingParams& params,
+                                     absl::Span<const SampleKey> keys,
+                                     absl::Span<SampledToken> out) {
+  Impl& m = *impl_;
+  const int32_t b = static_cast<int32_t>(seqs.size()), v = m.c.vocab_size;
+  if (keys.size() != seqs.size() || out.size() != seqs.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("DecodeSample: ", seqs.size(),
+                                                   " sequences, ", keys.size(), " keys, ",
+                                                   out.size(), " outputs"));
+  }
+  if (auto s = ValidateSamplingParams(params); !s.ok()) return s;
+  // DecodeOnDevice waits for the previous step before it reuses the pinned staging; h_rows is
+  // written after it, so the previous step's copy of it is done too.
+  if (auto s = m.DecodeOnDevice(seqs, tokens); !s.ok()) return s;
+  if (b == 0) return absl::OkStatus();
+  for (int32_t i = 0; i < b; ++i) {
+    SamplerRow& r = m.h_rows[i];
+    r.temperature = params.temperature;
+    r.min_p = params.min_p;
+    r.top_k = params.top_k;
+    r.top_p = params.top_p;
+    r.seed = keys[i].seed;
+    r.group = keys[i].group;
+    r.sample = keys[i].sample;
+    r.position = keys[i].position;
+  }
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.d_rows, m.h_rows, sizeof(SamplerRow) * b,
+                                      cudaMemcpyHostToDevice, m.stream));
+  VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, m.d_sampled, m.d_sampled_lp,
+                                   m.d_sampled + m.o.max_batch, m.stream));
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * b,
+                                      cudaMemcpyDeviceToHost, m.stream));
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled + m.o.max_batch, m.d_sampled + m.o.max_batch,
+                                      sizeof(int32_t) * b, cudaMemcpyDeviceToHost, m.stream));
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled_lp, m.d_sampled_lp, sizeof(float) * b,
+                                      cudaMemcpyDeviceToHost, m.stream));
+  VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));
+  std::vector<float> row;
+  for (int32_t i = 0; i < b; ++i) {
+    if (m.h_sampled[m.o.max_batch + i] != kNeedsCpu) {
+      out[i] = {m.h_sampled[i], m.h_sampled_lp[i]};
+      ++m.stats.gpu_sampled_rows;
+      continue;
+    }
+    row.resize(v);
+    VERDICT_CUDA_RETURN(cudaMemcpy(row.data(), m.logits + static_cast<size_t>(i) * v,
+                                   sizeof(float) * v, cudaMemcpyDeviceToHost));
+    out[i] = Sample(row, params, keys[i]);
+    ++m.stats.cpu_sampled_rows;
+  }
   return absl::OkStatus();
 }
 

@@ -39,6 +39,8 @@ struct CudaModelStats {
   int64_t kv_pages_used = 0;
   int64_t graphs_captured = 0;
   int64_t graph_replays = 0;
+  int64_t gpu_sampled_rows = 0;  // DecodeSample rows the GPU sampler drew
+  int64_t cpu_sampled_rows = 0;  // ... that it handed to the CPU sampler (near-flat rows)
 };
 
 class CudaModel final : public Model {
@@ -61,6 +63,11 @@ class CudaModel final : public Model {
   // max_seq_len; INVALID_ARGUMENT for more than max_batch sequences.
   absl::Status Decode(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
                       absl::Span<float> logits) override;
+  // Decode, then the GPU sampler (sampling.h) on the logits where they are; only the rare rows
+  // it hands back (kNeedsCpu) are copied to the host and sampled there. Same errors as Decode.
+  absl::Status DecodeSample(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
+                            const SamplingParams& params, absl::Span<const SampleKey> keys,
+                            absl::Span<SampledToken> out) override;
   // Decode with the logits left on the device (benchmarks: the step without the [B, V] copy);
   // returns once the step is enqueued. Synchronize() waits for it.
   absl::Status DecodeOnDevice(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens);

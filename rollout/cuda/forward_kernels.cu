@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "rollout/cuda/forward_kernels.h"
+#include "rollout/cuda/launch.h"
 
 namespace verdict::rollout::cuda {
 namespace {
@@ -241,15 +242,15 @@ uint16_t FloatToBf16(float f) { return ToBf16(f); }
 int LaunchEmbed(const uint16_t* embed, const int32_t* tokens, int32_t n, int32_t h, float* x,
                 void* stream) {
   if (n == 0) return cudaSuccess;
-  EmbedKernel<<<n, 256, 0, static_cast<cudaStream_t>(stream)>>>(embed, tokens, h, x);
+  VERDICT_LAUNCH(EmbedKernel, n, 256, 0, static_cast<cudaStream_t>(stream))(embed, tokens, h, x);
   return cudaGetLastError();
 }
 
 int LaunchRmsNorm(const float* x, const int32_t* rows, const float* weight, int32_t n, int32_t h,
                   float eps, uint16_t* out, void* stream) {
   if (n == 0) return cudaSuccess;
-  RmsNormKernel<<<n, kNormThreads, 0, static_cast<cudaStream_t>(stream)>>>(x, rows, weight, h,
-                                                                          eps, out);
+  VERDICT_LAUNCH(RmsNormKernel, n, kNormThreads, 0, static_cast<cudaStream_t>(stream))(
+      x, rows, weight, h, eps, out);
   return cudaGetLastError();
 }
 
@@ -259,7 +260,7 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
                         int32_t nkv, int32_t hd, int32_t layer, int32_t layers, float* q_out,
                         uint16_t* kv_pool, void* stream) {
   if (n == 0) return cudaSuccess;
-  QkvRopeAppendKernel<<<n, 128, 0, static_cast<cudaStream_t>(stream)>>>(
+  VERDICT_LAUNCH(QkvRopeAppendKernel, n, 128, 0, static_cast<cudaStream_t>(stream))(
       qkv, bias, reinterpret_cast<const float2*>(rope), positions, row_table, page_tables,
       max_pages, nh, nkv, hd, layer, layers, q_out, kv_pool);
   return cudaGetLastError();
@@ -267,14 +268,15 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
 
 int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row_table,
                     const int32_t* page_tables, int32_t max_pages, int32_t n, int32_t nh,
-                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers,
-                    const uint16_t* kv_pool, uint16_t* out, void* stream) {
+                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, const uint16_t* kv_pool,
+                    uint16_t* out, void* stream) {
   if (n == 0) return cudaSuccess;
   if (nh % nkv != 0 || nh / nkv > kAttnMaxGroup || hd > kAttnMaxHeadDim || hd % 8 != 0 ||
       kAttnMaxHeadDim % hd != 0) {
     return cudaErrorInvalidValue;
   }
-  AttentionKernel<<<dim3(n, nkv), kAttnThreads, 0, static_cast<cudaStream_t>(stream)>>>(
+  const dim3 grid(n, nkv);
+  VERDICT_LAUNCH(AttentionKernel, grid, kAttnThreads, 0, static_cast<cudaStream_t>(stream))(
       q, positions, row_table, page_tables, max_pages, nh, nkv, hd, layer, layers, kv_pool, out);
   return cudaGetLastError();
 }
@@ -282,7 +284,8 @@ int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row
 int LaunchSwiGlu(const float* gu, int32_t n, int32_t inter, uint16_t* out, void* stream) {
   if (n == 0) return cudaSuccess;
   const int blocks_x = (inter + 255) / 256 < 64 ? (inter + 255) / 256 : 64;
-  SwiGluKernel<<<dim3(blocks_x, n), 256, 0, static_cast<cudaStream_t>(stream)>>>(gu, inter, out);
+  VERDICT_LAUNCH(SwiGluKernel, dim3(blocks_x, n), 256, 0, static_cast<cudaStream_t>(stream))(
+      gu, inter, out);
   return cudaGetLastError();
 }
 

@@ -4,8 +4,14 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
-#include <cub/cub.cuh>
 
+#if defined(VERDICT_SIMT_EMU)
+#include "rollout/cuda/emu/cub.h"
+#else
+#include <cub/cub.cuh>
+#endif
+
+#include "rollout/cuda/launch.h"
 #include "rollout/cuda/sampling.h"
 #include "rollout/cuda/sampling_core.h"
 
@@ -106,7 +112,7 @@ __global__ void __launch_bounds__(kThreads)
     SampleKernel(const float* __restrict__ logits, int32_t v, const SamplerRow* __restrict__ rows,
                  int32_t* __restrict__ tokens, float* __restrict__ logprobs,
                  int32_t* __restrict__ status) {
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  VERDICT_DYNAMIC_SHARED(smem_raw);
   Shared& sh = *reinterpret_cast<Shared*>(smem_raw);
   const int32_t r = blockIdx.x;
   const SamplerRow p = rows[r];
@@ -416,11 +422,12 @@ __global__ void __launch_bounds__(kThreads)
 int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
                  int32_t* tokens, float* logprobs, int32_t* status, void* stream) {
   const size_t smem = sizeof(Shared);
-  cudaError_t e = cudaFuncSetAttribute(SampleKernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                       static_cast<int>(smem));
+  cudaError_t e =
+      cudaFuncSetAttribute(reinterpret_cast<const void*>(SampleKernel),
+                           cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
   if (e != cudaSuccess) return e;
   if (batch == 0) return cudaSuccess;
-  SampleKernel<<<batch, kThreads, smem, static_cast<cudaStream_t>(stream)>>>(
+  VERDICT_LAUNCH(SampleKernel, batch, kThreads, smem, static_cast<cudaStream_t>(stream))(
       logits, vocab, rows, tokens, logprobs, status);
   return cudaGetLastError();
 }
@@ -436,16 +443,16 @@ int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const 
         nullptr, *cub_temp_bytes, logits, sorted_keys, ids_in, sorted_ids, n, batch, offsets,
         offsets + 1, 0, 32, st);
   }
-  IotaKernel<<<static_cast<unsigned>((n + 255) / 256), 256, 0, st>>>(ids_in, offsets, batch,
-                                                                      vocab);
+  VERDICT_LAUNCH(IotaKernel, static_cast<unsigned>((n + 255) / 256), 256, 0, st)(
+      ids_in, offsets, batch, vocab);
   cudaError_t e = cudaGetLastError();
   if (e != cudaSuccess) return e;
   e = cub::DeviceSegmentedRadixSort::SortPairsDescending(cub_temp, *cub_temp_bytes, logits,
                                                          sorted_keys, ids_in, sorted_ids, n, batch,
                                                          offsets, offsets + 1, 0, 32, st);
   if (e != cudaSuccess) return e;
-  WalkSortedKernel<<<batch, kThreads, 0, st>>>(sorted_keys, sorted_ids, vocab, rows, tokens,
-                                               logprobs);
+  VERDICT_LAUNCH(WalkSortedKernel, batch, kThreads, 0, st)(
+      sorted_keys, sorted_ids, vocab, rows, tokens, logprobs);
   return cudaGetLastError();
 }
 

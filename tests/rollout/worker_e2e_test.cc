@@ -20,7 +20,13 @@ std::string VerdictBinary() {
   if (const char* env = std::getenv("VERDICT_BIN")) return env;
   return std::string(VERDICT_BINARY_DIR) + "/cli/verdict";
 }
-std::string WorkerBinary() { return std::string(VERDICT_BINARY_DIR) + "/rollout/verdict-rollout"; }
+// VERDICT_ROLLOUT_BIN picks another worker binary (ctest: the SIMT-emulator build, whose CUDA
+// path runs on the CPU); VERDICT_ROLLOUT_EXPECT, when set, must appear in the worker's stderr
+// (which path it took).
+std::string WorkerBinary() {
+  if (const char* env = std::getenv("VERDICT_ROLLOUT_BIN")) return env;
+  return std::string(VERDICT_BINARY_DIR) + "/rollout/verdict-rollout";
+}
 
 class Server {
  public:
@@ -72,8 +78,14 @@ TEST(WorkerEndToEnd, StreamsGroupsAndRewardsEqualVerdictScore) {
   const std::string cmd = absl::StrCat(
       WorkerBinary(), " --model ", dir, " --prompts ", dir, "/prompts.jsonl --group-size 8",
       " --max-new-tokens 20 --max-batch 16 --seed 7 --no-progress --server ", server.address(),
-      " --output ", out);
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+      " --output ", out, " 2>", dir, "/worker.log");
+  const int rc = std::system(cmd.c_str());
+  const std::string log = testing::ReadFile(dir + "/worker.log");
+  std::printf("%s", log.c_str());  // which path the worker took, for the logs
+  ASSERT_EQ(rc, 0) << cmd;
+  if (const char* want = std::getenv("VERDICT_ROLLOUT_EXPECT")) {
+    EXPECT_NE(log.find(want), std::string::npos) << "worker stderr lacks \"" << want << "\"";
+  }
   const std::string rescored = dir + "/rescored.jsonl";
   ASSERT_EQ(std::system(absl::StrCat(VerdictBinary(), " score --quiet --input ", out,
                                      " --output ", rescored).c_str()),

@@ -20,15 +20,16 @@ inline void RoundBf16(std::vector<float>* x) {
   }
 }
 
-// A random model with Qwen2.5-0.5B's shapes (tied embeddings, QKV bias, 151936 vocab).
-inline ModelWeights Qwen05ShapedRandom() {
+// A random model with Qwen2.5-0.5B's shapes (tied embeddings, QKV bias, 151936 vocab); fewer
+// layers or a smaller vocabulary keep every kernel's shape but run faster (the SIMT emulator).
+inline ModelWeights Qwen05ShapedRandom(int32_t layers = 24, int32_t vocab = 151936) {
   ModelWeights w;
   ModelConfig& c = w.config;
   c.architecture_name = "Qwen2ForCausalLM";
-  c.vocab_size = 151936;
+  c.vocab_size = vocab;
   c.hidden_size = 896;
   c.intermediate_size = 4864;
-  c.num_layers = 24;
+  c.num_layers = layers;
   c.num_heads = 14;
   c.num_kv_heads = 2;
   c.head_dim = 64;

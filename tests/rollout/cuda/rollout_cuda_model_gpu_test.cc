@@ -10,7 +10,9 @@
 // CPU's greedy tokens. Also: CUDA-graph decode equals eager decode bit for bit; a sample decoded
 // alone and in a batch agree within the same tolerance (cuBLAS may pick other kernels per shape,
 // so bitwise equality across batch sizes is not promised on the GPU).
-// Usage: rollout_cuda_model_gpu_test [tiny|qwen05|all]   (default all)
+// The "long" model (0.5B shapes, 2 layers, 4096 tokens) fills a 300-token prompt: attention
+// then runs over three 128-position chunks (the online softmax's rescaling) and 19 KV pages.
+// Usage: rollout_cuda_model_gpu_test [tiny|qwen05|long|all]   (default all)
 #include <cuda_runtime.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@
 #include "rollout/cuda/forward_kernels.h"
 #include "rollout/safetensors.h"
 #include "tests/rollout/cuda/random_model.h"
+#include "tests/rollout/cuda/sampler_compare.h"
 #include "tests/rollout/cuda/gpu_main.h"
 
 namespace vr = verdict::rollout;
@@ -137,11 +140,67 @@ void Compare(const std::string& name, const vr::ModelWeights& w, int prompt_len,
          absl::StrFormat("%s: a sample alone vs in a batch: rel rms %.3g, rel max %.3g (%s)",
                          name.c_str(), batch.rel_rms, batch.rel_max,
                          batch.rel_max == 0 ? "bitwise equal" : "not bitwise equal"));
+  // DecodeSample (GPU sampler on the device logits) against Decode + the CPU sampler on the same
+  // logits: two forks of the prompt decoded with the same tokens give the same logits (same
+  // batch size, so the same graph), so the tokens must agree except counted near-ties.
+  {
+    const vr::SamplingParams kinds[] = {
+        {0.0f, 0.0f, 0, 1.0f}, {1.0f, 0.0f, 0, 1.0f}, {0.7f, 0.0f, 0, 0.9f},
+        {1.0f, 0.05f, 40, 0.95f}, {1.3f, 0.0f, 5, 1.0f}};
+    int equal = 0, near = 0, miss = 0, errors = 0;
+    for (size_t k = 0; k < std::size(kinds); ++k) {
+      auto a = (*gpu)->Fork(*pg, g);
+      auto b = (*gpu)->Fork(*pg, g);
+      if (!a.ok() || !b.ok()) {
+        ++errors;
+        continue;
+      }
+      std::vector<int32_t> t(g);
+      for (int s = 0; s < g; ++s) t[s] = (s * 17 + 3 + int(k)) % v;
+      std::vector<float> la(size_t(g) * v);
+      std::vector<vr::SampleKey> keys(g);
+      std::vector<vr::SampledToken> got(g);
+      for (int step = 0; step < 3; ++step) {
+        for (int s = 0; s < g; ++s) keys[s] = {77, k, uint32_t(s), uint32_t(step)};
+        if (!(*gpu)->Decode(*a, t, absl::MakeSpan(la)).ok() ||
+            !(*gpu)->DecodeSample(*b, t, kinds[k], keys, absl::MakeSpan(got)).ok()) {
+          ++errors;
+          break;
+        }
+        for (int s = 0; s < g; ++s) {
+          const absl::Span<const float> row(&la[size_t(s) * v], v);
+          vc::SamplerRow r;
+          r.temperature = kinds[k].temperature;
+          r.min_p = kinds[k].min_p;
+          r.top_k = kinds[k].top_k;
+          r.top_p = kinds[k].top_p;
+          r.seed = keys[s].seed;
+          r.group = keys[s].group;
+          r.sample = keys[s].sample;
+          r.position = keys[s].position;
+          switch (vr::testing::Classify(row, r, got[s].token)) {
+            case vr::testing::Match::kEqual: ++equal; break;
+            case vr::testing::Match::kNearTie: ++near; break;
+            case vr::testing::Match::kMiss: ++miss; break;
+          }
+          t[s] = got[s].token;
+        }
+      }
+      for (auto id : *a) (*gpu)->Release(id);
+      for (auto id : *b) (*gpu)->Release(id);
+    }
+    Expect(errors == 0 && miss == 0 && near <= 1,
+           absl::StrFormat("%s: DecodeSample vs Decode + CPU sampler: %d equal, %d near-ties, %d "
+                           "misses, %d errors", name.c_str(), equal, near, miss, errors));
+  }
   const vc::CudaModelStats st = (*gpu)->stats();
-  std::printf("      %s: %lld graphs captured, %lld replays, %lld/%lld KV pages in use\n",
+  std::printf("      %s: %lld graphs captured, %lld replays, %lld/%lld KV pages in use, %lld rows "
+              "sampled on the GPU, %lld handed to the CPU\n",
               name.c_str(), static_cast<long long>(st.graphs_captured),
               static_cast<long long>(st.graph_replays), static_cast<long long>(st.kv_pages_used),
-              static_cast<long long>(st.kv_pages_total));
+              static_cast<long long>(st.kv_pages_total),
+              static_cast<long long>(st.gpu_sampled_rows),
+              static_cast<long long>(st.cpu_sampled_rows));
 }
 
 }  // namespace
@@ -167,6 +226,9 @@ int main(int argc, char** argv) {
   }
   if (which == "qwen05" || which == "all") {
     Compare("qwen2.5-0.5b-shaped", vr::testing::Qwen05ShapedRandom(), 24, 4);
+  }
+  if (which == "long" || which == "all") {
+    Compare("0.5b-shaped-2-layers-long-prompt", vr::testing::Qwen05ShapedRandom(2, 4096), 300, 4);
   }
   std::printf("%s (%d failures)\n", failures == 0 ? "PASS" : "FAIL", failures);
   return failures == 0 ? 0 : 1;

@@ -1,0 +1,23 @@
+#include "rollout/model.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace verdict::rollout {
+
+absl::Status Model::DecodeSample(absl::Span<const SequenceId> seqs,
+                                 absl::Span<const int32_t> tokens, const SamplingParams& params,
+                                 absl::Span<const SampleKey> keys, absl::Span<SampledToken> out) {
+  if (keys.size() != seqs.size() || out.size() != seqs.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("DecodeSample: ", seqs.size(), " sequences, ",
+                                                   keys.size(), " keys, ", out.size(), " outputs"));
+  }
+  const size_t v = config().vocab_size;
+  decode_logits_.resize(seqs.size() * v);
+  const absl::Span<float> logits = absl::MakeSpan(decode_logits_);
+  if (auto s = Decode(seqs, tokens, logits); !s.ok()) return s;
+  for (size_t b = 0; b < seqs.size(); ++b)
+    out[b] = Sample(logits.subspan(b * v, v), params, keys[b]);
+  return absl::OkStatus();
+}
+
+}  // namespace verdict::rollout
