@@ -5,15 +5,22 @@
 // Floor bytes per step: bf16 weights (the tied embedding read once, as the LM head) + the KV
 // cache read (every sample's positions; also shown: counting a group's shared prompt once) +
 // the fp32 logits written. Bandwidth: a device-to-device copy, bytes read + written.
+// Then the step the worker runs (CudaModel::DecodeSample: the GPU sampler on the device logits,
+// T=1, top-p 0.95, tokens back on the host) beside the path it replaced (Decode: the [B, V]
+// logits copied to the host, then the CPU sampler row by row), both measured here.
 // Exits 77 without a GPU. Usage: decode_gpu_bench [steps]
+// VERDICT_BENCH_SMOKE=1: 2 layers, 4096 tokens, 40-token prompts, batch 8 and 16 (the
+// SIMT-emulator smoke test in ctest runs the program end to end; its times mean nothing).
 #include <cuda_runtime.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "rollout/cuda/cuda_model.h"
+#include "rollout/sampler.h"
 #include "tests/rollout/cuda/random_model.h"
 #include "tests/rollout/cuda/gpu_main.h"
 
@@ -23,10 +30,11 @@ namespace vc = verdict::rollout::cuda;
 int main(int argc, char** argv) {
   if (NoCudaDevice()) return 77;
   const int steps = argc > 1 ? std::atoi(argv[1]) : 16;
+  const bool smoke = std::getenv("VERDICT_BENCH_SMOKE") != nullptr;
   double bw = 0;
   {
     void* buf;
-    const size_t half = size_t{1} << 30;
+    const size_t half = smoke ? size_t{16} << 20 : size_t{1} << 30;
     if (cudaMalloc(&buf, 2 * half) != cudaSuccess) return 1;
     cudaMemcpy(static_cast<char*>(buf) + half, buf, half, cudaMemcpyDeviceToDevice);
     cudaDeviceSynchronize();
@@ -39,7 +47,8 @@ int main(int argc, char** argv) {
     bw = 5 * 2.0 * half / s;
     cudaFree(buf);
   }
-  const vr::ModelWeights w = vr::testing::Qwen05ShapedRandom();
+  const vr::ModelWeights w =
+      smoke ? vr::testing::Qwen05ShapedRandom(2, 4096) : vr::testing::Qwen05ShapedRandom();
   const vr::ModelConfig& c = w.config;
   double weight_bytes = double(c.vocab_size) * c.hidden_size * 2;
   for (const auto& L : w.layers) {
@@ -48,15 +57,16 @@ int main(int argc, char** argv) {
   }
   std::printf("measured bandwidth (D2D copy, read+write) %.0f GB/s; bf16 weights %.3f GB\n",
               bw / 1e9, weight_bytes / 1e9);
-  const int group = 8, prompt_len = 2040;
+  const int group = 8, prompt_len = smoke ? 40 : 2040;
   const double kv_per_pos = double(c.num_layers) * 2 * c.num_kv_heads * c.head_dim * 2;
   std::printf("%6s %7s %10s %10s %12s %8s %14s %8s\n", "batch", "context", "step_ms",
               "tok/s", "floor_tok/s", "x_floor", "floor_shared", "x_floor");
-  for (int batch : {64, 256}) {
+  std::vector<std::string> sampling_lines;
+  for (int batch : smoke ? std::vector<int>{8, 16} : std::vector<int>{64, 256}) {
     vc::CudaModelOptions o;
     o.max_batch = batch;
     o.max_prefill_tokens = 2048;
-    o.kv_cache_bytes = int64_t{16} << 30;
+    o.kv_cache_bytes = smoke ? int64_t{256} << 20 : int64_t{16} << 30;
     o.max_seq_len = 4096;
     auto m = vc::CudaModel::Create(w, o);
     if (!m.ok()) {
@@ -103,6 +113,52 @@ int main(int argc, char** argv) {
     std::printf("%6d %7.0f %10.3f %10.0f %12.0f %8.2f %14.0f %8.2f\n", batch, ctx, step_s * 1e3,
                 tps, floor_tps, floor_tps / tps, shared_tps, shared_tps / tps);
     std::fflush(stdout);
+
+    // The worker's step: decode + GPU sampling, tokens on the host.
+    const vr::SamplingParams sp{1.0f, 0.0f, 0, 0.95f};
+    std::vector<vr::SampleKey> keys(batch);
+    std::vector<vr::SampledToken> next(batch);
+    auto sample_step = [&](int pos) {
+      for (int b = 0; b < batch; ++b)
+        keys[b] = {7, uint64_t(b / group), uint32_t(b % group), uint32_t(pos)};
+      return (*m)->DecodeSample(seqs, tokens, sp, keys, absl::MakeSpan(next));
+    };
+    if (!sample_step(0).ok()) return 1;
+    const auto t1 = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i) {
+      if (auto s = sample_step(i + 1); !s.ok()) {
+        std::printf("DecodeSample: %s\n", s.ToString().c_str());
+        return 1;
+      }
+    }
+    const double gpu_sample_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() / steps;
+    // The replaced path: logits to the host, the CPU sampler per row (two steps: it is slow).
+    std::vector<float> logits(static_cast<size_t>(batch) * c.vocab_size);
+    const int cpu_steps = 2;
+    const auto t2 = std::chrono::steady_clock::now();
+    for (int i = 0; i < cpu_steps; ++i) {
+      if (!(*m)->Decode(seqs, tokens, absl::MakeSpan(logits)).ok()) return 1;
+      for (int b = 0; b < batch; ++b) {
+        next[b] =
+            vr::Sample(absl::MakeConstSpan(logits).subspan(size_t(b) * c.vocab_size, c.vocab_size),
+                       sp, {7, uint64_t(b / group), uint32_t(b % group), uint32_t(i)});
+      }
+    }
+    const double cpu_path_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count() / cpu_steps;
+    const vc::CudaModelStats st = (*m)->stats();
+    char line[256];
+    std::snprintf(line, sizeof line, "%6d %16.3f %18.3f %24.3f %8.1f %12lld\n", batch, step_s * 1e3,
+                  gpu_sample_s * 1e3, cpu_path_s * 1e3, cpu_path_s / gpu_sample_s,
+                  static_cast<long long>(st.cpu_sampled_rows));
+    sampling_lines.push_back(line);
   }
+  std::printf(
+      "\nthe worker's step (decode + sampling, tokens on the host), ms:\n%6s %16s %18s %24s "
+      "%8s %12s\n",
+      "batch", "decode_on_device", "decode+gpu_sample", "decode+copy+cpu_sample", "speedup",
+      "rows_to_cpu");
+  for (const std::string& l : sampling_lines) std::printf("%s", l.c_str());
   return 0;
 }

@@ -4,6 +4,8 @@
 // (CUB segmented radix sort, LaunchSampleSorted) measured in the same run. Inputs rotate through
 // 2 GiB so no run finds its logits in L2. Exits 77 without a GPU.
 // Usage: sampler_gpu_bench [iters]
+// VERDICT_BENCH_SMOKE=1: batch 2 and a 64 MiB rotation only (the SIMT-emulator smoke test in
+// ctest runs the program end to end; its times mean nothing).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -34,7 +36,9 @@ int main(int argc, char** argv) {
   cudaDeviceProp prop;
   CHECK_CUDA(cudaGetDeviceProperties(&prop, 0));
   const int v = 151936;
-  const size_t rotate_bytes = size_t{2} << 30;
+  const bool smoke = std::getenv("VERDICT_BENCH_SMOKE") != nullptr;
+  const size_t rotate_bytes = smoke ? size_t{64} << 20 : size_t{2} << 30;
+  const std::vector<int> batches = smoke ? std::vector<int>{2} : std::vector<int>{64, 256, 1024};
   float* d_all;
   CHECK_CUDA(cudaMalloc(&d_all, rotate_bytes));
   cudaEvent_t e0, e1;
@@ -59,8 +63,9 @@ int main(int argc, char** argv) {
   }
   {  // LM-like rows (shape 0) and one-dominant rows (shape 5), one 64-row slab repeated.
     std::mt19937_64 rng(7);
-    std::vector<float> slab(static_cast<size_t>(64) * v);
-    for (int b = 0; b < 64; ++b) {
+    const int slab_rows = smoke ? 8 : 64;
+    std::vector<float> slab(static_cast<size_t>(slab_rows) * v);
+    for (int b = 0; b < slab_rows; ++b) {
       verdict::rollout::testing::FillRow(rng, b % 2 == 0 ? 0 : 5, v, &slab[size_t(b) * v]);
     }
     const size_t slab_bytes = slab.size() * 4;
@@ -83,7 +88,7 @@ int main(int argc, char** argv) {
   std::printf("%-24s %6s %9s %9s %7s %10s %7s %8s %s\n", "params", "batch", "floor_us", "ours_us",
               "x_floor", "sorted_us", "x_floor", "speedup", "notes");
   for (const Config& c : configs) {
-    for (int batch : {64, 256, 1024}) {
+    for (int batch : batches) {
       const size_t row_set = static_cast<size_t>(batch) * v;
       const int nsets = static_cast<int>(rotate_bytes / (row_set * 4));
       std::vector<vc::SamplerRow> rows(batch);
