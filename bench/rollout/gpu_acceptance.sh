@@ -11,9 +11,10 @@
 # Steps: GPU sampler vs its CPU emulation and the contract; compute-sanitizer memcheck and
 # racecheck on the sampler; the sampler benchmark (batch 64/256/1024 x V=151936, ratio to the
 # bandwidth floor, beside a CUB sort baseline); GPU vs CPU logits for the tiny model and a
-# Qwen2.5-0.5B-shaped random model (bf16 tolerance in the test's header); decode tokens/s at
-# batch 64 and 256 with a 2k context vs the bandwidth floor; the end-to-end worker test with the
-# CUDA path on.
+# Qwen2.5-0.5B-shaped random model and a 2-layer one with a 300-token prompt (bf16 tolerance in
+# the test's header; also DecodeSample vs Decode + the CPU sampler); decode tokens/s at batch 64
+# and 256 with a 2k context vs the bandwidth floor, and the worker's step with GPU sampling beside
+# the CPU-sampling path; the end-to-end worker test with the CUDA path on (forward and sampling).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -99,7 +100,9 @@ fi
 step sampler_bench 120 sampler_bench.txt "$B/bench/rollout/gpu/sampler_gpu_bench" 30
 step model_logits 240 "" "$T/rollout_cuda_model_gpu_test" all
 step decode_bench 180 decode_bench.txt "$B/bench/rollout/gpu/decode_gpu_bench" 16
-step worker_e2e 180 "" "$B/tests/rollout/rollout_worker_e2e_test"
+# The worker must take the CUDA path (forward and sampling on the GPU), not fall back.
+VERDICT_ROLLOUT_EXPECT="forward and sampling on the GPU" \
+  step worker_e2e 180 "" "$B/tests/rollout/rollout_worker_e2e_test"
 # The e2e test runs verdict-rollout; show which path it said it took.
 grep -h "verdict-rollout: " "$LOG" | sort | uniq -c | tee -a "$SUMMARY"
 say "== summary"

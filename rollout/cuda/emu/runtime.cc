@@ -1,7 +1,13 @@
 // The CUDA runtime calls this project makes, for the SIMT emulator: same C symbols as libcudart,
 // so rollout/cuda/*.cc and the GPU tests link against this file instead and run unchanged on the
-// CPU. The device ("Verdict SIMT emulator (CPU)", 4 GiB) is host memory; work runs when enqueued,
-// in stream order, or is recorded while its stream is captured and runs at cudaGraphLaunch.
+// CPU. The device ("Verdict SIMT emulator (CPU)", 4 GiB) is host memory. Work enqueued on a
+// stream runs as late as CUDA allows: not when it is enqueued but when the host waits for it
+// (cudaStreamSynchronize, cudaDeviceSynchronize, cudaEventSynchronize on an event recorded on
+// it, a synchronous cudaMemcpy/cudaMemset for the legacy stream and the blocking streams, cudaFree
+// for every stream), in stream order. So host code that reuses a staging buffer before the copy
+// that reads it has run, or reads a result before waiting for it, sees the wrong data here as it
+// would on a GPU some of the time. Work on a captured stream is recorded and runs, the same way,
+// after cudaGraphLaunch. A kernel's failure is returned by the call that waits for it.
 //
 // Stricter than a GPU where that finds bugs a GPU would hide or crash on:
 //   - cudaMalloc memory starts as 0xff bytes (NaN as floats and bf16, -1 as integers), not
@@ -20,9 +26,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,10 +51,12 @@ struct CUstream_st {
   unsigned flags = 0;
   std::unique_ptr<CUgraph_st> capture;  // non-null while captured
   bool invalidated = false;
+  std::deque<CUgraph_st::Node> pending;  // enqueued, not yet run
 };
 struct CUevent_st {
   double ms = 0;
   bool recorded = false;
+  cudaStream_t stream = nullptr;  // where it was last recorded
 };
 
 namespace verdict::simt {
@@ -63,6 +73,8 @@ struct State {
   size_t device_used = 0;
   std::map<const void*, int> max_dynamic_smem;
   std::vector<CUstream_st*> capturing;
+  std::set<CUstream_st*> streams;  // live streams (for cudaDeviceSynchronize and cudaFree)
+  CUstream_st legacy;              // the legacy (null) stream's queue
 };
 State& S() {
   static State* s = new State;  // never destroyed: frees may come from static destructors
@@ -139,6 +151,66 @@ cudaError_t CheckCopy(void* dst, const void* src, size_t dst_bytes, size_t src_b
   return cudaSuccess;
 }
 
+CUstream_st* QueueOf(cudaStream_t stream) { return stream != nullptr ? stream : &S().legacy; }
+
+// Runs the stream's pending work in order; returns the first failure (the rest is dropped, as a
+// faulted context runs nothing more). Blocking streams wait for the legacy stream's earlier work
+// and the legacy stream for theirs (a simplification: all of it, not only the earlier part).
+cudaError_t Drain(CUstream_st* q) {
+  cudaError_t first = cudaSuccess;
+  while (true) {
+    CUgraph_st::Node node;
+    {
+      std::lock_guard<std::mutex> l(S().mu);
+      if (q->pending.empty()) break;
+      node = std::move(q->pending.front());
+      q->pending.pop_front();
+    }
+    const cudaError_t e = node.op();
+    if (e != cudaSuccess && first == cudaSuccess) {
+      first = e;
+      std::lock_guard<std::mutex> l(S().mu);
+      q->pending.clear();
+    }
+  }
+  return first;
+}
+
+cudaError_t Flush(cudaStream_t stream) {
+  cudaError_t e = cudaSuccess;
+  auto keep = [&e](cudaError_t x) {
+    if (e == cudaSuccess) e = x;
+  };
+  std::vector<CUstream_st*> blocking;
+  {
+    std::lock_guard<std::mutex> l(S().mu);
+    for (CUstream_st* s : S().streams) {
+      if ((s->flags & cudaStreamNonBlocking) == 0) blocking.push_back(s);
+    }
+  }
+  if (stream == nullptr) {
+    for (CUstream_st* s : blocking) keep(Drain(s));
+  } else if ((stream->flags & cudaStreamNonBlocking) == 0) {
+    keep(Drain(&S().legacy));
+  }
+  keep(Drain(QueueOf(stream)));
+  return e;
+}
+
+cudaError_t FlushAll() {
+  cudaError_t e = Drain(&S().legacy);
+  std::vector<CUstream_st*> all;
+  {
+    std::lock_guard<std::mutex> l(S().mu);
+    all.assign(S().streams.begin(), S().streams.end());
+  }
+  for (CUstream_st* s : all) {
+    const cudaError_t x = Drain(s);
+    if (e == cudaSuccess) e = x;
+  }
+  return e;
+}
+
 }  // namespace
 
 bool DeviceRange(const void* p, size_t bytes) {
@@ -158,8 +230,9 @@ cudaError_t EnqueueOp(cudaStream_t stream, const char* what, std::function<cudaE
       InvalidateCaptures();
       return cudaErrorStreamCaptureImplicit;
     }
+    QueueOf(stream)->pending.push_back({what, std::move(op)});
   }
-  return op();
+  return cudaSuccess;
 }
 
 void EnqueueKernel(const void* fn, const char* kernel, dim3 grid, dim3 block, size_t smem,
@@ -307,6 +380,8 @@ cudaError_t cudaMalloc(void** ptr, size_t size) {
 cudaError_t cudaFree(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
   if (vs::ForbiddenWhileCapturing("cudaFree")) return vs::Note(cudaErrorStreamCaptureUnsupported);
+  // cudaFree waits for the device: work still queued may use the memory.
+  if (const cudaError_t e = vs::FlushAll(); e != cudaSuccess) return vs::Note(e);
   std::lock_guard<std::mutex> l(vs::S().mu);
   auto it = vs::S().device.find(reinterpret_cast<uintptr_t>(ptr));
   if (it == vs::S().device.end()) {
@@ -364,7 +439,10 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t count, enum cudaM
 }
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t count, enum cudaMemcpyKind kind) {
   if (vs::ForbiddenWhileCapturing("cudaMemcpy")) return vs::Note(cudaErrorStreamCaptureUnsupported);
-  return cudaMemcpyAsync(dst, src, count, kind, nullptr);
+  if (const cudaError_t e = cudaMemcpyAsync(dst, src, count, kind, nullptr); e != cudaSuccess) {
+    return e;
+  }
+  return vs::Note(vs::Flush(nullptr));  // synchronous: returns once the copy is done
 }
 cudaError_t cudaMemcpy2DAsync(void* dst, size_t dpitch, const void* src, size_t spitch,
                               size_t width, size_t height, enum cudaMemcpyKind kind,
@@ -397,32 +475,43 @@ cudaError_t cudaMemsetAsync(void* ptr, int value, size_t count, cudaStream_t str
 }
 cudaError_t cudaMemset(void* ptr, int value, size_t count) {
   if (vs::ForbiddenWhileCapturing("cudaMemset")) return vs::Note(cudaErrorStreamCaptureUnsupported);
-  return cudaMemsetAsync(ptr, value, count, nullptr);
+  if (const cudaError_t e = cudaMemsetAsync(ptr, value, count, nullptr); e != cudaSuccess) {
+    return e;
+  }
+  return vs::Note(vs::Flush(nullptr));
 }
 
 cudaError_t cudaDeviceSynchronize(void) {
   if (vs::ForbiddenWhileCapturing("cudaDeviceSynchronize")) {
     return vs::Note(cudaErrorStreamCaptureUnsupported);
   }
-  return cudaSuccess;
+  return vs::Note(vs::FlushAll());
 }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned int flags) {
   *stream = new CUstream_st;
   (*stream)->flags = flags;
+  std::lock_guard<std::mutex> l(vs::S().mu);
+  vs::S().streams.insert(*stream);
   return cudaSuccess;
 }
 cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
 cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   if (stream == nullptr) return vs::Note(cudaErrorInvalidResourceHandle);
   if (stream->capture != nullptr) return vs::Note(cudaErrorIllegalState);
+  // Work already enqueued still runs (CUDA returns at once and completes it later).
+  const cudaError_t e = vs::Drain(stream);
+  {
+    std::lock_guard<std::mutex> l(vs::S().mu);
+    vs::S().streams.erase(stream);
+  }
   delete stream;
-  return cudaSuccess;
+  return vs::Note(e);
 }
-cudaError_t cudaStreamSynchronize(cudaStream_t /*stream*/) {
+cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   if (vs::ForbiddenWhileCapturing("cudaStreamSynchronize")) {
     return vs::Note(cudaErrorStreamCaptureUnsupported);
   }
-  return cudaSuccess;  // work ran when enqueued
+  return vs::Note(vs::Flush(stream));
 }
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMode /*mode*/) {
   if (stream == nullptr) return vs::Note(cudaErrorStreamCaptureUnsupported);
@@ -455,11 +544,13 @@ cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph,
 }
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
   if (exec == nullptr) return vs::Note(cudaErrorInvalidValue);
-  for (const auto& node : exec->nodes) {
-    const cudaError_t e = vs::EnqueueOp(stream, node.what.c_str(), node.op);
-    if (e != cudaSuccess) return vs::Note(e);
-  }
-  return cudaSuccess;
+  std::vector<CUgraph_st::Node> nodes = exec->nodes;  // the exec may be destroyed before it runs
+  return vs::Note(vs::EnqueueOp(stream, "cudaGraphLaunch", [nodes = std::move(nodes)] {
+    for (const auto& node : nodes) {
+      if (const cudaError_t e = node.op(); e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+  }));
 }
 cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
   delete graph;
@@ -479,6 +570,7 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int /*flags*/)
 }
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (event == nullptr) return vs::Note(cudaErrorInvalidResourceHandle);
+  event->stream = stream;
   return vs::Note(vs::EnqueueOp(stream, "cudaEventRecord", [event] {
     event->ms = vs::NowMs();
     event->recorded = true;
@@ -490,7 +582,7 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   if (vs::ForbiddenWhileCapturing("cudaEventSynchronize")) {
     return vs::Note(cudaErrorStreamCaptureUnsupported);
   }
-  return cudaSuccess;
+  return vs::Note(vs::Flush(event->stream));
 }
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   if (start == nullptr || end == nullptr) return vs::Note(cudaErrorInvalidResourceHandle);

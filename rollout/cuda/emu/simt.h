@@ -15,8 +15,8 @@
 //     another on one thread), dynamic shared memory is poisoned (0xff bytes, NaN as floats)
 //     before every block;
 //   - atomics are plain read-modify-writes (one fiber runs at a time), __ldg a load;
-//   - launches go through the emulated runtime (runtime.cc): checked launch bounds, streams,
-//     graph capture. Device memory is host memory, so ASan sees a kernel's out-of-bounds
+//   - launches go through the emulated runtime (runtime.cc): checked launch bounds, streams
+//     whose work runs only when the host waits for it, graph capture. Device memory is host memory, so ASan sees a kernel's out-of-bounds
 //     accesses.
 // What it does not model: timing, the memory model across blocks (no kernel here communicates
 // across blocks), warp-synchronous code without shuffles, device math's last-bit differences

@@ -143,19 +143,22 @@ TEST(SimtEmulator, ThreadAndBlockIndicesIn3d) {
 TEST(SimtEmulator, BarrierNotReachedByAllThreadsFailsTheLaunch) {
   int* d = DeviceAlloc<int>(64);
   VERDICT_LAUNCH(EarlyReturnKernel, 1, 64, 0, nullptr)(d);
-  EXPECT_EQ(cudaGetLastError(), cudaErrorLaunchFailure);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);  // the launch itself is fine
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
+  cudaGetLastError();
   cudaFree(d);
 }
 
 TEST(SimtEmulator, ShuffleSkippedByPartOfTheWarpFailsTheLaunch) {
   int* d = DeviceAlloc<int>(32);
   VERDICT_LAUNCH(HalfWarpShuffleKernel, 1, 32, 0, nullptr)(d);
-  EXPECT_EQ(cudaGetLastError(), cudaErrorLaunchFailure);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
   VERDICT_LAUNCH(NarrowMaskKernel, 1, 32, 0, nullptr)(d);
-  EXPECT_EQ(cudaGetLastError(), cudaErrorLaunchFailure);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaErrorLaunchFailure);
+  cudaGetLastError();
   // The emulator is usable after a failed launch.
   VERDICT_LAUNCH(WarpSumKernel, 1, 32, 0, nullptr)(d);
-  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   cudaFree(d);
 }
 
@@ -202,6 +205,29 @@ TEST(SimtEmulator, CopiesMustLieInsideDeviceAllocations) {
   EXPECT_EQ(cudaFree(d), cudaSuccess);
   EXPECT_EQ(cudaFree(d), cudaErrorInvalidValue);  // twice
   cudaGetLastError();
+}
+
+TEST(SimtEmulator, WorkRunsWhenTheHostWaitsForIt) {
+  // As late as CUDA allows: a host that reuses staging memory before waiting sees it.
+  cudaStream_t s;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), cudaSuccess);
+  int* d = DeviceAlloc<int>(1);
+  int* pinned = nullptr;
+  ASSERT_EQ(cudaMallocHost(reinterpret_cast<void**>(&pinned), sizeof(int)), cudaSuccess);
+  *pinned = 1;
+  ASSERT_EQ(cudaMemcpyAsync(d, pinned, sizeof(int), cudaMemcpyHostToDevice, s), cudaSuccess);
+  VERDICT_LAUNCH(AddOneKernel, 1, 32, 0, s)(d);
+  *pinned = 40;  // too early: the copy has not run
+  EXPECT_EQ(*d, -1) << "nothing ran yet (fresh memory is 0xff bytes)";
+  // A synchronous copy on the legacy stream does not wait for a non-blocking stream.
+  int h = 0;
+  ASSERT_EQ(cudaMemcpy(&h, d, sizeof(int), cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(h, -1);
+  ASSERT_EQ(cudaStreamSynchronize(s), cudaSuccess);
+  EXPECT_EQ(ToHost(d, 1)[0], 41);
+  cudaFreeHost(pinned);
+  cudaFree(d);
+  cudaStreamDestroy(s);
 }
 
 TEST(SimtEmulator, GraphRecordsWorkAndReplaysIt) {
