@@ -18,14 +18,11 @@
 namespace verdict::rollout::cuda {
 namespace {
 
-constexpr int kThreads = 512;
+constexpr int kSortedThreads = 512;  // the sort-based baseline's walk
 using core::Fix;
 using core::kBins;
 using core::u64;
 constexpr int kWin = kCudaSamplerWindow;
-constexpr int kScanItems = kWin / kThreads;  // 8
-constexpr int kBinItems = kBins / kThreads;  // 4
-static_assert(kWin % kThreads == 0 && kBins % kThreads == 0, "block shape");
 
 // philox.h's SamplerUniform on the device: identical arithmetic, so u is bit-identical.
 __device__ float DeviceUniform(uint64_t seed, uint64_t group, uint32_t sample, uint32_t position) {
@@ -50,12 +47,14 @@ __device__ float DeviceUniform(uint64_t seed, uint64_t group, uint32_t sample, u
 }
 
 // Calls f(z, id) for every element of the row; 16-byte loads when the row is 16-byte aligned.
-template <typename F>
+template <int kThreads, typename F>
 __device__ __forceinline__ void ForRow(const float* row, int32_t v, F&& f) {
   if ((reinterpret_cast<uintptr_t>(row) & 15) == 0) {
     const int32_t n4 = v / 4;
     const float4* r4 = reinterpret_cast<const float4*>(row);
-#pragma unroll 4
+    // 64 B in flight per thread at 512 threads; half that per thread at 1024 (same per block,
+    // and 1024 threads must fit in 64 registers).
+#pragma unroll(kThreads >= 1024 ? 2 : 4)
     for (int32_t i = threadIdx.x; i < n4; i += kThreads) {
       const float4 x = __ldg(r4 + i);
       f(x.x, 4 * i);
@@ -82,6 +81,7 @@ __device__ __forceinline__ u64 Pack(float z, int32_t id) {
   return (static_cast<u64>(__float_as_uint(z)) << 32) | static_cast<uint32_t>(id);
 }
 
+template <int kThreads>
 struct Shared {
   union {
     struct {
@@ -108,12 +108,15 @@ struct Shared {
   int32_t mode;  // 0: window from the collected tokens, 1: third pass, 2: too large
 };
 
+template <int kThreads>
 __global__ void __launch_bounds__(kThreads)
     SampleKernel(const float* __restrict__ logits, int32_t v, const SamplerRow* __restrict__ rows,
                  int32_t* __restrict__ tokens, float* __restrict__ logprobs,
                  int32_t* __restrict__ status) {
   VERDICT_DYNAMIC_SHARED(smem_raw);
-  Shared& sh = *reinterpret_cast<Shared*>(smem_raw);
+  constexpr int kScanItems = kWin / kThreads, kBinItems = kBins / kThreads;
+  static_assert(kWin % kThreads == 0 && kBins % kThreads == 0, "block shape");
+  Shared<kThreads>& sh = *reinterpret_cast<Shared<kThreads>*>(smem_raw);
   const int32_t r = blockIdx.x;
   const SamplerRow p = rows[r];
   const float* row = logits + static_cast<int64_t>(r) * v;
@@ -124,7 +127,7 @@ __global__ void __launch_bounds__(kThreads)
 
   // Pass 1: max and argmax.
   ArgMax am{-INFINITY, INT32_MAX};
-  ForRow(row, v, [&](float x, int32_t i) {
+  ForRow<kThreads>(row, v, [&](float x, int32_t i) {
     if (x > am.m) am = ArgMax{x, i};  // ids ascend per thread: the first maximum stays
   });
 #pragma unroll
@@ -161,7 +164,7 @@ __global__ void __launch_bounds__(kThreads)
 
   // Pass 2: total weight; histogram and collection of kept tokens (not for greedy rows).
   u64 total = 0;
-  ForRow(row, v, [&](float x, int32_t i) {
+  ForRow<kThreads>(row, v, [&](float x, int32_t i) {
     const float d = core::Scaled(x, zmax, inv_t);
     const float w = core::ExpNeg(d);
     const u64 f = Fix(w);
@@ -243,7 +246,7 @@ __global__ void __launch_bounds__(kThreads)
       take(__uint_as_float(static_cast<uint32_t>(e >> 32)), static_cast<int32_t>(e & 0xffffffffu));
     }
   } else {  // pass 3
-    ForRow(row, v, take);
+    ForRow<kThreads>(row, v, take);
   }
   __syncthreads();
   const int n = sh.n_win;  // == the window's count from the histogram
@@ -327,7 +330,7 @@ __device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n,
     *s_carry = 0;
   }
   __syncthreads();
-  for (int base = 0; base < n; base += kThreads) {
+  for (int base = 0; base < n; base += kSortedThreads) {
     const int i = base + threadIdx.x;
     const u64 m = i < n ? Fix(core::ExpNeg(core::Scaled(k[i], zmax, inv_t))) : 0ull;
     u64 incl;
@@ -341,7 +344,7 @@ __device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n,
       *s_cut = i;  // one thread at most: the prefix is monotone
       *mass_at = incl;
     }
-    if (threadIdx.x == kThreads - 1) *s_carry = incl;
+    if (threadIdx.x == kSortedThreads - 1) *s_carry = incl;
     __syncthreads();
     if (*s_cut < n) return *s_cut;
   }
@@ -350,12 +353,12 @@ __device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n,
 }
 
 // One block per row over the row sorted by z descending (ties: lower id; CUB's sort is stable).
-__global__ void __launch_bounds__(kThreads)
+__global__ void __launch_bounds__(kSortedThreads)
     WalkSortedKernel(const float* __restrict__ keys, const int32_t* __restrict__ ids, int32_t v,
                      const SamplerRow* __restrict__ rows, int32_t* __restrict__ tokens,
                      float* __restrict__ logprobs) {
-  using Scan = cub::BlockScan<u64, kThreads>;
-  using Reduce = cub::BlockReduce<u64, kThreads>;
+  using Scan = cub::BlockScan<u64, kSortedThreads>;
+  using Reduce = cub::BlockReduce<u64, kSortedThreads>;
   __shared__ typename Scan::TempStorage scan;
   __shared__ typename Reduce::TempStorage red;
   __shared__ u64 s_total, s_kept, s_mass, s_carry;
@@ -369,7 +372,7 @@ __global__ void __launch_bounds__(kThreads)
   const float min_p = p.min_p > 0.0f ? p.min_p : 0.0f;
   const float zmax = k[0];
   u64 tot = 0, kept = 0;
-  for (int i = threadIdx.x; i < v; i += kThreads) {
+  for (int i = threadIdx.x; i < v; i += kSortedThreads) {
     const float w = core::ExpNeg(core::Scaled(k[i], zmax, inv_t));
     tot += Fix(w);
     kept += core::Kept(k[i], w, min_p) ? 1 : 0;
@@ -417,19 +420,34 @@ __global__ void __launch_bounds__(kThreads)
   }
 }
 
-}  // namespace
-
-int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
-                 int32_t* tokens, float* logprobs, int32_t* status, void* stream) {
-  const size_t smem = sizeof(Shared);
+template <int kThreads>
+int LaunchSampleBlocks(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       int32_t* tokens, float* logprobs, int32_t* status, cudaStream_t stream) {
+  const size_t smem = sizeof(Shared<kThreads>);
   cudaError_t e =
-      cudaFuncSetAttribute(reinterpret_cast<const void*>(SampleKernel),
+      cudaFuncSetAttribute(reinterpret_cast<const void*>(SampleKernel<kThreads>),
                            cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
   if (e != cudaSuccess) return e;
   if (batch == 0) return cudaSuccess;
-  VERDICT_LAUNCH(SampleKernel, batch, kThreads, smem, static_cast<cudaStream_t>(stream))(
-      logits, vocab, rows, tokens, logprobs, status);
+  VERDICT_LAUNCH(SampleKernel<kThreads>, batch, kThreads, smem, stream)
+  (logits, vocab, rows, tokens, logprobs, status);
   return cudaGetLastError();
+}
+
+}  // namespace
+
+int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                 int32_t* tokens, float* logprobs, int32_t* status, void* stream,
+                 int block_threads) {
+  const cudaStream_t st = static_cast<cudaStream_t>(stream);
+  switch (block_threads) {
+    case 512:
+      return LaunchSampleBlocks<512>(logits, batch, vocab, rows, tokens, logprobs, status, st);
+    case 1024:
+      return LaunchSampleBlocks<1024>(logits, batch, vocab, rows, tokens, logprobs, status, st);
+    default:
+      return cudaErrorInvalidValue;
+  }
 }
 
 int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
@@ -451,7 +469,7 @@ int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const 
                                                          sorted_keys, ids_in, sorted_ids, n, batch,
                                                          offsets, offsets + 1, 0, 32, st);
   if (e != cudaSuccess) return e;
-  VERDICT_LAUNCH(WalkSortedKernel, batch, kThreads, 0, st)(
+  VERDICT_LAUNCH(WalkSortedKernel, batch, kSortedThreads, 0, st)(
       sorted_keys, sorted_ids, vocab, rows, tokens, logprobs);
   return cudaGetLastError();
 }

@@ -33,6 +33,9 @@
 namespace verdict::rollout::cuda {
 
 constexpr int kCudaSamplerWindow = 4096;
+// Threads per row's block. 512 by default; 1024 gives a row twice the loads in flight (for small
+// batches that leave SMs idle) at the same result, bit for bit. sampler_gpu_bench measures both.
+constexpr int kCudaSamplerThreads = 512;
 
 // One row's parameters and Philox key (sampler.h, philox.h). 32 bytes.
 struct SamplerRow {
@@ -53,8 +56,10 @@ enum SamplerStatus : int32_t { kSampledOk = 0, kNeedsCpu = 1, kSampledThirdPass 
 // Sorting-free sampler. logits: [B, V] fp32 (device); rows: [B] (device); tokens: [B] int32,
 // logprobs: [B] fp32, status: [B] int32 (device, written). Returns the cudaError_t (0 = success)
 // of the launch. Enqueued on `stream` (a cudaStream_t, or null for the default stream).
+// block_threads: 512 or 1024 (else cudaErrorInvalidValue).
 int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
-                 int32_t* tokens, float* logprobs, int32_t* status, void* stream);
+                 int32_t* tokens, float* logprobs, int32_t* status, void* stream,
+                 int block_threads = kCudaSamplerThreads);
 
 // Sort-based baseline for comparison: CUB segmented radix sort of (z, id) per row (descending),
 // then one block per row walks the sorted row with the same weights, masses and cuts as the

@@ -5,13 +5,15 @@
 //  - against the contract (rollout/sampler.cc): tokens equal except counted near-ties, logprobs
 //    within 2e-5 where the tokens are equal;
 //  - the sort-based baseline (LaunchSampleSorted) picks the kernel's token on every row the
-//    kernel samples.
+//    kernel samples;
+//  - the 1024-thread block gives the 512-thread block's token, status and logprob bit for bit.
 // Usage: rollout_sampler_gpu_test [rounds [batch]]   (default 4 rounds of 256 rows)
 #include <cuda_runtime.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -32,26 +34,27 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(1234);
   std::vector<float> logits(static_cast<size_t>(batch) * v);
   std::vector<vc::SamplerRow> rows(batch);
-  float *d_logits, *d_lp, *d_lp2, *d_keys;
+  float *d_logits, *d_lp, *d_lp2, *d_lp3, *d_keys;
   vc::SamplerRow* d_rows;
-  int32_t *d_tok, *d_st, *d_tok2, *d_ids, *d_ids_in, *d_off;
+  int32_t *d_tok, *d_st, *d_tok2, *d_ids, *d_ids_in, *d_off, *d_tok3, *d_st3;
   CHECK_CUDA(cudaMalloc(&d_logits, logits.size() * 4));
   CHECK_CUDA(cudaMalloc(&d_keys, logits.size() * 4));
   CHECK_CUDA(cudaMalloc(&d_ids, logits.size() * 4));
   CHECK_CUDA(cudaMalloc(&d_ids_in, logits.size() * 4));
   CHECK_CUDA(cudaMalloc(&d_off, (batch + 1) * 4));
   CHECK_CUDA(cudaMalloc(&d_rows, batch * sizeof(vc::SamplerRow)));
-  for (int32_t** p : {&d_tok, &d_st, &d_tok2}) CHECK_CUDA(cudaMalloc(p, batch * 4));
-  for (float** p : {&d_lp, &d_lp2}) CHECK_CUDA(cudaMalloc(p, batch * 4));
+  for (int32_t** p : {&d_tok, &d_st, &d_tok2, &d_tok3, &d_st3})
+    CHECK_CUDA(cudaMalloc(p, batch * 4));
+  for (float** p : {&d_lp, &d_lp2, &d_lp3}) CHECK_CUDA(cudaMalloc(p, batch * 4));
   size_t temp_bytes = 0;
   CHECK_CUDA(vc::LaunchSampleSorted(d_logits, batch, v, d_rows, d_keys, d_ids, d_ids_in, d_off,
                                     nullptr, &temp_bytes, d_tok2, d_lp2, nullptr));
   void* d_temp;
   CHECK_CUDA(cudaMalloc(&d_temp, temp_bytes));
-  std::vector<int32_t> tok(batch), st(batch), tok2(batch);
-  std::vector<float> lp(batch);
+  std::vector<int32_t> tok(batch), st(batch), tok2(batch), tok3(batch), st3(batch);
+  std::vector<float> lp(batch), lp3(batch);
   long total = 0, emul_diff = 0, equal = 0, ties = 0, miss = 0, cpu_rows = 0, third = 0,
-       sorted_diff = 0;
+       sorted_diff = 0, block_diff = 0;
   double max_lp_emul = 0.0, max_lp_contract = 0.0;
   for (int round = 0; round < rounds; ++round) {
     for (int b = 0; b < batch; ++b) {
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
                           cudaMemcpyHostToDevice));
     CHECK_CUDA(cudaMemset(d_tok, 0xff, batch * 4));  // poison
     CHECK_CUDA(vc::LaunchSample(d_logits, batch, v, d_rows, d_tok, d_lp, d_st, nullptr));
+    CHECK_CUDA(vc::LaunchSample(d_logits, batch, v, d_rows, d_tok3, d_lp3, d_st3, nullptr, 1024));
     CHECK_CUDA(vc::LaunchSampleSorted(d_logits, batch, v, d_rows, d_keys, d_ids, d_ids_in, d_off,
                                       d_temp, &temp_bytes, d_tok2, d_lp2, nullptr));
     CHECK_CUDA(cudaDeviceSynchronize());
@@ -70,8 +74,18 @@ int main(int argc, char** argv) {
     CHECK_CUDA(cudaMemcpy(lp.data(), d_lp, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(st.data(), d_st, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(tok2.data(), d_tok2, batch * 4, cudaMemcpyDeviceToHost));
+    CHECK_CUDA(cudaMemcpy(tok3.data(), d_tok3, batch * 4, cudaMemcpyDeviceToHost));
+    CHECK_CUDA(cudaMemcpy(st3.data(), d_st3, batch * 4, cudaMemcpyDeviceToHost));
+    CHECK_CUDA(cudaMemcpy(lp3.data(), d_lp3, batch * 4, cudaMemcpyDeviceToHost));
     for (int b = 0; b < batch; ++b) {
       ++total;
+      if (st3[b] != st[b] ||
+          (st[b] != vc::kNeedsCpu && (tok3[b] != tok[b] || std::memcmp(&lp3[b], &lp[b], 4) != 0))) {
+        if (++block_diff <= 10) {
+          std::printf("1024 THREADS != 512 row %d: %d/%d/%.9g vs %d/%d/%.9g\n", b, tok3[b], st3[b],
+                      lp3[b], tok[b], st[b], lp[b]);
+        }
+      }
       const absl::Span<const float> row(&logits[static_cast<size_t>(b) * v], v);
       const vc::SamplerRow& p = rows[b];
       const vc::WindowedSample em = vc::SampleWindowedOnCpu(row, p);
@@ -124,11 +138,11 @@ int main(int argc, char** argv) {
   std::printf("sampler check: %ld rows (V=%d, %d rounds): kernel vs emulation %ld differences "
               "(max |dlogprob| %.3g); vs contract %ld equal, %ld near-ties, %ld misses (max "
               "|dlogprob| %.3g); %ld rows to the CPU path, %ld needed a third read; sorted "
-              "baseline differs on %ld rows\n",
+              "baseline differs on %ld rows; 1024-thread blocks differ on %ld rows\n",
               total, v, rounds, emul_diff, max_lp_emul, equal, ties, miss, max_lp_contract,
-              cpu_rows, third, sorted_diff);
+              cpu_rows, third, sorted_diff, block_diff);
   const bool ok = emul_diff == 0 && miss == 0 && ties <= total / 100 && max_lp_contract < 2e-5 &&
-                  sorted_diff == 0;
+                  sorted_diff == 0 && block_diff == 0;
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }
