@@ -4,19 +4,23 @@
 
 namespace verdict::rollout {
 
+absl::Status CheckDecodeSampleSizes(size_t seqs, size_t keys, size_t out) {
+  if (keys == seqs && out == seqs) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("DecodeSample: ", seqs, " sequences, ", keys, " keys, ", out, " outputs"));
+}
+
 absl::Status Model::DecodeSample(absl::Span<const SequenceId> seqs,
                                  absl::Span<const int32_t> tokens, const SamplingParams& params,
                                  absl::Span<const SampleKey> keys, absl::Span<SampledToken> out) {
-  if (keys.size() != seqs.size() || out.size() != seqs.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("DecodeSample: ", seqs.size(), " sequences, ",
-                                                   keys.size(), " keys, ", out.size(), " outputs"));
-  }
+  if (auto s = CheckDecodeSampleSizes(seqs.size(), keys.size(), out.size()); !s.ok()) return s;
   const size_t v = config().vocab_size;
   decode_logits_.resize(seqs.size() * v);
   const absl::Span<float> logits = absl::MakeSpan(decode_logits_);
   if (auto s = Decode(seqs, tokens, logits); !s.ok()) return s;
-  for (size_t b = 0; b < seqs.size(); ++b)
+  for (size_t b = 0; b < seqs.size(); ++b) {
     out[b] = Sample(logits.subspan(b * v, v), params, keys[b]);
+  }
   return absl::OkStatus();
 }
 

@@ -60,6 +60,9 @@ class Model {
   std::vector<float> decode_logits_;  // DecodeSample's [B, V] buffer, reused
 };
 
+// INVALID_ARGUMENT unless DecodeSample's spans agree in size (for implementations).
+absl::Status CheckDecodeSampleSizes(size_t seqs, size_t keys, size_t out);
+
 }  // namespace verdict::rollout
 
 #endif  // VERDICT_ROLLOUT_MODEL_H_

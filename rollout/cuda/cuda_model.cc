@@ -97,11 +97,11 @@ struct CudaModel::Impl {
           *d_out_rows = nullptr;
   int32_t *h_tokens = nullptr, *h_pos = nullptr, *h_row_table = nullptr, *h_tables = nullptr,
           *h_out_rows = nullptr;
-  // The GPU sampler's rows and results (device) and their pinned host copies.
+  // The GPU sampler's rows and results (device) and their pinned host copies. A step's results
+  // are one block of 3 B words (tokens, logprobs as float bits, status), copied back at once.
   SamplerRow* d_rows = nullptr;
   SamplerRow* h_rows = nullptr;
-  int32_t *d_sampled = nullptr, *h_sampled = nullptr;  // [max_batch] tokens, then [max_batch] status
-  float *d_sampled_lp = nullptr, *h_sampled_lp = nullptr;
+  int32_t *d_sampled = nullptr, *h_sampled = nullptr;  // [3 * max_batch]
   // Activations.
   float *x = nullptr, *qkv = nullptr, *q = nullptr, *gu = nullptr, *logits = nullptr;
   uint16_t *xn = nullptr, *att = nullptr, *act = nullptr;
@@ -119,7 +119,7 @@ struct CudaModel::Impl {
     if (ready != nullptr) cudaEventDestroy(ready);
     for (void* p : allocs) cudaFree(p);
     for (void* p : std::initializer_list<void*>{h_tokens, h_pos, h_row_table, h_tables,
-                                                 h_out_rows, h_rows, h_sampled, h_sampled_lp}) {
+                                                 h_out_rows, h_rows, h_sampled}) {
       if (p != nullptr) cudaFreeHost(p);
     }
     if (stream != nullptr) cudaStreamDestroy(stream);
@@ -298,12 +298,10 @@ struct CudaModel::Impl {
                    Alloc(&q, r * qd), Alloc(&att, r * qd), Alloc(&gu, r * 2 * im),
                    Alloc(&act, r * im),
                    Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
-                   Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 2 * size_t(o.max_batch)),
-                   Alloc(&d_sampled_lp, o.max_batch)}) {
+                   Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
-    for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 2 * size_t(o.max_batch)),
-                   Pinned(&h_sampled_lp, o.max_batch)}) {
+    for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
     for (auto s : {Pinned(&h_tokens, r), Pinned(&h_pos, r), Pinned(&h_row_table, r),
@@ -603,11 +601,7 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
                                      absl::Span<SampledToken> out) {
   Impl& m = *impl_;
   const int32_t b = static_cast<int32_t>(seqs.size()), v = m.c.vocab_size;
-  if (keys.size() != seqs.size() || out.size() != seqs.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("DecodeSample: ", seqs.size(),
-                                                   " sequences, ", keys.size(), " keys, ",
-                                                   out.size(), " outputs"));
-  }
+  if (auto s = CheckDecodeSampleSizes(seqs.size(), keys.size(), out.size()); !s.ok()) return s;
   if (auto s = ValidateSamplingParams(params); !s.ok()) return s;
   // DecodeOnDevice waits for the previous step before it reuses the pinned staging; h_rows is
   // written after it, so the previous step's copy of it is done too.
@@ -626,19 +620,19 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   }
   VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.d_rows, m.h_rows, sizeof(SamplerRow) * b,
                                       cudaMemcpyHostToDevice, m.stream));
-  VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, m.d_sampled, m.d_sampled_lp,
-                                   m.d_sampled + m.o.max_batch, m.stream));
-  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * b,
-                                      cudaMemcpyDeviceToHost, m.stream));
-  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled + m.o.max_batch, m.d_sampled + m.o.max_batch,
-                                      sizeof(int32_t) * b, cudaMemcpyDeviceToHost, m.stream));
-  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled_lp, m.d_sampled_lp, sizeof(float) * b,
+  int32_t* const d_tok = m.d_sampled;
+  float* const d_lp = reinterpret_cast<float*>(m.d_sampled + b);
+  int32_t* const d_status = m.d_sampled + 2 * b;
+  VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status, m.stream));
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * 3 * b,
                                       cudaMemcpyDeviceToHost, m.stream));
   VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));
   std::vector<float> row;
   for (int32_t i = 0; i < b; ++i) {
-    if (m.h_sampled[m.o.max_batch + i] != kNeedsCpu) {
-      out[i] = {m.h_sampled[i], m.h_sampled_lp[i]};
+    if (m.h_sampled[2 * b + i] != kNeedsCpu) {
+      float lp;
+      std::memcpy(&lp, &m.h_sampled[b + i], sizeof lp);
+      out[i] = {m.h_sampled[i], lp};
       ++m.stats.gpu_sampled_rows;
       continue;
     }

@@ -203,6 +203,45 @@ void Compare(const std::string& name, const vr::ModelWeights& w, int prompt_len,
               static_cast<long long>(st.cpu_sampled_rows));
 }
 
+// Equal logits everywhere (zero embeddings, tied LM head): the GPU sampler hands every row back
+// (too flat for its window) and DecodeSample samples them on the CPU, as Decode + Sample would.
+void FlatRows() {
+  vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 8192);  // > kCudaSamplerWindow
+  std::fill(w.embed.begin(), w.embed.end(), 0.0f);
+  vc::CudaModelOptions o;
+  o.max_batch = 8;
+  o.max_prefill_tokens = 8;
+  o.kv_cache_bytes = int64_t{64} << 20;
+  o.max_seq_len = 64;
+  auto m = vc::CudaModel::Create(w, o);
+  ExpectOk(m.status(), "flat: CudaModel::Create");
+  const int v = w.config.vocab_size, g = 4;
+  std::vector<float> last(v);
+  auto p = (*m)->Prefill(std::vector<int32_t>{1, 2, 3}, absl::MakeSpan(last));
+  ExpectOk(p.status(), "flat: prefill");
+  auto a = (*m)->Fork(*p, g);
+  auto b = (*m)->Fork(*p, g);
+  ExpectOk(a.ok() ? b.status() : a.status(), "flat: fork");
+  const vr::SamplingParams sp{1.0f, 0.0f, 0, 0.9f};
+  std::vector<int32_t> t = {5, 6, 7, 8};
+  std::vector<vr::SampleKey> keys(g);
+  for (int s = 0; s < g; ++s) keys[s] = {3, 1, uint32_t(s), 0};
+  std::vector<float> logits(size_t(g) * v);
+  std::vector<vr::SampledToken> got(g);
+  ExpectOk((*m)->Decode(*a, t, absl::MakeSpan(logits)), "flat: decode");
+  ExpectOk((*m)->DecodeSample(*b, t, sp, keys, absl::MakeSpan(got)), "flat: DecodeSample");
+  int equal = 0;
+  for (int s = 0; s < g; ++s) {
+    const vr::SampledToken want =
+        vr::Sample(absl::MakeConstSpan(logits).subspan(size_t(s) * v, v), sp, keys[s]);
+    equal += want.token == got[s].token && want.logprob == got[s].logprob;
+  }
+  const vc::CudaModelStats st = (*m)->stats();
+  Expect(equal == g && st.cpu_sampled_rows == g && st.gpu_sampled_rows == 0,
+         absl::StrFormat("flat logits: %d/%d rows handed to the CPU sampler, %d/%d equal to "
+                         "Decode + Sample", static_cast<int>(st.cpu_sampled_rows), g, equal, g));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -221,6 +260,7 @@ int main(int argc, char** argv) {
       auto w = vr::LoadModelWeights(dir);
       ExpectOk(w.status(), "tiny model loads");
       Compare("tiny", *w, 40, 20);
+      FlatRows();
       std::system(absl::StrCat("rm -rf ", dir).c_str());
     }
   }
