@@ -319,7 +319,8 @@ __global__ void IotaKernel(int32_t* ids, int32_t* offsets, int32_t batch, int32_
 }
 
 // First index j in [0, n) whose inclusive prefix mass (of Fix(w) over the sorted row) satisfies
-// `> need` (strict) or `>= need`; n when none. *mass_at gets that prefix (or the total).
+// `> need` (strict) or `>= need`; n when none. *mass_at gets that prefix, written by the one
+// thread that finds it (shared: read it after a barrier); untouched when none.
 template <typename Scan>
 __device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n, float zmax,
                          float inv_t, double need, bool strict, u64* mass_at, int* s_cut,
@@ -348,7 +349,6 @@ __device__ int ScanFirst(typename Scan::TempStorage& tmp, const float* k, int n,
     __syncthreads();
     if (*s_cut < n) return *s_cut;
   }
-  *mass_at = *s_carry;  // every thread, the same value
   return n;
 }
 
