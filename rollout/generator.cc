@@ -128,6 +128,7 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
       logits.resize(v);
       auto parent = model_->Prefill(in.prompt_tokens, absl::MakeSpan(logits));
       if (!parent.ok()) return parent.status();
+      if (HasNaN(logits)) return NanLogitsError(*parent, model_->Length(*parent));
       stats_.prompt_tokens += in.prompt_tokens.size();
       auto kids = model_->Fork(*parent, o.group_size);
       if (!kids.ok()) return kids.status();

@@ -10,6 +10,12 @@ absl::Status CheckDecodeSampleSizes(size_t seqs, size_t keys, size_t out) {
       absl::StrCat("DecodeSample: ", seqs, " sequences, ", keys, " keys, ", out, " outputs"));
 }
 
+absl::Status NanLogitsError(SequenceId seq, int64_t length) {
+  return absl::InternalError(absl::StrCat(
+      "the model's logits for sequence ", seq, " at length ", length,
+      " contain NaN: no token can be drawn (a broken checkpoint or overflowing numerics)"));
+}
+
 absl::Status Model::DecodeSample(absl::Span<const SequenceId> seqs,
                                  absl::Span<const int32_t> tokens, const SamplingParams& params,
                                  absl::Span<const SampleKey> keys, absl::Span<SampledToken> out) {
@@ -19,7 +25,9 @@ absl::Status Model::DecodeSample(absl::Span<const SequenceId> seqs,
   const absl::Span<float> logits = absl::MakeSpan(decode_logits_);
   if (auto s = Decode(seqs, tokens, logits); !s.ok()) return s;
   for (size_t b = 0; b < seqs.size(); ++b) {
-    out[b] = Sample(logits.subspan(b * v, v), params, keys[b]);
+    const absl::Span<const float> row = logits.subspan(b * v, v);
+    if (HasNaN(row)) return NanLogitsError(seqs[b], Length(seqs[b]));
+    out[b] = Sample(row, params, keys[b]);
   }
   return absl::OkStatus();
 }

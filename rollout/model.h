@@ -43,7 +43,8 @@ class Model {
                               absl::Span<float> logits) = 0;
 
   // Decode, then the next token of each sequence: out[b] = Sample(logits of seqs[b], params,
-  // keys[b]) (sampler.h). This default decodes into host memory and samples on the CPU; a model
+  // keys[b]) (sampler.h); INTERNAL (NanLogitsError) when a sequence's logits hold a NaN. This
+  // default decodes into host memory and samples on the CPU; a model
   // with a faster path overrides it (CudaModel: the logits stay on the device and the GPU
   // sampler draws, within the near-tie latitude sampler.h grants a GPU).
   virtual absl::Status DecodeSample(absl::Span<const SequenceId> seqs,
@@ -60,8 +61,10 @@ class Model {
   std::vector<float> decode_logits_;  // DecodeSample's [B, V] buffer, reused
 };
 
-// INVALID_ARGUMENT unless DecodeSample's spans agree in size (for implementations).
+// For implementations of DecodeSample: INVALID_ARGUMENT unless its spans agree in size; the
+// INTERNAL error for a sequence whose logits hold a NaN (no token can be drawn).
 absl::Status CheckDecodeSampleSizes(size_t seqs, size_t keys, size_t out);
+absl::Status NanLogitsError(SequenceId seq, int64_t length);
 
 }  // namespace verdict::rollout
 

@@ -135,6 +135,13 @@ KeptSet ComputeKeptSet(absl::Span<const float> logits, const SamplingParams& p) 
   return out;
 }
 
+bool HasNaN(absl::Span<const float> logits) {
+  for (float z : logits) {
+    if (z != z) return true;
+  }
+  return false;
+}
+
 SampledToken Sample(absl::Span<const float> logits, const SamplingParams& p, const SampleKey& key) {
   SampledToken out;
   if (logits.empty()) return out;

@@ -65,8 +65,12 @@ struct KeptSet {
 };
 KeptSet ComputeKeptSet(absl::Span<const float> logits, const SamplingParams& p);
 
-// Steps 1-5 for one sequence. `logits` has the vocabulary size; params must be valid.
+// Steps 1-5 for one sequence. `logits` has the vocabulary size; params must be valid. Logits
+// must not be NaN (the result is then meaningless); callers check with HasNaN and report an error.
 SampledToken Sample(absl::Span<const float> logits, const SamplingParams& p, const SampleKey& key);
+
+// True when a logit is NaN (a broken checkpoint or overflowing numerics: no token can be drawn).
+bool HasNaN(absl::Span<const float> logits);
 
 }  // namespace verdict::rollout
 

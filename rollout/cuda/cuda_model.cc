@@ -629,6 +629,7 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));
   std::vector<float> row;
   for (int32_t i = 0; i < b; ++i) {
+    if (m.h_sampled[2 * b + i] == kNanLogits) return NanLogitsError(seqs[i], Length(seqs[i]));
     if (m.h_sampled[2 * b + i] != kNeedsCpu) {
       float lp;
       std::memcpy(&lp, &m.h_sampled[b + i], sizeof lp);

@@ -57,7 +57,11 @@ absl::Status GpuSampler::Sample(absl::Span<const float> logits, absl::Span<const
   VERDICT_CUDA_RETURN(cudaMemcpy(status_.data(), d_status_, b * sizeof(int32_t),
                                  cudaMemcpyDeviceToHost));
   for (size_t i = 0; i < b; ++i) {
-    if (status_[i] == kSampledOk) {
+    if (status_[i] == kNanLogits) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("GpuSampler::Sample: row ", i, " of the logits holds a NaN"));
+    }
+    if (status_[i] != kNeedsCpu) {  // kSampledOk or kSampledThirdPass: a token
       out[i] = {tokens_[i], logprobs_[i]};
       continue;
     }

@@ -127,8 +127,10 @@ __global__ void __launch_bounds__(kThreads)
 
   // Pass 1: max and argmax.
   ArgMax am{-INFINITY, INT32_MAX};
+  int nan = 0;
   ForRow<kThreads>(row, v, [&](float x, int32_t i) {
     if (x > am.m) am = ArgMax{x, i};  // ids ascend per thread: the first maximum stays
+    nan |= x != x;
   });
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
@@ -144,7 +146,14 @@ __global__ void __launch_bounds__(kThreads)
     sh.n_collect = 0;
     sh.n_win = 0;
   }
-  __syncthreads();
+  if (__syncthreads_or(nan)) {  // uniform: every thread gets the block's OR
+    if (tid == 0) {
+      tokens[r] = -1;
+      logprobs[r] = 0.0f;
+      status[r] = kNanLogits;
+    }
+    return;
+  }
   if (tid == 0) {
     ArgMax t = sh.warp[0];
     for (int w = 1; w < kThreads / 32; ++w) t = Better(t, sh.warp[w]);

@@ -24,7 +24,7 @@
 // Differences from the CPU contract: weights in fp32 and 2^-40 fixed-point sums instead of
 // float64 probabilities — the kept set and the drawn token may differ only at near-ties
 // (sampler.h). Weights below e^-86 of the top count as 0 (their q is below 2^-125).
-// Logits must not be NaN.
+// A row holding a NaN gets status kNanLogits and no token (found in step 1, at no extra cost).
 #ifndef VERDICT_ROLLOUT_CUDA_SAMPLING_H_
 #define VERDICT_ROLLOUT_CUDA_SAMPLING_H_
 
@@ -51,7 +51,13 @@ struct SamplerRow {
 
 // Per-row outcome. kSampledOk and kSampledThirdPass both carry a token (the latter needed the
 // third read of the row); kNeedsCpu rows carry none.
-enum SamplerStatus : int32_t { kSampledOk = 0, kNeedsCpu = 1, kSampledThirdPass = 2 };
+// kNanLogits: the row holds a NaN, no token (the caller reports an error).
+enum SamplerStatus : int32_t {
+  kSampledOk = 0,
+  kNeedsCpu = 1,
+  kSampledThirdPass = 2,
+  kNanLogits = 3
+};
 
 // Sorting-free sampler. logits: [B, V] fp32 (device); rows: [B] (device); tokens: [B] int32,
 // logprobs: [B] fp32, status: [B] int32 (device, written). Returns the cudaError_t (0 = success)
@@ -63,8 +69,9 @@ int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const Sample
 
 // Sort-based baseline for comparison: CUB segmented radix sort of (z, id) per row (descending),
 // then one block per row walks the sorted row with the same weights, masses and cuts as the
-// sorting-free kernel (so both give the same token, ties between -0.0 and +0.0 aside). Scratch: keys/ids [B, V] each, offsets [B + 1],
-// cub_temp of cub_temp_bytes (query with cub_temp == nullptr: sets *cub_temp_bytes).
+// sorting-free kernel (so both give the same token, ties between -0.0 and +0.0 aside; rows
+// holding a NaN are not reported). Scratch: keys/ids [B, V] each, offsets [B + 1], cub_temp of
+// cub_temp_bytes (query with cub_temp == nullptr: sets *cub_temp_bytes).
 int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
                        float* sorted_keys, int32_t* sorted_ids, int32_t* ids_in, int32_t* offsets,
                        void* cub_temp, size_t* cub_temp_bytes, int32_t* tokens, float* logprobs,

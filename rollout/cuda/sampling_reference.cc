@@ -7,11 +7,16 @@
 
 #include "rollout/cuda/sampling_core.h"
 #include "rollout/philox.h"
+#include "rollout/sampler.h"
 
 namespace verdict::rollout::cuda {
 
 WindowedSample SampleWindowedOnCpu(absl::Span<const float> logits, const SamplerRow& p) {
   WindowedSample out;
+  if (HasNaN(logits)) {
+    out.status = kNanLogits;
+    return out;
+  }
   const int32_t v = static_cast<int32_t>(logits.size());
   const bool greedy = p.temperature == 0.0f;
   const float inv_t = greedy ? 1.0f : core::InvTemperature(p.temperature);

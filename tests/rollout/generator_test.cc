@@ -2,10 +2,12 @@
 // finish reasons (eos, stop, length), one Philox stream per (group, sample).
 #include "rollout/generator.h"
 
+#include <cmath>
 #include <map>
 
 #include "gtest/gtest.h"
 #include "rollout/cpu_model.h"
+#include "rollout/weights.h"
 #include "tests/rollout/test_util.h"
 
 namespace verdict::rollout {
@@ -41,6 +43,7 @@ class GeneratorTest : public ::testing::Test {
     if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
     const std::string dir = testing::ScratchDir("generator");
     ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --vocab 257 --dtype bf16"), 0);
+    dir_ = dir;
     auto m = CpuModel::Load(dir);
     ASSERT_TRUE(m.ok()) << m.status();
     model_ = std::move(*m);
@@ -69,9 +72,26 @@ class GeneratorTest : public ::testing::Test {
     EXPECT_EQ(gen.stats().generated_tokens > 0, true);
     return out;
   }
+  std::string dir_;
   std::unique_ptr<CpuModel> model_;
   std::unique_ptr<Tokenizer> tok_;
 };
+
+TEST_F(GeneratorTest, NaNLogitsAreAnErrorNotATokens) {
+  auto w = LoadModelWeights(dir_);
+  ASSERT_TRUE(w.ok()) << w.status();
+  w->final_norm[5] = std::nanf("");  // every logit becomes NaN
+  CpuModel nan_model(*w);
+  GenerationOptions o;
+  o.group_size = 2;
+  o.max_new_tokens = 4;
+  Generator gen(&nan_model, tok_.get(), o);
+  int groups = 0;
+  const absl::Status s = gen.Run(Groups(1), [&](GroupOutput) { ++groups; });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_NE(std::string(s.message()).find("NaN"), std::string::npos) << s;
+  EXPECT_EQ(groups, 0);
+}
 
 TEST_F(GeneratorTest, SameTokensForAnyBatchSizeAndGroupOrder) {
   GenerationOptions o;

@@ -146,6 +146,16 @@ TEST(Sample, DrawIsFirstRunningSumAboveUTimesS) {
   EXPECT_EQ(draws, 2000);
 }
 
+TEST(HasNaN, FindsANaNAnywhere) {
+  std::vector<float> z(100, 1.0f);
+  z[7] = -INFINITY;
+  z[8] = INFINITY;
+  EXPECT_FALSE(HasNaN(z));
+  z[99] = std::nanf("");
+  EXPECT_TRUE(HasNaN(z));
+  EXPECT_FALSE(HasNaN({}));
+}
+
 TEST(Sample, GreedyTakesLowestArgmaxAndReportsLogprob) {
   const std::vector<float> z = {1.0f, 3.0f, 3.0f, -1.0f};
   const SampledToken t = Sample(z, {0.0f, 0.0f, 0, 1.0f}, {1, 2, 3, 4});

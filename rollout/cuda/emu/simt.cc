@@ -49,6 +49,8 @@ struct Block {
   dim3 dim, grid;
   int n = 0;
   int arrived = 0;  // at __syncthreads
+  int or_acc = 0;     // __syncthreads_or: this barrier's OR so far, and the last released one's
+  int or_result = 0;
   std::vector<Fiber> fibers;
   std::vector<Warp> warps;
   unsigned char* smem = nullptr;
@@ -176,17 +178,25 @@ dim3 BlockDim() { return g_block->dim; }
 dim3 GridDim() { return g_block->grid; }
 unsigned char* DynamicShared() { return g_block->smem; }
 
-void SyncThreads() {
+void SyncThreads() { SyncThreadsOr(0); }
+
+int SyncThreadsOr(int pred) {
   Block& b = *g_block;
   Fiber& f = *g_fiber;
   f.state = State::kAtSyncThreads;
+  b.or_acc |= pred != 0;
   if (++b.arrived == b.n) {
+    // A fiber cannot reach the next barrier's release before every fiber has left this one, so
+    // or_result stays valid until each has read it.
+    b.or_result = b.or_acc;
+    b.or_acc = 0;
     b.arrived = 0;
     for (int i = 0; i < b.n; ++i) {
       if (b.fibers[i].state == State::kAtSyncThreads) b.fibers[i].state = State::kRunnable;
     }
   }
   SwitchToScheduler(false);
+  return b.or_result;
 }
 
 uint64_t ShuffleXor(uint32_t mask, uint64_t bits, int lane_mask) {
@@ -257,6 +267,7 @@ std::string RunGrid(const char* kernel, dim3 grid, dim3 block, size_t smem, cons
       for (uint32_t bx = 0; bx < grid.x; ++bx) {
         b.idx = uint3{bx, by, bz};
         b.arrived = 0;
+        b.or_acc = 0;
         for (Warp& w : b.warps) w.arrived = 0;
         std::memset(b.smem, 0xff, smem_alloc);
         for (int i = 0; i < b.n; ++i) {

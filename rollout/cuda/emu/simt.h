@@ -16,8 +16,8 @@
 //     before every block;
 //   - atomics are plain read-modify-writes (one fiber runs at a time), __ldg a load;
 //   - launches go through the emulated runtime (runtime.cc): checked launch bounds, streams
-//     whose work runs only when the host waits for it, graph capture. Device memory is host memory, so ASan sees a kernel's out-of-bounds
-//     accesses.
+//     whose work runs only when the host waits for it, graph capture. Device memory is host
+//     memory, so ASan sees a kernel's out-of-bounds accesses.
 // What it does not model: timing, the memory model across blocks (no kernel here communicates
 // across blocks), warp-synchronous code without shuffles, device math's last-bit differences
 // (expf, sqrtf are the host's).
@@ -46,6 +46,9 @@ dim3 BlockDim();
 dim3 GridDim();
 // __syncthreads(): returns once every thread of the block has called it.
 void SyncThreads();
+// __syncthreads_or(pred): the same barrier; returns non-zero in every thread when any thread's
+// pred is non-zero.
+int SyncThreadsOr(int pred);
 // Exchanges the raw bits of a 32- or 64-bit value with lane (lane ^ lane_mask) of the warp;
 // every lane of the warp must call it. `mask` must name every lane of the warp.
 uint64_t ShuffleXor(uint32_t mask, uint64_t bits, int lane_mask);
@@ -102,6 +105,7 @@ Launcher<Kernel> MakeLauncher(const char* name, Kernel* kernel, dim3 grid, dim3 
 #define blockDim (::verdict::simt::BlockDim())
 #define gridDim (::verdict::simt::GridDim())
 #define __syncthreads() ::verdict::simt::SyncThreads()
+#define __syncthreads_or(pred) ::verdict::simt::SyncThreadsOr(pred)
 
 template <typename T>
 inline T __shfl_xor_sync(unsigned mask, T v, int lane_mask) {

@@ -242,6 +242,38 @@ void FlatRows() {
                          "Decode + Sample", static_cast<int>(st.cpu_sampled_rows), g, equal, g));
 }
 
+// A checkpoint with a NaN weight: DecodeSample is an INTERNAL error naming the NaN, on the GPU
+// (the sampler reports the row) and on the CPU model (Model's default DecodeSample), not a token.
+void NanRows() {
+  vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 512);
+  w.final_norm[3] = std::nanf("");
+  vc::CudaModelOptions o;
+  o.max_batch = 8;
+  o.max_prefill_tokens = 8;
+  o.kv_cache_bytes = int64_t{64} << 20;
+  o.max_seq_len = 64;
+  auto m = vc::CudaModel::Create(w, o);
+  ExpectOk(m.status(), "nan: CudaModel::Create");
+  vr::CpuModel cpu(w);
+  const int v = w.config.vocab_size, g = 2;
+  std::vector<float> last(v);
+  const vr::SamplingParams sp{1.0f, 0.0f, 0, 1.0f};
+  std::vector<vr::SampleKey> keys(g);
+  std::vector<vr::SampledToken> got(g);
+  const std::vector<int32_t> t = {5, 6};
+  for (vr::Model* model : {static_cast<vr::Model*>(m->get()), static_cast<vr::Model*>(&cpu)}) {
+    auto p = model->Prefill(std::vector<int32_t>{1, 2, 3}, absl::MakeSpan(last));
+    ExpectOk(p.status(), "nan: prefill");
+    auto kids = model->Fork(*p, g);
+    ExpectOk(kids.status(), "nan: fork");
+    const absl::Status s = model->DecodeSample(*kids, t, sp, keys, absl::MakeSpan(got));
+    Expect(s.code() == absl::StatusCode::kInternal &&
+               std::string(s.message()).find("NaN") != std::string::npos,
+           absl::StrCat(model == &cpu ? "CPU" : "GPU",
+                        " model, NaN logits: DecodeSample says: ", s.ToString()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -261,6 +293,7 @@ int main(int argc, char** argv) {
       ExpectOk(w.status(), "tiny model loads");
       Compare("tiny", *w, 40, 20);
       FlatRows();
+      NanRows();
       std::system(absl::StrCat("rm -rf ", dir).c_str());
     }
   }

@@ -10,6 +10,7 @@
 // Usage: rollout_sampler_gpu_test [rounds [batch]]   (default 4 rounds of 256 rows)
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -141,8 +142,43 @@ int main(int argc, char** argv) {
               "baseline differs on %ld rows; 1024-thread blocks differ on %ld rows\n",
               total, v, rounds, emul_diff, max_lp_emul, equal, ties, miss, max_lp_contract,
               cpu_rows, third, sorted_diff, block_diff);
+  // Rows holding a NaN (first, middle, last logit, all of them; greedy and sampled): no token,
+  // status kNanLogits, from both block sizes.
+  int nan_ok = 0;
+  const int nan_rows = std::min(8, batch);
+  {
+    std::vector<float> z(static_cast<size_t>(nan_rows) * v);
+    for (int b = 0; b < nan_rows; ++b) {
+      vr::testing::FillRow(rng, 0, v, &z[size_t(b) * v]);
+      float* row = &z[size_t(b) * v];
+      const int at[] = {0, v / 2 + 1, v - 1, -1};
+      if (at[b % 4] >= 0) {
+        row[at[b % 4]] = std::nanf("");
+      } else {
+        std::fill(row, row + v, std::nanf(""));
+      }
+      rows[b] = vr::testing::RandomParams(rng, b);
+      rows[b].temperature = b < 4 ? 0.0f : 1.0f;
+    }
+    CHECK_CUDA(cudaMemcpy(d_logits, z.data(), z.size() * 4, cudaMemcpyHostToDevice));
+    CHECK_CUDA(cudaMemcpy(d_rows, rows.data(), nan_rows * sizeof(vc::SamplerRow),
+                          cudaMemcpyHostToDevice));
+    for (int threads : {512, 1024}) {
+      CHECK_CUDA(vc::LaunchSample(d_logits, nan_rows, v, d_rows, d_tok, d_lp, d_st, nullptr,
+                                  threads));
+      CHECK_CUDA(cudaDeviceSynchronize());
+      CHECK_CUDA(cudaMemcpy(tok.data(), d_tok, nan_rows * 4, cudaMemcpyDeviceToHost));
+      CHECK_CUDA(cudaMemcpy(st.data(), d_st, nan_rows * 4, cudaMemcpyDeviceToHost));
+      for (int b = 0; b < nan_rows; ++b) {
+        nan_ok += st[b] == vc::kNanLogits && tok[b] == -1 &&
+                  vc::SampleWindowedOnCpu({&z[size_t(b) * v], size_t(v)}, rows[b]).status ==
+                      vc::kNanLogits;
+      }
+    }
+  }
+  std::printf("rows holding a NaN: %d/%d reported as kNanLogits\n", nan_ok, 2 * nan_rows);
   const bool ok = emul_diff == 0 && miss == 0 && ties <= total / 100 && max_lp_contract < 2e-5 &&
-                  sorted_diff == 0 && block_diff == 0;
+                  sorted_diff == 0 && block_diff == 0 && nan_ok == 2 * nan_rows;
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }

@@ -93,6 +93,21 @@ TEST(SamplingReference, FlatRowsGoToTheCpuPath) {
   EXPECT_NEAR(g.logprob, -std::log(151936.0), 1e-5);
 }
 
+TEST(SamplingReference, RowsWithNaNHaveNoToken) {
+  std::vector<float> z(1000, 0.5f);
+  SamplerRow p;
+  for (int at : {0, 517, 999}) {
+    std::vector<float> r = z;
+    r[at] = std::nanf("");
+    for (float t : {0.0f, 1.0f}) {
+      p.temperature = t;
+      const WindowedSample s = SampleWindowedOnCpu(r, p);
+      EXPECT_EQ(s.status, kNanLogits) << at;
+      EXPECT_EQ(s.token, -1);
+    }
+  }
+}
+
 TEST(SamplingReference, PeakedRowsNeedTwoReads) {
   std::mt19937_64 rng(3);
   std::vector<float> z(151936);

@@ -37,6 +37,13 @@ __global__ void NeighbourKernel(int* out, bool barrier) {
   out[blockIdx.x * n + t] = s[(t + 1) % n];
 }
 
+__global__ void SyncOrKernel(const int* in, int* out) {
+  const int t = static_cast<int>(threadIdx.x);
+  const int a = __syncthreads_or(in[t]);
+  const int b = __syncthreads_or(in[t] && t == 0);  // the next barrier's OR is its own
+  out[t] = (a != 0) * 2 + (b != 0);
+}
+
 __global__ void EarlyReturnKernel(int* out) {
   if (threadIdx.x == 3) return;
   __syncthreads();
@@ -111,6 +118,25 @@ TEST(SimtEmulator, SyncThreadsOrdersSharedMemory) {
     for (int t = 0; t < n; ++t) EXPECT_EQ(h[b * n + t], ((t + 1) % n) * 10 + b);
   }
   cudaFree(d);
+}
+
+TEST(SimtEmulator, SyncThreadsOrGivesEveryThreadTheBlocksOr) {
+  const int n = 96;
+  std::vector<int> in(n, 0);
+  in[70] = 5;  // a thread that is not thread 0
+  int* d_in = DeviceAlloc<int>(n);
+  int* d_out = DeviceAlloc<int>(n);
+  ASSERT_EQ(cudaMemcpy(d_in, in.data(), n * sizeof(int), cudaMemcpyHostToDevice), cudaSuccess);
+  VERDICT_LAUNCH(SyncOrKernel, 1, n, 0, nullptr)(d_in, d_out);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  for (int v : ToHost(d_out, n)) EXPECT_EQ(v, 2);
+  in[0] = 1;
+  ASSERT_EQ(cudaMemcpy(d_in, in.data(), n * sizeof(int), cudaMemcpyHostToDevice), cudaSuccess);
+  VERDICT_LAUNCH(SyncOrKernel, 1, n, 0, nullptr)(d_in, d_out);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  for (int v : ToHost(d_out, n)) EXPECT_EQ(v, 3);
+  cudaFree(d_in);
+  cudaFree(d_out);
 }
 
 TEST(SimtEmulator, MissingBarrierShowsAsWrongValues) {
