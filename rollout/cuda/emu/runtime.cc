@@ -3,10 +3,10 @@
 // CPU. The device ("Verdict SIMT emulator (CPU)", 4 GiB) is host memory. Work enqueued on a
 // stream runs as late as CUDA allows: not when it is enqueued but when the host waits for it
 // (cudaStreamSynchronize, cudaDeviceSynchronize, cudaEventSynchronize on an event recorded on
-// it, a synchronous cudaMemcpy/cudaMemset for the legacy stream and the blocking streams, cudaFree
-// for every stream), in stream order. So host code that reuses a staging buffer before the copy
-// that reads it has run, or reads a result before waiting for it, sees the wrong data here as it
-// would on a GPU some of the time. Work on a captured stream is recorded and runs, the same way,
+// it, a synchronous cudaMemcpy/cudaMemset for the legacy stream and the blocking streams,
+// cudaFree and cudaFreeHost for every stream), in stream order. So host code that reuses a
+// staging buffer before the copy that reads it has run, or reads a result before waiting for it,
+// sees the wrong data here as it would on a GPU some of the time. Work on a captured stream is recorded and runs, the same way,
 // after cudaGraphLaunch. A kernel's failure is returned by the call that waits for it.
 //
 // Stricter than a GPU where that finds bugs a GPU would hide or crash on:
@@ -411,6 +411,8 @@ cudaError_t cudaHostAlloc(void** ptr, size_t size, unsigned int /*flags*/) {
 }
 cudaError_t cudaFreeHost(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
+  // Like cudaFree, waits for the device: a queued copy may still read the pinned buffer.
+  if (const cudaError_t e = vs::FlushAll(); e != cudaSuccess) return vs::Note(e);
   std::lock_guard<std::mutex> l(vs::S().mu);
   if (vs::S().pinned.erase(reinterpret_cast<uintptr_t>(ptr)) == 0) {
     std::fprintf(stderr, "simt: cudaFreeHost(%p): not a live pinned allocation\n", ptr);
