@@ -203,17 +203,22 @@ void Compare(const std::string& name, const vr::ModelWeights& w, int prompt_len,
               static_cast<long long>(st.cpu_sampled_rows));
 }
 
-// Equal logits everywhere (zero embeddings, tied LM head): the GPU sampler hands every row back
-// (too flat for its window) and DecodeSample samples them on the CPU, as Decode + Sample would.
-void FlatRows() {
-  vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 8192);  // > kCudaSamplerWindow
-  std::fill(w.embed.begin(), w.embed.end(), 0.0f);
+// For the short checks below: a few sequences of a few tokens.
+vc::CudaModelOptions SmallModelOptions() {
   vc::CudaModelOptions o;
   o.max_batch = 8;
   o.max_prefill_tokens = 8;
   o.kv_cache_bytes = int64_t{64} << 20;
   o.max_seq_len = 64;
-  auto m = vc::CudaModel::Create(w, o);
+  return o;
+}
+
+// Equal logits everywhere (zero embeddings, tied LM head): the GPU sampler hands every row back
+// (too flat for its window) and DecodeSample samples them on the CPU, as Decode + Sample would.
+void FlatRows() {
+  vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 8192);  // > kCudaSamplerWindow
+  std::fill(w.embed.begin(), w.embed.end(), 0.0f);
+  auto m = vc::CudaModel::Create(w, SmallModelOptions());
   ExpectOk(m.status(), "flat: CudaModel::Create");
   const int v = w.config.vocab_size, g = 4;
   std::vector<float> last(v);
@@ -247,12 +252,7 @@ void FlatRows() {
 void NanRows() {
   vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 512);
   w.final_norm[3] = std::nanf("");
-  vc::CudaModelOptions o;
-  o.max_batch = 8;
-  o.max_prefill_tokens = 8;
-  o.kv_cache_bytes = int64_t{64} << 20;
-  o.max_seq_len = 64;
-  auto m = vc::CudaModel::Create(w, o);
+  auto m = vc::CudaModel::Create(w, SmallModelOptions());
   ExpectOk(m.status(), "nan: CudaModel::Create");
   vr::CpuModel cpu(w);
   const int v = w.config.vocab_size, g = 2;
