@@ -45,6 +45,13 @@ VERDICT_HD inline float Mul(float a, float b) {
   return a * b;
 #endif
 }
+VERDICT_HD inline float Add(float a, float b) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(a, b);
+#else
+  return a + b;
+#endif
+}
 VERDICT_HD inline float Sub(float a, float b) {
 #if defined(__CUDA_ARCH__)
   return __fsub_rn(a, b);
@@ -66,8 +73,7 @@ VERDICT_HD inline float InvTemperature(float t) {
   return 1.0f / t;
 #endif
 }
-VERDICT_HD inline float Pow2(int n) {  // 2^n for n in [-126, 127]
-  const uint32_t bits = static_cast<uint32_t>(n + 127) << 23;
+VERDICT_HD inline float FromBits(uint32_t bits) {
 #if defined(__CUDA_ARCH__)
   return __uint_as_float(bits);
 #else
@@ -76,13 +82,32 @@ VERDICT_HD inline float Pow2(int n) {  // 2^n for n in [-126, 127]
   return f;
 #endif
 }
+VERDICT_HD inline uint32_t Bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  return bits;
+#endif
+}
+VERDICT_HD inline float Pow2(int n) {  // 2^n for n in [-126, 127]
+  return FromBits(static_cast<uint32_t>(n + 127) << 23);
+}
 
 // exp(d) for d <= 0, within ~3 ulp; 0 below e^-86 (2^-125). Same bits on host and device.
+// No float-integer conversion (those run at a quarter of the float rate on the GPU and the sampler
+// calls this for every logit): adding 1.5 * 2^23 rounds x to an integer as rintf does (nearest,
+// ties to even; |x| < 2^22) and leaves that integer in the sum's low mantissa bits.
 VERDICT_HD inline float ExpNeg(float d) {
   const float x = Mul(d, 1.44269504088896341f);  // log2(e)
   if (!(x > -125.0f)) return 0.0f;               // also -inf and NaN
-  const float n = rintf(x);
-  const float f = Sub(x, n);  // exact, in [-0.5, 0.5]
+  constexpr float kRound = 12582912.0f;          // 1.5 * 2^23
+  const float shifted = Add(x, kRound);
+  const float n = Sub(shifted, kRound);  // rintf(x), exactly
+  // n as an integer, from the sum's bits; f = x - n is exact, in [-0.5, 0.5].
+  const int32_t ni = static_cast<int32_t>(Bits(shifted)) - 0x4B400000;
+  const float f = Sub(x, n);
   // 2^f = sum (f ln2)^k / k!, k <= 7: truncation error < 5e-9.
   float p = 1.5252733804059840e-05f;
   p = Fma(p, f, 1.5403530393381609e-04f);
@@ -92,19 +117,36 @@ VERDICT_HD inline float ExpNeg(float d) {
   p = Fma(p, f, 2.4022650695910071e-01f);
   p = Fma(p, f, 6.9314718055994531e-01f);
   p = Fma(p, f, 1.0f);
-  return Mul(p, Pow2(static_cast<int>(n)));
+  return Mul(p, Pow2(ni));
 }
 
 // (z - zmax) / T as the sampler computes it (<= 0 for z <= zmax).
 VERDICT_HD inline float Scaled(float z, float zmax, float inv_t) { return Mul(Sub(z, zmax), inv_t); }
 
-VERDICT_HD inline u64 Fix(float w) { return static_cast<u64>(static_cast<double>(w) * kFix + 0.5); }
+// Fix(w) = floor(w * 2^40 + 1/2) for w in [0, 1] (0 or normal), from w's bits: integer shifts,
+// no float64 and no conversion (tests/rollout/cuda/sampling_reference_test.cc checks every w
+// against the float64 formula).
+VERDICT_HD inline u64 Fix(float w) {
+  const uint32_t bits = Bits(w);
+  const int s = static_cast<int>(bits >> 23) - 127 + 40 - 23;  // w * 2^40 = m * 2^s
+  if (s < -24) return 0;                                       // w < 2^-41
+  const uint32_t m = (bits & 0x7fffffu) | 0x800000u;
+  if (s >= 0) return u64{m} << s;
+  return (m + (1u << (-s - 1))) >> -s;  // round half up; m + 2^23 < 2^25: 32 bits suffice
+}
 
 // Bin of a token whose scaled logit is d (<= 0). Monotone: a higher z never gets a higher bin.
 VERDICT_HD inline int Bin(float d) {
   const float nd = Mul(-d, kBinsPerNat);  // exact (power of two)
   return nd < static_cast<float>(kBins - 1) ? static_cast<int>(nd) : kBins - 1;
 }
+// Bin(d) == kBins - 1: the tail, d <= -31.984375 (or -inf).
+VERDICT_HD inline bool InTail(float d) {
+  return !(Mul(-d, kBinsPerNat) < static_cast<float>(kBins - 1));
+}
+// Every weight in the tail is below this (e^-31.98 = 2^-46.1; ExpNeg is within a few ulp; the
+// tests check every float d in the tail): so its Fix is 0, and min-p above the bound drops it.
+constexpr float kTailWeightBound = 0x1p-45f;
 
 // The one definition of "kept by min-p": finite, and q >= min_p * max q, i.e. w >= min_p.
 VERDICT_HD inline bool Kept(float z, float w, float min_p) { return z > -INFINITY && w >= min_p; }

@@ -5,6 +5,7 @@
 #include "rollout/cuda/sampling_reference.h"
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -133,6 +134,68 @@ TEST(SamplingCore, ExpNegMatchesExp) {
   EXPECT_EQ(core::ExpNeg(0.0f), 1.0f);
   EXPECT_EQ(core::ExpNeg(-INFINITY), 0.0f);
   EXPECT_EQ(core::ExpNeg(-100.0f), 0.0f);
+}
+
+// ExpNeg and Fix avoid conversions with bit tricks; these are the plain formulas they must equal,
+// for every float input in their range (the kernel and its emulation both depend on the bits).
+float ExpNegPlain(float d) {
+  const float x = d * 1.44269504088896341f;
+  if (!(x > -125.0f)) return 0.0f;
+  const float n = std::rint(x);
+  const float f = x - n;
+  float p = 1.5252733804059840e-05f;
+  for (float c :
+       {1.5403530393381609e-04f, 1.3333558146428443e-03f, 9.6181291076284772e-03f,
+        5.5504108664821580e-02f, 2.4022650695910071e-01f, 6.9314718055994531e-01f, 1.0f}) {
+    p = std::fma(p, f, c);
+  }
+  return p * std::ldexp(1.0f, static_cast<int>(n));
+}
+
+uint64_t FixPlain(float w) {
+  return static_cast<uint64_t>(static_cast<double>(w) * 1099511627776.0 + 0.5);
+}
+
+float FloatOf(uint32_t bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+TEST(SamplingCore, ExpNegEqualsThePlainFormulaForEveryInput) {
+  // Every float d in [-87, -2^-16] (where x = d log2(e) takes every rounding case: beyond -87
+  // both are 0, above -2^-16 n is 0), then every 97th float d in [-inf, -0].
+  uint64_t mismatches = 0;
+  auto check = [&](uint64_t b) {
+    const float d = FloatOf(static_cast<uint32_t>(b));
+    const float got = core::ExpNeg(d), want = ExpNegPlain(d);
+    if (std::memcmp(&got, &want, sizeof got) != 0 && mismatches++ < 5) {
+      ADD_FAILURE() << "d = " << d << ": " << got << " vs " << want;
+    }
+    // The kernel counts tail tokens without their weight (sampling.cu, pass 2).
+    if (core::InTail(d) && !(got < core::kTailWeightBound && core::Fix(got) == 0) &&
+        mismatches++ < 5) {
+      ADD_FAILURE() << "d = " << d << " is in the tail but weighs " << got;
+    }
+  };
+  for (uint64_t b = 0xB7800000u; b <= 0xC2AE0000u; ++b) check(b);
+  for (uint64_t b = 0x80000000u; b <= 0xff800000u; b += 97) check(b);
+  EXPECT_EQ(mismatches, 0u);
+  EXPECT_EQ(FloatOf(0xB7800000u), -std::ldexp(1.0f, -16));
+  EXPECT_EQ(FloatOf(0xC2AE0000u), -87.0f);
+  EXPECT_EQ(core::ExpNeg(0.0f), ExpNegPlain(0.0f));
+  EXPECT_EQ(core::ExpNeg(std::nanf("")), 0.0f);
+}
+
+TEST(SamplingCore, FixEqualsThePlainFormulaForEveryWeight) {
+  uint64_t mismatches = 0;
+  for (uint32_t b = 0; b <= 0x3f800000u; ++b) {  // every float in [0, 1]
+    const float w = FloatOf(b);
+    if (core::Fix(w) != FixPlain(w) && mismatches++ < 5) {
+      ADD_FAILURE() << "w = " << w << ": " << core::Fix(w) << " vs " << FixPlain(w);
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
 }
 
 }  // namespace
