@@ -46,16 +46,32 @@ __device__ float DeviceUniform(uint64_t seed, uint64_t group, uint32_t sample, u
   return static_cast<float>(c0 >> 8) * (1.0f / 16777216.0f);
 }
 
-// Calls f(z, id) for every element of the row; 16-byte loads when the row is 16-byte aligned.
+// Calls f(z, id) for every element of the row, each thread in ascending id order; 16-byte loads
+// when the row is 16-byte aligned. A thread issues kLoads loads before it uses any of them: f may
+// do shared-memory atomics, which the compiler does not move loads across, so a plain unrolled
+// loop keeps one load in flight per thread where this keeps kLoads (64 B at 512 threads; 32 B at
+// 1024, whose threads must fit in 64 registers).
 template <int kThreads, typename F>
 __device__ __forceinline__ void ForRow(const float* row, int32_t v, F&& f) {
+  constexpr int kLoads = kThreads >= 1024 ? 2 : 4;
   if ((reinterpret_cast<uintptr_t>(row) & 15) == 0) {
     const int32_t n4 = v / 4;
     const float4* r4 = reinterpret_cast<const float4*>(row);
-    // 64 B in flight per thread at 512 threads; half that per thread at 1024 (same per block,
-    // and 1024 threads must fit in 64 registers).
-#pragma unroll(kThreads >= 1024 ? 2 : 4)
-    for (int32_t i = threadIdx.x; i < n4; i += kThreads) {
+    int32_t i = threadIdx.x;
+    for (; i + (kLoads - 1) * kThreads < n4; i += kLoads * kThreads) {
+      float4 x[kLoads];
+#pragma unroll
+      for (int j = 0; j < kLoads; ++j) x[j] = __ldg(r4 + i + j * kThreads);
+#pragma unroll
+      for (int j = 0; j < kLoads; ++j) {
+        const int32_t e = 4 * (i + j * kThreads);
+        f(x[j].x, e);
+        f(x[j].y, e + 1);
+        f(x[j].z, e + 2);
+        f(x[j].w, e + 3);
+      }
+    }
+    for (; i < n4; i += kThreads) {
       const float4 x = __ldg(r4 + i);
       f(x.x, 4 * i);
       f(x.y, 4 * i + 1);
@@ -81,12 +97,29 @@ __device__ __forceinline__ u64 Pack(float z, int32_t id) {
   return (static_cast<u64>(__float_as_uint(z)) << 32) | static_cast<uint32_t>(id);
 }
 
+// Adds m to a bin's 64-bit mass kept as two 32-bit words, with 32-bit shared atomics only (a
+// 64-bit shared atomic add is a compare-and-swap loop, which contention turns into retries): the
+// low word wraps modulo 2^32 and the add that wraps it carries 1 into the high word, so after a
+// barrier hi * 2^32 + lo is the exact sum whatever the order.
+__device__ __forceinline__ void AddMass(uint32_t* lo, uint32_t* hi, u64 m) {
+  const uint32_t m_lo = static_cast<uint32_t>(m);
+  const uint32_t old = atomicAdd(lo, m_lo);
+  const uint32_t up = static_cast<uint32_t>(m >> 32) + (old + m_lo < old ? 1u : 0u);
+  if (up != 0) atomicAdd(hi, up);
+}
+
 template <int kThreads>
 struct Shared {
   union {
     struct {
       uint32_t cnt[kBins];
-      u64 mass[kBins];
+      union {
+        struct {  // pass 2: each bin's mass as 32-bit halves (native shared atomics, see AddMass)
+          uint32_t lo[kBins];
+          uint32_t hi[kBins];
+        } part;
+        u64 mass[kBins];  // then: the cumulative masses
+      };
     } hist;
     typename cub::BlockScan<uint32_t, kThreads>::TempStorage scan32;
   };
@@ -140,7 +173,8 @@ __global__ void __launch_bounds__(kThreads)
   if (lane == 0) sh.warp[warp] = am;
   for (int b = tid; b < kBins; b += kThreads) {
     sh.hist.cnt[b] = 0;
-    sh.hist.mass[b] = 0;
+    sh.hist.part.lo[b] = 0;
+    sh.hist.part.hi[b] = 0;
   }
   if (tid == 0) {
     sh.n_collect = 0;
@@ -172,21 +206,40 @@ __global__ void __launch_bounds__(kThreads)
   const float zmax = top.m;
 
   // Pass 2: total weight; histogram and collection of kept tokens (not for greedy rows).
+  // Tokens in the tail (32 nats or more below the top) weigh under kTailWeightBound: their Fix is
+  // 0, and unless min-p lies in (0, that bound] min-p alone says whether they are kept. A thread
+  // counts them in a register, without their weight and without a shared-memory atomic: a row whose
+  // bulk lies there (one dominant token, a low temperature) would otherwise send every lane of a
+  // warp to one address, and same-address atomics serialise. A thread stops collecting once the
+  // collection overflowed (the row then takes pass 3).
+  const bool tail_exact = min_p > 0.0f && min_p <= core::kTailWeightBound;
+  const bool tail_kept = min_p <= 0.0f;  // when !tail_exact
   u64 total = 0;
+  uint32_t tail_cnt = 0;
+  bool collect = true;
   ForRow<kThreads>(row, v, [&](float x, int32_t i) {
     const float d = core::Scaled(x, zmax, inv_t);
+    if (!tail_exact && core::InTail(d)) {
+      tail_cnt += tail_kept && x > -INFINITY ? 1u : 0u;
+      return;
+    }
     const float w = core::ExpNeg(d);
     const u64 f = Fix(w);
     total += f;
     if (greedy || !core::Kept(x, w, min_p)) return;
     const int b = core::Bin(d);
     atomicAdd(&sh.hist.cnt[b], 1u);
-    atomicAdd(&sh.hist.mass[b], f);
-    if (b < core::kCollectBins) {
+    if (f != 0) AddMass(&sh.hist.part.lo[b], &sh.hist.part.hi[b], f);
+    if (b < core::kCollectBins && collect) {
       const int slot = atomicAdd(&sh.n_collect, 1);
-      if (slot < kWin) sh.prefix[slot] = Pack(x, i);
+      if (slot < kWin) {
+        sh.prefix[slot] = Pack(x, i);
+      } else {
+        collect = false;  // n_collect > kWin already says so
+      }
     }
   });
+  if (!greedy && tail_cnt != 0) atomicAdd(&sh.hist.cnt[kBins - 1], tail_cnt);
   total = cub::BlockReduce<u64, kThreads>(sh.reduce64).Sum(total);
   if (tid == 0) sh.total_fix = total;
   __syncthreads();
@@ -204,8 +257,9 @@ __global__ void __launch_bounds__(kThreads)
     u64 m[kBinItems];
 #pragma unroll
     for (int j = 0; j < kBinItems; ++j) {
-      c[j] = sh.hist.cnt[tid * kBinItems + j];
-      m[j] = sh.hist.mass[tid * kBinItems + j];
+      const int b = tid * kBinItems + j;
+      c[j] = sh.hist.cnt[b];
+      m[j] = (static_cast<u64>(sh.hist.part.hi[b]) << 32) | sh.hist.part.lo[b];
     }
     __syncthreads();  // scan32 aliases the histogram
     cub::BlockScan<uint32_t, kThreads>(sh.scan32).InclusiveSum(c, c);

@@ -9,7 +9,10 @@
 //      GPU), the exact fixed-point total of all w (for the logprob), and a histogram of the
 //      kept tokens (w >= min_p) over 2048 bins of (zmax - z) / T, 1/64 nat wide (the last bin
 //      takes the tail), with the count and the mass of each bin; masses are fixed point
-//      (w * 2^40 as uint64), so sums are exact, order-free and deterministic. The kept tokens
+//      (w * 2^40 as uint64), so sums are exact, order-free and deterministic; shared-memory
+//      atomics are 32-bit only, and tokens in the last bin (whose w < 2^-45) are counted per
+//      thread without an atomic, so a row whose bulk lies there (one dominant token, a low
+//      temperature) does not send whole warps to one address. The kept tokens
 //      within 12 nats of the top also go to shared memory (up to kCudaSamplerWindow of them).
 //      From the cumulative histogram: the bins that can hold the top-k, top-p and draw
 //      boundaries (a window [b_lo, b_hi]).

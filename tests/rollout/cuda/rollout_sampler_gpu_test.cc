@@ -61,6 +61,14 @@ int main(int argc, char** argv) {
     for (int b = 0; b < batch; ++b) {
       vr::testing::FillRow(rng, (b + round) % 6, v, &logits[static_cast<size_t>(b) * v]);
       rows[b] = vr::testing::RandomParams(rng, b);
+      // A min-p so small that it keeps tokens 32+ nats below the top by their weight (the
+      // kernel's exact path for the tail bin, sampling.cu pass 2), with a top-k that the tail's
+      // count decides (row 47 of round 0 is one dominant token over a tail of 151935).
+      if (b % 16 == 15) {
+        rows[b].temperature = 1.0f;
+        rows[b].min_p = 1e-20f;
+        rows[b].top_k = 1000;
+      }
     }
     CHECK_CUDA(cudaMemcpy(d_logits, logits.data(), logits.size() * 4, cudaMemcpyHostToDevice));
     CHECK_CUDA(cudaMemcpy(d_rows, rows.data(), batch * sizeof(vc::SamplerRow),
