@@ -262,10 +262,20 @@ std::string RunGrid(const char* kernel, dim3 grid, dim3 block, size_t smem, cons
   std::vector<int> order(b.n);
   for (int i = 0; i < b.n; ++i) order[i] = i;
 
+  // Blocks run one after another in a shuffled order: a GPU promises no order between blocks.
+  std::vector<uint3> blocks;
+  blocks.reserve(static_cast<size_t>(grid.x) * grid.y * grid.z);
   for (uint32_t bz = 0; bz < grid.z; ++bz) {
     for (uint32_t by = 0; by < grid.y; ++by) {
-      for (uint32_t bx = 0; bx < grid.x; ++bx) {
-        b.idx = uint3{bx, by, bz};
+      for (uint32_t bx = 0; bx < grid.x; ++bx) blocks.push_back(uint3{bx, by, bz});
+    }
+  }
+  std::shuffle(blocks.begin(), blocks.end(), rng);
+  {
+    {
+      for (const uint3& idx : blocks) {
+        const uint32_t bx = idx.x, by = idx.y, bz = idx.z;
+        b.idx = idx;
         b.arrived = 0;
         b.or_acc = 0;
         for (Warp& w : b.warps) w.arrived = 0;

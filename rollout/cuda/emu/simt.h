@@ -14,13 +14,16 @@
 //   - __shared__ variables are per-block storage (static thread_local: blocks run one after
 //     another on one thread), dynamic shared memory is poisoned (0xff bytes, NaN as floats)
 //     before every block;
-//   - atomics are plain read-modify-writes (one fiber runs at a time), __ldg a load;
+//   - atomics are plain read-modify-writes (one fiber runs at a time), __ldg and __ldcg loads,
+//     __threadfence nothing (memory is coherent); the blocks of a grid run one after another in
+//     a shuffled order;
 //   - launches go through the emulated runtime (runtime.cc): checked launch bounds, streams
 //     whose work runs only when the host waits for it, graph capture. Device memory is host
 //     memory, so ASan sees a kernel's out-of-bounds accesses.
-// What it does not model: timing, the memory model across blocks (no kernel here communicates
-// across blocks), warp-synchronous code without shuffles, device math's last-bit differences
-// (expf, sqrtf are the host's).
+// What it does not model: timing, the weak memory model across blocks (a kernel whose blocks
+// communicate — the attention's last-block combine — is checked for order, not for fences),
+// warp-synchronous code without shuffles, device math's last-bit differences (expf, sqrtf are
+// the host's).
 #ifndef VERDICT_ROLLOUT_CUDA_EMU_SIMT_H_
 #define VERDICT_ROLLOUT_CUDA_EMU_SIMT_H_
 
@@ -134,6 +137,13 @@ template <typename T>
 inline T __ldg(const T* p) {
   return *p;
 }
+template <typename T>
+inline T __ldcg(const T* p) {
+  return *p;
+}
+// One fiber runs at a time and switches only inside the emulator's calls: memory is always
+// coherent, so a fence has nothing to do (blocks run one after another, in a shuffled order).
+inline void __threadfence() {}
 template <typename T, typename U>
 inline T atomicAdd(T* p, U v) {
   const T old = *p;
