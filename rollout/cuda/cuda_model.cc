@@ -105,6 +105,10 @@ struct CudaModel::Impl {
   // Activations.
   float *x = nullptr, *qkv = nullptr, *q = nullptr, *gu = nullptr, *logits = nullptr;
   uint16_t *xn = nullptr, *att = nullptr, *act = nullptr;
+  // Split attention's scratch, for up to max_batch rows (forward_kernels.h).
+  float* attn_partial = nullptr;
+  int32_t* attn_counters = nullptr;
+  int32_t sm_count = 1;
 
   std::unordered_map<SequenceId, Seq> seqs;
   SequenceId next_id = 1;
@@ -167,6 +171,9 @@ struct CudaModel::Impl {
     const int32_t h = c.hidden_size, nh = c.num_heads, nkv = c.num_kv_heads, hd = c.head_dim;
     const int32_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size, nl = c.num_layers;
     const float eps = static_cast<float>(c.rms_norm_eps);
+    const int32_t splits = n > o.max_batch            ? 1
+                           : o.attention_splits > 0 ? std::min(o.attention_splits, kAttnMaxSplits)
+                                                    : AttentionSplits(n, nkv, sm_count);
     VERDICT_CUDA_RETURN(LaunchEmbed(embed, d_tokens, n, h, x, stream));
     for (int32_t l = 0; l < nl; ++l) {
       const Layer& L = layers[l];
@@ -176,7 +183,8 @@ struct CudaModel::Impl {
                                               max_pages, n, nh, nkv, hd, l, nl, q, kv_pool,
                                               stream));
       VERDICT_CUDA_RETURN(LaunchAttention(q, d_pos, d_row_table, d_tables, max_pages, n, nh, nkv,
-                                          hd, l, nl, kv_pool, att, stream));
+                                          hd, l, nl, kv_pool, att, splits, attn_partial,
+                                          attn_counters, stream));
       if (auto s = Gemm(att, L.wo, n, h, qd, 1.0f, x); !s.ok()) return s;
       VERDICT_CUDA_RETURN(LaunchRmsNorm(x, nullptr, L.mlp_norm, n, h, eps, xn, stream));
       if (auto s = Gemm(xn, L.w_gu, n, 2 * im, h, 0.0f, gu); !s.ok()) return s;
@@ -300,6 +308,17 @@ struct CudaModel::Impl {
                    Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
                    Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
+    }
+    {
+      cudaDeviceProp prop;
+      VERDICT_CUDA_RETURN(cudaGetDeviceProperties(&prop, 0));
+      sm_count = std::max(1, prop.multiProcessorCount);
+      const size_t b = o.max_batch;
+      for (auto s : {Alloc(&attn_partial, b * c.num_heads * kAttnMaxSplits * (hd + 2)),
+                     Alloc(&attn_counters, b * nkv)}) {
+        if (!s.ok()) return s;
+      }
+      VERDICT_CUDA_RETURN(cudaMemset(attn_counters, 0, b * nkv * sizeof(int32_t)));
     }
     for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;

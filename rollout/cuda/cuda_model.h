@@ -32,6 +32,10 @@ struct CudaModelOptions {
   int64_t kv_cache_bytes = 0;       // 0 = 70% of the device memory free after the weights
   int32_t max_seq_len = 0;          // 0 = config.max_position_embeddings, or 4096 if unknown
   bool cuda_graphs = true;          // capture each decode batch size once and replay it
+  // Blocks per (row, KV head) in attention for batches of up to max_batch rows (flash-decoding,
+  // forward_kernels.h): 0 = enough for about 4 blocks per SM (AttentionSplits), else this many
+  // (1..16). Larger prefill chunks use 1.
+  int32_t attention_splits = 0;
 };
 
 struct CudaModelStats {

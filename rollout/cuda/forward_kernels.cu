@@ -107,36 +107,65 @@ __global__ void QkvRopeAppendKernel(const float* __restrict__ qkv, const float* 
 }
 
 constexpr int kAttnThreads = 128;  // also the chunk of positions scored at once
+
+__device__ __forceinline__ void Bf16x8(uint4 raw, float* f) {
+  const uint32_t w[4] = {raw.x, raw.y, raw.z, raw.w};
+#pragma unroll
+  for (int e = 0; e < 4; ++e) {
+    f[2 * e] = __uint_as_float(w[e] << 16);
+    f[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u);
+  }
+}
+
+// One block per (row, KV head, split): the row's query heads of that KV head over the chunks of
+// kAttnThreads positions numbered split, split + splits, ... (flash-decoding: a decode batch
+// alone is too few blocks to keep the memory system busy). Per chunk: each thread scores one
+// position (its whole K row loaded at once), an online softmax per head, then each thread
+// accumulates 8 dims of V over every (kPosStep)-th position of the chunk (its V loads issued
+// together). splits == 1: the block writes the output. Otherwise it writes its partial result
+// (unnormalised sums, max, denominator) to `partial`, and the last of the row's splits to finish
+// (a counter per (row, KV head), reset by that block) combines them.
+template <int kHd>
 __global__ void __launch_bounds__(kAttnThreads)
     AttentionKernel(const float* __restrict__ q, const int32_t* __restrict__ positions,
-                    const int32_t* __restrict__ row_table,
-                    const int32_t* __restrict__ page_tables, int32_t max_pages, int32_t nh,
-                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers,
-                    const uint16_t* __restrict__ kv_pool, uint16_t* __restrict__ out) {
-  constexpr int kG = kAttnMaxGroup, kC = kAttnThreads;
-  __shared__ float q_s[kG][kAttnMaxHeadDim];
+                    const int32_t* __restrict__ row_table, const int32_t* __restrict__ page_tables,
+                    int32_t max_pages, int32_t nh, int32_t nkv, int32_t layer, int32_t layers,
+                    const uint16_t* __restrict__ kv_pool, uint16_t* __restrict__ out,
+                    float* __restrict__ partial, int32_t* __restrict__ counters) {
+  constexpr int kG = kAttnMaxGroup, kC = kAttnThreads, kVec = kHd / 8;
+  constexpr int kPosStep = kC / kVec;     // positions a V pass covers
+  constexpr int kVLoads = kC / kPosStep;  // = kVec: V rows a thread reads per chunk
+  constexpr int kWarps = kC / 32;
+  static_assert(kVec <= 32 && 32 % kVec == 0, "head_dim / 8 divides a warp");
+  __shared__ float q_s[kG][kHd];
   __shared__ float p_s[kG][kC];
   __shared__ float m_s[kG], l_s[kG], alpha_s[kG];
   __shared__ int32_t pg_s[kC / kP];
-  __shared__ float red_s[kAttnThreads * kG];
+  __shared__ float red_s[kWarps][kG][kHd];
+  __shared__ int last_s;
   const int64_t r = blockIdx.x;
-  const int32_t kvh = blockIdx.y, tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-  const int32_t g_n = nh / nkv, kvd = nkv * hd;
-  const float scale = 1.0f / sqrtf(static_cast<float>(hd));
+  const int32_t kvh = blockIdx.y, split = blockIdx.z, splits = gridDim.z;
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int32_t g_n = nh / nkv, kvd = nkv * kHd;
+  const float scale = 1.0f / sqrtf(static_cast<float>(kHd));
   const int32_t* table = page_tables + static_cast<int64_t>(row_table[r]) * max_pages;
   const int32_t len = positions[r] + 1;
-  for (int i = tid; i < g_n * hd; i += kAttnThreads) {
-    q_s[i / hd][i % hd] = q[r * nh * hd + (kvh * g_n) * hd + i];
+  for (int i = tid; i < g_n * kHd; i += kC) {
+    q_s[i / kHd][i % kHd] = q[r * nh * kHd + (kvh * g_n) * kHd + i];
   }
   if (tid < kG) {
     m_s[tid] = -INFINITY;
     l_s[tid] = 0.0f;
   }
-  const int nsplit = kAttnThreads / hd, d = tid % hd, part = tid / hd;
-  float acc[kG];
+  const int dc = tid % kVec,
+            pos0 = tid / kVec;  // V: dims [8 dc, 8 dc + 8) of positions pos0 + j kPosStep
+  float acc[kG][8];
 #pragma unroll
-  for (int g = 0; g < kG; ++g) acc[g] = 0.0f;
-  for (int32_t c0 = 0; c0 < len; c0 += kC) {
+  for (int g = 0; g < kG; ++g) {
+#pragma unroll
+    for (int e = 0; e < 8; ++e) acc[g][e] = 0.0f;
+  }
+  for (int32_t c0 = split * kC; c0 < len; c0 += splits * kC) {
     if (tid < kC / kP) {
       const int32_t pi = c0 / kP + tid;
       pg_s[tid] = pi * kP < len ? table[pi] : 0;
@@ -145,25 +174,23 @@ __global__ void __launch_bounds__(kAttnThreads)
     // Scores: one position per thread, all query heads of this KV head.
     const int32_t p = c0 + tid;
     if (p < len) {
-      const uint16_t* kr =
-          kv_pool + KvIndex(pg_s[tid / kP], layer, layers, 0, p % kP, kvd) + kvh * hd;
+      const uint4* kr = reinterpret_cast<const uint4*>(
+          kv_pool + KvIndex(pg_s[tid / kP], layer, layers, 0, p % kP, kvd) + kvh * kHd);
+      uint4 raw[kVec];
+#pragma unroll
+      for (int j = 0; j < kVec; ++j) raw[j] = kr[j];
       float s[kG];
 #pragma unroll
       for (int g = 0; g < kG; ++g) s[g] = 0.0f;
-      for (int j = 0; j < hd; j += 8) {
-        const uint4 raw = *reinterpret_cast<const uint4*>(kr + j);
-        const uint32_t w[4] = {raw.x, raw.y, raw.z, raw.w};
-        float k[8];
 #pragma unroll
-        for (int e = 0; e < 4; ++e) {
-          k[2 * e] = __uint_as_float(w[e] << 16);
-          k[2 * e + 1] = __uint_as_float(w[e] & 0xffff0000u);
-        }
+      for (int j = 0; j < kVec; ++j) {
+        float k[8];
+        Bf16x8(raw[j], k);
 #pragma unroll
         for (int g = 0; g < kG; ++g) {
           if (g < g_n) {
 #pragma unroll
-            for (int e = 0; e < 8; ++e) s[g] += q_s[g][j + e] * k[e];
+            for (int e = 0; e < 8; ++e) s[g] += q_s[g][8 * j + e] * k[e];
           }
         }
       }
@@ -179,7 +206,7 @@ __global__ void __launch_bounds__(kAttnThreads)
     }
     __syncthreads();
     // Online softmax per head (one warp per head at a time).
-    for (int g = warp; g < g_n; g += kAttnThreads / 32) {
+    for (int g = warp; g < g_n; g += kWarps) {
       float mx = -INFINITY;
       for (int i = lane; i < kC; i += 32) mx = fmaxf(mx, p_s[g][i]);
       for (int o = 16; o > 0; o >>= 1) mx = fmaxf(mx, __shfl_xor_sync(~0u, mx, o));
@@ -199,30 +226,104 @@ __global__ void __launch_bounds__(kAttnThreads)
       }
     }
     __syncthreads();
-    // Weighted values: thread (part, d) sums positions part, part + nsplit, ... of the chunk.
+    // Weighted values.
 #pragma unroll
     for (int g = 0; g < kG; ++g) {
-      if (g < g_n) acc[g] *= alpha_s[g];
+      if (g < g_n) {
+#pragma unroll
+        for (int e = 0; e < 8; ++e) acc[g][e] *= alpha_s[g];
+      }
     }
-    for (int i = part; i < kC && c0 + i < len; i += nsplit) {
-      const float v = FromBf16(
-          kv_pool[KvIndex(pg_s[i / kP], layer, layers, 1, (c0 + i) % kP, kvd) + kvh * hd + d]);
+    uint4 vraw[kVLoads];
+#pragma unroll
+    for (int j = 0; j < kVLoads; ++j) {
+      const int i = pos0 + j * kPosStep;
+      vraw[j] = c0 + i < len
+                    ? *reinterpret_cast<const uint4*>(
+                          kv_pool + KvIndex(pg_s[i / kP], layer, layers, 1, (c0 + i) % kP, kvd) +
+                          kvh * kHd + 8 * dc)
+                    : make_uint4(0, 0, 0, 0);  // weight 0; the cache there may be NaN
+    }
+#pragma unroll
+    for (int j = 0; j < kVLoads; ++j) {
+      const int i = pos0 + j * kPosStep;
+      float v[8];
+      Bf16x8(vraw[j], v);
 #pragma unroll
       for (int g = 0; g < kG; ++g) {
-        if (g < g_n) acc[g] += p_s[g][i] * v;
+        if (g < g_n) {
+          const float w = p_s[g][i];
+#pragma unroll
+          for (int e = 0; e < 8; ++e) acc[g][e] += w * v[e];
+        }
       }
     }
     __syncthreads();
   }
+  // Sum over the threads that share dims: lanes dc, dc + kVec, ... of each warp, then the warps.
 #pragma unroll
-  for (int g = 0; g < kG; ++g) red_s[(part * kG + g) * hd + d] = acc[g];
-  __syncthreads();
-  if (part == 0) {
-    for (int g = 0; g < g_n; ++g) {
-      float t = 0.0f;
-      for (int s = 0; s < nsplit; ++s) t += red_s[(s * kG + g) * hd + d];
-      out[r * nh * hd + (kvh * g_n + g) * hd + d] = ToBf16(t / l_s[g]);
+  for (int o = kVec; o < 32; o <<= 1) {
+#pragma unroll
+    for (int g = 0; g < kG; ++g) {
+#pragma unroll
+      for (int e = 0; e < 8; ++e) acc[g][e] += __shfl_xor_sync(~0u, acc[g][e], o);
     }
+  }
+  if (lane < kVec) {
+#pragma unroll
+    for (int g = 0; g < kG; ++g) {
+#pragma unroll
+      for (int e = 0; e < 8; ++e) red_s[warp][g][8 * lane + e] = acc[g][e];
+    }
+  }
+  __syncthreads();
+  const int64_t head0 = r * nh + kvh * g_n;  // the first query head of this block
+  if (splits == 1) {
+    for (int i = tid; i < g_n * kHd; i += kC) {
+      const int g = i / kHd, d = i % kHd;
+      float t = 0.0f;
+      for (int w = 0; w < kWarps; ++w) t += red_s[w][g][d];
+      out[(head0 + g) * kHd + d] = ToBf16(t / l_s[g]);
+    }
+    return;
+  }
+  // partial[(head * splits + split) * (kHd + 2) + ...]: kHd sums, then max, then denominator.
+  constexpr int kStride = kHd + 2;
+  for (int i = tid; i < g_n * kStride; i += kC) {
+    const int g = i / kStride, d = i % kStride;
+    float t;
+    if (d < kHd) {
+      t = 0.0f;
+      for (int w = 0; w < kWarps; ++w) t += red_s[w][g][d];
+    } else {
+      t = d == kHd ? m_s[g] : l_s[g];
+    }
+    partial[((head0 + g) * splits + split) * kStride + d] = t;
+  }
+  __threadfence();  // this block's partial is visible before its count
+  __syncthreads();
+  if (tid == 0) {
+    int32_t* counter = counters + r * nkv + kvh;
+    last_s = atomicAdd(counter, 1) == splits - 1;
+    if (last_s) *counter = 0;  // every split has counted: ready for the next launch
+  }
+  __syncthreads();
+  if (!last_s) return;
+  __threadfence();
+  for (int i = tid; i < g_n * kHd; i += kC) {
+    const int g = i / kHd, d = i % kHd;
+    const float* pg = partial + (head0 + g) * splits * kStride;
+    float m = -INFINITY;
+    for (int s2 = 0; s2 < splits; ++s2) m = fmaxf(m, __ldcg(pg + s2 * kStride + kHd));
+    float num = 0.0f, den = 0.0f;
+    for (int s2 = 0; s2 < splits; ++s2) {
+      const float ms = __ldcg(pg + s2 * kStride + kHd);
+      if (ms == -INFINITY) continue;  // a split with no positions
+      const float f = expf(ms - m);
+      num += __ldcg(pg + s2 * kStride + d) * f;
+      den += __ldcg(pg + s2 * kStride + kHd + 1) * f;
+    }
+    out[(head0 + g) * kHd + d] = ToBf16(num / den);
   }
 }
 
@@ -266,18 +367,41 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
   return cudaGetLastError();
 }
 
+int32_t AttentionSplits(int32_t n, int32_t nkv, int32_t sm_count) {
+  const int64_t blocks = static_cast<int64_t>(n) * nkv, want = 4 * static_cast<int64_t>(sm_count);
+  const int64_t s = blocks <= 0 ? 1 : (want + blocks - 1) / blocks;
+  return static_cast<int32_t>(s < 1 ? 1 : s > kAttnMaxSplits ? kAttnMaxSplits : s);
+}
+
 int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row_table,
                     const int32_t* page_tables, int32_t max_pages, int32_t n, int32_t nh,
                     int32_t nkv, int32_t hd, int32_t layer, int32_t layers, const uint16_t* kv_pool,
-                    uint16_t* out, void* stream) {
+                    uint16_t* out, int32_t splits, float* partial, int32_t* counters,
+                    void* stream) {
   if (n == 0) return cudaSuccess;
   if (nh % nkv != 0 || nh / nkv > kAttnMaxGroup || hd > kAttnMaxHeadDim || hd % 8 != 0 ||
-      kAttnMaxHeadDim % hd != 0) {
+      kAttnMaxHeadDim % hd != 0 || splits < 1 || splits > kAttnMaxSplits ||
+      (splits > 1 && (partial == nullptr || counters == nullptr))) {
     return cudaErrorInvalidValue;
   }
-  const dim3 grid(n, nkv);
-  VERDICT_LAUNCH(AttentionKernel, grid, kAttnThreads, 0, static_cast<cudaStream_t>(stream))(
-      q, positions, row_table, page_tables, max_pages, nh, nkv, hd, layer, layers, kv_pool, out);
+  const dim3 grid(n, nkv, splits);
+  const cudaStream_t st = static_cast<cudaStream_t>(stream);
+#define VERDICT_ATTENTION_CASE(HD)                                                          \
+  case HD:                                                                                  \
+    VERDICT_LAUNCH(AttentionKernel<HD>, grid, kAttnThreads, 0, st)                          \
+    (q, positions, row_table, page_tables, max_pages, nh, nkv, layer, layers, kv_pool, out, \
+     partial, counters);                                                                    \
+    break;
+  switch (hd) {
+    VERDICT_ATTENTION_CASE(8)
+    VERDICT_ATTENTION_CASE(16)
+    VERDICT_ATTENTION_CASE(32)
+    VERDICT_ATTENTION_CASE(64)
+    VERDICT_ATTENTION_CASE(128)
+    default:
+      return cudaErrorInvalidValue;
+  }
+#undef VERDICT_ATTENTION_CASE
   return cudaGetLastError();
 }
 

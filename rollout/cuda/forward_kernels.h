@@ -44,11 +44,20 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
                         uint16_t* kv_pool, void* stream);
 
 // Causal attention (cpu::AttendOne) of each row's query heads over positions [0, positions[r]]
-// of its sequence's cache: out [n, nh * hd] bf16. One block per (row, KV head).
+// of its sequence's cache: out [n, nh * hd] bf16. One block per (row, KV head, split); with
+// splits > 1 each block takes every splits-th chunk of 128 positions and the last to finish
+// combines them (flash-decoding), which needs
+//   partial: n * nh * splits * (hd + 2) floats of scratch, and
+//   counters: n * nkv int32, zero before the first launch (each launch leaves them zero).
+// splits == 1 needs neither (may be null).
 int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row_table,
                     const int32_t* page_tables, int32_t max_pages, int32_t n, int32_t nh,
-                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers,
-                    const uint16_t* kv_pool, uint16_t* out, void* stream);
+                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, const uint16_t* kv_pool,
+                    uint16_t* out, int32_t splits, float* partial, int32_t* counters, void* stream);
+
+// Splits for n rows: enough blocks for about 4 per SM, at most kAttnMaxSplits.
+constexpr int32_t kAttnMaxSplits = 16;
+int32_t AttentionSplits(int32_t n, int32_t nkv, int32_t sm_count);
 
 // out[r, i] = bf16(silu(gu[r, i]) * gu[r, inter + i]) (cpu::SwiGlu); gu: [n, 2 inter] fp32.
 int LaunchSwiGlu(const float* gu, int32_t n, int32_t inter, uint16_t* out, void* stream);

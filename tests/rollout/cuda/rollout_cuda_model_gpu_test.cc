@@ -69,10 +69,15 @@ void ExpectOk(const absl::Status& s, const std::string& what) {
 
 constexpr double kRms = 2e-2, kMax = 6e-2;
 
-void Compare(const std::string& name, const vr::ModelWeights& w, int prompt_len, int steps) {
+// splits: CudaModelOptions::attention_splits (0 = the device's choice; > 1 runs the split
+// attention and its combine even on the emulator, which has one SM).
+void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len, int steps,
+             int32_t splits) {
+  const std::string name = absl::StrCat(label, " (attention splits ", splits, ")");
   const int v = w.config.vocab_size;
   vr::CpuModel cpu(w);
   vc::CudaModelOptions o;
+  o.attention_splits = splits;
   o.max_batch = 16;
   o.max_prefill_tokens = 16;  // prompts longer than this run in chunks
   o.kv_cache_bytes = int64_t{1} << 30;
@@ -291,17 +296,20 @@ int main(int argc, char** argv) {
     } else {
       auto w = vr::LoadModelWeights(dir);
       ExpectOk(w.status(), "tiny model loads");
-      Compare("tiny", *w, 40, 20);
+      Compare("tiny", *w, 40, 20, 1);
+      Compare("tiny", *w, 40, 20, 3);  // 40 positions: splits 1 and 2 have none
       FlatRows();
       NanRows();
       std::system(absl::StrCat("rm -rf ", dir).c_str());
     }
   }
   if (which == "qwen05" || which == "all") {
-    Compare("qwen2.5-0.5b-shaped", vr::testing::Qwen05ShapedRandom(), 24, 4);
+    Compare("qwen2.5-0.5b-shaped", vr::testing::Qwen05ShapedRandom(), 24, 4, 0);
   }
   if (which == "long" || which == "all") {
-    Compare("0.5b-shaped-2-layers-long-prompt", vr::testing::Qwen05ShapedRandom(2, 4096), 300, 4);
+    // 300 positions: 3 chunks of 128, one per split, combined.
+    Compare("0.5b-shaped-2-layers-long-prompt", vr::testing::Qwen05ShapedRandom(2, 4096), 300, 4,
+            3);
   }
   std::printf("%s (%d failures)\n", failures == 0 ? "PASS" : "FAIL", failures);
   return failures == 0 ? 0 : 1;
