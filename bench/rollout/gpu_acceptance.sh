@@ -9,12 +9,13 @@
 #                binaries travel with their libraries);
 #   a build dir  (default build/h-cuda) on a machine with every dependency; built if needed.
 # Steps: GPU sampler vs its CPU emulation and the contract; compute-sanitizer memcheck and
-# racecheck on the sampler; the sampler benchmark (batch 64/256/1024 x V=151936, ratio to the
+# racecheck on the sampler and on the tiny model's forward; the sampler benchmark (batch 64/256/1024 x V=151936, ratio to the
 # bandwidth floor, beside a CUB sort baseline); GPU vs CPU logits for the tiny model and a
 # Qwen2.5-0.5B-shaped random model and a 2-layer one with a 300-token prompt (bf16 tolerance in
 # the test's header; also DecodeSample vs Decode + the CPU sampler); decode tokens/s at batch 64
-# and 256 with a 2k context vs the bandwidth floor, and the worker's step with GPU sampling beside
-# the CPU-sampling path; the end-to-end worker test with the CUDA path on (forward and sampling).
+# and 256 with a 2k context vs the bandwidth floor (attention split over the SMs, and unsplit),
+# and the worker's step with GPU sampling beside the CPU-sampling path; the end-to-end worker test
+# with the CUDA path on (forward and sampling).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -94,12 +95,15 @@ if command -v compute-sanitizer >/dev/null; then
     "$T/rollout_sampler_gpu_test" 1 8
   step sanitizer_memcheck_model 150 "" compute-sanitizer --tool memcheck --error-exitcode 9 \
     "$T/rollout_cuda_model_gpu_test" tiny
+  # Shared-memory races in the forward kernels (the tiny model runs attention with 1 and 3 splits).
+  step sanitizer_racecheck_model 120 "" compute-sanitizer --tool racecheck --error-exitcode 9 \
+    "$T/rollout_cuda_model_gpu_test" tiny
 else
   echo "SKIP compute-sanitizer (not on PATH)" | tee -a "$SUMMARY"
 fi
 step sampler_bench 120 sampler_bench.txt "$B/bench/rollout/gpu/sampler_gpu_bench" 30
 step model_logits 240 "" "$T/rollout_cuda_model_gpu_test" all
-step decode_bench 180 decode_bench.txt "$B/bench/rollout/gpu/decode_gpu_bench" 16
+step decode_bench 240 decode_bench.txt "$B/bench/rollout/gpu/decode_gpu_bench" 16
 # The worker must take the CUDA path (forward and sampling on the GPU), not fall back.
 VERDICT_ROLLOUT_EXPECT="forward and sampling on the GPU" \
   step worker_e2e 180 "" "$B/tests/rollout/rollout_worker_e2e_test"
