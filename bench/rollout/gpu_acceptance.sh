@@ -4,18 +4,18 @@
 # per step: PASS/FAIL/SKIP and its time), sampler_bench.txt, decode_bench.txt.
 #
 # Usage: bash bench/rollout/gpu_acceptance.sh [BUNDLE_OR_BUILD_DIR]
-#   gpu-bundle   (holding bundle.tar.xz) made by bench/rollout/make_gpu_bundle.sh and carried to the device (the
-#                device image has nvcc, CMake and ninja but not Debian's absl/gRPC/ICU, so the
-#                binaries travel with their libraries);
+#   gpu-bundle   (holding bundle.tar.xz) made by bench/rollout/make_gpu_bundle.sh and carried
+#                to the device (the device image has nvcc, CMake and ninja but not Debian's
+#                absl/gRPC/ICU, so the binaries travel with their libraries);
 #   a build dir  (default build/h-cuda) on a machine with every dependency; built if needed.
 # Steps: GPU sampler vs its CPU emulation and the contract; compute-sanitizer memcheck and
-# racecheck on the sampler and on the tiny model's forward; the sampler benchmark (batch 64/256/1024 x V=151936, ratio to the
-# bandwidth floor, beside a CUB sort baseline); GPU vs CPU logits for the tiny model and a
-# Qwen2.5-0.5B-shaped random model and a 2-layer one with a 300-token prompt (bf16 tolerance in
-# the test's header; also DecodeSample vs Decode + the CPU sampler); decode tokens/s at batch 64
-# and 256 with a 2k context vs the bandwidth floor (attention split over the SMs, and unsplit),
-# and the worker's step with GPU sampling beside the CPU-sampling path; the end-to-end worker test
-# with the CUDA path on (forward and sampling).
+# racecheck on the sampler and on the tiny model's forward; the sampler benchmark (batch
+# 64/256/1024 x V=151936, ratio to the bandwidth floor, beside a CUB sort baseline); GPU vs CPU
+# logits for the tiny model, a Qwen2.5-0.5B-shaped random model and a 2-layer one with a
+# 300-token prompt (bf16 tolerance in the test's header; also DecodeSample vs Decode + the CPU
+# sampler); decode tokens/s at batch 64 and 256 with a 2k context vs the bandwidth floor
+# (attention split over the SMs, and unsplit), and the worker's step with GPU sampling beside the
+# CPU-sampling path; the end-to-end worker test with the CUDA path on (forward and sampling).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
