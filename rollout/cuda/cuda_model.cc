@@ -108,6 +108,9 @@ struct CudaModel::Impl {
   // Split attention's scratch, for up to max_batch rows (forward_kernels.h).
   float* attn_partial = nullptr;
   int32_t* attn_counters = nullptr;
+  // The sliced sampler's scratch and counters, when sampler_slices > 1.
+  void* sample_scratch = nullptr;
+  int32_t* sample_counters = nullptr;
   int32_t sm_count = 1;
 
   std::unordered_map<SequenceId, Seq> seqs;
@@ -171,8 +174,8 @@ struct CudaModel::Impl {
     const int32_t h = c.hidden_size, nh = c.num_heads, nkv = c.num_kv_heads, hd = c.head_dim;
     const int32_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size, nl = c.num_layers;
     const float eps = static_cast<float>(c.rms_norm_eps);
-    const int32_t splits = n > o.max_batch            ? 1
-                           : o.attention_splits > 0 ? std::min(o.attention_splits, kAttnMaxSplits)
+    const int32_t splits = n > o.max_batch          ? 1
+                           : o.attention_splits > 0 ? o.attention_splits
                                                     : AttentionSplits(n, nkv, sm_count);
     VERDICT_CUDA_RETURN(LaunchEmbed(embed, d_tokens, n, h, x, stream));
     for (int32_t l = 0; l < nl; ++l) {
@@ -319,6 +322,14 @@ struct CudaModel::Impl {
         if (!s.ok()) return s;
       }
       VERDICT_CUDA_RETURN(cudaMemset(attn_counters, 0, b * nkv * sizeof(int32_t)));
+      if (o.sampler_slices > 1) {
+        const size_t bytes = SampleSlicedScratchBytes(o.max_batch, o.sampler_slices);
+        for (auto s : {Alloc(reinterpret_cast<char**>(&sample_scratch), bytes),
+                       Alloc(&sample_counters, b)}) {
+          if (!s.ok()) return s;
+        }
+        VERDICT_CUDA_RETURN(cudaMemset(sample_counters, 0, b * sizeof(int32_t)));
+      }
     }
     for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
@@ -542,6 +553,12 @@ absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights&
   if (options.max_batch < 1 || options.max_prefill_tokens < 1) {
     return absl::InvalidArgumentError("CudaModel: max_batch and max_prefill_tokens must be >= 1");
   }
+  if (options.attention_splits < 0 || options.attention_splits > kAttnMaxSplits ||
+      options.sampler_slices < 1 || options.sampler_slices > kCudaSamplerMaxSlices) {
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: attention_splits must be in [0, ",
+                                                   kAttnMaxSplits, "] and sampler_slices in [1, ",
+                                                   kCudaSamplerMaxSlices, "]"));
+  }
   auto impl = std::make_unique<Impl>();
   impl->c = c;
   impl->o = options;
@@ -642,7 +659,13 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   int32_t* const d_tok = m.d_sampled;
   float* const d_lp = reinterpret_cast<float*>(m.d_sampled + b);
   int32_t* const d_status = m.d_sampled + 2 * b;
-  VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status, m.stream));
+  if (m.o.sampler_slices > 1) {
+    VERDICT_CUDA_RETURN(LaunchSampleSliced(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status,
+                                           m.o.sampler_slices, m.sample_scratch,
+                                           m.sample_counters, m.stream));
+  } else {
+    VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status, m.stream));
+  }
   VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * 3 * b,
                                       cudaMemcpyDeviceToHost, m.stream));
   VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));

@@ -36,6 +36,10 @@ struct CudaModelOptions {
   // forward_kernels.h): 0 = enough for about 4 blocks per SM (AttentionSplits), else this many
   // (1..16). Larger prefill chunks use 1.
   int32_t attention_splits = 0;
+  // Blocks per row for the GPU sampler in DecodeSample (1..16; sampling.h, LaunchSampleSliced):
+  // 1 = one block per row; more can help batches too small to occupy the GPU. Same tokens either
+  // way; sampler_gpu_bench measures both.
+  int32_t sampler_slices = 1;
 };
 
 struct CudaModelStats {

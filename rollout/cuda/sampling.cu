@@ -1,6 +1,7 @@
 // Sorting-free GPU sampler and a sort-based baseline; see sampling.h for the method and
 // sampling_core.h for the arithmetic both share with the CPU emulation (sampling_reference.cc).
-// The contract is rollout/sampler.cc; tests/rollout/cuda/rollout_sampler_gpu_test.cc compares all three.
+// The contract is rollout/sampler.cc; tests/rollout/cuda/rollout_sampler_gpu_test.cc compares
+// all three.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -139,30 +140,41 @@ struct Shared {
   uint32_t base_cnt;
   u64 base_mass;
   int32_t mode;  // 0: window from the collected tokens, 1: third pass, 2: too large
+  int32_t flag;  // sliced kernel: the row holds a NaN; then: this block is the row's last
+  int32_t slice_off[kCudaSamplerMaxSlices];  // sliced kernel: offsets in the merged collection
 };
 
-template <int kThreads>
-__global__ void __launch_bounds__(kThreads)
-    SampleKernel(const float* __restrict__ logits, int32_t v, const SamplerRow* __restrict__ rows,
-                 int32_t* __restrict__ tokens, float* __restrict__ logprobs,
-                 int32_t* __restrict__ status) {
-  VERDICT_DYNAMIC_SHARED(smem_raw);
-  constexpr int kScanItems = kWin / kThreads, kBinItems = kBins / kThreads;
-  static_assert(kWin % kThreads == 0 && kBins % kThreads == 0, "block shape");
-  Shared<kThreads>& sh = *reinterpret_cast<Shared<kThreads>*>(smem_raw);
-  const int32_t r = blockIdx.x;
-  const SamplerRow p = rows[r];
-  const float* row = logits + static_cast<int64_t>(r) * v;
-  const bool greedy = p.temperature == 0.0f;
-  const float inv_t = greedy ? 1.0f : core::InvTemperature(p.temperature);
-  const float min_p = p.min_p > 0.0f ? p.min_p : 0.0f;
-  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+// Per-row values every stage needs.
+struct RowCtx {
+  SamplerRow p;
+  bool greedy;
+  float inv_t, min_p;
+};
+__device__ __forceinline__ RowCtx MakeRowCtx(const SamplerRow& p) {
+  RowCtx c;
+  c.p = p;
+  c.greedy = p.temperature == 0.0f;
+  c.inv_t = c.greedy ? 1.0f : core::InvTemperature(p.temperature);
+  c.min_p = p.min_p > 0.0f ? p.min_p : 0.0f;
+  return c;
+}
 
-  // Pass 1: max and argmax.
+__device__ __forceinline__ void WriteResult(int32_t* tokens, float* logprobs, int32_t* status,
+                                            int32_t r, int32_t token, float logprob, int32_t st) {
+  tokens[r] = token;
+  logprobs[r] = logprob;
+  status[r] = st;
+}
+
+// Pass 1 over row[begin, end): this thread's max and argmax (ids ascend per thread: the first
+// maximum stays) and NaN flag, reduced over the warp; lane 0 stores the warp's into warp_out.
+template <int kThreads>
+__device__ __forceinline__ int WarpArgMax(const float* row, int32_t begin, int32_t end,
+                                          ArgMax* warp_out) {
   ArgMax am{-INFINITY, INT32_MAX};
   int nan = 0;
-  ForRow<kThreads>(row, v, [&](float x, int32_t i) {
-    if (x > am.m) am = ArgMax{x, i};  // ids ascend per thread: the first maximum stays
+  ForRow<kThreads>(row + begin, end - begin, [&](float x, int32_t i) {
+    if (x > am.m) am = ArgMax{x, begin + i};
     nan |= x != x;
   });
 #pragma unroll
@@ -170,54 +182,43 @@ __global__ void __launch_bounds__(kThreads)
     ArgMax other{__shfl_xor_sync(~0u, am.m, o), __shfl_xor_sync(~0u, am.idx, o)};
     am = Better(am, other);
   }
-  if (lane == 0) sh.warp[warp] = am;
-  for (int b = tid; b < kBins; b += kThreads) {
+  if ((threadIdx.x & 31) == 0) warp_out[threadIdx.x >> 5] = am;
+  return nan;
+}
+
+// Clears the histogram and counters pass 2 fills (no barrier).
+template <int kThreads>
+__device__ __forceinline__ void ClearHistogram(Shared<kThreads>& sh) {
+  for (int b = threadIdx.x; b < kBins; b += kThreads) {
     sh.hist.cnt[b] = 0;
     sh.hist.part.lo[b] = 0;
     sh.hist.part.hi[b] = 0;
   }
-  if (tid == 0) {
+  if (threadIdx.x == 0) {
     sh.n_collect = 0;
     sh.n_win = 0;
   }
-  if (__syncthreads_or(nan)) {  // uniform: every thread gets the block's OR
-    if (tid == 0) {
-      tokens[r] = -1;
-      logprobs[r] = 0.0f;
-      status[r] = kNanLogits;
-    }
-    return;
-  }
-  if (tid == 0) {
-    ArgMax t = sh.warp[0];
-    for (int w = 1; w < kThreads / 32; ++w) t = Better(t, sh.warp[w]);
-    sh.top = t;
-  }
-  __syncthreads();
-  const ArgMax top = sh.top;
-  if (top.idx == INT32_MAX) {  // every logit -inf: nothing to draw from
-    if (tid == 0) {
-      tokens[r] = 0;
-      logprobs[r] = -INFINITY;
-      status[r] = kSampledOk;
-    }
-    return;
-  }
-  const float zmax = top.m;
+}
 
-  // Pass 2: total weight; histogram and collection of kept tokens (not for greedy rows).
-  // Tokens in the tail (32 nats or more below the top) weigh under kTailWeightBound: their Fix is
-  // 0, and unless min-p lies in (0, that bound] min-p alone says whether they are kept. A thread
-  // counts them in a register, without their weight and without a shared-memory atomic: a row whose
-  // bulk lies there (one dominant token, a low temperature) would otherwise send every lane of a
-  // warp to one address, and same-address atomics serialise. A thread stops collecting once the
-  // collection overflowed (the row then takes pass 3).
-  const bool tail_exact = min_p > 0.0f && min_p <= core::kTailWeightBound;
-  const bool tail_kept = min_p <= 0.0f;  // when !tail_exact
+// Pass 2 over row[begin, end): this thread's share of the total weight; the histogram and the
+// collection of kept tokens in sh (not for greedy rows). Needs a barrier before sh is read.
+// Tokens in the tail (32 nats or more below the top) weigh under kTailWeightBound: their Fix is
+// 0, and unless min-p lies in (0, that bound] min-p alone says whether they are kept. A thread
+// counts them in a register, without their weight and without a shared-memory atomic: a row
+// whose bulk lies there (one dominant token, a low temperature) would otherwise send every lane
+// of a warp to one address, and same-address atomics serialise. A thread stops collecting once
+// the collection overflowed (the row then takes pass 3).
+template <int kThreads>
+__device__ __forceinline__ u64 Pass2(Shared<kThreads>& sh, const float* row, int32_t begin,
+                                     int32_t end, float zmax, const RowCtx& c) {
+  const bool tail_exact = c.min_p > 0.0f && c.min_p <= core::kTailWeightBound;
+  const bool tail_kept = c.min_p <= 0.0f;  // when !tail_exact
+  const float inv_t = c.inv_t, min_p = c.min_p;
+  const bool greedy = c.greedy;
   u64 total = 0;
   uint32_t tail_cnt = 0;
   bool collect = true;
-  ForRow<kThreads>(row, v, [&](float x, int32_t i) {
+  ForRow<kThreads>(row + begin, end - begin, [&](float x, int32_t i) {
     const float d = core::Scaled(x, zmax, inv_t);
     if (!tail_exact && core::InTail(d)) {
       tail_cnt += tail_kept && x > -INFINITY ? 1u : 0u;
@@ -233,22 +234,30 @@ __global__ void __launch_bounds__(kThreads)
     if (b < core::kCollectBins && collect) {
       const int slot = atomicAdd(&sh.n_collect, 1);
       if (slot < kWin) {
-        sh.prefix[slot] = Pack(x, i);
+        sh.prefix[slot] = Pack(x, begin + i);
       } else {
         collect = false;  // n_collect > kWin already says so
       }
     }
   });
   if (!greedy && tail_cnt != 0) atomicAdd(&sh.hist.cnt[kBins - 1], tail_cnt);
-  total = cub::BlockReduce<u64, kThreads>(sh.reduce64).Sum(total);
-  if (tid == 0) sh.total_fix = total;
-  __syncthreads();
+  return total;
+}
+
+// Everything after pass 2, for the whole row: needs sh.total_fix, the histogram (counts and
+// 32-bit mass halves) and the collection of the whole row in sh, published by a barrier.
+template <int kThreads>
+__device__ void Finish(Shared<kThreads>& sh, const float* row, int32_t v, const RowCtx& rc,
+                       ArgMax top, int32_t r, int32_t* tokens, float* logprobs, int32_t* status) {
+  constexpr int kScanItems = kWin / kThreads, kBinItems = kBins / kThreads;
+  static_assert(kWin % kThreads == 0 && kBins % kThreads == 0, "block shape");
+  const SamplerRow& p = rc.p;
+  const float zmax = top.m, inv_t = rc.inv_t, min_p = rc.min_p;
+  const int tid = threadIdx.x;
   const double log_norm = core::LogNormaliser(sh.total_fix);
-  if (greedy) {
+  if (rc.greedy) {
     if (tid == 0) {
-      tokens[r] = top.idx;
-      logprobs[r] = static_cast<float>(-log_norm);
-      status[r] = kSampledOk;
+      WriteResult(tokens, logprobs, status, r, top.idx, static_cast<float>(-log_norm), kSampledOk);
     }
     return;
   }
@@ -371,6 +380,182 @@ __global__ void __launch_bounds__(kThreads)
       status[r] = mode == 0 ? kSampledOk : kSampledThirdPass;
     }
   }
+}
+
+template <int kThreads>
+__global__ void __launch_bounds__(kThreads)
+    SampleKernel(const float* __restrict__ logits, int32_t v, const SamplerRow* __restrict__ rows,
+                 int32_t* __restrict__ tokens, float* __restrict__ logprobs,
+                 int32_t* __restrict__ status) {
+  VERDICT_DYNAMIC_SHARED(smem_raw);
+  Shared<kThreads>& sh = *reinterpret_cast<Shared<kThreads>*>(smem_raw);
+  const int32_t r = blockIdx.x;
+  const RowCtx c = MakeRowCtx(rows[r]);
+  const float* row = logits + static_cast<int64_t>(r) * v;
+  const int tid = threadIdx.x;
+
+  const int nan = WarpArgMax<kThreads>(row, 0, v, sh.warp);
+  ClearHistogram(sh);
+  if (__syncthreads_or(nan)) {  // uniform: every thread gets the block's OR
+    if (tid == 0) WriteResult(tokens, logprobs, status, r, -1, 0.0f, kNanLogits);
+    return;
+  }
+  if (tid == 0) {
+    ArgMax t = sh.warp[0];
+    for (int w = 1; w < kThreads / 32; ++w) t = Better(t, sh.warp[w]);
+    sh.top = t;
+  }
+  __syncthreads();
+  const ArgMax top = sh.top;
+  if (top.idx == INT32_MAX) {  // every logit -inf: nothing to draw from
+    if (tid == 0) WriteResult(tokens, logprobs, status, r, 0, -INFINITY, kSampledOk);
+    return;
+  }
+  u64 total = Pass2(sh, row, 0, v, top.m, c);
+  total = cub::BlockReduce<u64, kThreads>(sh.reduce64).Sum(total);
+  if (tid == 0) sh.total_fix = total;
+  __syncthreads();
+  Finish(sh, row, v, c, top, r, tokens, logprobs, status);
+}
+
+// ---- Sliced: a row over several blocks ----
+
+// One slice's results, written by its block for the row's last block to merge.
+struct SliceOut {
+  u64 mass[kBins];
+  u64 collected[kWin];
+  uint32_t cnt[kBins];
+  u64 total;
+  ArgMax am;  // pass 1
+  int32_t nan;
+  int32_t n_collect;
+};
+
+__device__ __forceinline__ int32_t Min32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+__host__ __device__ inline int32_t SliceLen(int32_t v, int32_t slices) {
+  return ((v + slices - 1) / slices + 3) / 4 * 4;  // a multiple of 4: slices stay 16-byte aligned
+}
+
+// Pass 1 of each slice: grid (batch, slices).
+template <int kThreads>
+__global__ void __launch_bounds__(kThreads)
+    SliceMaxKernel(const float* __restrict__ logits, int32_t v, SliceOut* __restrict__ out) {
+  __shared__ ArgMax warp[kThreads / 32];
+  const int32_t r = blockIdx.x, s = blockIdx.y, slices = gridDim.y;
+  const int32_t len = SliceLen(v, slices), begin = Min32(v, s * len), end = Min32(v, begin + len);
+  const int nan = WarpArgMax<kThreads>(logits + static_cast<int64_t>(r) * v, begin, end, warp);
+  const int any_nan = __syncthreads_or(nan);
+  if (threadIdx.x == 0) {
+    ArgMax t = warp[0];
+    for (int w = 1; w < kThreads / 32; ++w) t = Better(t, warp[w]);
+    SliceOut& o = out[static_cast<int64_t>(r) * slices + s];
+    o.am = t;
+    o.nan = any_nan != 0;
+  }
+}
+
+// Pass 2 of each slice, then the row's last block to finish merges the slices and draws:
+// grid (batch, slices). counters[r] counts the row's finished slices; the last resets it.
+template <int kThreads>
+__global__ void __launch_bounds__(kThreads)
+    SliceSampleKernel(const float* __restrict__ logits, int32_t v,
+                      const SamplerRow* __restrict__ rows, SliceOut* __restrict__ out,
+                      int32_t* __restrict__ counters, int32_t* __restrict__ tokens,
+                      float* __restrict__ logprobs, int32_t* __restrict__ status) {
+  VERDICT_DYNAMIC_SHARED(smem_raw);
+  Shared<kThreads>& sh = *reinterpret_cast<Shared<kThreads>*>(smem_raw);
+  const int32_t r = blockIdx.x, s = blockIdx.y, slices = gridDim.y;
+  const int32_t len = SliceLen(v, slices), begin = Min32(v, s * len), end = Min32(v, begin + len);
+  const RowCtx rc = MakeRowCtx(rows[r]);
+  const float* row = logits + static_cast<int64_t>(r) * v;
+  SliceOut* mine = out + static_cast<int64_t>(r) * slices;
+  const int tid = threadIdx.x;
+  if (tid == 0) {  // the row's max, argmax and NaN from pass 1 (the previous launch)
+    ArgMax t{-INFINITY, INT32_MAX};
+    int nan = 0;
+    for (int i = 0; i < slices; ++i) {
+      t = Better(t, mine[i].am);
+      nan |= mine[i].nan;
+    }
+    sh.top = t;
+    sh.flag = nan;
+  }
+  ClearHistogram(sh);
+  __syncthreads();
+  const ArgMax top = sh.top;
+  if (sh.flag != 0 || top.idx == INT32_MAX) {  // NaN, or every logit -inf: slice 0 says so
+    if (s == 0 && tid == 0) {
+      if (sh.flag != 0) {
+        WriteResult(tokens, logprobs, status, r, -1, 0.0f, kNanLogits);
+      } else {
+        WriteResult(tokens, logprobs, status, r, 0, -INFINITY, kSampledOk);
+      }
+    }
+    return;
+  }
+  u64 total = Pass2(sh, row, begin, end, top.m, rc);
+  total = cub::BlockReduce<u64, kThreads>(sh.reduce64).Sum(total);
+  __syncthreads();  // pass 2's histogram and collection are complete
+  SliceOut& o = mine[s];
+  if (tid == 0) {
+    o.total = total;
+    o.n_collect = sh.n_collect;
+  }
+  if (!rc.greedy) {
+    for (int b = tid; b < kBins; b += kThreads) {
+      o.cnt[b] = sh.hist.cnt[b];
+      o.mass[b] = (static_cast<u64>(sh.hist.part.hi[b]) << 32) | sh.hist.part.lo[b];
+    }
+    const int n = Min32(sh.n_collect, kWin);
+    for (int j = tid; j < n; j += kThreads) o.collected[j] = sh.prefix[j];
+  }
+  __threadfence();  // this slice's results are visible before its count
+  __syncthreads();
+  if (tid == 0) {
+    sh.flag = atomicAdd(&counters[r], 1) == slices - 1;
+    if (sh.flag) counters[r] = 0;  // every slice has counted: ready for the next launch
+  }
+  __syncthreads();
+  if (!sh.flag) return;
+  __threadfence();
+  // The last block: the whole row's total, histogram and collection from the slices.
+  if (tid == 0) {
+    u64 t = 0;
+    int32_t n = 0;
+    bool over = false;
+    for (int i = 0; i < slices; ++i) {
+      t += __ldcg(&mine[i].total);
+      const int32_t ni = __ldcg(&mine[i].n_collect);
+      over = over || ni > kWin;
+      sh.slice_off[i] = n;
+      n += ni;
+    }
+    sh.total_fix = t;
+    sh.n_collect = over || n > kWin ? kWin + 1 : n;
+  }
+  if (!rc.greedy) {
+    for (int b = tid; b < kBins; b += kThreads) {
+      uint32_t cnt = 0;
+      u64 m = 0;
+      for (int i = 0; i < slices; ++i) {
+        cnt += __ldcg(&mine[i].cnt[b]);
+        m += __ldcg(&mine[i].mass[b]);
+      }
+      sh.hist.cnt[b] = cnt;
+      sh.hist.part.lo[b] = static_cast<uint32_t>(m);
+      sh.hist.part.hi[b] = static_cast<uint32_t>(m >> 32);
+    }
+  }
+  __syncthreads();
+  if (!rc.greedy && sh.n_collect <= kWin) {
+    for (int i = 0; i < slices; ++i) {
+      const int off = sh.slice_off[i], ni = __ldcg(&mine[i].n_collect);
+      for (int j = tid; j < ni; j += kThreads) sh.prefix[off + j] = __ldcg(&mine[i].collected[j]);
+    }
+  }
+  __syncthreads();
+  Finish(sh, row, v, rc, top, r, tokens, logprobs, status);
 }
 
 // ---- Sort-based baseline ----
@@ -497,7 +682,50 @@ int LaunchSampleBlocks(const float* logits, int32_t batch, int32_t vocab, const 
   return cudaGetLastError();
 }
 
+template <int kThreads>
+int LaunchSlicedBlocks(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       int32_t* tokens, float* logprobs, int32_t* status, int32_t slices,
+                       SliceOut* out, int32_t* counters, cudaStream_t stream) {
+  const size_t smem = sizeof(Shared<kThreads>);
+  cudaError_t e =
+      cudaFuncSetAttribute(reinterpret_cast<const void*>(SliceSampleKernel<kThreads>),
+                           cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem));
+  if (e != cudaSuccess) return e;
+  if (batch == 0) return cudaSuccess;
+  const dim3 grid(batch, slices);
+  VERDICT_LAUNCH(SliceMaxKernel<kThreads>, grid, kThreads, 0, stream)(logits, vocab, out);
+  e = cudaGetLastError();
+  if (e != cudaSuccess) return e;
+  VERDICT_LAUNCH(SliceSampleKernel<kThreads>, grid, kThreads, smem, stream)
+  (logits, vocab, rows, out, counters, tokens, logprobs, status);
+  return cudaGetLastError();
+}
+
 }  // namespace
+
+size_t SampleSlicedScratchBytes(int32_t batch, int32_t slices) {
+  return static_cast<size_t>(batch) * slices * sizeof(SliceOut);
+}
+
+int LaunchSampleSliced(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       int32_t* tokens, float* logprobs, int32_t* status, int32_t slices,
+                       void* scratch, int32_t* counters, void* stream, int block_threads) {
+  if (slices < 1 || slices > kCudaSamplerMaxSlices || scratch == nullptr || counters == nullptr) {
+    return cudaErrorInvalidValue;
+  }
+  SliceOut* out = static_cast<SliceOut*>(scratch);
+  const cudaStream_t st = static_cast<cudaStream_t>(stream);
+  switch (block_threads) {
+    case 512:
+      return LaunchSlicedBlocks<512>(logits, batch, vocab, rows, tokens, logprobs, status, slices,
+                                     out, counters, st);
+    case 1024:
+      return LaunchSlicedBlocks<1024>(logits, batch, vocab, rows, tokens, logprobs, status, slices,
+                                      out, counters, st);
+    default:
+      return cudaErrorInvalidValue;
+  }
+}
 
 int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
                  int32_t* tokens, float* logprobs, int32_t* status, void* stream,

@@ -39,6 +39,8 @@ constexpr int kCudaSamplerWindow = 4096;
 // Threads per row's block. 512 by default; 1024 gives a row twice the loads in flight (for small
 // batches that leave SMs idle) at the same result, bit for bit. sampler_gpu_bench measures both.
 constexpr int kCudaSamplerThreads = 512;
+// Most blocks a row can be split over (LaunchSampleSliced).
+constexpr int kCudaSamplerMaxSlices = 16;
 
 // One row's parameters and Philox key (sampler.h, philox.h). 32 bytes.
 struct SamplerRow {
@@ -69,6 +71,20 @@ enum SamplerStatus : int32_t {
 int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
                  int32_t* tokens, float* logprobs, int32_t* status, void* stream,
                  int block_threads = kCudaSamplerThreads);
+
+// The same sampler with each row split over `slices` blocks (1..kCudaSamplerMaxSlices), for
+// batches too small to occupy the GPU with a block per row: a first launch takes each slice's max,
+// a second each slice's histogram, total and collection, and the row's last block to finish
+// merges them (exact integer sums) and goes on as LaunchSample does (the third read, when needed,
+// is of the whole row by that block). Same tokens, log-probabilities and statuses as LaunchSample,
+// bit for bit. scratch: SampleSlicedScratchBytes(batch, slices) bytes of device memory;
+// counters: `batch` int32 (device), zero before the first launch; each launch leaves them zero, so
+// one array serves every later launch of up to that many rows, whatever its slices.
+size_t SampleSlicedScratchBytes(int32_t batch, int32_t slices);
+int LaunchSampleSliced(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
+                       int32_t* tokens, float* logprobs, int32_t* status, int32_t slices,
+                       void* scratch, int32_t* counters, void* stream,
+                       int block_threads = kCudaSamplerThreads);
 
 // Sort-based baseline for comparison: CUB segmented radix sort of (z, id) per row (descending),
 // then one block per row walks the sorted row with the same weights, masses and cuts as the

@@ -22,8 +22,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "rollout/cpu_model.h"
@@ -70,7 +72,7 @@ void ExpectOk(const absl::Status& s, const std::string& what) {
 constexpr double kRms = 2e-2, kMax = 6e-2;
 
 // splits: CudaModelOptions::attention_splits (0 = the device's choice; > 1 runs the split
-// attention and its combine even on the emulator, which has one SM).
+// attention and its combine even on the emulator, which has one SM), and then sampler_slices.
 void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len, int steps,
              int32_t splits) {
   const std::string name = absl::StrCat(label, " (attention splits ", splits, ")");
@@ -78,6 +80,7 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
   vr::CpuModel cpu(w);
   vc::CudaModelOptions o;
   o.attention_splits = splits;
+  o.sampler_slices = splits > 1 ? splits : 1;  // DecodeSample's rows over blocks too
   o.max_batch = 16;
   o.max_prefill_tokens = 16;  // prompts longer than this run in chunks
   o.kv_cache_bytes = int64_t{1} << 30;
@@ -218,6 +221,21 @@ vc::CudaModelOptions SmallModelOptions() {
   return o;
 }
 
+// Options out of range are refused at Create, naming them (not a failed launch mid-run).
+void BadOptions() {
+  const vr::ModelWeights w = vr::testing::Qwen05ShapedRandom(1, 512);
+  for (auto [splits, slices] : {std::pair{-1, 1}, {17, 1}, {0, 0}, {0, 17}}) {
+    vc::CudaModelOptions o = SmallModelOptions();
+    o.attention_splits = splits;
+    o.sampler_slices = slices;
+    auto m = vc::CudaModel::Create(w, o);
+    Expect(absl::IsInvalidArgument(m.status()) &&
+               absl::StrContains(m.status().message(), "sampler_slices"),
+           absl::StrCat("attention_splits ", splits, ", sampler_slices ", slices, " refused: ",
+                        m.status().ToString()));
+  }
+}
+
 // Equal logits everywhere (zero embeddings, tied LM head): the GPU sampler hands every row back
 // (too flat for its window) and DecodeSample samples them on the CPU, as Decode + Sample would.
 void FlatRows() {
@@ -300,6 +318,7 @@ int main(int argc, char** argv) {
       Compare("tiny", *w, 40, 20, 3);  // 40 positions: splits 1 and 2 have none
       FlatRows();
       NanRows();
+      BadOptions();
       std::system(absl::StrCat("rm -rf ", dir).c_str());
     }
   }

@@ -20,12 +20,11 @@
 
 #include "rollout/cuda/sampling.h"
 #include "rollout/cuda/sampling_reference.h"
-#include "tests/rollout/cuda/sampler_compare.h"
 #include "tests/rollout/cuda/gpu_main.h"
+#include "tests/rollout/cuda/sampler_compare.h"
 
 namespace vr = verdict::rollout;
 namespace vc = verdict::rollout::cuda;
-
 
 int main(int argc, char** argv) {
   if (NoCudaDevice()) return 77;
@@ -54,6 +53,25 @@ int main(int argc, char** argv) {
   CHECK_CUDA(cudaMalloc(&d_temp, temp_bytes));
   std::vector<int32_t> tok(batch), st(batch), tok2(batch), tok3(batch), st3(batch);
   std::vector<float> lp(batch), lp3(batch);
+  void* d_slice_scratch;  // LaunchSampleSliced's scratch, and its counters (zeroed once)
+  int32_t* d_slice_counters;
+  CHECK_CUDA(cudaMalloc(&d_slice_scratch, vc::SampleSlicedScratchBytes(batch, 16)));
+  CHECK_CUDA(cudaMalloc(&d_slice_counters, batch * 4));
+  CHECK_CUDA(cudaMemset(d_slice_counters, 0, batch * 4));
+  // Variants that must give LaunchSample's 512-thread results bit for bit: 1024-thread blocks,
+  // and rows split over 3 blocks (512 threads) and over 16 (1024 threads).
+  struct Variant {
+    const char* name;
+    int threads, slices;
+  };
+  const Variant variants[] = {
+      {"1024 threads", 1024, 0}, {"3 slices", 512, 3}, {"16 slices x 1024 threads", 1024, 16}};
+  auto launch_variant = [&](const Variant& va, int n, int32_t* t, float* l, int32_t* st_out) {
+    return va.slices == 0
+               ? vc::LaunchSample(d_logits, n, v, d_rows, t, l, st_out, nullptr, va.threads)
+               : vc::LaunchSampleSliced(d_logits, n, v, d_rows, t, l, st_out, va.slices,
+                                        d_slice_scratch, d_slice_counters, nullptr, va.threads);
+  };
   long total = 0, emul_diff = 0, equal = 0, ties = 0, miss = 0, cpu_rows = 0, third = 0,
        sorted_diff = 0, block_diff = 0;
   double max_lp_emul = 0.0, max_lp_contract = 0.0;
@@ -71,11 +89,10 @@ int main(int argc, char** argv) {
       }
     }
     CHECK_CUDA(cudaMemcpy(d_logits, logits.data(), logits.size() * 4, cudaMemcpyHostToDevice));
-    CHECK_CUDA(cudaMemcpy(d_rows, rows.data(), batch * sizeof(vc::SamplerRow),
-                          cudaMemcpyHostToDevice));
+    CHECK_CUDA(
+        cudaMemcpy(d_rows, rows.data(), batch * sizeof(vc::SamplerRow), cudaMemcpyHostToDevice));
     CHECK_CUDA(cudaMemset(d_tok, 0xff, batch * 4));  // poison
     CHECK_CUDA(vc::LaunchSample(d_logits, batch, v, d_rows, d_tok, d_lp, d_st, nullptr));
-    CHECK_CUDA(vc::LaunchSample(d_logits, batch, v, d_rows, d_tok3, d_lp3, d_st3, nullptr, 1024));
     CHECK_CUDA(vc::LaunchSampleSorted(d_logits, batch, v, d_rows, d_keys, d_ids, d_ids_in, d_off,
                                       d_temp, &temp_bytes, d_tok2, d_lp2, nullptr));
     CHECK_CUDA(cudaDeviceSynchronize());
@@ -83,31 +100,39 @@ int main(int argc, char** argv) {
     CHECK_CUDA(cudaMemcpy(lp.data(), d_lp, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(st.data(), d_st, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(tok2.data(), d_tok2, batch * 4, cudaMemcpyDeviceToHost));
-    CHECK_CUDA(cudaMemcpy(tok3.data(), d_tok3, batch * 4, cudaMemcpyDeviceToHost));
-    CHECK_CUDA(cudaMemcpy(st3.data(), d_st3, batch * 4, cudaMemcpyDeviceToHost));
-    CHECK_CUDA(cudaMemcpy(lp3.data(), d_lp3, batch * 4, cudaMemcpyDeviceToHost));
-    for (int b = 0; b < batch; ++b) {
-      ++total;
-      if (st3[b] != st[b] ||
-          (st[b] != vc::kNeedsCpu && (tok3[b] != tok[b] || std::memcmp(&lp3[b], &lp[b], 4) != 0))) {
-        if (++block_diff <= 10) {
-          std::printf("1024 THREADS != 512 row %d: %d/%d/%.9g vs %d/%d/%.9g\n", b, tok3[b], st3[b],
-                      lp3[b], tok[b], st[b], lp[b]);
+    for (const Variant& va : variants) {
+      CHECK_CUDA(cudaMemset(d_tok3, 0xff, batch * 4));  // poison
+      CHECK_CUDA(launch_variant(va, batch, d_tok3, d_lp3, d_st3));
+      CHECK_CUDA(cudaDeviceSynchronize());
+      CHECK_CUDA(cudaMemcpy(tok3.data(), d_tok3, batch * 4, cudaMemcpyDeviceToHost));
+      CHECK_CUDA(cudaMemcpy(st3.data(), d_st3, batch * 4, cudaMemcpyDeviceToHost));
+      CHECK_CUDA(cudaMemcpy(lp3.data(), d_lp3, batch * 4, cudaMemcpyDeviceToHost));
+      for (int b = 0; b < batch; ++b) {
+        if (st3[b] != st[b] || (st[b] != vc::kNeedsCpu &&
+                                (tok3[b] != tok[b] || std::memcmp(&lp3[b], &lp[b], 4) != 0))) {
+          if (++block_diff <= 10) {
+            std::printf("%s != 512 threads, row %d: %d/%d/%.9g vs %d/%d/%.9g\n", va.name, b,
+                        tok3[b], st3[b], lp3[b], tok[b], st[b], lp[b]);
+          }
         }
       }
+    }
+    for (int b = 0; b < batch; ++b) {
+      ++total;
       const absl::Span<const float> row(&logits[static_cast<size_t>(b) * v], v);
       const vc::SamplerRow& p = rows[b];
       const vc::WindowedSample em = vc::SampleWindowedOnCpu(row, p);
-      const bool same = em.status == st[b] &&
-                        (st[b] == vc::kNeedsCpu ||
-                         (em.token == tok[b] &&
-                          std::fabs(double{em.logprob} - lp[b]) <=
-                              1e-6 * std::max(1.0, std::fabs(double{lp[b]}))));
+      const bool same =
+          em.status == st[b] &&
+          (st[b] == vc::kNeedsCpu ||
+           (em.token == tok[b] && std::fabs(double{em.logprob} - lp[b]) <=
+                                      1e-6 * std::max(1.0, std::fabs(double{lp[b]}))));
       if (!same) {
         if (++emul_diff <= 10) {
-          std::printf("KERNEL != EMULATION row %d kind %d: kernel %d (status %d, lp %.9g), "
-                      "emulation %d (status %d, lp %.9g)\n", b, (b + round) % 6, tok[b], st[b],
-                      lp[b], em.token, em.status, em.logprob);
+          std::printf(
+              "KERNEL != EMULATION row %d kind %d: kernel %d (status %d, lp %.9g), "
+              "emulation %d (status %d, lp %.9g)\n",
+              b, (b + round) % 6, tok[b], st[b], lp[b], em.token, em.status, em.logprob);
         }
       }
       if (st[b] == vc::kNeedsCpu) {
@@ -134,8 +159,8 @@ int main(int argc, char** argv) {
           break;
         case vr::testing::Match::kMiss:
           if (++miss <= 10) {
-            std::printf("MISS row %d kind %d T=%g min_p=%g k=%d p=%g: gpu %d\n", b,
-                        (b + round) % 6, p.temperature, p.min_p, p.top_k, p.top_p, tok[b]);
+            std::printf("MISS row %d kind %d T=%g min_p=%g k=%d p=%g: gpu %d\n", b, (b + round) % 6,
+                        p.temperature, p.min_p, p.top_k, p.top_p, tok[b]);
           }
           break;
       }
@@ -144,14 +169,15 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("sampler check: %ld rows (V=%d, %d rounds): kernel vs emulation %ld differences "
-              "(max |dlogprob| %.3g); vs contract %ld equal, %ld near-ties, %ld misses (max "
-              "|dlogprob| %.3g); %ld rows to the CPU path, %ld needed a third read; sorted "
-              "baseline differs on %ld rows; 1024-thread blocks differ on %ld rows\n",
-              total, v, rounds, emul_diff, max_lp_emul, equal, ties, miss, max_lp_contract,
-              cpu_rows, third, sorted_diff, block_diff);
+  std::printf(
+      "sampler check: %ld rows (V=%d, %d rounds): kernel vs emulation %ld differences "
+      "(max |dlogprob| %.3g); vs contract %ld equal, %ld near-ties, %ld misses (max "
+      "|dlogprob| %.3g); %ld rows to the CPU path, %ld needed a third read; sorted "
+      "baseline differs on %ld rows; 1024-thread blocks and sliced rows differ on %ld rows\n",
+      total, v, rounds, emul_diff, max_lp_emul, equal, ties, miss, max_lp_contract, cpu_rows, third,
+      sorted_diff, block_diff);
   // Rows holding a NaN (first, middle, last logit, all of them; greedy and sampled): no token,
-  // status kNanLogits, from both block sizes.
+  // status kNanLogits, from both block sizes and the sliced kernel.
   int nan_ok = 0;
   const int nan_rows = std::min(8, batch);
   {
@@ -169,11 +195,11 @@ int main(int argc, char** argv) {
       rows[b].temperature = b < 4 ? 0.0f : 1.0f;
     }
     CHECK_CUDA(cudaMemcpy(d_logits, z.data(), z.size() * 4, cudaMemcpyHostToDevice));
-    CHECK_CUDA(cudaMemcpy(d_rows, rows.data(), nan_rows * sizeof(vc::SamplerRow),
-                          cudaMemcpyHostToDevice));
-    for (int threads : {512, 1024}) {
-      CHECK_CUDA(vc::LaunchSample(d_logits, nan_rows, v, d_rows, d_tok, d_lp, d_st, nullptr,
-                                  threads));
+    CHECK_CUDA(
+        cudaMemcpy(d_rows, rows.data(), nan_rows * sizeof(vc::SamplerRow), cudaMemcpyHostToDevice));
+    const Variant nan_variants[] = {{"512 threads", 512, 0}, variants[0], variants[1]};
+    for (const Variant& va : nan_variants) {
+      CHECK_CUDA(launch_variant(va, nan_rows, d_tok, d_lp, d_st));
       CHECK_CUDA(cudaDeviceSynchronize());
       CHECK_CUDA(cudaMemcpy(tok.data(), d_tok, nan_rows * 4, cudaMemcpyDeviceToHost));
       CHECK_CUDA(cudaMemcpy(st.data(), d_st, nan_rows * 4, cudaMemcpyDeviceToHost));
@@ -184,9 +210,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  std::printf("rows holding a NaN: %d/%d reported as kNanLogits\n", nan_ok, 2 * nan_rows);
+  std::printf("rows holding a NaN: %d/%d reported as kNanLogits\n", nan_ok, 3 * nan_rows);
   const bool ok = emul_diff == 0 && miss == 0 && ties <= total / 100 && max_lp_contract < 2e-5 &&
-                  sorted_diff == 0 && block_diff == 0 && nan_ok == 2 * nan_rows;
+                  sorted_diff == 0 && block_diff == 0 && nan_ok == 3 * nan_rows;
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }
