@@ -95,9 +95,9 @@ if command -v compute-sanitizer >/dev/null; then
     "$T/rollout_sampler_gpu_test" 1 8
   step sanitizer_memcheck_model 150 "" compute-sanitizer --tool memcheck --error-exitcode 9 \
     "$T/rollout_cuda_model_gpu_test" tiny
-  # Shared-memory races in the forward kernels (the tiny model runs attention with 1 and 3 splits).
+  # Shared-memory races in the forward kernels, split attention and the sliced sampler included.
   step sanitizer_racecheck_model 120 "" compute-sanitizer --tool racecheck --error-exitcode 9 \
-    "$T/rollout_cuda_model_gpu_test" tiny
+    "$T/rollout_cuda_model_gpu_test" tiny-split
 else
   echo "SKIP compute-sanitizer (not on PATH)" | tee -a "$SUMMARY"
 fi
