@@ -12,7 +12,7 @@
 // so bitwise equality across batch sizes is not promised on the GPU).
 // The "long" model (0.5B shapes, 2 layers, 4096 tokens) fills a 300-token prompt: attention
 // then runs over three 128-position chunks (the online softmax's rescaling) and 19 KV pages.
-// "tiny-split" runs the tiny model with attention split over 3 blocks and rows sampled over 3
+// "tiny-split" runs the tiny model with attention split over 2 blocks and rows sampled over 2
 // (CudaModelOptions::attention_splits, sampler_slices), "tiny" the rest of the tiny checks.
 // Usage: rollout_cuda_model_gpu_test [tiny|tiny-split|qwen05|long|all]   (default all)
 #include <cuda_runtime.h>
@@ -323,8 +323,9 @@ int main(int argc, char** argv) {
         BadOptions();
       }
       if (which != "tiny") {
-        // 40 positions: splits 1 and 2 have none. Fewer steps: CI runs this under ASan too.
-        Compare("tiny", *w, 40, 6, 3);
+        // 40 positions: split 1 has none (the long model combines non-empty splits). Few steps:
+        // CI runs this under ASan too.
+        Compare("tiny", *w, 40, 6, 2);
       }
       std::system(absl::StrCat("rm -rf ", dir).c_str());
     }
