@@ -36,6 +36,48 @@ void Num(std::string_view key, double value, std::string* out) {
   AppendNumber(value, out);
 }
 
+// "code": {"passed", "total", "compile_cache_hit", ["compile_output",] "tests": [...]}: which
+// tests passed and how the others failed, so a dataset scored offline says why as the server does.
+void AppendCodeJson(const v1::CodeDetails& c, std::string* out) {
+  Key("code", out);
+  out->push_back('{');
+  Int("passed", c.passed(), out);
+  out->push_back(',');
+  Int("total", c.total(), out);
+  out->push_back(',');
+  Bool("compile_cache_hit", c.compile_cache_hit(), out);
+  if (!c.compile_output().empty()) {
+    out->push_back(',');
+    Str("compile_output", c.compile_output(), out);
+  }
+  out->push_back(',');
+  Key("tests", out);
+  out->push_back('[');
+  for (int i = 0; i < c.tests_size(); ++i) {
+    const v1::CodeDetails::Test& t = c.tests(i);
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Int("index", t.index(), out);
+    out->push_back(',');
+    Bool("passed", t.passed(), out);
+    out->push_back(',');
+    Bool("skipped", t.skipped(), out);
+    out->push_back(',');
+    Str("verdict", v1::Verdict_Name(t.verdict()), out);
+    out->push_back(',');
+    Num("wall_ms", t.wall_ms(), out);
+    out->push_back(',');
+    Int("cpu_ms", t.cpu_ms(), out);
+    out->push_back(',');
+    Int("peak_memory_bytes", t.peak_memory_bytes(), out);
+    out->push_back(',');
+    Str("message", t.message(), out);
+    out->push_back('}');
+  }
+  out->push_back(']');
+  out->push_back('}');
+}
+
 }  // namespace
 
 std::string_view VerdictName(v1::Verdict verdict) {
@@ -104,6 +146,10 @@ void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
     out->push_back(',');
     Int("matched_gold", s.math().matched_gold(), out);
     out->push_back('}');
+  }
+  if (s.has_code()) {
+    out->push_back(',');
+    AppendCodeJson(s.code(), out);
   }
   if (s.has_language()) {
     out->push_back(',');

@@ -44,6 +44,34 @@ TEST(AppendGroupResultJson, FixedKeyOrderAndSortedComponents) {
             R"("num_format_ok":0,"num_errors":0,"num_undecided":0,"length_unit":""}})");
 }
 
+TEST(AppendSampleJson, CodeSamplesCarryTheirPerTestDetails) {
+  v1::SampleResult s;
+  s.set_verdict(v1::WRONG_ANSWER);
+  s.set_reason("test 1: wrong_answer");
+  v1::CodeDetails* c = s.mutable_code();
+  c->set_passed(1);
+  c->set_total(2);
+  v1::CodeDetails::Test* t = c->add_tests();
+  t->set_index(0);
+  t->set_passed(true);
+  t->set_verdict(v1::CORRECT);
+  t->set_wall_ms(1.5);
+  t->set_cpu_ms(1);
+  t = c->add_tests();
+  t->set_index(1);
+  t->set_verdict(v1::WRONG_ANSWER);
+  t->set_message("line 1: expected '5', got '6'");
+  std::string out;
+  AppendSampleJson(s, &out);
+  EXPECT_EQ(out,
+            R"({"reward":0,"advantage":0,"verdict":"WRONG_ANSWER","reason":"test 1: wrong_answer",)"
+            R"("components":{},"length":0,"truncated":false,"code":{"passed":1,"total":2,)"
+            R"("compile_cache_hit":false,"tests":[{"index":0,"passed":true,"skipped":false,)"
+            R"("verdict":"CORRECT","wall_ms":1.5,"cpu_ms":1,"peak_memory_bytes":0,"message":""},)"
+            R"({"index":1,"passed":false,"skipped":false,"verdict":"WRONG_ANSWER","wall_ms":0,)"
+            R"("cpu_ms":0,"peak_memory_bytes":0,"message":"line 1: expected '5', got '6'"}]}})");
+}
+
 TEST(AppendGroupResultJson, ErrorGroupsCarryOnlyTheError) {
   v1::GroupResult g;
   g.set_group_id("x");
