@@ -1,5 +1,6 @@
 // `verdict serve`: run the gRPC server until SIGTERM/SIGINT, then drain and exit 0.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/str_join.h"
@@ -41,6 +42,8 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --allow-unsafe-sandbox      run code even when the host lacks the minimum containment layers
   --sandbox-no-namespaces     no namespaces and no cgroups in the sandbox, only the minimum
                               layers (Kubernetes pods)
+  --unix-socket-mode MODE     octal permission bits of each unix: socket once bound, e.g. 0660
+                              (connecting needs write permission; default: as the umask makes it)
 )";
 
 // The resolved settings as one JSON object (logged at start, returned by GetInfo).
@@ -64,6 +67,7 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
                   ",\"code\":", o.enable_code ? "true" : "false",
                   ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
                   ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
+                  ",\"unix_socket_mode\":", o.unix_socket_mode,
                   ",\"sandbox_dir\":");
   log::AppendJsonString(o.sandbox.work_root, &out);
   out += ",\"log_level\":";
@@ -78,7 +82,7 @@ int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level", "http-listen", "sandbox-dir", "config"};
+                    "log-level", "http-listen", "sandbox-dir", "config", "unix-socket-mode"};
   fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox", "sandbox-no-namespaces"};
   AddSpecFlags(&fs);
   absl::StatusOr<MergedArgs> merged = MergeConfig(args, fs);
@@ -144,6 +148,17 @@ int RunServe(const std::vector<std::string>& args) {
   options.enable_code = !flags->Has("no-code");
   options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");
   if (flags->Has("sandbox-dir")) options.sandbox.work_root = flags->Get("sandbox-dir");
+  if (flags->Has("unix-socket-mode")) {
+    const std::string& m = flags->Get("unix-socket-mode");
+    char* end = nullptr;
+    long mode = std::strtol(m.c_str(), &end, 8);
+    if (m.empty() || *end != '\0' || mode < 0 || mode > 0777) {
+      std::fprintf(stderr, "verdict serve: --unix-socket-mode wants octal bits like 0660, got '%s'\n",
+                   m.c_str());
+      return kExitUsage;
+    }
+    options.unix_socket_mode = static_cast<int>(mode);
+  }
   if (flags->Has("sandbox-no-namespaces")) {
     options.sandbox.use_namespaces = false;
     options.sandbox.use_cgroups = false;

@@ -1,8 +1,11 @@
 #include "server/server.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -73,6 +76,13 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
   for (size_t i = 0; i < options.listen.size(); ++i) {
     const std::string& addr = options.listen[i];
     if (absl::StartsWith(addr, "unix:")) {
+      std::string path = addr.substr(5);
+      if (absl::StartsWith(path, "//")) path = path.substr(2);  // unix:///abs/path
+      if (options.unix_socket_mode >= 0 &&
+          chmod(path.c_str(), static_cast<mode_t>(options.unix_socket_mode)) != 0) {
+        return absl::UnavailableError(
+            absl::StrCat("could not set the mode of ", path, ": ", std::strerror(errno)));
+      }
       s->addresses_.push_back(addr);
       continue;
     }

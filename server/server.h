@@ -41,6 +41,10 @@ struct ServerOptions {
   bool enable_code = true;
   bool allow_unsafe_sandbox = false;
   sandbox::LinuxRunnerOptions sandbox;
+  // Permission bits given to each "unix:" listening socket once it is bound (connecting needs
+  // write permission on it), e.g. 0660 so that a sidecar's trainer in the socket's group can
+  // connect while other uids (sandboxed programs) cannot. -1 = as created (umask). Default -1.
+  int unix_socket_mode = -1;
   // HTTP side port (server/http.h), "host:port"; empty = none. Default empty.
   std::string http_listen;
   ServiceOptions service;

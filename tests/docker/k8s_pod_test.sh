@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The shipped Kubernetes manifests run code as shipped. For each manifest, the verdict
+# container is emulated on this host: its uid and gid, exactly the capabilities it adds (all
+# others dropped, from the bounding set too), no_new_privs (allowPrivilegeEscalation: false), a
+# read-only root filesystem with its emptyDir volumes as fresh tmpfs mounts (a private mount
+# namespace), and its own args (listen addresses moved to loopback). `verdict serve` starts that
+# way, and a code group is scored through it — for the sidecar, over its Unix socket by a client
+# running as the trainer's uid. The rewards must be what the completions earn, and no process of
+# a sandbox uid may outlive the server.
+#   k8s_pod_test.sh VERDICT_BINARY MANIFEST...
+# Needs root (to become the manifest's uid with only its capabilities), setpriv, unshare and
+# PyYAML; exits 77 (skipped) without them.
+set -euo pipefail
+verdict=$(readlink -f "$1")
+shift
+[ "$(id -u)" = 0 ] || { echo "skipped: needs root"; exit 77; }
+for tool in setpriv unshare python3; do
+  command -v "$tool" > /dev/null || { echo "skipped: no $tool"; exit 77; }
+done
+python3 -c 'import yaml' 2> /dev/null || { echo "skipped: no PyYAML"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+
+# One line of shell assignments describing the verdict container of a manifest.
+describe() {
+  python3 - "$1" <<'PY'
+import shlex, sys, yaml
+for doc in yaml.safe_load_all(open(sys.argv[1])):
+    if not doc:
+        continue
+    spec = doc.get("spec", {})
+    pod = spec.get("template", {}).get("spec", spec) if doc["kind"] != "Pod" else spec
+    containers = pod.get("initContainers", []) + pod.get("containers", [])
+    for c in containers:
+        if c["name"] != "verdict":
+            continue
+        psc, csc = pod.get("securityContext", {}), c.get("securityContext", {})
+        uid = csc.get("runAsUser", psc.get("runAsUser", 0))
+        gid = csc.get("runAsGroup", psc.get("runAsGroup", 0))
+        caps = csc.get("capabilities", {})
+        assert caps.get("drop") == ["ALL"], "the verdict container must drop ALL capabilities"
+        # RuntimeDefault seccomp denies namespaces without CAP_SYS_ADMIN; this host may allow
+        # them, so the emulation relies on the manifest saying so rather than applying it.
+        assert "--sandbox-no-namespaces" in c.get("args", []), \
+            "a pod under RuntimeDefault seccomp has no namespaces: pass --sandbox-no-namespaces"
+        add = ",".join("+" + a.lower() for a in caps.get("add", []))
+        vols = {v["name"]: v for v in pod.get("volumes", [])}
+        tmpfs = [m["mountPath"] for m in c.get("volumeMounts", [])
+                 if "emptyDir" in vols.get(m["name"], {})]
+        trainer = next((t for t in containers if t["name"] != "verdict"), None)
+        tuid = (trainer or {}).get("securityContext", {}).get("runAsUser", psc.get("runAsUser", 0))
+        tgroups = [psc.get("runAsGroup", 0)] + ([psc["fsGroup"]] if "fsGroup" in psc else [])
+        print(f"uid={uid} gid={gid} caps={shlex.quote('-all' + (',' + add if add else ''))} "
+              f"nnp={int(csc.get('allowPrivilegeEscalation', True) is False)} "
+              f"ro={int(bool(csc.get('readOnlyRootFilesystem')))} "
+              f"tmpfs={shlex.quote(' '.join(tmpfs))} args={shlex.quote(' '.join(c.get('args', [])))} "
+              f"trainer_uid={tuid} trainer_groups={','.join(str(g) for g in tgroups)}")
+        sys.exit(0)
+sys.exit("no container named verdict in " + sys.argv[1])
+PY
+}
+
+# Runs inside a private mount namespace: the pod's filesystem, then the server, then a client.
+run_pod() {
+  set -euo pipefail
+  mount --make-rprivate /
+  for dir in $tmpfs; do mkdir -p "$dir"; mount -t tmpfs -o size=512m,mode=1777 tmpfs "$dir"; done
+  # The server needs a directory it can write its port file to: the first emptyDir.
+  scratch=${tmpfs%% *}
+  cp "$here/k8s_pod_group.jsonl" "$scratch/group.jsonl"
+  if [ "$ro" = 1 ]; then mount -o remount,bind,ro /; fi
+  server_args=()
+  unix_socket=""
+  for a in $args; do
+    case "$a" in
+      --listen=unix:*) server_args+=("$a"); unix_socket=${a#--listen=unix:} ;;
+      --listen=*) server_args+=(--listen=127.0.0.1:0) ;;
+      --http-listen=*) server_args+=(--http-listen=127.0.0.1:0) ;;
+      *) server_args+=("$a") ;;
+    esac
+  done
+  nnp_flag=()
+  [ "$nnp" = 1 ] && nnp_flag=(--no-new-privs)
+  setpriv --reuid="$uid" --regid="$gid" --clear-groups --bounding-set="$caps" --inh-caps=-all \
+    "${nnp_flag[@]}" "$verdict" serve "${server_args[@]}" --port-file="$scratch/ports" \
+    --log-level=warning 2> "$scratch/server.log" &
+  server=$!
+  for _ in $(seq 1 100); do [ -s "$scratch/ports" ] && break; sleep 0.1; done
+  [ -s "$scratch/ports" ] || { cat "$scratch/server.log"; echo "server did not start"; exit 1; }
+  if [ -n "$unix_socket" ]; then
+    address=unix:$unix_socket
+    client=(setpriv --reuid="$trainer_uid" --regid="${trainer_groups%%,*}"
+            --groups="$trainer_groups" --bounding-set=-all --inh-caps=-all --no-new-privs)
+  else
+    address=$(grep -v '^unix:\|^http' "$scratch/ports" | head -n 1)
+    client=()
+  fi
+  status=0
+  # A bounded wait: a server that cannot kill a run (no CAP_KILL) would hang here.
+  timeout 60 "${client[@]}" "$verdict" score --server "$address" --input "$scratch/group.jsonl" \
+    --output "$scratch/scored.jsonl" --format none > /dev/null 2>&1 || status=$?
+  # Any other uid (a sandboxed program's, nobody's) cannot connect to the sidecar's socket.
+  stranger=0
+  if [ -n "$unix_socket" ]; then
+    timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups --bounding-set=-all --inh-caps=-all \
+      --no-new-privs "$verdict" score --server "$address" --input "$scratch/group.jsonl" \
+      --output /dev/null --format none > /dev/null 2>&1 || stranger=$?
+  fi
+  kill -TERM "$server"
+  wait "$server" || true
+  if [ -n "$unix_socket" ] && [ "$stranger" != 1 ]; then
+    echo "uid 65534 reached the sidecar's socket (verdict score exited $stranger, want 1)"
+    exit 1
+  fi
+  if [ "$status" != 0 ]; then
+    cat "$scratch/server.log"
+    echo "verdict score through $address exited $status"
+    exit 1
+  fi
+  python3 - "$scratch/scored.jsonl" <<'PY'
+import json, sys
+line = json.loads(open(sys.argv[1]).read())
+samples = line["verdict"]["samples"]
+got = [(s["reward"], s["verdict"]) for s in samples]
+want = [(1, "CORRECT"), (0, "WRONG_ANSWER"), (0, "TIME_LIMIT")]
+if got != want:
+    sys.exit(f"rewards {got}, want {want}; reasons {[s['reason'] for s in samples]}")
+print("scored as expected:", got)
+PY
+}
+export -f run_pod
+
+sandbox_pids() { ps -eo uid=,pid= | awk '$1 >= 61000 && $1 < 61064 {print $2}' | sort; }
+before=$(sandbox_pids)
+status=0
+for manifest in "$@"; do
+  eval "$(describe "$manifest")"
+  echo "== $(basename "$manifest"): uid $uid gid $gid capabilities $caps no_new_privs $nnp" \
+       "read-only root $ro emptyDirs [$tmpfs] args [$args]"
+  export verdict here uid gid caps nnp ro tmpfs args trainer_uid trainer_groups
+  if ! unshare --mount --propagation private bash -c run_pod; then
+    echo "FAILED: $manifest"
+    status=1
+  fi
+done
+# Every sandboxed process died with its server.
+sleep 0.5
+left=$(comm -13 <(echo "$before") <(sandbox_pids))
+if [ -n "$left" ]; then
+  echo "processes of sandbox uids outlived the server:"
+  echo "$left"
+  status=1
+fi
+exit "$status"
