@@ -14,6 +14,10 @@ namespace {
 constexpr int kPoints = 8;           // random evaluation points for free variables
 constexpr int kMinPoints = 6;        // points where both sides must be defined
 constexpr size_t kMaxElements = 256; // elements of a set compared pairwise
+// A numeric equality at 256 bits (tolerance 2^-200) is trusted as it stands when the written
+// magnitudes need at most this many bits (PrecisionDemandBits); above, both sides are evaluated
+// again at Complex::kHighPrecision, and above what that can resolve the answer is UNDECIDED.
+constexpr double kDirectDemandBits = 150;
 
 // A node of one of the two trees, with the signs chosen for its +- nodes.
 struct Ref {
@@ -305,7 +309,41 @@ class Comparer {
     if (agreed < kMinPoints) {
       return Und(absl::StrCat("defined at only ", agreed, " of ", kPoints, " random points"));
     }
-    return Eq(absl::StrCat("equal at ", agreed, " random points (256-bit evaluation)"));
+    std::vector<int> points(kPoints);
+    for (int point = 0; point < kPoints; ++point) points[static_cast<size_t>(point)] = point;
+    return HighPrecisionEqual(
+        a, b, points, absl::StrCat("equal at ", agreed, " random points (256-bit evaluation)"));
+  }
+
+  // Two sides found equal at 256 bits: equal (with `rule`) if nothing written is below what 256
+  // bits resolve; otherwise only if they stay equal at Complex::kHighPrecision, so that a
+  // perturbation written into the answer (`+ 10^{-100}`) is never inside the tolerance.
+  Comparison HighPrecisionEqual(Ref a, Ref b, const std::vector<int>& points,
+                                const std::string& rule) {
+    double demand = std::max(PrecisionDemandBits(*a.t, a.n, a.mask, points[0], &budget_),
+                             PrecisionDemandBits(*b.t, b.n, b.mask, points[0], &budget_));
+    if (budget_.exceeded) return OutOfBudget();
+    if (demand <= kDirectDemandBits) return Eq(rule);
+    constexpr mpfr_prec_t kHigh = Complex::kHighPrecision;
+    if (demand > static_cast<double>(kHigh - 64)) {
+      return Und(absl::StrCat("equal at 256 bits, but the written magnitudes need about ",
+                              static_cast<int64_t>(demand), " bits, more than the ", kHigh,
+                              "-bit check resolves"));
+    }
+    NumericPrecision high(kHigh);
+    for (int point : points) {
+      Complex va, vb;
+      EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, point, &budget_, &va);
+      EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, point, &budget_, &vb);
+      if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
+      if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) continue;
+      if (!Close(va, vb)) {
+        return Diff(absl::StrCat("equal at 256 bits but different at ", kHigh,
+                                 " bits (a term below the first precision): gold ",
+                                 va.ToString(12), ", answer ", vb.ToString(12)));
+      }
+    }
+    return Eq(absl::StrCat(rule, "; still equal at ", kHigh, " bits"));
   }
 
   Comparison ConstantEqual(Ref a, Ref b) {
@@ -321,7 +359,7 @@ class Comparer {
       if (ea.re == eb.re && ea.im == eb.im) {
         return Eq(ea.is_real() ? "equal as exact rationals" : "equal as exact complex numbers");
       }
-      if (DecimalMatches(a, b)) return Eq(DecimalRule());
+      if (DecimalMatches(a, b, /*irrational=*/false)) return Eq(DecimalRule(false));
       return Diff(absl::StrCat("different exact values: answer ", Short(ExactText(eb)), ", gold ",
                                Short(ExactText(ea))));
     }
@@ -336,9 +374,9 @@ class Comparer {
     if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) return Diff("one side has no defined value");
     if (Close(va, vb)) {
       if (va.is_inf()) return Eq("both infinite with the same sign");
-      return Eq("equal to 60 significant digits (256-bit evaluation)");
+      return HighPrecisionEqual(a, b, {-1}, "equal to 60 significant digits (256-bit evaluation)");
     }
-    if (DecimalMatches(a, b)) return Eq(DecimalRule());
+    if (DecimalMatches(a, b, /*irrational=*/true)) return Eq(DecimalRule(true));
     return Diff(absl::StrCat("different values: answer ", vb.ToString(10), ", gold ",
                              va.ToString(10)));
   }
@@ -361,28 +399,44 @@ class Comparer {
     Complex n;
     mpfr_hypot(n.re(), b.re(), b.im(), MPFR_RNDN);  // |b|
     mpfr_max(n.re(), n.re(), m.im(), MPFR_RNDN);
-    mpfr_mul_2si(n.re(), n.re(), -200, MPFR_RNDN);  // 2^-200 * max(|a|, |b|)
-    mpfr_set_ui_2exp(n.im(), 1, -230, MPFR_RNDN);   // absolute floor 2^-230
+    // At 256 bits: 2^-200 * max(|a|, |b|), absolute floor 2^-230; the same margins at a higher
+    // working precision.
+    const long prec = static_cast<long>(NumericPrecision::Current());
+    mpfr_mul_2si(n.re(), n.re(), -(prec - 56), MPFR_RNDN);
+    mpfr_set_ui_2exp(n.im(), 1, -(prec - 26), MPFR_RNDN);
     mpfr_max(n.re(), n.re(), n.im(), MPFR_RNDN);
     return mpfr_lessequal_p(m.re(), n.re()) != 0;
   }
 
-  std::string DecimalRule() const {
+  int MinDigits(bool irrational) const {
+    return irrational ? std::max(options_.min_significant_digits,
+                                 options_.min_significant_digits_irrational)
+                      : options_.min_significant_digits;
+  }
+  std::string DecimalRule(bool irrational) const {
     return absl::StrCat("the exact value rounds to the decimal written (at least ",
-                        options_.min_significant_digits, " significant digits)");
+                        MinDigits(irrational), " significant digits against ",
+                        irrational ? "an irrational" : "a rational", " value)");
+  }
+
+  static bool IsDecimalLiteral(Ref r) {
+    r = Strip(r);
+    while (r.node().op == Op::kNeg) r = Strip(r.Kid(0));
+    return r.node().op == Op::kNumber && (r.node().flags & kDecimal);
   }
 
   // A decimal literal (possibly negated) with enough significant digits whose rounding interval
-  // holds the other side's value.
-  bool DecimalMatches(Ref a, Ref b) {
+  // holds the other side's value. Two decimals compare exactly: 85.71 is not 85.714.
+  bool DecimalMatches(Ref a, Ref b, bool irrational) {
     if (options_.decimal != DecimalPolicy::kRoundedAtWrittenPrecision) return false;
     for (int side = 0; side < 2; ++side) {
       Ref d = Strip(side == 0 ? a : b);
       Ref other = side == 0 ? b : a;
+      if (IsDecimalLiteral(other)) continue;
       while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
       const Node& n = d.node();
       if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
-      if (static_cast<int>(n.text.size()) < options_.min_significant_digits) continue;
+      if (static_cast<int>(n.text.size()) < MinDigits(irrational)) continue;
       Ref whole = Strip(side == 0 ? a : b);
       Complex vd, vo;
       if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;
