@@ -85,6 +85,7 @@ class Comparer {
 
   Comparison Equal(Ref a, Ref b) {
     if (!budget_.Step()) return OutOfBudget();
+    if (DegreesEqualRadians(a, b)) return Eq("an angle in degrees equal to the same angle in radians");
     a = Strip(a);
     b = Strip(b);
     const Node& x = a.node();
@@ -282,6 +283,38 @@ class Comparer {
   }
 
   // --- scalars --------------------------------------------------------------------------------
+
+  // `30^\circ` against `\frac{\pi}{6}`: one side in degrees, the other a constant multiple of
+  // pi (radians are written with pi; `30^\circ` against 0.5236 stays different).
+  bool DegreesEqualRadians(Ref a, Ref b) {
+    auto unit_stripped = [](Ref r) {
+      while (r.node().op == Op::kUnit) r = r.Kid(0);
+      return r;
+    };
+    Ref x = unit_stripped(a), y = unit_stripped(b);
+    if ((x.node().op == Op::kDegree) == (y.node().op == Op::kDegree)) return false;
+    Ref deg = x.node().op == Op::kDegree ? x.Kid(0) : y.Kid(0);
+    Ref rad = x.node().op == Op::kDegree ? y : x;
+    if (!Contains(*rad.t, rad.n, Op::kPi) || HasSymbols(*rad.t, rad.n) ||
+        HasSymbols(*deg.t, deg.n) || HasPlusMinus(rad) || HasPlusMinus(deg)) {
+      return false;
+    }
+    if (PrecisionDemandBits(*rad.t, rad.n, rad.mask, -1, &budget_) > kDirectDemandBits ||
+        PrecisionDemandBits(*deg.t, deg.n, deg.mask, -1, &budget_) > kDirectDemandBits) {
+      return false;
+    }
+    Complex vd, vr;
+    if (EvalNumeric(*deg.t, deg.n, deg.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+        EvalNumeric(*rad.t, rad.n, rad.mask, -1, &budget_, &vr) != EvalStatus::kOk ||
+        !vd.is_real() || !vr.is_real() || vd.is_inf() || vr.is_inf()) {
+      return false;
+    }
+    Complex pi;
+    mpfr_const_pi(pi.re(), MPFR_RNDN);
+    mpfr_mul(vd.re(), vd.re(), pi.re(), MPFR_RNDN);
+    mpfr_div_ui(vd.re(), vd.re(), 180, MPFR_RNDN);
+    return Close(vd, vr);
+  }
 
   Comparison ScalarEqual(Ref a, Ref b) {
     bool symbolic = HasSymbols(*a.t, a.n) || HasSymbols(*b.t, b.n);

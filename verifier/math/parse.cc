@@ -553,7 +553,8 @@ class Parser {
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
              cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
-             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek);
+             cmd == "infin" || cmd == "lfloor" || cmd == "lceil" || In(cmd, kFunctions) ||
+             In(cmd, kGreek);
     }
     return false;
   }
@@ -1277,6 +1278,22 @@ class Parser {
     return TextNode(s_.substr(start, p_ - start));
   }
 
+  // \lfloor x \rfloor, \lceil x \rceil (after `\lfloor` was read): the floor and ceiling
+  // functions, exact on exact values.
+  int32_t ParseFloorCeil(bool floor) {
+    int32_t x = ParseSum();
+    if (x < 0) return -1;
+    SkipWs();
+    if (!AcceptCommand(floor ? "rfloor" : "rceil")) {
+      return Fail(floor ? "\\lfloor without \\rfloor" : "\\lceil without \\rceil");
+    }
+    Node n;
+    n.op = Op::kFunc;
+    n.text = floor ? "floor" : "ceil";
+    n.kids = {x};
+    return Add(std::move(n));
+  }
+
   // A number word standing alone ("two", "Twelve"; not "one solution"): the number.
   int32_t NumberWord(std::string_view w, size_t end) {
     if (w.size() < 3) return kNoNode;
@@ -1427,6 +1444,7 @@ class Parser {
       int32_t b = ParseArg();
       return Binary(Op::kBinom, a, b);
     }
+    if (cmd == "lfloor" || cmd == "lceil") return ParseFloorCeil(cmd == "lfloor");
     if (cmd == "pi") return Leaf(Op::kPi);
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
     if (cmd == "emptyset" || cmd == "varnothing") {

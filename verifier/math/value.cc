@@ -208,11 +208,27 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
       out->re = 0;
       out->im = 1;
       return EvalStatus::kOk;
+    case Op::kFunc:
+      if (n.text == "floor" || n.text == "ceil") {  // exact on an exact real argument
+        ExactValue v;
+        EvalStatus s = kid(0, &v);
+        if (s != EvalStatus::kOk) return s;
+        if (!v.is_real()) return EvalStatus::kUndefined;
+        mpz_class q;
+        if (n.text == "floor") {
+          mpz_fdiv_q(q.get_mpz_t(), v.re.get_num().get_mpz_t(), v.re.get_den().get_mpz_t());
+        } else {
+          mpz_cdiv_q(q.get_mpz_t(), v.re.get_num().get_mpz_t(), v.re.get_den().get_mpz_t());
+        }
+        out->re = mpq_class(q);
+        out->im = 0;
+        return EvalStatus::kOk;
+      }
+      return EvalStatus::kNotExact;
     case Op::kSymbol:
     case Op::kPi:
     case Op::kE:
     case Op::kInfinity:
-    case Op::kFunc:
       return EvalStatus::kNotExact;
     case Op::kAdd: {
       ExactValue sum;
@@ -622,7 +638,9 @@ EvalStatus Func(const std::string& name, const Complex& x, const Complex* base, 
   mpfr_srcptr v = x.re();
   mpfr_ptr o = out->re();
   mpfr_set_zero(out->im(), 1);
-  if (name == "sin") mpfr_sin(o, v, R);
+  if (name == "floor") mpfr_floor(o, v);
+  else if (name == "ceil") mpfr_ceil(o, v);
+  else if (name == "sin") mpfr_sin(o, v, R);
   else if (name == "cos") mpfr_cos(o, v, R);
   else if (name == "tan") mpfr_tan(o, v, R);
   else if (name == "sec") mpfr_sec(o, v, R);
@@ -756,6 +774,18 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
       Complex x, base;
       EvalStatus s = kid(0, &x);
       if (s != EvalStatus::kOk) return s;
+      if ((n.text == "floor" || n.text == "ceil") && x.is_real() && mpfr_number_p(x.re())) {
+        // Numerically, a value within rounding error of an integer may be on either side of it
+        // (floor of sqrt(2)^2): undecided rather than a guess. Exact arguments never get here.
+        Tmp r, d;
+        mpfr_round(r.v, x.re());
+        mpfr_sub(d.v, x.re(), r.v, R);
+        if (mpfr_zero_p(d.v) ||
+            mpfr_get_exp(d.v) < mpfr_get_exp(x.re()) - (NumericPrecision::Current() - 64)) {
+          b->Exceed("magnitude (a floor or ceiling of a value too close to an integer to decide)");
+          return EvalStatus::kBudget;
+        }
+      }
       if (IsTrig(n.text)) {
         // \sin 30^\circ: degrees inside trigonometry are converted to radians.
         const Node& arg = tree.at(n.kids[0]);
