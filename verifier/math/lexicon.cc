@@ -91,9 +91,10 @@ std::string RepairEscapes(std::string_view text) {
         std::string_view rest = LettersAt(text, i + 1);
         std::string name = std::string(1, letter) + std::string(rest);
         // \f, \a, \b, \v never stand in an answer: any letters after them were a command.
-        // Whitespace (\t, \n, \r) is a command only when it completes a known name.
+        // Whitespace (\t, \n, \r) is a command only when two or more letters complete a known
+        // name (a newline before `e` stays a newline, not `\ne`).
         bool never_text = c == '\f' || c == '\a' || c == '\b' || c == '\v';
-        if (!rest.empty() && (IsKnownCommand(name) || (never_text && rest.size() >= 2))) {
+        if (rest.size() >= 2 && (IsKnownCommand(name) || never_text)) {
           // `\` + form feed + `rac` is a doubled `\\frac` that lost its second backslash.
           if (!out.empty() && out.back() == '\\') out.pop_back();
           out.push_back('\\');

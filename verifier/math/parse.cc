@@ -928,6 +928,7 @@ class Parser {
       if (int32_t t = RatioOrBase(group_start); t != kNoNode) return t;
     }
     // Thousands separators: the first group has 1-3 digits, every later group exactly 3.
+    bool grouped = false;
     if (first_group >= 1 && first_group <= 3) {
       while (true) {
         size_t sep = 0;
@@ -956,6 +957,7 @@ class Parser {
         if (plain_comma && !PlainThousandsCommaAllowed()) break;
         digits.append(s_.substr(q, 3));
         p_ = q + 3;
+        grouped = true;
       }
     }
     int32_t decimals = 0;
@@ -999,6 +1001,9 @@ class Parser {
       decimal = true;
     }
     int32_t number = NumberLeaf(std::move(digits), exp10, decimals, decimal);
+    if (number >= 0 && allow_mixed && (decimals > 0 || grouped)) {
+      if (int32_t u = LetterUnit(number); u != kNoNode) return u;
+    }
     if (number < 0 || !allow_mixed || decimal) return number;
     if (int32_t o = Ordinal(number); o != kNoNode) return o;
     // Mixed numbers.
@@ -1110,7 +1115,13 @@ class Parser {
         }
         if (periodic) period = per;
       }
-      if (period == 0) return kNoNode;
+      if (period == 0) {
+        // `3.14159\ldots` closing the answer: a truncated decimal, read as written.
+        size_t e = after;
+        while (e < end_ && s_[e] == ' ') ++e;
+        if (e == end_) p_ = after;
+        return kNoNode;
+      }
       size_t begin = d.size() - period;
       while (begin > 0 && d[begin - 1] == d[begin - 1 + period]) --begin;
       repeat = std::string(d.substr(begin, period));
@@ -1128,6 +1139,33 @@ class Parser {
       if (k < 0) return -1;
     }
     return Binary(Op::kDiv, num, den);
+  }
+
+  // `2.653 m`, `1,000.99 m²` closing the answer: a one-letter unit after a decimal (or grouped)
+  // number and a space. Only m, g, s, L, and only there: `4m` and `4 m` stay products.
+  int32_t LetterUnit(int32_t number) {
+    size_t q = p_;
+    if (q >= end_ || s_[q] != ' ') return kNoNode;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q >= end_ || !(s_[q] == 'm' || s_[q] == 'g' || s_[q] == 's' || s_[q] == 'L')) {
+      return kNoNode;
+    }
+    std::string unit(1, s_[q]);
+    size_t r = q + 1;
+    if (s_.substr(r, 4) == "^{2}" || s_.substr(r, 4) == "^{3}") {
+      absl::StrAppend(&unit, "^", A(s_.substr(r + 2, 1)));
+      r += 4;
+    } else if (s_.substr(r, 2) == "^2" || s_.substr(r, 2) == "^3") {
+      absl::StrAppend(&unit, A(s_.substr(r, 2)));
+      r += 2;
+    }
+    size_t e = r;
+    while (e < end_ && s_[e] == ' ') ++e;
+    if (e != end_) return kNoNode;
+    p_ = r;
+    int32_t u = Unary(Op::kUnit, number);
+    if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = std::move(unit);
+    return u;
   }
 
   // An ordinal suffix after an integer, and the words after it: `15th`, `15th Day`, `12^{th}`,
@@ -1602,6 +1640,17 @@ std::string CleanAnswerText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   AppendCleaned(RepairEscapes(text), &out);
+  // `0.777...` closing the answer: an ellipsis after a decimal, kept (as \ldots) for the number
+  // reader, not dropped with the trailing period below.
+  size_t end = out.size();
+  while (end > 0 && (out[end - 1] == ' ' || out[end - 1] == '\n')) --end;
+  if (end >= 4 && out.compare(end - 3, 3, "...") == 0) {
+    size_t d = end - 3;
+    while (d > 0 && IsDigit(out[d - 1])) --d;
+    if (d < end - 3 && d >= 2 && out[d - 1] == '.' && IsDigit(out[d - 2])) {
+      out.replace(end - 3, out.size() - (end - 3), "\\ldots");
+    }
+  }
   // Trailing punctuation and whitespace: "42." reads as 42.
   while (!out.empty() && (out.back() == '.' || out.back() == ' ' || out.back() == '\n' ||
                           out.back() == '\t' || out.back() == '\r')) {
