@@ -915,6 +915,18 @@ class Parser {
     return c.scanned == 1;
   }
 
+  // The length of a braced comma `{,}` at `at` (spaces allowed around and inside: `14 {, }916`),
+  // 0 if there is none.
+  size_t BracedCommaAt(size_t at) const {
+    size_t q = at;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q + 2 >= end_ || s_[q] != '{' || s_[q + 1] != ',') return 0;
+    q += 2;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q >= end_ || s_[q] != '}') return 0;
+    return q + 1 - at;
+  }
+
   // Digits with thousands separators (1,000  1\,000  1{,}000  1 000), a decimal part, an
   // exponent (6.02e23), a repeating part (0.\overline{3}, 0.777\ldots), and after an integer: a
   // mixed-number fraction (2\frac12, 7 3/4), an ordinal suffix (15th, 12^{th}), a base subscript
@@ -936,8 +948,8 @@ class Parser {
         if (Peek() == ',') {
           sep = 1;
           plain_comma = true;
-        } else if (StartsWith("{,}")) {
-          sep = 3;
+        } else if (size_t n = BracedCommaAt(p_); n > 0) {
+          sep = n;  // `{,}`, also spaced: `14 {, }916`
         } else if (StartsWith("\\,")) {
           sep = 2;
         } else if (StartsWith("\\ ")) {
@@ -947,9 +959,7 @@ class Parser {
         }
         if (sep == 0) break;
         size_t q = p_ + sep;
-        if (sep == 3) {
-          while (q < end_ && s_[q] == ' ') ++q;
-        }
+        while (q < end_ && s_[q] == ' ' && s_[q - 1] == '}') ++q;
         size_t k = 0;
         while (q + k < end_ && IsDigit(s_[q + k])) ++k;
         if (k != 3) break;
