@@ -86,6 +86,7 @@ class Comparer {
   Comparison Equal(Ref a, Ref b) {
     if (!budget_.Step()) return OutOfBudget();
     if (DegreesEqualRadians(a, b)) return Eq("an angle in degrees equal to the same angle in radians");
+    if (std::optional<Comparison> c = ChoiceLetters(a, b)) return *c;
     a = Strip(a);
     b = Strip(b);
     const Node& x = a.node();
@@ -283,6 +284,36 @@ class Comparer {
   }
 
   // --- scalars --------------------------------------------------------------------------------
+
+  // A multiple-choice answer with its value (`(C) 12`, read as a unit "choice C"): against a
+  // lone letter it is its letter; against another choice the letters must agree too; against
+  // anything else, its value (the unit is dropped as usual).
+  static std::optional<Comparison> ChoiceLetters(Ref a, Ref b) {
+    auto letter = [](Ref r) -> char {
+      const Node& n = r.node();
+      if (n.op == Op::kUnit && n.text.size() == 8 && n.text.rfind("choice ", 0) == 0) {
+        return n.text[7];
+      }
+      return 0;
+    };
+    auto lone_letter = [](Ref r) -> char {
+      r = Strip(r);
+      const Node& n = r.node();
+      return n.op == Op::kSymbol && n.text.size() == 1 && n.text[0] >= 'A' && n.text[0] <= 'E'
+                 ? n.text[0]
+                 : 0;
+    };
+    char ca = letter(a), cb = letter(b);
+    if (ca == 0 && cb == 0) return std::nullopt;
+    if (ca != 0 && cb != 0) {
+      if (ca != cb) return Diff("different choices");
+      return std::nullopt;  // same letter: compare the values
+    }
+    char other = ca != 0 ? lone_letter(b) : lone_letter(a);
+    if (other == 0) return std::nullopt;
+    return (ca != 0 ? ca : cb) == other ? Eq("the same choice letter")
+                                        : Diff("different choice letters");
+  }
 
   // `30^\circ` against `\frac{\pi}{6}`: one side in degrees, the other a constant multiple of
   // pi (radians are written with pi; `30^\circ` against 0.5236 stays different).

@@ -196,11 +196,16 @@ class Parser {
     if (p_ >= end_) {
       Fail("empty answer");
     } else {
+      std::string choice = ChoicePrefix();
       bool is_or = false;
       std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
       SkipWs();
       if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
       if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+      if (!failed_ && !choice.empty()) {  // `(C) 12`: the choice C, whose value is 12
+        root = Unary(Op::kUnit, root);
+        if (root >= 0) tree_.nodes[static_cast<size_t>(root)].text = std::move(choice);
+      }
     }
     if (failed_) {
       r.status = budget_ ? ParseResult::Status::kBudget : ParseResult::Status::kSyntaxError;
@@ -716,6 +721,21 @@ class Parser {
         base = Unary(Op::kPercent, base);
         continue;
       }
+      if (AcceptCommand("pmod")) {  // `3 \pmod{7}`: the residue as written, the modulus kept
+        SkipWs();
+        size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+        std::string modulus;
+        if (close != std::string_view::npos) {
+          modulus = std::string(Trimmed(s_.substr(p_ + 1, close - p_ - 1)));
+          p_ = close + 1;
+        } else {
+          while (p_ < end_ && IsDigit(s_[p_])) modulus.push_back(s_[p_++]);
+        }
+        if (modulus.empty()) return Fail("\\pmod without a modulus");
+        base = Unary(Op::kUnit, base);
+        if (base >= 0) tree_.nodes[static_cast<size_t>(base)].text = "mod " + modulus;
+        continue;
+      }
       if (AcceptCommand("degree") || AcceptCommand("circ")) {
         base = Unary(Op::kDegree, base);
         continue;
@@ -913,6 +933,48 @@ class Parser {
       c.scanned = tight_ok && (c.top_level || spaced || c.spaced_separator) ? 1 : 0;
     }
     return c.scanned == 1;
+  }
+
+  // `(C) 12`, `\textbf{(C) }12`, `(C) \ 12` opening the answer: a multiple-choice letter A-E
+  // with its value after it. Consumes the letter and returns "choice C"; empty (nothing read)
+  // when the answer does not open that way or nothing follows the letter.
+  std::string ChoicePrefix() {
+    size_t q = p_;
+    std::string_view cmd = CommandAt(q);
+    size_t close_brace = std::string_view::npos;
+    if (cmd == "textbf" || cmd == "text" || cmd == "mathbf" || cmd == "textrm") {
+      q += cmd.size() + 1;
+      if (q >= end_ || s_[q] != '{') return {};
+      close_brace = MatchBrace(q);
+      if (close_brace == std::string_view::npos) return {};
+      ++q;
+    }
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q + 2 >= end_ || s_[q] != '(' || s_[q + 1] < 'A' || s_[q + 1] > 'E' || s_[q + 2] != ')') {
+      return {};
+    }
+    char letter = s_[q + 1];
+    q += 3;
+    if (close_brace != std::string_view::npos) {
+      while (q < close_brace && s_[q] == ' ') ++q;
+      if (q != close_brace) return {};
+      ++q;
+    }
+    if (q >= end_ || s_[q] != ' ') {
+      if (close_brace == std::string_view::npos) return {};  // `(C)12`, `(C)x`: not this form
+    }
+    size_t rest = q;
+    while (rest < end_ && s_[rest] == ' ') ++rest;
+    if (rest >= end_) return {};
+    // The value is a number or a simple expression; `(A) and (C)` stays a list of letters.
+    char c = s_[rest];
+    std::string_view value_cmd = CommandAt(rest);
+    if (!(IsDigit(c) || c == '-' || c == '.' || value_cmd == "frac" || value_cmd == "sqrt" ||
+          value_cmd == "pi")) {
+      return {};
+    }
+    p_ = rest;
+    return absl::StrCat("choice ", std::string(1, letter));
   }
 
   // The length of a braced comma `{,}` at `at` (spaces allowed around and inside: `14 {, }916`),

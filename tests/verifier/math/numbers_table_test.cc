@@ -218,6 +218,25 @@ const Case kBaseSubscripts[] = {
     {"54", "204_5", kNo},
 };
 
+const Case kChoicesAndModuli[] = {
+    {"C", "(C) 12", kYes},
+    {"C", R"(\textbf{(C) }12)", kYes},
+    {"12", "(C) 12", kYes},
+    {"(C) 12", "C", kYes},
+    {"(C) 12", "(C) 12", kYes},
+    {"3", R"(3 \pmod{7})", kYes},
+    {R"(3 \pmod{7})", "3", kYes},
+    {"C", "(B) 12", kNo},
+    {"C", R"(\textbf{(B) }12)", kNo},
+    {"12", "(C) 13", kNo},
+    {"(C) 12", "(B) 12", kNo},
+    {"C", "12C", kNo},
+    {"A, C", "(A) and (C)", kYes},
+    {"C", R"((C) \frac{1}{2})", kYes},
+    {"3", R"(4 \pmod{7})", kNo},
+    {"3", R"(10 \pmod{7})", kNo},
+};
+
 const Case kFloorCeilingAndE[] = {
     {"3", R"(\lfloor \pi \rfloor)", kYes},
     {"4", R"(\lceil 3.2 \rceil)", kYes},
@@ -249,6 +268,7 @@ const Table kTables[] = {
     {"WordsAndUnicode", kWordsAndUnicode},
     {"RepeatingDecimals", kRepeatingDecimals},
     {"BaseSubscripts", kBaseSubscripts},
+    {"ChoicesAndModuli", kChoicesAndModuli},
     {"FloorCeilingAndE", kFloorCeilingAndE},
 };
 
