@@ -42,7 +42,7 @@ constexpr std::string_view kGreek[] = {
     "theta", "vartheta", "iota", "kappa", "lambda", "mu",        "nu",     "xi",
     "rho",   "sigma", "tau",   "upsilon", "phi",   "varphi",     "chi",    "psi",
     "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",          "Sigma",  "Phi",
-    "Psi",   "Omega"};
+    "Psi",   "Omega", "ell"};
 
 // Short words that are text, not products of one-letter variables ("yes" is not y*e*s).
 constexpr std::string_view kShortWords[] = {
@@ -1361,7 +1361,13 @@ class Parser {
       p_ = j;
       return ParseFunction(w);
     }
-    if (w.size() <= 3 && !In(w, kShortWords)) {
+    // A capitalised short word ("The", "Yes") is the word; all capitals ("ABC", "AM") stay letters.
+    std::string title = w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
+                                std::all_of(w.begin() + 1, w.end(),
+                                            [](char ch) { return ch >= 'a' && ch <= 'z'; })
+                            ? absl::AsciiStrToLower(A(w))
+                            : std::string(w);
+    if (w.size() <= 3 && !In(std::string_view(title), kShortWords)) {
       // "xy", "abc": products of one-letter variables; read the first, the rest follows.
       ++p_;
       char c = w[0];
