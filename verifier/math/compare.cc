@@ -303,6 +303,13 @@ class Comparer {
                  ? n.text[0]
                  : 0;
     };
+    // Two residues `\pmod{n}`: the moduli must agree as written.
+    const Node& ua = a.node();
+    const Node& ub = b.node();
+    if (ua.op == Op::kUnit && ub.op == Op::kUnit && ua.text.rfind("mod ", 0) == 0 &&
+        ub.text.rfind("mod ", 0) == 0 && ua.text != ub.text) {
+      return Diff("different moduli");
+    }
     char ca = letter(a), cb = letter(b);
     if (ca == 0 && cb == 0) return std::nullopt;
     if (ca != 0 && cb != 0) {

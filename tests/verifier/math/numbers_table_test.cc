@@ -241,6 +241,8 @@ const Case kChoicesAndModuli[] = {
     {"C", R"((C) \frac{1}{2})", kYes},
     {"3", R"(4 \pmod{7})", kNo},
     {"3", R"(10 \pmod{7})", kNo},
+    {R"(3 \pmod{7})", R"(3 \pmod{5})", kNo},
+    {R"(3 \pmod{7})", R"(3 \pmod{7})", kYes},
 };
 
 const Case kFloorCeilingAndE[] = {
