@@ -285,9 +285,10 @@ class Comparer {
 
   // --- scalars --------------------------------------------------------------------------------
 
-  // A multiple-choice answer with its value (`(C) 12`, read as a unit "choice C"): against a
-  // lone letter it is its letter; against another choice the letters must agree too; against
-  // anything else, its value (the unit is dropped as usual).
+  // Annotations both sides must agree on. A multiple-choice answer with its value (`(C) 12`,
+  // read as a unit "choice C"): against a lone letter it is its letter; against another choice
+  // the letters must agree too; against anything else, its value (the unit is dropped as usual).
+  // Two residues (`3 \pmod{7}`) must have the same modulus.
   static std::optional<Comparison> ChoiceLetters(Ref a, Ref b) {
     auto letter = [](Ref r) -> char {
       const Node& n = r.node();
