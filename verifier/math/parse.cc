@@ -397,7 +397,9 @@ class Parser {
       FailBudget("nesting deeper than the depth budget");
       return items;
     }
-    CommaScope comma_scope(this, closers.empty());
+    // A brace group (`\frac{1,000}{3}`, `\boxed{1,000}`) reads commas as the top level does;
+    // brackets and set braces hold elements.
+    CommaScope comma_scope(this, closers.empty() || closers == "}");
     while (!failed_) {
       SkipWs();
       if (p_ >= end_ || AtCloser(closers)) break;
@@ -907,7 +909,8 @@ class Parser {
   // Whether a plain comma at p_ (followed by exactly three digits) may be a thousands separator:
   // no tight comma of this list separates elements, and inside brackets the elements are
   // separated by spaced commas (`(1,000, 2)` is (1000, 2); `[1,100]` is an interval; `1,000`
-  // alone is one thousand). The rest of the list is scanned once, at its depth only.
+  // alone is one thousand, as is `{1,000}`). The rest of the list is scanned once, at its depth
+  // only.
   bool PlainThousandsCommaAllowed() {
     if (commas_.empty()) return true;
     CommaContext& c = commas_.back();
