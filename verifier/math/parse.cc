@@ -917,14 +917,16 @@ class Parser {
     if (c.tight_separator) return false;
     if (c.scanned < 0) {
       bool tight_ok = true, spaced = false;
-      int depth = 0;
       for (size_t q = p_; q < end_ && tight_ok; ++q) {
         char ch = s_[q];
-        if (ch == '(' || ch == '[' || ch == '{') ++depth;
-        if (ch == ')' || ch == ']' || ch == '}') {
-          if (--depth < 0) break;
+        if (ch == '(' || ch == '[' || ch == '{') {  // a nested group: jump over it
+          size_t close = CloseOf(q);
+          if (close == std::string_view::npos) break;
+          q = close;
+          continue;
         }
-        if (ch != ',' || depth != 0 || (q > 0 && s_[q - 1] == '{')) continue;
+        if (ch == ')' || ch == ']' || ch == '}') break;  // the end of this list
+        if (ch != ',') continue;
         size_t k = 0;
         while (q + 1 + k < end_ && IsDigit(s_[q + 1 + k])) ++k;
         if (k == 0) {
@@ -990,6 +992,26 @@ class Parser {
     while (q < end_ && s_[q] == ' ') ++q;
     if (q >= end_ || s_[q] != '}') return 0;
     return q + 1 - at;
+  }
+
+  // The matching close of the bracket or brace opening at `at` (any of ([{ with any of )]}, as
+  // the grammar pairs `[2,5)`), npos if unmatched. One table per parse, built on first use, so
+  // the comma scans above stay linear in the input.
+  size_t CloseOf(size_t at) {
+    if (close_of_.empty()) {
+      close_of_.assign(s_.size(), -1);
+      std::vector<int32_t> open;
+      for (size_t q = 0; q < s_.size(); ++q) {
+        char ch = s_[q];
+        if (ch == '(' || ch == '[' || ch == '{') open.push_back(static_cast<int32_t>(q));
+        if ((ch == ')' || ch == ']' || ch == '}') && !open.empty()) {
+          close_of_[static_cast<size_t>(open.back())] = static_cast<int32_t>(q);
+          open.pop_back();
+        }
+      }
+    }
+    int32_t c = close_of_[at];
+    return c < 0 ? std::string_view::npos : static_cast<size_t>(c);
   }
 
   // Digits with thousands separators (1,000  1\,000  1{,}000  1 000), a decimal part, an
@@ -1705,6 +1727,7 @@ class Parser {
   size_t end_;
   size_t p_ = 0;
   std::vector<CommaContext> commas_;  // one per item list being read, innermost last
+  std::vector<int32_t> close_of_;     // CloseOf's table, empty until first used
   const Limits& limits_;
   Tree tree_;
   int depth_ = 0;
