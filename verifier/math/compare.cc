@@ -431,7 +431,9 @@ class Comparer {
       if (ea.re == eb.re && ea.im == eb.im) {
         return Eq(ea.is_real() ? "equal as exact rationals" : "equal as exact complex numbers");
       }
-      if (DecimalMatches(a, b, /*irrational=*/false)) return Eq(DecimalRule(false));
+      if (DecimalMatches(a, b, /*irrational=*/false)) {
+        return Eq(DecimalRule(IsDecimalLiteral(a) && IsDecimalLiteral(b)));
+      }
       return Diff(absl::StrCat("different exact values: answer ", Short(ExactText(eb)), ", gold ",
                                Short(ExactText(ea))));
     }
@@ -488,7 +490,7 @@ class Comparer {
   std::string DecimalRule(bool irrational) const {
     return absl::StrCat("the exact value rounds to the decimal written (at least ",
                         MinDigits(irrational), " significant digits against ",
-                        irrational ? "an irrational" : "a rational", " value)");
+                        irrational ? "an irrational or decimal" : "a rational", " value)");
   }
 
   static bool IsDecimalLiteral(Ref r) {
@@ -498,17 +500,18 @@ class Comparer {
   }
 
   // A decimal literal (possibly negated) with enough significant digits whose rounding interval
-  // holds the other side's value. Two decimals compare exactly: 85.71 is not 85.714.
+  // holds the other side's value. Against another decimal (itself perhaps rounded) it needs the
+  // irrational threshold: 0.333333 = 0.3333333, but 85.71 != 85.714.
   bool DecimalMatches(Ref a, Ref b, bool irrational) {
     if (options_.decimal != DecimalPolicy::kRoundedAtWrittenPrecision) return false;
     for (int side = 0; side < 2; ++side) {
       Ref d = Strip(side == 0 ? a : b);
       Ref other = side == 0 ? b : a;
-      if (IsDecimalLiteral(other)) continue;
+      bool strict = irrational || IsDecimalLiteral(other);
       while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
       const Node& n = d.node();
       if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
-      if (static_cast<int>(n.text.size()) < MinDigits(irrational)) continue;
+      if (static_cast<int>(n.text.size()) < MinDigits(strict)) continue;
       Ref whole = Strip(side == 0 ? a : b);
       Complex vd, vo;
       if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;

@@ -34,8 +34,8 @@ enum class DecimalPolicy {
   // Also when the exact value rounds to the decimal at the precision written, provided the
   // decimal has enough significant digits: `min_significant_digits` against a rational value
   // (85.71 = 600/7, 0.3333 = 1/3, but 0.333 != 1/3), `min_significant_digits_irrational`
-  // against an irrational one (3.14159 = pi, but 3.14 != pi, 25.13 != 8 pi). Two decimals
-  // compare exactly (85.71 != 85.714). The default.
+  // against an irrational one or another decimal (3.14159 = pi, but 3.14 != pi, 25.13 != 8 pi,
+  // 85.71 != 85.714). The default.
   kRoundedAtWrittenPrecision,
 };
 
