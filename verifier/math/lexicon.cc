@@ -92,9 +92,11 @@ std::string RepairEscapes(std::string_view text) {
         std::string name = std::string(1, letter) + std::string(rest);
         // \f, \a, \b, \v never stand in an answer: any letters after them were a command.
         // Whitespace (\t, \n, \r) is a command only when two or more letters complete a known
-        // name (a newline before `e` stays a newline, not `\ne`).
+        // name (a newline before `e` stays a newline, not `\ne`), and never an English word (a tab
+        // before "an" is indentation, not `\tan`).
         bool never_text = c == '\f' || c == '\a' || c == '\b' || c == '\v';
-        if (rest.size() >= 2 && (IsKnownCommand(name) || never_text)) {
+        bool word = !never_text && rest == "an";
+        if (rest.size() >= 2 && !word && (IsKnownCommand(name) || never_text)) {
           // `\` + form feed + `rac` is a doubled `\\frac` that lost its second backslash.
           if (!out.empty() && out.back() == '\\') out.pop_back();
           out.push_back('\\');

@@ -37,6 +37,7 @@ TEST(RepairEscapes, UndoesDoubledBackslashesAndEatenEscapesOnly) {
       {"answer:\n\nend", "answer:\n\nend"},
       {"x\ne", "x\ne"},
       {"\tab", "\tab"},
+      {"\tan example", "\tan example"},  // indentation before a word, not \tan
   };
   for (const Repair& r : kRows) EXPECT_EQ(RepairEscapes(r.in), r.out) << r.in;
 }
