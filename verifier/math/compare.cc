@@ -85,7 +85,9 @@ class Comparer {
 
   Comparison Equal(Ref a, Ref b) {
     if (!budget_.Step()) return OutOfBudget();
-    if (DegreesEqualRadians(a, b)) return Eq("an angle in degrees equal to the same angle in radians");
+    if (DegreesEqualRadians(a, b)) {
+      return Eq("an angle in degrees equal to the same angle in radians");
+    }
     if (std::optional<Comparison> c = ChoiceLetters(a, b)) return *c;
     a = Strip(a);
     b = Strip(b);

@@ -20,7 +20,8 @@ struct Repair {
 TEST(RepairEscapes, UndoesDoubledBackslashesAndEatenEscapesOnly) {
   const Repair kRows[] = {
       {R"(\\frac{1}{2})", R"(\frac{1}{2})"},
-      {R"(\\left( \\frac{4}{3}, -\\frac{1}{3} \\right))", R"(\left( \frac{4}{3}, -\frac{1}{3} \right))"},
+      {R"(\\left( \\frac{4}{3}, -\\frac{1}{3} \\right))",
+       R"(\left( \frac{4}{3}, -\frac{1}{3} \right))"},
       {R"(-2 \\le x \\le 7)", R"(-2 \le x \le 7)"},
       {R"(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix})", R"(\begin{pmatrix} 1 \\ 2 \end{pmatrix})"},
       {"\frac{1}{2}", R"(\frac{1}{2})"},          // form feed + rac
