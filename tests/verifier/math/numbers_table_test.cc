@@ -3,6 +3,7 @@
 // equality, huge trigonometric arguments, degrees, ratios and times, units and ordinals, escaping
 // damage, number words and Unicode, repeating decimals, base subscripts, floor and ceiling.
 // Every table holds the correct forms and their wrong neighbours. Outcomes only, never reasons.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -322,6 +323,108 @@ TEST(NumbersTableShape, EveryTableHoldsAcceptedFormsAndWrongNeighbours) {
     for (const Case& c : t.cases) (c.want == Want::kYes ? yes : no)++;
     EXPECT_GT(yes, 0u) << t.name;
     EXPECT_GT(no, 0u) << t.name;
+  }
+}
+
+// A deterministic generator, so the property tests below see the same cases on every run.
+struct Lcg {
+  uint64_t state;
+  uint64_t Next(uint64_t bound) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % bound;
+  }
+};
+
+std::string Grouped(uint64_t n, const std::string& sep) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) out += sep;
+    out += digits[k];
+  }
+  return out;
+}
+
+// Integers written with each separator read as themselves, and never as a neighbour.
+TEST(ThousandsProperty, GroupedIntegersReadAsThemselvesNotTheirNeighbours) {
+  Lcg rng{14};
+  const std::string kSeparators[] = {",", "{,}", R"(\,)", " ", R"(,\! )"};
+  for (int k = 0; k < 60; ++k) {
+    uint64_t n = 1000 + rng.Next(1'000'000'000'000ULL);
+    for (const std::string& sep : kSeparators) {
+      const std::string pred = Grouped(n, sep);
+      EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{std::to_string(n)}).outcome,
+                Outcome::kCorrect)
+          << pred;
+      EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{std::to_string(n + 1)}).outcome,
+                Outcome::kWrong)
+          << pred;
+    }
+  }
+}
+
+// A tuple written with tight commas keeps every element, whatever their digit counts: never
+// two elements read as one number.
+TEST(ThousandsProperty, TightTuplesKeepTheirElements) {
+  Lcg rng{7};
+  for (int k = 0; k < 200; ++k) {
+    size_t size = 2 + rng.Next(4);
+    std::string tight = "(", spaced = "(", merged = "(";
+    std::vector<uint64_t> xs;
+    for (size_t i = 0; i < size; ++i) {
+      uint64_t digits = 1 + rng.Next(3);
+      xs.push_back(digits == 1   ? rng.Next(10)
+                   : digits == 2 ? 10 + rng.Next(90)
+                                 : 100 + rng.Next(900));
+    }
+    for (size_t i = 0; i < size; ++i) {
+      tight += (i ? "," : "") + std::to_string(xs[i]);
+      spaced += (i ? ", " : "") + std::to_string(xs[i]);
+    }
+    tight += ")";
+    spaced += ")";
+    EXPECT_EQ(VerifyAnswer(tight, std::vector<std::string>{spaced}).outcome, Outcome::kCorrect)
+        << tight;
+    if (size >= 3 && xs[1] >= 100) {  // (a, b c) with b c one number: a wrong neighbour
+      merged += std::to_string(xs[0]) + ", " + std::to_string(xs[1] * 1000 + xs[2] % 1000);
+      for (size_t i = 3; i < size; ++i) merged += ", " + std::to_string(xs[i]);
+      merged += ")";
+      EXPECT_EQ(VerifyAnswer(tight, std::vector<std::string>{merged}).outcome, Outcome::kWrong)
+          << tight << " vs " << merged;
+    }
+  }
+}
+
+// p/q written as its repeating decimal with \overline equals p/q, and not (p+1)/q.
+TEST(RepeatingDecimalProperty, OverlinedExpansionsEqualTheirFraction) {
+  Lcg rng{3};
+  for (int k = 0; k < 100; ++k) {
+    uint64_t q = 2 + rng.Next(60), p = 1 + rng.Next(q - 1);
+    // Long division: digits after the point until a remainder repeats.
+    std::vector<int> seen(q, -1);
+    std::string digits;
+    uint64_t r = p % q;
+    while (r != 0 && seen[r] < 0) {
+      seen[r] = static_cast<int>(digits.size());
+      r *= 10;
+      digits += static_cast<char>('0' + r / q);
+      r %= q;
+    }
+    std::string pred = std::to_string(p / q) + ".";
+    if (r == 0) {
+      if (digits.empty()) continue;
+      pred += digits;
+    } else {
+      pred += digits.substr(0, static_cast<size_t>(seen[r])) + R"(\overline{)" +
+              digits.substr(static_cast<size_t>(seen[r])) + "}";
+    }
+    const std::string gold = R"(\frac{)" + std::to_string(p) + "}{" + std::to_string(q) + "}";
+    EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{gold}).outcome, Outcome::kCorrect)
+        << pred << " vs " << gold;
+    const std::string wrong =
+        R"(\frac{)" + std::to_string(p + 1) + "}{" + std::to_string(q) + "}";
+    EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{wrong}).outcome, Outcome::kWrong)
+        << pred << " vs " << wrong;
   }
 }
 
