@@ -89,6 +89,7 @@ class Comparer {
       return Eq("an angle in degrees equal to the same angle in radians");
     }
     if (std::optional<Comparison> c = ChoiceLetters(a, b)) return *c;
+    if (std::optional<Comparison> c = ApproximationEqual(a, b)) return *c;
     a = Strip(a);
     b = Strip(b);
     const Node& x = a.node();
@@ -323,6 +324,50 @@ class Comparer {
     if (other == 0) return std::nullopt;
     return (ca != 0 ? ca : cb) == other ? Eq("the same choice letter")
                                         : Diff("different choice letters");
+  }
+
+  // `5\sqrt{2} \approx 7.07` against a value: a true approximation (the decimal is the constant
+  // rounded at the precision written) stands for either side, so it equals `5\sqrt{2}` and
+  // `7.07`; a false one (`\pi \approx 3.2`) equals nothing. Only a constant against a decimal
+  // literal: `x \approx 7.07` is a variable's value (AssignedValue).
+  std::optional<Comparison> ApproximationEqual(Ref a, Ref b) {
+    Ref sa = Strip(a), sb = Strip(b);
+    bool ra = sa.node().op == Op::kRelation, rb = sb.node().op == Op::kRelation;
+    if (ra == rb) return std::nullopt;
+    Ref rel = ra ? sa : sb;
+    Ref value = ra ? b : a;
+    const Node& n = rel.node();
+    if (n.rels.size() != 1 || n.rels[0] != Rel::kApprox || n.kids.size() != 2) return std::nullopt;
+    for (int side = 0; side < 2; ++side) {
+      Ref exact = rel.Kid(static_cast<size_t>(side));
+      Ref decimal = rel.Kid(static_cast<size_t>(1 - side));
+      if (!IsDecimalLiteral(decimal) || IsDecimalLiteral(exact)) continue;
+      if (HasSymbols(*exact.t, exact.n) || HasPlusMinus(exact) || HasPlusMinus(decimal)) continue;
+      Ref d = Strip(decimal);
+      while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+      Complex ve, vd;
+      if (EvalNumeric(*exact.t, exact.n, exact.mask, -1, &budget_, &ve) != EvalStatus::kOk ||
+          EvalNumeric(*decimal.t, decimal.n, decimal.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+          !ve.is_real() || ve.is_inf()) {
+        return budget_.exceeded ? std::optional<Comparison>(OutOfBudget()) : std::nullopt;
+      }
+      Complex diff, half;
+      mpfr_sub(diff.re(), ve.re(), vd.re(), MPFR_RNDN);
+      mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+      mpfr_set_si(half.re(), 10, MPFR_RNDN);
+      mpfr_pow_si(half.re(), half.re(), d.node().exp10, MPFR_RNDN);
+      mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+      if (!mpfr_lessequal_p(diff.re(), half.re())) {
+        return Diff("a false approximation (the decimal is not the value rounded)");
+      }
+      for (Ref side_value : {exact, decimal}) {
+        Comparison c = ra ? Equal(side_value, value) : Equal(value, side_value);
+        if (c.decision == Decision::kEqual) return Prefixed("a true approximation: ", c);
+        if (budget_.exceeded) return OutOfBudget();
+      }
+      return Diff("neither side of the approximation equals the other answer");
+    }
+    return std::nullopt;
   }
 
   // `30^\circ` against `\frac{\pi}{6}`: one side in degrees, the other a constant multiple of

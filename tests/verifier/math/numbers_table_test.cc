@@ -250,6 +250,20 @@ const Case kChoicesAndModuli[] = {
     {R"(3 \pmod{7})", R"(3 \pmod{7})", kYes},
 };
 
+const Case kApproximations[] = {
+    {R"(5\sqrt{2})", R"(5\sqrt2 \approx 7.07)", kYes},
+    {"7.07", R"(5\sqrt2 \approx 7.07)", kYes},
+    {R"(5\sqrt2 \approx 7.07)", R"(5\sqrt{2})", kYes},
+    {R"(\pi)", R"(\pi \approx 3.14)", kYes},
+    {R"(\frac{1}{3})", R"(\frac13 \approx 0.33)", kYes},
+    {R"(5\sqrt{2})", R"(5\sqrt2 \approx 7.08)", kNo},
+    {"7.08", R"(5\sqrt2 \approx 7.07)", kNo},
+    {R"(4\sqrt{2})", R"(5\sqrt2 \approx 7.07)", kNo},
+    {"3.2", R"(\pi \approx 3.2)", kNo},
+    {"3", R"(\pi \approx 3.0)", kNo},
+    {"7", R"(5\sqrt2 \approx 7.07)", kNo},
+};
+
 const Case kFloorCeilingAndE[] = {
     {"3", R"(\lfloor \pi \rfloor)", kYes},
     {"4", R"(\lceil 3.2 \rceil)", kYes},
@@ -282,6 +296,7 @@ const Table kTables[] = {
     {"RepeatingDecimals", kRepeatingDecimals},
     {"BaseSubscripts", kBaseSubscripts},
     {"ChoicesAndModuli", kChoicesAndModuli},
+    {"Approximations", kApproximations},
     {"FloorCeilingAndE", kFloorCeilingAndE},
 };
 
