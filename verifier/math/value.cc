@@ -776,12 +776,14 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
       if (s != EvalStatus::kOk) return s;
       if ((n.text == "floor" || n.text == "ceil") && x.is_real() && mpfr_number_p(x.re())) {
         // Numerically, a value within rounding error of an integer may be on either side of it
-        // (floor of sqrt(2)^2): undecided rather than a guess. Exact arguments never get here.
+        // (floor of sqrt(2)^2, or of sqrt(2)^2 - 2 near 0): undecided rather than a guess.
+        // Exact arguments never get here.
         Tmp r, d;
         mpfr_round(r.v, x.re());
         mpfr_sub(d.v, x.re(), r.v, R);
+        mpfr_exp_t scale = std::max<mpfr_exp_t>(mpfr_zero_p(x.re()) ? 1 : mpfr_get_exp(x.re()), 1);
         if (mpfr_zero_p(d.v) ||
-            mpfr_get_exp(d.v) < mpfr_get_exp(x.re()) - (NumericPrecision::Current() - 64)) {
+            mpfr_get_exp(d.v) < scale - (NumericPrecision::Current() - 64)) {
           b->Exceed("magnitude (a floor or ceiling of a value too close to an integer to decide)");
           return EvalStatus::kBudget;
         }

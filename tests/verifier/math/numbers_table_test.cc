@@ -274,6 +274,8 @@ const Case kFloorCeilingAndE[] = {
     {"3", R"(\lceil 3.2 \rceil)", kNo},
     {"-2", R"(\lfloor -2.5 \rfloor)", kNo},
     {"1", R"(\lfloor \sqrt{2}^2 \rfloor)", kNotCorrect},
+    {"-1", R"(\lfloor \sqrt{2}^2 - 2 \rfloor)", kNotCorrect},
+    {"0", R"(\lceil \sqrt{2}^2 - 2 \rceil)", kNotCorrect},
     {"3", R"(\lfloor \sqrt{9} - 10^{-100} \rfloor)", kNotCorrect},
     {R"(1 - \frac{1}{e})", R"(1 + \frac{1}{\mathrm{e}})", kNo},
 };
