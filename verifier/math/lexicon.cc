@@ -70,61 +70,49 @@ char EatenEscape(char c) {
 
 }  // namespace
 
-std::string RepairEscapes(std::string_view text) {
-  bool has_control = false, has_double = false;
+std::optional<std::string> RepairEscapes(std::string_view text) {
+  bool has_double = false;
+  std::optional<std::string> out;  // made at the first repair: most texts need none
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '\f' || c == '\a' || c == '\b' || c == '\v' || c == '\t' || c == '\n' || c == '\r') {
-      has_control = true;
-    }
     if (c == '\\' && i + 1 < text.size() && text[i + 1] == '\\') has_double = true;
-  }
-  if (!has_control && !has_double) return std::string(text);
-
-  std::string out;
-  out.reserve(text.size() + 8);
-  if (has_control) {
-    for (size_t i = 0; i < text.size(); ++i) {
-      char c = text[i];
-      char letter = EatenEscape(c);
-      if (letter != 0) {
-        std::string_view rest = LettersAt(text, i + 1);
-        std::string name = std::string(1, letter) + std::string(rest);
-        // \f, \a, \b, \v never stand in an answer: any letters after them were a command.
-        // Whitespace (\t, \n, \r) is a command only when two or more letters complete a known
-        // name (a newline before `e` stays a newline, not `\ne`), and never an English word (a tab
-        // before "an" is indentation, not `\tan`).
-        bool never_text = c == '\f' || c == '\a' || c == '\b' || c == '\v';
-        bool word = !never_text && rest == "an";
-        if (rest.size() >= 2 && !word && (IsKnownCommand(name) || never_text)) {
-          // `\` + form feed + `rac` is a doubled `\\frac` that lost its second backslash.
-          if (!out.empty() && out.back() == '\\') out.pop_back();
-          out.push_back('\\');
-          out.push_back(letter);
-          continue;
-        }
-      }
-      out.push_back(c);
-    }
-  } else {
-    out.assign(text);
-  }
-  if (has_double && LooksDoubled(out)) {
-    std::string halved;
-    halved.reserve(out.size());
-    for (size_t i = 0; i < out.size();) {
-      if (out[i] != '\\') {
-        halved.push_back(out[i++]);
+    char letter = EatenEscape(c);
+    if (letter != 0) {
+      std::string_view rest = LettersAt(text, i + 1);
+      std::string name = std::string(1, letter) + std::string(rest);
+      // \f, \a, \b, \v never stand in an answer: any letters after them were a command.
+      // Whitespace (\t, \n, \r) is a command only when two or more letters complete a known
+      // name (a newline before `e` stays a newline, not `\ne`), and never an English word (a tab
+      // before "an" is indentation, not `\tan`).
+      bool never_text = c == '\f' || c == '\a' || c == '\b' || c == '\v';
+      bool word = !never_text && rest == "an";
+      if (rest.size() >= 2 && !word && (IsKnownCommand(name) || never_text)) {
+        if (!out) out = std::string(text.substr(0, i));
+        // `\` + form feed + `rac` is a doubled `\\frac` that lost its second backslash.
+        if (!out->empty() && out->back() == '\\') out->pop_back();
+        out->push_back('\\');
+        out->push_back(letter);
         continue;
       }
-      size_t j = i;
-      while (j < out.size() && out[j] == '\\') ++j;
-      halved.append((j - i + 1) / 2, '\\');
-      i = j;
     }
-    return halved;
+    if (out) out->push_back(c);
   }
-  return out;
+  if (!has_double) return out;
+  std::string_view current = out ? std::string_view(*out) : text;
+  if (!LooksDoubled(current)) return out;
+  std::string halved;
+  halved.reserve(current.size());
+  for (size_t i = 0; i < current.size();) {
+    if (current[i] != '\\') {
+      halved.push_back(current[i++]);
+      continue;
+    }
+    size_t j = i;
+    while (j < current.size() && current[j] == '\\') ++j;
+    halved.append((j - i + 1) / 2, '\\');
+    i = j;
+  }
+  return halved;
 }
 
 int NumberWordValue(std::string_view w) {

@@ -3,6 +3,7 @@
 #ifndef VERDICT_VERIFIER_MATH_LEXICON_H_
 #define VERDICT_VERIFIER_MATH_LEXICON_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,8 +17,9 @@ namespace verdict::math {
 //    (form feed + `rac` is `\frac`), and a tab, newline or carriage return where `\t`, `\n`,
 //    `\r` began a known command (tab + `ext` is `\text`, newline + `eq` is `\neq`). A tab or
 //    newline followed by anything else stays whitespace.
-// Returns the repaired text; text needing no repair comes back unchanged.
-std::string RepairEscapes(std::string_view text);
+// Returns the repaired text, or nullopt when there is nothing to repair (the common case, no
+// copy made).
+std::optional<std::string> RepairEscapes(std::string_view text);
 
 // The value of an English number word, lower case: zero..twenty and the tens (thirty..ninety).
 // -1 for anything else ("hundred", "twenty-one" and prose are not read as numbers).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <cctype>
 #include <utility>
 #include <vector>
@@ -1743,7 +1744,8 @@ class Parser {
 std::string CleanAnswerText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  AppendCleaned(RepairEscapes(text), &out);
+  std::optional<std::string> repaired = RepairEscapes(text);
+  AppendCleaned(repaired ? std::string_view(*repaired) : text, &out);
   // `0.777...` closing the answer: an ellipsis after a decimal, kept (as \ldots) for the number
   // reader, not dropped with the trailing period below.
   size_t end = out.size();

@@ -3,6 +3,7 @@
 // ratios, base subscripts, ordinals, number words, floor and ceiling.
 #include "verifier/math/lexicon.h"
 
+#include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -40,7 +41,11 @@ TEST(RepairEscapes, UndoesDoubledBackslashesAndEatenEscapesOnly) {
       {"\tab", "\tab"},
       {"\tan example", "\tan example"},  // indentation before a word, not \tan
   };
-  for (const Repair& r : kRows) EXPECT_EQ(RepairEscapes(r.in), r.out) << r.in;
+  for (const Repair& r : kRows) {
+    std::optional<std::string> repaired = RepairEscapes(r.in);
+    EXPECT_EQ(repaired.value_or(r.in), r.out) << r.in;
+    EXPECT_EQ(repaired.has_value(), std::string(r.in) != r.out) << r.in;
+  }
 }
 
 TEST(NumberWordValue, ReadsZeroToTwentyAndTheTensOnly) {
