@@ -24,7 +24,7 @@ how it was read. With --jsonl, reads one JSON object per line and writes each li
 "reason" added. A gold field may be a string or a list of acceptable answers.
 
 policies (README "Math answers"):
-  --decimal-policy rounded[:N]|exact   decimals against exact values (default rounded:6)
+  --decimal-policy rounded[:N]|exact   decimals against exact values (default rounded:4)
   --percent-policy number_or_fraction|number|fraction   25% against 25 / 0.25
 
 exit codes (GOLD ANSWER form): 0 equivalent; 1 not equivalent; 2 usage; 3 undecided

@@ -27,7 +27,7 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --normalize-components      GDPO: normalise each component, then sum with the weights
   --pass-at-k K,K,...         report unbiased pass@k per group
   --majority-vote             report maj@k: answers clustered by math equivalence
-  --decimal-policy P[:N]      math decimals: rounded (default; needs N=6 significant digits)
+  --decimal-policy P[:N]      math decimals: rounded (default; N=4, 6 vs irrationals)
                               or exact (0.333333 is not 1/3)
   --percent-policy P          math 25%: number_or_fraction (default), number, fraction
   --language CODE|auto        language consistency of the reasoning (component "language")

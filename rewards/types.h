@@ -136,7 +136,7 @@ struct RewardSpec {
   bool majority_vote = false;
   // Math equivalence policies (verifier/math/compare.h).
   math::DecimalPolicy math_decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
-  int math_min_significant_digits = 6;
+  int math_min_significant_digits = math::CompareOptions{}.min_significant_digits;
   math::PercentPolicy math_percent = math::PercentPolicy::kNumberOrFraction;
   // Code accuracy: all tests must pass (else the pass fraction), and the accuracy of a
   // completion without code / that does not compile. Defaults false, 0, 0.

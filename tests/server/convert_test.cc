@@ -51,7 +51,7 @@ TEST(ResolveSpec, MathPoliciesInheritOverrideAndValidate) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->math_percent, math::PercentPolicy::kFraction);
   EXPECT_EQ(s->math_decimal, math::DecimalPolicy::kRoundedAtWrittenPrecision);  // inherited
-  EXPECT_EQ(s->math_min_significant_digits, 6);
+  EXPECT_EQ(s->math_min_significant_digits, 4);
   o.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_EXACT);
   EXPECT_EQ(ResolveSpec(RewardSpec{}, o)->math_decimal, math::DecimalPolicy::kExact);
   o.mutable_math()->set_min_significant_digits(0);

@@ -14,6 +14,10 @@ namespace {
 constexpr int kPoints = 8;           // random evaluation points for free variables
 constexpr int kMinPoints = 6;        // points where both sides must be defined
 constexpr size_t kMaxElements = 256; // elements of a set compared pairwise
+// A numeric equality at 256 bits (tolerance 2^-200) is trusted as it stands when the written
+// magnitudes need at most this many bits (PrecisionDemandBits); above, both sides are evaluated
+// again at Complex::kHighPrecision, and above what that can resolve the answer is UNDECIDED.
+constexpr double kDirectDemandBits = 150;
 
 // A node of one of the two trees, with the signs chosen for its +- nodes.
 struct Ref {
@@ -81,6 +85,11 @@ class Comparer {
 
   Comparison Equal(Ref a, Ref b) {
     if (!budget_.Step()) return OutOfBudget();
+    if (DegreesEqualRadians(a, b)) {
+      return Eq("an angle in degrees equal to the same angle in radians");
+    }
+    if (std::optional<Comparison> c = ChoiceLetters(a, b)) return *c;
+    if (std::optional<Comparison> c = ApproximationEqual(a, b)) return *c;
     a = Strip(a);
     b = Strip(b);
     const Node& x = a.node();
@@ -279,6 +288,120 @@ class Comparer {
 
   // --- scalars --------------------------------------------------------------------------------
 
+  // Annotations both sides must agree on. A multiple-choice answer with its value (`(C) 12`,
+  // read as a unit "choice C"): against a lone letter it is its letter; against another choice
+  // the letters must agree too; against anything else, its value (the unit is dropped as usual).
+  // Two residues (`3 \pmod{7}`) must have the same modulus.
+  static std::optional<Comparison> ChoiceLetters(Ref a, Ref b) {
+    auto letter = [](Ref r) -> char {
+      const Node& n = r.node();
+      if (n.op == Op::kUnit && n.text.size() == 8 && n.text.rfind("choice ", 0) == 0) {
+        return n.text[7];
+      }
+      return 0;
+    };
+    auto lone_letter = [](Ref r) -> char {
+      r = Strip(r);
+      const Node& n = r.node();
+      return n.op == Op::kSymbol && n.text.size() == 1 && n.text[0] >= 'A' && n.text[0] <= 'E'
+                 ? n.text[0]
+                 : 0;
+    };
+    // Two residues `\pmod{n}`: the moduli must agree as written.
+    const Node& ua = a.node();
+    const Node& ub = b.node();
+    if (ua.op == Op::kUnit && ub.op == Op::kUnit && ua.text.rfind("mod ", 0) == 0 &&
+        ub.text.rfind("mod ", 0) == 0 && ua.text != ub.text) {
+      return Diff("different moduli");
+    }
+    char ca = letter(a), cb = letter(b);
+    if (ca == 0 && cb == 0) return std::nullopt;
+    if (ca != 0 && cb != 0) {
+      if (ca != cb) return Diff("different choices");
+      return std::nullopt;  // same letter: compare the values
+    }
+    char other = ca != 0 ? lone_letter(b) : lone_letter(a);
+    if (other == 0) return std::nullopt;
+    return (ca != 0 ? ca : cb) == other ? Eq("the same choice letter")
+                                        : Diff("different choice letters");
+  }
+
+  // `5\sqrt{2} \approx 7.07` against a value: a true approximation (the decimal is the constant
+  // rounded at the precision written) stands for either side, so it equals `5\sqrt{2}` and
+  // `7.07`; a false one (`\pi \approx 3.2`) equals nothing. Only a constant against a decimal
+  // literal: `x \approx 7.07` is a variable's value (AssignedValue).
+  std::optional<Comparison> ApproximationEqual(Ref a, Ref b) {
+    Ref sa = Strip(a), sb = Strip(b);
+    bool ra = sa.node().op == Op::kRelation, rb = sb.node().op == Op::kRelation;
+    if (ra == rb) return std::nullopt;
+    Ref rel = ra ? sa : sb;
+    Ref value = ra ? b : a;
+    const Node& n = rel.node();
+    if (n.rels.size() != 1 || n.rels[0] != Rel::kApprox || n.kids.size() != 2) return std::nullopt;
+    for (int side = 0; side < 2; ++side) {
+      Ref exact = rel.Kid(static_cast<size_t>(side));
+      Ref decimal = rel.Kid(static_cast<size_t>(1 - side));
+      if (!IsDecimalLiteral(decimal) || IsDecimalLiteral(exact)) continue;
+      if (HasSymbols(*exact.t, exact.n) || HasPlusMinus(exact) || HasPlusMinus(decimal)) continue;
+      Ref d = Strip(decimal);
+      while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+      Complex ve, vd;
+      if (EvalNumeric(*exact.t, exact.n, exact.mask, -1, &budget_, &ve) != EvalStatus::kOk ||
+          EvalNumeric(*decimal.t, decimal.n, decimal.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+          !ve.is_real() || ve.is_inf()) {
+        return budget_.exceeded ? std::optional<Comparison>(OutOfBudget()) : std::nullopt;
+      }
+      Complex diff, half;
+      mpfr_sub(diff.re(), ve.re(), vd.re(), MPFR_RNDN);
+      mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+      mpfr_set_si(half.re(), 10, MPFR_RNDN);
+      mpfr_pow_si(half.re(), half.re(), d.node().exp10, MPFR_RNDN);
+      mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+      if (!mpfr_lessequal_p(diff.re(), half.re())) {
+        return Diff("a false approximation (the decimal is not the value rounded)");
+      }
+      for (Ref side_value : {exact, decimal}) {
+        Comparison c = ra ? Equal(side_value, value) : Equal(value, side_value);
+        if (c.decision == Decision::kEqual) return Prefixed("a true approximation: ", c);
+        if (budget_.exceeded) return OutOfBudget();
+      }
+      return Diff("neither side of the approximation equals the other answer");
+    }
+    return std::nullopt;
+  }
+
+  // `30^\circ` against `\frac{\pi}{6}`: one side in degrees, the other a constant multiple of
+  // pi (radians are written with pi; `30^\circ` against 0.5236 stays different).
+  bool DegreesEqualRadians(Ref a, Ref b) {
+    auto unit_stripped = [](Ref r) {
+      while (r.node().op == Op::kUnit) r = r.Kid(0);
+      return r;
+    };
+    Ref x = unit_stripped(a), y = unit_stripped(b);
+    if ((x.node().op == Op::kDegree) == (y.node().op == Op::kDegree)) return false;
+    Ref deg = x.node().op == Op::kDegree ? x.Kid(0) : y.Kid(0);
+    Ref rad = x.node().op == Op::kDegree ? y : x;
+    if (!Contains(*rad.t, rad.n, Op::kPi) || HasSymbols(*rad.t, rad.n) ||
+        HasSymbols(*deg.t, deg.n) || HasPlusMinus(rad) || HasPlusMinus(deg)) {
+      return false;
+    }
+    if (PrecisionDemandBits(*rad.t, rad.n, rad.mask, -1, &budget_) > kDirectDemandBits ||
+        PrecisionDemandBits(*deg.t, deg.n, deg.mask, -1, &budget_) > kDirectDemandBits) {
+      return false;
+    }
+    Complex vd, vr;
+    if (EvalNumeric(*deg.t, deg.n, deg.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+        EvalNumeric(*rad.t, rad.n, rad.mask, -1, &budget_, &vr) != EvalStatus::kOk ||
+        !vd.is_real() || !vr.is_real() || vd.is_inf() || vr.is_inf()) {
+      return false;
+    }
+    Complex pi;
+    mpfr_const_pi(pi.re(), MPFR_RNDN);
+    mpfr_mul(vd.re(), vd.re(), pi.re(), MPFR_RNDN);
+    mpfr_div_ui(vd.re(), vd.re(), 180, MPFR_RNDN);
+    return Close(vd, vr);
+  }
+
   Comparison ScalarEqual(Ref a, Ref b) {
     bool symbolic = HasSymbols(*a.t, a.n) || HasSymbols(*b.t, b.n);
     if (!symbolic) return ConstantEqual(a, b);
@@ -305,7 +428,41 @@ class Comparer {
     if (agreed < kMinPoints) {
       return Und(absl::StrCat("defined at only ", agreed, " of ", kPoints, " random points"));
     }
-    return Eq(absl::StrCat("equal at ", agreed, " random points (256-bit evaluation)"));
+    std::vector<int> points(kPoints);
+    for (int point = 0; point < kPoints; ++point) points[static_cast<size_t>(point)] = point;
+    return HighPrecisionEqual(
+        a, b, points, absl::StrCat("equal at ", agreed, " random points (256-bit evaluation)"));
+  }
+
+  // Two sides found equal at 256 bits: equal (with `rule`) if nothing written is below what 256
+  // bits resolve; otherwise only if they stay equal at Complex::kHighPrecision, so that a
+  // perturbation written into the answer (`+ 10^{-100}`) is never inside the tolerance.
+  Comparison HighPrecisionEqual(Ref a, Ref b, const std::vector<int>& points,
+                                const std::string& rule) {
+    double demand = std::max(PrecisionDemandBits(*a.t, a.n, a.mask, points[0], &budget_),
+                             PrecisionDemandBits(*b.t, b.n, b.mask, points[0], &budget_));
+    if (budget_.exceeded) return OutOfBudget();
+    if (demand <= kDirectDemandBits) return Eq(rule);
+    constexpr mpfr_prec_t kHigh = Complex::kHighPrecision;
+    if (demand > static_cast<double>(kHigh - 64)) {
+      return Und(absl::StrCat("equal at 256 bits, but the written magnitudes need about ",
+                              static_cast<int64_t>(demand), " bits, more than the ", kHigh,
+                              "-bit check resolves"));
+    }
+    NumericPrecision high(kHigh);
+    for (int point : points) {
+      Complex va, vb;
+      EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, point, &budget_, &va);
+      EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, point, &budget_, &vb);
+      if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
+      if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) continue;
+      if (!Close(va, vb)) {
+        return Diff(absl::StrCat("equal at 256 bits but different at ", kHigh,
+                                 " bits (a term below the first precision): gold ",
+                                 va.ToString(12), ", answer ", vb.ToString(12)));
+      }
+    }
+    return Eq(absl::StrCat(rule, "; still equal at ", kHigh, " bits"));
   }
 
   Comparison ConstantEqual(Ref a, Ref b) {
@@ -321,7 +478,9 @@ class Comparer {
       if (ea.re == eb.re && ea.im == eb.im) {
         return Eq(ea.is_real() ? "equal as exact rationals" : "equal as exact complex numbers");
       }
-      if (DecimalMatches(a, b)) return Eq(DecimalRule());
+      if (DecimalMatches(a, b, /*irrational=*/false)) {
+        return Eq(DecimalRule(IsDecimalLiteral(a) && IsDecimalLiteral(b)));
+      }
       return Diff(absl::StrCat("different exact values: answer ", Short(ExactText(eb)), ", gold ",
                                Short(ExactText(ea))));
     }
@@ -336,9 +495,9 @@ class Comparer {
     if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) return Diff("one side has no defined value");
     if (Close(va, vb)) {
       if (va.is_inf()) return Eq("both infinite with the same sign");
-      return Eq("equal to 60 significant digits (256-bit evaluation)");
+      return HighPrecisionEqual(a, b, {-1}, "equal to 60 significant digits (256-bit evaluation)");
     }
-    if (DecimalMatches(a, b)) return Eq(DecimalRule());
+    if (DecimalMatches(a, b, /*irrational=*/true)) return Eq(DecimalRule(true));
     return Diff(absl::StrCat("different values: answer ", vb.ToString(10), ", gold ",
                              va.ToString(10)));
   }
@@ -361,28 +520,45 @@ class Comparer {
     Complex n;
     mpfr_hypot(n.re(), b.re(), b.im(), MPFR_RNDN);  // |b|
     mpfr_max(n.re(), n.re(), m.im(), MPFR_RNDN);
-    mpfr_mul_2si(n.re(), n.re(), -200, MPFR_RNDN);  // 2^-200 * max(|a|, |b|)
-    mpfr_set_ui_2exp(n.im(), 1, -230, MPFR_RNDN);   // absolute floor 2^-230
+    // At 256 bits: 2^-200 * max(|a|, |b|), absolute floor 2^-230; the same margins at a higher
+    // working precision.
+    const long prec = static_cast<long>(NumericPrecision::Current());
+    mpfr_mul_2si(n.re(), n.re(), -(prec - 56), MPFR_RNDN);
+    mpfr_set_ui_2exp(n.im(), 1, -(prec - 26), MPFR_RNDN);
     mpfr_max(n.re(), n.re(), n.im(), MPFR_RNDN);
     return mpfr_lessequal_p(m.re(), n.re()) != 0;
   }
 
-  std::string DecimalRule() const {
+  int MinDigits(bool irrational) const {
+    return irrational ? std::max(options_.min_significant_digits,
+                                 options_.min_significant_digits_irrational)
+                      : options_.min_significant_digits;
+  }
+  std::string DecimalRule(bool irrational) const {
     return absl::StrCat("the exact value rounds to the decimal written (at least ",
-                        options_.min_significant_digits, " significant digits)");
+                        MinDigits(irrational), " significant digits against ",
+                        irrational ? "an irrational or decimal" : "a rational", " value)");
+  }
+
+  static bool IsDecimalLiteral(Ref r) {
+    r = Strip(r);
+    while (r.node().op == Op::kNeg) r = Strip(r.Kid(0));
+    return r.node().op == Op::kNumber && (r.node().flags & kDecimal);
   }
 
   // A decimal literal (possibly negated) with enough significant digits whose rounding interval
-  // holds the other side's value.
-  bool DecimalMatches(Ref a, Ref b) {
+  // holds the other side's value. Against another decimal (itself perhaps rounded) it needs the
+  // irrational threshold: 0.333333 = 0.3333333, but 85.71 != 85.714.
+  bool DecimalMatches(Ref a, Ref b, bool irrational) {
     if (options_.decimal != DecimalPolicy::kRoundedAtWrittenPrecision) return false;
     for (int side = 0; side < 2; ++side) {
       Ref d = Strip(side == 0 ? a : b);
       Ref other = side == 0 ? b : a;
+      bool strict = irrational || IsDecimalLiteral(other);
       while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
       const Node& n = d.node();
       if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
-      if (static_cast<int>(n.text.size()) < options_.min_significant_digits) continue;
+      if (static_cast<int>(n.text.size()) < MinDigits(strict)) continue;
       Ref whole = Strip(side == 0 ? a : b);
       Complex vd, vo;
       if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;

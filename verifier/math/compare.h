@@ -32,8 +32,10 @@ enum class DecimalPolicy {
   // A decimal equals an exact value only when it is that value (0.5 = 1/2; 0.333333 != 1/3).
   kExact,
   // Also when the exact value rounds to the decimal at the precision written, provided the
-  // decimal has at least `min_significant_digits` significant digits (0.333333 = 1/3, but
-  // 0.333 != 1/3, 3.14 != pi). The default.
+  // decimal has enough significant digits: `min_significant_digits` against a rational value
+  // (85.71 = 600/7, 0.3333 = 1/3, but 0.333 != 1/3), `min_significant_digits_irrational`
+  // against an irrational one or another decimal (3.14159 = pi, but 3.14 != pi, 25.13 != 8 pi,
+  // 85.71 != 85.714). The default.
   kRoundedAtWrittenPrecision,
 };
 
@@ -45,7 +47,12 @@ enum class PercentPolicy {
 
 struct CompareOptions {
   DecimalPolicy decimal = DecimalPolicy::kRoundedAtWrittenPrecision;
-  int min_significant_digits = 6;
+  // Chosen from labelled data (README "Math answers"): human labels accept 85.71 for 600/7 and
+  // 30.52 for 1587/52 (4 digits); the conformance set rejects 3.14 and 25.13 for pi and 8 pi, so
+  // decimals against irrational values keep 6.
+  int min_significant_digits = 4;
+  // Against an irrational value a decimal needs max(min_significant_digits, this).
+  int min_significant_digits_irrational = 6;
   PercentPolicy percent = PercentPolicy::kNumberOrFraction;
 };
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <cctype>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "verifier/math/lexicon.h"
 
 namespace verdict::math {
 namespace {
@@ -41,7 +43,7 @@ constexpr std::string_view kGreek[] = {
     "theta", "vartheta", "iota", "kappa", "lambda", "mu",        "nu",     "xi",
     "rho",   "sigma", "tau",   "upsilon", "phi",   "varphi",     "chi",    "psi",
     "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",          "Sigma",  "Phi",
-    "Psi",   "Omega"};
+    "Psi",   "Omega", "ell"};
 
 // Short words that are text, not products of one-letter variables ("yes" is not y*e*s).
 constexpr std::string_view kShortWords[] = {
@@ -49,6 +51,32 @@ constexpr std::string_view kShortWords[] = {
     "cm", "mm", "km", "kg", "mg", "ml", "hr", "hrs", "min", "sec", "ft", "in", "yd", "mph",
     "lb", "lbs", "oz", "am", "pm", "is", "are", "it", "of", "to", "by", "cm2", "ok", "off",
     "on", "now", "up", "out", "box", "day", "way", "men", "boy", "cat", "dog", "car", "bus"};
+
+// A run of Unicode superscript digits (and minus) at `at` appended as `^{...}`; returns the bytes
+// read, 0 if none is there (`10⁸` is `10^{8}`, `m²` is `m^{2}`).
+size_t AppendSuperscripts(std::string_view in, size_t at, std::string* out) {
+  static constexpr std::pair<std::string_view, char> kSup[] = {
+      {"\u2070", '0'}, {"\u00b9", '1'}, {"\u00b2", '2'}, {"\u00b3", '3'}, {"\u2074", '4'},
+      {"\u2075", '5'}, {"\u2076", '6'}, {"\u2077", '7'}, {"\u2078", '8'}, {"\u2079", '9'},
+      {"\u207b", '-'}};
+  std::string digits;
+  size_t i = at;
+  while (i < in.size()) {
+    bool found = false;
+    for (const auto& [from, to] : kSup) {
+      if (in.substr(i, from.size()) == from) {
+        digits.push_back(to);
+        i += from.size();
+        found = true;
+        break;
+      }
+    }
+    if (!found) break;
+  }
+  if (digits.empty()) return 0;
+  absl::StrAppend(out, "^{", digits, "}");
+  return i - at;
+}
 
 // Drops markup that carries no meaning and maps Unicode math symbols to their LaTeX commands.
 void AppendCleaned(std::string_view in, std::string* out) {
@@ -59,6 +87,15 @@ void AppendCleaned(std::string_view in, std::string* out) {
       {"\u00b0", "^\\circ "}, {"\u222a", "\\cup "},   {"\u2205", "\\emptyset "},
       {"\u00b1", "\\pm "},    {"\u2213", "\\mp "},    {"\u00f7", "\\div "},
       {"\u2208", "\\in "},
+  }};
+  // More Unicode (issue 14): vulgar fractions, superscript digits, currency signs, thin spaces.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kUnicodeMore = {{
+      {"\u00bd", "\\frac{1}{2}"}, {"\u2153", "\\frac{1}{3}"}, {"\u2154", "\\frac{2}{3}"},
+      {"\u00bc", "\\frac{1}{4}"}, {"\u00be", "\\frac{3}{4}"}, {"\u215b", "\\frac{1}{8}"},
+      {"\u2248", "\\approx "},    {"\u22c5", "\\cdot "},      {"\u20ac", ""},
+      {"\u00a3", ""},              {"\u00a5", ""},              {"\u00a0", " "},
+      {"\u2009", "\\,"},          {"\u202f", "\\,"},          {"\u2217", "*"},
+      {"\u2192", "\\to "},        {"\u2026", "\\ldots "},
   }};
   size_t i = 0;
   while (i < in.size()) {
@@ -72,16 +109,20 @@ void AppendCleaned(std::string_view in, std::string* out) {
       continue;
     }
     if (static_cast<unsigned char>(c) >= 0x80) {
-      bool mapped = false;
-      for (const auto& [from, to] : kUnicode) {
-        if (in.substr(i, from.size()) == from) {
+      if (size_t n = AppendSuperscripts(in, i, out); n > 0) {
+        i += n;
+        continue;
+      }
+      auto map = [&](const auto& table) {
+        for (const auto& [from, to] : table) {
+          if (in.substr(i, from.size()) != from) continue;
           out->append(to);
           i += from.size();
-          mapped = true;
-          break;
+          return true;
         }
-      }
-      if (!mapped) out->push_back(in[i++]);
+        return false;
+      };
+      if (!map(kUnicode) && !map(kUnicodeMore)) out->push_back(in[i++]);
       continue;
     }
     if (c != '\\') {
@@ -94,6 +135,15 @@ void AppendCleaned(std::string_view in, std::string* out) {
     while (j < in.size() && IsAlpha(in[j])) ++j;
     if (j == i + 1) {  // one-character command
       char d = i + 1 < in.size() ? in[i + 1] : '\0';
+      if (d == '!' && !out->empty() && out->back() == ',') {
+        // `11,\! 111`: a comma followed by a negative space is a thousands separator, never a
+        // list comma; written as `{,}` so the number reader knows.
+        out->back() = '{';
+        out->append(",}");
+        i += 2;
+        while (i < in.size() && in[i] == ' ') ++i;
+        continue;
+      }
       if (d == '!' || d == '$' || d == '[' || d == ']' || d == '(' || d == ')') {
         i += 2;  // negative space, currency, display-math delimiters
         continue;
@@ -147,11 +197,16 @@ class Parser {
     if (p_ >= end_) {
       Fail("empty answer");
     } else {
+      std::string choice = ChoicePrefix();
       bool is_or = false;
       std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
       SkipWs();
       if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
       if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+      if (!failed_ && !choice.empty()) {  // `(C) 12`: the choice C, whose value is 12
+        root = Unary(Op::kUnit, root);
+        if (root >= 0) tree_.nodes[static_cast<size_t>(root)].text = std::move(choice);
+      }
     }
     if (failed_) {
       r.status = budget_ ? ParseResult::Status::kBudget : ParseResult::Status::kSyntaxError;
@@ -343,6 +398,9 @@ class Parser {
       FailBudget("nesting deeper than the depth budget");
       return items;
     }
+    // A brace group (`\frac{1,000}{3}`, `\boxed{1,000}`) reads commas as the top level does;
+    // brackets and set braces hold elements.
+    CommaScope comma_scope(this, closers.empty() || closers == "}");
     while (!failed_) {
       SkipWs();
       if (p_ >= end_ || AtCloser(closers)) break;
@@ -351,6 +409,7 @@ class Parser {
       items.push_back(item);
       SkipWs();
       if (Peek() == ',' || Peek() == ';') {
+        NoteSeparator();
         ++p_;
         continue;
       }
@@ -484,7 +543,8 @@ class Parser {
       size_t j = p_;
       while (j < end_ && IsAlpha(s_[j])) ++j;
       std::string_view w = s_.substr(p_, j - p_);
-      return !(w == "and" || w == "or" || w == "degrees" || w == "degree" || w == "percent");
+      return !(w == "and" || w == "or" || w == "degrees" || w == "degree" || w == "percent" ||
+               w == "pct");
     }
     if (c == '\\') {
       std::string_view cmd = CommandAt(p_);
@@ -501,7 +561,8 @@ class Parser {
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
              cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
-             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek);
+             cmd == "infin" || cmd == "lfloor" || cmd == "lceil" || In(cmd, kFunctions) ||
+             In(cmd, kGreek);
     }
     return false;
   }
@@ -611,9 +672,10 @@ class Parser {
     for (char c : raw) {
       if (c == '{' || c == '}' || c == '\\') continue;
       if (c == ' ' || c == '\t' || c == '\n' || c == '~') {
-        space = !t.empty();
+        space = !t.empty() && t.back() != ':';  // `3 : 4` is `3:4`
         continue;
       }
+      if (c == ':') space = false;
       if (space) t.push_back(' ');
       space = false;
       t.push_back(static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(c))));
@@ -624,6 +686,7 @@ class Parser {
       if (t.rfind(cmd, 0) == 0 && t.size() > cmd.size()) t.erase(0, cmd.size());
     }
     while (!t.empty() && (t.back() == '.' || t.back() == ' ')) t.pop_back();
+    if (t == "dne") t = "does not exist";  // the usual abbreviation, same answer
     return Leaf(Op::kText, std::move(t));
   }
 
@@ -661,6 +724,21 @@ class Parser {
         base = Unary(Op::kPercent, base);
         continue;
       }
+      if (AcceptCommand("pmod")) {  // `3 \pmod{7}`: the residue as written, the modulus kept
+        SkipWs();
+        size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+        std::string modulus;
+        if (close != std::string_view::npos) {
+          modulus = std::string(Trimmed(s_.substr(p_ + 1, close - p_ - 1)));
+          p_ = close + 1;
+        } else {
+          while (p_ < end_ && IsDigit(s_[p_])) modulus.push_back(s_[p_++]);
+        }
+        if (modulus.empty()) return Fail("\\pmod without a modulus");
+        base = Unary(Op::kUnit, base);
+        if (base >= 0) tree_.nodes[static_cast<size_t>(base)].text = "mod " + modulus;
+        continue;
+      }
       if (AcceptCommand("degree") || AcceptCommand("circ")) {
         base = Unary(Op::kDegree, base);
         continue;
@@ -674,7 +752,7 @@ class Parser {
           base = Unary(Op::kDegree, base);
           continue;
         }
-        if (w == "percent") {
+        if (w == "percent" || w == "pct") {
           p_ = j;
           base = Unary(Op::kPercent, base);
           continue;
@@ -801,38 +879,196 @@ class Parser {
     return Add(std::move(n));
   }
 
-  // Digits with thousands separators (1,000  1\,000  1{,}000), a decimal part, an exponent
-  // (6.02e23), and a mixed-number fraction after an integer (2\frac12, 7 3/4).
+  // --- numbers (number-level reading: numbers.md in README's math table) ---------------------
+
+  // How the commas of one item list (the top level, or one bracket) are used, for thousands
+  // separators: `(1,7,103, 105)` separates with tight commas, so `7,103` is two elements there.
+  struct CommaContext {
+    bool top_level = false;
+    bool tight_separator = false;   // a separator comma not followed by a space was read
+    bool spaced_separator = false;  // a separator comma followed by a space was read
+    int scanned = -1;               // the rest of the list: -1 not scanned, 0 no, 1 thousands ok
+  };
+  struct CommaScope {
+    CommaScope(Parser* parser, bool top_level) : p(parser) {
+      p->commas_.emplace_back();
+      p->commas_.back().top_level = top_level;
+    }
+    ~CommaScope() { p->commas_.pop_back(); }
+    Parser* p;
+  };
+  // Called at a separator comma (or semicolon) of the current item list.
+  void NoteSeparator() {
+    if (commas_.empty() || Peek() != ',') return;
+    char next = Peek(1);
+    if (next == ' ' || next == '\t' || next == '\n' || next == '~' || next == '\\') {
+      commas_.back().spaced_separator = true;
+    } else {
+      commas_.back().tight_separator = true;
+    }
+  }
+  // Whether a plain comma at p_ (followed by exactly three digits) may be a thousands separator:
+  // no tight comma of this list separates elements, and inside brackets the elements are
+  // separated by spaced commas (`(1,000, 2)` is (1000, 2); `[1,100]` is an interval; `1,000`
+  // alone is one thousand, as is `{1,000}`). The rest of the list is scanned once, at its depth
+  // only.
+  bool PlainThousandsCommaAllowed() {
+    if (commas_.empty()) return true;
+    CommaContext& c = commas_.back();
+    if (c.tight_separator) return false;
+    if (c.scanned < 0) {
+      bool tight_ok = true, spaced = false;
+      for (size_t q = p_; q < end_ && tight_ok; ++q) {
+        char ch = s_[q];
+        if (ch == '(' || ch == '[' || ch == '{') {  // a nested group: jump over it
+          size_t close = CloseOf(q);
+          if (close == std::string_view::npos) break;
+          q = close;
+          continue;
+        }
+        if (ch == ')' || ch == ']' || ch == '}') break;  // the end of this list
+        if (ch != ',') continue;
+        size_t k = 0;
+        while (q + 1 + k < end_ && IsDigit(s_[q + 1 + k])) ++k;
+        if (k == 0) {
+          spaced = spaced || (q + 1 < end_ && s_[q + 1] == ' ');
+        } else if (k != 3) {
+          tight_ok = false;
+        }
+      }
+      c.scanned = tight_ok && (c.top_level || spaced || c.spaced_separator) ? 1 : 0;
+    }
+    return c.scanned == 1;
+  }
+
+  // `(C) 12`, `\textbf{(C) }12`, `(C) \ 12` opening the answer: a multiple-choice letter A-E
+  // with its value after it. Consumes the letter and returns "choice C"; empty (nothing read)
+  // when the answer does not open that way or nothing follows the letter.
+  std::string ChoicePrefix() {
+    size_t q = p_;
+    std::string_view cmd = CommandAt(q);
+    size_t close_brace = std::string_view::npos;
+    if (cmd == "textbf" || cmd == "text" || cmd == "mathbf" || cmd == "textrm") {
+      q += cmd.size() + 1;
+      if (q >= end_ || s_[q] != '{') return {};
+      close_brace = MatchBrace(q);
+      if (close_brace == std::string_view::npos) return {};
+      ++q;
+    }
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q + 2 >= end_ || s_[q] != '(' || s_[q + 1] < 'A' || s_[q + 1] > 'E' || s_[q + 2] != ')') {
+      return {};
+    }
+    char letter = s_[q + 1];
+    q += 3;
+    if (close_brace != std::string_view::npos) {
+      while (q < close_brace && s_[q] == ' ') ++q;
+      if (q != close_brace) return {};
+      ++q;
+    }
+    if (q >= end_ || s_[q] != ' ') {
+      if (close_brace == std::string_view::npos) return {};  // `(C)12`, `(C)x`: not this form
+    }
+    size_t rest = q;
+    while (rest < end_ && s_[rest] == ' ') ++rest;
+    if (rest >= end_) return {};
+    // The value is a number or a simple expression; `(A) and (C)` stays a list of letters.
+    char c = s_[rest];
+    std::string_view value_cmd = CommandAt(rest);
+    if (!(IsDigit(c) || c == '-' || c == '.' || value_cmd == "frac" || value_cmd == "sqrt" ||
+          value_cmd == "pi")) {
+      return {};
+    }
+    p_ = rest;
+    return absl::StrCat("choice ", std::string(1, letter));
+  }
+
+  // The length of a braced comma `{,}` at `at` (spaces allowed around and inside: `14 {, }916`),
+  // 0 if there is none.
+  size_t BracedCommaAt(size_t at) const {
+    size_t q = at;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q + 2 >= end_ || s_[q] != '{' || s_[q + 1] != ',') return 0;
+    q += 2;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q >= end_ || s_[q] != '}') return 0;
+    return q + 1 - at;
+  }
+
+  // The matching close of the bracket or brace opening at `at` (any of ([{ with any of )]}, as
+  // the grammar pairs `[2,5)`), npos if unmatched. One table per parse, built on first use, so
+  // the comma scans above stay linear in the input.
+  size_t CloseOf(size_t at) {
+    if (close_of_.empty()) {
+      close_of_.assign(s_.size(), -1);
+      std::vector<int32_t> open;
+      for (size_t q = 0; q < s_.size(); ++q) {
+        char ch = s_[q];
+        if (ch == '(' || ch == '[' || ch == '{') open.push_back(static_cast<int32_t>(q));
+        if ((ch == ')' || ch == ']' || ch == '}') && !open.empty()) {
+          close_of_[static_cast<size_t>(open.back())] = static_cast<int32_t>(q);
+          open.pop_back();
+        }
+      }
+    }
+    int32_t c = close_of_[at];
+    return c < 0 ? std::string_view::npos : static_cast<size_t>(c);
+  }
+
+  // Digits with thousands separators (1,000  1\,000  1{,}000  1 000), a decimal part, an
+  // exponent (6.02e23), a repeating part (0.\overline{3}, 0.777\ldots), and after an integer: a
+  // mixed-number fraction (2\frac12, 7 3/4), an ordinal suffix (15th, 12^{th}), a base subscript
+  // (204_5, read as the text of the numeral) or a ratio or time (7:32, 12:00, read as text).
   int32_t ParseNumber(bool allow_mixed) {
     std::string digits;
     size_t group_start = p_;
     while (p_ < end_ && IsDigit(s_[p_])) digits.push_back(s_[p_++]);
     size_t first_group = p_ - group_start;
+    if (allow_mixed && first_group > 0) {
+      if (int32_t t = RatioOrBase(group_start); t != kNoNode) return t;
+    }
     // Thousands separators: the first group has 1-3 digits, every later group exactly 3.
+    bool grouped = false;
     if (first_group >= 1 && first_group <= 3) {
       while (true) {
         size_t sep = 0;
-        if (Peek() == ',') sep = 1;
-        else if (StartsWith("{,}")) sep = 3;
-        else if (StartsWith("\\,")) sep = 2;
-        else if (StartsWith("\\ ")) sep = 2;
+        bool plain_comma = false;
+        if (Peek() == ',') {
+          sep = 1;
+          plain_comma = true;
+        } else if (size_t n = BracedCommaAt(p_); n > 0) {
+          sep = n;  // `{,}`, also spaced: `14 {, }916`
+        } else if (StartsWith("\\,")) {
+          sep = 2;
+        } else if (StartsWith("\\ ")) {
+          sep = 2;
+        } else if (Peek() == ' ' && IsDigit(Peek(1)) && allow_mixed) {
+          sep = 1;  // `1 000`: one space between groups of three
+        }
         if (sep == 0) break;
         size_t q = p_ + sep;
+        while (q < end_ && s_[q] == ' ' && s_[q - 1] == '}') ++q;
         size_t k = 0;
         while (q + k < end_ && IsDigit(s_[q + k])) ++k;
         if (k != 3) break;
+        if (Peek() == ' ' && q + 3 < end_ && (s_[q + 3] == '/' || s_[q + 3] == '.')) break;
+        if (plain_comma && !PlainThousandsCommaAllowed()) break;
         digits.append(s_.substr(q, 3));
         p_ = q + 3;
+        grouped = true;
       }
     }
     int32_t decimals = 0;
     bool decimal = false;
-    if (Peek() == '.' && IsDigit(Peek(1))) {
+    if (Peek() == '.' && (IsDigit(Peek(1)) || (allow_mixed && CommandAt(p_ + 1) == "overline"))) {
       decimal = true;
       ++p_;
       while (p_ < end_ && IsDigit(s_[p_])) {
         digits.push_back(s_[p_++]);
         ++decimals;
+      }
+      if (allow_mixed && !digits.empty()) {
+        if (int32_t r = RepeatingDecimal(digits, decimals); r != kNoNode) return r;
       }
     } else if (Peek() == '.' && !digits.empty() && !IsDigit(Peek(1))) {
       // "5." at the end of a sentence: a period, not a decimal point.
@@ -863,7 +1099,11 @@ class Parser {
       decimal = true;
     }
     int32_t number = NumberLeaf(std::move(digits), exp10, decimals, decimal);
+    if (number >= 0 && allow_mixed && (decimals > 0 || grouped)) {
+      if (int32_t u = LetterUnit(number); u != kNoNode) return u;
+    }
     if (number < 0 || !allow_mixed || decimal) return number;
+    if (int32_t o = Ordinal(number); o != kNoNode) return o;
     // Mixed numbers.
     size_t save = p_;
     size_t q = p_;
@@ -900,6 +1140,175 @@ class Parser {
     }
     return number;
   }
+  static constexpr int32_t kNoNode = -2;  // "not this form": the caller reads on
+
+  // After the integer digits from `start` to p_: a ratio or time `7:32`, `3 : 4`, `12:00`
+  // (compared as written: equal to the same ratio, never to a fraction or a scaled ratio) or a
+  // base subscript `204_5`, `1011_{2}` (equal to the same numeral only, not to its value).
+  int32_t RatioOrBase(size_t start) {
+    size_t q = p_;
+    if (q < end_ && s_[q] == '_') {
+      size_t r = q + 1;
+      bool brace = r < end_ && s_[r] == '{';
+      if (brace) ++r;
+      size_t k = r;
+      while (k < end_ && IsDigit(s_[k])) ++k;
+      if (k == r || (brace && (k >= end_ || s_[k] != '}'))) return kNoNode;
+      std::string text = absl::StrCat(A(s_.substr(start, p_ - start)), "_",
+                                      A(s_.substr(r, k - r)));
+      p_ = brace ? k + 1 : k;
+      return Leaf(Op::kText, std::move(text));
+    }
+    std::string text(s_.substr(start, p_ - start));
+    bool ratio = false;
+    while (true) {
+      while (q < end_ && s_[q] == ' ') ++q;
+      if (q >= end_ || s_[q] != ':') break;
+      size_t r = q + 1;
+      while (r < end_ && s_[r] == ' ') ++r;
+      size_t k = r;
+      while (k < end_ && IsDigit(s_[k])) ++k;
+      if (k == r) break;
+      absl::StrAppend(&text, ":", A(s_.substr(r, k - r)));
+      ratio = true;
+      p_ = k;
+      q = k;
+    }
+    if (!ratio) return kNoNode;
+    return Leaf(Op::kText, std::move(text));
+  }
+
+  // `0.\overline{3}`, `0.1\overline{6}`: exact. `0.777\ldots` (`\dots`, `...`): the digits
+  // before the ellipsis end in a repeated block (one digit three times, or a block of 2-6 digits
+  // twice), which repeats; otherwise not a repeating decimal. `digits` holds the integer and
+  // decimal digits read, the last `decimals` of them after the point.
+  int32_t RepeatingDecimal(const std::string& digits, int32_t decimals) {
+    std::string repeat;
+    size_t fixed = digits.size();  // digits before the repeating block
+    if (CommandAt(p_) == "overline") {
+      size_t q = p_ + 9;
+      while (q < end_ && s_[q] == ' ') ++q;
+      if (q >= end_ || s_[q] != '{') return kNoNode;
+      size_t k = q + 1;
+      while (k < end_ && IsDigit(s_[k])) ++k;
+      if (k == q + 1 || k >= end_ || s_[k] != '}') return kNoNode;
+      repeat = std::string(s_.substr(q + 1, k - q - 1));
+      p_ = k + 1;
+    } else {
+      size_t q = p_;
+      while (q < end_ && s_[q] == ' ') ++q;
+      std::string_view cmd = CommandAt(q);
+      size_t after = 0;
+      if (cmd == "ldots" || cmd == "dots" || cmd == "cdots") after = q + cmd.size() + 1;
+      else if (s_.substr(q, 3) == "...") after = q + 3;
+      if (after == 0) return kNoNode;
+      std::string_view d = std::string_view(digits).substr(digits.size() - decimals);
+      size_t period = 0;
+      for (size_t per = 1; per <= 6 && period == 0; ++per) {
+        size_t reps = per == 1 ? 3 : 2;
+        if (d.size() < reps * per) break;
+        bool periodic = true;
+        for (size_t k = d.size() - (reps - 1) * per; k < d.size() && periodic; ++k) {
+          periodic = d[k] == d[k - per];
+        }
+        if (periodic) period = per;
+      }
+      if (period == 0) {
+        // `3.14159\ldots` closing the answer: a truncated decimal, read as written.
+        size_t e = after;
+        while (e < end_ && s_[e] == ' ') ++e;
+        if (e == end_) p_ = after;
+        return kNoNode;
+      }
+      size_t begin = d.size() - period;
+      while (begin > 0 && d[begin - 1] == d[begin - 1 + period]) --begin;
+      repeat = std::string(d.substr(begin, period));
+      fixed = digits.size() - d.size() + begin;
+      p_ = after;
+    }
+    // x = (fixed digits then one block - fixed digits) / (9...9 * 10^(decimals before block)).
+    std::string head = digits.substr(0, fixed);
+    int64_t shift = static_cast<int64_t>(fixed) - static_cast<int64_t>(digits.size() - decimals);
+    int32_t full = NumberLeaf(head + repeat, 0, 0, false);
+    int32_t part = NumberLeaf(head.empty() ? "0" : head, 0, 0, false);
+    int32_t num = AddNode({full, Unary(Op::kNeg, part)});
+    int32_t den = NumberLeaf(std::string(repeat.size(), '9'), shift, 0, false);
+    for (int32_t k : {full, part, num, den}) {
+      if (k < 0) return -1;
+    }
+    return Binary(Op::kDiv, num, den);
+  }
+
+  // `2.653 m`, `1,000.99 m²` closing the answer: a one-letter unit after a decimal (or grouped)
+  // number and a space. Only m, g, s, L, and only there: `4m` and `4 m` stay products.
+  int32_t LetterUnit(int32_t number) {
+    size_t q = p_;
+    if (q >= end_ || s_[q] != ' ') return kNoNode;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q >= end_ || !(s_[q] == 'm' || s_[q] == 'g' || s_[q] == 's' || s_[q] == 'L')) {
+      return kNoNode;
+    }
+    std::string unit(1, s_[q]);
+    size_t r = q + 1;
+    if (s_.substr(r, 4) == "^{2}" || s_.substr(r, 4) == "^{3}") {
+      absl::StrAppend(&unit, "^", A(s_.substr(r + 2, 1)));
+      r += 4;
+    } else if (s_.substr(r, 2) == "^2" || s_.substr(r, 2) == "^3") {
+      absl::StrAppend(&unit, A(s_.substr(r, 2)));
+      r += 2;
+    }
+    size_t e = r;
+    while (e < end_ && s_[e] == ' ') ++e;
+    if (e != end_) return kNoNode;
+    p_ = r;
+    int32_t u = Unary(Op::kUnit, number);
+    if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = std::move(unit);
+    return u;
+  }
+
+  // An ordinal suffix after an integer, and the words after it: `15th`, `15th Day`, `12^{th}`,
+  // `2^{\text{nd}}`. Read as the number with a unit.
+  int32_t Ordinal(int32_t number) {
+    size_t q = p_;
+    bool script = q < end_ && s_[q] == '^';
+    size_t closers = 0;
+    if (script) {
+      ++q;
+      if (q < end_ && s_[q] == '{') {
+        ++q;
+        ++closers;
+      }
+      std::string_view cmd = CommandAt(q);
+      if (cmd == "text" || cmd == "mathrm" || cmd == "textrm") {
+        q += cmd.size() + 1;
+        if (q >= end_ || s_[q] != '{') return kNoNode;
+        ++q;
+        ++closers;
+      }
+    }
+    size_t r = q;
+    while (r < end_ && IsAlpha(s_[r])) ++r;
+    std::string w = absl::AsciiStrToLower(A(s_.substr(q, r - q)));
+    if (!IsOrdinalSuffix(w)) return kNoNode;
+    for (; closers > 0; --closers) {
+      if (r >= end_ || s_[r] != '}') return kNoNode;
+      ++r;
+    }
+    p_ = r;
+    // Words after it name what is counted: "15th Day" is the 15th.
+    while (p_ + 1 < end_ && s_[p_] == ' ' && IsAlpha(s_[p_ + 1])) {
+      size_t k = p_ + 1;
+      while (k < end_ && IsAlpha(s_[k])) ++k;
+      std::string_view next = s_.substr(p_ + 1, k - p_ - 1);
+      if (next == "and" || next == "or") break;
+      absl::StrAppend(&w, " ", absl::AsciiStrToLower(A(next)));
+      p_ = k;
+    }
+    int32_t u = Unary(Op::kUnit, number);
+    if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = std::move(w);
+    return u;
+  }
+
   int32_t MixedNode(int32_t whole, int32_t num, int32_t den) {
     if (whole < 0 || num < 0 || den < 0) return -1;
     Node n;
@@ -959,6 +1368,7 @@ class Parser {
     size_t j = p_;
     while (j < end_ && IsAlpha(s_[j])) ++j;
     std::string_view w = s_.substr(p_, j - p_);
+    if (int32_t n = NumberWord(w, j); n != kNoNode) return n;
     if (w.size() == 1) {
       ++p_;
       if (w == "e") return Leaf(Op::kE);
@@ -977,7 +1387,13 @@ class Parser {
       p_ = j;
       return ParseFunction(w);
     }
-    if (w.size() <= 3 && !In(w, kShortWords)) {
+    // A capitalised short word ("The", "Yes") is the word; all capitals ("ABC", "AM") stay letters.
+    std::string title = w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
+                                std::all_of(w.begin() + 1, w.end(),
+                                            [](char ch) { return ch >= 'a' && ch <= 'z'; })
+                            ? absl::AsciiStrToLower(A(w))
+                            : std::string(w);
+    if (w.size() <= 3 && !In(std::string_view(title), kShortWords)) {
       // "xy", "abc": products of one-letter variables; read the first, the rest follows.
       ++p_;
       char c = w[0];
@@ -995,10 +1411,40 @@ class Parser {
       while (r < end_ && IsAlpha(s_[r])) ++r;
       if (r == q) break;
       std::string_view next = s_.substr(q, r - q);
-      if (next == "and" || next == "or" || next == "degrees" || next == "percent") break;
+      if (next == "and" || next == "or" || next == "degrees" || next == "percent" ||
+          next == "pct") {
+        break;
+      }
       p_ = r;
     }
     return TextNode(s_.substr(start, p_ - start));
+  }
+
+  // \lfloor x \rfloor, \lceil x \rceil (after `\lfloor` was read): the floor and ceiling
+  // functions, exact on exact values.
+  int32_t ParseFloorCeil(bool floor) {
+    int32_t x = ParseSum();
+    if (x < 0) return -1;
+    SkipWs();
+    if (!AcceptCommand(floor ? "rfloor" : "rceil")) {
+      return Fail(floor ? "\\lfloor without \\rfloor" : "\\lceil without \\rceil");
+    }
+    Node n;
+    n.op = Op::kFunc;
+    n.text = floor ? "floor" : "ceil";
+    n.kids = {x};
+    return Add(std::move(n));
+  }
+
+  // A number word standing alone ("two", "Twelve"; not "one solution"): the number.
+  int32_t NumberWord(std::string_view w, size_t end) {
+    if (w.size() < 3) return kNoNode;
+    int value = NumberWordValue(absl::AsciiStrToLower(A(w)));
+    if (value < 0) return kNoNode;
+    if (end + 1 < end_ && s_[end] == ' ' && IsAlpha(s_[end + 1])) return kNoNode;
+    if (end < end_ && (s_[end] == '-' || s_[end] == '\'')) return kNoNode;
+    p_ = end;
+    return NumberLeaf(std::to_string(value), 0, 0, false);
   }
 
   int32_t SymbolWithSubscript(std::string name) {
@@ -1140,6 +1586,7 @@ class Parser {
       int32_t b = ParseArg();
       return Binary(Op::kBinom, a, b);
     }
+    if (cmd == "lfloor" || cmd == "lceil") return ParseFloorCeil(cmd == "lfloor");
     if (cmd == "pi") return Leaf(Op::kPi);
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
     if (cmd == "emptyset" || cmd == "varnothing") {
@@ -1188,6 +1635,11 @@ class Parser {
     int letters = 0;
     for (char ch : content) letters += IsAlpha(ch) ? 1 : 0;
     bool has_word = letters > 1 || (!content.empty() && content[0] == ' ' && letters > 0);
+    std::string_view trimmed = Trimmed(content);
+    if (int value = NumberWordValue(absl::AsciiStrToLower(A(trimmed))); value >= 0) {
+      p_ = close + 1;  // \text{three}
+      return NumberLeaf(std::to_string(value), 0, 0, false);
+    }
     if (has_word || Trimmed(content).empty()) {
       p_ = close + 1;
       return TextNode(content);
@@ -1275,6 +1727,8 @@ class Parser {
   std::string_view s_;
   size_t end_;
   size_t p_ = 0;
+  std::vector<CommaContext> commas_;  // one per item list being read, innermost last
+  std::vector<int32_t> close_of_;     // CloseOf's table, empty until first used
   const Limits& limits_;
   Tree tree_;
   int depth_ = 0;
@@ -1290,7 +1744,19 @@ class Parser {
 std::string CleanAnswerText(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  AppendCleaned(text, &out);
+  std::optional<std::string> repaired = RepairEscapes(text);
+  AppendCleaned(repaired ? std::string_view(*repaired) : text, &out);
+  // `0.777...` closing the answer: an ellipsis after a decimal, kept (as \ldots) for the number
+  // reader, not dropped with the trailing period below.
+  size_t end = out.size();
+  while (end > 0 && (out[end - 1] == ' ' || out[end - 1] == '\n')) --end;
+  if (end >= 4 && out.compare(end - 3, 3, "...") == 0) {
+    size_t d = end - 3;
+    while (d > 0 && IsDigit(out[d - 1])) --d;
+    if (d < end - 3 && d >= 2 && out[d - 1] == '.' && IsDigit(out[d - 2])) {
+      out.replace(end - 3, out.size() - (end - 3), "\\ldots");
+    }
+  }
   // Trailing punctuation and whitespace: "42." reads as 42.
   while (!out.empty() && (out.back() == '.' || out.back() == ' ' || out.back() == '\n' ||
                           out.back() == '\t' || out.back() == '\r')) {

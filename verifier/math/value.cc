@@ -208,11 +208,27 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
       out->re = 0;
       out->im = 1;
       return EvalStatus::kOk;
+    case Op::kFunc:
+      if (n.text == "floor" || n.text == "ceil") {  // exact on an exact real argument
+        ExactValue v;
+        EvalStatus s = kid(0, &v);
+        if (s != EvalStatus::kOk) return s;
+        if (!v.is_real()) return EvalStatus::kUndefined;
+        mpz_class q;
+        if (n.text == "floor") {
+          mpz_fdiv_q(q.get_mpz_t(), v.re.get_num().get_mpz_t(), v.re.get_den().get_mpz_t());
+        } else {
+          mpz_cdiv_q(q.get_mpz_t(), v.re.get_num().get_mpz_t(), v.re.get_den().get_mpz_t());
+        }
+        out->re = mpq_class(q);
+        out->im = 0;
+        return EvalStatus::kOk;
+      }
+      return EvalStatus::kNotExact;
     case Op::kSymbol:
     case Op::kPi:
     case Op::kE:
     case Op::kInfinity:
-    case Op::kFunc:
       return EvalStatus::kNotExact;
     case Op::kAdd: {
       ExactValue sum;
@@ -389,9 +405,19 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
 // ---------------------------------------------------------------------------------------------
 // Numeric arithmetic.
 
+namespace {
+thread_local mpfr_prec_t working_precision = Complex::kPrecision;
+}  // namespace
+
+NumericPrecision::NumericPrecision(mpfr_prec_t bits) : saved_(working_precision) {
+  working_precision = bits;
+}
+NumericPrecision::~NumericPrecision() { working_precision = saved_; }
+mpfr_prec_t NumericPrecision::Current() { return working_precision; }
+
 Complex::Complex() {
-  mpfr_init2(re_, kPrecision);
-  mpfr_init2(im_, kPrecision);
+  mpfr_init2(re_, working_precision);
+  mpfr_init2(im_, working_precision);
   mpfr_set_zero(re_, 1);
   mpfr_set_zero(im_, 1);
 }
@@ -429,7 +455,7 @@ namespace {
 constexpr mpfr_rnd_t R = MPFR_RNDN;
 
 struct Tmp {
-  Tmp() { mpfr_init2(v, Complex::kPrecision); }
+  Tmp() { mpfr_init2(v, NumericPrecision::Current()); }
   ~Tmp() { mpfr_clear(v); }
   Tmp(const Tmp&) = delete;
   Tmp& operator=(const Tmp&) = delete;
@@ -612,7 +638,9 @@ EvalStatus Func(const std::string& name, const Complex& x, const Complex* base, 
   mpfr_srcptr v = x.re();
   mpfr_ptr o = out->re();
   mpfr_set_zero(out->im(), 1);
-  if (name == "sin") mpfr_sin(o, v, R);
+  if (name == "floor") mpfr_floor(o, v);
+  else if (name == "ceil") mpfr_ceil(o, v);
+  else if (name == "sin") mpfr_sin(o, v, R);
   else if (name == "cos") mpfr_cos(o, v, R);
   else if (name == "tan") mpfr_tan(o, v, R);
   else if (name == "sec") mpfr_sec(o, v, R);
@@ -638,6 +666,11 @@ EvalStatus Func(const std::string& name, const Complex& x, const Complex* base, 
   }
   if (mpfr_nan_p(o)) return EvalStatus::kUndefined;
   return EvalStatus::kOk;
+}
+
+bool IsTrig(const std::string& name) {
+  return name == "sin" || name == "cos" || name == "tan" || name == "sec" || name == "csc" ||
+         name == "cot";
 }
 
 uint64_t SplitMix(uint64_t x) {
@@ -741,6 +774,38 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
       Complex x, base;
       EvalStatus s = kid(0, &x);
       if (s != EvalStatus::kOk) return s;
+      if ((n.text == "floor" || n.text == "ceil") && x.is_real() && mpfr_number_p(x.re())) {
+        // Numerically, a value within rounding error of an integer may be on either side of it
+        // (floor of sqrt(2)^2, or of sqrt(2)^2 - 2 near 0): undecided rather than a guess.
+        // Exact arguments never get here.
+        Tmp r, d;
+        mpfr_round(r.v, x.re());
+        mpfr_sub(d.v, x.re(), r.v, R);
+        mpfr_exp_t scale = std::max<mpfr_exp_t>(mpfr_zero_p(x.re()) ? 1 : mpfr_get_exp(x.re()), 1);
+        if (mpfr_zero_p(d.v) ||
+            mpfr_get_exp(d.v) < scale - (NumericPrecision::Current() - 64)) {
+          b->Exceed("magnitude (a floor or ceiling of a value too close to an integer to decide)");
+          return EvalStatus::kBudget;
+        }
+      }
+      if (IsTrig(n.text)) {
+        // \sin 30^\circ: degrees inside trigonometry are converted to radians.
+        const Node& arg = tree.at(n.kids[0]);
+        if (arg.op == Op::kDegree && x.is_real()) {
+          Tmp pi;
+          mpfr_const_pi(pi.v, R);
+          mpfr_mul(x.re(), x.re(), pi.v, R);
+          mpfr_div_ui(x.re(), x.re(), 180, R);
+        }
+        // sin(10^{10^5}): the argument is only known to the working precision, so its
+        // reduction modulo 2 pi is noise once its magnitude nears that precision.
+        if (!x.is_real() || (!mpfr_zero_p(x.re()) && mpfr_number_p(x.re()) &&
+                             mpfr_get_exp(x.re()) > NumericPrecision::Current() - 64)) {
+          if (!x.is_real()) return EvalStatus::kUndefined;
+          b->Exceed("magnitude (a trigonometric argument too large to reduce exactly)");
+          return EvalStatus::kBudget;
+        }
+      }
       if (n.kids.size() > 1) {
         s = kid(1, &base);
         if (s != EvalStatus::kOk) return s;
@@ -921,6 +986,73 @@ EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int poi
     return EvalStatus::kBudget;
   }
   return s;
+}
+
+double PrecisionDemandBits(const Tree& tree, int32_t node, uint32_t pm_mask, int point,
+                           Budget* budget) {
+  constexpr double kLog2Of10 = 3.3219280948873623;
+  constexpr double kCap = 1e12;
+  // log2 |v| of a real value, or NaN when there is none.
+  auto log2_abs = [](const Complex& v) {
+    if (!v.is_real() || mpfr_zero_p(v.re()) || !mpfr_number_p(v.re())) return std::nan("");
+    Tmp t;
+    mpfr_abs(t.v, v.re(), R);
+    mpfr_log2(t.v, t.v, R);
+    return mpfr_get_d(t.v, R);
+  };
+  auto abs_value = [](const Complex& v) {
+    if (!v.is_real() || !mpfr_number_p(v.re())) return std::nan("");
+    return std::fabs(mpfr_get_d(v.re(), R));
+  };
+  double bits = 0;
+  std::vector<int32_t> stack = {node};
+  while (!stack.empty() && bits < kCap) {
+    const Node& n = tree.at(stack.back());
+    stack.pop_back();
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+    if (!budget->Step()) return kCap;
+    double add = 0;
+    switch (n.op) {
+      case Op::kNumber:
+        add = (static_cast<double>(n.text.size()) + std::fabs(static_cast<double>(n.exp10))) *
+              kLog2Of10;
+        break;
+      case Op::kPow: {
+        Complex base, e;
+        if (EvalNumeric(tree, n.kids[0], pm_mask, point, budget, &base) != EvalStatus::kOk ||
+            EvalNumeric(tree, n.kids[1], pm_mask, point, budget, &e) != EvalStatus::kOk) {
+          if (budget->exceeded) return kCap;
+          break;
+        }
+        double lb = log2_abs(base), ae = abs_value(e);
+        if (!std::isnan(lb) && !std::isnan(ae)) add = ae * std::fabs(lb);
+        break;
+      }
+      case Op::kFactorial:
+      case Op::kBinom:
+      case Op::kFunc: {
+        Complex x;
+        if (EvalNumeric(tree, n.kids[0], pm_mask, point, budget, &x) != EvalStatus::kOk) {
+          if (budget->exceeded) return kCap;
+          break;
+        }
+        double ax = abs_value(x);
+        if (std::isnan(ax)) break;
+        if (n.op == Op::kFactorial) add = ax * std::log2(ax + 1);
+        else if (n.op == Op::kBinom) add = ax;
+        else if (n.text == "exp" || n.text == "sinh" || n.text == "cosh") add = ax * 1.4427;
+        else if (n.text == "tanh" || n.text == "coth" || n.text == "sech" || n.text == "csch")
+          add = ax * 2.8854;  // tanh(100) is 1 - 2e^-200
+        else if (ax > 1) add = std::log2(ax);  // trigonometric reduction, arctan's tail
+        break;
+      }
+      default:
+        break;
+    }
+    if (std::isnan(add) || std::isinf(add)) return kCap;
+    bits += add;
+  }
+  return std::min(bits, kCap);
 }
 
 bool Contains(const Tree& tree, int32_t node, Op op) {

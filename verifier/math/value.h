@@ -58,10 +58,13 @@ struct ExactValue {
 EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* budget,
                      ExactValue* out);
 
-// A complex number in MPFR at a fixed precision.
+// A complex number in MPFR, at the working precision of this thread when it is made (256 bits,
+// or a NumericPrecision's while one is alive).
 class Complex {
  public:
   static constexpr mpfr_prec_t kPrecision = 256;
+  // The second, much higher precision a numeric equality must survive (compare.h).
+  static constexpr mpfr_prec_t kHighPrecision = 2048;
   Complex();
   ~Complex();
   Complex(const Complex& other);
@@ -78,6 +81,28 @@ class Complex {
  private:
   mpfr_t re_, im_;
 };
+
+// Sets this thread's working precision for the values made while it is alive (scoped; the
+// previous precision comes back on destruction). Not shared between threads.
+class NumericPrecision {
+ public:
+  explicit NumericPrecision(mpfr_prec_t bits);
+  ~NumericPrecision();
+  NumericPrecision(const NumericPrecision&) = delete;
+  NumericPrecision& operator=(const NumericPrecision&) = delete;
+  static mpfr_prec_t Current();
+
+ private:
+  mpfr_prec_t saved_;
+};
+
+// Bits of precision the written magnitudes of `node` may need for a numeric comparison to see
+// every term: the digits of each literal, log2 of each power's size (10^{-100}: 333 bits),
+// of each exp, factorial and binomial, and of each trigonometric argument (reduced modulo pi).
+// A perturbation written as such a term is visible when evaluated at more bits than this.
+// Evaluates subterms at the working precision; symbols at `point`.
+double PrecisionDemandBits(const Tree& tree, int32_t node, uint32_t pm_mask, int point,
+                           Budget* budget);
 
 // Evaluates `node` numerically. Free symbols take the value of evaluation point `point`
 // (SymbolValue); with point < 0 a symbol is kNotScalar.

@@ -69,7 +69,7 @@ const Case kFractions[] = {
     {R"(-\frac{2}{3})", R"(\frac{2}{3})", kNo},
     {R"(\frac{1}{3})", R"(0.33)", kNo},
     {R"(\frac{1}{3})", R"(0.333)", kNo},
-    {R"(\frac{1}{3})", R"(0.3333)", kNo},
+    {R"(\frac{1}{3})", R"(0.3333)", kYes},  // 4 significant digits (default decimal policy)
     {R"(\frac{2}{3})", R"(0.67)", kNo},
     {R"(\frac{1}{2})", R"(0.51)", kNo},
     {R"(\frac{1}{2})", R"(2)", kNo},
