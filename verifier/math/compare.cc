@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "verifier/math/labels.h"
 #include "verifier/math/value.h"
 
 namespace verdict::math {
@@ -113,6 +114,7 @@ class Comparer {
       return Diff("a relation against a value (an equation is not its right-hand side)");
     }
 
+    if (auto c = AssignmentsAgainstTuples(a, b)) return *c;
     bool ca = IsCollection(a), cb = IsCollection(b);
     if (ca || cb) {
       if (!(ca && cb)) return Diff("several answers against one");
@@ -147,9 +149,15 @@ class Comparer {
   // `x = v` or `v = x` with x a lone variable not in v: v. `x \in S`: S.
   std::optional<Ref> AssignedValue(Ref r) {
     const Node& n = r.node();
-    if (n.op != Op::kRelation || n.rels.size() != 1) return std::nullopt;
+    if (n.op != Op::kRelation) return std::nullopt;
+    if (n.rels.size() != 1) {
+      // A chain `x = 5+5+1 = 11`, `(p,q) = (3,2)`: labels.h.
+      if (auto s = StatedValue(*r.t, r.n)) return Ref{r.t, s->value, r.mask, r.pm_fixed};
+      return std::nullopt;
+    }
     Rel rel = n.rels[0];
     if (rel == Rel::kIn && IsLoneSymbol(r.Kid(0))) return r.Kid(1);
+    if (auto s = StatedValue(*r.t, r.n)) return Ref{r.t, s->value, r.mask, r.pm_fixed};
     if (rel != Rel::kEq && rel != Rel::kApprox) return std::nullopt;
     for (int side = 0; side < 2; ++side) {
       Ref var = r.Kid(static_cast<size_t>(side));
@@ -157,6 +165,107 @@ class Comparer {
       if (!IsLoneSymbol(var)) continue;
       if (Mentions(value, Strip(var).node().text)) continue;
       return value;
+    }
+    return std::nullopt;
+  }
+
+  // `x=3, y=-4` against `(3,-4)`; `p=5,q=2; p=7,q=2` against `(5,2),(7,2)`: a list of
+  // assignments to variables, in groups that each assign the same variables once, read as
+  // tuples in the order the variables are first written. Nothing else is grouped: `x=1, x=2` is
+  // two solutions, not the tuple (1,2).
+  bool AssignmentGroups(Ref r, std::vector<std::vector<Ref>>* groups) {
+    const Node& n = r.node();
+    if (n.op != Op::kList || n.kids.size() < 2 || n.kids.size() > kMaxElements) return false;
+    std::vector<std::pair<std::string, Ref>> items;
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Ref kid = r.Kid(k);
+      const Node& rel = kid.node();
+      if (rel.op != Op::kRelation || rel.rels.size() != 1 || rel.rels[0] != Rel::kEq ||
+          !IsLoneSymbol(kid.Kid(0))) {
+        return false;
+      }
+      auto s = StatedValue(*kid.t, kid.n);
+      if (!s) return false;
+      items.emplace_back(Strip(kid.Kid(0)).node().text, Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
+    }
+    auto seen_before = [&](size_t end, const std::string& name, size_t begin) {
+      for (size_t k = begin; k < end; ++k) {
+        if (items[k].first == name) return true;
+      }
+      return false;
+    };
+    size_t g = 0;
+    while (g < items.size() && !seen_before(g, items[g].first, 0)) ++g;
+    if (g < 2 || items.size() % g != 0) return false;
+    for (size_t start = 0; start < items.size(); start += g) {
+      std::vector<Ref> values;
+      for (size_t v = 0; v < g; ++v) {
+        int found = -1;
+        for (size_t k = start; k < start + g; ++k) {
+          if (items[k].first != items[v].first) continue;
+          if (found >= 0) return false;
+          found = static_cast<int>(k);
+        }
+        if (found < 0) return false;
+        values.push_back(items[static_cast<size_t>(found)].second);
+      }
+      groups->push_back(std::move(values));
+    }
+    return true;
+  }
+
+  std::optional<Comparison> AssignmentsAgainstTuples(Ref a, Ref b) {
+    for (int side = 0; side < 2; ++side) {
+      Ref list = side == 0 ? a : b;
+      Ref other = side == 0 ? b : a;
+      std::vector<std::vector<Ref>> groups;
+      if (!AssignmentGroups(list, &groups)) continue;
+      std::vector<Ref> tuples;
+      if (other.node().op == Op::kTuple) {
+        tuples.push_back(other);
+      } else if (other.node().op == Op::kList || other.node().op == Op::kSet) {
+        for (size_t k = 0; k < other.node().kids.size(); ++k) {
+          Ref t = Strip(other.Kid(k));
+          if (t.node().op != Op::kTuple) return std::nullopt;
+          tuples.push_back(t);
+        }
+      } else {
+        return std::nullopt;
+      }
+      if (tuples.size() != groups.size()) return Diff("a different number of solutions");
+      // found[i]: group i has an equal tuple; matched[j]: tuple j has an equal group.
+      std::vector<Decision> found(groups.size(), Decision::kDifferent);
+      std::vector<Decision> matched(tuples.size(), Decision::kDifferent);
+      auto better = [](Decision have, Decision d) {
+        if (have == Decision::kEqual || d == Decision::kEqual) return Decision::kEqual;
+        if (have == Decision::kUndecided || d == Decision::kUndecided) return Decision::kUndecided;
+        return Decision::kDifferent;
+      };
+      for (size_t i = 0; i < groups.size(); ++i) {
+        for (size_t j = 0; j < tuples.size(); ++j) {
+          if (tuples[j].node().kids.size() != groups[i].size()) continue;
+          Decision d = Decision::kEqual;
+          for (size_t k = 0; k < groups[i].size() && d == Decision::kEqual; ++k) {
+            Comparison c = side == 0 ? Equal(groups[i][k], tuples[j].Kid(k))
+                                     : Equal(tuples[j].Kid(k), groups[i][k]);
+            d = c.decision;
+            if (budget_.exceeded) return OutOfBudget();
+          }
+          found[i] = better(found[i], d);
+          matched[j] = better(matched[j], d);
+        }
+      }
+      Decision all = Decision::kEqual;
+      for (const auto* v : {&found, &matched}) {
+        for (Decision d : *v) {
+          if (d == Decision::kDifferent) {
+            return Diff("the assignments, read as tuples, differ from the tuples given");
+          }
+          if (d == Decision::kUndecided) all = Decision::kUndecided;
+        }
+      }
+      if (all == Decision::kUndecided) return Und("an assignment could not be compared");
+      return Eq("assignments to variables, read as tuples in the order written");
     }
     return std::nullopt;
   }
@@ -405,6 +514,20 @@ class Comparer {
   Comparison RelationEqual(Ref a, Ref b) {
     const Node& x = a.node();
     const Node& y = b.node();
+    // Two definitions of the same name (`(p,q) = (3,2)`, `z = 3+3 = 2`, `\text{max} = 2`):
+    // their stated values. Different names fall through to the rules below (`y = 2x + 1` and
+    // `x = (y - 1)/2` are still the same line).
+    if (auto sa = StatedValue(*a.t, a.n)) {
+      if (auto sb = StatedValue(*b.t, b.n)) {
+        if (CanonicalForm(*a.t, sa->label) == CanonicalForm(*b.t, sb->label)) {
+          return Prefixed("the same name; ", Equal(Ref{a.t, sa->value, a.mask, a.pm_fixed},
+                                                   Ref{b.t, sb->value, b.mask, b.pm_fixed}));
+        }
+        if (!IsLoneSymbol(Ref{a.t, sa->label}) || !IsLoneSymbol(Ref{b.t, sb->label})) {
+          return Diff("definitions of different names");
+        }
+      }
+    }
     // x = c against y = d: same variable, equal values.
     if (x.rels.size() == 1 && y.rels.size() == 1 && x.rels[0] == Rel::kEq && y.rels[0] == Rel::kEq &&
         IsLoneSymbol(a.Kid(0)) && IsLoneSymbol(b.Kid(0)) && !HasSymbols(*a.t, a.Kid(1).n) &&
@@ -546,7 +669,20 @@ class Comparer {
         return true;
       }
       case Op::kSet:
-        return n.kids.empty();
+        // A finite set of numbers is a union of points: `\{-1\} \cup [0,7)`.
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          Ref e = Strip(r.Kid(k));
+          Op op = e.node().op;
+          if (op == Op::kTuple || op == Op::kSet || op == Op::kList || op == Op::kMatrix ||
+              op == Op::kRelation || op == Op::kText || op == Op::kUnion || op == Op::kReals ||
+              HasPlusMinus(e) || InfinitySign(e) != 0) {
+            return false;
+          }
+          Interval point{e, e};
+          point.lo_closed = point.hi_closed = true;
+          out->push_back(point);
+        }
+        return true;
       case Op::kUnion:
       case Op::kList:
         if (n.op == Op::kList && !(n.flags & kOrList)) return false;
@@ -561,17 +697,26 @@ class Comparer {
     }
   }
 
+  // The quantity an inequality bounds: a variable, or a name of one (`0 < f(x) < 1` is the
+  // interval of values of f(x)); not `|x|` (`|x| < 3` is a condition on x).
+  static bool IsBoundedName(Ref r) {
+    r = Strip(r);
+    if (r.node().op == Op::kSymbol) return true;
+    Op op = r.node().op;
+    return op != Op::kAbs && op != Op::kTuple && op != Op::kText && IsLabel(*r.t, r.n);
+  }
+
   bool RelationIntervals(Ref r, std::vector<Interval>* out) {
     const Node& n = r.node();
-    if (n.rels.size() == 1 && n.rels[0] == Rel::kIn && IsLoneSymbol(r.Kid(0))) {
+    if (n.rels.size() == 1 && n.rels[0] == Rel::kIn && IsBoundedName(r.Kid(0))) {
       return ToIntervals(r.Kid(1), out);
     }
     auto constant = [&](Ref x) { return !HasSymbols(*x.t, x.n); };
     if (n.rels.size() == 1) {
       Rel rel = n.rels[0];
       Ref var = r.Kid(0), bound = r.Kid(1);
-      if (!(IsLoneSymbol(var) && constant(bound))) {
-        if (!(IsLoneSymbol(bound) && constant(var))) return false;
+      if (!(IsBoundedName(var) && constant(bound))) {
+        if (!(IsBoundedName(bound) && constant(var))) return false;
         std::swap(var, bound);
         switch (rel) {  // c < x is x > c
           case Rel::kLt: rel = Rel::kGt; break;
@@ -593,7 +738,8 @@ class Comparer {
         default: return false;
       }
     }
-    if (n.rels.size() == 2 && IsLoneSymbol(r.Kid(1)) && constant(r.Kid(0)) && constant(r.Kid(2))) {
+    if (n.rels.size() == 2 && IsBoundedName(r.Kid(1)) && constant(r.Kid(0)) &&
+        constant(r.Kid(2))) {
       Rel r1 = n.rels[0], r2 = n.rels[1];
       bool up = (r1 == Rel::kLt || r1 == Rel::kLe) && (r2 == Rel::kLt || r2 == Rel::kLe);
       bool down = (r1 == Rel::kGt || r1 == Rel::kGe) && (r2 == Rel::kGt || r2 == Rel::kGe);

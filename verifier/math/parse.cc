@@ -150,6 +150,7 @@ class Parser {
       bool is_or = false;
       std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
       SkipWs();
+      if (!failed_ && p_ < end_ && !items.empty() && AtUniversalCondition()) p_ = end_;
       if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
       if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
     }
@@ -289,6 +290,15 @@ class Parser {
         p_ += cmd.size() + 1;
         continue;
       }
+      // `\quadx_{2}`: spacing glued to the next letter by a stripped space (no such command).
+      if (cmd.size() > 4 && cmd.substr(0, 4) == "quad") {
+        p_ += 5;
+        continue;
+      }
+      if (cmd.size() > 5 && cmd.substr(0, 5) == "qquad") {
+        p_ += 6;
+        continue;
+      }
       if (IsTextCommand(cmd)) {  // \text{ } holding only spaces
         size_t open = p_ + cmd.size() + 1;
         if (open < end_ && s_[open] == '{') {
@@ -302,6 +312,23 @@ class Parser {
       }
       break;
     }
+  }
+
+  // `f(x) = 1 \text{ for all } x \in \mathbb{Q}`, `\forall x`: a condition that holds everywhere
+  // it is stated, so it selects nothing; what follows it is not part of the answer. (A condition
+  // that picks cases, "x = 1 for a > 0", is not dropped: it is read, and usually fails.)
+  bool AtUniversalCondition() const {
+    std::string_view cmd = CommandAt(p_);
+    if (cmd == "forall") return true;
+    if (!IsTextCommand(cmd)) return false;
+    size_t open = p_ + cmd.size() + 1;
+    size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
+    if (close == std::string_view::npos) return false;
+    std::string words = absl::AsciiStrToLower(A(Trimmed(s_.substr(open + 1, close - open - 1))));
+    for (std::string_view w : {"for all", "for every", "for each", "for any"}) {
+      if (words.rfind(w, 0) == 0) return true;
+    }
+    return false;
   }
 
   // "and"/"or" between answers: bare or inside \text{}. Consumes it and says which.
@@ -352,6 +379,8 @@ class Parser {
       SkipWs();
       if (Peek() == ',' || Peek() == ';') {
         ++p_;
+        bool after_comma_or = false;  // "19, 46, and 82", "1, 2, or 3"
+        if (AcceptSeparatorWord(&after_comma_or)) *is_or = *is_or || after_comma_or;
         continue;
       }
       bool word_or = false;
@@ -495,13 +524,16 @@ class Parser {
         if (close != std::string_view::npos) {
           std::string_view w = Trimmed(s_.substr(open + 1, close - open - 1));
           if (w == "and" || w == "or") return false;
+          if (AtUniversalCondition()) return false;
         }
         return true;
       }
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
              cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
-             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek);
+             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek) || cmd == "sum" ||
+             cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" ||
+             cmd == "ldots" || cmd == "dots";
     }
     return false;
   }
@@ -812,7 +844,7 @@ class Parser {
     if (first_group >= 1 && first_group <= 3) {
       while (true) {
         size_t sep = 0;
-        if (Peek() == ',') sep = 1;
+        if (Peek() == ',' && !comma_separates_) sep = 1;
         else if (StartsWith("{,}")) sep = 3;
         else if (StartsWith("\\,")) sep = 2;
         else if (StartsWith("\\ ")) sep = 2;
@@ -935,6 +967,7 @@ class Parser {
 
   // ( ... ) or [ ... ]: grouping, tuple, or interval.
   int32_t ParseBracket() {
+    size_t start = p_;
     char open = s_[p_++];
     bool is_or = false;
     std::vector<int32_t> items = ParseItems(")]", &is_or);
@@ -944,6 +977,17 @@ class Parser {
     if (close != ')' && close != ']') return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
     ++p_;
     if (items.empty()) return Fail("empty brackets");
+    // `(12,102) \cup ...`, `[1,500)`: one number only by a thousands comma, where an interval is
+    // meant. Read again with the comma as a separator (once: the content is a number literal).
+    if (items.size() == 1 && !comma_separates_ && At(items[0]).op == Op::kNumber &&
+        s_.substr(start, p_ - start).find(',') != std::string_view::npos &&
+        ((open == '(') != (close == ')') || NextToUnion(start, p_))) {
+      p_ = start;
+      comma_separates_ = true;
+      int32_t again = ParseBracket();
+      comma_separates_ = false;
+      return again;
+    }
     if (items.size() == 1) {
       if ((open == '(') != (close == ')')) return Fail("mismatched brackets around one value");
       return items[0];
@@ -953,6 +997,16 @@ class Parser {
     n.flags = static_cast<uint8_t>((open == '(' ? kParenOpen : 0) | (close == ')' ? kParenClose : 0));
     n.kids = std::move(items);
     return Add(std::move(n));
+  }
+
+  // Whether the bracket at [begin, end) is an operand of \cup.
+  bool NextToUnion(size_t begin, size_t end) const {
+    size_t q = end;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (CommandAt(q) == "cup") return true;
+    size_t b = begin;
+    while (b > 0 && s_[b - 1] == ' ') --b;
+    return b >= 4 && s_.substr(b - 4, 4) == "\\cup";
   }
 
   int32_t ParseWord() {
@@ -1084,6 +1138,7 @@ class Parser {
   int32_t ParseCommand() {
     if (Peek(1) == '{') {  // \{ ... \}
       p_ += 2;
+      if (int32_t cond = ParseSetBuilder(); cond != -2) return cond;
       bool is_or = false;
       std::vector<int32_t> items = ParseItems("\\}", &is_or);
       if (failed_) return -1;
@@ -1142,6 +1197,24 @@ class Parser {
     }
     if (cmd == "pi") return Leaf(Op::kPi);
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
+    if (cmd == "sum" || cmd == "prod") return ParseBigOperator(cmd);
+    if (cmd == "lfloor" || cmd == "lceil") {
+      int32_t x = ParseSum();
+      if (x < 0) return -1;
+      SkipWs();
+      if (!AcceptCommand(cmd == "lfloor" ? "rfloor" : "rceil")) {
+        return Fail(absl::StrCat("\\", A(cmd), " without its closing bracket"));
+      }
+      Node n;
+      n.op = Op::kFunc;
+      n.text = cmd == "lfloor" ? "floor" : "ceil";
+      n.kids = {x};
+      return Add(std::move(n));
+    }
+    // An ellipsis is one opaque term: `1 + 2 + \cdots + n` equals itself and nothing else.
+    if (In(cmd, {"cdots", "ldots", "dots", "dotsc", "dotsb", "dotsm"})) {
+      return Leaf(Op::kSymbol, "\\dots");
+    }
     if (cmd == "emptyset" || cmd == "varnothing") {
       Node n;
       n.op = Op::kSet;
@@ -1171,6 +1244,60 @@ class Parser {
     if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", A(cmd)));
     if (cmd == "circ") return Fail("a degree sign without a number");
     return Fail(absl::StrCat("unknown command \\", A(cmd)));
+  }
+
+  // `\{x \mid -1 < x < 1\}`, `\{x : x > 3\}`, `\{x | ...\}` (p_ after `\{`): the condition, which
+  // the comparison reads as the set it describes. -2 (nothing read) when this is not set-builder.
+  int32_t ParseSetBuilder() {
+    size_t save = p_;
+    SkipWs();
+    if (!IsAlpha(Peek())) return -2;
+    size_t q = p_ + 1;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q < end_ && (s_[q] == '|' || s_[q] == ':')) {
+      ++q;
+    } else if (CommandAt(q) == "mid") {
+      q += 4;
+    } else {
+      p_ = save;
+      return -2;
+    }
+    p_ = q;
+    bool is_or = false;
+    std::vector<int32_t> items = ParseItems("\\}", &is_or);
+    if (failed_) return -1;
+    SkipWs();
+    if (!(Peek() == '\\' && Peek(1) == '}')) return Fail("unbalanced '\\{'");
+    p_ += 2;
+    if (items.size() != 1) return Fail("a set-builder condition in several parts");
+    return items[0];
+  }
+
+  // \sum_{k=0}^{n-1} body, \prod...: one opaque function of the body whose name holds the
+  // bounds, so two sums compare equal when bounds and body have the same canonical form (the
+  // body's factors in any order) and are otherwise not decided by value.
+  int32_t ParseBigOperator(std::string_view cmd) {
+    int32_t lo = -1, hi = -1;
+    for (int k = 0; k < 2; ++k) {
+      SkipWs();
+      if (Peek() == '_' && lo < 0) {
+        ++p_;
+        lo = ParseScript();
+        if (lo < 0) return -1;
+      } else if (Peek() == '^' && hi < 0) {
+        ++p_;
+        hi = ParseScript();
+        if (hi < 0) return -1;
+      }
+    }
+    int32_t body = ParseTerm();
+    if (body < 0) return -1;
+    Node n;
+    n.op = Op::kFunc;
+    n.text = absl::StrCat(A(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
+                          hi >= 0 ? CanonicalForm(tree_, hi) : "", "]");
+    n.kids = {body};
+    return Add(std::move(n));
   }
 
   // \text{...}: prose or a unit when it holds words; otherwise its content is read as math
@@ -1281,6 +1408,9 @@ class Parser {
   int abs_depth_ = 0;
   bool failed_ = false;
   bool budget_ = false;
+  // Inside an interval that a thousands reading would make one number (`(12,102)` in a union):
+  // a comma separates the ends.
+  bool comma_separates_ = false;
   std::string error_;
   size_t error_pos_ = 0;
 };

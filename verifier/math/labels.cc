@@ -1,0 +1,89 @@
+#include "verifier/math/labels.h"
+
+#include <string>
+#include <vector>
+
+namespace verdict::math {
+namespace {
+
+bool IsLoneSymbol(const Tree& t, int32_t n) { return t.at(n).op == Op::kSymbol; }
+
+// Whether a symbol called `name` occurs in the subtree.
+bool Mentions(const Tree& t, int32_t node, const std::string& name) {
+  std::vector<int32_t> stack = {node};
+  while (!stack.empty()) {
+    const Node& n = t.at(stack.back());
+    stack.pop_back();
+    if (n.op == Op::kSymbol && n.text == name) return true;
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+  }
+  return false;
+}
+
+// The symbols of a label that may not appear in the value it states: all of them, except the
+// argument of a function application `f(x) = x^2 - 1` (a product whose first factor is a
+// symbol), where only the function's name may not.
+std::vector<std::string> Names(const Tree& t, int32_t label) {
+  const Node& l = t.at(label);
+  if (l.op == Op::kMul && l.kids.size() == 2 && IsLoneSymbol(t, l.kids[0]) &&
+      t.at(l.kids[1]).op != Op::kText) {
+    return {t.at(l.kids[0]).text};
+  }
+  std::vector<std::string> names;
+  std::vector<int32_t> stack = {label};
+  while (!stack.empty()) {
+    const Node& n = t.at(stack.back());
+    stack.pop_back();
+    if (n.op == Op::kSymbol) names.push_back(n.text);
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+  }
+  return names;
+}
+
+}  // namespace
+
+bool IsLabel(const Tree& tree, int32_t node) {
+  std::vector<int32_t> stack = {node};
+  while (!stack.empty()) {
+    const Node& n = tree.at(stack.back());
+    stack.pop_back();
+    switch (n.op) {
+      case Op::kSymbol:
+      case Op::kText:
+        break;
+      case Op::kMul:
+      case Op::kDiv:
+      case Op::kTuple:
+        stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+        break;
+      case Op::kAbs:
+        // |AB| names a length; |x| = 3 is an equation to solve.
+        if (tree.at(n.kids[0]).op != Op::kMul) return false;
+        stack.push_back(n.kids[0]);
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Statement> StatedValue(const Tree& tree, int32_t node) {
+  const Node& n = tree.at(node);
+  if (n.op != Op::kRelation || n.rels.empty()) return std::nullopt;
+  size_t last_eq = n.rels.size();
+  for (size_t k = 0; k < n.rels.size(); ++k) {
+    if (n.rels[k] != Rel::kEq && n.rels[k] != Rel::kApprox) return std::nullopt;
+    if (n.rels[k] == Rel::kEq) last_eq = k;
+  }
+  // `x \approx 0.33` (no `=` at all) states its approximation, as `x = 0.33` would.
+  size_t value_side = last_eq == n.rels.size() ? n.rels.size() : last_eq + 1;
+  Statement s{n.kids[0], n.kids[value_side]};
+  if (!IsLabel(tree, s.label)) return std::nullopt;
+  for (const std::string& name : Names(tree, s.label)) {
+    if (Mentions(tree, s.value, name)) return std::nullopt;
+  }
+  return s;
+}
+
+}  // namespace verdict::math
