@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "verifier/math/labels.h"
+#include "verifier/math/rewrite.h"
 #include "verifier/math/value.h"
 
 namespace verdict::math {
@@ -122,6 +123,7 @@ class Comparer {
       if (!Elements(a, &ea) || !Elements(b, &eb)) return OutOfBudget();
       return SetEqual(ea, eb);
     }
+    if (auto c = VectorAgainstTuple(a, b)) return *c;
     if (x.op == Op::kTuple || y.op == Op::kTuple) {
       if (x.op != y.op) return Diff("a tuple against an answer of another kind");
       if (x.kids.size() != y.kids.size()) return Diff("tuples of different lengths");
@@ -268,6 +270,22 @@ class Comparer {
       return Eq("assignments to variables, read as tuples in the order written");
     }
     return std::nullopt;
+  }
+
+  // A column or row vector `\begin{pmatrix}1\\2\end{pmatrix}` against a tuple in round brackets
+  // `(1, 2)`: the same coordinates, in order (a vector is often written either way).
+  std::optional<Comparison> VectorAgainstTuple(Ref a, Ref b) {
+    const Node& x = a.node();
+    const Node& y = b.node();
+    bool ab = x.op == Op::kMatrix && y.op == Op::kTuple;
+    bool ba = x.op == Op::kTuple && y.op == Op::kMatrix;
+    if (!ab && !ba) return std::nullopt;
+    const Node& m = ab ? x : y;
+    const Node& t = ab ? y : x;
+    size_t cols = m.kids.size() / static_cast<size_t>(std::max(1, m.rows));
+    if ((m.rows != 1 && cols != 1) || t.flags != (kParenOpen | kParenClose)) return std::nullopt;
+    if (m.kids.size() != t.kids.size()) return Diff("a vector and a tuple of different lengths");
+    return Prefixed("a vector read as its coordinates; ", InOrder(a, b, "coordinate"));
   }
 
   static bool Mentions(Ref r, const std::string& name) {
@@ -802,7 +820,23 @@ class Comparer {
 Comparison CompareAnswers(const Tree& gold, const Tree& pred, const CompareOptions& options,
                           const Limits& limits) {
   Comparer c(options, limits);
-  return c.Equal(Ref{&gold, gold.root}, Ref{&pred, pred.root});
+  // Matrix arithmetic and |x| inequalities read as plain matrices and intervals (rewrite.h).
+  Tree gold_rewritten, pred_rewritten;
+  const Tree* g = RewriteForComparison(gold, limits, &gold_rewritten) ? &gold_rewritten : &gold;
+  const Tree* p = RewriteForComparison(pred, limits, &pred_rewritten) ? &pred_rewritten : &pred;
+  return c.Equal(Ref{g, g->root}, Ref{p, p->root});
+}
+
+bool SameAnswerText(std::string_view gold, std::string_view pred) {
+  auto squeezed = [](std::string_view s) {
+    std::string out;
+    for (char c : CleanAnswerText(s)) {
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+    }
+    return out;
+  };
+  std::string g = squeezed(gold);
+  return !g.empty() && g == squeezed(pred);
 }
 
 }  // namespace verdict::math
