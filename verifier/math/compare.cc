@@ -92,15 +92,23 @@ class Comparer {
       if (x.op == Op::kText && y.op == Op::kText) {
         return x.text == y.text ? Eq("equal as text") : Diff("different text");
       }
+      // `\emptyset` against `\text{no solution}`.
+      const Node& other = x.op == Op::kText ? y : x;
+      if (other.op == Op::kSet && other.kids.empty() &&
+          NamesTheEmptySet(x.op == Op::kText ? x.text : y.text)) {
+        return Eq("the empty set, in words");
+      }
       return Diff("text against a mathematical answer");
     }
 
     // x = 5 against 5; x \in S against S.
     if (x.op == Op::kRelation && y.op != Op::kRelation) {
       if (auto v = AssignedValue(a)) return Prefixed("reading the equation as its value: ", Equal(*v, b));
+      if (auto c = SideOfTrueRelation(a, b, /*relation_is_gold=*/true)) return *c;
     }
     if (y.op == Op::kRelation && x.op != Op::kRelation) {
       if (auto v = AssignedValue(b)) return Prefixed("reading the equation as its value: ", Equal(a, *v));
+      if (auto c = SideOfTrueRelation(b, a, /*relation_is_gold=*/false)) return *c;
     }
 
     if (IntervalLike(a) || IntervalLike(b)) {
@@ -286,6 +294,76 @@ class Comparer {
     if ((m.rows != 1 && cols != 1) || t.flags != (kParenOpen | kParenClose)) return std::nullopt;
     if (m.kids.size() != t.kids.size()) return Diff("a vector and a tuple of different lengths");
     return Prefixed("a vector read as its coordinates; ", InOrder(a, b, "coordinate"));
+  }
+
+  // `4! = 24`, `5\sqrt2 \approx 7.07`: a relation between constants that holds states each of
+  // its sides, and a bare answer equal to any side matches it. It holds when every `=` joins
+  // equal sides and every `\approx` joins a value to a decimal that the value rounds to at the
+  // decimal's written precision. A false one (`\boxed{9=2}`) states nothing: nullopt, as for
+  // any relation this rule does not cover.
+  std::optional<Comparison> SideOfTrueRelation(Ref rel, Ref value, bool relation_is_gold) {
+    const Node& n = rel.node();
+    for (Rel r : n.rels) {
+      if (r != Rel::kEq && r != Rel::kApprox) return std::nullopt;
+    }
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Ref side = Strip(rel.Kid(k));
+      Op op = side.node().op;
+      if (HasSymbols(*side.t, side.n) || HasPlusMinus(side) || op == Op::kTuple ||
+          op == Op::kList || op == Op::kSet || op == Op::kMatrix || op == Op::kText) {
+        return std::nullopt;
+      }
+    }
+    for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
+      Comparison c = Equal(rel.Kid(k), rel.Kid(k + 1));
+      if (budget_.exceeded) return OutOfBudget();
+      if (c.decision == Decision::kEqual) continue;
+      if (n.rels[k] == Rel::kApprox && RoundsTo(rel.Kid(k), rel.Kid(k + 1))) continue;
+      return std::nullopt;
+    }
+    Comparison last = Diff("no side of the relation equals the other answer");
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Comparison c = relation_is_gold ? Equal(rel.Kid(k), value) : Equal(value, rel.Kid(k));
+      if (c.decision == Decision::kEqual) {
+        return Prefixed("a true relation between constants; one side: ", c);
+      }
+      if (budget_.exceeded) return OutOfBudget();
+      if (c.decision == Decision::kUndecided) last = c;
+    }
+    return last;
+  }
+
+  // Whether one of `a`, `b` is a decimal literal (possibly negated) that the other's value rounds
+  // to at the decimal's written precision (`\pi \approx 3.14`), at any number of digits.
+  bool RoundsTo(Ref a, Ref b) {
+    for (int side = 0; side < 2; ++side) {
+      Ref d = Strip(side == 0 ? a : b);
+      Ref other = side == 0 ? b : a;
+      Ref whole = d;
+      while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+      const Node& n = d.node();
+      if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
+      Complex vd, vo;
+      if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;
+      if (EvalNumeric(*other.t, other.n, other.mask, -1, &budget_, &vo) != EvalStatus::kOk) continue;
+      if (!vo.is_real() || vo.is_inf()) continue;
+      Complex diff, half;
+      mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
+      mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+      mpfr_set_si(half.re(), 10, MPFR_RNDN);
+      mpfr_pow_si(half.re(), half.re(), n.exp10, MPFR_RNDN);
+      mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+      if (mpfr_lessequal_p(diff.re(), half.re())) return true;
+    }
+    return false;
+  }
+
+  static bool NamesTheEmptySet(const std::string& text) {
+    for (const char* words : {"no solution", "no solutions", "no real solution", "no real solutions",
+                              "none", "empty set", "the empty set", "no real roots", "no roots"}) {
+      if (text == words) return true;
+    }
+    return false;
   }
 
   static bool Mentions(Ref r, const std::string& name) {
@@ -642,6 +720,7 @@ class Comparer {
     switch (n.op) {
       case Op::kUnion:
       case Op::kReals:
+      case Op::kSetMinus:
         return true;
       case Op::kTuple:
         return n.kids.size() == 2 &&
@@ -710,9 +789,74 @@ class Comparer {
         return true;
       case Op::kRelation:
         return RelationIntervals(r, out);
+      case Op::kSetMinus:
+        return SetMinusIntervals(r, out);
       default:
         return false;
     }
+  }
+
+  // The real value of a constant end or point, for ordering; false where there is none.
+  bool RealValue(Ref r, Complex* v) {
+    if (HasSymbols(*r.t, r.n)) return false;
+    return EvalNumeric(*r.t, r.n, r.mask, -1, &budget_, v) == EvalStatus::kOk && v->is_real() &&
+           !v->is_inf();
+  }
+
+  // `[1,5] \setminus \{3\}`, `\mathbb{R} \setminus \{0\}`: intervals with finitely many constant
+  // points taken out. A point inside an interval splits it into two open at the point; a point at
+  // a closed end opens that end; a point interval at the point goes. Anything else subtracted
+  // (an interval, a symbolic point) is not read.
+  bool SetMinusIntervals(Ref r, std::vector<Interval>* out) {
+    std::vector<Interval> from, points;
+    if (!ToIntervals(r.Kid(0), &from)) return false;
+    Ref removed = Strip(r.Kid(1));
+    if (removed.node().op != Op::kSet || !ToIntervals(removed, &points)) return false;
+    for (const Interval& p : points) {
+      Complex pv;
+      if (!RealValue(p.lo, &pv)) return false;
+      std::vector<Interval> next;
+      for (const Interval& iv : from) {
+        // cmp_lo: sign of p - lo (+1 when lo is -infinity); cmp_hi: sign of p - hi.
+        int cmp_lo = 1, cmp_hi = -1;
+        Complex v;
+        if (iv.lo_inf == 0) {
+          if (!RealValue(iv.lo, &v)) return false;
+          cmp_lo = Close(pv, v) ? 0 : mpfr_cmp(pv.re(), v.re());
+        }
+        if (iv.hi_inf == 0) {
+          if (!RealValue(iv.hi, &v)) return false;
+          cmp_hi = Close(pv, v) ? 0 : mpfr_cmp(pv.re(), v.re());
+        }
+        if (cmp_lo < 0 || cmp_hi > 0) {
+          next.push_back(iv);  // outside
+        } else if (cmp_lo == 0 && cmp_hi == 0) {
+          // a point interval at p: removed
+        } else if (cmp_lo == 0) {
+          Interval cut = iv;
+          cut.lo_closed = false;
+          next.push_back(cut);
+        } else if (cmp_hi == 0) {
+          Interval cut = iv;
+          cut.hi_closed = false;
+          next.push_back(cut);
+        } else {
+          Interval below = iv, above = iv;
+          below.hi = p.lo;
+          below.hi_inf = 0;
+          below.hi_closed = false;
+          above.lo = p.lo;
+          above.lo_inf = 0;
+          above.lo_closed = false;
+          next.push_back(below);
+          next.push_back(above);
+        }
+        if (next.size() > kMaxElements) return false;
+      }
+      from = std::move(next);
+    }
+    out->insert(out->end(), from.begin(), from.end());
+    return true;
   }
 
   // The quantity an inequality bounds: a variable, or a name of one (`0 < f(x) < 1` is the

@@ -375,6 +375,9 @@ class Parser {
       if (p_ >= end_ || AtCloser(closers)) break;
       int32_t item = ParseRelation();
       if (item < 0) break;
+      SkipWs();
+      if (AcceptCommand("pmod")) item = ModulusAnnotation(item);  // x \equiv 3 \pmod{7}
+      if (item < 0) break;
       items.push_back(item);
       SkipWs();
       if (Peek() == ',' || Peek() == ';') {
@@ -391,6 +394,17 @@ class Parser {
       break;
     }
     return items;
+  }
+
+  // `3 \pmod{7}` (p_ after \pmod): the residue, with the modulus kept as an annotation the
+  // comparison drops like a unit (3 (mod 7) equals 3, not 10).
+  int32_t ModulusAnnotation(int32_t item) {
+    SkipWs();
+    int32_t m = Peek() == '{' ? ParseGroup() : ParseArg();
+    if (m < 0) return -1;
+    int32_t u = Unary(Op::kUnit, item);
+    if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = absl::StrCat("mod ", CanonicalForm(tree_, m));
+    return u;
   }
 
   bool AtCloser(std::string_view closers) const {
@@ -449,6 +463,12 @@ class Parser {
     int32_t a = ParseSum();
     while (a >= 0) {
       SkipWs();
+      if (AcceptCommand("setminus") || AcceptCommand("backslash")) {  // [1,5] \setminus \{3\}
+        int32_t b = ParseSum();
+        if (b < 0) return -1;
+        a = Binary(Op::kSetMinus, a, b);
+        continue;
+      }
       if (!AcceptCommand("cup")) break;
       int32_t b = ParseSum();
       if (b < 0) return -1;
@@ -533,7 +553,7 @@ class Parser {
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
              cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek) || cmd == "sum" ||
              cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" ||
-             cmd == "ldots" || cmd == "dots";
+             cmd == "ldots" || cmd == "dots" || cmd == "ell";
     }
     return false;
   }
@@ -853,6 +873,7 @@ class Parser {
         size_t k = 0;
         while (q + k < end_ && IsDigit(s_[q + k])) ++k;
         if (k != 3) break;
+        if (sep == 1) ++plain_group_commas_;
         digits.append(s_.substr(q, 3));
         p_ = q + 3;
       }
@@ -968,6 +989,7 @@ class Parser {
   // ( ... ) or [ ... ]: grouping, tuple, or interval.
   int32_t ParseBracket() {
     size_t start = p_;
+    int commas_before = plain_group_commas_;
     char open = s_[p_++];
     bool is_or = false;
     std::vector<int32_t> items = ParseItems(")]", &is_or);
@@ -977,15 +999,21 @@ class Parser {
     if (close != ')' && close != ']') return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
     ++p_;
     if (items.empty()) return Fail("empty brackets");
-    // `(12,102) \cup ...`, `[1,500)`: one number only by a thousands comma, where an interval is
-    // meant. Read again with the comma as a separator (once: the content is a number literal).
-    if (items.size() == 1 && !comma_separates_ && At(items[0]).op == Op::kNumber &&
-        s_.substr(start, p_ - start).find(',') != std::string_view::npos &&
-        ((open == '(') != (close == ')') || NextToUnion(start, p_))) {
+    // Inside a tuple, a comma separates elements: `(1,7,103, 105)` is four numbers, not
+    // (1, 7103, 105). So does it in `(12,102) \cup ...` and `[1,500)`, one number only by a
+    // thousands comma where an interval is meant. Read such brackets again with every comma a
+    // separator. Once per bracket: nested brackets read under the flag are not read again, and a
+    // bracket read again takes back its commas, so its parents do not re-read for them.
+    bool read_group_commas = plain_group_commas_ > commas_before;
+    if (read_group_commas && !comma_separates_ &&
+        (items.size() >= 2 ||
+         (At(items[0]).op == Op::kNumber &&
+          ((open == '(') != (close == ')') || NextToUnion(start, p_))))) {
       p_ = start;
       comma_separates_ = true;
       int32_t again = ParseBracket();
       comma_separates_ = false;
+      plain_group_commas_ = commas_before;
       return again;
     }
     if (items.size() == 1) {
@@ -1198,6 +1226,7 @@ class Parser {
     if (cmd == "pi") return Leaf(Op::kPi);
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
     if (cmd == "sum" || cmd == "prod") return ParseBigOperator(cmd);
+    if (cmd == "ell") return SymbolWithSubscript("\\ell");
     if (cmd == "lfloor" || cmd == "lceil") {
       int32_t x = ParseSum();
       if (x < 0) return -1;
@@ -1411,6 +1440,7 @@ class Parser {
   // Inside an interval that a thousands reading would make one number (`(12,102)` in a union):
   // a comma separates the ends.
   bool comma_separates_ = false;
+  int plain_group_commas_ = 0;  // `,` read as a thousands separator so far (ParseBracket)
   std::string error_;
   size_t error_pos_ = 0;
 };

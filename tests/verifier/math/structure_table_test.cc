@@ -91,7 +91,8 @@ const Case kChains[] = {
     {R"(1/3)", R"(x=0.3\approx\frac{1}{3})", kNo},
     {R"(z = 1 + 1 = 2)", R"(z = 1+1 = 3)", kNo},
     {R"(z = 1 + 1 = 2)", R"(w = 1+1 = 2)", kNo},
-    {R"(11)", R"(5+5+1 = 11)", kNo},
+    {R"(11)", R"(5+5+1 = 11)", kYes},  // a true relation between constants (TrueRelations)
+    {R"(12)", R"(5+5+1 = 12)", kNo},   // a false one states nothing
 };
 
 const Case kAssignmentsAsTuples[] = {
@@ -191,6 +192,53 @@ const Case kCommandsAndLists[] = {
     {R"(19, 46, and 82)", R"(19, 46)", kNo},
 };
 
+const Case kTrueRelations[] = {
+    {R"(24)", R"(4! = 24)", kYes},
+    {R"(4!)", R"(4! = 24)", kYes},
+    {R"(4! = 24)", R"(24)", kYes},
+    {R"(5\sqrt{2})", R"(5\sqrt2 \approx 7.07)", kYes},
+    {R"(7.07)", R"(5\sqrt2 \approx 7.07)", kYes},
+    {R"(\frac{1}{3})", R"(\frac{1}{3} \approx 0.33)", kYes},
+    {R"(25)", R"(4! = 24)", kNo},
+    {R"(24)", R"(4! = 25)", kNo},
+    {R"(7.1)", R"(5\sqrt2 \approx 7.07)", kNo},
+    {R"(7.07)", R"(5\sqrt2 \approx 7.1)", kNo},
+    {R"(\frac{2}{3})", R"(\frac{2}{3} \approx 0.66)", kNo},
+    {R"(2)", R"(9=2)", kNo},
+    {R"(9)", R"(9=2)", kNo},
+};
+
+const Case kSetDifferenceAndEmptySet[] = {
+    {R"([1,3) \cup (3,5])", R"([1,5]\setminus\{3\})", kYes},
+    {R"([1,5]\setminus\{3\})", R"([1,3) \cup (3,5])", kYes},
+    {R"((-\infty,0)\cup(0,\infty))", R"(\mathbb{R}\setminus\{0\})", kYes},
+    {R"(x \neq 0)", R"(\mathbb{R}\setminus\{0\})", kYes},
+    {R"((1,5])", R"([1,5]\setminus\{1\})", kYes},
+    {R"([1,5]\setminus\{3, 4\})", R"([1,3)\cup(3,4)\cup(4,5])", kYes},
+    {R"(\emptyset)", R"(\text{no solution})", kYes},
+    {R"(\text{No solutions})", R"(\varnothing)", kYes},
+    {R"([1,5]\setminus\{3\})", R"([1,3] \cup (3,5])", kNo},
+    {R"([1,5]\setminus\{3\})", R"([1,5])", kNo},
+    {R"([1,5]\setminus\{3\})", R"([1,4) \cup (4,5])", kNo},
+    {R"(\mathbb{R}\setminus\{0\})", R"(\mathbb{R}\setminus\{1\})", kNo},
+    {R"(\emptyset)", R"(\text{one solution})", kNo},
+    {R"(\{0\})", R"(\text{no solution})", kNo},
+};
+
+const Case kTuplesKeepTheirCommas[] = {
+    {R"((1,7,103,105), (3,5,101,107))", R"((1,7,103, 105),(3, 5, 101, 107))", kYes},
+    {R"((2, 103))", R"((2,103))", kYes},
+    {R"([1,500))", R"([1, 500))", kYes},
+    {R"(1000)", R"((1,000))", kYes},
+    {R"(3)", R"(x \equiv 3 \pmod{7})", kYes},
+    {R"(2\pi \ell)", R"(2\ell\pi)", kYes},
+    {R"((1,7103,105))", R"((1,7,103, 105))", kNo},
+    {R"((2, 103))", R"((2,104))", kNo},
+    {R"([1,500))", R"([1, 501))", kNo},
+    {R"(10)", R"(3 \pmod{7})", kNo},
+    {R"(2\pi \ell)", R"(2\pi)", kNo},
+};
+
 const Case kSameText[] = {
     {R"(12:00)", R"(12:00)", kYes},
     {R"($12:00$)", R"(12 : 00)", kYes},
@@ -214,6 +262,9 @@ const Table kTables[] = {
     {"Matrices", kMatrices},
     {"CommandsAndLists", kCommandsAndLists},
     {"SameText", kSameText},
+    {"TrueRelations", kTrueRelations},
+    {"SetDifferenceAndEmptySet", kSetDifferenceAndEmptySet},
+    {"TuplesKeepTheirCommas", kTuplesKeepTheirCommas},
 };
 
 void PrintTo(const Table& table, std::ostream* os) { *os << table.name; }
