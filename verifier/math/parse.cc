@@ -277,7 +277,8 @@ class Parser {
   void SkipWs() {
     while (p_ < end_) {
       char c = s_[p_];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~') {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~' ||
+          (c == '&' && amp_is_space_)) {
         ++p_;
         continue;
       }
@@ -1167,6 +1168,7 @@ class Parser {
     if (Peek(1) == '{') {  // \{ ... \}
       p_ += 2;
       if (int32_t cond = ParseSetBuilder(); cond != -2) return cond;
+      if (int32_t sys = ParseBracedSystem(); sys != -2) return sys;
       bool is_or = false;
       std::vector<int32_t> items = ParseItems("\\}", &is_or);
       if (failed_) return -1;
@@ -1302,6 +1304,37 @@ class Parser {
     return items[0];
   }
 
+  // `\left\{\begin{array}{l} x=1 \\ y=2 \end{array}\right.` (p_ after `\{`; `\right.` is gone by
+  // now, so no `\}` follows): the system's equations, as a list. -2 when no environment follows.
+  int32_t ParseBracedSystem() {
+    size_t save = p_;
+    SkipWs();
+    if (!StartsWith("\\begin")) {
+      p_ = save;
+      return -2;
+    }
+    int32_t item = ParseRelation();
+    if (item < 0) return -1;
+    SkipWs();
+    bool closed = Peek() == '\\' && Peek(1) == '}';
+    if (closed) p_ += 2;
+    const Node& m = At(item);
+    bool equations = m.op == Op::kMatrix && m.rows >= 1 &&
+                     static_cast<int32_t>(m.kids.size()) == m.rows;
+    for (size_t k = 0; equations && k < m.kids.size(); ++k) {
+      equations = At(m.kids[k]).op == Op::kRelation;
+    }
+    if (equations) {
+      std::vector<int32_t> rows = m.kids;
+      return rows.size() == 1 ? rows[0] : MakeList(std::move(rows), false);
+    }
+    if (!closed) return Fail("unbalanced '\\{'");
+    Node set;
+    set.op = Op::kSet;
+    set.kids = {item};
+    return Add(std::move(set));
+  }
+
   // \sum_{k=0}^{n-1} body, \prod...: one opaque function of the body whose name holds the
   // bounds, so two sums compare equal when bounds and body have the same canonical form (the
   // body's factors in any order) and are otherwise not decided by value.
@@ -1373,10 +1406,22 @@ class Parser {
     if (close == std::string_view::npos) return Fail("\\begin without an environment name");
     std::string env(Trimmed(s_.substr(p_ + 1, close - p_ - 1)));
     p_ = close + 1;
-    if (!In(env, {"pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix", "smallmatrix",
-                  "array"})) {
+    // A system of equations (`\begin{cases} x=2 \\ y=1 \end{cases}`, aligned, gathered): one
+    // answer per row, a list. In aligned and gathered `&` only aligns; in cases it would start a
+    // row's condition (a piecewise definition), which is not read.
+    bool system = In(env, {"cases", "aligned", "align", "align*", "gathered", "gather", "gather*"});
+    if (!system && !In(env, {"pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix",
+                             "smallmatrix", "array"})) {
       return Fail(absl::StrCat("unsupported environment ", env));
     }
+    bool saved_amp = amp_is_space_;
+    amp_is_space_ = system && env != "cases";
+    int32_t result = ParseEnvironmentBody(env, system);
+    amp_is_space_ = saved_amp;
+    return result;
+  }
+
+  int32_t ParseEnvironmentBody(const std::string& env, bool system) {
     if (env == "array") {  // column spec
       SkipWs();
       if (Peek() == '{') {
@@ -1412,10 +1457,22 @@ class Parser {
         rows.emplace_back();
         continue;
       }
+      if (system && (Peek() == ',' || Peek() == ';')) {  // `x = 1, \\ y = 2`
+        ++p_;
+        continue;
+      }
       if (!StartsWith(end_tag)) return Fail("unexpected text in a matrix");
     }
     while (!rows.empty() && rows.back().empty()) rows.pop_back();
     if (rows.empty()) return Fail("empty matrix");
+    if (system) {
+      std::vector<int32_t> answers;
+      for (const auto& row : rows) {
+        if (row.size() != 1) return Fail(absl::StrCat("a row of ", env, " with several cells"));
+        answers.push_back(row[0]);
+      }
+      return answers.size() == 1 ? answers[0] : MakeList(std::move(answers), false);
+    }
     Node n;
     n.op = Op::kMatrix;
     n.rows = static_cast<int32_t>(rows.size());
@@ -1440,7 +1497,8 @@ class Parser {
   // Inside an interval that a thousands reading would make one number (`(12,102)` in a union):
   // a comma separates the ends.
   bool comma_separates_ = false;
-  int plain_group_commas_ = 0;  // `,` read as a thousands separator so far (ParseBracket)
+  int plain_group_commas_ = 0;
+  bool amp_is_space_ = false;  // inside aligned/gathered: `&` only aligns  // `,` read as a thousands separator so far (ParseBracket)
   std::string error_;
   size_t error_pos_ = 0;
 };

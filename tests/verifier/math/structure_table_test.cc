@@ -239,6 +239,19 @@ const Case kTuplesKeepTheirCommas[] = {
     {R"(2\pi \ell)", R"(2\pi)", kNo},
 };
 
+const Case kSystems[] = {
+    {R"((2,1))", R"(\begin{cases} x=2 \\ y=1 \end{cases})", kYes},
+    {R"(x=2, y=1)", R"(\left\{\begin{array}{l} x=2 \\ y=1 \end{array}\right.)", kYes},
+    {R"(x=2,y=1)", R"(\begin{aligned} x &= 2, \\ y &= 1 \end{aligned})", kYes},
+    {R"(\{\begin{pmatrix}1\\2\end{pmatrix}\})", R"(\{\begin{pmatrix}1\\1+1\end{pmatrix}\})", kYes},
+    {R"(f(x) = 1)", R"(f(x) = 1 \quad \forall x \in \mathbb{R})", kYes},
+    {R"((2,1))", R"(\begin{cases} x=1 \\ y=2 \end{cases})", kNo},
+    {R"(x=2, y=1)", R"(\left\{\begin{array}{l} x=2 \\ y=3 \end{array}\right.)", kNo},
+    {R"(x=2,y=1)", R"(\begin{aligned} x &= 2 \end{aligned})", kNo},
+    {R"(1)", R"(\begin{cases} 1 & x > 0 \\ 2 & x \le 0 \end{cases})", kNotCorrect},
+    {R"(f(x) = 1)", R"(f(x) = 2 \quad \forall x \in \mathbb{R})", kNo},
+};
+
 const Case kSameText[] = {
     {R"(12:00)", R"(12:00)", kYes},
     {R"($12:00$)", R"(12 : 00)", kYes},
@@ -262,6 +275,7 @@ const Table kTables[] = {
     {"Matrices", kMatrices},
     {"CommandsAndLists", kCommandsAndLists},
     {"SameText", kSameText},
+    {"Systems", kSystems},
     {"TrueRelations", kTrueRelations},
     {"SetDifferenceAndEmptySet", kSetDifferenceAndEmptySet},
     {"TuplesKeepTheirCommas", kTuplesKeepTheirCommas},
