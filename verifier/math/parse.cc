@@ -332,6 +332,15 @@ class Parser {
     return false;
   }
 
+  // `(3, 3) \text{ for part (a) and } (1, 1)`: a note on the answer before it, then the separator.
+  static bool AnnotatedSeparator(std::string_view words) {
+    // Only a part name: "for x > 0 and" would drop a condition.
+    if (words.substr(0, 9) != "for part ") return false;
+    size_t last = words.rfind(' ');
+    std::string_view tail = words.substr(last + 1);
+    return tail == "and" || tail == "or";
+  }
+
   // "and"/"or" between answers: bare or inside \text{}. Consumes it and says which.
   bool AcceptSeparatorWord(bool* is_or) {
     size_t save = p_;
@@ -352,6 +361,7 @@ class Parser {
       word = s_.substr(p_, j - p_);
       after = j;
     }
+    if (AnnotatedSeparator(word)) word = word.substr(word.rfind(' ') + 1);
     if (word == "and" || word == "or" || word == "," || word == "or," || word == ", or") {
       *is_or = word != "and";
       p_ = after;
@@ -544,7 +554,7 @@ class Parser {
         size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
         if (close != std::string_view::npos) {
           std::string_view w = Trimmed(s_.substr(open + 1, close - open - 1));
-          if (w == "and" || w == "or") return false;
+          if (w == "and" || w == "or" || AnnotatedSeparator(w)) return false;
           if (AtUniversalCondition()) return false;
         }
         return true;

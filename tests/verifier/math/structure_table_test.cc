@@ -188,6 +188,9 @@ const Case kCommandsAndLists[] = {
     {R"(\prod_{k=1}^{n} a_k)", R"(\sum_{k=1}^{n} a_k)", kNotCorrect},
     {R"(1 + 2 + \cdots + n)", R"(1+2+\dots+m)", kNotCorrect},
     {R"(\lfloor x \rfloor)", R"(\lceil x \rceil)", kNotCorrect},
+    {R"((3, 3), (1, 1))", R"((3, 3) \text{ for part (a) and } (1, 1))", kYes},
+    {R"((3, 3), (1, 2))", R"((3, 3) \text{ for part (a) and } (1, 1))", kNo},
+    {R"(3, 4)", R"(3 \text{ for } x>0 \text{ and } 4)", kNotCorrect},
     {R"(19, 46, and 82)", R"(19, 46, \text{ and } 83)", kNo},
     {R"(19, 46, and 82)", R"(19, 46)", kNo},
 };
