@@ -196,7 +196,8 @@ class Comparer {
       }
       auto s = StatedValue(*kid.t, kid.n);
       if (!s) return false;
-      items.emplace_back(Strip(kid.Kid(0)).node().text, Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
+      items.emplace_back(Strip(kid.Kid(0)).node().text,
+                         Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
     }
     auto seen_before = [&](size_t end, const std::string& name, size_t begin) {
       for (size_t k = begin; k < end; ++k) {
@@ -344,8 +345,10 @@ class Comparer {
       const Node& n = d.node();
       if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
       Complex vd, vo;
-      if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk) continue;
-      if (EvalNumeric(*other.t, other.n, other.mask, -1, &budget_, &vo) != EvalStatus::kOk) continue;
+      if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+          EvalNumeric(*other.t, other.n, other.mask, -1, &budget_, &vo) != EvalStatus::kOk) {
+        continue;
+      }
       if (!vo.is_real() || vo.is_inf()) continue;
       Complex diff, half;
       mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
@@ -359,8 +362,9 @@ class Comparer {
   }
 
   static bool NamesTheEmptySet(const std::string& text) {
-    for (const char* words : {"no solution", "no solutions", "no real solution", "no real solutions",
-                              "none", "empty set", "the empty set", "no real roots", "no roots"}) {
+    for (const char* words : {"no solution", "no solutions", "no real solution",
+                              "no real solutions", "none", "empty set", "the empty set",
+                              "no real roots", "no roots"}) {
       if (text == words) return true;
     }
     return false;

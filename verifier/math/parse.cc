@@ -414,7 +414,9 @@ class Parser {
     int32_t m = Peek() == '{' ? ParseGroup() : ParseArg();
     if (m < 0) return -1;
     int32_t u = Unary(Op::kUnit, item);
-    if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = absl::StrCat("mod ", CanonicalForm(tree_, m));
+    if (u >= 0) {
+      tree_.nodes[static_cast<size_t>(u)].text = absl::StrCat("mod ", CanonicalForm(tree_, m));
+    }
     return u;
   }
 
@@ -1507,8 +1509,8 @@ class Parser {
   // Inside an interval that a thousands reading would make one number (`(12,102)` in a union):
   // a comma separates the ends.
   bool comma_separates_ = false;
-  int plain_group_commas_ = 0;
-  bool amp_is_space_ = false;  // inside aligned/gathered: `&` only aligns  // `,` read as a thousands separator so far (ParseBracket)
+  int plain_group_commas_ = 0;  // `,` read as a thousands separator so far (ParseBracket)
+  bool amp_is_space_ = false;   // inside aligned/gathered: `&` only aligns
   std::string error_;
   size_t error_pos_ = 0;
 };
