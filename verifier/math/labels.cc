@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "verifier/math/value.h"
+
 namespace verdict::math {
 namespace {
 
@@ -40,9 +42,20 @@ std::vector<std::string> Names(const Tree& t, int32_t label) {
   return names;
 }
 
+// `f(2)`, `P(X=2)`, `g(x+1)`: a function name applied to an argument that does not mention it.
+// The argument may hold numbers: the application still names one value. (`x(x+1)` mentions x:
+// a product, not an application.)
+bool IsApplication(const Tree& t, int32_t node) {
+  const Node& n = t.at(node);
+  if (n.op != Op::kMul || n.kids.size() != 2 || !IsLoneSymbol(t, n.kids[0])) return false;
+  int32_t arg = n.kids[1];
+  return !Mentions(t, arg, t.at(n.kids[0]).text) && !Contains(t, arg, Op::kText);
+}
+
 }  // namespace
 
 bool IsLabel(const Tree& tree, int32_t node) {
+  if (IsApplication(tree, node)) return true;
   std::vector<int32_t> stack = {node};
   while (!stack.empty()) {
     const Node& n = tree.at(stack.back());
@@ -56,11 +69,15 @@ bool IsLabel(const Tree& tree, int32_t node) {
       case Op::kTuple:
         stack.insert(stack.end(), n.kids.begin(), n.kids.end());
         break;
-      case Op::kAbs:
-        // |AB| names a length; |x| = 3 is an equation to solve.
-        if (tree.at(n.kids[0]).op != Op::kMul) return false;
+      case Op::kAbs: {
+        // |AB| and |\vec{a}| name lengths; |x| = 3 is an equation to solve.
+        const Node& in = tree.at(n.kids[0]);
+        bool vector = in.op == Op::kSymbol &&
+                      (in.text.rfind("\\vec{", 0) == 0 || in.text.rfind("\\over", 0) == 0);
+        if (in.op != Op::kMul && !vector) return false;
         stack.push_back(n.kids[0]);
         break;
+      }
       default:
         return false;
     }

@@ -23,7 +23,9 @@ namespace verdict::math {
 
 // Whether `node` names a quantity and holds no number: a variable (`x`, `x_1`, `\alpha`), a
 // product or quotient of names (`AB`, `f(x)`, `\frac{NO}{BO}`), a tuple of names (`(p,q)`), the
-// absolute value of a product of names (`|AB|`), or a word (`\text{Maximum}`).
+// absolute value of a product of names (`|AB|`), or a word (`\text{Maximum}`). Also a function
+// applied to an argument that does not mention it, numbers allowed (`f(2)`, `P(X=2)`): it names
+// one value.
 bool IsLabel(const Tree& tree, int32_t node);
 
 // A definition `label = ... = value`: the label side and the value it states.

@@ -566,7 +566,10 @@ class Parser {
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
              cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek) || cmd == "sum" ||
              cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" ||
-             cmd == "ldots" || cmd == "dots" || cmd == "ell";
+             cmd == "ldots" || cmd == "dots" || cmd == "ell" || cmd == "angle" ||
+             cmd == "measuredangle" || cmd == "triangle" || cmd == "overline" ||
+             cmd == "overrightarrow" || cmd == "vec" || cmd == "overleftrightarrow" ||
+             cmd == "widehat";
     }
     return false;
   }
@@ -1241,6 +1244,26 @@ class Parser {
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
     if (cmd == "sum" || cmd == "prod") return ParseBigOperator(cmd);
     if (cmd == "ell") return SymbolWithSubscript("\\ell");
+    // Geometric names: `\angle ABC = 30^\circ`, `|\overrightarrow{AB}| = 2` (labels.h).
+    if (cmd == "angle" || cmd == "measuredangle" || cmd == "triangle") {
+      return Leaf(Op::kSymbol, absl::StrCat("\\", A(cmd)));
+    }
+    if (In(cmd, {"overline", "overrightarrow", "vec", "overleftrightarrow", "widehat"})) {
+      SkipWs();
+      size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+      std::string_view name;
+      if (close != std::string_view::npos) {
+        name = Trimmed(s_.substr(p_ + 1, close - p_ - 1));
+      } else if (IsAlpha(Peek())) {
+        name = s_.substr(p_, 1);
+        close = p_;
+      }
+      bool letters = !name.empty();
+      for (char ch : name) letters = letters && IsAlpha(ch);
+      if (!letters) return Fail(absl::StrCat("\\", A(cmd), " over something other than a name"));
+      p_ = close + 1;
+      return SymbolWithSubscript(absl::StrCat("\\", A(cmd), "{", A(name), "}"));
+    }
     if (cmd == "lfloor" || cmd == "lceil") {
       int32_t x = ParseSum();
       if (x < 0) return -1;
