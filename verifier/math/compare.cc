@@ -866,6 +866,7 @@ class Comparer {
   // The quantity an inequality bounds: a variable, or a name of one (`0 < f(x) < 1` is the
   // interval of values of f(x)); not `|x|` (`|x| < 3` is a condition on x).
   static bool IsBoundedName(Ref r) {
+    if (r.node().op == Op::kUnit) return false;  // "We find that x": prose, not a name
     r = Strip(r);
     if (r.node().op == Op::kSymbol) return true;
     Op op = r.node().op;

@@ -1,6 +1,7 @@
 #include "verifier/math/labels.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "verifier/math/value.h"
@@ -49,7 +50,30 @@ bool IsApplication(const Tree& t, int32_t node) {
   const Node& n = t.at(node);
   if (n.op != Op::kMul || n.kids.size() != 2 || !IsLoneSymbol(t, n.kids[0])) return false;
   int32_t arg = n.kids[1];
+  // "We", "Hi": two-letter words read as a letter times e or i, not applications.
+  if (t.at(arg).op == Op::kE || t.at(arg).op == Op::kI) return false;
   return !Mentions(t, arg, t.at(n.kids[0]).text) && !Contains(t, arg, Op::kText);
+}
+
+// A word label names a quantity ("maximum", "area of ABC"): at most four words, none of which
+// negates or hedges ("not x = 5" says x is not 5; "maybe" is no answer).
+bool IsWordLabel(const std::string& text) {
+  static constexpr std::string_view kNot[] = {
+      "not", "no", "never", "wrong", "incorrect", "false", "isn't", "isnt", "cannot", "nor",
+      "neither", "except", "but", "maybe", "perhaps", "possibly", "unsure", "or", "and", "if"};
+  size_t words = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find(' ', i);
+    if (j == std::string::npos) j = text.size();
+    std::string_view w(text.data() + i, j - i);
+    for (std::string_view bad : kNot) {
+      if (w == bad) return false;
+    }
+    ++words;
+    i = j + 1;
+  }
+  return words >= 1 && words <= 4;
 }
 
 }  // namespace
@@ -62,7 +86,9 @@ bool IsLabel(const Tree& tree, int32_t node) {
     stack.pop_back();
     switch (n.op) {
       case Op::kSymbol:
+        break;
       case Op::kText:
+        if (!IsWordLabel(n.text)) return false;
         break;
       case Op::kMul:
       case Op::kDiv:

@@ -81,6 +81,9 @@ const Case kLabels[] = {
     {R"(3)", R"(|\vec{a}| = \sqrt{5})", kNo},
     // Equations that are not definitions keep their meaning.
     {R"(6)", R"(x(x+1) = 6)", kNo},
+    {R"(5)", R"(\text{Not } x = 5)", kNotCorrect},
+    {R"(5)", R"(not x = 5)", kNotCorrect},
+    {R"(5)", R"(\text{It is not} = 5)", kNotCorrect},
     {R"(3)", R"(|\alpha| = 3)", kNo},
     {R"(9=2)", R"(2)", kNo},
     {R"(2)", R"(9=2)", kNo},
@@ -157,6 +160,7 @@ const Case kIntervalsAndInequalities[] = {
     {R"(-2 \le x \le 7)", R"(x \in [-2,7))", kNo},
     {R"(\{x \mid -1 < x < 1\})", R"([-1, 1))", kNo},
     {R"(x < 3)", R"(x \gt 3)", kNo},
+    {R"(x < 3)", R"(We find that x < 3)", kNotCorrect},  // prose is M1's extraction, not a name
     {R"(x != 3)", R"(x \neq 4)", kNo},
     // A set {1, 3} (braces without a backslash read as a group: two answers) is neither the
     // open interval (1, 3) nor the pair (1, 3).
