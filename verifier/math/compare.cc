@@ -304,8 +304,9 @@ class Comparer {
   // any relation this rule does not cover.
   std::optional<Comparison> SideOfTrueRelation(Ref rel, Ref value, bool relation_is_gold) {
     const Node& n = rel.node();
-    for (Rel r : n.rels) {
-      if (r != Rel::kEq && r != Rel::kApprox) return std::nullopt;
+    // Two sides only: a chain of approximations could drift (`1 \approx 1.0 \approx 1.04`).
+    if (n.rels.size() != 1 || (n.rels[0] != Rel::kEq && n.rels[0] != Rel::kApprox)) {
+      return std::nullopt;
     }
     for (size_t k = 0; k < n.kids.size(); ++k) {
       Ref side = Strip(rel.Kid(k));
@@ -334,31 +335,31 @@ class Comparer {
     return last;
   }
 
-  // Whether one of `a`, `b` is a decimal literal (possibly negated) that the other's value rounds
-  // to at the decimal's written precision (`\pi \approx 3.14`), at any number of digits.
-  bool RoundsTo(Ref a, Ref b) {
-    for (int side = 0; side < 2; ++side) {
-      Ref d = Strip(side == 0 ? a : b);
-      Ref other = side == 0 ? b : a;
-      Ref whole = d;
-      while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
-      const Node& n = d.node();
-      if (n.op != Op::kNumber || !(n.flags & kDecimal)) continue;
-      Complex vd, vo;
-      if (EvalNumeric(*whole.t, whole.n, whole.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
-          EvalNumeric(*other.t, other.n, other.mask, -1, &budget_, &vo) != EvalStatus::kOk) {
-        continue;
-      }
-      if (!vo.is_real() || vo.is_inf()) continue;
-      Complex diff, half;
-      mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
-      mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
-      mpfr_set_si(half.re(), 10, MPFR_RNDN);
-      mpfr_pow_si(half.re(), half.re(), n.exp10, MPFR_RNDN);
-      mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
-      if (mpfr_lessequal_p(diff.re(), half.re())) return true;
+  // Whether `approx` is a decimal literal (possibly negated) that `exact`'s value rounds to at the
+  // decimal's written precision (`\pi \approx 3.14`), at any number of digits. `exact` must not
+  // itself be a decimal: `2.0 \approx 2.04` would state two different values.
+  bool RoundsTo(Ref exact, Ref approx) {
+    auto is_decimal = [](Ref r) {
+      r = Strip(r);
+      while (r.node().op == Op::kNeg) r = Strip(r.Kid(0));
+      return r.node().op == Op::kNumber && (r.node().flags & kDecimal);
+    };
+    if (is_decimal(exact) || !is_decimal(approx)) return false;
+    Ref d = Strip(approx);
+    while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+    Complex vd, vo;
+    if (EvalNumeric(*approx.t, approx.n, approx.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+        EvalNumeric(*exact.t, exact.n, exact.mask, -1, &budget_, &vo) != EvalStatus::kOk ||
+        !vo.is_real() || vo.is_inf()) {
+      return false;
     }
-    return false;
+    Complex diff, half;  // |approx - exact| <= half a unit in the last written place
+    mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
+    mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+    mpfr_set_si(half.re(), 10, MPFR_RNDN);
+    mpfr_pow_si(half.re(), half.re(), d.node().exp10, MPFR_RNDN);
+    mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+    return mpfr_lessequal_p(diff.re(), half.re()) != 0;
   }
 
   static bool NamesTheEmptySet(const std::string& text) {

@@ -150,7 +150,10 @@ class Parser {
       bool is_or = false;
       std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
       SkipWs();
-      if (!failed_ && p_ < end_ && !items.empty() && AtUniversalCondition()) p_ = end_;
+      if (!failed_ && p_ < end_ && !items.empty() && AtUniversalCondition() &&
+          s_.substr(p_).find_first_of("=,;") == std::string_view::npos) {
+        p_ = end_;  // `... \text{ for all } x > 0`; not `... for x > 0, f(x) = 2 otherwise`
+      }
       if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
       if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
     }

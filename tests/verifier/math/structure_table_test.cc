@@ -56,6 +56,7 @@ const Case kLabels[] = {
     {R"((5, 8), (8, 5))", R"((x, y) = (5, 8) \quad \text{and} \quad (8, 5))", kYes},
     {R"(f(x) = 1 \text{ for all } x \in \mathbb{Q}_{>0})", R"(1)", kYes},
     {R"(f(x) = 1 \text{ for all } x \in \mathbb{Q}_{>0})", R"(2)", kNo},
+    {R"(1)", R"(f(x) = 1 \text{ for all } x > 0, f(x) = 2 \text{ otherwise})", kNotCorrect},
     {R"((p,q)=(3,2))", R"((2,3))", kNo},
     {R"((p,q)=(3,2))", R"((3,-2))", kNo},
     {R"((p,q,r)=(3,2,7))", R"((3,2))", kNo},
@@ -225,6 +226,9 @@ const Case kTrueRelations[] = {
     {R"(\frac{2}{3})", R"(\frac{2}{3} \approx 0.66)", kNo},
     {R"(2)", R"(9=2)", kNo},
     {R"(9)", R"(9=2)", kNo},
+    {R"(2.04)", R"(2.0 \approx 2.04)", kNo},
+    {R"(1.04)", R"(1 \approx 1.0 \approx 1.04)", kNo},
+    {R"(24)", R"(4! = 24 = 4 \cdot 6)", kNotCorrect},
 };
 
 const Case kSetDifferenceAndEmptySet[] = {
