@@ -639,6 +639,10 @@ class Comparer {
       return Prefixed("same variable; ", Equal(a.Kid(1), b.Kid(1)));
     }
     if (x.rels.size() != y.rels.size()) return Diff("relations of different lengths");
+    // Variables are sampled in (0.3, 2.7), where |x| = x: `|x| = 3` would pass for `x = 3`.
+    if (Contains(*a.t, a.n, Op::kAbs) != Contains(*b.t, b.n, Op::kAbs)) {
+      return Und("an absolute value on one side only (sample points are positive)");
+    }
     for (size_t k = 0; k < x.rels.size(); ++k) {
       Rel ra = x.rels[k], rb = y.rels[k];
       bool eq_a = ra == Rel::kEq || ra == Rel::kApprox, eq_b = rb == Rel::kEq || rb == Rel::kApprox;

@@ -86,6 +86,8 @@ const Case kLabels[] = {
     {R"(5)", R"(not x = 5)", kNotCorrect},
     {R"(5)", R"(\text{It is not} = 5)", kNotCorrect},
     {R"(3)", R"(|\alpha| = 3)", kNo},
+    {R"(|x|=3)", R"(x=3)", kNotCorrect},
+    {R"(x=3)", R"(|x|=3)", kNotCorrect},
     {R"(9=2)", R"(2)", kNo},
     {R"(2)", R"(9=2)", kNo},
     {R"(|x|=3)", R"(3)", kNo},
