@@ -371,6 +371,44 @@ class Comparer {
     return false;
   }
 
+  // `(p,q) = (3,2)` against `(q,p) = (2,3)`: tuple labels of the same distinct variables in
+  // another order; each variable's value compared by name. nullopt when the labels are not such.
+  std::optional<Comparison> TupleLabelsByName(Ref la, Ref va, Ref lb, Ref vb) {
+    const Node& x = la.node();
+    const Node& y = lb.node();
+    if (x.op != Op::kTuple || y.op != Op::kTuple || x.kids.size() != y.kids.size()) {
+      return std::nullopt;
+    }
+    if (va.node().op != Op::kTuple || vb.node().op != Op::kTuple ||
+        va.node().kids.size() != x.kids.size() || vb.node().kids.size() != y.kids.size()) {
+      return std::nullopt;
+    }
+    std::vector<size_t> where(x.kids.size());  // position in b of a's k-th variable
+    for (size_t k = 0; k < x.kids.size(); ++k) {
+      if (!IsLoneSymbol(la.Kid(k))) return std::nullopt;
+      const std::string& name = Strip(la.Kid(k)).node().text;
+      size_t found = y.kids.size();
+      for (size_t j = 0; j < y.kids.size(); ++j) {
+        if (IsLoneSymbol(lb.Kid(j)) && Strip(lb.Kid(j)).node().text == name) {
+          if (found != y.kids.size()) return std::nullopt;  // a name twice
+          found = j;
+        }
+      }
+      if (found == y.kids.size()) return std::nullopt;
+      for (size_t m = 0; m < k; ++m) {
+        if (where[m] == found) return std::nullopt;
+      }
+      where[k] = found;
+    }
+    for (size_t k = 0; k < where.size(); ++k) {
+      Comparison c = Equal(va.Kid(k), vb.Kid(where[k]));
+      if (c.decision != Decision::kEqual) {
+        return Prefixed(absl::StrCat("the value of ", Strip(la.Kid(k)).node().text, ": "), c);
+      }
+    }
+    return Eq("the same variables, each with an equal value");
+  }
+
   static bool Mentions(Ref r, const std::string& name) {
     std::vector<int32_t> stack = {r.n};
     while (!stack.empty()) {
@@ -624,7 +662,10 @@ class Comparer {
           return Prefixed("the same name; ", Equal(Ref{a.t, sa->value, a.mask, a.pm_fixed},
                                                    Ref{b.t, sb->value, b.mask, b.pm_fixed}));
         }
-        if (!IsLoneSymbol(Ref{a.t, sa->label}) || !IsLoneSymbol(Ref{b.t, sb->label})) {
+        Ref la{a.t, sa->label, a.mask, a.pm_fixed}, lb{b.t, sb->label, b.mask, b.pm_fixed};
+        Ref va{a.t, sa->value, a.mask, a.pm_fixed}, vb{b.t, sb->value, b.mask, b.pm_fixed};
+        if (auto c = TupleLabelsByName(la, va, lb, vb)) return *c;
+        if (!IsLoneSymbol(la) || !IsLoneSymbol(lb)) {
           return Diff("definitions of different names");
         }
       }

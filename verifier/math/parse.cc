@@ -572,7 +572,7 @@ class Parser {
              cmd == "ldots" || cmd == "dots" || cmd == "ell" || cmd == "angle" ||
              cmd == "measuredangle" || cmd == "triangle" || cmd == "overline" ||
              cmd == "overrightarrow" || cmd == "vec" || cmd == "overleftrightarrow" ||
-             cmd == "widehat";
+             cmd == "widehat" || cmd == "langle";
     }
     return false;
   }
@@ -1247,6 +1247,7 @@ class Parser {
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
     if (cmd == "sum" || cmd == "prod") return ParseBigOperator(cmd);
     if (cmd == "ell") return SymbolWithSubscript("\\ell");
+    if (cmd == "langle") return ParseAngleVector();
     // Geometric names: `\angle ABC = 30^\circ`, `|\overrightarrow{AB}| = 2` (labels.h).
     if (cmd == "angle" || cmd == "measuredangle" || cmd == "triangle") {
       return Leaf(Op::kSymbol, absl::StrCat("\\", A(cmd)));
@@ -1371,6 +1372,34 @@ class Parser {
     set.op = Op::kSet;
     set.kids = {item};
     return Add(std::move(set));
+  }
+
+  // `\langle 1, -2, 3 \rangle` (p_ after \langle): a vector, read as the tuple of its coordinates.
+  // Inside, a comma always separates coordinates.
+  int32_t ParseAngleVector() {
+    bool saved = comma_separates_;
+    comma_separates_ = true;
+    std::vector<int32_t> items;
+    while (true) {
+      int32_t item = ParseRelation();
+      if (item < 0) break;
+      items.push_back(item);
+      SkipWs();
+      if (Peek() == ',') {
+        ++p_;
+        continue;
+      }
+      if (!AcceptCommand("rangle")) Fail("unbalanced '\\langle'");
+      break;
+    }
+    comma_separates_ = saved;
+    if (failed_) return -1;
+    if (items.size() < 2) return Fail("\\langle with fewer than two coordinates");
+    Node n;
+    n.op = Op::kTuple;
+    n.flags = kParenOpen | kParenClose;
+    n.kids = std::move(items);
+    return Add(std::move(n));
   }
 
   // \sum_{k=0}^{n-1} body, \prod...: one opaque function of the body whose name holds the
