@@ -1402,6 +1402,20 @@ class Parser {
     return Add(std::move(n));
   }
 
+  // Turns every `constant` (kI or kE) node under `root` into the variable of the same letter.
+  void RenameConstant(int32_t root, Op constant) {
+    std::vector<int32_t> stack = {root};
+    while (!stack.empty()) {
+      Node& n = tree_.nodes[static_cast<size_t>(stack.back())];
+      stack.pop_back();
+      if (n.op == constant) {
+        n.op = Op::kSymbol;
+        n.text = constant == Op::kI ? "i" : "e";
+      }
+      stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+    }
+  }
+
   // \sum_{k=0}^{n-1} body, \prod...: one opaque function of the body whose name holds the
   // bounds, so two sums compare equal when bounds and body have the same canonical form (the
   // body's factors in any order) and are otherwise not decided by value.
@@ -1421,6 +1435,13 @@ class Parser {
     }
     int32_t body = ParseTerm();
     if (body < 0) return -1;
+    // `\sum_{i=1}^{n} i^2`: an index named i or e is a variable there, not the constant.
+    if (lo >= 0 && At(lo).op == Op::kRelation) {
+      Op index = At(At(lo).kids[0]).op;
+      if (index == Op::kI || index == Op::kE) {
+        for (int32_t root : {At(lo).kids[0], body}) RenameConstant(root, index);
+      }
+    }
     Node n;
     n.op = Op::kFunc;
     n.text = absl::StrCat(A(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",

@@ -1,6 +1,8 @@
 #include "verifier/math/rewrite.h"
 
 #include <cstddef>
+#include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -84,6 +86,7 @@ class Rewriter {
         return;
       }
       case Op::kRelation: return AbsoluteInequality(n);
+      case Op::kFunc: return ExpandBigOperator(n);
       default: return;
     }
   }
@@ -271,6 +274,89 @@ class Rewriter {
     changed_ = true;
   }
 
+  // The exact integer value of a constant tree (a bound), if it is one.
+  bool IntegerValue(const Tree& t, int32_t node, mpz_class* out) {
+    if (HasSymbols(t, node)) return false;
+    ExactValue v;
+    if (EvalExact(t, node, 0, &budget_, &v) != EvalStatus::kOk || !v.is_real()) return false;
+    if (v.re.get_den() != 1) return false;
+    *out = v.re.get_num();
+    return true;
+  }
+
+  // A copy of the subtree at `src` with the symbol `var` replaced by the integer `value`.
+  int32_t CopyWith(int32_t src, const std::string& var, const mpz_class& value) {
+    std::unordered_map<int32_t, int32_t> copied;  // source node -> its copy
+    std::vector<std::pair<int32_t, bool>> stack = {{src, false}};
+    while (!stack.empty() && !over_budget_) {
+      auto [n, expanded] = stack.back();
+      stack.pop_back();
+      if (copied.count(n) != 0) continue;
+      if (!expanded) {
+        stack.push_back({n, true});
+        for (int32_t k : At(n).kids) stack.push_back({k, false});
+        continue;
+      }
+      Node c = At(n);
+      if (c.op == Op::kSymbol && c.text == var) {
+        bool negative = sgn(value) < 0;
+        Node num;
+        num.op = Op::kNumber;
+        num.text = mpz_class(abs(value)).get_str();
+        int32_t leaf = Add(std::move(num));
+        copied[n] = negative ? Make(Op::kNeg, {leaf}) : leaf;
+        continue;
+      }
+      for (int32_t& k : c.kids) k = copied[k];
+      copied[n] = Add(std::move(c));
+    }
+    return over_budget_ ? -1 : copied[src];
+  }
+
+  // `\sum_{k=1}^{10} k^2`, `\prod_{k=1}^{5} k`: with integer constant bounds (and at most
+  // kMaxTerms terms), the sum or product written out, so it has a value. The parser keeps the
+  // bounds in the node's name ("sum[k = 1..10]", parse.cc ParseBigOperator).
+  void ExpandBigOperator(int32_t n) {
+    static constexpr int kMaxTerms = 1000;
+    const std::string name = At(n).text;
+    bool sum = name.rfind("sum[", 0) == 0;
+    if (!sum && name.rfind("prod[", 0) != 0) return;
+    size_t open = name.find('['), dots = name.find("..");
+    if (dots == std::string::npos || name.back() != ']') return;
+    ParseResult lo = ParseAnswer(name.substr(open + 1, dots - open - 1), limits_);
+    ParseResult hi = ParseAnswer(name.substr(dots + 2, name.size() - dots - 3), limits_);
+    if (lo.status != ParseResult::Status::kOk || hi.status != ParseResult::Status::kOk) return;
+    const Node& rel = lo.tree.at(lo.tree.root);
+    if (rel.op != Op::kRelation || rel.rels.size() != 1 || rel.rels[0] != Rel::kEq) return;
+    const Node& index = lo.tree.at(rel.kids[0]);
+    std::string var;  // an index i or e reads as the constant here; the body has it as a variable
+    if (index.op == Op::kSymbol) var = index.text;
+    if (index.op == Op::kI) var = "i";
+    if (index.op == Op::kE) var = "e";
+    if (var.empty()) return;
+    mpz_class from, to;
+    if (!IntegerValue(lo.tree, rel.kids[1], &from) || !IntegerValue(hi.tree, hi.tree.root, &to)) {
+      return;
+    }
+    if (to - from + 1 > kMaxTerms) return;
+    int32_t body = At(n).kids[0];
+    std::vector<int32_t> terms;
+    for (mpz_class k = from; k <= to && !over_budget_; ++k) terms.push_back(CopyWith(body, var, k));
+    if (over_budget_) return;
+    if (terms.empty()) {  // an empty sum is 0, an empty product 1
+      Node unit;
+      unit.op = Op::kNumber;
+      unit.text = sum ? "0" : "1";
+      At(n) = std::move(unit);
+    } else {
+      Node whole;
+      whole.op = sum ? Op::kAdd : Op::kMul;
+      whole.kids = std::move(terms);
+      At(n) = std::move(whole);
+    }
+    changed_ = true;
+  }
+
   const Limits& limits_;
   Tree& t_;
   Budget budget_;
@@ -280,8 +366,21 @@ class Rewriter {
 
 }  // namespace
 
+// Whether any node is a \sum or \prod (a kFunc named "sum[...]"/"prod[...]").
+bool HasBigOperator(const Tree& t) {
+  for (const Node& n : t.nodes) {
+    if (n.op == Op::kFunc && (n.text.rfind("sum[", 0) == 0 || n.text.rfind("prod[", 0) == 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool RewriteForComparison(const Tree& in, const Limits& limits, Tree* out) {
-  if (!Contains(in, in.root, Op::kMatrix) && !Contains(in, in.root, Op::kAbs)) return false;
+  if (!Contains(in, in.root, Op::kMatrix) && !Contains(in, in.root, Op::kAbs) &&
+      !HasBigOperator(in)) {
+    return false;
+  }
   Rewriter r(in, limits, out);
   return r.Run();
 }

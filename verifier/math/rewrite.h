@@ -6,6 +6,8 @@
 //  - absolute-value inequalities in one variable with constant bounds: `|x| < b` is
 //    `-b < x < b`, `|x| > b` is `x < -b or x > b`, `a \le |x| \le b` is
 //    `x \in [-b, -a] \cup [a, b]` (for constant a, b > 0; other bounds are left as written).
+//  - sums and products with integer constant bounds, at most 1000 terms: written out
+//    (`\sum_{k=1}^{10} k` is 1 + 2 + ... + 10); others stay opaque (parse.cc ParseBigOperator).
 // The result is a copy with nodes added, its size bounded by Limits::max_nodes; no recursion.
 // Pure and thread-safe.
 #ifndef VERDICT_VERIFIER_MATH_REWRITE_H_

@@ -204,6 +204,13 @@ const Case kMatrices[] = {
 const Case kCommandsAndLists[] = {
     {R"(F_n = \sum_{k=0}^{n-1} F_k F_{n-k-1})", R"(F_n = \sum_{k=0}^{n-1} F_{n-k-1} F_k)", kYes},
     {R"(\prod_{k=1}^{n} a_k)", R"(\prod_{k=1}^{n} a_k)", kYes},
+    {R"(55)", R"(\sum_{k=1}^{10} k)", kYes},
+    {R"(385)", R"(\sum_{i=1}^{10} i^2 = 385)", kYes},
+    {R"(120)", R"(\prod_{k=1}^{5} k)", kYes},
+    {R"(-15)", R"(\sum_{k=-5}^{0} k)", kYes},
+    {R"(56)", R"(\sum_{k=1}^{10} k)", kNo},
+    {R"(-120)", R"(\prod_{k=1}^{5} k)", kNo},
+    {R"(\frac{n(n+1)}{2})", R"(\sum_{k=1}^{n} k)", kNotCorrect},
     {R"(1 + 2 + \cdots + n)", R"(1+2+\dots+n)", kYes},
     {R"(\lfloor x \rfloor + 1)", R"(1 + \lfloor x \rfloor)", kYes},
     {R"(19, 46, and 82)", R"(19, 46, \text{ and } 82)", kYes},
@@ -416,6 +423,17 @@ TEST(RewriteForComparison, StopsAtTheNodeBudget) {
   Tree out;
   EXPECT_FALSE(RewriteForComparison(t, small, &out));
   EXPECT_TRUE(RewriteForComparison(t, Limits{}, &out));
+}
+
+TEST(RewriteForComparison, WritesOutSumsWithConstantBoundsOnly) {
+  Tree t = Parsed("\\sum_{k=1}^{3} k^2");
+  Tree out;
+  ASSERT_TRUE(RewriteForComparison(t, Limits{}, &out));
+  EXPECT_EQ(CanonicalForm(out, out.root), "1^2 + 2^2 + 3^2");
+  Tree symbolic = Parsed("\\sum_{k=1}^{n} k");
+  EXPECT_FALSE(RewriteForComparison(symbolic, Limits{}, &out));
+  Tree long_sum = Parsed("\\sum_{k=1}^{1001} k");  // more than 1000 terms: left opaque
+  EXPECT_FALSE(RewriteForComparison(long_sum, Limits{}, &out));
 }
 
 TEST(RewriteForComparison, ReadsAbsoluteValueBoundsAsIntervals) {
