@@ -39,6 +39,7 @@ std::string_view OpName(Op op) {
     case Op::kList: return "list";
     case Op::kInterval: return "interval";
     case Op::kUnion: return "union";
+    case Op::kSetMinus: return "setminus";
     case Op::kMatrix: return "matrix";
     case Op::kDet: return "det";
     case Op::kRelation: return "rel";
@@ -166,6 +167,7 @@ std::string CanonicalForm(const Tree& tree, int32_t node) {
     case Op::kSet: return absl::StrCat("{", joined(", ", true), "}");
     case Op::kList: return joined(n.flags & kOrList ? " or " : ", ", false);
     case Op::kUnion: return joined(" U ", false);
+    case Op::kSetMinus: return joined(" \\ ", false);
     case Op::kDet: return absl::StrCat("det", kid(0));
     case Op::kMatrix: {
       std::string out = "[";

@@ -37,6 +37,7 @@ enum class Op : uint8_t {
   kList,      // a, b, c at the top level or inside braces: several answers; flags kOrList
   kInterval,  // [a, b): kids lo, hi; flags kLoClosed, kHiClosed
   kUnion,     // A \cup B
+  kSetMinus,  // A \setminus B: kids A, B (the comparison reads B as a finite set of points)
   kMatrix,    // rows x cols kids in row order; `rows` holds the row count
   kDet,       // a determinant (vmatrix): kid is a kMatrix
   kRelation,  // a op b op c...: kids are the sides, `rels` the operators between them

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "verifier/math/labels.h"
+#include "verifier/math/rewrite.h"
 #include "verifier/math/value.h"
 
 namespace verdict::math {
@@ -99,15 +101,23 @@ class Comparer {
       if (x.op == Op::kText && y.op == Op::kText) {
         return x.text == y.text ? Eq("equal as text") : Diff("different text");
       }
+      // `\emptyset` against `\text{no solution}`.
+      const Node& other = x.op == Op::kText ? y : x;
+      if (other.op == Op::kSet && other.kids.empty() &&
+          NamesTheEmptySet(x.op == Op::kText ? x.text : y.text)) {
+        return Eq("the empty set, in words");
+      }
       return Diff("text against a mathematical answer");
     }
 
     // x = 5 against 5; x \in S against S.
     if (x.op == Op::kRelation && y.op != Op::kRelation) {
       if (auto v = AssignedValue(a)) return Prefixed("reading the equation as its value: ", Equal(*v, b));
+      if (auto c = SideOfTrueRelation(a, b, /*relation_is_gold=*/true)) return *c;
     }
     if (y.op == Op::kRelation && x.op != Op::kRelation) {
       if (auto v = AssignedValue(b)) return Prefixed("reading the equation as its value: ", Equal(a, *v));
+      if (auto c = SideOfTrueRelation(b, a, /*relation_is_gold=*/false)) return *c;
     }
 
     if (IntervalLike(a) || IntervalLike(b)) {
@@ -122,6 +132,7 @@ class Comparer {
       return Diff("a relation against a value (an equation is not its right-hand side)");
     }
 
+    if (auto c = AssignmentsAgainstTuples(a, b)) return *c;
     bool ca = IsCollection(a), cb = IsCollection(b);
     if (ca || cb) {
       if (!(ca && cb)) return Diff("several answers against one");
@@ -129,6 +140,7 @@ class Comparer {
       if (!Elements(a, &ea) || !Elements(b, &eb)) return OutOfBudget();
       return SetEqual(ea, eb);
     }
+    if (auto c = VectorAgainstTuple(a, b)) return *c;
     if (x.op == Op::kTuple || y.op == Op::kTuple) {
       if (x.op != y.op) return Diff("a tuple against an answer of another kind");
       if (x.kids.size() != y.kids.size()) return Diff("tuples of different lengths");
@@ -156,9 +168,15 @@ class Comparer {
   // `x = v` or `v = x` with x a lone variable not in v: v. `x \in S`: S.
   std::optional<Ref> AssignedValue(Ref r) {
     const Node& n = r.node();
-    if (n.op != Op::kRelation || n.rels.size() != 1) return std::nullopt;
+    if (n.op != Op::kRelation) return std::nullopt;
+    if (n.rels.size() != 1) {
+      // A chain `x = 5+5+1 = 11`, `(p,q) = (3,2)`: labels.h.
+      if (auto s = StatedValue(*r.t, r.n)) return Ref{r.t, s->value, r.mask, r.pm_fixed};
+      return std::nullopt;
+    }
     Rel rel = n.rels[0];
     if (rel == Rel::kIn && IsLoneSymbol(r.Kid(0))) return r.Kid(1);
+    if (auto s = StatedValue(*r.t, r.n)) return Ref{r.t, s->value, r.mask, r.pm_fixed};
     if (rel != Rel::kEq && rel != Rel::kApprox) return std::nullopt;
     for (int side = 0; side < 2; ++side) {
       Ref var = r.Kid(static_cast<size_t>(side));
@@ -168,6 +186,236 @@ class Comparer {
       return value;
     }
     return std::nullopt;
+  }
+
+  // `x=3, y=-4` against `(3,-4)`; `p=5,q=2; p=7,q=2` against `(5,2),(7,2)`: a list of
+  // assignments to variables, in groups that each assign the same variables once, read as
+  // tuples in the order the variables are first written. Nothing else is grouped: `x=1, x=2` is
+  // two solutions, not the tuple (1,2).
+  bool AssignmentGroups(Ref r, std::vector<std::vector<Ref>>* groups) {
+    const Node& n = r.node();
+    if (n.op != Op::kList || n.kids.size() < 2 || n.kids.size() > kMaxElements) return false;
+    std::vector<std::pair<std::string, Ref>> items;
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Ref kid = r.Kid(k);
+      const Node& rel = kid.node();
+      if (rel.op != Op::kRelation || rel.rels.size() != 1 || rel.rels[0] != Rel::kEq ||
+          !IsLoneSymbol(kid.Kid(0))) {
+        return false;
+      }
+      auto s = StatedValue(*kid.t, kid.n);
+      if (!s) return false;
+      items.emplace_back(Strip(kid.Kid(0)).node().text,
+                         Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
+    }
+    auto seen_before = [&](size_t end, const std::string& name, size_t begin) {
+      for (size_t k = begin; k < end; ++k) {
+        if (items[k].first == name) return true;
+      }
+      return false;
+    };
+    size_t g = 0;
+    while (g < items.size() && !seen_before(g, items[g].first, 0)) ++g;
+    if (g < 2 || items.size() % g != 0) return false;
+    for (size_t start = 0; start < items.size(); start += g) {
+      std::vector<Ref> values;
+      for (size_t v = 0; v < g; ++v) {
+        int found = -1;
+        for (size_t k = start; k < start + g; ++k) {
+          if (items[k].first != items[v].first) continue;
+          if (found >= 0) return false;
+          found = static_cast<int>(k);
+        }
+        if (found < 0) return false;
+        values.push_back(items[static_cast<size_t>(found)].second);
+      }
+      groups->push_back(std::move(values));
+    }
+    return true;
+  }
+
+  std::optional<Comparison> AssignmentsAgainstTuples(Ref a, Ref b) {
+    for (int side = 0; side < 2; ++side) {
+      Ref list = side == 0 ? a : b;
+      Ref other = side == 0 ? b : a;
+      std::vector<std::vector<Ref>> groups;
+      if (!AssignmentGroups(list, &groups)) continue;
+      std::vector<Ref> tuples;
+      if (other.node().op == Op::kTuple) {
+        tuples.push_back(other);
+      } else if (other.node().op == Op::kList || other.node().op == Op::kSet) {
+        for (size_t k = 0; k < other.node().kids.size(); ++k) {
+          Ref t = Strip(other.Kid(k));
+          if (t.node().op != Op::kTuple) return std::nullopt;
+          tuples.push_back(t);
+        }
+      } else {
+        return std::nullopt;
+      }
+      if (tuples.size() != groups.size()) return Diff("a different number of solutions");
+      // found[i]: group i has an equal tuple; matched[j]: tuple j has an equal group.
+      std::vector<Decision> found(groups.size(), Decision::kDifferent);
+      std::vector<Decision> matched(tuples.size(), Decision::kDifferent);
+      auto better = [](Decision have, Decision d) {
+        if (have == Decision::kEqual || d == Decision::kEqual) return Decision::kEqual;
+        if (have == Decision::kUndecided || d == Decision::kUndecided) return Decision::kUndecided;
+        return Decision::kDifferent;
+      };
+      for (size_t i = 0; i < groups.size(); ++i) {
+        for (size_t j = 0; j < tuples.size(); ++j) {
+          if (tuples[j].node().kids.size() != groups[i].size()) continue;
+          Decision d = Decision::kEqual;
+          for (size_t k = 0; k < groups[i].size() && d == Decision::kEqual; ++k) {
+            Comparison c = side == 0 ? Equal(groups[i][k], tuples[j].Kid(k))
+                                     : Equal(tuples[j].Kid(k), groups[i][k]);
+            d = c.decision;
+            if (budget_.exceeded) return OutOfBudget();
+          }
+          found[i] = better(found[i], d);
+          matched[j] = better(matched[j], d);
+        }
+      }
+      Decision all = Decision::kEqual;
+      for (const auto* v : {&found, &matched}) {
+        for (Decision d : *v) {
+          if (d == Decision::kDifferent) {
+            return Diff("the assignments, read as tuples, differ from the tuples given");
+          }
+          if (d == Decision::kUndecided) all = Decision::kUndecided;
+        }
+      }
+      if (all == Decision::kUndecided) return Und("an assignment could not be compared");
+      return Eq("assignments to variables, read as tuples in the order written");
+    }
+    return std::nullopt;
+  }
+
+  // A column or row vector `\begin{pmatrix}1\\2\end{pmatrix}` against a tuple in round brackets
+  // `(1, 2)`: the same coordinates, in order (a vector is often written either way).
+  std::optional<Comparison> VectorAgainstTuple(Ref a, Ref b) {
+    const Node& x = a.node();
+    const Node& y = b.node();
+    bool ab = x.op == Op::kMatrix && y.op == Op::kTuple;
+    bool ba = x.op == Op::kTuple && y.op == Op::kMatrix;
+    if (!ab && !ba) return std::nullopt;
+    const Node& m = ab ? x : y;
+    const Node& t = ab ? y : x;
+    size_t cols = m.kids.size() / static_cast<size_t>(std::max(1, m.rows));
+    if ((m.rows != 1 && cols != 1) || t.flags != (kParenOpen | kParenClose)) return std::nullopt;
+    if (m.kids.size() != t.kids.size()) return Diff("a vector and a tuple of different lengths");
+    return Prefixed("a vector read as its coordinates; ", InOrder(a, b, "coordinate"));
+  }
+
+  // `4! = 24`, `5\sqrt2 \approx 7.07`: a relation between constants that holds states each of
+  // its sides, and a bare answer equal to any side matches it. It holds when every `=` joins
+  // equal sides and every `\approx` joins a value to a decimal that the value rounds to at the
+  // decimal's written precision. A false one (`\boxed{9=2}`) states nothing: nullopt, as for
+  // any relation this rule does not cover.
+  std::optional<Comparison> SideOfTrueRelation(Ref rel, Ref value, bool relation_is_gold) {
+    const Node& n = rel.node();
+    // Two sides only: a chain of approximations could drift (`1 \approx 1.0 \approx 1.04`).
+    if (n.rels.size() != 1 || (n.rels[0] != Rel::kEq && n.rels[0] != Rel::kApprox)) {
+      return std::nullopt;
+    }
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Ref side = Strip(rel.Kid(k));
+      Op op = side.node().op;
+      if (HasSymbols(*side.t, side.n) || HasPlusMinus(side) || op == Op::kTuple ||
+          op == Op::kList || op == Op::kSet || op == Op::kMatrix || op == Op::kText) {
+        return std::nullopt;
+      }
+    }
+    for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
+      Comparison c = Equal(rel.Kid(k), rel.Kid(k + 1));
+      if (budget_.exceeded) return OutOfBudget();
+      if (c.decision == Decision::kEqual) continue;
+      if (n.rels[k] == Rel::kApprox && RoundsTo(rel.Kid(k), rel.Kid(k + 1))) continue;
+      return std::nullopt;
+    }
+    Comparison last = Diff("no side of the relation equals the other answer");
+    for (size_t k = 0; k < n.kids.size(); ++k) {
+      Comparison c = relation_is_gold ? Equal(rel.Kid(k), value) : Equal(value, rel.Kid(k));
+      if (c.decision == Decision::kEqual) {
+        return Prefixed("a true relation between constants; one side: ", c);
+      }
+      if (budget_.exceeded) return OutOfBudget();
+      if (c.decision == Decision::kUndecided) last = c;
+    }
+    return last;
+  }
+
+  // Whether `approx` is a decimal literal (possibly negated) that `exact`'s value rounds to at the
+  // decimal's written precision (`\pi \approx 3.14`), at any number of digits. `exact` must not
+  // itself be a decimal: `2.0 \approx 2.04` would state two different values.
+  bool RoundsTo(Ref exact, Ref approx) {
+    auto is_decimal = [](Ref r) {
+      r = Strip(r);
+      while (r.node().op == Op::kNeg) r = Strip(r.Kid(0));
+      return r.node().op == Op::kNumber && (r.node().flags & kDecimal);
+    };
+    if (is_decimal(exact) || !is_decimal(approx)) return false;
+    Ref d = Strip(approx);
+    while (d.node().op == Op::kNeg) d = Strip(d.Kid(0));
+    Complex vd, vo;
+    if (EvalNumeric(*approx.t, approx.n, approx.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
+        EvalNumeric(*exact.t, exact.n, exact.mask, -1, &budget_, &vo) != EvalStatus::kOk ||
+        !vo.is_real() || vo.is_inf()) {
+      return false;
+    }
+    Complex diff, half;  // |approx - exact| <= half a unit in the last written place
+    mpfr_sub(diff.re(), vd.re(), vo.re(), MPFR_RNDN);
+    mpfr_abs(diff.re(), diff.re(), MPFR_RNDN);
+    mpfr_set_si(half.re(), 10, MPFR_RNDN);
+    mpfr_pow_si(half.re(), half.re(), d.node().exp10, MPFR_RNDN);
+    mpfr_div_ui(half.re(), half.re(), 2, MPFR_RNDN);
+    return mpfr_lessequal_p(diff.re(), half.re()) != 0;
+  }
+
+  static bool NamesTheEmptySet(const std::string& text) {
+    for (const char* words : {"no solution", "no solutions", "no real solution",
+                              "no real solutions", "none", "empty set", "the empty set",
+                              "no real roots", "no roots"}) {
+      if (text == words) return true;
+    }
+    return false;
+  }
+
+  // `(p,q) = (3,2)` against `(q,p) = (2,3)`: tuple labels of the same distinct variables in
+  // another order; each variable's value compared by name. nullopt when the labels are not such.
+  std::optional<Comparison> TupleLabelsByName(Ref la, Ref va, Ref lb, Ref vb) {
+    const Node& x = la.node();
+    const Node& y = lb.node();
+    if (x.op != Op::kTuple || y.op != Op::kTuple || x.kids.size() != y.kids.size()) {
+      return std::nullopt;
+    }
+    if (va.node().op != Op::kTuple || vb.node().op != Op::kTuple ||
+        va.node().kids.size() != x.kids.size() || vb.node().kids.size() != y.kids.size()) {
+      return std::nullopt;
+    }
+    std::vector<size_t> where(x.kids.size());  // position in b of a's k-th variable
+    for (size_t k = 0; k < x.kids.size(); ++k) {
+      if (!IsLoneSymbol(la.Kid(k))) return std::nullopt;
+      const std::string& name = Strip(la.Kid(k)).node().text;
+      size_t found = y.kids.size();
+      for (size_t j = 0; j < y.kids.size(); ++j) {
+        if (IsLoneSymbol(lb.Kid(j)) && Strip(lb.Kid(j)).node().text == name) {
+          if (found != y.kids.size()) return std::nullopt;  // a name twice
+          found = j;
+        }
+      }
+      if (found == y.kids.size()) return std::nullopt;
+      for (size_t m = 0; m < k; ++m) {
+        if (where[m] == found) return std::nullopt;
+      }
+      where[k] = found;
+    }
+    for (size_t k = 0; k < where.size(); ++k) {
+      Comparison c = Equal(va.Kid(k), vb.Kid(where[k]));
+      if (c.decision != Decision::kEqual) {
+        return Prefixed(absl::StrCat("the value of ", Strip(la.Kid(k)).node().text, ": "), c);
+      }
+    }
+    return Eq("the same variables, each with an equal value");
   }
 
   static bool Mentions(Ref r, const std::string& name) {
@@ -581,6 +829,23 @@ class Comparer {
   Comparison RelationEqual(Ref a, Ref b) {
     const Node& x = a.node();
     const Node& y = b.node();
+    // Two definitions of the same name (`(p,q) = (3,2)`, `z = 3+3 = 2`, `\text{max} = 2`):
+    // their stated values. Different names fall through to the rules below (`y = 2x + 1` and
+    // `x = (y - 1)/2` are still the same line).
+    if (auto sa = StatedValue(*a.t, a.n)) {
+      if (auto sb = StatedValue(*b.t, b.n)) {
+        if (CanonicalForm(*a.t, sa->label) == CanonicalForm(*b.t, sb->label)) {
+          return Prefixed("the same name; ", Equal(Ref{a.t, sa->value, a.mask, a.pm_fixed},
+                                                   Ref{b.t, sb->value, b.mask, b.pm_fixed}));
+        }
+        Ref la{a.t, sa->label, a.mask, a.pm_fixed}, lb{b.t, sb->label, b.mask, b.pm_fixed};
+        Ref va{a.t, sa->value, a.mask, a.pm_fixed}, vb{b.t, sb->value, b.mask, b.pm_fixed};
+        if (auto c = TupleLabelsByName(la, va, lb, vb)) return *c;
+        if (!IsLoneSymbol(la) || !IsLoneSymbol(lb)) {
+          return Diff("definitions of different names");
+        }
+      }
+    }
     // x = c against y = d: same variable, equal values.
     if (x.rels.size() == 1 && y.rels.size() == 1 && x.rels[0] == Rel::kEq && y.rels[0] == Rel::kEq &&
         IsLoneSymbol(a.Kid(0)) && IsLoneSymbol(b.Kid(0)) && !HasSymbols(*a.t, a.Kid(1).n) &&
@@ -591,6 +856,10 @@ class Comparer {
       return Prefixed("same variable; ", Equal(a.Kid(1), b.Kid(1)));
     }
     if (x.rels.size() != y.rels.size()) return Diff("relations of different lengths");
+    // Variables are sampled in (0.3, 2.7), where |x| = x: `|x| = 3` would pass for `x = 3`.
+    if (Contains(*a.t, a.n, Op::kAbs) != Contains(*b.t, b.n, Op::kAbs)) {
+      return Und("an absolute value on one side only (sample points are positive)");
+    }
     for (size_t k = 0; k < x.rels.size(); ++k) {
       Rel ra = x.rels[k], rb = y.rels[k];
       bool eq_a = ra == Rel::kEq || ra == Rel::kApprox, eq_b = rb == Rel::kEq || rb == Rel::kApprox;
@@ -677,6 +946,7 @@ class Comparer {
     switch (n.op) {
       case Op::kUnion:
       case Op::kReals:
+      case Op::kSetMinus:
         return true;
       case Op::kTuple:
         return n.kids.size() == 2 &&
@@ -722,7 +992,20 @@ class Comparer {
         return true;
       }
       case Op::kSet:
-        return n.kids.empty();
+        // A finite set of numbers is a union of points: `\{-1\} \cup [0,7)`.
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          Ref e = Strip(r.Kid(k));
+          Op op = e.node().op;
+          if (op == Op::kTuple || op == Op::kSet || op == Op::kList || op == Op::kMatrix ||
+              op == Op::kRelation || op == Op::kText || op == Op::kUnion || op == Op::kReals ||
+              HasPlusMinus(e) || InfinitySign(e) != 0) {
+            return false;
+          }
+          Interval point{e, e};
+          point.lo_closed = point.hi_closed = true;
+          out->push_back(point);
+        }
+        return true;
       case Op::kUnion:
       case Op::kList:
         if (n.op == Op::kList && !(n.flags & kOrList)) return false;
@@ -732,22 +1015,97 @@ class Comparer {
         return true;
       case Op::kRelation:
         return RelationIntervals(r, out);
+      case Op::kSetMinus:
+        return SetMinusIntervals(r, out);
       default:
         return false;
     }
   }
 
+  // The real value of a constant end or point, for ordering; false where there is none.
+  bool RealValue(Ref r, Complex* v) {
+    if (HasSymbols(*r.t, r.n)) return false;
+    return EvalNumeric(*r.t, r.n, r.mask, -1, &budget_, v) == EvalStatus::kOk && v->is_real() &&
+           !v->is_inf();
+  }
+
+  // `[1,5] \setminus \{3\}`, `\mathbb{R} \setminus \{0\}`: intervals with finitely many constant
+  // points taken out. A point inside an interval splits it into two open at the point; a point at
+  // a closed end opens that end; a point interval at the point goes. Anything else subtracted
+  // (an interval, a symbolic point) is not read.
+  bool SetMinusIntervals(Ref r, std::vector<Interval>* out) {
+    std::vector<Interval> from, points;
+    if (!ToIntervals(r.Kid(0), &from)) return false;
+    Ref removed = Strip(r.Kid(1));
+    if (removed.node().op != Op::kSet || !ToIntervals(removed, &points)) return false;
+    for (const Interval& p : points) {
+      Complex pv;
+      if (!RealValue(p.lo, &pv)) return false;
+      std::vector<Interval> next;
+      for (const Interval& iv : from) {
+        // cmp_lo: sign of p - lo (+1 when lo is -infinity); cmp_hi: sign of p - hi.
+        int cmp_lo = 1, cmp_hi = -1;
+        Complex v;
+        if (iv.lo_inf == 0) {
+          if (!RealValue(iv.lo, &v)) return false;
+          cmp_lo = Close(pv, v) ? 0 : mpfr_cmp(pv.re(), v.re());
+        }
+        if (iv.hi_inf == 0) {
+          if (!RealValue(iv.hi, &v)) return false;
+          cmp_hi = Close(pv, v) ? 0 : mpfr_cmp(pv.re(), v.re());
+        }
+        if (cmp_lo < 0 || cmp_hi > 0) {
+          next.push_back(iv);  // outside
+        } else if (cmp_lo == 0 && cmp_hi == 0) {
+          // a point interval at p: removed
+        } else if (cmp_lo == 0) {
+          Interval cut = iv;
+          cut.lo_closed = false;
+          next.push_back(cut);
+        } else if (cmp_hi == 0) {
+          Interval cut = iv;
+          cut.hi_closed = false;
+          next.push_back(cut);
+        } else {
+          Interval below = iv, above = iv;
+          below.hi = p.lo;
+          below.hi_inf = 0;
+          below.hi_closed = false;
+          above.lo = p.lo;
+          above.lo_inf = 0;
+          above.lo_closed = false;
+          next.push_back(below);
+          next.push_back(above);
+        }
+        if (next.size() > kMaxElements) return false;
+      }
+      from = std::move(next);
+    }
+    out->insert(out->end(), from.begin(), from.end());
+    return true;
+  }
+
+  // The quantity an inequality bounds: a variable, or a name of one (`0 < f(x) < 1` is the
+  // interval of values of f(x)); not `|x|` (`|x| < 3` is a condition on x).
+  static bool IsBoundedName(Ref r) {
+    if (r.node().op == Op::kUnit) return false;  // "We find that x": prose, not a name
+    r = Strip(r);
+    if (r.node().op == Op::kSymbol) return true;
+    Op op = r.node().op;
+    return op != Op::kAbs && op != Op::kTuple && op != Op::kText && IsLabel(*r.t, r.n);
+  }
+
   bool RelationIntervals(Ref r, std::vector<Interval>* out) {
     const Node& n = r.node();
-    if (n.rels.size() == 1 && n.rels[0] == Rel::kIn && IsLoneSymbol(r.Kid(0))) {
+    if (n.rels.size() == 1 && n.rels[0] == Rel::kIn && IsBoundedName(r.Kid(0))) {
       return ToIntervals(r.Kid(1), out);
     }
     auto constant = [&](Ref x) { return !HasSymbols(*x.t, x.n); };
     if (n.rels.size() == 1) {
       Rel rel = n.rels[0];
       Ref var = r.Kid(0), bound = r.Kid(1);
-      if (!(IsLoneSymbol(var) && constant(bound))) {
-        if (!(IsLoneSymbol(bound) && constant(var))) return false;
+      if (!(IsBoundedName(var) && constant(bound))) {
+        if (!(IsBoundedName(bound) && constant(var))) return false;
         std::swap(var, bound);
         switch (rel) {  // c < x is x > c
           case Rel::kLt: rel = Rel::kGt; break;
@@ -769,7 +1127,8 @@ class Comparer {
         default: return false;
       }
     }
-    if (n.rels.size() == 2 && IsLoneSymbol(r.Kid(1)) && constant(r.Kid(0)) && constant(r.Kid(2))) {
+    if (n.rels.size() == 2 && IsBoundedName(r.Kid(1)) && constant(r.Kid(0)) &&
+        constant(r.Kid(2))) {
       Rel r1 = n.rels[0], r2 = n.rels[1];
       bool up = (r1 == Rel::kLt || r1 == Rel::kLe) && (r2 == Rel::kLt || r2 == Rel::kLe);
       bool down = (r1 == Rel::kGt || r1 == Rel::kGe) && (r2 == Rel::kGt || r2 == Rel::kGe);
@@ -832,7 +1191,23 @@ class Comparer {
 Comparison CompareAnswers(const Tree& gold, const Tree& pred, const CompareOptions& options,
                           const Limits& limits) {
   Comparer c(options, limits);
-  return c.Equal(Ref{&gold, gold.root}, Ref{&pred, pred.root});
+  // Matrix arithmetic and |x| inequalities read as plain matrices and intervals (rewrite.h).
+  Tree gold_rewritten, pred_rewritten;
+  const Tree* g = RewriteForComparison(gold, limits, &gold_rewritten) ? &gold_rewritten : &gold;
+  const Tree* p = RewriteForComparison(pred, limits, &pred_rewritten) ? &pred_rewritten : &pred;
+  return c.Equal(Ref{g, g->root}, Ref{p, p->root});
+}
+
+bool SameAnswerText(std::string_view gold, std::string_view pred) {
+  auto squeezed = [](std::string_view s) {
+    std::string out;
+    for (char c : CleanAnswerText(s)) {
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out.push_back(c);
+    }
+    return out;
+  };
+  std::string g = squeezed(gold);
+  return !g.empty() && g == squeezed(pred);
 }
 
 }  // namespace verdict::math

@@ -22,6 +22,7 @@
 #define VERDICT_VERIFIER_MATH_COMPARE_H_
 
 #include <string>
+#include <string_view>
 
 #include "verifier/math/ast.h"
 #include "verifier/math/parse.h"
@@ -66,6 +67,13 @@ struct Comparison {
 // Compares `pred` with `gold`. Bounded by `limits.max_steps` (UNDECIDED when it runs out).
 Comparison CompareAnswers(const Tree& gold, const Tree& pred, const CompareOptions& options,
                           const Limits& limits);
+
+// Whether two answers read the same after normalisation (DESIGN §5: "two answers that read the
+// same after normalisation are equal even where neither parses"): the texts the parser reads
+// (CleanAnswerText), with whitespace dropped, are identical. Case matters (`F_n` is not `f_n`).
+// Used before parsing, so `12:00` equals `12:00` and an answer the parser cannot read equals
+// the same gold. Linear in the lengths.
+bool SameAnswerText(std::string_view gold, std::string_view pred);
 
 }  // namespace verdict::math
 

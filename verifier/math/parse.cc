@@ -201,6 +201,10 @@ class Parser {
       bool is_or = false;
       std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
       SkipWs();
+      if (!failed_ && p_ < end_ && !items.empty() && AtUniversalCondition() &&
+          s_.substr(p_).find_first_of("=,;") == std::string_view::npos) {
+        p_ = end_;  // `... \text{ for all } x > 0`; not `... for x > 0, f(x) = 2 otherwise`
+      }
       if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
       if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
       if (!failed_ && !choice.empty()) {  // `(C) 12`: the choice C, whose value is 12
@@ -331,7 +335,8 @@ class Parser {
   void SkipWs() {
     while (p_ < end_) {
       char c = s_[p_];
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~') {
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '~' ||
+          (c == '&' && amp_is_space_)) {
         ++p_;
         continue;
       }
@@ -342,6 +347,15 @@ class Parser {
       std::string_view cmd = CommandAt(p_);
       if (cmd == "quad" || cmd == "qquad") {
         p_ += cmd.size() + 1;
+        continue;
+      }
+      // `\quadx_{2}`: spacing glued to the next letter by a stripped space (no such command).
+      if (cmd.size() > 4 && cmd.substr(0, 4) == "quad") {
+        p_ += 5;
+        continue;
+      }
+      if (cmd.size() > 5 && cmd.substr(0, 5) == "qquad") {
+        p_ += 6;
         continue;
       }
       if (IsTextCommand(cmd)) {  // \text{ } holding only spaces
@@ -357,6 +371,32 @@ class Parser {
       }
       break;
     }
+  }
+
+  // `f(x) = 1 \text{ for all } x \in \mathbb{Q}`, `\forall x`: a condition that holds everywhere
+  // it is stated, so it selects nothing; what follows it is not part of the answer. (A condition
+  // that picks cases, "x = 1 for a > 0", is not dropped: it is read, and usually fails.)
+  bool AtUniversalCondition() const {
+    std::string_view cmd = CommandAt(p_);
+    if (cmd == "forall") return true;
+    if (!IsTextCommand(cmd)) return false;
+    size_t open = p_ + cmd.size() + 1;
+    size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
+    if (close == std::string_view::npos) return false;
+    std::string words = absl::AsciiStrToLower(A(Trimmed(s_.substr(open + 1, close - open - 1))));
+    for (std::string_view w : {"for all", "for every", "for each", "for any"}) {
+      if (words.rfind(w, 0) == 0) return true;
+    }
+    return false;
+  }
+
+  // `(3, 3) \text{ for part (a) and } (1, 1)`: a note on the answer before it, then the separator.
+  static bool AnnotatedSeparator(std::string_view words) {
+    // Only a part name: "for x > 0 and" would drop a condition.
+    if (words.substr(0, 9) != "for part ") return false;
+    size_t last = words.rfind(' ');
+    std::string_view tail = words.substr(last + 1);
+    return tail == "and" || tail == "or";
   }
 
   // "and"/"or" between answers: bare or inside \text{}. Consumes it and says which.
@@ -379,6 +419,7 @@ class Parser {
       word = s_.substr(p_, j - p_);
       after = j;
     }
+    if (AnnotatedSeparator(word)) word = word.substr(word.rfind(' ') + 1);
     if (word == "and" || word == "or" || word == "," || word == "or," || word == ", or") {
       *is_or = word != "and";
       p_ = after;
@@ -406,11 +447,16 @@ class Parser {
       if (p_ >= end_ || AtCloser(closers)) break;
       int32_t item = ParseRelation();
       if (item < 0) break;
+      SkipWs();
+      if (AcceptCommand("pmod")) item = ModulusAnnotation(item);  // x \equiv 3 \pmod{7}
+      if (item < 0) break;
       items.push_back(item);
       SkipWs();
       if (Peek() == ',' || Peek() == ';') {
         NoteSeparator();
         ++p_;
+        bool after_comma_or = false;  // "19, 46, and 82", "1, 2, or 3"
+        if (AcceptSeparatorWord(&after_comma_or)) *is_or = *is_or || after_comma_or;
         continue;
       }
       bool word_or = false;
@@ -421,6 +467,19 @@ class Parser {
       break;
     }
     return items;
+  }
+
+  // `3 \pmod{7}` (p_ after \pmod): the residue, with the modulus kept as an annotation the
+  // comparison drops like a unit (3 (mod 7) equals 3, not 10).
+  int32_t ModulusAnnotation(int32_t item) {
+    SkipWs();
+    int32_t m = Peek() == '{' ? ParseGroup() : ParseArg();
+    if (m < 0) return -1;
+    int32_t u = Unary(Op::kUnit, item);
+    if (u >= 0) {
+      tree_.nodes[static_cast<size_t>(u)].text = absl::StrCat("mod ", CanonicalForm(tree_, m));
+    }
+    return u;
   }
 
   bool AtCloser(std::string_view closers) const {
@@ -479,6 +538,12 @@ class Parser {
     int32_t a = ParseSum();
     while (a >= 0) {
       SkipWs();
+      if (AcceptCommand("setminus") || AcceptCommand("backslash")) {  // [1,5] \setminus \{3\}
+        int32_t b = ParseSum();
+        if (b < 0) return -1;
+        a = Binary(Op::kSetMinus, a, b);
+        continue;
+      }
       if (!AcceptCommand("cup")) break;
       int32_t b = ParseSum();
       if (b < 0) return -1;
@@ -554,15 +619,20 @@ class Parser {
         size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
         if (close != std::string_view::npos) {
           std::string_view w = Trimmed(s_.substr(open + 1, close - open - 1));
-          if (w == "and" || w == "or") return false;
+          if (w == "and" || w == "or" || AnnotatedSeparator(w)) return false;
+          if (AtUniversalCondition()) return false;
         }
         return true;
       }
       return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "binom" ||
              cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
              cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
-             cmd == "infin" || cmd == "lfloor" || cmd == "lceil" || In(cmd, kFunctions) ||
-             In(cmd, kGreek);
+             cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek) || cmd == "sum" ||
+             cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" ||
+             cmd == "ldots" || cmd == "dots" || cmd == "ell" || cmd == "angle" ||
+             cmd == "measuredangle" || cmd == "triangle" || cmd == "overline" ||
+             cmd == "overrightarrow" || cmd == "vec" || cmd == "overleftrightarrow" ||
+             cmd == "widehat" || cmd == "langle";
     }
     return false;
   }
@@ -1033,7 +1103,7 @@ class Parser {
       while (true) {
         size_t sep = 0;
         bool plain_comma = false;
-        if (Peek() == ',') {
+        if (Peek() == ',' && !comma_separates_) {
           sep = 1;
           plain_comma = true;
         } else if (size_t n = BracedCommaAt(p_); n > 0) {
@@ -1053,6 +1123,7 @@ class Parser {
         if (k != 3) break;
         if (Peek() == ' ' && q + 3 < end_ && (s_[q + 3] == '/' || s_[q + 3] == '.')) break;
         if (plain_comma && !PlainThousandsCommaAllowed()) break;
+        if (plain_comma) ++plain_group_commas_;
         digits.append(s_.substr(q, 3));
         p_ = q + 3;
         grouped = true;
@@ -1344,6 +1415,8 @@ class Parser {
 
   // ( ... ) or [ ... ]: grouping, tuple, or interval.
   int32_t ParseBracket() {
+    size_t start = p_;
+    int commas_before = plain_group_commas_;
     char open = s_[p_++];
     bool is_or = false;
     std::vector<int32_t> items = ParseItems(")]", &is_or);
@@ -1353,6 +1426,23 @@ class Parser {
     if (close != ')' && close != ']') return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
     ++p_;
     if (items.empty()) return Fail("empty brackets");
+    // Inside a tuple, a comma separates elements: `(1,7,103, 105)` is four numbers, not
+    // (1, 7103, 105). So does it in `(12,102) \cup ...` and `[1,500)`, one number only by a
+    // thousands comma where an interval is meant. Read such brackets again with every comma a
+    // separator. Once per bracket: nested brackets read under the flag are not read again, and a
+    // bracket read again takes back its commas, so its parents do not re-read for them.
+    bool read_group_commas = plain_group_commas_ > commas_before;
+    if (read_group_commas && !comma_separates_ &&
+        (items.size() >= 2 ||
+         (At(items[0]).op == Op::kNumber &&
+          ((open == '(') != (close == ')') || NextToUnion(start, p_))))) {
+      p_ = start;
+      comma_separates_ = true;
+      int32_t again = ParseBracket();
+      comma_separates_ = false;
+      plain_group_commas_ = commas_before;
+      return again;
+    }
     if (items.size() == 1) {
       if ((open == '(') != (close == ')')) return Fail("mismatched brackets around one value");
       return items[0];
@@ -1362,6 +1452,16 @@ class Parser {
     n.flags = static_cast<uint8_t>((open == '(' ? kParenOpen : 0) | (close == ')' ? kParenClose : 0));
     n.kids = std::move(items);
     return Add(std::move(n));
+  }
+
+  // Whether the bracket at [begin, end) is an operand of \cup.
+  bool NextToUnion(size_t begin, size_t end) const {
+    size_t q = end;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (CommandAt(q) == "cup") return true;
+    size_t b = begin;
+    while (b > 0 && s_[b - 1] == ' ') --b;
+    return b >= 4 && s_.substr(b - 4, 4) == "\\cup";
   }
 
   int32_t ParseWord() {
@@ -1530,6 +1630,8 @@ class Parser {
   int32_t ParseCommand() {
     if (Peek(1) == '{') {  // \{ ... \}
       p_ += 2;
+      if (int32_t cond = ParseSetBuilder(); cond != -2) return cond;
+      if (int32_t sys = ParseBracedSystem(); sys != -2) return sys;
       bool is_or = false;
       std::vector<int32_t> items = ParseItems("\\}", &is_or);
       if (failed_) return -1;
@@ -1589,6 +1691,46 @@ class Parser {
     if (cmd == "lfloor" || cmd == "lceil") return ParseFloorCeil(cmd == "lfloor");
     if (cmd == "pi") return Leaf(Op::kPi);
     if (cmd == "infty" || cmd == "infin") return Leaf(Op::kInfinity);
+    if (cmd == "sum" || cmd == "prod") return ParseBigOperator(cmd);
+    if (cmd == "ell") return SymbolWithSubscript("\\ell");
+    if (cmd == "langle") return ParseAngleVector();
+    // Geometric names: `\angle ABC = 30^\circ`, `|\overrightarrow{AB}| = 2` (labels.h).
+    if (cmd == "angle" || cmd == "measuredangle" || cmd == "triangle") {
+      return Leaf(Op::kSymbol, absl::StrCat("\\", A(cmd)));
+    }
+    if (In(cmd, {"overline", "overrightarrow", "vec", "overleftrightarrow", "widehat"})) {
+      SkipWs();
+      size_t close = Peek() == '{' ? MatchBrace(p_) : std::string_view::npos;
+      std::string_view name;
+      if (close != std::string_view::npos) {
+        name = Trimmed(s_.substr(p_ + 1, close - p_ - 1));
+      } else if (IsAlpha(Peek())) {
+        name = s_.substr(p_, 1);
+        close = p_;
+      }
+      bool letters = !name.empty();
+      for (char ch : name) letters = letters && IsAlpha(ch);
+      if (!letters) return Fail(absl::StrCat("\\", A(cmd), " over something other than a name"));
+      p_ = close + 1;
+      return SymbolWithSubscript(absl::StrCat("\\", A(cmd), "{", A(name), "}"));
+    }
+    if (cmd == "lfloor" || cmd == "lceil") {
+      int32_t x = ParseSum();
+      if (x < 0) return -1;
+      SkipWs();
+      if (!AcceptCommand(cmd == "lfloor" ? "rfloor" : "rceil")) {
+        return Fail(absl::StrCat("\\", A(cmd), " without its closing bracket"));
+      }
+      Node n;
+      n.op = Op::kFunc;
+      n.text = cmd == "lfloor" ? "floor" : "ceil";
+      n.kids = {x};
+      return Add(std::move(n));
+    }
+    // An ellipsis is one opaque term: `1 + 2 + \cdots + n` equals itself and nothing else.
+    if (In(cmd, {"cdots", "ldots", "dots", "dotsc", "dotsb", "dotsm"})) {
+      return Leaf(Op::kSymbol, "\\dots");
+    }
     if (cmd == "emptyset" || cmd == "varnothing") {
       Node n;
       n.op = Op::kSet;
@@ -1618,6 +1760,140 @@ class Parser {
     if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", A(cmd)));
     if (cmd == "circ") return Fail("a degree sign without a number");
     return Fail(absl::StrCat("unknown command \\", A(cmd)));
+  }
+
+  // `\{x \mid -1 < x < 1\}`, `\{x : x > 3\}`, `\{x | ...\}` (p_ after `\{`): the condition, which
+  // the comparison reads as the set it describes. -2 (nothing read) when this is not set-builder.
+  int32_t ParseSetBuilder() {
+    size_t save = p_;
+    SkipWs();
+    if (!IsAlpha(Peek())) return -2;
+    size_t q = p_ + 1;
+    while (q < end_ && s_[q] == ' ') ++q;
+    if (q < end_ && (s_[q] == '|' || s_[q] == ':')) {
+      ++q;
+    } else if (CommandAt(q) == "mid") {
+      q += 4;
+    } else {
+      p_ = save;
+      return -2;
+    }
+    p_ = q;
+    bool is_or = false;
+    std::vector<int32_t> items = ParseItems("\\}", &is_or);
+    if (failed_) return -1;
+    SkipWs();
+    if (!(Peek() == '\\' && Peek(1) == '}')) return Fail("unbalanced '\\{'");
+    p_ += 2;
+    if (items.size() != 1) return Fail("a set-builder condition in several parts");
+    return items[0];
+  }
+
+  // `\left\{\begin{array}{l} x=1 \\ y=2 \end{array}\right.` (p_ after `\{`; `\right.` is gone by
+  // now, so no `\}` follows): the system's equations, as a list. -2 when no environment follows.
+  int32_t ParseBracedSystem() {
+    size_t save = p_;
+    SkipWs();
+    if (!StartsWith("\\begin")) {
+      p_ = save;
+      return -2;
+    }
+    int32_t item = ParseRelation();
+    if (item < 0) return -1;
+    SkipWs();
+    bool closed = Peek() == '\\' && Peek(1) == '}';
+    if (closed) p_ += 2;
+    const Node& m = At(item);
+    bool equations = m.op == Op::kMatrix && m.rows >= 1 &&
+                     static_cast<int32_t>(m.kids.size()) == m.rows;
+    for (size_t k = 0; equations && k < m.kids.size(); ++k) {
+      equations = At(m.kids[k]).op == Op::kRelation;
+    }
+    if (equations) {
+      std::vector<int32_t> rows = m.kids;
+      return rows.size() == 1 ? rows[0] : MakeList(std::move(rows), false);
+    }
+    if (!closed) return Fail("unbalanced '\\{'");
+    Node set;
+    set.op = Op::kSet;
+    set.kids = {item};
+    return Add(std::move(set));
+  }
+
+  // `\langle 1, -2, 3 \rangle` (p_ after \langle): a vector, read as the tuple of its coordinates.
+  // Inside, a comma always separates coordinates.
+  int32_t ParseAngleVector() {
+    bool saved = comma_separates_;
+    comma_separates_ = true;
+    std::vector<int32_t> items;
+    while (true) {
+      int32_t item = ParseRelation();
+      if (item < 0) break;
+      items.push_back(item);
+      SkipWs();
+      if (Peek() == ',') {
+        ++p_;
+        continue;
+      }
+      if (!AcceptCommand("rangle")) Fail("unbalanced '\\langle'");
+      break;
+    }
+    comma_separates_ = saved;
+    if (failed_) return -1;
+    if (items.size() < 2) return Fail("\\langle with fewer than two coordinates");
+    Node n;
+    n.op = Op::kTuple;
+    n.flags = kParenOpen | kParenClose;
+    n.kids = std::move(items);
+    return Add(std::move(n));
+  }
+
+  // Turns every `constant` (kI or kE) node under `root` into the variable of the same letter.
+  void RenameConstant(int32_t root, Op constant) {
+    std::vector<int32_t> stack = {root};
+    while (!stack.empty()) {
+      Node& n = tree_.nodes[static_cast<size_t>(stack.back())];
+      stack.pop_back();
+      if (n.op == constant) {
+        n.op = Op::kSymbol;
+        n.text = constant == Op::kI ? "i" : "e";
+      }
+      stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+    }
+  }
+
+  // \sum_{k=0}^{n-1} body, \prod...: one opaque function of the body whose name holds the
+  // bounds, so two sums compare equal when bounds and body have the same canonical form (the
+  // body's factors in any order) and are otherwise not decided by value.
+  int32_t ParseBigOperator(std::string_view cmd) {
+    int32_t lo = -1, hi = -1;
+    for (int k = 0; k < 2; ++k) {
+      SkipWs();
+      if (Peek() == '_' && lo < 0) {
+        ++p_;
+        lo = ParseScript();
+        if (lo < 0) return -1;
+      } else if (Peek() == '^' && hi < 0) {
+        ++p_;
+        hi = ParseScript();
+        if (hi < 0) return -1;
+      }
+    }
+    int32_t body = ParseTerm();
+    if (body < 0) return -1;
+    // `\sum_{i=1}^{n} i^2`: an index named i or e is a variable there, not the constant.
+    if (lo >= 0 && At(lo).op == Op::kRelation) {
+      Op index = At(At(lo).kids[0]).op;
+      if (index == Op::kI || index == Op::kE) {
+        for (int32_t root : {At(lo).kids[0], body}) RenameConstant(root, index);
+      }
+    }
+    Node n;
+    n.op = Op::kFunc;
+    n.text = absl::StrCat(A(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
+                          hi >= 0 ? CanonicalForm(tree_, hi) : "", "]");
+    n.kids = {body};
+    return Add(std::move(n));
   }
 
   // \text{...}: prose or a unit when it holds words; otherwise its content is read as math
@@ -1669,10 +1945,22 @@ class Parser {
     if (close == std::string_view::npos) return Fail("\\begin without an environment name");
     std::string env(Trimmed(s_.substr(p_ + 1, close - p_ - 1)));
     p_ = close + 1;
-    if (!In(env, {"pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix", "smallmatrix",
-                  "array"})) {
+    // A system of equations (`\begin{cases} x=2 \\ y=1 \end{cases}`, aligned, gathered): one
+    // answer per row, a list. In aligned and gathered `&` only aligns; in cases it would start a
+    // row's condition (a piecewise definition), which is not read.
+    bool system = In(env, {"cases", "aligned", "align", "align*", "gathered", "gather", "gather*"});
+    if (!system && !In(env, {"pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix",
+                             "smallmatrix", "array"})) {
       return Fail(absl::StrCat("unsupported environment ", env));
     }
+    bool saved_amp = amp_is_space_;
+    amp_is_space_ = system && env != "cases";
+    int32_t result = ParseEnvironmentBody(env, system);
+    amp_is_space_ = saved_amp;
+    return result;
+  }
+
+  int32_t ParseEnvironmentBody(const std::string& env, bool system) {
     if (env == "array") {  // column spec
       SkipWs();
       if (Peek() == '{') {
@@ -1708,10 +1996,22 @@ class Parser {
         rows.emplace_back();
         continue;
       }
+      if (system && (Peek() == ',' || Peek() == ';')) {  // `x = 1, \\ y = 2`
+        ++p_;
+        continue;
+      }
       if (!StartsWith(end_tag)) return Fail("unexpected text in a matrix");
     }
     while (!rows.empty() && rows.back().empty()) rows.pop_back();
     if (rows.empty()) return Fail("empty matrix");
+    if (system) {
+      std::vector<int32_t> answers;
+      for (const auto& row : rows) {
+        if (row.size() != 1) return Fail(absl::StrCat("a row of ", env, " with several cells"));
+        answers.push_back(row[0]);
+      }
+      return answers.size() == 1 ? answers[0] : MakeList(std::move(answers), false);
+    }
     Node n;
     n.op = Op::kMatrix;
     n.rows = static_cast<int32_t>(rows.size());
@@ -1735,6 +2035,11 @@ class Parser {
   int abs_depth_ = 0;
   bool failed_ = false;
   bool budget_ = false;
+  // Inside an interval that a thousands reading would make one number (`(12,102)` in a union):
+  // a comma separates the ends.
+  bool comma_separates_ = false;
+  int plain_group_commas_ = 0;  // `,` read as a thousands separator so far (ParseBracket)
+  bool amp_is_space_ = false;   // inside aligned/gathered: `&` only aligns
   std::string error_;
   size_t error_pos_ = 0;
 };

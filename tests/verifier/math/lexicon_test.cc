@@ -70,7 +70,7 @@ TEST(ParseNumbers, ReadsNumberLikeNotationAsTheseTrees) {
       {"(1,7,103, 105)", "(tuple () (num 1) (num 7) (num 103) (num 105))"},
       {"(1,7,103,105)", "(tuple () (num 1) (num 7) (num 103) (num 105))"},
       {"(1,103,7, 105)", "(tuple () (num 1) (num 103) (num 7) (num 105))"},
-      {"(1,000, 2)", "(tuple () (num 1000) (num 2))"},
+      {"(1,000, 2)", "(tuple () (num 1) (num 0) (num 2))"},  // a tuple's commas separate
       {"[1,100]", "(tuple [] (num 1) (num 100))"},
       {"1,000", "(num 1000)"},
       {"1,2,100", "(list (num 1) (num 2) (num 100))"},
