@@ -1,0 +1,956 @@
+// Answer extraction per DESIGN §5. Everything here scans text left to right or right to left a
+// bounded number of times: no recursion, no regular expressions, no quadratic rescans (a failed
+// search for a closing delimiter is remembered, so a run of unclosed `\[` costs one scan).
+#include "verifier/math/extract.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace verdict::math {
+namespace {
+
+constexpr size_t kNpos = std::string_view::npos;
+
+// Final answers are at the end: phrases are looked for in this many trailing bytes.
+constexpr size_t kPhraseTailBytes = 8192;
+// A sentence longer than this is not "a sentence that states the answer".
+constexpr size_t kMaxSentenceBytes = 4096;
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Trailing sentence punctuation and markdown emphasis: "34." -> "34", "**73**" -> "73".
+std::string_view TrimPunct(std::string_view s) {
+  s = Trim(s);
+  while (!s.empty() && (s.front() == '*' || s.front() == ':' || IsSpace(s.front()))) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == '.' || s.back() == '*' || s.back() == ',' || s.back() == ';' ||
+                        s.back() == '!' || s.back() == '?' || s.back() == ':' || IsSpace(s.back()))) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// --- Math spans: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. ---
+
+struct Span {
+  size_t begin = 0, end = 0;                  // the whole span, delimiters included
+  size_t content_begin = 0, content_end = 0;  // between the delimiters
+};
+
+// Finds the math spans of `t` in order. A backslash escapes the next character, so `\$` inside
+// math is a dollar sign, not a delimiter. Inline spans (`$`, `\(`) end at a line break; block
+// spans (`$$`, `\[`) may run over lines.
+std::vector<Span> MathSpans(std::string_view t) {
+  std::vector<Span> spans;
+  // Per delimiter kind ($, $$, \(, \[): the position up to which a search for its closer already
+  // failed. A later opener before that position fails too, without a second scan.
+  std::array<size_t, 4> failed_until = {0, 0, 0, 0};
+  size_t i = 0;
+  while (i < t.size()) {
+    int kind = -1;
+    if (t[i] == '$') {
+      kind = i + 1 < t.size() && t[i + 1] == '$' ? 1 : 0;
+    } else if (t[i] == '\\' && i + 1 < t.size()) {
+      if (t[i + 1] == '(') kind = 2;
+      if (t[i + 1] == '[') kind = 3;
+      if (kind < 0) {
+        i += 2;  // `\$` and other escapes outside math
+        continue;
+      }
+    }
+    if (kind < 0) {
+      ++i;
+      continue;
+    }
+    const size_t open = kind == 0 ? 1 : 2;
+    const bool block = kind == 1 || kind == 3;
+    if (i < failed_until[kind]) {
+      i += open;
+      continue;
+    }
+    size_t close = kNpos;
+    size_t j = i + open;
+    for (; j < t.size(); ++j) {
+      const char c = t[j];
+      if (c == '\n' && !block) break;
+      if (kind <= 1) {
+        if (c == '\\') {
+          ++j;
+          continue;
+        }
+        if (c == '$' && (kind == 0 || (j + 1 < t.size() && t[j + 1] == '$'))) {
+          close = j;
+          break;
+        }
+      } else if (c == '\\' && j + 1 < t.size()) {
+        if (t[j + 1] == (kind == 2 ? ')' : ']')) {
+          close = j;
+          break;
+        }
+        ++j;
+      }
+    }
+    if (close == kNpos) {
+      failed_until[kind] = j;
+      i += open;
+      continue;
+    }
+    const size_t close_len = kind == 0 ? 1 : 2;
+    spans.push_back({i, close + close_len, i + open, close});
+    i = close + close_len;
+  }
+  return spans;
+}
+
+// `t` with every math span replaced by '\x01' bytes (same length), so that prose can be scanned
+// without looking into math.
+std::string Mask(std::string_view t, const std::vector<Span>& spans) {
+  std::string m(t);
+  for (const Span& s : spans) std::fill(m.begin() + s.begin, m.begin() + s.end, '\x01');
+  return m;
+}
+
+struct Range {
+  size_t begin = 0, end = 0;
+};
+
+// Sentences of `t`, outside math: ". " (or "!", "?") and line breaks end a sentence. A decimal
+// point has no space after it.
+std::vector<Range> Sentences(std::string_view mask) {
+  std::vector<Range> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= mask.size(); ++i) {
+    bool end = i == mask.size() || mask[i] == '\n';
+    size_t cut = i;
+    if (!end && (mask[i] == '.' || mask[i] == '!' || mask[i] == '?') &&
+        (i + 1 == mask.size() || IsSpace(mask[i + 1]))) {
+      end = true;
+      cut = i + 1;
+    }
+    if (!end) continue;
+    if (!Trim(mask.substr(start, cut - start)).empty()) out.push_back({start, cut});
+    start = std::min(cut, mask.size());
+    if (cut == i && i < mask.size()) start = i + 1;
+  }
+  return out;
+}
+
+// --- Prose: words, numbers, operators outside math. ---
+
+struct Word {
+  size_t begin = 0, end = 0;
+  std::string lower;
+};
+
+// Letter runs (with inner apostrophes: "it's") that are not LaTeX commands.
+std::vector<Word> Words(std::string_view mask) {
+  std::vector<Word> words;
+  for (size_t i = 0; i < mask.size();) {
+    if (!IsLetter(mask[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < mask.size() &&
+           (IsLetter(mask[j]) || (mask[j] == '\'' && j + 1 < mask.size() && IsLetter(mask[j + 1]) &&
+                                  j > i))) {
+      ++j;
+    }
+    if (i == 0 || mask[i - 1] != '\\') {
+      words.push_back({i, j, absl::AsciiStrToLower(absl::string_view(mask.data() + i, j - i))});
+    }
+    i = j;
+  }
+  return words;
+}
+
+bool OneOf(std::string_view w, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), w) != set.end();
+}
+
+// Words that make "a number in a sentence" something other than that number: a hedge, a bound,
+// an operation or a scale ("square root of 2", "3 million", "at least 4", "5 or 6").
+bool IsHedgeWord(std::string_view w) {
+  return OneOf(w, {"or", "either", "maybe", "perhaps", "possibly", "probably", "not", "unless",
+                   "except", "approximately", "approx", "about", "around", "roughly", "nearly",
+                   "almost", "between", "least", "most", "than", "neither", "nor", "if"});
+}
+
+bool IsMathWord(std::string_view w) {
+  return OneOf(w, {"root", "roots", "square", "squared", "cube", "cubed", "half", "halves",
+                   "twice", "double", "triple", "thrice", "times", "plus", "minus", "over",
+                   "divided", "power", "powers", "percent", "percentage", "factorial", "log",
+                   "ln", "sin", "cos", "tan", "sqrt", "exp", "per", "fraction", "reciprocal",
+                   "inverse", "negative", "multiple", "multiples", "mod", "modulo", "base",
+                   "degree", "degrees", "radian", "radians", "pi", "thousand", "thousands",
+                   "million", "millions", "billion", "billions", "hundred", "hundreds", "dozen",
+                   "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth",
+                   "fifths", "sixth", "sixths", "tenth", "tenths", "hundredth", "hundredths",
+                   "point", "decimal"});
+}
+
+bool IsCopula(std::string_view w) {
+  return OneOf(w, {"is", "are", "was", "were", "equals", "be", "it's", "that's"});
+}
+
+// A number written in prose: digits with inner '.' or ',' ("1,000.99"), maybe a sign. `clean`
+// when it stands alone: spaces, sentence punctuation, markdown or a currency sign around it.
+struct Number {
+  size_t begin = 0, end = 0;
+  bool clean = false;
+};
+
+std::vector<Number> Numbers(std::string_view mask) {
+  std::vector<Number> out;
+  for (size_t i = 0; i < mask.size();) {
+    if (!IsDigit(mask[i])) {
+      ++i;
+      continue;
+    }
+    size_t b = i;
+    size_t j = i;
+    while (j < mask.size() &&
+           (IsDigit(mask[j]) ||
+            ((mask[j] == '.' || mask[j] == ',') && j + 1 < mask.size() && IsDigit(mask[j + 1])))) {
+      ++j;
+    }
+    if (b > 0 && mask[b - 1] == '-' && (b == 1 || IsSpace(mask[b - 2]))) --b;
+    const char before = b == 0 ? ' ' : mask[b - 1];
+    const char after = j == mask.size() ? ' ' : mask[j];
+    const bool clean_before = IsSpace(before) || before == '*' || before == '"' || before == '$';
+    const bool clean_after = IsSpace(after) || std::string_view(".,;:!?*\"").find(after) != kNpos;
+    out.push_back({b, j, clean_before && clean_after});
+    i = j;
+  }
+  return out;
+}
+
+// Characters that make prose math: an operator or markup outside any math span.
+bool HasOperator(std::string_view mask) {
+  for (size_t i = 0; i < mask.size(); ++i) {
+    const char c = mask[i];
+    if (std::string_view("+*/^=<>_{}\\|").find(c) != kNpos) {
+      if (c == '*' && (i + 1 < mask.size() && mask[i + 1] == '*')) {  // markdown bold
+        ++i;
+        continue;
+      }
+      if (c == '*' && i > 0 && mask[i - 1] == '*') continue;
+      return true;
+    }
+    if (c == '-' && !(i > 0 && i + 1 < mask.size() && IsLetter(mask[i - 1]) &&
+                      IsLetter(mask[i + 1])) &&
+        !(i + 1 < mask.size() && IsDigit(mask[i + 1]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A span that names something rather than states a value: `$n$`, `$f(x)$`, `$ABCD$`, `$a_1$`.
+bool IsLabelSpan(std::string_view content) {
+  for (size_t i = 0; i < content.size(); ++i) {
+    if (content[i] == '_') {  // a subscript may hold digits
+      if (i + 1 < content.size() && content[i + 1] == '{') {
+        size_t close = content.find('}', i);
+        if (close == kNpos) return false;
+        i = close;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (IsDigit(content[i]) || content[i] == '=' || content[i] == '<' || content[i] == '>') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// --- A sentence that states the answer. ---
+
+struct Reduced {
+  std::string text;
+  std::string note;
+  // The text is one value: narrowed from its sentence, or a sentence without prose.
+  bool single = true;
+};
+
+// A number with words around it and nothing that changes its meaning: "Jane started growing
+// Sphere 3 hours ago" -> 3, never "square root of 2" or "3 million".
+std::optional<std::string_view> LoneNumberInProse(std::string_view t, std::string_view mask,
+                                                  int min_words) {
+  std::vector<Number> numbers = Numbers(mask);
+  if (numbers.size() != 1 || !numbers[0].clean || HasOperator(mask)) return std::nullopt;
+  if (mask.find('\x01') != kNpos) return std::nullopt;  // a math span beside it
+  int words = 0;
+  for (const Word& w : Words(mask)) {
+    if (w.lower.size() == 1 && w.lower != "a" && w.lower != "i") return std::nullopt;  // a variable
+    if (IsHedgeWord(w.lower) || IsMathWord(w.lower)) return std::nullopt;
+    ++words;
+  }
+  if (words < min_words) return std::nullopt;
+  std::string_view n = t.substr(numbers[0].begin, numbers[0].end - numbers[0].begin);
+  return n;
+}
+
+// The one value a sentence states, or nothing when it states none or several (DESIGN §5):
+//  - "X is V": the value after the last copula, when V is one math span or starts with a number
+//    and X holds no other value (only label spans: "The largest $n$ is 34.");
+//  - the sentence's only math span, with no number or hedge in its prose ("Answer $9$",
+//    "Therefore $x \geq 5$ is the solution.");
+//  - the sentence's only number, in plain prose ("Jane started growing Sphere 3 hours ago").
+std::optional<Reduced> ReduceSentence(std::string_view s) {
+  s = Trim(s);
+  if (s.size() > kMaxSentenceBytes) return std::nullopt;
+  const std::vector<Span> spans = MathSpans(s);
+  const std::string mask = Mask(s, spans);
+  const std::vector<Word> words = Words(mask);
+
+  // "X is V".
+  for (size_t k = words.size(); k-- > 0;) {
+    if (!IsCopula(words[k].lower)) continue;
+    std::string_view before_mask = std::string_view(mask).substr(0, words[k].begin);
+    size_t after = words[k].end;
+    std::string_view rest = TrimPunct(s.substr(after));
+    if (rest.empty()) break;
+    bool before_ok = true;
+    for (char c : before_mask) before_ok = before_ok && !IsDigit(c);
+    for (const Word& w : words) {
+      if (w.begin < words[k].begin && IsHedgeWord(w.lower)) before_ok = false;
+    }
+    for (const Span& sp : spans) {
+      if (sp.end <= words[k].begin &&
+          !IsLabelSpan(s.substr(sp.content_begin, sp.content_end - sp.content_begin))) {
+        before_ok = false;
+      }
+    }
+    if (!before_ok) break;
+    const size_t rest_off = static_cast<size_t>(rest.data() - s.data());
+    std::vector<Span> rest_spans;
+    for (const Span& sp : spans) {
+      if (sp.begin >= rest_off) rest_spans.push_back(sp);
+    }
+    if (rest_spans.size() == 1 && rest_spans[0].begin == rest_off &&
+        rest_spans[0].end == rest_off + rest.size()) {
+      const Span& sp = rest_spans[0];
+      return Reduced{std::string(s.substr(sp.content_begin, sp.content_end - sp.content_begin)),
+                     "the value its sentence states"};
+    }
+    std::string_view value = rest;
+    if (value.front() == '$' || (value.size() > 1 && value[0] == '\\' && value[1] == '$')) {
+      value.remove_prefix(value.front() == '$' ? 1 : 2);  // a currency sign
+    }
+    if (!rest_spans.empty() || value.empty() ||
+        !(IsDigit(value.front()) || (value.front() == '-' && value.size() > 1 && IsDigit(value[1])))) {
+      break;
+    }
+    const std::string_view rest_mask = std::string_view(mask).substr(rest_off, rest.size());
+    if (std::optional<std::string_view> n = LoneNumberInProse(rest, rest_mask, 0)) {
+      return Reduced{std::string(*n), "the value its sentence states"};
+    }
+    return Reduced{std::string(value), "the value its sentence states"};  // "3 or 4", "120 cm"
+  }
+
+  for (const Word& w : words) {
+    if (IsHedgeWord(w.lower)) return std::nullopt;
+  }
+  bool digits = false;
+  for (char c : mask) digits = digits || IsDigit(c);
+  if (spans.size() == 1 && !digits) {
+    const Span& sp = spans[0];
+    if (words.empty() && Trim(mask).size() == sp.end - sp.begin) {
+      return Reduced{std::string(s.substr(sp.content_begin, sp.content_end - sp.content_begin)),
+                     ""};  // only `$…$` around it: not worth a note
+    }
+    return Reduced{std::string(s.substr(sp.content_begin, sp.content_end - sp.content_begin)),
+                   "the math span of its sentence"};
+  }
+  if (spans.empty()) {
+    if (std::optional<std::string_view> n = LoneNumberInProse(s, mask, 2)) {
+      return Reduced{std::string(*n), "the number its sentence states"};
+    }
+  }
+  return std::nullopt;
+}
+
+bool StatesAValue(std::string_view s) {
+  const std::vector<Span> spans = MathSpans(s);
+  if (!spans.empty()) return true;
+  for (char c : s) {
+    if (IsDigit(c)) return true;
+  }
+  return false;
+}
+
+// A region that is prose around an answer: its one sentence that states a value, narrowed by
+// ReduceSentence. Several sentences with values are several candidates: left whole.
+std::optional<Reduced> ReduceRegion(std::string_view region) {
+  region = Trim(region);
+  if (region.size() > 4 * kMaxSentenceBytes) return std::nullopt;
+  const std::vector<Span> spans = MathSpans(region);
+  const std::string mask = Mask(region, spans);
+  std::optional<Range> only;
+  for (const Range& r : Sentences(mask)) {
+    if (!StatesAValue(region.substr(r.begin, r.end - r.begin))) continue;
+    if (only) return std::nullopt;
+    only = r;
+  }
+  if (!only) return std::nullopt;
+  return ReduceSentence(region.substr(only->begin, only->end - only->begin));
+}
+
+// --- Retraction: text after an answer that takes it back. ---
+
+struct Cue {
+  size_t end = kNpos;  // where the text after the first cue starts (npos: no cue)
+  bool strong = false;
+};
+
+// "Wait", "hold on", "actually" (a second thought) or "wrong", "mistake", "not correct" (a
+// retraction), as words outside math.
+Cue FindCue(std::string_view t) {
+  const std::vector<Span> spans = MathSpans(t);
+  const std::string mask = Mask(t, spans);
+  const std::vector<Word> words = Words(mask);
+  Cue cue;
+  for (size_t k = 0; k < words.size(); ++k) {
+    const std::string& w = words[k].lower;
+    const std::string_view next = k + 1 < words.size() ? words[k + 1].lower : "";
+    bool strong = OneOf(w, {"wrong", "incorrect", "mistake", "mistaken", "oops", "correction",
+                            "instead", "actually", "retract"}) ||
+                  (w == "not" && OneOf(next, {"correct", "right"})) ||
+                  (w == "scratch" && next == "that");
+    bool weak = OneOf(w, {"wait", "hmm", "hmmm"}) || (w == "hold" && next == "on");
+    if (!strong && !weak) continue;
+    if (cue.end == kNpos) cue.end = words[k].end;
+    cue.strong = cue.strong || strong;
+  }
+  return cue;
+}
+
+std::string Collapse(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (!IsSpace(c) && c != '$') out.push_back(c);
+  }
+  return out;
+}
+
+std::optional<Reduced> PhraseAnswer(std::string_view text, size_t* phrase_end);
+std::optional<std::string> HashMarker(std::string_view text);
+
+// What the text after an answer does to it: nothing (no cue, or it restates the same value),
+// replaces it (it states another value after a cue, or a later final-answer statement), or
+// retracts it without a replacement (a strong cue and no value).
+enum class AfterAnswer { kStands, kReplaced, kRetracted };
+
+AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* replacement) {
+  const Cue cue = FindCue(tail);
+  std::string_view after = cue.end == kNpos ? tail : tail.substr(cue.end);
+  std::optional<Reduced> stated;
+  size_t phrase_end = 0;
+  if (std::optional<std::string> hash = HashMarker(after)) {
+    stated = Reduced{*hash, "a later \"####\" line"};
+  } else if (std::optional<Reduced> p = PhraseAnswer(after, &phrase_end);
+             p && p->single && StatesAValue(p->text)) {
+    stated = Reduced{p->text, "a later final-answer statement"};
+  } else if (cue.end != kNpos) {
+    // The last sentence after the cue that states a value.
+    const std::vector<Span> spans = MathSpans(after);
+    const std::string mask = Mask(after, spans);
+    std::vector<Range> sentences = Sentences(mask);
+    for (size_t k = sentences.size(); k-- > 0;) {
+      std::string_view s = after.substr(sentences[k].begin, sentences[k].end - sentences[k].begin);
+      if (!StatesAValue(s)) continue;
+      if (std::optional<Reduced> r = ReduceSentence(s)) stated = Reduced{r->text, ""};
+      break;
+    }
+    if (!stated && cue.strong) return AfterAnswer::kRetracted;
+    if (!stated) {
+      // A second thought that states no clear value: the answer stands only if no value at all
+      // follows it.
+      return StatesAValue(after) && cue.strong ? AfterAnswer::kRetracted : AfterAnswer::kStands;
+    }
+  }
+  if (!stated) return AfterAnswer::kStands;
+  if (Collapse(stated->text) == Collapse(answer)) return AfterAnswer::kStands;
+  *replacement = std::move(*stated);
+  return AfterAnswer::kReplaced;
+}
+
+// --- Boxes. ---
+
+// The content of the last \boxed{...} or \fbox{...} in `text` (balanced braces), or of
+// `\boxed 5`, with where the command starts and where it ends.
+bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_start,
+               size_t* end) {
+  size_t best = kNpos;
+  size_t best_len = 0;
+  for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+    size_t pos = text.rfind(cmd);
+    if (pos == kNpos) continue;
+    if (best != kNpos && pos < best) continue;
+    best = pos;
+    best_len = cmd.size();
+  }
+  if (best == kNpos) return false;
+  size_t i = best + best_len;
+  while (i < text.size() && text[i] == ' ') ++i;
+  if (i < text.size() && text[i] == '{') {
+    int depth = 0;
+    for (size_t j = i; j < text.size(); ++j) {
+      if (text[j] == '\\' && j + 1 < text.size()) {
+        ++j;  // an escaped brace does not count
+        continue;
+      }
+      if (text[j] == '{') ++depth;
+      if (text[j] == '}' && --depth == 0) {
+        *out = text.substr(i + 1, j - i - 1);
+        *command_start = best;
+        *end = j + 1;
+        return true;
+      }
+    }
+    return false;  // unbalanced
+  }
+  // \boxed 5: the next run of non-space characters.
+  size_t j = i;
+  while (j < text.size() && !IsSpace(text[j]) && text[j] != '$') ++j;
+  if (j == i || i == best + best_len) return false;  // "\boxedfoo" is another command
+  *out = text.substr(i, j - i);
+  *command_start = best;
+  *end = j;
+  return true;
+}
+
+// Whether the text between two boxes makes them one list ("\boxed{-2} \quad \text{and} \quad
+// \boxed{1}", "\boxed{1} papers and \boxed{2}", "\(\boxed{1}\) and \(\boxed{-2}\)") rather than
+// two statements ("\boxed{2}. Wait, no: \boxed{3}", "... Therefore the answer is \boxed{3}").
+bool BoxesAreOneList(std::string_view gap) {
+  if (gap.size() > 96) return false;
+  std::string prose;  // the gap without LaTeX spacing and wrappers
+  for (size_t i = 0; i < gap.size();) {
+    const char c = gap[i];
+    if (c == '\\') {
+      size_t j = i + 1;
+      while (j < gap.size() && IsLetter(gap[j])) ++j;
+      std::string_view cmd = gap.substr(i + 1, j - i - 1);
+      if (cmd.empty()) {  // \, \; \! \( \) \[ \] \\ and "\ "
+        if (j < gap.size() && std::string_view(",;:! ()[]\\").find(gap[j]) != kNpos) {
+          prose.push_back(' ');
+          i = j + 1;
+          continue;
+        }
+        return false;
+      }
+      if (OneOf(cmd, {"quad", "qquad", "text", "textbf", "textit", "mbox", "mathrm", "hspace",
+                      "enspace", "space"})) {
+        prose.push_back(' ');
+        i = j;
+        if (cmd == "hspace") {  // \hspace{1em}: skip the length
+          size_t close = gap.find('}', i);
+          if (close == kNpos) return false;
+          i = close + 1;
+        }
+        continue;
+      }
+      return false;
+    }
+    if (c == '{' || c == '}' || c == '$' || c == '~' || c == '&') {
+      prose.push_back(' ');
+    } else {
+      prose.push_back(c);
+    }
+    ++i;
+  }
+  const std::vector<Word> words = Words(prose);
+  if (words.size() > 8) return false;
+  bool hedge = false;
+  for (const Word& w : words) {
+    if (OneOf(w.lower, {"therefore", "thus", "so", "hence", "answer", "final", "correct", "wait",
+                        "no", "not", "actually", "instead", "wrong", "incorrect", "mistake",
+                        "oops", "sorry", "hmm", "correction", "rather", "but", "however", "check",
+                        "verify", "then"})) {
+      return false;
+    }
+    hedge = hedge || w.lower == "or";
+  }
+  for (size_t i = 0; i < prose.size(); ++i) {
+    const char c = prose[i];
+    if (IsLetter(c) || IsSpace(c) || c == ',' || c == ';' || c == '=') continue;
+    if ((c == '.' || c == ':') && hedge) continue;
+    if (c == '(') {  // a part label: (a), (ii), (2)
+      size_t close = prose.find(')', i);
+      if (close == kNpos || close - i > 4) return false;
+      i = close;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+struct Boxes {
+  std::string text;  // one box's content, or "{a}, {b}" for a list of boxes
+  size_t begin = 0, end = 0;
+};
+
+// The last box and the boxes listed beside it as one list: several boxes are several answers,
+// which never match a single gold answer, and together match a gold list.
+std::optional<Boxes> BoxedRegion(std::string_view text) {
+  std::string_view last;
+  size_t start = 0, end = 0;
+  if (!LastBoxed(text, &last, &start, &end)) return std::nullopt;
+  std::vector<std::string_view> chain = {last};
+  for (int guard = 0; guard < 64; ++guard) {
+    std::string_view prev;
+    size_t prev_start = 0, prev_end = 0;
+    if (!LastBoxed(text.substr(0, start), &prev, &prev_start, &prev_end)) break;
+    if (!BoxesAreOneList(text.substr(prev_end, start - prev_end))) break;
+    chain.push_back(prev);
+    start = prev_start;
+  }
+  Boxes b;
+  b.begin = start;
+  b.end = end;
+  if (chain.size() == 1) {
+    b.text = std::string(last);
+    return b;
+  }
+  for (size_t i = chain.size(); i-- > 0;) {
+    absl::StrAppend(&b.text, b.text.empty() ? "" : ", ", "{",
+                    absl::string_view(chain[i].data(), chain[i].size()), "}");
+  }
+  return b;
+}
+
+// --- Markers and phrases. ---
+
+// GSM8K's answer line: the last "####" of the text, when what follows it on its line is a number
+// ("#### 18", "#### $18", "#### 1,624"); a markdown heading ("#### Step 2") is not one.
+std::optional<std::string> HashMarker(std::string_view text) {
+  size_t pos = text.rfind("####");
+  if (pos == kNpos) return std::nullopt;
+  std::string_view rest = text.substr(pos + 4);
+  rest = rest.substr(0, rest.find('\n'));
+  rest = TrimPunct(rest);
+  if (!rest.empty() && rest.front() == '$') rest.remove_prefix(1);
+  if (rest.size() > 1 && rest[0] == '\\' && rest[1] == '$') rest.remove_prefix(2);
+  rest = Trim(rest);
+  if (rest.empty() || !(IsDigit(rest[0]) || ((rest[0] == '-' || rest[0] == '.') &&
+                                              rest.size() > 1 && IsDigit(rest[1])))) {
+    return std::nullopt;
+  }
+  return std::string(rest);
+}
+
+// Where the answer after a final-answer phrase starts, or npos. `lower` is the lower-cased text,
+// `p` the position of a word "answer" in it.
+size_t AfterPhrase(std::string_view lower, size_t p) {
+  if (p > 0 && IsLetter(lower[p - 1])) return kNpos;
+  size_t q = p + 6;
+  bool plural = q < lower.size() && lower[q] == 's';
+  if (plural) ++q;
+  if (q < lower.size() && IsLetter(lower[q])) return kNpos;
+  const bool final_word = p >= 6 && lower.substr(p - 6, 6) == "final ";
+  size_t line_start = lower.rfind('\n', p == 0 ? 0 : p - 1);
+  line_start = line_start == kNpos || p == 0 ? 0 : line_start + 1;
+  bool at_line_start = true;  // only markdown or spaces before "(final) answer" on its line
+  for (size_t i = line_start; i < (final_word ? p - 6 : p); ++i) {
+    at_line_start = at_line_start && (lower[i] == '*' || lower[i] == '#' || IsSpace(lower[i]));
+  }
+  size_t r = q;
+  bool stars = false;
+  while (r < lower.size() && (lower[r] == '*' || lower[r] == ' ' || lower[r] == '\t')) {
+    stars = stars || lower[r] == '*';
+    ++r;
+  }
+  auto skip = [&](size_t i) {
+    while (i < lower.size() && (lower[i] == '*' || lower[i] == ':' || IsSpace(lower[i]))) ++i;
+    return i;
+  };
+  if (lower.substr(r, plural ? 4 : 3) == (plural ? "are " : "is ") ||
+      lower.substr(r, plural ? 4 : 3) == (plural ? "are:" : "is:")) {
+    return skip(r + (plural ? 3 : 2));
+  }
+  if (r < lower.size() && lower[r] == ':') return skip(r + 1);
+  if ((final_word || at_line_start) && (stars || (r < lower.size() && lower[r] == '\n'))) {
+    return skip(r);  // "**Final Answer**\n42", "**Answer** 42"
+  }
+  if (at_line_start && r > q && r < lower.size() &&
+      (IsDigit(lower[r]) || lower[r] == '$' || (lower[r] == '\\' && r + 1 < lower.size() &&
+                                                (lower[r + 1] == '(' || lower[r + 1] == '[')))) {
+    return r;  // "Answer $9$", "Answer \[ 9 \]"
+  }
+  return kNpos;
+}
+
+// The sentence that starts at `from`: up to its end outside math, or its line's end.
+std::string_view SentenceAt(std::string_view text, size_t from) {
+  std::string_view rest = text.substr(from);
+  rest = rest.substr(0, std::min(rest.size(), 2 * kMaxSentenceBytes));
+  const std::vector<Span> spans = MathSpans(rest);
+  const std::string mask = Mask(rest, spans);
+  std::vector<Range> sentences = Sentences(mask);
+  if (sentences.empty()) return {};
+  return rest.substr(0, sentences[0].end);
+}
+
+// The answer after the last final-answer phrase of `text` that states a value (else after the
+// last phrase): "The final answer is $x$. I hope it is correct.", "Answer: 42", "the answer is
+// **73**", "Final Answer: The largest $n$ is 34." -> 34. `phrase_end` is where its sentence ends.
+std::optional<Reduced> PhraseAnswer(std::string_view text, size_t* phrase_end) {
+  const size_t base = text.size() > kPhraseTailBytes ? text.size() - kPhraseTailBytes : 0;
+  std::string_view tail = text.substr(base);
+  const std::string lower = absl::AsciiStrToLower(absl::string_view(tail.data(), tail.size()));
+  std::optional<Reduced> first;
+  size_t first_end = 0;
+  int tried = 0;
+  for (size_t p = lower.rfind("answer"); p != kNpos && tried < 8;
+       p = p == 0 ? kNpos : lower.rfind("answer", p - 1)) {
+    size_t from = AfterPhrase(lower, p);
+    if (from == kNpos) continue;
+    ++tried;
+    std::string_view sentence = SentenceAt(tail, from);
+    std::string_view trimmed = TrimPunct(sentence);
+    if (trimmed.empty()) continue;
+    Reduced r;
+    if (std::optional<Reduced> narrowed = ReduceSentence(trimmed)) {
+      r = std::move(*narrowed);
+    } else {
+      r.text = std::string(trimmed);
+      int prose_words = 0;
+      for (const Word& w : Words(Mask(trimmed, MathSpans(trimmed)))) {
+        prose_words += w.lower.size() > 1;
+      }
+      r.single = prose_words == 0;
+    }
+    const size_t end = base + from + sentence.size();
+    if (StatesAValue(trimmed)) {
+      *phrase_end = end;
+      return r;
+    }
+    if (!first) {
+      first = std::move(r);
+      first_end = end;
+    }
+  }
+  if (first) *phrase_end = first_end;
+  return first;
+}
+
+// `<<9*2=18>>` calculator notes (GSM8K) carry no answer.
+std::string DropCalculatorNotes(std::string_view s) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t open = s.find("<<", i);
+    if (open == kNpos) break;
+    size_t close = s.find(">>", open + 2);
+    if (close == kNpos || close - open > 256 ||
+        s.substr(open, close - open).find('\n') != kNpos) {
+      break;
+    }
+    out.append(s.substr(i, open - i));
+    i = close + 2;
+  }
+  out.append(s.substr(i));
+  return out;
+}
+
+Extraction Found(AnswerSource source, std::string_view text, std::string note = "") {
+  Extraction e;
+  e.source = source;
+  e.text = std::string(Trim(DropCalculatorNotes(text)));
+  e.note = std::move(note);
+  return e;
+}
+
+// The marked answer of `text` (box, "####", phrase), with what follows it taken into account.
+Extraction MarkedAnswer(std::string_view text, bool check_tail) {
+  if (std::optional<Boxes> boxes = BoxedRegion(text)) {
+    if (check_tail) {
+      Reduced replacement;
+      switch (CheckTail(boxes->text, text.substr(boxes->end), &replacement)) {
+        case AfterAnswer::kStands:
+          break;
+        case AfterAnswer::kReplaced:
+          return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
+                       replacement.note.empty()
+                           ? "the value stated after the last \\boxed{} was taken back"
+                           : absl::StrCat(replacement.note, " after the last \\boxed{}"));
+        case AfterAnswer::kRetracted: {
+          Extraction e;
+          e.source = AnswerSource::kBoxed;
+          e.refusal = "the text after the last \\boxed{} takes it back and states no other value";
+          return e;
+        }
+      }
+    }
+    return Found(AnswerSource::kBoxed, boxes->text);
+  }
+  if (std::optional<std::string> hash = HashMarker(text)) {
+    return Found(AnswerSource::kGsm8kMarker, *hash);
+  }
+  size_t phrase_end = 0;
+  if (std::optional<Reduced> phrase = PhraseAnswer(text, &phrase_end)) {
+    if (check_tail) {
+      Reduced replacement;
+      switch (CheckTail(phrase->text, text.substr(phrase_end), &replacement)) {
+        case AfterAnswer::kStands:
+          break;
+        case AfterAnswer::kReplaced:
+          return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
+                       replacement.note.empty()
+                           ? "the value stated after the first answer was taken back"
+                           : absl::StrCat(replacement.note, " after the first answer"));
+        case AfterAnswer::kRetracted: {
+          Extraction e;
+          e.source = AnswerSource::kFinalAnswerPhrase;
+          e.refusal = "the text after the answer takes it back and states no other value";
+          return e;
+        }
+      }
+    }
+    return Found(AnswerSource::kFinalAnswerPhrase, phrase->text, phrase->note);
+  }
+  return Extraction{};
+}
+
+// The last number anywhere (ExtractOptions::last_number_fallback).
+std::optional<std::string_view> LastNumber(std::string_view text) {
+  size_t end = text.size();
+  while (end > 0 && !IsDigit(text[end - 1])) --end;
+  if (end == 0) return std::nullopt;
+  size_t start = end;
+  while (start > 0 && (IsDigit(text[start - 1]) || text[start - 1] == '.')) --start;
+  if (start > 0 && text[start - 1] == '-') --start;
+  return text.substr(start, end - start);
+}
+
+size_t CountOccurrences(std::string_view text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t p = text.find(needle); p != kNpos; p = text.find(needle, p + needle.size())) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string_view AnswerSourceName(AnswerSource source) {
+  switch (source) {
+    case AnswerSource::kNone: return "none";
+    case AnswerSource::kAnswerTag: return "answer_tag";
+    case AnswerSource::kBoxed: return "boxed";
+    case AnswerSource::kFinalAnswerPhrase: return "final_answer_phrase";
+    case AnswerSource::kGsm8kMarker: return "gsm8k_marker";
+    case AnswerSource::kWholeText: return "whole_text";
+  }
+  return "none";
+}
+
+Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& options) {
+  if (options.use_answer_tag) {
+    const size_t open = completion.rfind("<answer>");
+    if (open != kNpos) {
+      Extraction e;
+      e.source = AnswerSource::kAnswerTag;
+      if (const size_t blocks = CountOccurrences(completion, "<answer>"); blocks > 1) {
+        // Hedging over several blocks earns no accuracy (README "Answer extraction").
+        e.refusal = absl::StrCat(blocks, " <answer> blocks: several candidates for one answer");
+        return e;
+      }
+      const size_t start = open + 8;
+      const size_t close = completion.find("</answer>", start);
+      const std::string_view body =
+          completion.substr(start, close == kNpos ? completion.size() - start : close - start);
+      Extraction inner = MarkedAnswer(body, /*check_tail=*/true);
+      if (!inner.refusal.empty()) {
+        e.refusal = std::move(inner.refusal);
+        return e;
+      }
+      if (inner.source != AnswerSource::kNone) {
+        inner.note = inner.note.empty()
+                         ? std::string()
+                         : absl::StrCat(inner.note, " in the <answer> block");
+        inner.source = AnswerSource::kAnswerTag;
+        return inner;
+      }
+      if (std::optional<Reduced> r = ReduceRegion(body)) {
+        return Found(AnswerSource::kAnswerTag, r->text, r->note);
+      }
+      return Found(AnswerSource::kAnswerTag, body);
+    }
+  }
+  Extraction marked = MarkedAnswer(completion, /*check_tail=*/true);
+  if (marked.source != AnswerSource::kNone) return marked;
+  if (options.last_number_fallback) {
+    if (std::optional<std::string_view> n = LastNumber(completion)) {
+      return Found(AnswerSource::kFinalAnswerPhrase, *n, "the last number of the text");
+    }
+  }
+  return marked;
+}
+
+Extraction ExtractBareAnswer(std::string_view answer, const ExtractOptions& options) {
+  Extraction marked = ExtractAnswer(answer, options);
+  if (marked.source != AnswerSource::kNone) return marked;
+  if (std::optional<Reduced> r = ReduceRegion(answer)) {
+    return Found(AnswerSource::kWholeText, r->text, r->note);
+  }
+  Extraction whole;
+  whole.source = AnswerSource::kWholeText;
+  whole.text = std::string(answer);
+  return whole;
+}
+
+Extraction ExtractGold(std::string_view gold) {
+  gold = Trim(gold);
+  // A reference is trusted: no retraction check, and no <answer> tags to look for.
+  Extraction e = MarkedAnswer(gold, /*check_tail=*/false);
+  if (e.source == AnswerSource::kNone) {
+    if (std::optional<Reduced> r = ReduceRegion(gold)) {
+      e = Found(AnswerSource::kWholeText, r->text, r->note);
+    } else {
+      e = Found(AnswerSource::kWholeText, gold);
+    }
+  }
+  // Say so when a solution text was reduced to its answer (not for `\boxed{5}` or `$5$`).
+  if (e.source != AnswerSource::kWholeText || !e.note.empty()) {
+    const std::vector<Span> spans = MathSpans(gold);
+    int words = 0;
+    for (const Word& w : Words(Mask(gold, spans))) {
+      words += w.lower.size() > 1 && !OneOf(w.lower, {"boxed", "fbox"});
+    }
+    if (words >= 3) {
+      std::string_view how = e.source == AnswerSource::kBoxed               ? "its \\boxed{}"
+                             : e.source == AnswerSource::kGsm8kMarker       ? "its #### line"
+                             : e.source == AnswerSource::kFinalAnswerPhrase ? "its final-answer phrase"
+                                                                            : "its one stated value";
+      e.note = absl::StrCat("the gold solution text was reduced to ",
+                            absl::string_view(how.data(), how.size()), ": '",
+                            e.text.substr(0, 80), "'");
+    } else if (e.source != AnswerSource::kWholeText) {
+      e.note.clear();
+    }
+  }
+  return e;
+}
+
+}  // namespace verdict::math
