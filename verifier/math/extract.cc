@@ -42,6 +42,8 @@ using sentence::Words;
 
 // Final answers are at the end: phrases are looked for in this many trailing bytes.
 constexpr size_t kPhraseTailBytes = 8192;
+// Retraction cues are looked for in this many bytes after the answer.
+constexpr size_t kCueWindowBytes = 16384;
 
 // --- Retraction: text after an answer that takes it back. ---
 
@@ -62,7 +64,9 @@ std::optional<std::string> HashMarker(std::string_view text);
 enum class AfterAnswer { kStands, kReplaced, kRetracted };
 
 AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* replacement) {
-  const Cue cue = FindCue(tail);
+  // A second thought comes right after the answer; the cue search stays linear in a bounded
+  // prefix even when a box opens a 16 MiB completion.
+  const Cue cue = FindCue(tail.substr(0, std::min(tail.size(), kCueWindowBytes)));
   std::string_view after = cue.end == kNpos ? tail : tail.substr(cue.end);
   std::optional<Reduced> stated;
   size_t phrase_end = 0;
@@ -285,8 +289,8 @@ size_t AfterPhrase(std::string_view lower, size_t p) {
   size_t line_start = lower.rfind('\n', p == 0 ? 0 : p - 1);
   line_start = line_start == kNpos || p == 0 ? 0 : line_start + 1;
   bool at_line_start = true;  // only markdown or spaces before "(final) answer" on its line
-  for (size_t i = line_start; i < (final_word ? p - 6 : p); ++i) {
-    at_line_start = at_line_start && (lower[i] == '*' || lower[i] == '#' || IsSpace(lower[i]));
+  for (size_t i = line_start; at_line_start && i < (final_word ? p - 6 : p); ++i) {
+    at_line_start = lower[i] == '*' || lower[i] == '#' || IsSpace(lower[i]);
   }
   size_t r = q;
   bool stars = false;
