@@ -58,16 +58,60 @@ std::string Collapse(std::string_view s) {
 std::optional<Reduced> PhraseAnswer(std::string_view text, size_t* phrase_end);
 std::optional<std::string> HashMarker(std::string_view text);
 
-// What the text after an answer does to it: nothing (no cue, or it restates the same value),
-// replaces it (it states another value after a cue, or a later final-answer statement), or
-// retracts it without a replacement (a strong cue and no value).
-enum class AfterAnswer { kStands, kReplaced, kRetracted };
+// What the text after an answer does to it (CheckTail).
+enum class AfterAnswer { kStands, kReplaced, kRetracted, kHedged };
 
+// "\boxed{5} or 6", "$\boxed{5}$. Or maybe $6$.": the answer is one of several candidates. A
+// restatement ("or equivalently $0.5$", "or, written differently, 5") is not another candidate.
+bool HedgedRightAfter(std::string_view answer, std::string_view window) {
+  std::string_view head = window.substr(0, std::min<size_t>(window.size(), 256));
+  // The math the answer stood in closes first: "$\boxed{5}$ or $6$".
+  while (!head.empty()) {
+    if (head.front() == '$' || head.front() == ' ' || head.front() == ',') {
+      head.remove_prefix(1);
+    } else if (head.size() > 1 && head[0] == '\\' && (head[1] == ')' || head[1] == ']')) {
+      head.remove_prefix(2);
+    } else {
+      break;
+    }
+  }
+  const std::string mask = Mask(head, MathSpans(head));
+  const std::vector<Word> words = Words(mask);
+  if (words.empty() || !OneOf(words[0].lower, {"or", "maybe", "perhaps", "possibly",
+                                               "alternatively", "otherwise"})) {
+    return false;
+  }
+  for (size_t i = 0; i < words[0].begin; ++i) {  // only spacing, punctuation, `\text{` before it
+    if (mask[i] == '\\') {
+      while (i + 1 < words[0].begin && IsLetter(mask[i + 1])) ++i;
+      continue;
+    }
+    if (IsLetter(mask[i]) || IsDigit(mask[i]) || mask[i] == '\x01') return false;
+  }
+  const std::vector<Range> sentences = Sentences(std::string_view(mask).substr(words[0].begin));
+  if (sentences.empty()) return false;
+  const std::string_view sentence = head.substr(words[0].begin, sentences[0].end);
+  if (!StatesAValue(sentence)) return false;
+  for (const Word& w : Words(std::string_view(mask).substr(words[0].begin, sentences[0].end))) {
+    if (OneOf(w.lower, {"equivalently", "equivalent", "written", "simplified", "simplifies",
+                        "approximately", "about", "roughly", "decimal", "i", "e", "ie"})) {
+      return false;  // "\boxed{\frac12}, or equivalently $0.5$": the same answer again
+    }
+  }
+  std::optional<Reduced> value = ReduceSentence(sentence);
+  return !value || Collapse(value->text) != Collapse(answer);
+}
+
+// What the text after an answer does to it: nothing (no cue, or it restates the same value),
+// replaces it (it states another value after a cue, or a later final-answer statement), retracts
+// it without a replacement (a strong cue and no value), or offers another candidate beside it.
 AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* replacement) {
-  // A second thought comes right after the answer; the cue search stays linear in a bounded
-  // prefix even when a box opens a 16 MiB completion.
-  const Cue cue = FindCue(tail.substr(0, std::min(tail.size(), kCueWindowBytes)));
-  std::string_view after = cue.end == kNpos ? tail : tail.substr(cue.end);
+  // A second thought comes right after the answer: cues are looked for in a bounded window, so
+  // the search stays linear even when a box opens a 16 MiB completion.
+  const std::string_view window = tail.substr(0, std::min(tail.size(), kCueWindowBytes));
+  if (HedgedRightAfter(answer, window)) return AfterAnswer::kHedged;
+  const Cue cue = FindCue(window);
+  const std::string_view after = cue.end == kNpos ? tail : tail.substr(cue.end);
   std::optional<Reduced> stated;
   size_t phrase_end = 0;
   if (std::optional<std::string> hash = HashMarker(after)) {
@@ -76,22 +120,19 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
              p && p->single && StatesAValue(p->text)) {
     stated = Reduced{p->text, "a later final-answer statement"};
   } else if (cue.end != kNpos) {
-    // The last sentence after the cue that states a value.
-    const std::vector<Span> spans = MathSpans(after);
-    const std::string mask = Mask(after, spans);
-    std::vector<Range> sentences = Sentences(mask);
+    // The last sentence after the cue that states a value, if it states one value.
+    const std::string_view near = window.substr(cue.end);
+    const std::string mask = Mask(near, MathSpans(near));
+    const std::vector<Range> sentences = Sentences(mask);
     for (size_t k = sentences.size(); k-- > 0;) {
-      std::string_view s = after.substr(sentences[k].begin, sentences[k].end - sentences[k].begin);
+      std::string_view s = near.substr(sentences[k].begin, sentences[k].end - sentences[k].begin);
       if (!StatesAValue(s)) continue;
       if (std::optional<Reduced> r = ReduceSentence(s)) stated = Reduced{r->text, ""};
       break;
     }
-    if (!stated && cue.strong) return AfterAnswer::kRetracted;
-    if (!stated) {
-      // A second thought that states no clear value: the answer stands only if no value at all
-      // follows it.
-      return StatesAValue(after) && cue.strong ? AfterAnswer::kRetracted : AfterAnswer::kStands;
-    }
+    // A retraction with no clear value leaves no answer; a second thought ("wait, let me check")
+    // that states none leaves it standing.
+    if (!stated) return cue.strong ? AfterAnswer::kRetracted : AfterAnswer::kStands;
   }
   if (!stated) return AfterAnswer::kStands;
   if (Collapse(stated->text) == Collapse(answer)) return AfterAnswer::kStands;
@@ -418,6 +459,12 @@ Extraction MarkedAnswer(std::string_view text, bool check_tail) {
           e.refusal = "the text after the last \\boxed{} takes it back and states no other value";
           return e;
         }
+        case AfterAnswer::kHedged: {
+          Extraction e;
+          e.source = AnswerSource::kBoxed;
+          e.refusal = "the last \\boxed{} is followed by another candidate (\"or ...\")";
+          return e;
+        }
       }
     }
     return Found(AnswerSource::kBoxed, boxes->text);
@@ -441,6 +488,12 @@ Extraction MarkedAnswer(std::string_view text, bool check_tail) {
           Extraction e;
           e.source = AnswerSource::kFinalAnswerPhrase;
           e.refusal = "the text after the answer takes it back and states no other value";
+          return e;
+        }
+        case AfterAnswer::kHedged: {
+          Extraction e;
+          e.source = AnswerSource::kFinalAnswerPhrase;
+          e.refusal = "the answer is followed by another candidate (\"or ...\")";
           return e;
         }
       }

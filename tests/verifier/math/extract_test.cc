@@ -185,6 +185,21 @@ TEST(BoxList, AdjacentBoxesAreAListOrAHedgeNeverTheLastOne) {
   }
 }
 
+TEST(BoxList, ABoxFollowedByAnotherCandidateIsAHedge) {
+  for (const char* completion :
+       {"\\boxed{5} or 6", "$\\boxed{5}$ or $6$", "$\\boxed{5}$. Or maybe $6$.",
+        "\\[\\boxed{5}\\] or \\(6\\)", "\\boxed{5} \\text{ or } 6"}) {
+    const MathVerdict v = Completion(completion, "5");
+    EXPECT_EQ(v.outcome, Outcome::kUnparseable) << completion << ": " << v.reason;
+    EXPECT_NE(Completion(completion, "6").outcome, Outcome::kCorrect) << completion;
+  }
+  EXPECT_NE(Answer("The answer is 5... or 6", "5").outcome, Outcome::kCorrect);
+  // A restatement of the same answer, or doubt without another value, is not a hedge.
+  EXPECT_EQ(Completion("\\boxed{\\frac12}, or equivalently $0.5$", "0.5").outcome,
+            Outcome::kCorrect);
+  EXPECT_EQ(Completion("$\\boxed{5}$. Or maybe not.", "5").outcome, Outcome::kCorrect);
+}
+
 TEST(BoxList, ACorrectionBetweenBoxesIsNotAList) {
   // The later box is the committed answer (LastBoxedIsTheAnswer in regression_test.cc).
   EXPECT_EQ(Completion("So \\boxed{2}. Wait, no: \\boxed{3}.", "3").outcome, Outcome::kCorrect);
