@@ -391,12 +391,16 @@ Cue FindCue(std::string_view t) {
   Cue cue;
   for (size_t k = 0; k < words.size(); ++k) {
     const std::string& w = words[k].lower;
-    const std::string_view next = k + 1 < words.size() ? words[k + 1].lower : "";
+    const std::string_view next =
+        k + 1 < words.size() ? std::string_view(words[k + 1].lower) : std::string_view();
+    // "instead" and "actually" also explain ("radians instead of degrees", "is actually the
+    // smallest"): only a second thought, which a later value has to confirm.
     bool strong = OneOf(w, {"wrong", "incorrect", "mistake", "mistaken", "oops", "correction",
-                            "instead", "actually", "retract"}) ||
+                            "retract"}) ||
                   (w == "not" && OneOf(next, {"correct", "right"})) ||
                   (w == "scratch" && next == "that");
-    bool weak = OneOf(w, {"wait", "hmm", "hmmm"}) || (w == "hold" && next == "on");
+    bool weak = OneOf(w, {"wait", "hmm", "hmmm", "actually", "instead"}) ||
+                (w == "hold" && next == "on");
     if (!strong && !weak) continue;
     if (cue.end == kNpos) cue.end = words[k].end;
     cue.strong = cue.strong || strong;

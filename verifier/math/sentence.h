@@ -75,7 +75,7 @@ std::optional<Reduced> ReduceRegion(std::string_view region);
 // Whether `s` holds a math span or a digit.
 bool StatesAValue(std::string_view s);
 
-// The first second thought ("wait", "hold on") or retraction ("wrong", "mistake", "actually",
+// The first second thought ("wait", "hold on", "actually") or retraction ("wrong", "mistake",
 // "not correct") in `t`, as words outside math.
 struct Cue {
   size_t end = kNpos;  // where the text after the first cue starts (npos: no cue)
