@@ -45,6 +45,19 @@ constexpr size_t kPhraseTailBytes = 8192;
 // Retraction cues are looked for in this many bytes after the answer.
 constexpr size_t kCueWindowBytes = 16384;
 
+// The last occurrence of `needle` in `t` at or before `before`, or npos. std::string_view::rfind
+// calls memcmp at every position; this tests the first byte inline, which makes searching a
+// long completion that holds no box several times faster.
+size_t RFind(std::string_view t, std::string_view needle, size_t before = kNpos) {
+  if (needle.empty() || needle.size() > t.size()) return kNpos;
+  size_t p = std::min(before, t.size() - needle.size());
+  const char first = needle[0];
+  for (;; --p) {
+    if (t[p] == first && t.substr(p, needle.size()) == needle) return p;
+    if (p == 0) return kNpos;
+  }
+}
+
 // --- Retraction: text after an answer that takes it back. ---
 
 std::string Collapse(std::string_view s) {
@@ -149,7 +162,7 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
   size_t best = kNpos;
   size_t best_len = 0;
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
-    size_t pos = text.rfind(cmd);
+    size_t pos = RFind(text, cmd);
     if (pos == kNpos) continue;
     if (best != kNpos && pos < best) continue;
     best = pos;
@@ -303,7 +316,7 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
 // GSM8K's answer line: the last "####" of the text, when what follows it on its line is a number
 // ("#### 18", "#### $18", "#### 1,624"); a markdown heading ("#### Step 2") is not one.
 std::optional<std::string> HashMarker(std::string_view text) {
-  size_t pos = text.rfind("####");
+  size_t pos = RFind(text, "####");
   if (pos == kNpos) return std::nullopt;
   std::string_view rest = text.substr(pos + 4);
   rest = rest.substr(0, rest.find('\n'));
@@ -370,18 +383,30 @@ std::string_view SentenceAt(std::string_view text, size_t from) {
   return rest.substr(0, sentences[0].end);
 }
 
+// Whether "answer" (in any case) occurs in `t`: a memchr-speed scan for "nswer"/"NSWER" first.
+bool HasAnswerWord(std::string_view t) {
+  for (std::string_view probe : {std::string_view("nswer"), std::string_view("NSWER")}) {
+    for (size_t p = t.find(probe, 1); p != kNpos; p = t.find(probe, p + 1)) {
+      if (t[p - 1] == 'a' || t[p - 1] == 'A') return true;
+    }
+  }
+  // Mixed case ("AnSwEr") is not worth a copy of the text.
+  return false;
+}
+
 // The answer after the last final-answer phrase of `text` that states a value (else after the
 // last phrase): "The final answer is $x$. I hope it is correct.", "Answer: 42", "the answer is
 // **73**", "Final Answer: The largest $n$ is 34." -> 34. `phrase_end` is where its sentence ends.
 std::optional<Reduced> PhraseAnswer(std::string_view text, size_t* phrase_end) {
   const size_t base = text.size() > kPhraseTailBytes ? text.size() - kPhraseTailBytes : 0;
   std::string_view tail = text.substr(base);
+  if (!HasAnswerWord(tail)) return std::nullopt;  // most texts: no copy, no lower-casing
   const std::string lower = absl::AsciiStrToLower(absl::string_view(tail.data(), tail.size()));
   std::optional<Reduced> first;
   size_t first_end = 0;
   int tried = 0;
-  for (size_t p = lower.rfind("answer"); p != kNpos && tried < 8;
-       p = p == 0 ? kNpos : lower.rfind("answer", p - 1)) {
+  for (size_t p = RFind(lower, "answer"); p != kNpos && tried < 8;
+       p = p == 0 ? kNpos : RFind(lower, "answer", p - 1)) {
     size_t from = AfterPhrase(lower, p);
     if (from == kNpos) continue;
     ++tried;
@@ -536,7 +561,7 @@ std::string_view AnswerSourceName(AnswerSource source) {
 
 Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& options) {
   if (options.use_answer_tag) {
-    const size_t open = completion.rfind("<answer>");
+    const size_t open = RFind(completion, "<answer>");
     if (open != kNpos) {
       Extraction e;
       e.source = AnswerSource::kAnswerTag;

@@ -364,9 +364,30 @@ bool StatesAValue(std::string_view s) {
 
 // A region that is prose around an answer: its one sentence that states a value, narrowed by
 // ReduceSentence. Several sentences with values are several candidates: left whole.
+namespace {
+
+// Whether `t` has a math delimiter or a word of two letters or more (not a LaTeX command):
+// without one, no rule of ReduceSentence applies. A cheap test that spares bare math answers
+// (`\frac{1}{2}`, `42`) the allocations of a full reading.
+bool MayBeProse(std::string_view t) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c == '$') return true;
+    if (c == '\\' && i + 1 < t.size()) {
+      if (t[i + 1] == '(' || t[i + 1] == '[') return true;
+      while (i + 1 < t.size() && IsLetter(t[i + 1])) ++i;  // a command name is not a word
+      continue;
+    }
+    if (IsLetter(c) && i + 1 < t.size() && IsLetter(t[i + 1])) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Reduced> ReduceRegion(std::string_view region) {
   region = Trim(region);
-  if (region.size() > 4 * kMaxSentenceBytes) return std::nullopt;
+  if (region.size() > 4 * kMaxSentenceBytes || !MayBeProse(region)) return std::nullopt;
   const std::vector<Span> spans = MathSpans(region);
   const std::string mask = Mask(region, spans);
   std::optional<Range> only;

@@ -9,8 +9,9 @@
 //    crash or a hang.
 //  - A wrong, missing or unreadable answer is a verdict (an `Outcome`), not an error.
 //
-// Finding the answer: extract.h. Reading and comparing answers: parse.h (LaTeX and plain text to an expression tree, with
-// budgets), compare.h (the equivalence rules), value.h (exact GMP and 256-bit MPFR arithmetic).
+// Finding the answer: extract.h. Reading and comparing answers: parse.h (LaTeX and plain text to
+// an expression tree, with budgets), compare.h (the equivalence rules), value.h (exact GMP and
+// 256-bit MPFR arithmetic).
 #ifndef VERDICT_VERIFIER_MATH_VERIFY_H_
 #define VERDICT_VERIFIER_MATH_VERIFY_H_
 
@@ -51,7 +52,9 @@ struct MathOptions {
 struct MathVerdict {
   Outcome outcome = Outcome::kNoAnswer;
   AnswerSource source = AnswerSource::kNone;
-  // The answer text as found in the completion (empty for kNoAnswer).
+  // The answer text as found in the completion (ExtractAnswer: narrowed to the value its
+  // sentence states, boxes side by side as "{a}, {b}"); empty for kNoAnswer and for a refused
+  // region (several <answer> blocks, a retracted or hedged answer).
   std::string extracted;
   // How the answer was read (canonical form); empty when it could not be read.
   std::string canonical;
