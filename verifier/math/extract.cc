@@ -314,7 +314,8 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
 // --- Markers and phrases. ---
 
 // GSM8K's answer line: the last "####" of the text, when what follows it on its line is a number
-// ("#### 18", "#### $18", "#### 1,624"); a markdown heading ("#### Step 2") is not one.
+// ("#### 18", "#### $18", "#### 1,624"); a markdown heading ("#### Step 2", "#### 3. Setup") is
+// not one.
 std::optional<std::string> HashMarker(std::string_view text) {
   size_t pos = RFind(text, "####");
   if (pos == kNpos) return std::nullopt;
@@ -324,10 +325,16 @@ std::optional<std::string> HashMarker(std::string_view text) {
   if (!rest.empty() && rest.front() == '$') rest.remove_prefix(1);
   if (rest.size() > 1 && rest[0] == '\\' && rest[1] == '$') rest.remove_prefix(2);
   rest = Trim(rest);
-  if (rest.empty() || !(IsDigit(rest[0]) || ((rest[0] == '-' || rest[0] == '.') &&
-                                              rest.size() > 1 && IsDigit(rest[1])))) {
+  // Only a number: a numbered markdown heading ("#### 3. Final Answer") is not the marker.
+  bool digits = false;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    digits = digits || IsDigit(c);
+    if (IsDigit(c) || c == ',' || c == '.' || (c == '-' && i == 0)) continue;
+    if (c == '%' && i + 1 == rest.size()) continue;
     return std::nullopt;
   }
+  if (!digits) return std::nullopt;
   return std::string(rest);
 }
 
@@ -616,8 +623,18 @@ Extraction ExtractBareAnswer(std::string_view answer, const ExtractOptions& opti
 
 Extraction ExtractGold(std::string_view gold) {
   gold = Trim(gold);
-  // A reference is trusted: no retraction check, and no <answer> tags to look for.
-  Extraction e = MarkedAnswer(gold, /*check_tail=*/false);
+  Extraction e;
+  if (const size_t hashes = RFind(gold, "####"); hashes != kNpos) {
+    // GSM8K's answer column: whatever follows the marker is the answer, boxed or not.
+    std::string_view rest = gold.substr(hashes + 4);
+    std::string_view boxed;
+    size_t start = 0, end = 0;
+    if (LastBoxed(rest, &boxed, &start, &end)) rest = boxed;
+    e = Found(AnswerSource::kGsm8kMarker, rest);
+  } else {
+    // A reference is trusted: no retraction check, and no <answer> tags to look for.
+    e = MarkedAnswer(gold, /*check_tail=*/false);
+  }
   if (e.source == AnswerSource::kNone) {
     if (std::optional<Reduced> r = ReduceRegion(gold)) {
       e = Found(AnswerSource::kWholeText, r->text, r->note);

@@ -276,8 +276,11 @@ TEST(Gsm8kMarker, TheLastHashLineIsTheAnswer) {
   EXPECT_EQ(Completion("So she makes $18.\n#### $18", "18").outcome, Outcome::kCorrect);
   EXPECT_EQ(Completion("So.\n#### 18.00", "18").outcome, Outcome::kCorrect);
   EXPECT_EQ(ExtractAnswer("So.\n#### 1,624", {}).text, "1,624");
-  // A markdown heading is not GSM8K's marker.
+  // A markdown heading is not GSM8K's marker, even a numbered one.
   EXPECT_EQ(ExtractAnswer("#### Step 1\nWe get 18.", {}).source, AnswerSource::kNone);
+  const Extraction heading = ExtractAnswer("#### 3. Final Answer\nThe answer is 5.", {});
+  EXPECT_EQ(heading.source, AnswerSource::kFinalAnswerPhrase);
+  EXPECT_EQ(heading.text, "5");
 }
 
 TEST(Gsm8kMarker, CalculatorNotesAreDropped) {
