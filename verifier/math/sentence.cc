@@ -160,16 +160,24 @@ bool IsHedgeWord(std::string_view w) {
                    "almost", "between", "least", "most", "than", "neither", "nor", "if"});
 }
 
-bool IsMathWord(std::string_view w) {
+// Words that make a value beside them another value: "the square root of $2$", "half of 6",
+// "$3$ million", "5 percent".
+bool IsOperationWord(std::string_view w) {
   return OneOf(w, {"root", "roots", "square", "squared", "cube", "cubed", "half", "halves",
                    "twice", "double", "triple", "thrice", "times", "plus", "minus", "over",
                    "divided", "power", "powers", "percent", "percentage", "factorial", "log",
-                   "ln", "sin", "cos", "tan", "sqrt", "exp", "per", "fraction", "reciprocal",
-                   "inverse", "negative", "multiple", "multiples", "mod", "modulo", "base",
-                   "degree", "degrees", "radian", "radians", "pi", "thousand", "thousands",
+                   "ln", "sin", "cos", "tan", "sqrt", "exp", "reciprocal", "inverse", "negative",
+                   "opposite", "multiple", "multiples", "mod", "modulo", "thousand", "thousands",
                    "million", "millions", "billion", "billions", "hundred", "hundreds", "dozen",
                    "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth",
-                   "fifths", "sixth", "sixths", "tenth", "tenths", "hundredth", "hundredths",
+                   "fifths", "sixth", "sixths", "tenth", "tenths", "hundredth", "hundredths"});
+}
+
+// Also units and notation that a bare number in prose leaves to the parser ("30 degrees",
+// "101 in base 2", "3 point 5").
+bool IsMathWord(std::string_view w) {
+  return IsOperationWord(w) ||
+         OneOf(w, {"per", "fraction", "base", "degree", "degrees", "radian", "radians", "pi",
                    "point", "decimal"});
 }
 
@@ -332,7 +340,7 @@ std::optional<Reduced> ReduceSentence(std::string_view s) {
   }
 
   for (const Word& w : words) {
-    if (IsHedgeWord(w.lower)) return std::nullopt;
+    if (IsHedgeWord(w.lower) || IsOperationWord(w.lower)) return std::nullopt;
   }
   bool digits = false;
   for (char c : mask) digits = digits || IsDigit(c);

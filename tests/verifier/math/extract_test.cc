@@ -131,6 +131,10 @@ TEST(SentenceAnswer, HedgesAndSeveralValuesNeverMatchOne) {
         << gold;
   }
   EXPECT_NE(Answer("The answer is the square root of 2.", "2").outcome, Outcome::kCorrect);
+  EXPECT_NE(Answer("The answer is the square root of $2$.", "2").outcome, Outcome::kCorrect);
+  EXPECT_NE(Answer("The answer is half of $6$.", "6").outcome, Outcome::kCorrect);
+  // Not narrowed to `3` (how the parser reads "3 million" is parse.cc's business).
+  EXPECT_EQ(ExtractBareAnswer("The answer is $3$ million.", {}).text, "$3$ million");
   EXPECT_NE(Answer("The answer is at least 5.", "5").outcome, Outcome::kCorrect);
   EXPECT_NE(Answer("We take log 8.", "8").outcome, Outcome::kCorrect);
   EXPECT_NE(Answer("so the number is 10 which is 1,000.99", "1000.99").outcome,
