@@ -472,65 +472,51 @@ Extraction Found(AnswerSource source, std::string_view text, std::string note = 
   return e;
 }
 
-// The marked answer of `text` (box, "####", phrase), with what follows it taken into account.
+Extraction Refused(AnswerSource source, std::string reason) {
+  Extraction e;
+  e.source = source;
+  e.refusal = std::move(reason);
+  return e;
+}
+
+// The answer found at `source`, unless the text after it (`tail`) takes it back, replaces it or
+// offers another candidate beside it. `what` names the answer in explanations.
+Extraction WithTail(AnswerSource source, std::string_view answer, std::string note,
+                    std::string_view tail, std::string_view what) {
+  const absl::string_view w(what.data(), what.size());
+  Reduced replacement;
+  switch (CheckTail(answer, tail, &replacement)) {
+    case AfterAnswer::kStands:
+      break;
+    case AfterAnswer::kReplaced:
+      return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
+                   replacement.note.empty()
+                       ? absl::StrCat("the value stated after ", w, " was taken back")
+                       : absl::StrCat(replacement.note, " after ", w));
+    case AfterAnswer::kRetracted:
+      return Refused(source,
+                     absl::StrCat("the text after ", w, " takes it back and states no other value"));
+    case AfterAnswer::kHedged:
+      return Refused(source, absl::StrCat(w, " is followed by another candidate (\"or ...\")"));
+  }
+  return Found(source, answer, std::move(note));
+}
+
+// The marked answer of `text` (box, "####", phrase); with `check_tail`, what follows it counts.
 Extraction MarkedAnswer(std::string_view text, bool check_tail) {
   if (std::optional<Boxes> boxes = BoxedRegion(text)) {
-    if (check_tail) {
-      Reduced replacement;
-      switch (CheckTail(boxes->text, text.substr(boxes->end), &replacement)) {
-        case AfterAnswer::kStands:
-          break;
-        case AfterAnswer::kReplaced:
-          return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
-                       replacement.note.empty()
-                           ? "the value stated after the last \\boxed{} was taken back"
-                           : absl::StrCat(replacement.note, " after the last \\boxed{}"));
-        case AfterAnswer::kRetracted: {
-          Extraction e;
-          e.source = AnswerSource::kBoxed;
-          e.refusal = "the text after the last \\boxed{} takes it back and states no other value";
-          return e;
-        }
-        case AfterAnswer::kHedged: {
-          Extraction e;
-          e.source = AnswerSource::kBoxed;
-          e.refusal = "the last \\boxed{} is followed by another candidate (\"or ...\")";
-          return e;
-        }
-      }
-    }
-    return Found(AnswerSource::kBoxed, boxes->text);
+    if (!check_tail) return Found(AnswerSource::kBoxed, boxes->text);
+    return WithTail(AnswerSource::kBoxed, boxes->text, "", text.substr(boxes->end),
+                    "the last \\boxed{}");
   }
   if (std::optional<std::string> hash = HashMarker(text)) {
     return Found(AnswerSource::kGsm8kMarker, *hash);
   }
   size_t phrase_end = 0;
   if (std::optional<Reduced> phrase = PhraseAnswer(text, &phrase_end)) {
-    if (check_tail) {
-      Reduced replacement;
-      switch (CheckTail(phrase->text, text.substr(phrase_end), &replacement)) {
-        case AfterAnswer::kStands:
-          break;
-        case AfterAnswer::kReplaced:
-          return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
-                       replacement.note.empty()
-                           ? "the value stated after the first answer was taken back"
-                           : absl::StrCat(replacement.note, " after the first answer"));
-        case AfterAnswer::kRetracted: {
-          Extraction e;
-          e.source = AnswerSource::kFinalAnswerPhrase;
-          e.refusal = "the text after the answer takes it back and states no other value";
-          return e;
-        }
-        case AfterAnswer::kHedged: {
-          Extraction e;
-          e.source = AnswerSource::kFinalAnswerPhrase;
-          e.refusal = "the answer is followed by another candidate (\"or ...\")";
-          return e;
-        }
-      }
-    }
-    return Found(AnswerSource::kFinalAnswerPhrase, phrase->text, phrase->note);
+    if (!check_tail) return Found(AnswerSource::kFinalAnswerPhrase, phrase->text, phrase->note);
+    return WithTail(AnswerSource::kFinalAnswerPhrase, phrase->text, phrase->note,
+                    text.substr(phrase_end), "the answer");
   }
   return Extraction{};
 }
