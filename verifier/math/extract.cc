@@ -157,8 +157,7 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
 
 // The content of the last \boxed{...} or \fbox{...} in `text` (balanced braces), or of
 // `\boxed 5`, with where the command starts and where it ends.
-bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_start,
-               size_t* end) {
+bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_start, size_t* end) {
   size_t best = kNpos;
   size_t best_len = 0;
   for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
@@ -254,10 +253,11 @@ bool BoxesAreOneList(std::string_view gap) {
   if (words.size() > 8) return false;
   bool hedge = false;
   for (const Word& w : words) {
-    if (OneOf(w.lower, {"therefore", "thus", "so", "hence", "answer", "final", "correct", "wait",
-                        "no", "not", "actually", "instead", "wrong", "incorrect", "mistake",
-                        "oops", "sorry", "hmm", "correction", "rather", "but", "however", "check",
-                        "verify", "then"})) {
+    if (OneOf(w.lower,
+              {"therefore", "thus",  "so",     "hence",    "answer",     "final",  "correct",
+               "wait",      "no",    "not",    "actually", "instead",    "wrong",  "incorrect",
+               "mistake",   "oops",  "sorry",  "hmm",      "correction", "rather", "but",
+               "however",   "check", "verify", "then"})) {
       return false;
     }
     hedge = hedge || w.lower == "or";
@@ -372,8 +372,9 @@ size_t AfterPhrase(std::string_view lower, size_t p) {
     return skip(r);  // "**Final Answer**\n42", "**Answer** 42"
   }
   if (at_line_start && r > q && r < lower.size() &&
-      (IsDigit(lower[r]) || lower[r] == '$' || (lower[r] == '\\' && r + 1 < lower.size() &&
-                                                (lower[r + 1] == '(' || lower[r + 1] == '[')))) {
+      (IsDigit(lower[r]) || lower[r] == '$' ||
+       (lower[r] == '\\' && r + 1 < lower.size() &&
+        (lower[r + 1] == '(' || lower[r + 1] == '[')))) {
     return r;  // "Answer $9$", "Answer \[ 9 \]"
   }
   return kNpos;
@@ -453,8 +454,7 @@ std::string DropCalculatorNotes(std::string_view s) {
     size_t open = s.find("<<", i);
     if (open == kNpos) break;
     size_t close = s.find(">>", open + 2);
-    if (close == kNpos || close - open > 256 ||
-        s.substr(open, close - open).find('\n') != kNpos) {
+    if (close == kNpos || close - open > 256 || s.substr(open, close - open).find('\n') != kNpos) {
       break;
     }
     out.append(s.substr(i, open - i));
@@ -494,8 +494,8 @@ Extraction WithTail(AnswerSource source, std::string_view answer, std::string no
                        ? absl::StrCat("the value stated after ", w, " was taken back")
                        : absl::StrCat(replacement.note, " after ", w));
     case AfterAnswer::kRetracted:
-      return Refused(source,
-                     absl::StrCat("the text after ", w, " takes it back and states no other value"));
+      return Refused(
+          source, absl::StrCat("the text after ", w, " takes it back and states no other value"));
     case AfterAnswer::kHedged:
       return Refused(source, absl::StrCat(w, " is followed by another candidate (\"or ...\")"));
   }
@@ -542,12 +542,18 @@ size_t CountOccurrences(std::string_view text, std::string_view needle) {
 
 std::string_view AnswerSourceName(AnswerSource source) {
   switch (source) {
-    case AnswerSource::kNone: return "none";
-    case AnswerSource::kAnswerTag: return "answer_tag";
-    case AnswerSource::kBoxed: return "boxed";
-    case AnswerSource::kFinalAnswerPhrase: return "final_answer_phrase";
-    case AnswerSource::kGsm8kMarker: return "gsm8k_marker";
-    case AnswerSource::kWholeText: return "whole_text";
+    case AnswerSource::kNone:
+      return "none";
+    case AnswerSource::kAnswerTag:
+      return "answer_tag";
+    case AnswerSource::kBoxed:
+      return "boxed";
+    case AnswerSource::kFinalAnswerPhrase:
+      return "final_answer_phrase";
+    case AnswerSource::kGsm8kMarker:
+      return "gsm8k_marker";
+    case AnswerSource::kWholeText:
+      return "whole_text";
   }
   return "none";
 }
@@ -573,9 +579,8 @@ Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& opti
         return e;
       }
       if (inner.source != AnswerSource::kNone) {
-        inner.note = inner.note.empty()
-                         ? std::string()
-                         : absl::StrCat(inner.note, " in the <answer> block");
+        inner.note =
+            inner.note.empty() ? std::string() : absl::StrCat(inner.note, " in the <answer> block");
         inner.source = AnswerSource::kAnswerTag;
         return inner;
       }
@@ -636,13 +641,14 @@ Extraction ExtractGold(std::string_view gold) {
       words += w.lower.size() > 1 && !OneOf(w.lower, {"boxed", "fbox"});
     }
     if (words >= 3) {
-      std::string_view how = e.source == AnswerSource::kBoxed               ? "its \\boxed{}"
-                             : e.source == AnswerSource::kGsm8kMarker       ? "its #### line"
-                             : e.source == AnswerSource::kFinalAnswerPhrase ? "its final-answer phrase"
-                                                                            : "its one stated value";
-      e.note = absl::StrCat("the gold solution text was reduced to ",
-                            absl::string_view(how.data(), how.size()), ": '",
-                            e.text.substr(0, 80), "'");
+      std::string_view how = e.source == AnswerSource::kBoxed         ? "its \\boxed{}"
+                             : e.source == AnswerSource::kGsm8kMarker ? "its #### line"
+                             : e.source == AnswerSource::kFinalAnswerPhrase
+                                 ? "its final-answer phrase"
+                                 : "its one stated value";
+      e.note =
+          absl::StrCat("the gold solution text was reduced to ",
+                       absl::string_view(how.data(), how.size()), ": '", e.text.substr(0, 80), "'");
     } else if (e.source != AnswerSource::kWholeText) {
       e.note.clear();
     }

@@ -22,15 +22,15 @@ std::string_view TrimPunct(std::string_view s) {
   while (!s.empty() && (s.front() == '*' || s.front() == ':' || IsSpace(s.front()))) {
     s.remove_prefix(1);
   }
-  while (!s.empty() && (s.back() == '.' || s.back() == '*' || s.back() == ',' || s.back() == ';' ||
-                        s.back() == '!' || s.back() == '?' || s.back() == ':' || IsSpace(s.back()))) {
+  while (!s.empty() &&
+         (s.back() == '.' || s.back() == '*' || s.back() == ',' || s.back() == ';' ||
+          s.back() == '!' || s.back() == '?' || s.back() == ':' || IsSpace(s.back()))) {
     s.remove_suffix(1);
   }
   return s;
 }
 
 // --- Math spans: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. ---
-
 
 std::vector<Span> MathSpans(std::string_view t) {
   std::vector<Span> spans;
@@ -100,7 +100,6 @@ std::string Mask(std::string_view t, const std::vector<Span>& spans) {
   return m;
 }
 
-
 // Sentences of `t`, outside math: ". " (or "!", "?") and line breaks end a sentence. A decimal
 // point has no space after it.
 std::vector<Range> Sentences(std::string_view mask) {
@@ -124,7 +123,6 @@ std::vector<Range> Sentences(std::string_view mask) {
 
 // --- Prose: words, numbers, operators outside math. ---
 
-
 std::vector<Word> Words(std::string_view mask) {
   std::vector<Word> words;
   for (size_t i = 0; i < mask.size();) {
@@ -133,9 +131,8 @@ std::vector<Word> Words(std::string_view mask) {
       continue;
     }
     size_t j = i;
-    while (j < mask.size() &&
-           (IsLetter(mask[j]) || (mask[j] == '\'' && j + 1 < mask.size() && IsLetter(mask[j + 1]) &&
-                                  j > i))) {
+    while (j < mask.size() && (IsLetter(mask[j]) || (mask[j] == '\'' && j + 1 < mask.size() &&
+                                                     IsLetter(mask[j + 1]) && j > i))) {
       ++j;
     }
     if (i == 0 || mask[i - 1] != '\\') {
@@ -155,30 +152,32 @@ namespace {
 // Words that make "a number in a sentence" something other than that number: a hedge, a bound,
 // an operation or a scale ("square root of 2", "3 million", "at least 4", "5 or 6").
 bool IsHedgeWord(std::string_view w) {
-  return OneOf(w, {"or", "either", "maybe", "perhaps", "possibly", "probably", "not", "unless",
-                   "except", "approximately", "approx", "about", "around", "roughly", "nearly",
-                   "almost", "between", "least", "most", "than", "neither", "nor", "if"});
+  return OneOf(w, {"or",     "either",  "maybe",   "perhaps",       "possibly", "probably",
+                   "not",    "unless",  "except",  "approximately", "approx",   "about",
+                   "around", "roughly", "nearly",  "almost",        "between",  "least",
+                   "most",   "than",    "neither", "nor",           "if"});
 }
 
 // Words that make a value beside them another value: "the square root of $2$", "half of 6",
 // "$3$ million", "5 percent".
 bool IsOperationWord(std::string_view w) {
-  return OneOf(w, {"root", "roots", "square", "squared", "cube", "cubed", "half", "halves",
-                   "twice", "double", "triple", "thrice", "times", "plus", "minus", "over",
-                   "divided", "power", "powers", "percent", "percentage", "factorial", "log",
-                   "ln", "sin", "cos", "tan", "sqrt", "exp", "reciprocal", "inverse", "negative",
-                   "opposite", "multiple", "multiples", "mod", "modulo", "thousand", "thousands",
-                   "million", "millions", "billion", "billions", "hundred", "hundreds", "dozen",
-                   "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth",
-                   "fifths", "sixth", "sixths", "tenth", "tenths", "hundredth", "hundredths"});
+  return OneOf(
+      w, {"root",      "roots",      "square",    "squared",   "cube",     "cubed",    "half",
+          "halves",    "twice",      "double",    "triple",    "thrice",   "times",    "plus",
+          "minus",     "over",       "divided",   "power",     "powers",   "percent",  "percentage",
+          "factorial", "log",        "ln",        "sin",       "cos",      "tan",      "sqrt",
+          "exp",       "reciprocal", "inverse",   "negative",  "opposite", "multiple", "multiples",
+          "mod",       "modulo",     "thousand",  "thousands", "million",  "millions", "billion",
+          "billions",  "hundred",    "hundreds",  "dozen",     "third",    "thirds",   "quarter",
+          "quarters",  "fourth",     "fourths",   "fifth",     "fifths",   "sixth",    "sixths",
+          "tenth",     "tenths",     "hundredth", "hundredths"});
 }
 
 // Also units and notation that a bare number in prose leaves to the parser ("30 degrees",
 // "101 in base 2", "3 point 5").
 bool IsMathWord(std::string_view w) {
-  return IsOperationWord(w) ||
-         OneOf(w, {"per", "fraction", "base", "degree", "degrees", "radian", "radians", "pi",
-                   "point", "decimal"});
+  return IsOperationWord(w) || OneOf(w, {"per", "fraction", "base", "degree", "degrees", "radian",
+                                         "radians", "pi", "point", "decimal"});
 }
 
 bool IsCopula(std::string_view w) {
@@ -201,9 +200,8 @@ std::vector<Number> Numbers(std::string_view mask) {
     }
     size_t b = i;
     size_t j = i;
-    while (j < mask.size() &&
-           (IsDigit(mask[j]) ||
-            ((mask[j] == '.' || mask[j] == ',') && j + 1 < mask.size() && IsDigit(mask[j + 1])))) {
+    while (j < mask.size() && (IsDigit(mask[j]) || ((mask[j] == '.' || mask[j] == ',') &&
+                                                    j + 1 < mask.size() && IsDigit(mask[j + 1])))) {
       ++j;
     }
     if (b > 0 && mask[b - 1] == '-' && (b == 1 || IsSpace(mask[b - 2]))) --b;
@@ -229,8 +227,8 @@ bool HasOperator(std::string_view mask) {
       if (c == '*' && i > 0 && mask[i - 1] == '*') continue;
       return true;
     }
-    if (c == '-' && !(i > 0 && i + 1 < mask.size() && IsLetter(mask[i - 1]) &&
-                      IsLetter(mask[i + 1])) &&
+    if (c == '-' &&
+        !(i > 0 && i + 1 < mask.size() && IsLetter(mask[i - 1]) && IsLetter(mask[i + 1])) &&
         !(i + 1 < mask.size() && IsDigit(mask[i + 1]))) {
       return true;
     }
@@ -259,7 +257,6 @@ bool IsLabelSpan(std::string_view content) {
 }
 
 // --- A sentence that states the answer. ---
-
 
 // A number with words around it and nothing that changes its meaning: "Jane started growing
 // Sphere 3 hours ago" -> 3, never "square root of 2" or "3 million".
@@ -329,7 +326,8 @@ std::optional<Reduced> ReduceSentence(std::string_view s) {
       value.remove_prefix(value.front() == '$' ? 1 : 2);  // a currency sign
     }
     if (!rest_spans.empty() || value.empty() ||
-        !(IsDigit(value.front()) || (value.front() == '-' && value.size() > 1 && IsDigit(value[1])))) {
+        !(IsDigit(value.front()) ||
+          (value.front() == '-' && value.size() > 1 && IsDigit(value[1])))) {
       break;
     }
     const std::string_view rest_mask = std::string_view(mask).substr(rest_off, rest.size());
@@ -410,7 +408,6 @@ std::optional<Reduced> ReduceRegion(std::string_view region) {
 
 // --- Retraction cues. ---
 
-
 // "Wait", "hold on", "actually" (a second thought) or "wrong", "mistake", "not correct" (a
 // retraction), as words outside math.
 Cue FindCue(std::string_view t) {
@@ -424,12 +421,11 @@ Cue FindCue(std::string_view t) {
         k + 1 < words.size() ? std::string_view(words[k + 1].lower) : std::string_view();
     // "instead" and "actually" also explain ("radians instead of degrees", "is actually the
     // smallest"): only a second thought, which a later value has to confirm.
-    bool strong = OneOf(w, {"wrong", "incorrect", "mistake", "mistaken", "oops", "correction",
-                            "retract"}) ||
-                  (w == "not" && OneOf(next, {"correct", "right"})) ||
-                  (w == "scratch" && next == "that");
-    bool weak = OneOf(w, {"wait", "hmm", "hmmm", "actually", "instead"}) ||
-                (w == "hold" && next == "on");
+    bool strong =
+        OneOf(w, {"wrong", "incorrect", "mistake", "mistaken", "oops", "correction", "retract"}) ||
+        (w == "not" && OneOf(next, {"correct", "right"})) || (w == "scratch" && next == "that");
+    bool weak =
+        OneOf(w, {"wait", "hmm", "hmmm", "actually", "instead"}) || (w == "hold" && next == "on");
     if (!strong && !weak) continue;
     if (cue.end == kNpos) cue.end = words[k].end;
     cue.strong = cue.strong || strong;

@@ -78,7 +78,7 @@ bool StatesAValue(std::string_view s);
 // The first second thought ("wait", "hold on", "actually") or retraction ("wrong", "mistake",
 // "not correct") in `t`, as words outside math.
 struct Cue {
-  size_t end = kNpos;  // where the text after the first cue starts (npos: no cue)
+  size_t end = kNpos;   // where the text after the first cue starts (npos: no cue)
   bool strong = false;  // a retraction, not only a second thought
 };
 Cue FindCue(std::string_view t);

@@ -102,17 +102,17 @@ TEST(SentenceAnswer, CorrectFormsAreAcceptedAndTheirNeighboursRejected) {
   EXPECT_NE(Answer("Answer $ \n 9 \n $", "9").outcome, Outcome::kCorrect);
   EXPECT_EQ(Answer("Final Answer: The largest $n$ is 34.", "34").outcome, Outcome::kCorrect);
   EXPECT_EQ(Answer("Final Answer: The largest $n$ is 34.", "35").outcome, Outcome::kWrong);
-  EXPECT_EQ(Answer("Therefore $x \\geq 5$ is the solution.", "x >= 5").outcome,
-            Outcome::kCorrect);
+  EXPECT_EQ(Answer("Therefore $x \\geq 5$ is the solution.", "x >= 5").outcome, Outcome::kCorrect);
   EXPECT_EQ(Answer("Therefore $x \\geq 5$ is the solution.", "x > 5").outcome, Outcome::kWrong);
   EXPECT_EQ(Answer("Therefore $x \\geq 5$ is the solution.", "x <= 5").outcome, Outcome::kWrong);
   EXPECT_EQ(Completion("<answer>The answer is $\\frac{1}{2}$.</answer>", "0.5").outcome,
             Outcome::kCorrect);
   EXPECT_EQ(Completion("<answer>The answer is $-\\frac{1}{2}$.</answer>", "0.5").outcome,
             Outcome::kWrong);
-  const MathVerdict v = Answer("The identity matrix is $\\begin{pmatrix}1 & 0 \\\\ 0 & 1"
-                               "\\end{pmatrix}$.",
-                               "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}");
+  const MathVerdict v = Answer(
+      "The identity matrix is $\\begin{pmatrix}1 & 0 \\\\ 0 & 1"
+      "\\end{pmatrix}$.",
+      "\\begin{pmatrix}1 & 0 \\\\ 0 & 1\\end{pmatrix}");
   EXPECT_EQ(v.outcome, Outcome::kCorrect) << v.reason;
   EXPECT_NE(v.reason.find("the value its sentence states"), std::string::npos) << v.reason;
   EXPECT_EQ(Answer("The identity matrix is $\\begin{pmatrix}1 & 0 \\\\ 1 & 1\\end{pmatrix}$.",
@@ -127,8 +127,7 @@ TEST(SentenceAnswer, HedgesAndSeveralValuesNeverMatchOne) {
     EXPECT_NE(Answer("$3$ is not the answer, $4$ is.", gold).outcome, Outcome::kCorrect) << gold;
     EXPECT_NE(Completion("<answer>It is 3. It is 4.</answer>", gold).outcome, Outcome::kCorrect)
         << gold;
-    EXPECT_NE(Completion("<answer>x = 3. x = 4</answer>", gold).outcome, Outcome::kCorrect)
-        << gold;
+    EXPECT_NE(Completion("<answer>x = 3. x = 4</answer>", gold).outcome, Outcome::kCorrect) << gold;
   }
   EXPECT_NE(Answer("The answer is the square root of 2.", "2").outcome, Outcome::kCorrect);
   EXPECT_NE(Answer("The answer is the square root of $2$.", "2").outcome, Outcome::kCorrect);
@@ -137,8 +136,7 @@ TEST(SentenceAnswer, HedgesAndSeveralValuesNeverMatchOne) {
   EXPECT_EQ(ExtractBareAnswer("The answer is $3$ million.", {}).text, "$3$ million");
   EXPECT_NE(Answer("The answer is at least 5.", "5").outcome, Outcome::kCorrect);
   EXPECT_NE(Answer("We take log 8.", "8").outcome, Outcome::kCorrect);
-  EXPECT_NE(Answer("so the number is 10 which is 1,000.99", "1000.99").outcome,
-            Outcome::kCorrect);
+  EXPECT_NE(Answer("so the number is 10 which is 1,000.99", "1000.99").outcome, Outcome::kCorrect);
   EXPECT_NE(Answer("The value of $f(7)$ is $5$.", "7").outcome, Outcome::kCorrect);
 }
 
@@ -310,8 +308,7 @@ TEST(GoldReduction, ASolutionTextIsReducedToItsAnswerAndTheVerdictSaysSo) {
   EXPECT_EQ(Answer("14912", math_solution).outcome, Outcome::kWrong);
   EXPECT_EQ(Answer("4", math_solution).outcome, Outcome::kWrong);
 
-  EXPECT_EQ(Answer("18", "She makes 9 * 2 = $<<9*2=18>>18.\n#### 18").outcome,
-            Outcome::kCorrect);
+  EXPECT_EQ(Answer("18", "She makes 9 * 2 = $<<9*2=18>>18.\n#### 18").outcome, Outcome::kCorrect);
   const Extraction plain = ExtractGold("\\boxed{5}");
   EXPECT_EQ(plain.text, "5");
   EXPECT_TRUE(plain.note.empty()) << plain.note;  // nothing worth saying
