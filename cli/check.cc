@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/commands.h"
@@ -21,7 +22,9 @@ constexpr char kHelp[] = R"(usage: verdict check [POLICIES] GOLD ANSWER
 Checks whether ANSWER (a bare answer or a whole response) is equivalent to GOLD and explains
 how it was read. With --jsonl, reads one JSON object per line and writes each line back with
 "equivalent" (true, false, or null when undecided), "verdict", "extracted", "canonical" and
-"reason" added. A gold field may be a string or a list of acceptable answers.
+"reason" added. A gold field may be a string or a list of acceptable answers. Every non-blank
+input line gets exactly one output line: one that cannot be read is written as
+{"verdict_error": {...}, "raw": "<line>"} and reported on stderr.
 
 policies (README "Math answers"):
   --decimal-policy rounded[:N]|exact   decimals against exact values (default rounded:4)
@@ -84,17 +87,22 @@ int CheckFile(const Flags& flags, const math::MathOptions& options) {
   int64_t line_no = 0, rejected = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;  // as `verdict score`
     if (!IsValidUtf8(line)) line = RepairUtf8(line);
     simdjson::dom::element root;
     std::vector<std::string> golds;
     std::string_view pred;
-    bool ok = parser.parse(line).get(root) == simdjson::SUCCESS && root.is_object() &&
-              root[pred_field].get(pred) == simdjson::SUCCESS;
-    if (ok) {
+    std::string error;
+    if (auto err = parser.parse(line).get(root); err != simdjson::SUCCESS) {
+      // Includes a lone surrogate escape ("\ud800"), which is not a character.
+      error = absl::StrCat("invalid JSON (", simdjson::error_message(err), ")");
+    } else if (!root.is_object() || root[pred_field].get(pred) != simdjson::SUCCESS) {
+      error = absl::StrCat("need an object with string '", gold_field, "' and '", pred_field, "'");
+    } else {
       simdjson::dom::element g;
       if (root[gold_field].get(g) != simdjson::SUCCESS) {
-        ok = false;
+        error = absl::StrCat("no '", gold_field, "' member");
       } else if (g.is_string()) {
         golds.emplace_back(std::string_view(g.get_string()));
       } else if (g.is_array()) {
@@ -103,13 +111,20 @@ int CheckFile(const Flags& flags, const math::MathOptions& options) {
           if (item.get(s) == simdjson::SUCCESS) golds.emplace_back(s);
         }
       } else {
-        ok = false;
+        error = absl::StrCat("'", gold_field, "' must be a string or a list of strings");
       }
     }
-    if (!ok) {
+    if (!error.empty()) {
+      // Every input line gets one output line, so outputs can be zipped with inputs: an unreadable
+      // line is written as {"verdict_error": {...}, "raw": "<line>"}, like `verdict score` does.
       ++rejected;
-      std::fprintf(stderr, "verdict check: line %lld: need an object with string '%s' and '%s'\n",
-                   static_cast<long long>(line_no), gold_field.c_str(), pred_field.c_str());
+      error = absl::StrCat("line ", line_no, ": ", error);
+      std::fprintf(stderr, "verdict check: %s\n", error.c_str());
+      std::string json = "{\"verdict_error\":";
+      AppendErrorJson(static_cast<int>(absl::StatusCode::kInvalidArgument), error, &json);
+      json.append(",\"raw\":");
+      log::AppendJsonString(line, &json);
+      *out << json << "}\n";
       continue;
     }
     math::MathVerdict v = math::VerifyAnswer(pred, golds, options);

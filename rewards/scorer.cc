@@ -200,13 +200,9 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
     math::MathOptions math_options = MathOptionsFor(options_.math, spec);
     math_options.extract.use_answer_tag = answer_tag;
     math::MathVerdict mv;
-    size_t answer_blocks = answer_tag ? CountOccurrences(completion.text, "<answer>") : 0;
-    if (answer_blocks > 1) {
-      // Several <answer> blocks are several candidates: hedging earns no accuracy credit.
-      mv.outcome = math::Outcome::kUnparseable;
-      mv.source = math::AnswerSource::kAnswerTag;
-      mv.reason = absl::StrCat(answer_blocks, " <answer> blocks: several candidates for one answer");
-    } else if (!custom_region.empty()) {
+    // Several <answer> blocks earn no accuracy: VerifyCompletion refuses them itself, so that
+    // `verdict check` and the server read answers by the same rules.
+    if (!custom_region.empty()) {
       // A custom pattern's "answer" group is the answer itself, not text to search.
       mv = math::VerifyAnswer(custom_region, ref->gold_answers, math_options);
     } else {

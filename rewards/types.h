@@ -192,7 +192,7 @@ struct FormatResult {
 
 struct MathDetails {
   std::string extracted;
-  std::string source;  // "answer_tag", "boxed", "final_answer_phrase", "none"
+  std::string source;  // math::AnswerSourceName: "answer_tag", "boxed", "gsm8k_marker", ...
   std::string canonical;
   int matched_gold = -1;
 };

@@ -171,9 +171,38 @@ garbage
 )");
   EXPECT_EQ(RunVerdict({"check", "--jsonl", in, "--output", out}, "", "/dev/null"), 3);
   std::vector<std::string> lines = Lines(ReadFile(out));
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 3u);
   EXPECT_THAT(lines[0], HasSubstr(R"("k":1,"equivalent":true,"verdict":"correct")"));
   EXPECT_THAT(lines[1], HasSubstr(R"("equivalent":false)"));
+  EXPECT_THAT(lines[2], HasSubstr(R"({"verdict_error":{"code":3,"message":"line 3: invalid JSON)"));
+  EXPECT_THAT(lines[2], HasSubstr(R"("raw":"garbage")"));
+}
+
+TEST(VerdictCheck, JsonlLineWithALoneSurrogateStillGetsItsOutputLine) {
+  // A lone surrogate escape is not a character: simdjson refuses the line. It used to be dropped,
+  // so output line N no longer belonged to input line N.
+  std::string in = TempPath("surrogate.jsonl"), out = TempPath("surrogate_out.jsonl"),
+              err = TempPath("surrogate.err");
+  WriteFile(in, R"({"gold":"1","pred":"\\boxed{1}"}
+{"gold":"2","pred":"\ud800 \\boxed{2}"}
+{"gold":"3","pred":"\\boxed{4}"}
+)");
+  EXPECT_EQ(RunVerdict({"check", "--jsonl", in, "--output", out}, "", err), 3);
+  std::vector<std::string> lines = Lines(ReadFile(out));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0], HasSubstr(R"("equivalent":true)"));
+  EXPECT_THAT(lines[1], HasSubstr(R"({"verdict_error":{"code":3,"message":"line 2: invalid JSON)"));
+  EXPECT_THAT(lines[1], HasSubstr(R"("raw":"{\"gold\":\"2\",\"pred\":\"\\ud800 )"));
+  EXPECT_THAT(lines[2], HasSubstr(R"("equivalent":false)"));
+  EXPECT_THAT(ReadFile(err), HasSubstr("line 2: invalid JSON"));
+}
+
+TEST(VerdictCheck, SeveralAnswerBlocksEarnNothingAsInScore) {
+  // README: several <answer> blocks earn no accuracy. `check` reads answers by the same rules.
+  std::string out = TempPath("check_blocks.txt");
+  EXPECT_EQ(RunVerdict({"check", "6", "<answer>5</answer><answer>6</answer>"}, out), 1);
+  EXPECT_THAT(ReadFile(out), HasSubstr("2 <answer> blocks"));
+  EXPECT_EQ(RunVerdict({"check", "6", "<think>5?</think><answer>6</answer>"}, out), 0);
 }
 
 TEST(VerdictCheck, ExplainsAndTakesThePolicies) {

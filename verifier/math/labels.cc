@@ -129,4 +129,66 @@ std::optional<Statement> StatedValue(const Tree& tree, int32_t node) {
   return s;
 }
 
+namespace {
+
+// A name at text[*i]: a letter, or a backslash command of letters, then an optional subscript
+// `_x` or `_{...}` (no nested braces). Advances *i past it.
+bool SkipName(std::string_view text, size_t* i) {
+  size_t j = *i;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  if (j < text.size() && text[j] == '\\') {
+    ++j;
+    size_t start = j;
+    while (j < text.size() && alpha(text[j])) ++j;
+    if (j == start) return false;
+  } else if (j < text.size() && alpha(text[j])) {
+    while (j < text.size() && alpha(text[j])) ++j;
+  } else {
+    return false;
+  }
+  if (j < text.size() && text[j] == '_') {
+    ++j;
+    if (j < text.size() && text[j] == '{') {
+      size_t close = text.find('}', j);
+      if (close == std::string_view::npos) return false;
+      if (text.substr(j + 1, close - j - 1).find('{') != std::string_view::npos) return false;
+      j = close + 1;
+    } else if (j < text.size() && (alpha(text[j]) || (text[j] >= '0' && text[j] <= '9'))) {
+      ++j;
+    } else {
+      return false;
+    }
+  }
+  *i = j;
+  return true;
+}
+
+void SkipSpaces(std::string_view text, size_t* i) {
+  while (*i < text.size() && text[*i] == ' ') ++*i;
+}
+
+}  // namespace
+
+std::string_view StripRatioLabel(std::string_view text) {
+  size_t i = 0;
+  SkipSpaces(text, &i);
+  int names = 0;
+  while (true) {
+    if (!SkipName(text, &i)) return text;
+    ++names;
+    SkipSpaces(text, &i);
+    if (i < text.size() && text[i] == ':') {
+      ++i;
+      SkipSpaces(text, &i);
+      continue;
+    }
+    break;
+  }
+  if (names < 2 || i >= text.size() || text[i] != '=') return text;
+  std::string_view rest = text.substr(i + 1);
+  // `A:B = C:D = 1` or a relation after the label: leave those whole.
+  if (rest.find('=') != std::string_view::npos) return text;
+  return rest;
+}
+
 }  // namespace verdict::math

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "verifier/math/ast.h"
 
@@ -37,6 +38,12 @@ struct Statement {
 // The statement a relation makes when its first side is a label and every operator is `=` or
 // `\approx` (see the file comment); nullopt for any other relation or node.
 std::optional<Statement> StatedValue(const Tree& tree, int32_t node);
+
+// A ratio of names on the left of `=` is a label too (`V_{1}:V_{2}=11:21`, `S_{MBCN}:S=7:32`,
+// `A:B=1`): returns the text after that `=`, or `text` itself when it does not start with such a
+// label. Works on the cleaned text (CleanAnswerText) before parsing, since `:` between names is
+// not an expression the parser reads. Linear in the text's length.
+std::string_view StripRatioLabel(std::string_view text);
 
 }  // namespace verdict::math
 

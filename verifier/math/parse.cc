@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "verifier/math/labels.h"
 #include "verifier/math/lexicon.h"
 
 namespace verdict::math {
@@ -2072,6 +2073,10 @@ std::string CleanAnswerText(std::string_view text) {
 
 ParseResult ParseAnswer(std::string_view text, const Limits& limits) {
   std::string cleaned = CleanAnswerText(text);
+  // `V_{1}:V_{2}=11:21` states 11:21 (labels.h).
+  if (std::string_view rest = StripRatioLabel(cleaned); rest.size() != cleaned.size()) {
+    cleaned = std::string(rest);
+  }
   Parser parser(cleaned, limits);
   return parser.Run();
 }

@@ -9,8 +9,9 @@
 //    crash or a hang.
 //  - A wrong, missing or unreadable answer is a verdict (an `Outcome`), not an error.
 //
-// Reading and comparing answers: parse.h (LaTeX and plain text to an expression tree, with
-// budgets), compare.h (the equivalence rules), value.h (exact GMP and 256-bit MPFR arithmetic).
+// Finding the answer: extract.h. Reading and comparing answers: parse.h (LaTeX and plain text to
+// an expression tree, with budgets), compare.h (the equivalence rules), value.h (exact GMP and
+// 256-bit MPFR arithmetic).
 #ifndef VERDICT_VERIFIER_MATH_VERIFY_H_
 #define VERDICT_VERIFIER_MATH_VERIFY_H_
 
@@ -20,21 +21,10 @@
 
 #include "absl/types/span.h"
 #include "verifier/math/compare.h"
+#include "verifier/math/extract.h"
 #include "verifier/math/parse.h"
 
 namespace verdict::math {
-
-// Where the answer was found in the completion.
-enum class AnswerSource {
-  kNone,               // nothing that marks a final answer
-  kAnswerTag,          // <answer> ... </answer>
-  kBoxed,              // the last \boxed{...} or \fbox{...}
-  kFinalAnswerPhrase,  // "The final answer is ...", "Answer: ..."
-  kWholeText,          // the text was given as a bare answer (VerifyAnswer)
-};
-
-// "answer_tag", "boxed", ... as used on the wire and in explanations.
-std::string_view AnswerSourceName(AnswerSource source);
 
 enum class Outcome {
   kCorrect,      // equivalent to a gold answer
@@ -45,13 +35,6 @@ enum class Outcome {
 };
 
 std::string_view OutcomeName(Outcome outcome);
-
-struct ExtractOptions {
-  // Look for an <answer>...</answer> block first (R1 template). Default true.
-  bool use_answer_tag = true;
-  // Fall back to the last number anywhere in the text. Default false: it rewards guessing.
-  bool last_number_fallback = false;
-};
 
 struct MathOptions {
   ExtractOptions extract;
@@ -69,7 +52,9 @@ struct MathOptions {
 struct MathVerdict {
   Outcome outcome = Outcome::kNoAnswer;
   AnswerSource source = AnswerSource::kNone;
-  // The answer text as found in the completion (empty for kNoAnswer).
+  // The answer text as found in the completion (ExtractAnswer: narrowed to the value its
+  // sentence states, boxes side by side as "{a}, {b}"); empty for kNoAnswer and for a refused
+  // region (several <answer> blocks, a retracted or hedged answer).
   std::string extracted;
   // How the answer was read (canonical form); empty when it could not be read.
   std::string canonical;
@@ -79,14 +64,18 @@ struct MathVerdict {
   std::string reason;
 };
 
-// Finds the final answer in `completion` (DESIGN §5 priority: <answer> block, last \boxed{},
-// final-answer phrase) and compares it with `golds`. Empty `golds` is kUnparseable with a reason
-// (the caller validates references before calling).
+// Finds the final answer in `completion` (ExtractAnswer: <answer> block, last \boxed{}, "####"
+// line, final-answer phrase) and compares it with `golds`, each reduced to its answer
+// (ExtractGold). Empty `golds` is kUnparseable with a reason (the caller validates references
+// before calling). Several <answer> blocks, or a box the text after it takes back, are
+// kUnparseable.
 MathVerdict VerifyCompletion(std::string_view completion, absl::Span<const std::string> golds,
                              const MathOptions& options = {});
 
 // Compares a bare answer (already extracted, e.g. from `verdict check GOLD ANSWER`) with `golds`.
-// If `answer` is itself a whole response containing an answer marker, the marked part is used.
+// If `answer` is itself a whole response containing an answer marker, the marked part is used,
+// by the same rules as VerifyCompletion; else the whole text, narrowed when it is one sentence
+// that states one value (ExtractBareAnswer).
 MathVerdict VerifyAnswer(std::string_view answer, absl::Span<const std::string> golds,
                          const MathOptions& options = {});
 

@@ -37,6 +37,12 @@ struct Case {
 
 // clang-format off
 const Case kLabels[] = {
+    {R"(V_{1}:V_{2}=11:21)", R"(11:21)", kYes},
+    {R"(S_{MBCN}:S=7:32)", R"(\boxed{7:32})", kYes},
+    {R"(A:B=1)", R"(1)", kYes},
+    {R"(V_{1}:V_{2}=11:21)", R"(11:20)", kNo},
+    {R"(A:B=1)", R"(2)", kNo},
+    {R"(A:B=1)", R"(A:B=1)", kYes},
     {R"((p,q)=(3,2))", R"((3,2))", kYes},
     {R"((p,q)=(3,2))", R"(\boxed{(3, 2)})", kYes},
     {R"((3,2))", R"((p,q)=(3,2))", kYes},
