@@ -706,11 +706,32 @@ class Parser {
       }
       factors.resize(first_text);
       int32_t value = factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
+      // Scale words multiply: `3 million` is 3000000, never 3 with a unit.
+      if (int64_t scale = TakeScaleWords(&unit); scale > 0) {
+        value = MulNode({value, NumberLeaf("1", scale, 0, false)});
+        if (unit.empty()) return value;
+      }
       int32_t u = Unary(Op::kUnit, value);
       if (u >= 0) tree_.nodes[static_cast<size_t>(u)].text = std::move(unit);
       return u;
     }
     return factors.size() == 1 ? factors[0] : MulNode(std::move(factors));
+  }
+  // Removes the scale words (`hundred`, `thousand`, `million`, `billion`, `trillion`) that open
+  // `unit` and returns the power of ten they make together (0 when there are none).
+  static int64_t TakeScaleWords(std::string* unit) {
+    int64_t exp10 = 0;
+    while (true) {
+      std::string_view u = Trimmed(*unit);
+      size_t end = 0;
+      while (end < u.size() && IsAlpha(u[end])) ++end;
+      std::string_view w = u.substr(0, end);
+      int64_t e = w == "hundred" ? 2 : w == "thousand" ? 3 : w == "million" ? 6
+                  : w == "billion" ? 9 : w == "trillion" ? 12 : 0;
+      if (e == 0) return exp10;
+      exp10 += e;
+      *unit = std::string(Trimmed(u.substr(end)));
+    }
   }
   static bool IsUnitText(std::string_view text) {
     for (char c : text) {

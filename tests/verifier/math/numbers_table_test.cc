@@ -150,6 +150,14 @@ const Case kRatiosAndTimes[] = {
 };
 
 const Case kUnitsAndOrdinals[] = {
+    // Scale words multiply (a false accept before: `3 million` read as 3 with a unit).
+    {"3000000", "3 million", kYes},
+    {"2500000", "2.5 million", kYes},
+    {"300", "3 hundred", kYes},
+    {"3000000", "3 million dollars", kYes},
+    {"3", "3 million", kNo},
+    {"3", "The answer is $3$ million", kNo},
+    {"2", "2 billion", kNo},
     {R"(28\%)", "28 pct", kYes},
     {R"(28\%)", "28 percent", kYes},
     {"15", "15th Day", kYes},
