@@ -48,6 +48,19 @@ void PlusMinusIndices(const Tree& t, int32_t node, std::vector<int>* out) {
 
 bool HasPlusMinus(Ref r) { return Contains(*r.t, r.n, Op::kPlusMinus); }
 
+// Whether the subtree holds |.| or a square root (whose values differ from the argument's
+// for negative arguments).
+bool HasAbsOrSqrt(Ref r) {
+  std::vector<int32_t> stack = {r.n};
+  while (!stack.empty()) {
+    const Node& n = r.t->at(stack.back());
+    stack.pop_back();
+    if (n.op == Op::kAbs || (n.op == Op::kFunc && n.text == "sqrt")) return true;
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+  }
+  return false;
+}
+
 bool IsLoneSymbol(Ref r) { return Strip(r).node().op == Op::kSymbol; }
 
 // +1 for infinity, -1 for minus infinity, 0 otherwise.
@@ -675,6 +688,24 @@ class Comparer {
     }
     if (agreed < kMinPoints) {
       return Und(absl::StrCat("defined at only ", agreed, " of ", kPoints, " random points"));
+    }
+    // Symbols take positive values, where |x| = x and \sqrt{x^2} = x: when an absolute value or a
+    // square root stands on one side only, the sides must also agree at negative points (those
+    // where both are real; `\sqrt{xy}` against `\sqrt{x}\sqrt{y}` is not checked there).
+    if (HasAbsOrSqrt(a) != HasAbsOrSqrt(b)) {
+      for (int point = 0; point < kPoints; ++point) {
+        Complex va, vb;
+        EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, kFirstNegativePoint + point, &budget_, &va);
+        EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, kFirstNegativePoint + point, &budget_, &vb);
+        if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
+        if (sa != EvalStatus::kOk || sb != EvalStatus::kOk || !va.is_real() || !vb.is_real()) {
+          continue;
+        }
+        if (!Close(va, vb)) {
+          return Diff(absl::StrCat("differ at a negative point: gold ", va.ToString(8),
+                                   ", answer ", vb.ToString(8)));
+        }
+      }
     }
     std::vector<int> points(kPoints);
     for (int point = 0; point < kPoints; ++point) points[static_cast<size_t>(point)] = point;

@@ -36,6 +36,20 @@ struct Case {
 };
 
 // clang-format off
+// Symbols are sampled at positive points; with |.| or a square root on one side only, negative
+// points decide too (a false accept before: |x| and \sqrt{x^2} were accepted for x).
+const Case kNegativePoints[] = {
+    {R"(x)", R"(\left|x\right|)", kNo},
+    {R"(x)", R"(\sqrt{x^2})", kNo},
+    {R"(2x)", R"(x+|x|)", kNo},
+    {R"(|x|)", R"(\sqrt{x^2})", kYes},
+    {R"(x^2)", R"(|x|^2)", kYes},
+    {R"(\sqrt{2}\sqrt{x})", R"(\sqrt{2x})", kYes},
+    {R"(\sqrt{xy})", R"(\sqrt{x}\sqrt{y})", kYes},
+    {R"(\frac{1}{\sqrt{x}})", R"(\frac{\sqrt{x}}{x})", kYes},
+    {R"(\sqrt{x})", R"(x^{1/2})", kYes},
+};
+
 const Case kLabels[] = {
     {R"(V_{1}:V_{2}=11:21)", R"(11:21)", kYes},
     {R"(S_{MBCN}:S=7:32)", R"(\boxed{7:32})", kYes},
@@ -313,6 +327,7 @@ struct Table {
 
 const Table kTables[] = {
     {"Labels", kLabels},
+    {"NegativePoints", kNegativePoints},
     {"Chains", kChains},
     {"AssignmentsAsTuples", kAssignmentsAsTuples},
     {"IntervalsAndInequalities", kIntervalsAndInequalities},
