@@ -96,6 +96,10 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
   std::vector<Extraction> gold_found;
   gold_found.reserve(golds.size());
   for (const std::string& g : golds) gold_found.push_back(ExtractGold(g));
+  ParseResult pred = ParseAnswer(region, options.limits);
+  if (pred.status == ParseResult::Status::kOk) {
+    v.canonical = Clip(CanonicalForm(pred.tree), 1024);
+  }
   // Identical answers are equal even where neither parses (`12:00`, an unknown command).
   for (size_t i = 0; i < golds.size(); ++i) {
     if (SameAnswerText(gold_found[i].text, region)) {
@@ -106,7 +110,6 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
       return v;
     }
   }
-  ParseResult pred = ParseAnswer(region, options.limits);
   if (pred.status == ParseResult::Status::kBudget) {
     v.outcome = Outcome::kUndecided;
     v.reason = absl::StrCat("reading the answer ran out of budget: ", pred.error);
@@ -117,7 +120,6 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
     v.reason = absl::StrCat("could not read the answer: ", pred.error);
     return v;
   }
-  v.canonical = Clip(CanonicalForm(pred.tree), 1024);
   std::string undecided, first_difference, undecided_note, difference_note;
   for (size_t i = 0; i < golds.size(); ++i) {
     const std::string_view gold_text = gold_found[i].text;
