@@ -121,8 +121,11 @@ void VerdictServer::Shutdown() {
                               {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(
                                                options_.shutdown_grace))}});
   if (options_.drain_delay > absl::ZeroDuration()) absl::SleepFor(options_.drain_delay);
-  // Stops accepting calls; in-flight calls get until the deadline, then are cancelled.
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  // Stops accepting calls; in-flight calls get until the deadline, then are cancelled. HTTP
+  // requests get the same deadline.
+  const absl::Time deadline = absl::Now() + options_.shutdown_grace;
+  if (http_) http_->BeginShutdown(deadline);
+  server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
   if (http_) http_->Stop();
   pool_.reset();  // runs what is queued (cancelled work finishes fast), joins the threads

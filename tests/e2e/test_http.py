@@ -45,11 +45,11 @@ def get(url):
         return e.code, e.read().decode()
 
 
-def post(url, body):
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+def post(url, body, content_type="application/json", timeout=30):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
@@ -118,10 +118,33 @@ def test_v1_score_errors_are_json_with_http_status(server):
     _, http = server
     status, body = post(http + "/v1/score", {"groups": [], "spec": {"advantage": {"epsilon": -1}}})
     assert status == 400 and body["error"]["code"] == 3 and "epsilon" in body["error"]["message"]
-    req = urllib.request.Request(http + "/v1/score", data=b"{not json", method="POST")
+    req = urllib.request.Request(http + "/v1/score", data=b"{not json", method="POST",
+                                 headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=10)
     assert err.value.code == 400
+
+
+@pytest.mark.parametrize("route", ["/v1/score", "/openrlhf"])
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", ""])
+def test_post_routes_refuse_a_body_that_is_not_json_with_415(server, route, content_type):
+    _, http = server
+    valid = {"groups": []} if route == "/v1/score" else {"query": ["a"]}
+    status, body = post(http + route, valid, content_type=content_type)
+    assert status == 415 and "application/json" in body["error"]["message"]
+    assert post(http + route, valid, content_type="Application/JSON; charset=utf-8")[0] == 200
+
+
+def test_v1_score_prints_zero_fields_and_int64_as_numbers(server):
+    _, http = server
+    request = {"groups": [{"id": "z", "math": {"gold_answers": ["42"]},
+                           "completions": [{"text": "no answer here"}, {"text": GOOD}]}]}
+    status, body = post(http + "/v1/score", request)
+    assert status == 200
+    zero, good = body["groups"][0]["samples"]
+    assert zero["reward"] == 0 and zero["advantage"] < 0          # a zero reward is printed
+    assert zero["truncated"] is False
+    assert isinstance(good["length"], int) and good["length"] == len(GOOD)   # not "40"
 
 
 def test_openrlhf_route_answers_its_documented_shape(server):
@@ -137,6 +160,103 @@ def test_openrlhf_route_answers_its_documented_shape(server):
     assert out["extra_logs"] == {"accuracy": [1.0, 0.0, 0.0], "format": [1.0, 1.0, 0.0]}
     status, out = post(http + "/openrlhf", {"query": ["a"], "labels": ["1", "2"]})
     assert status == 400
+
+
+# Queries as OpenRLHF builds them: tokenizer.batch_decode(sequences, skip_special_tokens=False)
+# of prompt + response tokens (openrlhf/trainer/ppo_utils/experience_maker.py), posted by
+# remote_rm_fn as {"query", "prompts", "labels"} (openrlhf/utils/remote_rm_utils.py).
+QWEN_PROMPT = "<|im_start|>user\nWhat is 6*7?<|im_end|>\n<|im_start|>assistant\n"
+
+
+@pytest.mark.parametrize("eos", ["<|im_end|>", "<|endoftext|>", "</s>", "<|eot_id|>",
+                                 "<|im_end|>\n<|endoftext|><|endoftext|>"])
+def test_openrlhf_trailing_special_tokens_do_not_cost_the_format_reward(server, eos):
+    _, http = server
+    body = {"query": [QWEN_PROMPT + GOOD + eos, QWEN_PROMPT + WRONG + eos],
+            "prompts": [QWEN_PROMPT] * 2, "labels": ["42"] * 2}
+    status, out = post(http + "/openrlhf", body)
+    assert status == 200, out
+    assert out["rewards"] == [2.0, 1.0]
+    assert out["extra_logs"]["format"] == [1.0, 1.0]
+
+
+def test_openrlhf_each_query_is_scored_against_its_own_label(server):
+    _, http = server
+    seven = "<think>7</think><answer>7</answer>"
+    # Same prompt text, two dataset rows with different labels, interleaved.
+    body = {"query": [QWEN_PROMPT + GOOD, QWEN_PROMPT + seven, QWEN_PROMPT + GOOD, QWEN_PROMPT + seven],
+            "prompts": [QWEN_PROMPT] * 4, "labels": ["42", "7", "7", "42"]}
+    assert post(http + "/openrlhf", body)[1]["scores"] == [1.0, 1.0, 0.0, 0.0]
+    # Without "prompts" (older OpenRLHF): still each query's own label, not labels[0].
+    body = {"query": [GOOD, seven, GOOD], "labels": ["42", "7", "7"]}
+    assert post(http + "/openrlhf", body)[1]["scores"] == [1.0, 1.0, 0.0]
+
+
+def test_openrlhf_numeric_labels_are_gold_and_null_labels_are_errors(server):
+    _, http = server
+    body = {"query": [QWEN_PROMPT + GOOD] * 2, "prompts": [QWEN_PROMPT] * 2, "labels": [42, 42.0]}
+    status, out = post(http + "/openrlhf", body)
+    assert status == 200 and out["scores"] == [1.0, 1.0]
+    body["labels"] = [42, None]
+    status, out = post(http + "/openrlhf", body)
+    assert status == 400 and "query 1: the label is null" in out["error"]["message"]
+
+
+def test_openrlhf_prompt_after_a_bos_token_is_found_and_a_missing_one_is_reported(server):
+    _, http = server
+    prompt = "[INST] What is 6*7? [/INST]"
+    body = {"query": ["<s> " + prompt + GOOD + "</s>"], "prompts": [prompt], "labels": ["42"]}
+    status, out = post(http + "/openrlhf", body)
+    assert status == 200 and out["rewards"] == [2.0]
+    body = {"query": ["<s> [INST] other [/INST]" + GOOD], "prompts": [prompt], "labels": ["42"]}
+    status, out = post(http + "/openrlhf", body)
+    assert status == 400 and "query 0: its prompt does not occur" in out["error"]["message"]
+
+
+def test_healthz_answers_fast_with_64_idle_keep_alive_clients(server):
+    import socket
+    _, http = server
+    host, port = http[len("http://"):].rsplit(":", 1)
+    idle = []
+    try:
+        for _ in range(64):  # each sends one request, reads the reply, and keeps the connection
+            s = socket.create_connection((host, int(port)), timeout=10)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+            assert b"200" in s.recv(4096)
+            idle.append(s)
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            assert get(http + "/healthz")[0] == 200
+            times.append(time.perf_counter() - t0)
+        assert max(times) < 0.05, times
+    finally:
+        for s in idle:
+            s.close()
+
+
+def test_sigterm_ends_a_long_http_call_within_the_grace():
+    proc, _, http = start("--shutdown-grace-ms", "1000")
+    n = 400_000  # groups of 8, about 6 s of scoring on 2 cores: far longer than the grace
+    body = json.dumps({"query": [QWEN_PROMPT + GOOD] * n, "prompts": [QWEN_PROMPT] * n,
+                       "labels": [str(i // 8) for i in range(n)]}).encode()
+    result = {}
+
+    def call():
+        result["reply"] = post(http + "/openrlhf", body, timeout=120)
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(1.5)  # the request is parsed and scoring
+    assert t.is_alive()
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=60)
+    took = time.monotonic() - t0
+    t.join(60)
+    assert code == 0
+    assert took < 3.5, took   # 1 s grace, plus what was parsed and queued (was: all of it)
+    status, out = result["reply"]
+    assert status == 503 and "shut down" in out["error"]["message"]
 
 
 def test_sigterm_during_a_stream_fails_readiness_first_then_drains_and_exits_zero():
