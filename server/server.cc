@@ -99,6 +99,10 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
     s->http_ = *std::move(http);
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  // By name too: probes and meshes ask for the service (grpc.health.v1 Check{service}). Shutdown's
+  // SetServingStatus(false) turns every name NOT_SERVING.
+  s->server_->GetHealthCheckService()->SetServingStatus(v1::RewardService::service_full_name(),
+                                                        true);
   s->ready_.store(true);
   if (!service_options.effective_config.empty()) {
     log::Info("effective configuration", {{"config", service_options.effective_config}});

@@ -324,3 +324,84 @@ def test_config_file_env_and_flags_in_precedence_order_and_reported_by_getinfo(t
     cfg.write_text(json.dumps({"no_such_setting": 1}))
     bad = subprocess.run([BINARY, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and 'unknown key "no_such_setting"' in bad.stderr
+
+
+# --- gRPC edges ---------------------------------------------------------------------------------
+
+def test_a_malformed_message_is_invalid_argument_with_a_reason(server):
+    import grpc
+    grpc_addr, _ = server
+    bad = b"\x0a\x03\x0a\x01\xff"  # ScoreRequest{groups: [Group{id: "\xff"}]}: not UTF-8
+    with grpc.insecure_channel(grpc_addr) as ch:
+        with pytest.raises(grpc.RpcError) as err:
+            ch.unary_unary("/verdict.v1.RewardService/Score")(bad, timeout=10)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "not a valid verdict.v1.ScoreRequest" in err.value.details()
+        # In a stream, the bad message gets an error result and the stream goes on.
+        good = verdict_pb2.ScoreStreamRequest(group=verdict_pb2.Group(
+            id="ok", math=verdict_pb2.MathReference(gold_answers=["42"]),
+            completions=[verdict_pb2.Completion(text=GOOD)])).SerializeToString()
+        stream = ch.stream_stream("/verdict.v1.RewardService/ScoreStream",
+                                  response_deserializer=verdict_pb2.GroupResult.FromString)
+        results = list(stream(iter([bad, good]), timeout=10))
+    by_id = {r.group_id: r for r in results}
+    assert by_id[""].error.code == 3 and "not a valid" in by_id[""].error.message
+    assert [s.reward for s in by_id["ok"].samples] == [2.0]
+
+
+def test_health_by_service_name_is_serving(server):
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    with grpc.insecure_channel(server[0]) as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        for name in ("", "verdict.v1.RewardService"):
+            assert stub.Check(health_pb2.HealthCheckRequest(service=name)).status == \
+                health_pb2.HealthCheckResponse.SERVING, name
+
+
+def test_metrics_count_deadlines_and_cancelled_streams_under_their_codes(server):
+    import grpc
+    grpc_addr, http = server
+    before = metrics(http)
+    # Long enough to reach the server, far shorter than scoring 120,000 completions.
+    big = [{"id": str(i), "gold": "1", "completions": ["<answer>1</answer>"] * 2000} for i in range(60)]
+    with Client(grpc_addr, timeout=0.3) as c:
+        with pytest.raises(grpc.RpcError) as err:
+            c.score(big)
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        with pytest.raises(grpc.RpcError) as err:
+            list(c.score_stream(big))
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    gate = threading.Event()
+
+    def idle_groups():  # one group, then the stream stays open with nothing in flight
+        yield {"id": "a", "gold": "1", "completions": ["<answer>1</answer>"]}
+        gate.wait(10)
+    with grpc.insecure_channel(grpc_addr) as ch:
+        from verdict.client import _stream_requests
+        from verdict.v1 import verdict_pb2_grpc
+        call = verdict_pb2_grpc.RewardServiceStub(ch).ScoreStream(_stream_requests(idle_groups(), None))
+        next(call)
+        call.cancel()
+        gate.set()
+    for _ in range(100):  # the server counts a call once gRPC is done with it
+        after = metrics(http)
+        delta = lambda **l: sample_value(after, "verdict_calls_total", **l) - \
+            sample_value(before, "verdict_calls_total", **l)  # noqa: E731
+        if delta(method="ScoreStream", code="1") >= 1:
+            break
+        time.sleep(0.05)
+    codes = {(m, c): delta(method=m, code=c) for m in ("Score", "ScoreStream") for c in "0134"}
+    assert delta(method="Score", code="4") == 1 and delta(method="Score", code="1") == 0, codes
+    assert delta(method="ScoreStream", code="4") == 1, codes
+    assert delta(method="ScoreStream", code="1") == 1 and delta(method="ScoreStream", code="0") == 0
+
+
+def test_process_metrics_follow_the_prometheus_conventions(server):
+    _, http = server
+    m = metrics(http)
+    assert m["process_cpu_seconds"].type == "counter"
+    assert sample_value(m, "process_cpu_seconds_total") > 0
+    assert sample_value(m, "process_resident_memory_bytes") > 1 << 20
+    assert 3 <= sample_value(m, "process_open_fds") < sample_value(m, "process_max_fds")
+    assert time.time() - 3600 < sample_value(m, "process_start_time_seconds") <= time.time()
