@@ -47,7 +47,8 @@ absl::Status Outcome(const absl::Status& s, std::chrono::system_clock::time_poin
 
 // The code a finished call is counted under: what was sent, unless the call was cancelled (by
 // the client, its deadline or the transport) before or while that was sent, which the client
-// sees as CANCELLED or DEADLINE_EXCEEDED. Read in OnDone: gRPC runs OnCancel before it.
+// sees as CANCELLED or DEADLINE_EXCEEDED. A stream is counted in OnDone, which gRPC runs after
+// OnCancel: a client's cancel can end its reads (as a half-close would) before OnCancel comes.
 int RecordedCode(grpc::StatusCode sent, bool cancelled,
                  std::chrono::system_clock::time_point deadline) {
   if (cancelled && (sent == grpc::StatusCode::OK || sent == grpc::StatusCode::CANCELLED)) {
@@ -85,11 +86,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
     cancelled_.store(true);
     cancel_->Cancel();
   }
-  void OnDone() override {
-    service_->metrics().RecordCall("Score", RecordedCode(sent_, cancelled_.load(), deadline_),
-                                   absl::ToDoubleSeconds(absl::Now() - start_));
-    delete this;
-  }
+  void OnDone() override { delete this; }
 
  private:
   void Done(absl::Status s) {
@@ -100,7 +97,10 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
           grpc::SerializationTraits<v1::ScoreResponse>::Serialize(response_, out_, &own);
       if (!wrote.ok()) s = absl::InternalError("the response could not be serialized");
     }
-    sent_ = static_cast<grpc::StatusCode>(s.code());
+    // Counted now, not in OnDone, so a client that reads /metrics after its reply sees it.
+    service_->metrics().RecordCall(
+        "Score", RecordedCode(static_cast<grpc::StatusCode>(s.code()), cancelled_.load(), deadline_),
+        absl::ToDoubleSeconds(absl::Now() - start_));
     service_->inflight_calls().fetch_sub(1);
     Finish(ToGrpc(s));  // the last thing done: OnDone may delete `this` after it
   }
@@ -111,7 +111,6 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
   grpc::ByteBuffer* const out_;
   const absl::Time start_;
   std::atomic<bool> cancelled_{false};
-  grpc::StatusCode sent_ = grpc::StatusCode::OK;  // written before Finish, read in OnDone
   v1::ScoreRequest request_;
   v1::ScoreResponse response_;
 };
