@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cstring>
 
@@ -62,6 +63,15 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  if (options.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age)));
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+        options.max_connection_age_grace > absl::ZeroDuration()
+            ? static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age_grace))
+            : INT_MAX);  // gRPC's "infinite"
+  }
   std::vector<int> ports(options.listen.size(), 0);
   for (size_t i = 0; i < options.listen.size(); ++i) {
     // Local sockets only need no transport security; TLS termination belongs to the mesh.
