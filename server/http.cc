@@ -283,7 +283,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   });
   srv.Get("/metrics", [service, pool](const httplib::Request&, httplib::Response& res) {
     res.set_content(service->metrics().Render(service->budget().used(),
-                                              service->inflight_calls().load(), pool->queue_depth()),
+                                              service->inflight_calls().load(),
+                                              pool->queue_depth()),
                     "text/plain; version=0.0.4");
   });
   srv.Post("/v1/score", [ctx](const httplib::Request& req, httplib::Response& res) {

@@ -98,9 +98,9 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
       if (!wrote.ok()) s = absl::InternalError("the response could not be serialized");
     }
     // Counted now, not in OnDone, so a client that reads /metrics after its reply sees it.
-    service_->metrics().RecordCall(
-        "Score", RecordedCode(static_cast<grpc::StatusCode>(s.code()), cancelled_.load(), deadline_),
-        absl::ToDoubleSeconds(absl::Now() - start_));
+    const int code =
+        RecordedCode(static_cast<grpc::StatusCode>(s.code()), cancelled_.load(), deadline_);
+    service_->metrics().RecordCall("Score", code, absl::ToDoubleSeconds(absl::Now() - start_));
     service_->inflight_calls().fetch_sub(1);
     Finish(ToGrpc(s));  // the last thing done: OnDone may delete `this` after it
   }
