@@ -134,6 +134,9 @@ absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeGrpcBackend(const std::string&
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(-1);
   args.SetMaxSendMessageSize(-1);
+  // Every backend a name resolves to gets calls (a headless Service: every pod), and a
+  // server's connection-age GOAWAY makes the channel re-resolve, finding new replicas.
+  args.SetLoadBalancingPolicyName("round_robin");
   auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
   if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
     return absl::UnavailableError(absl::StrCat("cannot connect to ", address));

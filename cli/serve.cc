@@ -28,6 +28,11 @@ period (then are cancelled), and the process exits 0. Logs are JSON lines on std
   --stream-window-groups N    groups in flight per stream (default 64)
   --shutdown-grace-ms MS      drain time after SIGTERM (default 30000)
   --drain-delay-ms MS         NOT_SERVING before closing the listener (default 0)
+  --max-connection-age-ms MS  send GOAWAY on each connection this old, so clients reconnect and
+                              re-resolve (new replicas get traffic); 0 = never (default 0)
+  --max-connection-age-grace-ms MS
+                              how long calls in flight on an aged connection may still run
+                              (then it is closed); 0 = until they finish (default 0)
   --http-listen HOST:PORT     HTTP side port: /healthz /readyz /metrics, POST /v1/score,
                               POST /openrlhf (default: none)
   --port-file FILE            write the bound addresses there, one per line, once serving
@@ -64,6 +69,9 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
                   ",\"stream_window_groups\":", o.service.stream_window_groups,
                   ",\"shutdown_grace_ms\":", absl::ToInt64Milliseconds(o.shutdown_grace),
                   ",\"drain_delay_ms\":", absl::ToInt64Milliseconds(o.drain_delay),
+                  ",\"max_connection_age_ms\":", absl::ToInt64Milliseconds(o.max_connection_age),
+                  ",\"max_connection_age_grace_ms\":",
+                  absl::ToInt64Milliseconds(o.max_connection_age_grace),
                   ",\"code\":", o.enable_code ? "true" : "false",
                   ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
                   ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
@@ -82,7 +90,8 @@ int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
                     "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level", "http-listen", "sandbox-dir", "config", "unix-socket-mode"};
+                    "log-level", "http-listen", "sandbox-dir", "config", "unix-socket-mode",
+                    "max-connection-age-ms", "max-connection-age-grace-ms"};
   fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox", "sandbox-no-namespaces"};
   AddSpecFlags(&fs);
   absl::StatusOr<MergedArgs> merged = MergeConfig(args, fs);
@@ -104,9 +113,12 @@ int RunServe(const std::vector<std::string>& args) {
   auto window = flags->GetInt("stream-window-groups", options.service.stream_window_groups);
   auto grace = flags->GetInt("shutdown-grace-ms", 30000);
   auto drain = flags->GetInt("drain-delay-ms", 0);
+  auto age = flags->GetInt("max-connection-age-ms", 0);
+  auto age_grace = flags->GetInt("max-connection-age-grace-ms", 0);
   auto spec = SpecFromFlags(*flags);
   for (const absl::Status& s : {threads.status(), max_message.status(), max_inflight.status(),
-                                window.status(), grace.status(), drain.status(), spec.status()}) {
+                                window.status(), grace.status(), drain.status(), age.status(),
+                                age_grace.status(), spec.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "verdict serve: %s\n", std::string(s.message()).c_str());
       return kExitUsage;
@@ -127,7 +139,8 @@ int RunServe(const std::vector<std::string>& args) {
     std::fprintf(stderr, "verdict serve: %s\n", std::string(default_spec.status().message()).c_str());
     return kExitUsage;
   }
-  if (*max_message < 1024 || *max_message > INT32_MAX || *max_inflight < 1 || *window < 1) {
+  if (*max_message < 1024 || *max_message > INT32_MAX || *max_inflight < 1 || *window < 1 ||
+      *age < 0 || *age > INT32_MAX || *age_grace < 0 || *age_grace > INT32_MAX) {
     std::fprintf(stderr, "verdict serve: a limit is out of range\n");
     return kExitUsage;
   }
@@ -144,6 +157,8 @@ int RunServe(const std::vector<std::string>& args) {
   options.service.default_spec = *default_spec;
   options.shutdown_grace = absl::Milliseconds(*grace);
   options.drain_delay = absl::Milliseconds(*drain);
+  options.max_connection_age = absl::Milliseconds(*age);
+  options.max_connection_age_grace = absl::Milliseconds(*age_grace);
   options.http_listen = flags->Get("http-listen");
   options.enable_code = !flags->Has("no-code");
   options.allow_unsafe_sandbox = flags->Has("allow-unsafe-sandbox");

@@ -94,6 +94,16 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
       job->DoneOne();
       continue;
     }
+    // Once cancelled (client gone, deadline, shutdown grace over), the rest is not queued: a
+    // large batch would otherwise hold the pool for each of its groups.
+    if (job->cancel != nullptr) {
+      if (absl::Status live = job->cancel->Check(); !live.ok()) {
+        job->results[i].group_id = in.id();
+        job->results[i].error = std::move(live);
+        job->DoneOne();
+        continue;
+      }
+    }
     context.scorer->ScoreAsync(job->groups[i], job->cancel, [job, i](GroupResult result) {
       job->results[i] = std::move(result);
       job->DoneOne();

@@ -1,17 +1,87 @@
 #include "server/http.h"
 
+#include <deque>
+#include <functional>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
 #include "server/log.h"
+#include "server/openrlhf.h"
 #include "simdjson.h"
 
 namespace verdict {
+
+// What the route handlers share: the service, and the token that cancels HTTP work once the
+// shutdown grace has run out.
+struct HttpContext {
+  RewardServiceImpl* service;
+  std::shared_ptr<CancelToken> shutdown = std::make_shared<CancelToken>();
+};
+
 namespace {
+
+// httplib runs each connection on one task-queue thread for its whole keep-alive life, so with
+// its fixed pool (max(8, cores - 1) threads) eight idle keep-alive clients hold every thread and
+// /healthz waits behind them for seconds. This queue starts a thread whenever a connection
+// arrives and none is idle, up to `max_threads`; threads stay until shutdown (they are reused).
+class ElasticTaskQueue final : public httplib::TaskQueue {
+ public:
+  explicit ElasticTaskQueue(size_t max_threads) : max_threads_(max_threads) {}
+
+  void enqueue(std::function<void()> fn) override {
+    absl::MutexLock lock(&mu_);
+    jobs_.push_back(std::move(fn));
+    if (jobs_.size() > idle_ && threads_.size() < max_threads_) {
+      threads_.emplace_back([this] { Work(); });
+    }
+    cv_.Signal();
+  }
+
+  void shutdown() override {
+    std::vector<std::thread> threads;
+    {
+      absl::MutexLock lock(&mu_);
+      shutdown_ = true;
+      cv_.SignalAll();
+      threads.swap(threads_);
+    }
+    for (std::thread& t : threads) t.join();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        absl::MutexLock lock(&mu_);
+        ++idle_;
+        while (jobs_.empty() && !shutdown_) cv_.Wait(&mu_);
+        --idle_;
+        if (jobs_.empty()) return;  // shut down, nothing left to run
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_threads_;
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+  size_t idle_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 // google.rpc.Code -> HTTP status, as the gRPC-HTTP mapping does.
 int HttpStatusOf(absl::StatusCode code) {
@@ -27,30 +97,133 @@ int HttpStatusOf(absl::StatusCode code) {
   }
 }
 
-void ReplyError(httplib::Response& res, const absl::Status& s) {
-  std::string body = absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.code()), ",\"message\":");
+void ReplyError(httplib::Response& res, const absl::Status& s, int http_status = 0) {
+  std::string body = absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.code()),
+                                  ",\"message\":");
   log::AppendJsonString(std::string(s.message()), &body);
   body += "}}";
-  res.status = HttpStatusOf(s.code());
+  res.status = http_status ? http_status : HttpStatusOf(s.code());
   res.set_content(body, "application/json");
 }
 
-// Runs one batch to completion on the scoring pool (the HTTP thread waits for it).
-absl::Status ScoreBlocking(RewardServiceImpl* service, const v1::ScoreRequest& request,
+// The POST routes take JSON only: a form or text body is a client bug, answered 415 rather
+// than guessed at. Media type parameters (charset) are allowed.
+bool RequireJson(const httplib::Request& req, httplib::Response& res) {
+  std::string type = absl::AsciiStrToLower(req.get_header_value("Content-Type"));
+  type = type.substr(0, type.find(';'));
+  absl::StripAsciiWhitespace(&type);
+  if (type == "application/json") return true;
+  ReplyError(res,
+             absl::InvalidArgumentError(absl::StrCat(
+                 "Content-Type must be application/json, got \"",
+                 req.get_header_value("Content-Type"), "\"")),
+             415);
+  return false;
+}
+
+// Runs one batch to completion on the scoring pool (the HTTP thread waits for it). Cancelled
+// when the shutdown grace runs out, so HTTP work ends with the gRPC calls.
+absl::Status ScoreBlocking(HttpContext* ctx, const v1::ScoreRequest& request,
                            v1::ScoreResponse* response) {
+  const absl::Status shut_down =
+      absl::UnavailableError("the server shut down before the request was scored; resend it");
+  if (!ctx->shutdown->Check().ok()) return shut_down;  // the grace ran out while it was read
   absl::Notification finished;
   absl::Status status;
-  service->inflight_calls().fetch_add(1);
-  ScoreBatch(service->batch_context(), request, nullptr, response, [&](absl::Status s) {
-    status = std::move(s);
-    finished.Notify();
-  });
+  ctx->service->inflight_calls().fetch_add(1);
+  ScoreBatch(ctx->service->batch_context(), request, ctx->shutdown, response,
+             [&](absl::Status s) {
+               status = std::move(s);
+               finished.Notify();
+             });
   finished.WaitForNotification();
-  service->inflight_calls().fetch_sub(1);
+  ctx->service->inflight_calls().fetch_sub(1);
+  if (absl::IsCancelled(status)) return shut_down;
   return status;
 }
 
-void HandleScore(RewardServiceImpl* service, const httplib::Request& req, httplib::Response& res) {
+// Protobuf's JSON mapping prints 64-bit integers as strings; JSON clients (and jq, and
+// OpenRLHF-style scripts) expect numbers. Re-emits `e` with every int64/uint64 field unquoted,
+// guided by the message descriptor. `field` is the field `e` is the value of (null at the top).
+void EmitUnquotingInt64(simdjson::dom::element e, const google::protobuf::Descriptor* message,
+                        const google::protobuf::FieldDescriptor* field, std::string* out) {
+  using google::protobuf::FieldDescriptor;
+  switch (e.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      const google::protobuf::Descriptor* d =
+          field == nullptr ? message
+          : field->type() == FieldDescriptor::TYPE_MESSAGE ? field->message_type()
+                                                            : nullptr;
+      const FieldDescriptor* map_value =
+          field != nullptr && field->is_map() ? d->map_value() : nullptr;
+      out->push_back('{');
+      bool first = true;
+      simdjson::dom::object object;
+      if (e.get(object) != simdjson::SUCCESS) return;
+      for (auto [key, value] : object) {
+        if (!first) out->push_back(',');
+        first = false;
+        log::AppendJsonString(key, out);
+        out->push_back(':');
+        const FieldDescriptor* sub =
+            map_value != nullptr ? map_value
+            : d != nullptr       ? d->FindFieldByName(std::string(key))
+                                 : nullptr;
+        if (sub == nullptr) {
+          *out += simdjson::minify(value);
+        } else {
+          EmitUnquotingInt64(value, nullptr, sub, out);
+        }
+      }
+      out->push_back('}');
+      return;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      out->push_back('[');
+      bool first = true;
+      simdjson::dom::array array;
+      if (e.get(array) != simdjson::SUCCESS) return;
+      for (simdjson::dom::element x : array) {
+        if (!first) out->push_back(',');
+        first = false;
+        EmitUnquotingInt64(x, message, field, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    case simdjson::dom::element_type::STRING:
+      if (field != nullptr && (field->cpp_type() == FieldDescriptor::CPPTYPE_INT64 ||
+                               field->cpp_type() == FieldDescriptor::CPPTYPE_UINT64)) {
+        std::string_view digits;
+        if (e.get(digits) == simdjson::SUCCESS) {
+          *out += digits;
+          return;
+        }
+      }
+      [[fallthrough]];
+    default:
+      *out += simdjson::minify(e);
+  }
+}
+
+// Every field printed (a reward of 0 is "reward": 0, not absent), proto field names, and
+// 64-bit integers as JSON numbers.
+std::string ResponseJson(const google::protobuf::Message& message) {
+  std::string printed;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &printed, options);
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(printed).get(root) != simdjson::SUCCESS) return printed;
+  std::string out;
+  out.reserve(printed.size());
+  EmitUnquotingInt64(root, message.GetDescriptor(), nullptr, &out);
+  return out;
+}
+
+void HandleScore(HttpContext* ctx, const httplib::Request& req, httplib::Response& res) {
   const absl::Time start = absl::Now();
   v1::ScoreRequest request;
   auto parsed = google::protobuf::util::JsonStringToMessage(req.body, &request);
@@ -60,101 +233,30 @@ void HandleScore(RewardServiceImpl* service, const httplib::Request& req, httpli
     status = absl::InvalidArgumentError(absl::StrCat("body is not a verdict.v1.ScoreRequest: ",
                                                      parsed.message().ToString()));
   } else {
-    status = ScoreBlocking(service, request, &response);
+    status = ScoreBlocking(ctx, request, &response);
   }
-  service->metrics().RecordCall("http_score", static_cast<int>(status.code()),
-                                absl::ToDoubleSeconds(absl::Now() - start));
+  ctx->service->metrics().RecordCall("http_score", static_cast<int>(status.code()),
+                                     absl::ToDoubleSeconds(absl::Now() - start));
   if (!status.ok()) return ReplyError(res, status);
-  std::string body;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(response, &body, options);
-  res.set_content(body, "application/json");
+  res.set_content(ResponseJson(response), "application/json");
 }
 
-// OpenRLHF's remote reward model protocol (openrlhf/utils/remote_rm_utils.py): queries are
-// prompt + response; each response is scored against its label (gold answer); consecutive
-// identical prompts form a group.
-void HandleOpenRlhf(RewardServiceImpl* service, const httplib::Request& req,
-                    httplib::Response& res) {
+// OpenRLHF's remote reward route: the protocol's translation is server/openrlhf.h.
+void HandleOpenRlhf(HttpContext* ctx, const httplib::Request& req, httplib::Response& res) {
   const absl::Time start = absl::Now();
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  simdjson::dom::array queries, prompts, labels;
-  if (parser.parse(req.body).get(root) != simdjson::SUCCESS ||
-      root["query"].get(queries) != simdjson::SUCCESS) {
-    return ReplyError(res, absl::InvalidArgumentError(
-                               "body must be {\"query\": [...], \"prompts\": [...], \"labels\": [...]}"));
-  }
-  const bool has_prompts = root["prompts"].get(prompts) == simdjson::SUCCESS;
-  const bool has_labels = root["labels"].get(labels) == simdjson::SUCCESS;
-  if ((has_prompts && prompts.size() != queries.size()) ||
-      (has_labels && labels.size() != queries.size())) {
-    return ReplyError(res, absl::InvalidArgumentError(
-                               "\"prompts\" and \"labels\" must be as long as \"query\""));
-  }
-  v1::ScoreRequest request;
-  std::vector<std::pair<int, int>> where;  // (group, sample) of each query
-  std::string last_prompt;
-  size_t i = 0;
-  for (simdjson::dom::element q : queries) {
-    std::string_view query, prompt, label;
-    if (q.get(query) != simdjson::SUCCESS) {
-      return ReplyError(res, absl::InvalidArgumentError("every query must be a string"));
-    }
-    if (has_prompts && prompts.at(i).get(prompt) != simdjson::SUCCESS) prompt = {};
-    if (has_labels && labels.at(i).get(label) != simdjson::SUCCESS) label = {};
-    if (request.groups_size() == 0 || prompt != last_prompt) {
-      v1::Group* g = request.add_groups();
-      g->set_id(std::to_string(request.groups_size() - 1));
-      g->set_prompt(std::string(prompt));
-      if (has_labels) {
-        g->mutable_math()->add_gold_answers(std::string(label));
-      } else {
-        g->mutable_rules_only();
-      }
-      last_prompt = std::string(prompt);
-    }
-    v1::Group* g = request.mutable_groups(request.groups_size() - 1);
-    std::string_view response = query.substr(0, prompt.size()) == prompt ? query.substr(prompt.size()) : query;
-    g->add_completions()->set_text(std::string(response));
-    where.emplace_back(request.groups_size() - 1, g->completions_size() - 1);
-    ++i;
-  }
+  absl::StatusOr<OpenRlhfBatch> batch = ParseOpenRlhfRequest(req.body);
+  absl::Status status = batch.status();
   v1::ScoreResponse response;
-  absl::Status status = ScoreBlocking(service, request, &response);
-  service->metrics().RecordCall("http_openrlhf", static_cast<int>(status.code()),
-                                absl::ToDoubleSeconds(absl::Now() - start));
+  absl::StatusOr<std::string> body;
+  if (status.ok()) status = ScoreBlocking(ctx, batch->request, &response);
+  if (status.ok()) {
+    body = OpenRlhfReply(*batch, response);
+    status = body.status();
+  }
+  ctx->service->metrics().RecordCall("http_openrlhf", static_cast<int>(status.code()),
+                                     absl::ToDoubleSeconds(absl::Now() - start));
   if (!status.ok()) return ReplyError(res, status);
-  // rewards: the weighted reward; scores: accuracy when checked, else the reward (OpenRLHF's
-  // dynamic filtering reads scores in [0, 1]); extra_logs: every component, for its logger.
-  std::string rewards = "[", scores = "[";
-  std::map<std::string, std::string> logs;
-  for (size_t k = 0; k < where.size(); ++k) {
-    const v1::GroupResult& g = response.groups(where[k].first);
-    if (g.has_error()) {
-      return ReplyError(res, absl::Status(static_cast<absl::StatusCode>(g.error().code()),
-                                          absl::StrCat("query ", k, ": ", g.error().message())));
-    }
-    const v1::SampleResult& s = g.samples(where[k].second);
-    if (s.has_error()) {
-      return ReplyError(res, absl::Status(static_cast<absl::StatusCode>(s.error().code()),
-                                          absl::StrCat("query ", k, ": ", s.error().message())));
-    }
-    const char* sep = k ? "," : "";
-    absl::StrAppend(&rewards, sep, s.reward());
-    auto acc = s.components().find("accuracy");
-    absl::StrAppend(&scores, sep, acc != s.components().end() ? acc->second : s.reward());
-    for (const auto& [name, value] : s.components()) absl::StrAppend(&logs[name], sep, value);
-  }
-  std::string body = absl::StrCat("{\"rewards\":", rewards, "],\"scores\":", scores, "],\"extra_logs\":{");
-  bool first = true;
-  for (const auto& [name, values] : logs) {
-    absl::StrAppend(&body, first ? "" : ",", "\"", name, "\":[", values, "]");
-    first = false;
-  }
-  body += "}}";
-  res.set_content(body, "application/json");
+  res.set_content(*std::move(body), "application/json");
 }
 
 }  // namespace
@@ -164,8 +266,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
                                                              const ThreadPool* pool,
                                                              const std::atomic<bool>* ready) {
   std::unique_ptr<HttpServer> s(new HttpServer());
+  s->context_ = std::make_unique<HttpContext>();
+  s->context_->service = service;
+  HttpContext* ctx = s->context_.get();
   s->server_ = std::make_unique<httplib::Server>();
   httplib::Server& srv = *s->server_;
+  srv.new_task_queue = [] { return new ElasticTaskQueue(kMaxHttpConnections); };
   srv.set_payload_max_length(static_cast<size_t>(service->options().max_message_bytes));
   srv.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok\n", "text/plain");
@@ -177,14 +283,15 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
   });
   srv.Get("/metrics", [service, pool](const httplib::Request&, httplib::Response& res) {
     res.set_content(service->metrics().Render(service->budget().used(),
-                                              service->inflight_calls().load(), pool->queue_depth()),
+                                              service->inflight_calls().load(),
+                                              pool->queue_depth()),
                     "text/plain; version=0.0.4");
   });
-  srv.Post("/v1/score", [service](const httplib::Request& req, httplib::Response& res) {
-    HandleScore(service, req, res);
+  srv.Post("/v1/score", [ctx](const httplib::Request& req, httplib::Response& res) {
+    if (RequireJson(req, res)) HandleScore(ctx, req, res);
   });
-  srv.Post("/openrlhf", [service](const httplib::Request& req, httplib::Response& res) {
-    HandleOpenRlhf(service, req, res);
+  srv.Post("/openrlhf", [ctx](const httplib::Request& req, httplib::Response& res) {
+    if (RequireJson(req, res)) HandleOpenRlhf(ctx, req, res);
   });
   const size_t colon = address.rfind(':');
   if (colon == std::string::npos) {
@@ -206,10 +313,23 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
 
 HttpServer::~HttpServer() { Stop(); }
 
+void HttpServer::BeginShutdown(absl::Time deadline) {
+  if (server_ == nullptr || watchdog_.joinable()) return;
+  watchdog_ = std::thread([this, deadline] {
+    if (!stopping_.WaitForNotificationWithDeadline(deadline)) context_->shutdown->Cancel();
+  });
+}
+
 void HttpServer::Stop() {
   if (server_ == nullptr) return;
+  // Without BeginShutdown there is no grace: requests still scoring end now. With it, stop()
+  // below waits for the handlers, which end by themselves or when the watchdog cancels them.
+  if (!watchdog_.joinable()) context_->shutdown->Cancel();
   server_->stop();
   if (thread_.joinable()) thread_.join();
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  if (watchdog_.joinable()) watchdog_.join();
+  server_.reset();
 }
 
 }  // namespace verdict

@@ -1,7 +1,16 @@
 #include "server/metrics.h"
 
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 
 namespace verdict {
 namespace {
@@ -14,6 +23,75 @@ std::string_view VerifierOf(const Group& g) {
   if (std::holds_alternative<CodeReference>(g.reference)) return "code";
   if (std::holds_alternative<RulesOnly>(g.reference)) return "rules_only";
   return "none";
+}
+
+// Open file descriptors: the entries of /proc/self/fd, less the one this count opens.
+int64_t OpenFds() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int64_t n = 0;
+  while (const dirent* e = readdir(dir)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  closedir(dir);
+  return n - 1;
+}
+
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return -1;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+// Unix time the process started: boot time (/proc/stat btime) plus the start tick of
+// /proc/self/stat (field 22, after the parenthesised command name, which may hold spaces).
+double StartTimeSeconds() {
+  std::ifstream stat_file("/proc/self/stat");
+  std::stringstream buffer;
+  buffer << stat_file.rdbuf();
+  const std::string stat = buffer.str();
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> fields = absl::StrSplit(stat.substr(close + 2), ' ');
+  double ticks = 0;  // field 22 is the 20th after the name (state is field 3)
+  if (fields.size() < 20 || !absl::SimpleAtod(fields[19], &ticks)) return -1;
+  std::ifstream proc_stat("/proc/stat");
+  std::string line;
+  while (std::getline(proc_stat, line)) {
+    double btime = 0;
+    if (line.rfind("btime ", 0) == 0 && absl::SimpleAtod(line.substr(6), &btime)) {
+      return btime + ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+  return -1;
+}
+
+// The process_* metrics of the Prometheus client conventions, read from the kernel at scrape.
+void RenderProcess(std::string* out) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  *out += "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n";
+  *out += "# TYPE process_cpu_seconds_total counter\n";
+  absl::StrAppendFormat(out, "process_cpu_seconds_total %.6f\n", cpu);
+  *out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n";
+  *out += "# TYPE process_resident_memory_bytes gauge\n";
+  absl::StrAppendFormat(out, "process_resident_memory_bytes %d\n", ResidentBytes());
+  *out += "# HELP process_open_fds Number of open file descriptors.\n";
+  *out += "# TYPE process_open_fds gauge\n";
+  absl::StrAppendFormat(out, "process_open_fds %d\n", OpenFds());
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    *out += "# HELP process_max_fds Maximum number of open file descriptors.\n";
+    *out += "# TYPE process_max_fds gauge\n";
+    absl::StrAppendFormat(out, "process_max_fds %d\n", static_cast<int64_t>(files.rlim_cur));
+  }
+  *out += "# HELP process_start_time_seconds Start time of the process since unix epoch in "
+          "seconds.\n";
+  *out += "# TYPE process_start_time_seconds gauge\n";
+  absl::StrAppendFormat(out, "process_start_time_seconds %.2f\n", StartTimeSeconds());
 }
 
 }  // namespace
@@ -86,6 +164,7 @@ std::string Metrics::Render(int64_t inflight_samples, int64_t inflight_calls,
   out += "# HELP verdict_queue_depth Scoring tasks waiting for a thread.\n";
   out += "# TYPE verdict_queue_depth gauge\n";
   absl::StrAppendFormat(&out, "verdict_queue_depth %d\n", queue_depth);
+  RenderProcess(&out);
   return out;
 }
 

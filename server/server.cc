@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <climits>
 #include <chrono>
 #include <cstring>
 
@@ -62,6 +63,16 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
   grpc::ServerBuilder builder;
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(options.max_message_bytes));
+  if (options.max_connection_age > absl::ZeroDuration()) {
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age)));
+    builder.AddChannelArgument(
+        GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+        options.max_connection_age_grace > absl::ZeroDuration()
+            ? static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age_grace))
+            : INT_MAX);  // gRPC's "infinite"
+  }
   std::vector<int> ports(options.listen.size(), 0);
   for (size_t i = 0; i < options.listen.size(); ++i) {
     // Local sockets only need no transport security; TLS termination belongs to the mesh.
@@ -99,6 +110,10 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
     s->http_ = *std::move(http);
   }
   s->server_->GetHealthCheckService()->SetServingStatus(true);
+  // By name too: probes and meshes ask for the service (grpc.health.v1 Check{service}). Shutdown's
+  // SetServingStatus(false) turns every name NOT_SERVING.
+  s->server_->GetHealthCheckService()->SetServingStatus(v1::RewardService::service_full_name(),
+                                                        true);
   s->ready_.store(true);
   if (!service_options.effective_config.empty()) {
     log::Info("effective configuration", {{"config", service_options.effective_config}});
@@ -121,8 +136,11 @@ void VerdictServer::Shutdown() {
                               {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(
                                                options_.shutdown_grace))}});
   if (options_.drain_delay > absl::ZeroDuration()) absl::SleepFor(options_.drain_delay);
-  // Stops accepting calls; in-flight calls get until the deadline, then are cancelled.
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  // Stops accepting calls; in-flight calls get until the deadline, then are cancelled. HTTP
+  // requests get the same deadline.
+  const absl::Time deadline = absl::Now() + options_.shutdown_grace;
+  if (http_) http_->BeginShutdown(deadline);
+  server_->Shutdown(absl::ToChronoTime(deadline));
   server_->Wait();
   if (http_) http_->Stop();
   pool_.reset();  // runs what is queued (cancelled work finishes fast), joins the threads

@@ -35,6 +35,13 @@ struct ServerOptions {
   // Time between health going NOT_SERVING and the listener closing, so load balancers and
   // Kubernetes readiness probes see it first. Default 0.
   absl::Duration drain_delay = absl::ZeroDuration();
+  // Connections older than this get a GOAWAY: the client opens a new one, re-resolving the
+  // name, so replicas added behind a headless Service get traffic from clients already
+  // running. Zero = never. Default zero.
+  absl::Duration max_connection_age = absl::ZeroDuration();
+  // How long calls in flight on an aged connection may run before it is closed. Zero = until
+  // they finish (a long ScoreStream is never cut). Default zero.
+  absl::Duration max_connection_age_grace = absl::ZeroDuration();
   // Code execution: a Linux sandbox runner is created at start. When the host lacks the minimum
   // containment layers (rlimits, process-group kill, seccomp, private work dir), code groups are
   // refused with FAILED_PRECONDITION unless `allow_unsafe_sandbox`. Default enabled, not unsafe.

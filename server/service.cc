@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/support/proto_buffer_reader.h"
+#include "grpcpp/support/proto_buffer_writer.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -22,6 +24,39 @@ grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
+template <typename Message>
+absl::Status Parse(const grpc::ByteBuffer& bytes, Message* message) {
+  grpc::ByteBuffer copy(bytes);  // Deserialize consumes its buffer; the copy shares the slices
+  if (grpc::SerializationTraits<Message>::Deserialize(&copy, message).ok()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the message is not a valid ", Message::descriptor()->full_name(),
+      " (a field of the wrong wire type, a truncated message, or a string that is not UTF-8)"));
+}
+
+// The call's outcome for metrics and the reply: gRPC cancels a call whose deadline passed the
+// same way as one the client cancelled, so the deadline tells the two apart.
+absl::Status Outcome(const absl::Status& s, std::chrono::system_clock::time_point deadline) {
+  if (absl::IsCancelled(s) && deadline != std::chrono::system_clock::time_point::max() &&
+      absl::Now() + absl::Milliseconds(5) >= absl::FromChrono(deadline)) {
+    return absl::DeadlineExceededError("the call's deadline passed before it was scored");
+  }
+  return s;
+}
+
+// The code a finished call is counted under: what was sent, unless the call was cancelled (by
+// the client, its deadline or the transport) before or while that was sent, which the client
+// sees as CANCELLED or DEADLINE_EXCEEDED. A stream is counted in OnDone, which gRPC runs after
+// OnCancel: a client's cancel can end its reads (as a half-close would) before OnCancel comes.
+int RecordedCode(grpc::StatusCode sent, bool cancelled,
+                 std::chrono::system_clock::time_point deadline) {
+  if (cancelled && (sent == grpc::StatusCode::OK || sent == grpc::StatusCode::CANCELLED)) {
+    return static_cast<int>(Outcome(absl::CancelledError(""), deadline).code());
+  }
+  return static_cast<int>(sent);
+}
+
 std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context) {
   auto deadline = context->deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) {
@@ -35,24 +70,49 @@ std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context
 class ScoreCall final : public grpc::ServerUnaryReactor {
  public:
   ScoreCall(RewardServiceImpl* service, grpc::CallbackServerContext* context,
-            const v1::ScoreRequest* request, v1::ScoreResponse* response)
-      : service_(service), cancel_(TokenFor(context)), start_(absl::Now()) {
+            const grpc::ByteBuffer* request, grpc::ByteBuffer* response)
+      : service_(service), cancel_(TokenFor(context)), deadline_(context->deadline()),
+        out_(response), start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
-    ScoreBatch(service_->batch_context(), *request, cancel_, response, [this](absl::Status s) {
-      service_->metrics().RecordCall("Score", static_cast<int>(s.code()),
-                                     absl::ToDoubleSeconds(absl::Now() - start_));
-      service_->inflight_calls().fetch_sub(1);
-      Finish(ToGrpc(s));  // the last thing done: OnDone may delete `this` after it
-    });
+    if (absl::Status parsed = Parse(*request, &request_); !parsed.ok()) {
+      Done(parsed);
+      return;
+    }
+    ScoreBatch(service_->batch_context(), request_, cancel_, &response_,
+               [this](absl::Status s) { Done(std::move(s)); });
   }
 
-  void OnCancel() override { cancel_->Cancel(); }
+  void OnCancel() override {
+    cancelled_.store(true);
+    cancel_->Cancel();
+  }
   void OnDone() override { delete this; }
 
  private:
+  void Done(absl::Status s) {
+    s = Outcome(s, deadline_);
+    if (s.ok()) {
+      bool own = false;
+      grpc::Status wrote =
+          grpc::SerializationTraits<v1::ScoreResponse>::Serialize(response_, out_, &own);
+      if (!wrote.ok()) s = absl::InternalError("the response could not be serialized");
+    }
+    // Counted now, not in OnDone, so a client that reads /metrics after its reply sees it.
+    const int code =
+        RecordedCode(static_cast<grpc::StatusCode>(s.code()), cancelled_.load(), deadline_);
+    service_->metrics().RecordCall("Score", code, absl::ToDoubleSeconds(absl::Now() - start_));
+    service_->inflight_calls().fetch_sub(1);
+    Finish(ToGrpc(s));  // the last thing done: OnDone may delete `this` after it
+  }
+
   RewardServiceImpl* const service_;
   const std::shared_ptr<CancelToken> cancel_;
+  const std::chrono::system_clock::time_point deadline_;
+  grpc::ByteBuffer* const out_;
   const absl::Time start_;
+  std::atomic<bool> cancelled_{false};
+  v1::ScoreRequest request_;
+  v1::ScoreResponse response_;
 };
 
 // Bidirectional ScoreStream. Reads a group, starts scoring it, and reads the next while fewer
@@ -61,18 +121,17 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
 //
 // Concurrency: gRPC reactions and pool callbacks decide what to do next under `mu_` (Decide) and
 // act after releasing it, so no gRPC operation is started while holding the lock.
-class ScoreStreamCall final
-    : public grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult> {
+class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   ScoreStreamCall(RewardServiceImpl* service, grpc::CallbackServerContext* context)
-      : service_(service), cancel_(TokenFor(context)),
+      : service_(service), cancel_(TokenFor(context)), deadline_(context->deadline()),
         stream_spec_(service->options().default_spec), start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
     {
       absl::MutexLock lock(&mu_);
       read_pending_ = true;
     }
-    StartRead(&request_);
+    StartRead(&read_buffer_);
   }
 
   void OnReadDone(bool ok) override {
@@ -109,6 +168,7 @@ class ScoreStreamCall final
   }
 
   void OnCancel() override {
+    cancelled_.store(true);
     cancel_->Cancel();
     Actions actions;
     {
@@ -119,17 +179,31 @@ class ScoreStreamCall final
     Act(actions);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    service_->metrics().RecordCall("ScoreStream",
+                                   RecordedCode(sent_, cancelled_.load(), deadline_),
+                                   absl::ToDoubleSeconds(absl::Now() - start_));
+    delete this;
+  }
 
  private:
   struct Actions {
     bool read = false;
-    const v1::GroupResult* write = nullptr;
+    const grpc::ByteBuffer* write = nullptr;
     bool finish = false;
     grpc::Status status;
   };
 
   void HandleRequest() {
+    request_.Clear();
+    if (absl::Status parsed = Parse(read_buffer_, &request_); !parsed.ok()) {
+      // The message cannot be matched to a group id: the error result has none. The stream goes
+      // on, as it does for a group with a bad spec.
+      auto result = std::make_unique<v1::GroupResult>();
+      ErrorGroupResult("", parsed, result.get());
+      Enqueue(std::move(result));
+      return;
+    }
     // Stream-level spec applies from this message on.
     if (request_.has_spec()) {
       absl::StatusOr<RewardSpec> spec =
@@ -207,10 +281,13 @@ class ScoreStreamCall final
     if (finished_) return a;
     if (broken_) queue_.clear();
     if (!writing_ && !queue_.empty()) {
-      current_write_ = std::move(queue_.front());
+      bool own = false;
+      write_buffer_.Clear();
+      (void)grpc::SerializationTraits<v1::GroupResult>::Serialize(*queue_.front(), &write_buffer_,
+                                                                  &own);
       queue_.pop_front();
       writing_ = true;
-      a.write = current_write_.get();
+      a.write = &write_buffer_;
     }
     if (!read_pending_ && !reads_done_ && !broken_ &&
         inflight_ < service_->options().stream_window_groups) {
@@ -221,17 +298,16 @@ class ScoreStreamCall final
         !writing_) {
       finished_ = true;
       a.finish = true;
-      a.status = ToGrpc(cancel_->Check());
+      a.status = ToGrpc(Outcome(cancel_->Check(), deadline_));
     }
     return a;
   }
 
   void Act(const Actions& a) {
     if (a.write != nullptr) StartWrite(a.write);
-    if (a.read) StartRead(&request_);
+    if (a.read) StartRead(&read_buffer_);
     if (a.finish) {
-      service_->metrics().RecordCall("ScoreStream", a.status.error_code(),
-                                     absl::ToDoubleSeconds(absl::Now() - start_));
+      sent_ = a.status.error_code();
       service_->inflight_calls().fetch_sub(1);
       Finish(a.status);
     }
@@ -239,13 +315,17 @@ class ScoreStreamCall final
 
   RewardServiceImpl* const service_;
   const std::shared_ptr<CancelToken> cancel_;
-  v1::ScoreStreamRequest request_;  // touched only between StartRead and OnReadDone's handling
+  const std::chrono::system_clock::time_point deadline_;
+  grpc::ByteBuffer read_buffer_;    // touched only between StartRead and OnReadDone's handling
+  v1::ScoreStreamRequest request_;  // likewise
   RewardSpec stream_spec_;          // likewise, only on the reading side
   const absl::Time start_;
+  std::atomic<bool> cancelled_{false};
+  grpc::StatusCode sent_ = grpc::StatusCode::OK;  // written before Finish, read in OnDone
 
   absl::Mutex mu_;
   std::deque<std::unique_ptr<v1::GroupResult>> queue_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<v1::GroupResult> current_write_ ABSL_GUARDED_BY(mu_);
+  grpc::ByteBuffer write_buffer_ ABSL_GUARDED_BY(mu_);  // the one write in flight
   int inflight_ ABSL_GUARDED_BY(mu_) = 0;
   bool read_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
@@ -260,12 +340,12 @@ RewardServiceImpl::RewardServiceImpl(const Scorer* scorer, ServiceOptions option
     : scorer_(scorer), options_(std::move(options)), budget_(options_.max_inflight_samples) {}
 
 grpc::ServerUnaryReactor* RewardServiceImpl::Score(grpc::CallbackServerContext* context,
-                                                   const v1::ScoreRequest* request,
-                                                   v1::ScoreResponse* response) {
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
   return new ScoreCall(this, context, request, response);
 }
 
-grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult>* RewardServiceImpl::ScoreStream(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* RewardServiceImpl::ScoreStream(
     grpc::CallbackServerContext* context) {
   return new ScoreStreamCall(this, context);
 }

@@ -35,15 +35,24 @@ struct ServiceOptions {
   std::string effective_config;
 };
 
-class RewardServiceImpl final : public v1::RewardService::CallbackService {
+// Score and ScoreStream take their messages as bytes and parse them here: gRPC's own parse
+// failure answers UNIMPLEMENTED with an empty message (and ends a stream as if the client had
+// half-closed), where the contract says INVALID_ARGUMENT, saying why.
+using RewardServiceBase = v1::RewardService::WithRawCallbackMethod_Score<
+    v1::RewardService::WithRawCallbackMethod_ScoreStream<
+        v1::RewardService::WithCallbackMethod_GetInfo<v1::RewardService::Service>>>;
+
+class RewardServiceImpl final : public RewardServiceBase {
  public:
   // `scorer` must outlive the service.
   RewardServiceImpl(const Scorer* scorer, ServiceOptions options);
 
+  // verdict.v1.ScoreRequest -> ScoreResponse.
   grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* context,
-                                  const v1::ScoreRequest* request,
-                                  v1::ScoreResponse* response) override;
-  grpc::ServerBidiReactor<v1::ScoreStreamRequest, v1::GroupResult>* ScoreStream(
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
+  // verdict.v1.ScoreStreamRequest* -> GroupResult*.
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* ScoreStream(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,

@@ -149,3 +149,103 @@ def test_package_installs_with_pip(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(target)},
                          cwd=str(tmp_path), capture_output=True, text=True, check=True).stdout
     assert out.split() == ["Client", "1"]
+
+
+# --- verl: compute_score exactly as its reward managers call it --------------------------------
+
+def _verl(server, monkeypatch):
+    import verdict.verl as verl
+    monkeypatch.setenv("VERDICT_ADDRESS", server)
+    monkeypatch.setattr(verl, "_client", None)
+    return verl
+
+
+def test_verl_numpy_ground_truth_is_a_list_of_golds(server, monkeypatch):
+    import numpy as np
+    verl = _verl(server, monkeypatch)
+    # A parquet list column reaches compute_score as a numpy object array
+    # (non_tensor_batch["reward_model"]["ground_truth"], verl/workers/reward_manager/naive.py).
+    out = verl.compute_score(data_source="x", solution_str=GOOD, ground_truth=np.array(["41", "42"], dtype=object),
+                             extra_info={"index": 0})
+    assert out["acc"] is True and out["score"] == 2.0
+    out = verl.compute_score(data_source="x", solution_str=GOOD, ground_truth=np.int64(42), extra_info={})
+    assert out["acc"] is True
+    outs = verl.compute_score_batch(data_sources=["x"] * 2, solution_strs=[GOOD, GOOD],
+                                    ground_truths=[np.array(["42"]), np.array([42])], extra_infos=[{}, {}])
+    assert [o["acc"] for o in outs] == [True, True]
+
+
+def test_verl_naive_manager_validation_gets_equal_length_extra_info(server, monkeypatch):
+    from collections import defaultdict
+    verl = _verl(server, monkeypatch)
+    # NaiveRewardManager.__call__: one call per sample, every key of the dict appended to
+    # reward_extra_info[key]; validation then asserts len(lst) == len(sample_scores) per key.
+    batch = [(GOOD, "42"), (WRONG, None), (UNFORMATTED, "42")]
+    reward_extra_info, scores = defaultdict(list), []
+    for solution, gt in batch:
+        extra_info = {"index": 1, "split": "test"}
+        extra_info["num_turns"] = None
+        score = verl.compute_score(data_source="gsm8k", solution_str=solution, ground_truth=gt,
+                                   extra_info=extra_info)
+        scores.append(score["score"])
+        for key, value in score.items():
+            reward_extra_info[key].append(value)
+    assert all(len(v) == len(scores) for v in reward_extra_info.values()), \
+        {k: len(v) for k, v in reward_extra_info.items()}
+    assert scores == [2.0, 1.0, 1.0]
+
+
+def test_verl_reads_the_prompt_from_extra_info_for_prefilled_think(server, monkeypatch):
+    import asyncio
+    verl = _verl(server, monkeypatch)
+    prefilled = "6*7=42</think><answer>42</answer>"  # the template put "<think>" in the prompt
+    prompt = "<|im_start|>user\nWhat is 6*7?<|im_end|>\n<|im_start|>assistant\n<think>\n"
+
+    async def reward_loop():
+        # verl/experimental/reward_loop/reward_manager/naive.py: a sync compute_score runs in the
+        # loop's executor with the reward-model arguments added.
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, lambda: verl.compute_score(
+            data_source="x", solution_str=prefilled, ground_truth="42",
+            extra_info={"prompt": prompt, "num_turns": None},
+            reward_router_address=None, reward_model_tokenizer=None))
+    out = asyncio.run(reward_loop())
+    assert out["format"] == 1.0 and out["score"] == 2.0
+    # Without a prompt the format fails, unless the environment says the template prefills.
+    assert verl.compute_score(data_source="x", solution_str=prefilled, ground_truth="42",
+                              extra_info={})["format"] == 0.0
+    monkeypatch.setenv("VERDICT_PROMPT_PREFILLS_THINK", "1")
+    assert verl.compute_score(data_source="x", solution_str=prefilled, ground_truth="42",
+                              extra_info={})["format"] == 1.0
+
+
+# --- TRL: GRPOTrainer._calculate_rewards call shapes (trl/trainer/grpo_trainer.py) ------------
+
+def test_trl_wrong_gold_column_raises_naming_the_columns(server):
+    from verdict.trl import reward_funcs
+    acc, _ = reward_funcs(server, gold_column="answer")
+    with pytest.raises(KeyError, match="'answer' is not a column.*'solution'"):
+        acc(prompts=["Q"], completions=[GOOD], completion_ids=[[1]], solution=["42"],
+            trainer_state=object())
+
+
+def test_trl_reward_funcs_pickle_and_still_share_one_call(server):
+    import pickle
+    from verdict.trl import reward_funcs
+    funcs = pickle.loads(pickle.dumps(reward_funcs(server)))
+    assert [f.__name__ for f in funcs] == ["verdict_accuracy", "verdict_format"]
+    assert funcs[0].rewards is funcs[1].rewards
+    kwargs = {"solution": ["42", "42"], "completion_ids": [[1], [2]]}
+    assert funcs[0](prompts=["Q", "Q"], completions=[GOOD, UNFORMATTED], **kwargs) == [1.0, 1.0]
+    assert funcs[1](prompts=["Q", "Q"], completions=[GOOD, UNFORMATTED], **kwargs) == [1.0, 0.0]
+    [total] = pickle.loads(pickle.dumps(reward_funcs(server, total=True)))
+    assert total.__name__ == "verdict_reward"
+    assert total(prompts=["Q"], completions=[GOOD], solution=["42"]) == [2.0]
+
+
+def test_trl_batch_cache_key_includes_the_golds(server):
+    from verdict.trl import reward_funcs
+    acc, _ = reward_funcs(server)
+    same = {"prompts": ["Q", "Q"], "completions": [GOOD, WRONG]}
+    assert acc(**same, solution=["42", "42"]) == [1.0, 0.0]
+    assert acc(**same, solution=["41", "41"]) == [0.0, 1.0]

@@ -107,3 +107,90 @@ def test_deadline_of_one_millisecond_is_deadline_exceeded(server):
     assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     with Client(server[0]) as c:  # and the server carries on
         assert c.score_raw(groups[:1]).groups[0].stats.num_correct == 2000
+
+
+def test_max_attempts_one_means_no_retries_not_failing_calls(server):
+    with Client(server[0], max_attempts=1) as c:
+        [g] = c.score(example_groups()[:1])
+    assert g.error is None and g.rewards == EXPECTED["gsm8k-1"]
+
+
+def test_calls_have_a_default_deadline_and_fail_fast_without_wait_for_ready():
+    import socket
+    from verdict.client import DEFAULT_TIMEOUT_S
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    nobody = f"127.0.0.1:{s.getsockname()[1]}"  # bound, not listening: nothing answers
+    try:
+        c = Client(nobody)
+        assert c._timeout == DEFAULT_TIMEOUT_S and DEFAULT_TIMEOUT_S < 3600  # never forever
+        c.close()
+        t0 = time.monotonic()
+        with Client(nobody, timeout=1) as c, pytest.raises(grpc.RpcError) as err:
+            c.score(example_groups()[:1])  # waits for a server until the deadline
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        assert time.monotonic() - t0 < 10
+        with Client(nobody, wait_for_ready=False) as c, pytest.raises(grpc.RpcError) as err:
+            c.score(example_groups()[:1])
+        assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        s.close()
+
+
+def test_requests_over_256_kib_are_retried_on_unavailable():
+    from concurrent import futures
+    attempts = []
+
+    def score(request, context):
+        attempts.append(request.ByteSize())
+        if len(attempts) == 1:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "restarting")
+        return verdict_pb2.ScoreResponse(groups=[verdict_pb2.GroupResult(group_id="big")])
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2),
+                         options=[("grpc.max_receive_message_length", -1)])
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "verdict.v1.RewardService", {"Score": grpc.unary_unary_rpc_method_handler(
+            score, request_deserializer=verdict_pb2.ScoreRequest.FromString,
+            response_serializer=verdict_pb2.ScoreResponse.SerializeToString)})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        big = {"id": "big", "gold": "1", "completions": ["x" * (1 << 20)]}  # 1 MiB request
+        with Client(f"127.0.0.1:{port}", timeout=30, max_attempts=3) as c:
+            [g] = c.score([big])
+        assert g.group_id == "big" and len(attempts) == 2 and attempts[0] > (1 << 20)
+    finally:
+        server.stop(None)
+
+
+def test_async_score_stream_takes_a_spec(server):
+    import asyncio
+    from verdict import AsyncClient
+
+    async def run():
+        async with AsyncClient(server[0]) as c:
+            return [r async for r in c.score_stream(
+                [{"id": "s", "gold": "42", "completions": ["<think>a</think><answer>42</answer>",
+                                                           "<think>a</think><answer>41</answer>"]}],
+                spec={"weights": {"format": 0.5}})]
+    [g] = asyncio.run(run())
+    assert g.rewards == [1.5, 0.5]
+
+
+def test_generated_stubs_import_under_the_oldest_declared_runtime():
+    # Stubs from a recent grpcio-tools call protobuf's runtime_version (protobuf >= 5.26) and
+    # require grpcio >= the generator; pyproject.toml declares protobuf>=3.21, grpcio>=1.51.
+    for name in ("verdict_pb2.py", "verdict_pb2_grpc.py"):
+        text = open(os.path.join(CLIENT, "verdict", "v1", name)).read()
+        assert "runtime_version" not in text and "GRPC_GENERATED_VERSION" not in text, name
+    # With an interpreter that has old versions installed (e.g. a venv with protobuf==4.21.12
+    # grpcio==1.51.3, or protobuf==4.25.8), the package imports and builds messages there.
+    old = os.environ.get("VERDICT_OLD_PROTOBUF_PYTHON")
+    if not old:
+        pytest.skip("set VERDICT_OLD_PROTOBUF_PYTHON to a python with an old protobuf/grpcio")
+    code = ("import google.protobuf as pb, grpc, verdict\n"
+            "g = verdict.group_from_dict({'id': 'a', 'gold': '1', 'completions': ['x']})\n"
+            "print(pb.__version__, grpc.__version__, list(g.math.gold_answers))")
+    out = subprocess.run([old, "-c", code], cwd=CLIENT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == "['1']"

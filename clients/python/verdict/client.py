@@ -3,7 +3,15 @@
 Addresses: "host:port", "unix:/path/to.sock", "ipv4:10.0.0.1:50051,10.0.0.2:50051" (several
 servers), or "dns:///verdict.ns.svc.cluster.local:50051" (a headless Kubernetes Service: every
 pod). With several backends, calls are spread round-robin. Calls that fail with UNAVAILABLE are
-retried with exponential backoff (gRPC retry policy), so losing one server mid-run loses no work.
+retried with exponential backoff (gRPC retry policy, up to `max_attempts` attempts in all; 1 turns
+retries off), so losing one server mid-run loses no work. Requests of any size are retried: the
+per-call retry buffer is raised from gRPC's 256 KiB to `_RETRY_BUFFER_BYTES`.
+
+Deadlines and waiting: every call has a deadline, `timeout` seconds (default 300). With
+`wait_for_ready=True` (the default) a call made while no server is reachable waits for one to come
+up (a sidecar still starting, a pod being replaced) until that deadline, then fails with
+DEADLINE_EXCEEDED; with `wait_for_ready=False` it fails at once with UNAVAILABLE. `timeout=None`
+means no deadline: a call with no server then waits forever.
 """
 import json
 from typing import AsyncIterator, Iterable, Iterator, List, Optional, Sequence, Union
@@ -16,42 +24,65 @@ from verdict.v1 import verdict_pb2, verdict_pb2_grpc
 GroupLike = Union[dict, "verdict_pb2.Group"]
 
 _SERVICE = "verdict.v1.RewardService"
+DEFAULT_TIMEOUT_S = 300.0
+# gRPC keeps a call's request to resend it, but only up to this many bytes per call (default
+# 256 KiB: a batch of a few dozen long completions is over it, and such a call then fails on the
+# first UNAVAILABLE instead of being retried). 1 GiB covers the server's 256 MiB message limit.
+_RETRY_BUFFER_BYTES = 1 << 30
 
 
 def _service_config(max_attempts: int) -> str:
-    return json.dumps({
-        "loadBalancingConfig": [{"round_robin": {}}],
-        "methodConfig": [{
-            "name": [{"service": _SERVICE}],
-            "retryPolicy": {
-                "maxAttempts": max_attempts,
-                "initialBackoff": "0.05s",
-                "maxBackoff": "2s",
-                "backoffMultiplier": 2,
-                "retryableStatusCodes": ["UNAVAILABLE"],
-            },
-        }],
-    })
+    method = {"name": [{"service": _SERVICE}]}
+    # gRPC rejects a retry policy with maxAttempts < 2 (and then fails every call): 1 = no policy.
+    if max_attempts >= 2:
+        method["retryPolicy"] = {
+            "maxAttempts": max_attempts,
+            "initialBackoff": "0.05s",
+            "maxBackoff": "2s",
+            "backoffMultiplier": 2,
+            "retryableStatusCodes": ["UNAVAILABLE"],
+        }
+    return json.dumps({"loadBalancingConfig": [{"round_robin": {}}], "methodConfig": [method]})
 
 
 def _channel_options(max_attempts: int):
+    if max_attempts < 1:
+        raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
     return [
         ("grpc.max_receive_message_length", -1),
         ("grpc.max_send_message_length", -1),
-        ("grpc.enable_retries", 1),
+        ("grpc.enable_retries", 1 if max_attempts >= 2 else 0),
+        ("grpc.per_rpc_retry_buffer_size", _RETRY_BUFFER_BYTES),
         ("grpc.service_config", _service_config(max_attempts)),
     ]
+
+
+def gold_answers(gold) -> List[str]:
+    """A gold answer as the list of acceptable answers: a string, a number (its text), or a
+    list, tuple or numpy array of those (what a parquet list column gives). Raises ValueError
+    for None inside a list: a missing gold is not an answer."""
+    if hasattr(gold, "tolist") and not isinstance(gold, (str, bytes)):  # numpy array or scalar
+        gold = gold.tolist()
+    items = list(gold) if isinstance(gold, (list, tuple)) else [gold]
+    out = []
+    for x in items:
+        if x is None:
+            raise ValueError(f"gold answer list {gold!r} holds None")
+        if hasattr(x, "tolist") and not isinstance(x, (str, bytes)):
+            x = x.tolist()
+        out.append(x.decode() if isinstance(x, bytes) else str(x))
+    return out
 
 
 def group_from_dict(d: dict) -> "verdict_pb2.Group":
     """{"id", "prompt", "gold" (str or list), "completions": [str | {"text", ...}]} -> Group.
     Without "gold", the group is rules-only."""
-    g = verdict_pb2.Group(id=str(d.get("id", "")), prompt=d.get("prompt", ""))
+    g = verdict_pb2.Group(id=str(d.get("id", "")), prompt=d.get("prompt") or "")
     gold = d.get("gold")
     if gold is None:
         g.rules_only.SetInParent()
     else:
-        g.math.gold_answers.extend([str(x) for x in gold] if isinstance(gold, list) else [str(gold)])
+        g.math.gold_answers.extend(gold_answers(gold))
     for c in d.get("completions", []):
         if isinstance(c, str):
             g.completions.add(text=c)
@@ -72,13 +103,27 @@ def _as_spec(spec) -> Optional["verdict_pb2.RewardSpec"]:
     return json_format.ParseDict(spec, verdict_pb2.RewardSpec())
 
 
-class Client:
-    """A Verdict server (or several). `timeout` is each call's deadline in seconds."""
+def _stream_requests(groups: Iterable[GroupLike], spec) -> Iterator["verdict_pb2.ScoreStreamRequest"]:
+    """The stream's messages; the spec rides on the first and holds for the rest of the stream."""
+    first = True
+    for g in groups:
+        r = verdict_pb2.ScoreStreamRequest(group=_as_group(g))
+        if first and spec is not None:
+            r.spec.CopyFrom(spec)
+        first = False
+        yield r
 
-    def __init__(self, address: str, timeout: Optional[float] = None, max_attempts: int = 5):
+
+class Client:
+    """A Verdict server (or several). `timeout` is each call's deadline in seconds (None: none);
+    `wait_for_ready` and `max_attempts` as the module docstring says."""
+
+    def __init__(self, address: str, timeout: Optional[float] = DEFAULT_TIMEOUT_S,
+                 max_attempts: int = 5, wait_for_ready: bool = True):
         self._channel = grpc.insecure_channel(address, options=_channel_options(max_attempts))
         self._stub = verdict_pb2_grpc.RewardServiceStub(self._channel)
         self._timeout = timeout
+        self._wait = wait_for_ready
 
     def __enter__(self):
         return self
@@ -93,7 +138,7 @@ class Client:
         request = verdict_pb2.ScoreRequest(groups=[_as_group(g) for g in groups])
         if spec is not None:
             request.spec.CopyFrom(_as_spec(spec))
-        return self._stub.Score(request, timeout=self._timeout, wait_for_ready=True)
+        return self._stub.Score(request, timeout=self._timeout, wait_for_ready=self._wait)
 
     def score(self, groups: Sequence[GroupLike], spec=None) -> List[GroupResult]:
         """Scores a batch; one GroupResult per group, in order. `spec` is a RewardSpec or its
@@ -102,30 +147,25 @@ class Client:
 
     def score_stream(self, groups: Iterable[GroupLike], spec=None) -> Iterator[GroupResult]:
         """Streams groups in; yields each group's result as soon as it is scored (any order)."""
-        spec = _as_spec(spec)
-
-        def requests():
-            first = True
-            for g in groups:
-                r = verdict_pb2.ScoreStreamRequest(group=_as_group(g))
-                if first and spec is not None:
-                    r.spec.CopyFrom(spec)
-                first = False
-                yield r
-        for g in self._stub.ScoreStream(requests(), timeout=self._timeout):
+        call = self._stub.ScoreStream(_stream_requests(groups, _as_spec(spec)),
+                                      timeout=self._timeout, wait_for_ready=self._wait)
+        for g in call:
             yield from_proto(g)
 
     def info(self) -> "verdict_pb2.ServerInfo":
-        return self._stub.GetInfo(verdict_pb2.GetInfoRequest(), timeout=self._timeout)
+        return self._stub.GetInfo(verdict_pb2.GetInfoRequest(), timeout=self._timeout,
+                                  wait_for_ready=self._wait)
 
 
 class AsyncClient:
     """asyncio version of Client (grpc.aio)."""
 
-    def __init__(self, address: str, timeout: Optional[float] = None, max_attempts: int = 5):
+    def __init__(self, address: str, timeout: Optional[float] = DEFAULT_TIMEOUT_S,
+                 max_attempts: int = 5, wait_for_ready: bool = True):
         self._channel = grpc.aio.insecure_channel(address, options=_channel_options(max_attempts))
         self._stub = verdict_pb2_grpc.RewardServiceStub(self._channel)
         self._timeout = timeout
+        self._wait = wait_for_ready
 
     async def __aenter__(self):
         return self
@@ -140,15 +180,17 @@ class AsyncClient:
         request = verdict_pb2.ScoreRequest(groups=[_as_group(g) for g in groups])
         if spec is not None:
             request.spec.CopyFrom(_as_spec(spec))
-        response = await self._stub.Score(request, timeout=self._timeout, wait_for_ready=True)
+        response = await self._stub.Score(request, timeout=self._timeout,
+                                          wait_for_ready=self._wait)
         return [from_proto(g) for g in response.groups]
 
-    async def score_stream(self, groups: Iterable[GroupLike]) -> AsyncIterator[GroupResult]:
-        call = self._stub.ScoreStream(
-            (verdict_pb2.ScoreStreamRequest(group=_as_group(g)) for g in groups),
-            timeout=self._timeout)
+    async def score_stream(self, groups: Iterable[GroupLike], spec=None) -> AsyncIterator[GroupResult]:
+        """As Client.score_stream: `spec` applies to every group of the stream."""
+        call = self._stub.ScoreStream(_stream_requests(groups, _as_spec(spec)),
+                                      timeout=self._timeout, wait_for_ready=self._wait)
         async for g in call:
             yield from_proto(g)
 
     async def info(self) -> "verdict_pb2.ServerInfo":
-        return await self._stub.GetInfo(verdict_pb2.GetInfoRequest(), timeout=self._timeout)
+        return await self._stub.GetInfo(verdict_pb2.GetInfoRequest(), timeout=self._timeout,
+                                        wait_for_ready=self._wait)

@@ -4,16 +4,26 @@
     trainer = GRPOTrainer(model=..., reward_funcs=reward_funcs("unix:/run/verdict.sock",
                                                                gold_column="solution"), ...)
 
-TRL calls each reward function as f(prompts=..., completions=..., **dataset_columns) and logs it
-under its __name__. Here every component ("accuracy", "format", ...) is its own function so TRL
-logs each, and all of them share ONE server call per batch: the first function called scores
-the batch, the others read the cached results. Consecutive completions of the same prompt form
-a group. A sample the server could not check is None (TRL ignores it), never a silent 0.
+TRL (trl/trainer/grpo_trainer.py, GRPOTrainer._calculate_rewards) calls each reward function as
+f(prompts=..., completions=..., completion_ids=..., trainer_state=..., **dataset_columns) and logs
+it under its __name__. Here every component ("accuracy", "format", ...) is its own function so
+TRL logs each, and all of them share ONE server call per batch: the first function called scores
+the batch, the others read the cached results (the cache key is the prompts, completions and
+golds). Consecutive completions of the same prompt form a group.
+
+- gold_column: the dataset column with the gold answer (a string, a number, or a list of
+  acceptable answers). A column the batch does not have raises KeyError naming the columns it
+  has; gold_column=None scores format and shaping terms only (rules-only).
+- A sample the server could not check is None (TRL turns it into NaN and ignores it), never a
+  silent 0.
+- The functions are instances of module-level classes, so they pickle (TRL's async trainer and
+  multiprocessing send them to other processes); the server connection is re-opened after
+  unpickling, and functions pickled together still share one call per batch.
 """
 import threading
 from typing import Callable, List, Optional, Sequence
 
-from verdict.client import Client
+from verdict.client import DEFAULT_TIMEOUT_S, Client, gold_answers
 
 
 def _text(x) -> str:
@@ -29,9 +39,12 @@ class VerdictRewards:
     """Scores a TRL batch once and serves its components to several reward functions."""
 
     def __init__(self, address: str, components: Sequence[str] = ("accuracy", "format"),
-                 gold_column: str = "solution", spec=None, timeout: Optional[float] = 120.0,
-                 total: bool = False, client: Optional[Client] = None):
-        self._client = client or Client(address, timeout=timeout)
+                 gold_column: Optional[str] = "solution", spec=None,
+                 timeout: Optional[float] = DEFAULT_TIMEOUT_S, total: bool = False,
+                 client: Optional[Client] = None):
+        self._address = address
+        self._timeout = timeout
+        self._client = client
         self._components = list(components)
         self._gold_column = gold_column
         self._spec = spec
@@ -40,24 +53,55 @@ class VerdictRewards:
         self._cache_key = None
         self._cache = None
 
+    # A gRPC channel and a lock cannot be pickled: they are made again on the other side.
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.update(_client=None, _lock=None, _cache_key=None, _cache=None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def _get_client(self) -> Client:
+        if self._client is None:
+            self._client = Client(self._address, timeout=self._timeout)
+        return self._client
+
+    def _golds(self, kwargs, n: int):
+        if self._gold_column is None:
+            return None
+        if self._gold_column not in kwargs:
+            columns = sorted(k for k in kwargs if k not in ("trainer_state", "completion_ids"))
+            raise KeyError(f"verdict.trl: gold_column {self._gold_column!r} is not a column of "
+                           f"this batch (columns: {columns}); pass gold_column=<the column with "
+                           "the gold answer>, or gold_column=None for format-only rewards")
+        golds = list(kwargs[self._gold_column])
+        if len(golds) != n:
+            raise ValueError(f"verdict.trl: column {self._gold_column!r} has {len(golds)} values "
+                             f"for {n} completions")
+        return [gold_answers(g) for g in golds]
+
     def _score(self, prompts, completions, kwargs):
         prompt_texts = [_text(p) for p in prompts]
         completion_texts = [_text(c) for c in completions]
-        key = (tuple(prompt_texts), tuple(completion_texts))
+        golds = self._golds(kwargs, len(completion_texts))
+        key = (tuple(prompt_texts), tuple(completion_texts),
+               None if golds is None else tuple(tuple(g) for g in golds))
         with self._lock:
             if key == self._cache_key:
                 return self._cache
-            golds = kwargs.get(self._gold_column)
             groups, index = [], []
             for i, (p, c) in enumerate(zip(prompt_texts, completion_texts)):
-                if not groups or groups[-1]["prompt"] != p:
+                gold = None if golds is None else golds[i]
+                if not groups or groups[-1]["prompt"] != p or groups[-1].get("gold") != gold:
                     g = {"id": str(len(groups)), "prompt": p, "completions": []}
-                    if golds is not None:
-                        g["gold"] = golds[i]
+                    if gold is not None:
+                        g["gold"] = gold
                     groups.append(g)
                 index.append((len(groups) - 1, len(groups[-1]["completions"])))
                 groups[-1]["completions"].append(c)
-            results = self._client.score(groups, spec=self._spec)
+            results = self._get_client().score(groups, spec=self._spec)
             flat = []
             for gi, si in index:
                 g = results[gi]
@@ -65,25 +109,36 @@ class VerdictRewards:
             self._cache_key, self._cache = key, flat
             return flat
 
-    def _component_fn(self, name: str) -> Callable:
-        def fn(prompts, completions, **kwargs) -> List[Optional[float]]:
-            samples = self._score(prompts, completions, kwargs)
-            return [None if s is None or not s.ok or name not in s.components
-                    else s.components[name] for s in samples]
-        fn.__name__ = f"verdict_{name}"
-        return fn
-
-    def _total_fn(self) -> Callable:
-        def fn(prompts, completions, **kwargs) -> List[Optional[float]]:
-            samples = self._score(prompts, completions, kwargs)
-            return [None if s is None or not s.ok else s.reward for s in samples]
-        fn.__name__ = "verdict_reward"
-        return fn
-
     def reward_funcs(self) -> List[Callable]:
         if self._total:
-            return [self._total_fn()]
-        return [self._component_fn(n) for n in self._components]
+            return [TotalReward(self)]
+        return [ComponentReward(self, n) for n in self._components]
+
+
+class ComponentReward:
+    """One component of the reward as a TRL reward function (named verdict_<component>)."""
+
+    def __init__(self, rewards: VerdictRewards, name: str):
+        self.rewards = rewards
+        self.component = name
+        self.__name__ = f"verdict_{name}"
+
+    def __call__(self, prompts, completions, **kwargs) -> List[Optional[float]]:
+        samples = self.rewards._score(prompts, completions, kwargs)
+        return [None if s is None or not s.ok or self.component not in s.components
+                else s.components[self.component] for s in samples]
+
+
+class TotalReward:
+    """The weighted reward as one TRL reward function (named verdict_reward)."""
+    __name__ = "verdict_reward"
+
+    def __init__(self, rewards: VerdictRewards):
+        self.rewards = rewards
+
+    def __call__(self, prompts, completions, **kwargs) -> List[Optional[float]]:
+        samples = self.rewards._score(prompts, completions, kwargs)
+        return [None if s is None or not s.ok else s.reward for s in samples]
 
 
 def reward_funcs(address: str, **kwargs) -> List[Callable]:

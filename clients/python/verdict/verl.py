@@ -1,10 +1,34 @@
 """verl adapter: `compute_score` for verl's reward managers.
 
 In the verl config:  custom_reward_function.path=<site-packages>/verdict/verl.py
-                     custom_reward_function.name=compute_score        (NaiveRewardManager)
+                     custom_reward_function.name=compute_score        (naive, dapo, prime, and
+                                                                       the reward loop)
                      or name=compute_score_batch with reward_model.reward_manager=batch
-The server address comes from VERDICT_ADDRESS (default unix:/run/verdict/verdict.sock).
-Returns verl's dict form: {"score": reward, "acc": bool, <each component>: value, ...}.
+The server address comes from VERDICT_ADDRESS (default unix:/run/verdict/verdict.sock), the
+per-call deadline in seconds from VERDICT_TIMEOUT (default 300).
+
+How verl calls it (all keyword arguments):
+- NaiveRewardManager (verl/workers/reward_manager/naive.py): compute_score(data_source=,
+  solution_str=, ground_truth=, extra_info=), the response decoded with skip_special_tokens=True,
+  ground_truth = non_tensor_batch["reward_model"]["ground_truth"] (a numpy array when the parquet
+  column is a list), extra_info = the row's extra_info dict plus "num_turns".
+- The reward loop (verl/experimental/reward_loop/reward_manager/naive.py) adds
+  reward_router_address= and reward_model_tokenizer= (ignored here), from an executor thread.
+- BatchRewardManager (verl/workers/reward_manager/batch.py): compute_score_batch(data_sources=,
+  solution_strs=, ground_truths=, extra_infos=, **reward_kwargs).
+
+What this does with them:
+- ground_truth: a string, a number (its text), or a list/tuple/numpy array of acceptable answers;
+  None scores format and shaping terms only (rules-only) and still returns every key.
+- prompt: verl passes none, so a template that prefills "<think>" would cost every sample its
+  format reward. The prompt is read from extra_info["prompt"] (a string: the prompt after the
+  chat template) when the dataset puts it there; else, with VERDICT_PROMPT_PREFILLS_THINK=1 in
+  the environment, the completion is read as starting inside <think>.
+- Returns {"score": reward, "acc": bool, "verdict": str, "accuracy": .., "format": .., <other
+  components>}: the same keys for every sample (verl stacks each key over the batch and asserts
+  equal lengths), a component the server did not compute being 0.0.
+- A sample the server could not check raises RuntimeError (verl needs a number; a silent 0 would
+  read as "the model was wrong").
 """
 import os
 import threading
@@ -14,6 +38,8 @@ from verdict.client import Client
 
 _client = None
 _lock = threading.Lock()
+# Always present, so every sample's dict has the same keys.
+_BASE_COMPONENTS = ("accuracy", "format")
 
 
 def _get_client() -> Client:
@@ -25,29 +51,48 @@ def _get_client() -> Client:
         return _client
 
 
+def _prompt(extra_info) -> str:
+    if isinstance(extra_info, dict) and isinstance(extra_info.get("prompt"), str):
+        return extra_info["prompt"]
+    if os.environ.get("VERDICT_PROMPT_PREFILLS_THINK", "") == "1":
+        return "<think>"
+    return ""
+
+
+def _group(i, solution_str: str, ground_truth, extra_info) -> dict:
+    g = {"id": str(i), "prompt": _prompt(extra_info), "completions": [solution_str]}
+    if ground_truth is not None:
+        g["gold"] = ground_truth
+    return g
+
+
 def _as_dict(sample) -> Dict[str, Any]:
     if sample is None or not sample.ok:
         # verl needs a number; report the failure loudly rather than as a plain 0 reward.
         reason = "group error" if sample is None else sample.error
         raise RuntimeError(f"verdict could not check this sample: {reason}")
     out = {"score": sample.reward, "acc": sample.verdict == "CORRECT", "verdict": sample.verdict}
+    for name in _BASE_COMPONENTS:
+        out[name] = 0.0
     out.update(sample.components)
     return out
 
 
-def compute_score(data_source: str, solution_str: str, ground_truth, extra_info: Optional[dict] = None,
-                  **kwargs) -> Dict[str, Any]:
+def compute_score(data_source: str = "", solution_str: str = "", ground_truth=None,
+                  extra_info: Optional[dict] = None, **kwargs) -> Dict[str, Any]:
     """verl's single-sample form."""
-    group = {"id": str((extra_info or {}).get("index", "")), "gold": ground_truth,
-             "completions": [solution_str]}
-    [result] = _get_client().score([group])
-    return _as_dict(None if result.error else result.samples[0])
+    index = extra_info.get("index", "") if isinstance(extra_info, dict) else ""
+    [result] = _get_client().score([_group(index, solution_str, ground_truth, extra_info)])
+    if result.error:
+        raise RuntimeError(f"verdict could not score this sample: {result.error}")
+    return _as_dict(result.samples[0])
 
 
 def compute_score_batch(data_sources: List[str], solution_strs: List[str], ground_truths: List,
                         extra_infos: Optional[List[dict]] = None, **kwargs) -> List[Dict[str, Any]]:
     """verl's batch form (BatchRewardManager): one server call for the whole batch."""
-    groups = [{"id": str(i), "gold": gt, "completions": [s]}
-              for i, (s, gt) in enumerate(zip(solution_strs, ground_truths))]
+    extra_infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    groups = [_group(i, s, gt, ei)
+              for i, (s, gt, ei) in enumerate(zip(solution_strs, ground_truths, extra_infos))]
     results = _get_client().score(groups)
     return [_as_dict(None if r.error else r.samples[0]) for r in results]
