@@ -15,6 +15,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/cores.h"
 #include "server/log.h"
 
 namespace verdict {
@@ -50,7 +51,9 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
     }
   }
   scorer_options.runner = s->runner_.get();
-  s->pool_ = std::make_unique<ThreadPool>(options.worker_threads);
+  // 0: the cores this process may use (a pod's CPU limit, not the node's core count).
+  s->pool_ = std::make_unique<ThreadPool>(
+      options.worker_threads != 0 ? options.worker_threads : static_cast<size_t>(UsableCores()));
   s->scorer_ = std::make_unique<Scorer>(s->pool_.get(), scorer_options);
   ServiceOptions service_options = options.service;
   service_options.max_message_bytes = options.max_message_bytes;

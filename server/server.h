@@ -25,7 +25,7 @@ struct ServerOptions {
   // Addresses to listen on: "HOST:PORT" ("127.0.0.1:0" picks a free port) or "unix:/path".
   // Default {"127.0.0.1:50051"}.
   std::vector<std::string> listen = {"127.0.0.1:50051"};
-  // Scoring threads; 0 = one per core.
+  // Scoring threads; 0 = one per usable core (server/cores.h: the cgroup's CPU quota counts).
   size_t worker_threads = 0;
   // Largest request or response message, in bytes. Default 256 MiB (a batch of 1,024 groups x
   // 16 completions x 8 KB is 128 MiB).
