@@ -124,6 +124,12 @@ std::string SpawnError(const std::error_code& ec, bool forked, const std::string
   }
 }
 
+// Step 2: a session of its own, which is also a process group of its own (killed as a whole),
+// and has no controlling terminal: the program cannot open /dev/tty or push keystrokes into the
+// terminal of whoever runs the server or `verdict score` (TIOCSTI). The vforked child is never
+// a group leader, so setsid() cannot fail.
+void LeaveTerminal() { setsid(); }
+
 // The containment steps, in the child Boost.Process vforked (it shares the server's memory
 // until its execve), before that execve: system calls only, no allocation, nothing written but
 // its stack, errno and the executor's error code.
@@ -153,7 +159,7 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
   }
-  setpgid(0, 0);
+  LeaveTerminal();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   for (int i = 0; i < p.num_cgroup_procs; ++i) {
     int fd = open(p.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
@@ -260,6 +266,15 @@ struct ExactEnv : boost::process::extend::handler {
     exec.env = envp;
   }
 };
+
+// Why a run got kTimeLimit for CPU: the measured time when it is over the limit, else the
+// RLIMIT_CPU signal that stopped it (the kernel's count, in whole seconds, can run ahead of the
+// sampled one), never a measured time under the limit as if it were over.
+std::string CpuLimitDetail(int64_t cpu_ms, int64_t limit_ms, int64_t rlimit_s, int signal) {
+  if (cpu_ms > limit_ms) return absl::StrCat("cpu ", cpu_ms, " ms > ", limit_ms, " ms");
+  return absl::StrCat("cpu limit ", limit_ms, " ms: ", signal == SIGXCPU ? "SIGXCPU" : "SIGKILL",
+                      " at RLIMIT_CPU ", rlimit_s, " s (", cpu_ms, " ms measured)");
+}
 
 // The first child of `pid` (for init: the program of a pid namespace); 0 when there is none.
 pid_t OnlyChild(pid_t pid) {
@@ -672,6 +687,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   RunResult result;
   bool output_limit = false, wall_limit = false, cancelled = false, exited = false;
   bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
+  int64_t watched_cpu_ms = 0;  // the watch's last reading of the program's CPU time
   const double deadline = start_ms + lim.wall_ms;
   // Without a memory cgroup the program's peak comes from ru_maxrss, which also holds the
   // resident size of the server the child was spawned from (its exec saves the old memory's
@@ -736,7 +752,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       sampled_peak = std::max(sampled_peak, ProcPeakRssBytes(program));
       while (next_rss_sample <= NowMs() - start_ms) next_rss_sample *= 2;
     }
-    if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
+    if (watch_cpu && program > 0 && (watched_cpu_ms = ProcCpuMs(program)) > lim.cpu_ms) {
       cpu_watch_hit = true;
       break;
     }
@@ -779,8 +795,11 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
   if (cancelled) return absl::CancelledError("run cancelled");
 
-  result.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+  // The rusage of a process killed mid-tick can read lower than the /proc reading that had it
+  // killed: report the larger, so that a CPU-limit detail never shows time under the limit.
+  result.cpu_ms = std::max<int64_t>(watched_cpu_ms,
+                                    (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
   // The program's own peak: the cgroup's, or ru_maxrss when it is above the server's own peak
   // (then it is the program's), or else the sampled one (a lower bound).
   rusage self{};
@@ -809,7 +828,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
              (result.signal == SIGKILL && result.cpu_ms >= cpu_s * 1000)) {
     result.status = RunStatus::kTimeLimit;
     result.cpu_limit_hit = true;
-    result.detail = absl::StrCat("cpu ", result.cpu_ms, " ms > ", lim.cpu_ms, " ms");
+    result.detail = CpuLimitDetail(result.cpu_ms, lim.cpu_ms, cpu_s, result.signal);
   } else if (result.signal == SIGXFSZ) {
     result.status = RunStatus::kOutputLimit;
     result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
@@ -942,7 +961,8 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
   if (seccomp_ok) {
-    info.active_layers.push_back("seccomp(no_net,no_ptrace,no_mount,no_modules,no_bpf,no_setsid)");
+    info.active_layers.push_back("seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
+                                 "no_setsid)");
   } else {
     info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
                                                       : "seccomp: disabled by options");

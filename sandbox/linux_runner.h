@@ -7,9 +7,11 @@
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
 //     following links) after the run, whatever happened.
-//  2. Process group: the child calls setpgid(0, 0); at the end the whole group gets SIGKILL and
-//     every member is reaped (the runner process is a child subreaper, so orphans come back).
-//     setsid/setpgid are denied by seccomp, so no descendant can leave the group.
+//  2. Session and process group: the child calls setsid(), so it leads a fresh session and
+//     process group with no controlling terminal (no /dev/tty, no TIOCSTI into the terminal of
+//     whoever runs the server); at the end the whole group gets SIGKILL and every member is
+//     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
+//     are denied by seccomp, so no descendant can leave the group.
 //  3. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
 //     slot (`first_uid + slot`, gid the same, no supplementary groups). Per-run uids make
 //     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
@@ -17,11 +19,14 @@
 //     process of that uid.
 //  4. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files.
-//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() for every
-//     family but AF_UNIX, ptrace, mount/umount/pivot_root, kernel modules, bpf, kexec, reboot,
-//     swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
-//     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls
-//     back to clone, whose flags can be checked). Everything else is allowed.
+//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
+//     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
+//     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
+//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
+//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
+//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
+//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
+//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
 //  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
 //     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
 //     run's init process into them (as the runner's own child, CLONE_PARENT) (plus a user namespace when the runner is not root; as root the per-slot uid

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -24,6 +25,22 @@ inline constexpr int kSlots = 16;
 inline std::string TestWorkRoot() {
   return absl::StrCat("/tmp/verdict-sandbox-test-", program_invocation_short_name,
                       geteuid() == 0 ? "" : absl::StrCat("-uid", geteuid()));
+}
+
+// A directory outside /tmp, /usr and the work root, readable by every uid, standing for the
+// host's private files (datasets with expected outputs, home directories, sockets): a program
+// must not reach what is in it. Created on first use, mode 0755.
+inline std::string HostSecretDir() {
+  static const std::string dir = [] {
+    std::string d = geteuid() == 0
+                        ? absl::StrCat("/var/lib/verdict-test-secret-", program_invocation_short_name)
+                        : absl::StrCat("/var/tmp/verdict-test-secret-", program_invocation_short_name,
+                                       "-uid", geteuid());
+    mkdir(d.c_str(), 0755);
+    chmod(d.c_str(), 0755);
+    return d;
+  }();
+  return dir;
 }
 
 inline Runner& SharedRunner() {
