@@ -84,6 +84,7 @@ struct ChildPlan {
   int num_cgroup_procs;
   const internal::NamespacePlan* ns;  // null: no namespaces
   int result_fd;  // pid namespace: init writes the program's wait status here
+  internal::ArgArea server_args;  // pid namespace: init's copy of the server's argv strings
 };
 
 // Boost.Process carries only an error code from the child to the parent, so a failed setup
@@ -182,6 +183,7 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
     }
     if (int step = internal::EnterNamespaces(*p.ns); step != 0) fail(kStageNamespaces, step);
     if (p.ns->pid) {
+      internal::HideCommandLine(p.server_args);
       // We are init; the program is our child (pid 2), in a group of its own. vfork: the
       // program borrows init's memory (init's own copy) until its execve, which it makes itself
       // below: it must not return into frames init still uses.
@@ -358,7 +360,7 @@ bool ReadCollected(const std::string& path, int64_t max_bytes, std::string* out)
 struct Layers {
   bool drop_uid = false;
   int clone_flags = 0;  // CLONE_NEW*; 0: no namespaces
-  bool user_ns = false, pid_ns = false, mount_ns = false, read_only_root = false;
+  bool user_ns = false, pid_ns = false, mount_ns = false;
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
 };
 
@@ -367,7 +369,7 @@ class LinuxRunner final : public Runner {
   LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
       : options_(std::move(options)), filter_bytes_(std::move(filter)),
         drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
-        private_dirs_(internal::PrivateDirs()) {
+        root_view_(layers_.mount_ns ? internal::PlanRootView() : nullptr) {
     filter_.len = filter_bytes_.size() / sizeof(sock_filter);
     filter_.filter = reinterpret_cast<sock_filter*>(filter_bytes_.data());
     for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
@@ -404,7 +406,8 @@ class LinuxRunner final : public Runner {
   const bool drop_uid_;
   const Layers layers_;
   const RunnerInfo info_;
-  const std::vector<std::string> private_dirs_;
+  const std::unique_ptr<internal::RootView> root_view_;  // with a mount namespace
+  const internal::ArgArea server_args_ = internal::OwnArgArea();
   const std::string uid_map_ = absl::StrCat("0 ", geteuid(), " 1");
   const std::string gid_map_ = absl::StrCat("0 ", getegid(), " 1");
   std::atomic<uint64_t> counter_{0};
@@ -460,22 +463,23 @@ void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_
                              internal::NamespacePlan* plan,
                              std::vector<std::string>* storage) const {
   plan->mount = true;
-  plan->read_only_root = layers_.read_only_root;
+  plan->shown = root_view_->shown.data();
+  plan->num_shown = static_cast<int>(root_view_->shown.size());
   storage->push_back(absl::StrCat("size=", std::max<int64_t>(request.limits.file_bytes, 1 << 20),
                                   ",nr_inodes=4096,mode=1777"));
   plan->tmpfs_options = storage->back().c_str();
-  for (const std::string& d : private_dirs_) {
-    plan->private_dirs[plan->num_private_dirs++] = d.c_str();
-  }
   plan->kept[plan->num_kept++] = {work_dir.c_str(), true, true};
-  // Paths under a private directory named on the command line stay visible, read-only.
+  // Paths the command line names outside the shown ones (a cached binary, a precompiled-header
+  // dir) stay visible, read-only: the server chose them.
   for (const std::string& arg : request.argv) {
     if (plan->num_kept == internal::NamespacePlan::kMaxKept) break;
-    bool under = false;
-    for (const std::string& d : private_dirs_) under |= absl::StartsWith(arg, d + "/");
+    bool shown = false;
+    for (const internal::ShownPath& s : root_view_->shown) {
+      shown |= arg == s.path || absl::StartsWith(arg, absl::StrCat(s.path, "/"));
+    }
     struct stat st;
-    if (!under || absl::StrContains(arg, "/..") || lstat(arg.c_str(), &st) != 0 ||
-        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    if (shown || arg.empty() || arg[0] != '/' || absl::StrContains(arg, "/..") ||
+        lstat(arg.c_str(), &st) != 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
       continue;
     }
     plan->kept[plan->num_kept++] = {arg.c_str(), S_ISDIR(st.st_mode), false};
@@ -610,6 +614,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     plan.ns = &ns;
   }
   plan.result_fd = res_w.get();
+  plan.server_args = server_args_;
 
   pid_t init_pid = 0;
   plan.status_fd = layers_.pid_ns ? st_w.get() : -1;
@@ -893,14 +898,10 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     }
     if (ns.mount) {
       layers->mount_ns = true;
-      layers->read_only_root = ns.read_only_root;
       layers->clone_flags |= CLONE_NEWNS;
       info->active_layers.push_back(
-          absl::StrCat("mount_namespace(", ns.read_only_root ? "read_only_root," : "",
-                       "private_tmp,private_dev_shm", ns.pid ? ",own_proc)" : ")"));
-      if (!ns.read_only_root) {
-        info->missing_layers.push_back("read_only_root: needs mount_setattr (Linux >= 5.12)");
-      }
+          absl::StrCat("mount_namespace(own_root,toolchains_read_only,private_tmp,private_dev_shm,"
+                       "minimal_dev", ns.pid ? ",own_proc)" : ",host_proc)"));
     } else {
       info->missing_layers.push_back("mount_namespace: " + ns.mount_why);
     }

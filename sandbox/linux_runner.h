@@ -30,12 +30,19 @@
 //  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
 //     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
 //     run's init process into them (as the runner's own child, CLONE_PARENT) (plus a user namespace when the runner is not root; as root the per-slot uid
-//     of step 3 does that job and the program keeps no capabilities). Mount namespace: every
-//     mount read-only and nosuid, a private tmpfs on /tmp and /dev/shm (size `file_bytes`),
-//     the work dir bound back writable, paths under /tmp named on the command line (a cached
-//     binary) bound back read-only, a fresh /proc showing only the run's processes. Net
-//     namespace: only a loopback device that is down. Pid namespace: init (pid 1) forks the
-//     program and reports its wait status; when init exits the kernel kills the rest.
+//     of step 3 does that job and the program keeps no capabilities). Mount namespace: a root
+//     of its own, built on a tmpfs and entered with pivot_root (the host's root detached), made
+//     read-only and nosuid. It holds the toolchains' directories bound read-only (/usr, /bin,
+//     /sbin, /lib*; /etc's ld.so.cache, localtime, alternatives, passwd, group, nsswitch.conf,
+//     ssl/openssl.cnf, ssl/certs), /dev/{null,zero,full,random,urandom} and the /dev/{fd,stdin,
+//     stdout,stderr} links, a private tmpfs on /tmp and /dev/shm (size `file_bytes`), the work
+//     dir bound writable at its own path, paths the command line names outside those (a cached
+//     binary) bound read-only, and a fresh /proc showing only the run's processes (the host's
+//     without a pid namespace). Nothing else of the host: not /root, /home, /work (datasets),
+//     /var, /run (the server's sockets), /sys, other runs' dirs. Net namespace: only a loopback
+//     device that is down. Pid namespace: init (pid 1) writes "verdict-init" over its copy of
+//     the server's command line (/proc/1/cmdline), forks the program and reports its wait
+//     status; when init exits the kernel kills the rest.
 //     Without a mount namespace, files the slot uid left at the top of /tmp, /var/tmp and
 //     /dev/shm are removed after the run (umask 077 keeps them private while it lasts).
 //  7. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's

@@ -75,7 +75,7 @@ TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
 }
 
 TEST(Isolation, WithAMountNamespaceTheRootIsReadOnlyAndTheWorkDirWritable) {
-  if (!Active("mount_namespace(read_only_root")) GTEST_SKIP() << "no read-only mount namespace";
+  if (!Active("mount_namespace(own_root")) GTEST_SKIP() << "no mount namespace";
   RunResult r = MustRun(Python(R"(
 import errno, os
 out = []
@@ -88,7 +88,46 @@ open('mine', 'w').write('ok')
 out.append(open('mine').read())
 print(' '.join(out))
 )"));
-  EXPECT_EQ(r.stdout_data, "EROFS EROFS EROFS ok\n") << r.stderr_data;
+  // /var is not part of the run's root at all.
+  EXPECT_EQ(r.stdout_data, "ENOENT EROFS EROFS ok\n") << r.stderr_data;
+}
+
+// Issue 15: the read-only root showed the whole host: dataset files with expected outputs, home
+// directories, the server's command line in /proc/1/cmdline, its sockets under /run.
+TEST(Isolation, WithAMountNamespaceTheHostsOtherFilesAreInvisible) {
+  if (!Active("mount_namespace(own_root")) GTEST_SKIP() << "no mount namespace";
+  const std::string secret = testing::HostSecretDir() + "/expected_outputs.jsonl";
+  {
+    std::ofstream(secret) << "TOPSECRET\n";
+  }
+  chmod(secret.c_str(), 0644);  // readable by every uid: only the run's view hides it
+  RunResult r = MustRun(Python(absl::StrCat(R"(
+import os
+out = []
+for p in (')", secret, R"(', '/work/shared/data/math/conformance.jsonl'):
+    try:
+        open(p).read(); out.append('read')
+    except OSError as e:
+        out.append(type(e).__name__)
+for d in ('/home', '/root', '/work', '/srv', '/mnt', '/var', '/run', '/sys', '/boot', '/opt'):
+    out.append('listed ' + d if os.path.exists(d) else '-')
+print(' '.join(out))
+print(sorted(os.listdir('/dev')))
+print(os.path.isfile('/usr/bin/python3'), os.path.isfile('/etc/ld.so.cache'))
+)")));
+  EXPECT_EQ(r.stdout_data,
+            "FileNotFoundError FileNotFoundError - - - - - - - - - -\n"
+            "['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', "
+            "'zero']\n"
+            "True True\n")
+      << r.stderr_data;
+}
+
+TEST(Isolation, WithAPidNamespaceProcOneIsTheRunsInitNotTheServer) {
+  if (!Active("pid_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no pid namespace";
+  RunResult r = MustRun(Python(
+      "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())\n"));
+  EXPECT_EQ(r.stdout_data, "verdict-init\n") << r.stderr_data;
 }
 
 TEST(Isolation, WithAPidNamespaceTheRunSeesOnlyItsOwnProcesses) {
