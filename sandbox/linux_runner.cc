@@ -48,6 +48,7 @@
 #include "sandbox/internal/host_probe.h"
 #include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
+#include "sandbox/internal/uid_range.h"
 
 namespace verdict::sandbox {
 namespace {
@@ -362,6 +363,7 @@ struct Layers {
   int clone_flags = 0;  // CLONE_NEW*; 0: no namespaces
   bool user_ns = false, pid_ns = false, mount_ns = false;
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
+  std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
 };
 
 class LinuxRunner final : public Runner {
@@ -487,7 +489,7 @@ void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_
 }
 
 void LinuxRunner::SweepSharedTmp(uid_t uid) const {
-  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"}) {
     DIR* d = opendir(dir);
     if (d == nullptr) continue;
     std::vector<std::string> owned;
@@ -951,11 +953,21 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     }
   }
   const bool drop_uid = options.drop_privileges && geteuid() == 0;
+  LinuxRunnerOptions copy = options;
+  std::unique_ptr<internal::UidRange> uids;
+  if (drop_uid) {
+    absl::StatusOr<internal::UidRange> claimed = internal::UidRange::Claim(
+        options.uid_lock_dir, options.first_uid, options.max_parallel_runs);
+    if (!claimed.ok()) return claimed.status();
+    uids = std::make_unique<internal::UidRange>(*std::move(claimed));
+    copy.first_uid = uids->first();
+  }
   // Orphans of a run are re-parented to us so they can be reaped (no zombies).
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
-    info.active_layers.push_back(absl::StrCat("uid_drop(", options.first_uid, "+slot)"));
+    info.active_layers.push_back(absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ",
+                                              options.uid_lock_dir, ")"));
   } else {
     info.missing_layers.push_back("uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
   }
@@ -970,6 +982,7 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   }
   Layers layers;
   layers.drop_uid = drop_uid;
+  layers.uids = std::move(uids);
   AddOptionalLayers(options, &layers, &info);
   // The work dir is private when the program runs as another uid, or sees only its own dir in
   // a mount namespace. Neither (a runner that is not root, without namespaces): the program
@@ -989,7 +1002,6 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     return absl::FailedPreconditionError(
         "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir)");
   }
-  LinuxRunnerOptions copy = options;
   if (!seccomp_ok) copy.use_seccomp = false;
   return std::unique_ptr<Runner>(
       new LinuxRunner(copy, std::move(filter), std::move(layers), std::move(info)));

@@ -13,7 +13,9 @@
 //     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
 //     are denied by seccomp, so no descendant can leave the group.
 //  3. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
-//     slot (`first_uid + slot`, gid the same, no supplementary groups). Per-run uids make
+//     slot (`first_uid + slot`, gid the same, no supplementary groups). The range is claimed
+//     at creation with per-uid flocks under `uid_lock_dir`, so no other runner on the host, in
+//     this process or another, uses the same uids (taken: the next range). Per-run uids make
 //     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
 //     is off, so setsid() could leave the group) let a final sweep of /proc kill and reap every
 //     process of that uid.
@@ -43,8 +45,9 @@
 //     device that is down. Pid namespace: init (pid 1) writes "verdict-init" over its copy of
 //     the server's command line (/proc/1/cmdline), forks the program and reports its wait
 //     status; when init exits the kernel kills the rest.
-//     Without a mount namespace, files the slot uid left at the top of /tmp, /var/tmp and
-//     /dev/shm are removed after the run (umask 077 keeps them private while it lasts).
+//     Without a mount namespace, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during
+//     the run (nothing but a mount namespace can change that); what the slot uid left at their
+//     top is removed after the run (umask 077 keeps it private while it lasts).
 //  7. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
 //     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
 //     and process count (`processes`) limits; its peak memory is the run's
@@ -74,8 +77,15 @@ namespace verdict::sandbox {
 struct LinuxRunnerOptions {
   // Parent of all work dirs; created if missing. Default "/tmp/verdict-sandbox".
   std::string work_root = "/tmp/verdict-sandbox";
-  // First uid/gid of the per-run uid range; slot i runs as first_uid + i. Default 61000.
+  // First uid/gid of the per-run uid range; slot i runs as first_uid + i. When another runner
+  // on this host (in any process) holds one of those uids, the next range of
+  // `max_parallel_runs` uids is taken instead (see `uid_lock_dir`); RunnerInfo names the range
+  // used. Default 61000.
   int first_uid = 61000;
+  // Where runners that drop to per-slot uids hold them: an flock on `<dir>/<uid>` per uid for
+  // the runner's lifetime, so two servers on one host (Kubernetes pods of one node share uids)
+  // never run programs as the same uid. Created root-only (0700). Default "/run/verdict-uids".
+  std::string uid_lock_dir = "/run/verdict-uids";
   // Number of uid slots = most runs at once. Default 64.
   int max_parallel_runs = 64;
   // Drop to the slot uid when running as root. Default true.

@@ -64,6 +64,49 @@ TEST(Isolation, FilesInTmpAndDevShmDoNotOutliveTheRun) {
   EXPECT_EQ(r.stdout_data, "rc=1\n");
 }
 
+// Issue 15 (Kubernetes configuration): /run/lock was never swept; a file survived the run.
+TEST(Isolation, FilesInRunLockDoNotOutliveTheRun) {
+  RunResult w = MustRun(Shell("echo x > /run/lock/verdict-iso-left 2>/dev/null; echo done"));
+  EXPECT_EQ(w.stdout_data, "done\n") << w.stderr_data;
+  struct stat st;
+  EXPECT_NE(stat("/run/lock/verdict-iso-left", &st), 0);
+  unlink("/run/lock/verdict-iso-left");
+}
+
+// Issue 15 (Kubernetes configuration): every verdict process on a host used the same slot
+// uids, so one server's program wrote into another server's work dir and killed its program.
+// Two runners of one process stand for two servers: the uid locks are per open file, so they
+// exclude each other exactly as two processes do.
+TEST(Isolation, TwoRunnersOnOneHostGetDisjointUidRanges) {
+  if (!Active("uid_drop")) GTEST_SKIP() << "not root: no per-slot uids";
+  LinuxRunnerOptions o;
+  o.work_root = testing::TestWorkRoot() + "-second";
+  o.first_uid = testing::kFirstUid;
+  o.max_parallel_runs = 4;
+  auto a = CreateLinuxRunner(o);
+  auto b = CreateLinuxRunner(o);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
+  const int shared = testing::FirstUidOf(SharedRunner());
+  const int first_a = testing::FirstUidOf(**a), first_b = testing::FirstUidOf(**b);
+  auto disjoint = [](int x, int nx, int y, int ny) { return x + nx <= y || y + ny <= x; };
+  EXPECT_TRUE(disjoint(first_a, 4, first_b, 4)) << first_a << " " << first_b;
+  EXPECT_TRUE(disjoint(first_a, 4, shared, testing::kSlots)) << first_a << " " << shared;
+  EXPECT_TRUE(disjoint(first_b, 4, shared, testing::kSlots)) << first_b << " " << shared;
+  // The programs run as those uids.
+  for (auto [runner, first] : {std::pair{a->get(), first_a}, {b->get(), first_b}}) {
+    auto r = runner->Run(Python("import os\nprint(os.getuid())\n"), nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const int uid = atoi(r->stdout_data.c_str());
+    EXPECT_GE(uid, first);
+    EXPECT_LT(uid, first + 4);
+  }
+  // A range is free again once its runner is gone.
+  a->reset();
+  auto c = CreateLinuxRunner(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(testing::FirstUidOf(**c), first_a);
+}
+
 TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
   std::thread writer([] {
     MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1"));

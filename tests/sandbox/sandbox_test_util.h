@@ -70,7 +70,17 @@ inline bool Active(const std::string& layer) {
   return false;
 }
 
-// Processes alive on the host whose real uid is one of the runner's slot uids.
+// The first slot uid of a runner (RunnerInfo's "uid_drop(<first>+slot..."); -1 without one.
+inline int FirstUidOf(const Runner& runner) {
+  for (const std::string& l : runner.Info().active_layers) {
+    if (l.rfind("uid_drop(", 0) == 0) return atoi(l.c_str() + 9);
+  }
+  return -1;
+}
+
+// Processes alive on the host whose real uid is one of the slot uids the runners of a test
+// binary claim (from kFirstUid on: a second runner takes the next free range).
+inline constexpr int kCountedUids = 8 * kSlots;
 inline int CountSandboxProcesses() {
   int count = 0;
   DIR* d = opendir("/proc");
@@ -81,7 +91,7 @@ inline int CountSandboxProcesses() {
     while (std::getline(status, line)) {
       if (line.rfind("Uid:", 0) == 0) {
         int uid = std::stoi(line.substr(4));
-        if (uid >= kFirstUid && uid < kFirstUid + kSlots) ++count;
+        if (uid >= kFirstUid && uid < kFirstUid + kCountedUids) ++count;
         break;
       }
     }
