@@ -49,6 +49,7 @@
 #include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
 #include "sandbox/internal/uid_range.h"
+#include "sandbox/internal/work_dir.h"
 
 namespace verdict::sandbox {
 namespace {
@@ -364,6 +365,7 @@ struct Layers {
   bool user_ns = false, pid_ns = false, mount_ns = false;
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
   std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
+  bool work_dir_tmpfs = false;  // the work dir is a tmpfs with the run's size cap
 };
 
 class LinuxRunner final : public Runner {
@@ -401,6 +403,9 @@ class LinuxRunner final : public Runner {
   // Without a mount namespace: removes what the slot uid left at the top of the shared
   // temporary directories.
   void SweepSharedTmp(uid_t uid) const;
+  // Step 1's size cap: why the work dir is over `work_dir_bytes`/`work_dir_files` (a full
+  // tmpfs, or measured after the run without one); "" when it is not.
+  std::string WorkDirOverCap(const std::string& work_dir, const RunLimits& lim) const;
 
   const LinuxRunnerOptions options_;
   std::string filter_bytes_;
@@ -488,6 +493,19 @@ void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_
   }
 }
 
+std::string LinuxRunner::WorkDirOverCap(const std::string& work_dir,
+                                        const RunLimits& lim) const {
+  const std::string cap = absl::StrCat(lim.work_dir_bytes, " bytes or ", lim.work_dir_files,
+                                       " files");
+  if (layers_.work_dir_tmpfs) {
+    return internal::WorkDirTmpfsFull(work_dir) ? absl::StrCat("work dir full (", cap, ")") : "";
+  }
+  const internal::WorkDirUsage used = internal::MeasureWorkDir(work_dir);
+  if (used.bytes <= lim.work_dir_bytes && used.files <= lim.work_dir_files) return "";
+  return absl::StrCat("work dir over ", cap, ": ", used.bytes, " bytes in ", used.files,
+                      " files");
+}
+
 void LinuxRunner::SweepSharedTmp(uid_t uid) const {
   for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"}) {
     DIR* d = opendir(dir);
@@ -536,11 +554,19 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   struct DirGuard {
     std::string path;
+    bool tmpfs = false;
     ~DirGuard() {
+      if (tmpfs) internal::UnmountWorkDir(path);
       std::error_code ec;
       std::filesystem::remove_all(path, ec);
     }
   } dir_guard{work_dir};
+  if (layers_.work_dir_tmpfs) {
+    absl::Status s = internal::MountWorkDirTmpfs(work_dir, lim.work_dir_bytes, lim.work_dir_files,
+                                                 drop_uid_ ? uid : geteuid());
+    if (!s.ok()) return s;
+    dir_guard.tmpfs = true;
+  }
   for (const InputFile& f : request.files) {
     absl::Status s = WriteFileAt(work_dir + "/" + f.name, f.content, f.executable ? 0555 : 0444);
     if (!s.ok()) return s;
@@ -798,6 +824,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     }
   }
   if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
+  const std::string work_dir_over = WorkDirOverCap(work_dir, lim);
   internal::CgroupSlots::Usage cg;
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
   if (cancelled) return absl::CancelledError("run cancelled");
@@ -839,6 +866,11 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   } else if (result.signal == SIGXFSZ) {
     result.status = RunStatus::kOutputLimit;
     result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
+  } else if (!work_dir_over.empty() && (failed || !layers_.work_dir_tmpfs)) {
+    // A full tmpfs matters when a write failed on it (the program failed); without the tmpfs,
+    // being over is the fault whatever the exit.
+    result.status = RunStatus::kOutputLimit;
+    result.detail = work_dir_over;
   } else if (!failed) {
     result.status = RunStatus::kOk;
   } else if (cg.oom_killed) {
@@ -995,6 +1027,10 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
         "private_work_dir: the program would run as the server's own uid (not root, no mount "
         "namespace)");
   }
+  layers.work_dir_tmpfs = internal::ProbeWorkDirTmpfs(options.work_root);
+  info.active_layers.push_back(layers.work_dir_tmpfs
+                                   ? "work_dir_cap(tmpfs: work_dir_bytes, work_dir_files)"
+                                   : "work_dir_cap(checked after the run: cannot mount a tmpfs)");
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
   info.minimum_layers_present = seccomp_ok && subreaper && private_dir;

@@ -6,7 +6,12 @@
 //
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
-//     following links) after the run, whatever happened.
+//     following links) after the run, whatever happened. Its size cap (`work_dir_bytes`,
+//     `work_dir_files`): where the runner may mount (root with CAP_SYS_ADMIN, probed once) the
+//     dir is a tmpfs of that size and inode count (ENOSPC past it; its pages count in the run's
+//     memory cgroup); elsewhere (unprivileged, a pod without CAP_SYS_ADMIN) it is measured after
+//     the run, so the disk holds what the program writes within its time limit (each file
+//     capped by RLIMIT_FSIZE). Over the cap is kOutputLimit ("work dir ...").
 //  2. Session and process group: the child calls setsid(), so it leads a fresh session and
 //     process group with no controlling terminal (no /dev/tty, no TIOCSTI into the terminal of
 //     whoever runs the server); at the end the whole group gets SIGKILL and every member is

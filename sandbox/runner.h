@@ -42,6 +42,13 @@ struct RunLimits {
   int64_t file_bytes = int64_t{64} << 20;
   // Open file descriptors (RLIMIT_NOFILE). Default 64.
   int64_t open_files = 64;
+  // Bytes the work dir may hold (input files included), all files together; going over is
+  // kOutputLimit. A tmpfs of that size where the runner may mount (its pages count in the run's
+  // memory cgroup), else checked after the run (linux_runner.h step 1). Default 256 MiB.
+  int64_t work_dir_bytes = int64_t{256} << 20;
+  // Files and directories the work dir may hold (input files included); going over is
+  // kOutputLimit, enforced like `work_dir_bytes`. Default 4096.
+  int64_t work_dir_files = 4096;
 };
 
 // A file written into the private work directory before the program starts (read-only for it).
@@ -72,7 +79,8 @@ enum class RunStatus {
   kSignaled,      // killed by a signal it did not get from us (`signal`)
   kTimeLimit,     // CPU (`cpu_limit_hit`) or wall-clock limit exceeded; killed
   kMemoryLimit,   // address-space limit hit, or the run's cgroup OOM-killed a process (`detail`)
-  kOutputLimit,   // stdout over `stdout_bytes`, or a file over `file_bytes` (SIGXFSZ); killed
+  kOutputLimit,   // stdout over `stdout_bytes`, a file over `file_bytes` (SIGXFSZ; killed), or
+                  // the work dir over `work_dir_bytes` or `work_dir_files`
 };
 
 std::string_view RunStatusName(RunStatus status);

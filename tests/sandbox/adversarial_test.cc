@@ -425,6 +425,30 @@ print(' '.join(out))
   EXPECT_EQ(r.stdout_data, "EPERM EPERM EPERM EPERM\n") << r.stderr_data;
 }
 
+// A run wrote ~1 GiB and 30k files into its work dir within its time limit (RLIMIT_FSIZE caps
+// one file only).
+TEST(Adversarial, FillingTheWorkDirStopsAtItsCap) {
+  RunLimits l;
+  l.work_dir_bytes = 32 << 20;
+  l.work_dir_files = 1000;
+  l.cpu_ms = 10000;
+  l.wall_ms = 20000;
+  RunResult big = MustRun(Python(
+      "for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n        f.write(b'0' * (8 << 20))\n",
+      l));
+  EXPECT_EQ(big.status, RunStatus::kOutputLimit) << big.detail << big.stderr_data;
+  EXPECT_EQ(big.detail.substr(0, 9), "work dir ") << big.detail;
+  RunResult many = MustRun(Python("for i in range(30000):\n    open(f'f{i}', 'w').close()\n", l));
+  EXPECT_EQ(many.status, RunStatus::kOutputLimit) << many.detail << many.stderr_data;
+  EXPECT_EQ(many.detail.substr(0, 9), "work dir ") << many.detail;
+  // Under the cap nothing changes, and the runner is fine after.
+  RunResult fine = MustRun(Python(
+      "for i in range(100):\n    open(f'f{i}', 'wb').write(b'0' * 65536)\nprint('fine')\n", l));
+  EXPECT_EQ(fine.status, RunStatus::kOk) << fine.detail << fine.stderr_data;
+  EXPECT_EQ(fine.stdout_data, "fine\n");
+  EXPECT_EQ(testing::CountEntries(testing::TestWorkRoot()), 0);
+}
+
 // The detail read "cpu 830 ms > 1000 ms": a time under the limit shown as over it.
 TEST(Adversarial, CpuLimitDetailShowsTimeOverTheLimitOrTheRlimitSignal) {
   for (int64_t cpu_ms : {300, 1000}) {
