@@ -271,6 +271,17 @@ struct ExactEnv : boost::process::extend::handler {
   }
 };
 
+// Step 4's RLIMIT_AS. glibc gives every thread a stack of RLIMIT_STACK (64 MiB by default),
+// reserved, not used: against an address-space limit of `memory_bytes` (512 MiB) a program could
+// not start an eighth thread. Where the run's cgroup limits the memory it really uses, the
+// address space gets room for a full stack per allowed process or thread on top (huge
+// reservations still fail, touching more than `memory_bytes` is an OOM kill); without a cgroup
+// the address space is the only memory limit and stays `memory_bytes`.
+int64_t AddressSpaceLimit(const RunLimits& lim, int64_t stack_bytes, bool memory_cgroup) {
+  if (!memory_cgroup) return lim.memory_bytes;
+  return lim.memory_bytes + std::min<int64_t>(lim.processes, 256) * stack_bytes;
+}
+
 // Why a run got kTimeLimit for CPU: the measured time when it is over the limit, else the
 // RLIMIT_CPU signal that stopped it (the kernel's count, in whole seconds, can run ahead of the
 // sampled one), never a measured time under the limit as if it were over.
@@ -608,8 +619,9 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   };
   const int64_t cpu_s = std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
   add_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
-  add_limit(RLIMIT_AS, lim.memory_bytes, lim.memory_bytes);
   const int64_t stack = lim.stack_bytes > 0 ? lim.stack_bytes : lim.memory_bytes;
+  const int64_t address_space = AddressSpaceLimit(lim, stack, layers_.cgroups != nullptr);
+  add_limit(RLIMIT_AS, address_space, address_space);
   add_limit(RLIMIT_STACK, stack, stack);
   add_limit(RLIMIT_FSIZE, lim.file_bytes, lim.file_bytes);
   add_limit(RLIMIT_NOFILE, lim.open_files, lim.open_files);

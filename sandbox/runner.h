@@ -27,7 +27,10 @@ struct RunLimits {
   int64_t cpu_ms = 2000;
   // Wall-clock time from exec to exit, ms. Default 5000.
   int64_t wall_ms = 5000;
-  // Address space (RLIMIT_AS) of each process, bytes. Default 512 MiB.
+  // Memory, bytes. With a memory cgroup: what the whole run uses (all processes, page cache,
+  // tmpfs), and each process's address space (RLIMIT_AS) is this plus `processes` (at most
+  // 256) times the stack size, room for thread stacks that are reserved, not used. Without a
+  // cgroup: RLIMIT_AS of each process. Default 512 MiB.
   int64_t memory_bytes = int64_t{512} << 20;
   // Stack size (RLIMIT_STACK), bytes; 0 means "same as memory_bytes". glibc also uses it as the
   // default thread stack size, so a huge value breaks multi-threaded runtimes. Default 64 MiB.

@@ -203,6 +203,34 @@ TEST(Isolation, PeakMemoryIsReportedForTheRun) {
   EXPECT_LT(r.peak_memory_bytes, int64_t{200} << 20);
 }
 
+// Issue 15: a program could not start more than ~7 threads (64 MiB default stacks against the
+// 512 MiB address-space limit). With a memory cgroup the cgroup limits memory, and the address
+// space leaves room for the stacks.
+TEST(Isolation, WithACgroupAProgramCanStart32Threads) {
+  if (!Active("cgroup")) GTEST_SKIP() << "no cgroup: the address space is the memory limit";
+  RunResult r = MustRun(Python(R"(
+import threading, time
+done = []
+ts = [threading.Thread(target=lambda: (time.sleep(0.1), done.append(1))) for _ in range(32)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(len(done))
+)"));
+  EXPECT_EQ(r.status, RunStatus::kOk) << r.detail << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "32\n");
+}
+
+TEST(Isolation, WithACgroupTouchingMoreThanTheMemoryLimitIsStillMemoryLimit) {
+  if (!Active("cgroup")) GTEST_SKIP() << "no cgroup";
+  RunLimits l;
+  l.memory_bytes = 256 << 20;
+  l.wall_ms = 10000;
+  RunResult r = MustRun(Python(
+      "b = bytearray(600 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('touched')\n", l));
+  EXPECT_EQ(r.status, RunStatus::kMemoryLimit) << r.detail << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "");
+}
+
 // Four processes of 100 MiB each stay under a 256 MiB address-space limit one by one; only the
 // cgroup sees that together they are over.
 TEST(Isolation, WithACgroupManyProcessesTogetherHitTheMemoryLimit) {
