@@ -1018,8 +1018,9 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
   if (seccomp_ok) {
-    info.active_layers.push_back("seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
-                                 "no_setsid)");
+    info.active_layers.push_back(
+        "seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
+        "no_setsid)");
   } else {
     info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
                                                       : "seccomp: disabled by options");

@@ -2,7 +2,10 @@
 // the steps below run in a Boost.Process extension in the child before its execve, as
 // async-signal-safe system calls; a failed step comes back as an error naming it. vfork: the
 // child borrows the server's memory instead of copying its page tables, so a spawn costs the
-// same whatever the server's size. Containment, one step per mechanism, in this order:
+// same whatever the server's size. Containment, one step per mechanism, numbered by concept;
+// the child runs them as 2, 7 (joins the cgroup, so init and the program are in it), 6, 4, 3
+// (the uid drop after the rlimits it must not be able to raise), 5 (seccomp last: it denies
+// calls the others make); 1 and 8 are the runner's, before and during the run:
 //
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
@@ -39,8 +42,9 @@
 //     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
 //  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
 //     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
-//     run's init process into them (as the runner's own child, CLONE_PARENT) (plus a user namespace when the runner is not root; as root the per-slot uid
-//     of step 3 does that job and the program keeps no capabilities). Mount namespace: a root
+//     run's init process into them (as the runner's own child, CLONE_PARENT), plus a user
+//     namespace when the runner is not root (as root the per-slot uid of step 3 does that job
+//     and the program keeps no capabilities). Mount namespace: a root
 //     of its own, built on a tmpfs and entered with pivot_root (the host's root detached), made
 //     read-only and nosuid. It holds the toolchains' directories bound read-only (/usr, /bin,
 //     /sbin, /lib*; /etc's ld.so.cache, localtime, alternatives, passwd, group, nsswitch.conf,

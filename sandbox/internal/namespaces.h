@@ -69,7 +69,8 @@ struct NamespacePlan {
   bool mount = false;
   const ShownPath* shown = nullptr;  // the RootView's paths
   int num_shown = 0;
-  const char* tmpfs_options = nullptr;  // private /tmp, /dev/shm: "size=...,nr_inodes=...,mode=1777"
+  // Private /tmp and /dev/shm: "size=...,nr_inodes=...,mode=1777".
+  const char* tmpfs_options = nullptr;
   static constexpr int kMaxKept = 8;
   KeptPath kept[kMaxKept] = {};
   int num_kept = 0;

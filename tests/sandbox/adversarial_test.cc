@@ -433,9 +433,9 @@ TEST(Adversarial, FillingTheWorkDirStopsAtItsCap) {
   l.work_dir_files = 1000;
   l.cpu_ms = 10000;
   l.wall_ms = 20000;
-  RunResult big = MustRun(Python(
-      "for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n        f.write(b'0' * (8 << 20))\n",
-      l));
+  RunResult big = MustRun(Python("for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n"
+                                 "        f.write(b'0' * (8 << 20))\n",
+                                 l));
   EXPECT_EQ(big.status, RunStatus::kOutputLimit) << big.detail << big.stderr_data;
   EXPECT_EQ(big.detail.substr(0, 9), "work dir ") << big.detail;
   RunResult many = MustRun(Python("for i in range(30000):\n    open(f'f{i}', 'w').close()\n", l));

@@ -226,7 +226,8 @@ TEST(Isolation, WithACgroupTouchingMoreThanTheMemoryLimitIsStillMemoryLimit) {
   l.memory_bytes = 256 << 20;
   l.wall_ms = 10000;
   RunResult r = MustRun(Python(
-      "b = bytearray(600 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('touched')\n", l));
+      "b = bytearray(600 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('touched')\n",
+      l));
   EXPECT_EQ(r.status, RunStatus::kMemoryLimit) << r.detail << r.stderr_data;
   EXPECT_EQ(r.stdout_data, "");
 }

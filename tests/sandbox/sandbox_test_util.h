@@ -32,10 +32,10 @@ inline std::string TestWorkRoot() {
 // must not reach what is in it. Created on first use, mode 0755.
 inline std::string HostSecretDir() {
   static const std::string dir = [] {
+    const char* name = program_invocation_short_name;
     std::string d = geteuid() == 0
-                        ? absl::StrCat("/var/lib/verdict-test-secret-", program_invocation_short_name)
-                        : absl::StrCat("/var/tmp/verdict-test-secret-", program_invocation_short_name,
-                                       "-uid", geteuid());
+                        ? absl::StrCat("/var/lib/verdict-test-secret-", name)
+                        : absl::StrCat("/var/tmp/verdict-test-secret-", name, "-uid", geteuid());
     mkdir(d.c_str(), 0755);
     chmod(d.c_str(), 0755);
     return d;
