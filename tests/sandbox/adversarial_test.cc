@@ -398,14 +398,16 @@ try:
     a.sendto(b'x', ')", host.abstract(), R"(-dgram'); out.append('sent')
 except OSError as e:
     out.append(errno.errorcode[e.errno])
-from multiprocessing import Pipe
+from multiprocessing import Pipe, Pool
 x, y = Pipe()
 x.send('pipe ok')
 a, b = socket.socketpair()
 a.sendall(b'pair ok')
-print(' '.join(out), y.recv(), b.recv(16).decode())
+with Pool(2) as pool:
+    total = sum(pool.map(abs, [-1, -2, -3]))
+print(' '.join(out), y.recv(), b.recv(16).decode(), 'pool', total)
 )")));
-  EXPECT_EQ(r.stdout_data, "EACCES EACCES EACCES pipe ok pair ok\n") << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "EACCES EACCES EACCES pipe ok pair ok pool 6\n") << r.stderr_data;
 }
 
 // io_uring runs socket(), connect() and file calls in the kernel, where seccomp does not see
