@@ -96,7 +96,10 @@ struct LinuxRunnerOptions {
   int first_uid = 61000;
   // Where runners that drop to per-slot uids hold them: an flock on `<dir>/<uid>` per uid for
   // the runner's lifetime, so two servers on one host (Kubernetes pods of one node share uids)
-  // never run programs as the same uid. Created root-only (0700). Default "/run/verdict-uids".
+  // never run programs as the same uid. Created root-only (0700). Servers coordinate only
+  // through the same directory: containers sharing a kernel (pods of one node: RLIMIT_NPROC
+  // counts per uid kernel-wide) must share it, e.g. as a hostPath volume. Default
+  // "/run/verdict-uids".
   std::string uid_lock_dir = "/run/verdict-uids";
   // Number of uid slots = most runs at once. Default 64.
   int max_parallel_runs = 64;
