@@ -48,6 +48,8 @@
 #include "sandbox/internal/host_probe.h"
 #include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
+#include "sandbox/internal/uid_range.h"
+#include "sandbox/internal/work_dir.h"
 
 namespace verdict::sandbox {
 namespace {
@@ -84,6 +86,7 @@ struct ChildPlan {
   int num_cgroup_procs;
   const internal::NamespacePlan* ns;  // null: no namespaces
   int result_fd;  // pid namespace: init writes the program's wait status here
+  internal::ArgArea server_args;  // pid namespace: init's copy of the server's argv strings
 };
 
 // Boost.Process carries only an error code from the child to the parent, so a failed setup
@@ -124,6 +127,12 @@ std::string SpawnError(const std::error_code& ec, bool forked, const std::string
   }
 }
 
+// Step 2: a session of its own, which is also a process group of its own (killed as a whole),
+// and has no controlling terminal: the program cannot open /dev/tty or push keystrokes into the
+// terminal of whoever runs the server or `verdict score` (TIOCSTI). The vforked child is never
+// a group leader, so setsid() cannot fail.
+void LeaveTerminal() { setsid(); }
+
 // The containment steps, in the child Boost.Process vforked (it shares the server's memory
 // until its execve), before that execve: system calls only, no allocation, nothing written but
 // its stack, errno and the executor's error code.
@@ -153,7 +162,7 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
   }
-  setpgid(0, 0);
+  LeaveTerminal();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   for (int i = 0; i < p.num_cgroup_procs; ++i) {
     int fd = open(p.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
@@ -176,6 +185,7 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
     }
     if (int step = internal::EnterNamespaces(*p.ns); step != 0) fail(kStageNamespaces, step);
     if (p.ns->pid) {
+      internal::HideCommandLine(p.server_args);
       // We are init; the program is our child (pid 2), in a group of its own. vfork: the
       // program borrows init's memory (init's own copy) until its execve, which it makes itself
       // below: it must not return into frames init still uses.
@@ -261,6 +271,26 @@ struct ExactEnv : boost::process::extend::handler {
   }
 };
 
+// Step 4's RLIMIT_AS. glibc gives every thread a stack of RLIMIT_STACK (64 MiB by default),
+// reserved, not used: against an address-space limit of `memory_bytes` (512 MiB) a program could
+// not start an eighth thread. Where the run's cgroup limits the memory it really uses, the
+// address space gets room for a full stack per allowed process or thread on top (huge
+// reservations still fail, touching more than `memory_bytes` is an OOM kill); without a cgroup
+// the address space is the only memory limit and stays `memory_bytes`.
+int64_t AddressSpaceLimit(const RunLimits& lim, int64_t stack_bytes, bool memory_cgroup) {
+  if (!memory_cgroup) return lim.memory_bytes;
+  return lim.memory_bytes + std::min<int64_t>(lim.processes, 256) * stack_bytes;
+}
+
+// Why a run got kTimeLimit for CPU: the measured time when it is over the limit, else the
+// RLIMIT_CPU signal that stopped it (the kernel's count, in whole seconds, can run ahead of the
+// sampled one), never a measured time under the limit as if it were over.
+std::string CpuLimitDetail(int64_t cpu_ms, int64_t limit_ms, int64_t rlimit_s, int signal) {
+  if (cpu_ms > limit_ms) return absl::StrCat("cpu ", cpu_ms, " ms > ", limit_ms, " ms");
+  return absl::StrCat("cpu limit ", limit_ms, " ms: ", signal == SIGXCPU ? "SIGXCPU" : "SIGKILL",
+                      " at RLIMIT_CPU ", rlimit_s, " s (", cpu_ms, " ms measured)");
+}
+
 // The first child of `pid` (for init: the program of a pid namespace); 0 when there is none.
 pid_t OnlyChild(pid_t pid) {
   char path[64], buf[64];
@@ -343,8 +373,10 @@ bool ReadCollected(const std::string& path, int64_t max_bytes, std::string* out)
 struct Layers {
   bool drop_uid = false;
   int clone_flags = 0;  // CLONE_NEW*; 0: no namespaces
-  bool user_ns = false, pid_ns = false, mount_ns = false, read_only_root = false;
+  bool user_ns = false, pid_ns = false, mount_ns = false;
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
+  std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
+  bool work_dir_tmpfs = false;  // the work dir is a tmpfs with the run's size cap
 };
 
 class LinuxRunner final : public Runner {
@@ -352,7 +384,7 @@ class LinuxRunner final : public Runner {
   LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
       : options_(std::move(options)), filter_bytes_(std::move(filter)),
         drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
-        private_dirs_(internal::PrivateDirs()) {
+        root_view_(layers_.mount_ns ? internal::PlanRootView() : nullptr) {
     filter_.len = filter_bytes_.size() / sizeof(sock_filter);
     filter_.filter = reinterpret_cast<sock_filter*>(filter_bytes_.data());
     for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
@@ -382,6 +414,9 @@ class LinuxRunner final : public Runner {
   // Without a mount namespace: removes what the slot uid left at the top of the shared
   // temporary directories.
   void SweepSharedTmp(uid_t uid) const;
+  // Step 1's size cap: why the work dir is over `work_dir_bytes`/`work_dir_files` (a full
+  // tmpfs, or measured after the run without one); "" when it is not.
+  std::string WorkDirOverCap(const std::string& work_dir, const RunLimits& lim) const;
 
   const LinuxRunnerOptions options_;
   std::string filter_bytes_;
@@ -389,7 +424,8 @@ class LinuxRunner final : public Runner {
   const bool drop_uid_;
   const Layers layers_;
   const RunnerInfo info_;
-  const std::vector<std::string> private_dirs_;
+  const std::unique_ptr<internal::RootView> root_view_;  // with a mount namespace
+  const internal::ArgArea server_args_ = internal::OwnArgArea();
   const std::string uid_map_ = absl::StrCat("0 ", geteuid(), " 1");
   const std::string gid_map_ = absl::StrCat("0 ", getegid(), " 1");
   std::atomic<uint64_t> counter_{0};
@@ -445,30 +481,44 @@ void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_
                              internal::NamespacePlan* plan,
                              std::vector<std::string>* storage) const {
   plan->mount = true;
-  plan->read_only_root = layers_.read_only_root;
+  plan->shown = root_view_->shown.data();
+  plan->num_shown = static_cast<int>(root_view_->shown.size());
   storage->push_back(absl::StrCat("size=", std::max<int64_t>(request.limits.file_bytes, 1 << 20),
                                   ",nr_inodes=4096,mode=1777"));
   plan->tmpfs_options = storage->back().c_str();
-  for (const std::string& d : private_dirs_) {
-    plan->private_dirs[plan->num_private_dirs++] = d.c_str();
-  }
   plan->kept[plan->num_kept++] = {work_dir.c_str(), true, true};
-  // Paths under a private directory named on the command line stay visible, read-only.
+  // Paths the command line names outside the shown ones (a cached binary, a precompiled-header
+  // dir) stay visible, read-only: the server chose them.
   for (const std::string& arg : request.argv) {
     if (plan->num_kept == internal::NamespacePlan::kMaxKept) break;
-    bool under = false;
-    for (const std::string& d : private_dirs_) under |= absl::StartsWith(arg, d + "/");
+    bool shown = false;
+    for (const internal::ShownPath& s : root_view_->shown) {
+      shown |= arg == s.path || absl::StartsWith(arg, absl::StrCat(s.path, "/"));
+    }
     struct stat st;
-    if (!under || absl::StrContains(arg, "/..") || lstat(arg.c_str(), &st) != 0 ||
-        !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    if (shown || arg.empty() || arg[0] != '/' || absl::StrContains(arg, "/..") ||
+        lstat(arg.c_str(), &st) != 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
       continue;
     }
     plan->kept[plan->num_kept++] = {arg.c_str(), S_ISDIR(st.st_mode), false};
   }
 }
 
+std::string LinuxRunner::WorkDirOverCap(const std::string& work_dir,
+                                        const RunLimits& lim) const {
+  const std::string cap = absl::StrCat(lim.work_dir_bytes, " bytes or ", lim.work_dir_files,
+                                       " files");
+  if (layers_.work_dir_tmpfs) {
+    return internal::WorkDirTmpfsFull(work_dir) ? absl::StrCat("work dir full (", cap, ")") : "";
+  }
+  const internal::WorkDirUsage used = internal::MeasureWorkDir(work_dir);
+  if (used.bytes <= lim.work_dir_bytes && used.files <= lim.work_dir_files) return "";
+  return absl::StrCat("work dir over ", cap, ": ", used.bytes, " bytes in ", used.files,
+                      " files");
+}
+
 void LinuxRunner::SweepSharedTmp(uid_t uid) const {
-  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm"}) {
+  for (const char* dir : {"/tmp", "/var/tmp", "/dev/shm", "/run/lock"}) {
     DIR* d = opendir(dir);
     if (d == nullptr) continue;
     std::vector<std::string> owned;
@@ -515,11 +565,19 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   struct DirGuard {
     std::string path;
+    bool tmpfs = false;
     ~DirGuard() {
+      if (tmpfs) internal::UnmountWorkDir(path);
       std::error_code ec;
       std::filesystem::remove_all(path, ec);
     }
   } dir_guard{work_dir};
+  if (layers_.work_dir_tmpfs) {
+    absl::Status s = internal::MountWorkDirTmpfs(work_dir, lim.work_dir_bytes, lim.work_dir_files,
+                                                 drop_uid_ ? uid : geteuid());
+    if (!s.ok()) return s;
+    dir_guard.tmpfs = true;
+  }
   for (const InputFile& f : request.files) {
     absl::Status s = WriteFileAt(work_dir + "/" + f.name, f.content, f.executable ? 0555 : 0444);
     if (!s.ok()) return s;
@@ -561,8 +619,9 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   };
   const int64_t cpu_s = std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
   add_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
-  add_limit(RLIMIT_AS, lim.memory_bytes, lim.memory_bytes);
   const int64_t stack = lim.stack_bytes > 0 ? lim.stack_bytes : lim.memory_bytes;
+  const int64_t address_space = AddressSpaceLimit(lim, stack, layers_.cgroups != nullptr);
+  add_limit(RLIMIT_AS, address_space, address_space);
   add_limit(RLIMIT_STACK, stack, stack);
   add_limit(RLIMIT_FSIZE, lim.file_bytes, lim.file_bytes);
   add_limit(RLIMIT_NOFILE, lim.open_files, lim.open_files);
@@ -595,6 +654,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     plan.ns = &ns;
   }
   plan.result_fd = res_w.get();
+  plan.server_args = server_args_;
 
   pid_t init_pid = 0;
   plan.status_fd = layers_.pid_ns ? st_w.get() : -1;
@@ -672,6 +732,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   RunResult result;
   bool output_limit = false, wall_limit = false, cancelled = false, exited = false;
   bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
+  int64_t watched_cpu_ms = 0;  // the watch's last reading of the program's CPU time
   const double deadline = start_ms + lim.wall_ms;
   // Without a memory cgroup the program's peak comes from ru_maxrss, which also holds the
   // resident size of the server the child was spawned from (its exec saves the old memory's
@@ -736,7 +797,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       sampled_peak = std::max(sampled_peak, ProcPeakRssBytes(program));
       while (next_rss_sample <= NowMs() - start_ms) next_rss_sample *= 2;
     }
-    if (watch_cpu && program > 0 && ProcCpuMs(program) > lim.cpu_ms) {
+    if (watch_cpu && program > 0 && (watched_cpu_ms = ProcCpuMs(program)) > lim.cpu_ms) {
       cpu_watch_hit = true;
       break;
     }
@@ -775,12 +836,16 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     }
   }
   if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
+  const std::string work_dir_over = WorkDirOverCap(work_dir, lim);
   internal::CgroupSlots::Usage cg;
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
   if (cancelled) return absl::CancelledError("run cancelled");
 
-  result.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+  // The rusage of a process killed mid-tick can read lower than the /proc reading that had it
+  // killed: report the larger, so that a CPU-limit detail never shows time under the limit.
+  result.cpu_ms = std::max<int64_t>(watched_cpu_ms,
+                                    (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
   // The program's own peak: the cgroup's, or ru_maxrss when it is above the server's own peak
   // (then it is the program's), or else the sampled one (a lower bound).
   rusage self{};
@@ -809,10 +874,15 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
              (result.signal == SIGKILL && result.cpu_ms >= cpu_s * 1000)) {
     result.status = RunStatus::kTimeLimit;
     result.cpu_limit_hit = true;
-    result.detail = absl::StrCat("cpu ", result.cpu_ms, " ms > ", lim.cpu_ms, " ms");
+    result.detail = CpuLimitDetail(result.cpu_ms, lim.cpu_ms, cpu_s, result.signal);
   } else if (result.signal == SIGXFSZ) {
     result.status = RunStatus::kOutputLimit;
     result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
+  } else if (!work_dir_over.empty() && (failed || !layers_.work_dir_tmpfs)) {
+    // A full tmpfs matters when a write failed on it (the program failed); without the tmpfs,
+    // being over is the fault whatever the exit.
+    result.status = RunStatus::kOutputLimit;
+    result.detail = work_dir_over;
   } else if (!failed) {
     result.status = RunStatus::kOk;
   } else if (cg.oom_killed) {
@@ -874,14 +944,10 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     }
     if (ns.mount) {
       layers->mount_ns = true;
-      layers->read_only_root = ns.read_only_root;
       layers->clone_flags |= CLONE_NEWNS;
       info->active_layers.push_back(
-          absl::StrCat("mount_namespace(", ns.read_only_root ? "read_only_root," : "",
-                       "private_tmp,private_dev_shm", ns.pid ? ",own_proc)" : ")"));
-      if (!ns.read_only_root) {
-        info->missing_layers.push_back("read_only_root: needs mount_setattr (Linux >= 5.12)");
-      }
+          absl::StrCat("mount_namespace(own_root,toolchains_read_only,private_tmp,private_dev_shm,"
+                       "minimal_dev", ns.pid ? ",own_proc)" : ",host_proc)"));
     } else {
       info->missing_layers.push_back("mount_namespace: " + ns.mount_why);
     }
@@ -931,24 +997,37 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     }
   }
   const bool drop_uid = options.drop_privileges && geteuid() == 0;
+  LinuxRunnerOptions copy = options;
+  std::unique_ptr<internal::UidRange> uids;
+  if (drop_uid) {
+    absl::StatusOr<internal::UidRange> claimed = internal::UidRange::Claim(
+        options.uid_lock_dir, options.first_uid, options.max_parallel_runs);
+    if (!claimed.ok()) return claimed.status();
+    uids = std::make_unique<internal::UidRange>(*std::move(claimed));
+    copy.first_uid = uids->first();
+  }
   // Orphans of a run are re-parented to us so they can be reaped (no zombies).
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
-    info.active_layers.push_back(absl::StrCat("uid_drop(", options.first_uid, "+slot)"));
+    info.active_layers.push_back(absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ",
+                                              options.uid_lock_dir, ")"));
   } else {
     info.missing_layers.push_back("uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
   }
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
   if (seccomp_ok) {
-    info.active_layers.push_back("seccomp(no_net,no_ptrace,no_mount,no_modules,no_bpf,no_setsid)");
+    info.active_layers.push_back(
+        "seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
+        "no_setsid)");
   } else {
     info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
                                                       : "seccomp: disabled by options");
   }
   Layers layers;
   layers.drop_uid = drop_uid;
+  layers.uids = std::move(uids);
   AddOptionalLayers(options, &layers, &info);
   // The work dir is private when the program runs as another uid, or sees only its own dir in
   // a mount namespace. Neither (a runner that is not root, without namespaces): the program
@@ -961,6 +1040,10 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
         "private_work_dir: the program would run as the server's own uid (not root, no mount "
         "namespace)");
   }
+  layers.work_dir_tmpfs = internal::ProbeWorkDirTmpfs(options.work_root);
+  info.active_layers.push_back(layers.work_dir_tmpfs
+                                   ? "work_dir_cap(tmpfs: work_dir_bytes, work_dir_files)"
+                                   : "work_dir_cap(checked after the run: cannot mount a tmpfs)");
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
   info.minimum_layers_present = seccomp_ok && subreaper && private_dir;
@@ -968,7 +1051,6 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     return absl::FailedPreconditionError(
         "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir)");
   }
-  LinuxRunnerOptions copy = options;
   if (!seccomp_ok) copy.use_seccomp = false;
   return std::unique_ptr<Runner>(
       new LinuxRunner(copy, std::move(filter), std::move(layers), std::move(info)));

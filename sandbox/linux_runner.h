@@ -2,37 +2,64 @@
 // the steps below run in a Boost.Process extension in the child before its execve, as
 // async-signal-safe system calls; a failed step comes back as an error naming it. vfork: the
 // child borrows the server's memory instead of copying its page tables, so a spawn costs the
-// same whatever the server's size. Containment, one step per mechanism, in this order:
+// same whatever the server's size. Containment, one step per mechanism, numbered by concept;
+// the child runs them as 2, 7 (joins the cgroup, so init and the program are in it), 6, 4, 3
+// (the uid drop after the rlimits it must not be able to raise), 5 (seccomp last: it denies
+// calls the others make); 1 and 8 are the runner's, before and during the run:
 //
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
-//     following links) after the run, whatever happened.
-//  2. Process group: the child calls setpgid(0, 0); at the end the whole group gets SIGKILL and
-//     every member is reaped (the runner process is a child subreaper, so orphans come back).
-//     setsid/setpgid are denied by seccomp, so no descendant can leave the group.
+//     following links) after the run, whatever happened. Its size cap (`work_dir_bytes`,
+//     `work_dir_files`): where the runner may mount (root with CAP_SYS_ADMIN, probed once) the
+//     dir is a tmpfs of that size and inode count (ENOSPC past it; its pages count in the run's
+//     memory cgroup); elsewhere (unprivileged, a pod without CAP_SYS_ADMIN) it is measured after
+//     the run, so the disk holds what the program writes within its time limit (each file
+//     capped by RLIMIT_FSIZE). Over the cap is kOutputLimit ("work dir ...").
+//  2. Session and process group: the child calls setsid(), so it leads a fresh session and
+//     process group with no controlling terminal (no /dev/tty, no TIOCSTI into the terminal of
+//     whoever runs the server); at the end the whole group gets SIGKILL and every member is
+//     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
+//     are denied by seccomp, so no descendant can leave the group.
 //  3. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
-//     slot (`first_uid + slot`, gid the same, no supplementary groups). Per-run uids make
+//     slot (`first_uid + slot`, gid the same, no supplementary groups). The range is claimed
+//     at creation with per-uid flocks under `uid_lock_dir`, so no other runner on the host, in
+//     this process or another, uses the same uids (taken: the next range). Per-run uids make
 //     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
 //     is off, so setsid() could leave the group) let a final sweep of /proc kill and reap every
 //     process of that uid.
 //  4. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
-//     open files, processes, no core files.
-//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() for every
-//     family but AF_UNIX, ptrace, mount/umount/pivot_root, kernel modules, bpf, kexec, reboot,
-//     swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
-//     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls
-//     back to clone, whose flags can be checked). Everything else is allowed.
+//     open files, processes, no core files. The address space is `memory_bytes`, or, where a
+//     memory cgroup (step 7) limits what the run uses, `memory_bytes` + `processes` x the stack
+//     size: glibc reserves a stack of RLIMIT_STACK per thread, and against `memory_bytes` alone
+//     a program could start only ~7 threads (without a cgroup that remains so).
+//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
+//     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
+//     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
+//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
+//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
+//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
+//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
+//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
 //  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
 //     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
-//     run's init process into them (as the runner's own child, CLONE_PARENT) (plus a user namespace when the runner is not root; as root the per-slot uid
-//     of step 3 does that job and the program keeps no capabilities). Mount namespace: every
-//     mount read-only and nosuid, a private tmpfs on /tmp and /dev/shm (size `file_bytes`),
-//     the work dir bound back writable, paths under /tmp named on the command line (a cached
-//     binary) bound back read-only, a fresh /proc showing only the run's processes. Net
-//     namespace: only a loopback device that is down. Pid namespace: init (pid 1) forks the
-//     program and reports its wait status; when init exits the kernel kills the rest.
-//     Without a mount namespace, files the slot uid left at the top of /tmp, /var/tmp and
-//     /dev/shm are removed after the run (umask 077 keeps them private while it lasts).
+//     run's init process into them (as the runner's own child, CLONE_PARENT), plus a user
+//     namespace when the runner is not root (as root the per-slot uid of step 3 does that job
+//     and the program keeps no capabilities). Mount namespace: a root
+//     of its own, built on a tmpfs and entered with pivot_root (the host's root detached), made
+//     read-only and nosuid. It holds the toolchains' directories bound read-only (/usr, /bin,
+//     /sbin, /lib*; /etc's ld.so.cache, localtime, alternatives, passwd, group, nsswitch.conf,
+//     ssl/openssl.cnf, ssl/certs), /dev/{null,zero,full,random,urandom} and the /dev/{fd,stdin,
+//     stdout,stderr} links, a private tmpfs on /tmp and /dev/shm (size `file_bytes`), the work
+//     dir bound writable at its own path, paths the command line names outside those (a cached
+//     binary) bound read-only, and a fresh /proc showing only the run's processes (the host's
+//     without a pid namespace). Nothing else of the host: not /root, /home, /work (datasets),
+//     /var, /run (the server's sockets), /sys, other runs' dirs. Net namespace: only a loopback
+//     device that is down. Pid namespace: init (pid 1) writes "verdict-init" over its copy of
+//     the server's command line (/proc/1/cmdline), forks the program and reports its wait
+//     status; when init exits the kernel kills the rest.
+//     Without a mount namespace, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during
+//     the run (nothing but a mount namespace can change that); what the slot uid left at their
+//     top is removed after the run (umask 077 keeps it private while it lasts).
 //  7. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
 //     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
 //     and process count (`processes`) limits; its peak memory is the run's
@@ -62,8 +89,18 @@ namespace verdict::sandbox {
 struct LinuxRunnerOptions {
   // Parent of all work dirs; created if missing. Default "/tmp/verdict-sandbox".
   std::string work_root = "/tmp/verdict-sandbox";
-  // First uid/gid of the per-run uid range; slot i runs as first_uid + i. Default 61000.
+  // First uid/gid of the per-run uid range; slot i runs as first_uid + i. When another runner
+  // on this host (in any process) holds one of those uids, the next range of
+  // `max_parallel_runs` uids is taken instead (see `uid_lock_dir`); RunnerInfo names the range
+  // used. Default 61000.
   int first_uid = 61000;
+  // Where runners that drop to per-slot uids hold them: an flock on `<dir>/<uid>` per uid for
+  // the runner's lifetime, so two servers on one host (Kubernetes pods of one node share uids)
+  // never run programs as the same uid. Created root-only (0700). Servers coordinate only
+  // through the same directory: containers sharing a kernel (pods of one node: RLIMIT_NPROC
+  // counts per uid kernel-wide) must share it, e.g. as a hostPath volume. Default
+  // "/run/verdict-uids".
+  std::string uid_lock_dir = "/run/verdict-uids";
   // Number of uid slots = most runs at once. Default 64.
   int max_parallel_runs = 64;
   // Drop to the slot uid when running as root. Default true.

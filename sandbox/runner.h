@@ -27,7 +27,10 @@ struct RunLimits {
   int64_t cpu_ms = 2000;
   // Wall-clock time from exec to exit, ms. Default 5000.
   int64_t wall_ms = 5000;
-  // Address space (RLIMIT_AS) of each process, bytes. Default 512 MiB.
+  // Memory, bytes. With a memory cgroup: what the whole run uses (all processes, page cache,
+  // tmpfs), and each process's address space (RLIMIT_AS) is this plus `processes` (at most
+  // 256) times the stack size, room for thread stacks that are reserved, not used. Without a
+  // cgroup: RLIMIT_AS of each process. Default 512 MiB.
   int64_t memory_bytes = int64_t{512} << 20;
   // Stack size (RLIMIT_STACK), bytes; 0 means "same as memory_bytes". glibc also uses it as the
   // default thread stack size, so a huge value breaks multi-threaded runtimes. Default 64 MiB.
@@ -42,6 +45,13 @@ struct RunLimits {
   int64_t file_bytes = int64_t{64} << 20;
   // Open file descriptors (RLIMIT_NOFILE). Default 64.
   int64_t open_files = 64;
+  // Bytes the work dir may hold (input files included), all files together; going over is
+  // kOutputLimit. A tmpfs of that size where the runner may mount (its pages count in the run's
+  // memory cgroup), else checked after the run (linux_runner.h step 1). Default 256 MiB.
+  int64_t work_dir_bytes = int64_t{256} << 20;
+  // Files and directories the work dir may hold (input files included); going over is
+  // kOutputLimit, enforced like `work_dir_bytes`. Default 4096.
+  int64_t work_dir_files = 4096;
 };
 
 // A file written into the private work directory before the program starts (read-only for it).
@@ -72,7 +82,8 @@ enum class RunStatus {
   kSignaled,      // killed by a signal it did not get from us (`signal`)
   kTimeLimit,     // CPU (`cpu_limit_hit`) or wall-clock limit exceeded; killed
   kMemoryLimit,   // address-space limit hit, or the run's cgroup OOM-killed a process (`detail`)
-  kOutputLimit,   // stdout over `stdout_bytes`, or a file over `file_bytes` (SIGXFSZ); killed
+  kOutputLimit,   // stdout over `stdout_bytes`, a file over `file_bytes` (SIGXFSZ; killed), or
+                  // the work dir over `work_dir_bytes` or `work_dir_files`
 };
 
 std::string_view RunStatusName(RunStatus status);

@@ -18,6 +18,8 @@ RunLimits CompileLimits() {
   l.stderr_bytes = 64 << 10;
   l.file_bytes = int64_t{256} << 20;
   l.open_files = 256;
+  // A precompiled bits/stdc++.h is a file of ~100-200 MiB beside the compiler's temporaries.
+  l.work_dir_bytes = int64_t{1} << 30;
   return l;
 }
 

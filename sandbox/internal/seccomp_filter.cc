@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +23,16 @@ constexpr const char* kDenied[] = {
     "settimeofday", "adjtimex", "clock_adjtime", "fanotify_init", "lookup_dcookie",
     "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
     "personality", "vhangup", "sethostname", "setdomainname", "kcmp", "pidfd_getfd",
+    // io_uring performs socket(), connect() and file calls in the kernel, out of this filter's
+    // sight: a program reached a host TCP port with it.
+    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    // Memory hidden from the kernel's own dumps; a program has no use for it.
+    "memfd_secret",
 };
+
+// ioctl requests denied whatever the descriptor: TIOCSTI pushes keystrokes into a terminal's
+// input (as if typed by its user), TIOCLINUX does that and more on a virtual console.
+constexpr unsigned long kDeniedIoctls[] = {TIOCSTI, TIOCLINUX};
 
 }  // namespace
 
@@ -39,14 +49,32 @@ absl::StatusOr<std::string> BuildSeccompFilter() {
     if (nr == __NR_SCMP_ERROR) continue;  // not on this kernel/arch
     if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0)) < 0) return fail(name, rc);
   }
-  // Only AF_UNIX sockets (local pipes some runtimes use); no network of any family.
-  if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-                             SCMP_A0(SCMP_CMP_NE, AF_UNIX))) < 0) {
+  for (unsigned long request : kDeniedIoctls) {
+    // The request is an int in the kernel: compare the low 32 bits only.
+    if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                               SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, request))) < 0) {
+      return fail("ioctl", rc);
+    }
+  }
+  // No socket() of any family: no network, and no Unix socket either, so neither the host's
+  // path sockets (a world-writable one outside /tmp was reachable) nor its abstract ones (no net
+  // namespace in the Kubernetes configuration) can be connected to.
+  if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0)) < 0) {
     return fail("socket", rc);
   }
+  // socketpair() stays (Python's multiprocessing.Pipe, asyncio, libuv need it), AF_UNIX only,
+  // and connection-oriented only: an AF_UNIX datagram socket (SOCK_RAW is one too) can sendto()
+  // any named or abstract datagram socket of the host although it was made by socketpair().
   if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
                              SCMP_A0(SCMP_CMP_NE, AF_UNIX))) < 0) {
     return fail("socketpair", rc);
+  }
+  for (scmp_datum_t type : {SOCK_DGRAM, SOCK_RAW}) {
+    // The type argument also carries SOCK_NONBLOCK and SOCK_CLOEXEC: compare its low 4 bits.
+    if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
+                               SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfu, type))) < 0) {
+      return fail("socketpair", rc);
+    }
   }
   // No new namespaces through clone flags; clone3 passes flags in memory, so make glibc fall
   // back to clone.

@@ -1,7 +1,14 @@
 // Adversarial black-box tests: a program tries something forbidden; the verdict and the host
 // state afterwards are asserted.
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 #include <chrono>
 #include <iostream>
@@ -181,8 +188,10 @@ TEST(Adversarial, RunsAsAnUnprivilegedUid) {
       "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0])\n"));
   if (testing::Active("uid_drop")) {
     int uid = std::stoi(r.stdout_data);
-    EXPECT_GE(uid, testing::kFirstUid);
-    EXPECT_LT(uid, testing::kFirstUid + testing::kSlots);
+    const int first = testing::FirstUidOf(SharedRunner());
+    EXPECT_GE(first, testing::kFirstUid);
+    EXPECT_GE(uid, first);
+    EXPECT_LT(uid, first + testing::kSlots);
     EXPECT_NE(r.stdout_data.find("[]"), std::string::npos);
   } else if (testing::Active("user_namespace")) {
     // Unprivileged runner: root of its own user namespace (the runner's uid outside), with no
@@ -249,7 +258,7 @@ namespace {
 TEST(AdversarialWithoutSeccomp, SetsidDaemonIsSweptByUid) {
   LinuxRunnerOptions o;
   o.work_root = testing::TestWorkRoot() + "-noseccomp";
-  o.first_uid = testing::kFirstUid;  // same range, so CountSandboxProcesses sees it
+  o.first_uid = testing::kFirstUid;  // the next free range, which CountSandboxProcesses counts
   o.max_parallel_runs = 1;
   o.use_seccomp = false;
   o.require_minimum_layers = false;
@@ -270,6 +279,202 @@ print('parent done')
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->stdout_data, "parent done\n");
   EXPECT_EQ(CountSandboxProcesses(), 0);
+}
+
+}  // namespace
+}  // namespace verdict::sandbox
+
+// Issue 15: the terminal, Unix sockets, io_uring, the CPU-limit detail.
+namespace verdict::sandbox {
+namespace {
+
+// Runs `request` from a forked copy of this process that is a session leader with a
+// pseudo-terminal as its controlling terminal, as an interactive `verdict score` is; returns
+// the program's stdout.
+std::string RunUnderATerminal(const RunRequest& request) {
+  SharedRunner();  // created here, not in the fork
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return "pipe failed";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(pipefd[0]);
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (setsid() < 0 || master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) _exit(2);
+    int tty = open(ptsname(master), O_RDWR);  // the first terminal a session leader opens
+    if (tty < 0 || ioctl(tty, TIOCSCTTY, 0) != 0) _exit(3);
+    auto r = SharedRunner().Run(request, nullptr);
+    std::string out = r.ok() ? r->stdout_data + r->stderr_data : std::string(r.status().message());
+    (void)!write(pipefd[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(pipefd[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) out.append(buf, n);
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  return out;
+}
+
+// TIOCSTI pushes keystrokes into a terminal as if its user typed them: a program that keeps the
+// server's controlling terminal could run commands in the shell of whoever started it.
+TEST(Adversarial, ProgramHasNoControllingTerminalAndCannotInjectKeystrokes) {
+  const std::string out = RunUnderATerminal(Python(R"(
+import errno, fcntl, os, termios
+out = []
+try:
+    fd = os.open('/dev/tty', os.O_RDWR)
+    out.append('tty opened')
+    try:
+        fcntl.ioctl(fd, termios.TIOCSTI, b'x'); out.append('injected')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+except OSError:
+    out.append('no tty')
+for fd in (0, 1, 2):
+    try:
+        fcntl.ioctl(fd, termios.TIOCSTI, b'x'); out.append('injected')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(' '.join(out))
+)"));
+  EXPECT_EQ(out, "no tty EPERM EPERM EPERM\n");
+}
+
+// Listens on Unix sockets of the host (abstract and on a world-writable path outside /tmp, both
+// stream and datagram) for as long as it lives.
+class HostUnixSockets {
+ public:
+  HostUnixSockets() {
+    const std::string tag = absl::StrCat("verdict-test-", getpid());
+    abstract_ = "\\0" + tag;  // as Python writes it
+    path_ = testing::HostSecretDir() + "/listening.sock";
+    unlink(path_.c_str());
+    Listen(std::string(1, '\0') + tag, SOCK_STREAM);
+    Listen(std::string(1, '\0') + tag + "-dgram", SOCK_DGRAM);
+    Listen(path_, SOCK_STREAM);
+    chmod(path_.c_str(), 0777);
+  }
+  ~HostUnixSockets() {
+    for (int fd : fds_) close(fd);
+    unlink(path_.c_str());
+  }
+  const std::string& abstract() const { return abstract_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  void Listen(const std::string& name, int type) {
+    int fd = socket(AF_UNIX, type, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, name.data(), name.size());
+    const socklen_t len = offsetof(sockaddr_un, sun_path) + name.size();
+    EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0) << name << strerror(errno);
+    if (type == SOCK_STREAM) {
+      EXPECT_EQ(listen(fd, 8), 0);
+    }
+    fds_.push_back(fd);
+  }
+  std::string abstract_, path_;
+  std::vector<int> fds_;
+};
+
+TEST(Adversarial, HostUnixSocketsAreUnreachableButSocketpairWorks) {
+  HostUnixSockets host;
+  RunResult r = MustRun(Python(absl::StrCat(R"(
+import errno, socket
+out = []
+for addr in (')", host.abstract(), "', '", host.path(), R"('):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(addr); out.append('connected')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+try:
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    a.sendto(b'x', ')", host.abstract(), R"(-dgram'); out.append('sent')
+except OSError as e:
+    out.append(errno.errorcode[e.errno])
+from multiprocessing import Pipe, Pool
+x, y = Pipe()
+x.send('pipe ok')
+a, b = socket.socketpair()
+a.sendall(b'pair ok')
+with Pool(2) as pool:
+    total = sum(pool.map(abs, [-1, -2, -3]))
+print(' '.join(out), y.recv(), b.recv(16).decode(), 'pool', total)
+)")));
+  EXPECT_EQ(r.stdout_data, "EACCES EACCES EACCES pipe ok pair ok pool 6\n") << r.stderr_data;
+}
+
+// io_uring runs socket(), connect() and file calls in the kernel, where seccomp does not see
+// them: a program connected to a host TCP port through it.
+TEST(Adversarial, IoUringAndMemfdSecretAreDenied) {
+  RunResult r = MustRun(Python(R"(
+import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+params = ctypes.create_string_buffer(120)
+out = []
+for nr, args in ((425, (8, params)), (426, (0, 1, 0, 0, None, 0)), (427, (0, 0, None, 0)),
+                 (447, (0,))):
+    r = libc.syscall(nr, *args)
+    out.append('allowed' if r >= 0 else errno.errorcode[ctypes.get_errno()])
+print(' '.join(out))
+)"));
+  EXPECT_EQ(r.stdout_data, "EPERM EPERM EPERM EPERM\n") << r.stderr_data;
+}
+
+// A run wrote ~1 GiB and 30k files into its work dir within its time limit (RLIMIT_FSIZE caps
+// one file only).
+TEST(Adversarial, FillingTheWorkDirStopsAtItsCap) {
+  RunLimits l;
+  l.work_dir_bytes = 32 << 20;
+  l.work_dir_files = 1000;
+  l.cpu_ms = 10000;
+  l.wall_ms = 20000;
+  RunResult big = MustRun(Python("for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n"
+                                 "        f.write(b'0' * (8 << 20))\n",
+                                 l));
+  EXPECT_EQ(big.status, RunStatus::kOutputLimit) << big.detail << big.stderr_data;
+  EXPECT_EQ(big.detail.substr(0, 9), "work dir ") << big.detail;
+  RunResult many = MustRun(Python("for i in range(30000):\n    open(f'f{i}', 'w').close()\n", l));
+  EXPECT_EQ(many.status, RunStatus::kOutputLimit) << many.detail << many.stderr_data;
+  EXPECT_EQ(many.detail.substr(0, 9), "work dir ") << many.detail;
+  // Under the cap nothing changes, and the runner is fine after.
+  RunResult fine = MustRun(Python(
+      "for i in range(100):\n    open(f'f{i}', 'wb').write(b'0' * 65536)\nprint('fine')\n", l));
+  EXPECT_EQ(fine.status, RunStatus::kOk) << fine.detail << fine.stderr_data;
+  EXPECT_EQ(fine.stdout_data, "fine\n");
+  EXPECT_EQ(testing::CountEntries(testing::TestWorkRoot()), 0);
+}
+
+// The detail read "cpu 830 ms > 1000 ms": a time under the limit shown as over it.
+TEST(Adversarial, CpuLimitDetailShowsTimeOverTheLimitOrTheRlimitSignal) {
+  for (int64_t cpu_ms : {300, 1000}) {
+    RunLimits l;
+    l.cpu_ms = cpu_ms;
+    l.wall_ms = 20000;
+    RunResult r = MustRun(Python("while True: pass\n", l));
+    EXPECT_EQ(r.status, RunStatus::kTimeLimit) << r.detail;
+    EXPECT_TRUE(r.cpu_limit_hit);
+    long long measured = 0, limit = 0, rlimit_s = 0;
+    char sig[16] = {};
+    if (sscanf(r.detail.c_str(), "cpu %lld ms > %lld ms", &measured, &limit) == 2) {
+      EXPECT_GT(measured, limit) << r.detail;
+      EXPECT_EQ(limit, cpu_ms) << r.detail;
+      EXPECT_EQ(measured, r.cpu_ms) << r.detail;
+    } else {
+      ASSERT_EQ(sscanf(r.detail.c_str(), "cpu limit %lld ms: %15s at RLIMIT_CPU %lld s (%lld ms",
+                       &limit, sig, &rlimit_s, &measured),
+                4)
+          << r.detail;
+      EXPECT_EQ(limit, cpu_ms);
+      EXPECT_EQ(rlimit_s, (cpu_ms + 999) / 1000);
+    }
+  }
 }
 
 }  // namespace

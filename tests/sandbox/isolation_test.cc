@@ -64,6 +64,49 @@ TEST(Isolation, FilesInTmpAndDevShmDoNotOutliveTheRun) {
   EXPECT_EQ(r.stdout_data, "rc=1\n");
 }
 
+// Issue 15 (Kubernetes configuration): /run/lock was never swept; a file survived the run.
+TEST(Isolation, FilesInRunLockDoNotOutliveTheRun) {
+  RunResult w = MustRun(Shell("echo x > /run/lock/verdict-iso-left 2>/dev/null; echo done"));
+  EXPECT_EQ(w.stdout_data, "done\n") << w.stderr_data;
+  struct stat st;
+  EXPECT_NE(stat("/run/lock/verdict-iso-left", &st), 0);
+  unlink("/run/lock/verdict-iso-left");
+}
+
+// Issue 15 (Kubernetes configuration): every verdict process on a host used the same slot
+// uids, so one server's program wrote into another server's work dir and killed its program.
+// Two runners of one process stand for two servers: the uid locks are per open file, so they
+// exclude each other exactly as two processes do.
+TEST(Isolation, TwoRunnersOnOneHostGetDisjointUidRanges) {
+  if (!Active("uid_drop")) GTEST_SKIP() << "not root: no per-slot uids";
+  LinuxRunnerOptions o;
+  o.work_root = testing::TestWorkRoot() + "-second";
+  o.first_uid = testing::kFirstUid;
+  o.max_parallel_runs = 4;
+  auto a = CreateLinuxRunner(o);
+  auto b = CreateLinuxRunner(o);
+  ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();
+  const int shared = testing::FirstUidOf(SharedRunner());
+  const int first_a = testing::FirstUidOf(**a), first_b = testing::FirstUidOf(**b);
+  auto disjoint = [](int x, int nx, int y, int ny) { return x + nx <= y || y + ny <= x; };
+  EXPECT_TRUE(disjoint(first_a, 4, first_b, 4)) << first_a << " " << first_b;
+  EXPECT_TRUE(disjoint(first_a, 4, shared, testing::kSlots)) << first_a << " " << shared;
+  EXPECT_TRUE(disjoint(first_b, 4, shared, testing::kSlots)) << first_b << " " << shared;
+  // The programs run as those uids.
+  for (auto [runner, first] : {std::pair{a->get(), first_a}, {b->get(), first_b}}) {
+    auto r = runner->Run(Python("import os\nprint(os.getuid())\n"), nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    const int uid = atoi(r->stdout_data.c_str());
+    EXPECT_GE(uid, first);
+    EXPECT_LT(uid, first + 4);
+  }
+  // A range is free again once its runner is gone.
+  a->reset();
+  auto c = CreateLinuxRunner(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(testing::FirstUidOf(**c), first_a);
+}
+
 TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
   std::thread writer([] {
     MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1"));
@@ -75,7 +118,7 @@ TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
 }
 
 TEST(Isolation, WithAMountNamespaceTheRootIsReadOnlyAndTheWorkDirWritable) {
-  if (!Active("mount_namespace(read_only_root")) GTEST_SKIP() << "no read-only mount namespace";
+  if (!Active("mount_namespace(own_root")) GTEST_SKIP() << "no mount namespace";
   RunResult r = MustRun(Python(R"(
 import errno, os
 out = []
@@ -88,7 +131,46 @@ open('mine', 'w').write('ok')
 out.append(open('mine').read())
 print(' '.join(out))
 )"));
-  EXPECT_EQ(r.stdout_data, "EROFS EROFS EROFS ok\n") << r.stderr_data;
+  // /var is not part of the run's root at all.
+  EXPECT_EQ(r.stdout_data, "ENOENT EROFS EROFS ok\n") << r.stderr_data;
+}
+
+// Issue 15: the read-only root showed the whole host: dataset files with expected outputs, home
+// directories, the server's command line in /proc/1/cmdline, its sockets under /run.
+TEST(Isolation, WithAMountNamespaceTheHostsOtherFilesAreInvisible) {
+  if (!Active("mount_namespace(own_root")) GTEST_SKIP() << "no mount namespace";
+  const std::string secret = testing::HostSecretDir() + "/expected_outputs.jsonl";
+  {
+    std::ofstream(secret) << "TOPSECRET\n";
+  }
+  chmod(secret.c_str(), 0644);  // readable by every uid: only the run's view hides it
+  RunResult r = MustRun(Python(absl::StrCat(R"(
+import os
+out = []
+for p in (')", secret, R"(', '/work/shared/data/math/conformance.jsonl'):
+    try:
+        open(p).read(); out.append('read')
+    except OSError as e:
+        out.append(type(e).__name__)
+for d in ('/home', '/root', '/work', '/srv', '/mnt', '/var', '/run', '/sys', '/boot', '/opt'):
+    out.append('listed ' + d if os.path.exists(d) else '-')
+print(' '.join(out))
+print(sorted(os.listdir('/dev')))
+print(os.path.isfile('/usr/bin/python3'), os.path.isfile('/etc/ld.so.cache'))
+)")));
+  EXPECT_EQ(r.stdout_data,
+            "FileNotFoundError FileNotFoundError - - - - - - - - - -\n"
+            "['fd', 'full', 'null', 'random', 'shm', 'stderr', 'stdin', 'stdout', 'urandom', "
+            "'zero']\n"
+            "True True\n")
+      << r.stderr_data;
+}
+
+TEST(Isolation, WithAPidNamespaceProcOneIsTheRunsInitNotTheServer) {
+  if (!Active("pid_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no pid namespace";
+  RunResult r = MustRun(Python(
+      "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())\n"));
+  EXPECT_EQ(r.stdout_data, "verdict-init\n") << r.stderr_data;
 }
 
 TEST(Isolation, WithAPidNamespaceTheRunSeesOnlyItsOwnProcesses) {
@@ -119,6 +201,35 @@ TEST(Isolation, PeakMemoryIsReportedForTheRun) {
   EXPECT_EQ(r.status, RunStatus::kOk) << r.stderr_data;
   EXPECT_GE(r.peak_memory_bytes, int64_t{100} << 20);
   EXPECT_LT(r.peak_memory_bytes, int64_t{200} << 20);
+}
+
+// Issue 15: a program could not start more than ~7 threads (64 MiB default stacks against the
+// 512 MiB address-space limit). With a memory cgroup the cgroup limits memory, and the address
+// space leaves room for the stacks.
+TEST(Isolation, WithACgroupAProgramCanStart32Threads) {
+  if (!Active("cgroup")) GTEST_SKIP() << "no cgroup: the address space is the memory limit";
+  RunResult r = MustRun(Python(R"(
+import threading, time
+done = []
+ts = [threading.Thread(target=lambda: (time.sleep(0.1), done.append(1))) for _ in range(32)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(len(done))
+)"));
+  EXPECT_EQ(r.status, RunStatus::kOk) << r.detail << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "32\n");
+}
+
+TEST(Isolation, WithACgroupTouchingMoreThanTheMemoryLimitIsStillMemoryLimit) {
+  if (!Active("cgroup")) GTEST_SKIP() << "no cgroup";
+  RunLimits l;
+  l.memory_bytes = 256 << 20;
+  l.wall_ms = 10000;
+  RunResult r = MustRun(Python(
+      "b = bytearray(600 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint('touched')\n",
+      l));
+  EXPECT_EQ(r.status, RunStatus::kMemoryLimit) << r.detail << r.stderr_data;
+  EXPECT_EQ(r.stdout_data, "");
 }
 
 // Four processes of 100 MiB each stay under a 256 MiB address-space limit one by one; only the

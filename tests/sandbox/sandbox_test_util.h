@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -24,6 +25,22 @@ inline constexpr int kSlots = 16;
 inline std::string TestWorkRoot() {
   return absl::StrCat("/tmp/verdict-sandbox-test-", program_invocation_short_name,
                       geteuid() == 0 ? "" : absl::StrCat("-uid", geteuid()));
+}
+
+// A directory outside /tmp, /usr and the work root, readable by every uid, standing for the
+// host's private files (datasets with expected outputs, home directories, sockets): a program
+// must not reach what is in it. Created on first use, mode 0755.
+inline std::string HostSecretDir() {
+  static const std::string dir = [] {
+    const char* name = program_invocation_short_name;
+    std::string d = geteuid() == 0
+                        ? absl::StrCat("/var/lib/verdict-test-secret-", name)
+                        : absl::StrCat("/var/tmp/verdict-test-secret-", name, "-uid", geteuid());
+    mkdir(d.c_str(), 0755);
+    chmod(d.c_str(), 0755);
+    return d;
+  }();
+  return dir;
 }
 
 inline Runner& SharedRunner() {
@@ -53,7 +70,17 @@ inline bool Active(const std::string& layer) {
   return false;
 }
 
-// Processes alive on the host whose real uid is one of the runner's slot uids.
+// The first slot uid of a runner (RunnerInfo's "uid_drop(<first>+slot..."); -1 without one.
+inline int FirstUidOf(const Runner& runner) {
+  for (const std::string& l : runner.Info().active_layers) {
+    if (l.rfind("uid_drop(", 0) == 0) return atoi(l.c_str() + 9);
+  }
+  return -1;
+}
+
+// Processes alive on the host whose real uid is one of the slot uids the runners of a test
+// binary claim (from kFirstUid on: a second runner takes the next free range).
+inline constexpr int kCountedUids = 8 * kSlots;
 inline int CountSandboxProcesses() {
   int count = 0;
   DIR* d = opendir("/proc");
@@ -64,7 +91,7 @@ inline int CountSandboxProcesses() {
     while (std::getline(status, line)) {
       if (line.rfind("Uid:", 0) == 0) {
         int uid = std::stoi(line.substr(4));
-        if (uid >= kFirstUid && uid < kFirstUid + kSlots) ++count;
+        if (uid >= kFirstUid && uid < kFirstUid + kCountedUids) ++count;
         break;
       }
     }
