@@ -1000,8 +1000,24 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   LinuxRunnerOptions copy = options;
   std::unique_ptr<internal::UidRange> uids;
   if (drop_uid) {
-    absl::StatusOr<internal::UidRange> claimed = internal::UidRange::Claim(
-        options.uid_lock_dir, options.first_uid, options.max_parallel_runs);
+    std::vector<std::string> lock_dirs = {options.uid_lock_dir};
+    if (options.uid_lock_dir.empty()) {
+      std::string root = options.work_root;
+      while (root.size() > 1 && root.back() == '/') root.pop_back();
+      const size_t slash = root.rfind('/');
+      lock_dirs = {"/run/verdict-uids",
+                   (slash == std::string::npos || slash == 0 ? std::string("")
+                                                              : root.substr(0, slash)) +
+                       "/verdict-uids"};
+    }
+    absl::StatusOr<internal::UidRange> claimed = absl::InternalError("no uid lock dir");
+    for (const std::string& dir : lock_dirs) {
+      claimed = internal::UidRange::Claim(dir, options.first_uid, options.max_parallel_runs);
+      if (claimed.ok() || claimed.status().code() != absl::StatusCode::kInternal) {
+        copy.uid_lock_dir = dir;
+        break;
+      }
+    }
     if (!claimed.ok()) return claimed.status();
     uids = std::make_unique<internal::UidRange>(*std::move(claimed));
     copy.first_uid = uids->first();
@@ -1011,7 +1027,7 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
     info.active_layers.push_back(absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ",
-                                              options.uid_lock_dir, ")"));
+                                              copy.uid_lock_dir, ")"));
   } else {
     info.missing_layers.push_back("uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
   }

@@ -98,9 +98,10 @@ struct LinuxRunnerOptions {
   // the runner's lifetime, so two servers on one host (Kubernetes pods of one node share uids)
   // never run programs as the same uid. Created root-only (0700). Servers coordinate only
   // through the same directory: containers sharing a kernel (pods of one node: RLIMIT_NPROC
-  // counts per uid kernel-wide) must share it, e.g. as a hostPath volume. Default
-  // "/run/verdict-uids".
-  std::string uid_lock_dir = "/run/verdict-uids";
+  // counts per uid kernel-wide) must share it, e.g. as a hostPath volume. Default empty:
+  // "/run/verdict-uids", or where /run cannot be written (a read-only root filesystem)
+  // "verdict-uids" beside `work_root`.
+  std::string uid_lock_dir;
   // Number of uid slots = most runs at once. Default 64.
   int max_parallel_runs = 64;
   // Drop to the slot uid when running as root. Default true.
