@@ -15,6 +15,23 @@ namespace verdict::code {
 // kAssert: the program run for one test: solution, newline, test code.
 std::string BuildAssertProgram(std::string_view solution, std::string_view test_code);
 
+// kAssert, C++: the program of one test, in which passing needs more than exit code 0. The
+// test's `main` is renamed and gets a `return 0;` before its closing brace; code of ours reads
+// a nonce from stdin (a pipe) before the candidate's static initializers run, and a `main` of
+// ours calls the test's main and, only when that returned 0, writes "<nonce> END" on stdout.
+// So `exit(0)`, `_exit(0)`, `quick_exit(0)`, an atexit or SIGABRT handler that exits 0 inside
+// the candidate, or a candidate that reads stdin in a static initializer, end the run without
+// the marker. It does not stop a candidate written against this scheme (one that finds the
+// nonce in its own memory, or reads stdin from a constructor of a reserved priority): C++ tests
+// call the candidate's functions directly, in one process. `has_end_marker` is false when the test code has no
+// `main` definition that can be found (comments, strings and preprocessor lines skipped):
+// then the program is BuildAssertProgram's and exit code 0 passes.
+struct CppAssertProgram {
+  std::string source;
+  bool has_end_marker = false;
+};
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code);
+
 // kCallBased, Python: a driver `main.py` that loads `solution.py` in its own namespace, then for
 // each case calls `fn_name(*args)` (or `Solution().fn_name(*args)`) under a per-case wall timer,
 // compares json-normalised results, and reports one line per case on the original stdout:

@@ -1,5 +1,8 @@
 #include "verifier/code/judge.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -299,6 +302,26 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
   return absl::OkStatus();
 }
 
+// Runs `req` with `data` on a pipe as its stdin: unlike the default memfd, a pipe cannot be
+// rewound, so what the program's main read first cannot be read again by the candidate.
+absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest req,
+                                            std::string_view data,
+                                            const sandbox::CancelFlag* cancel) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  // Far below the pipe's capacity: the write does not block.
+  const bool written = write(fds[1], data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  close(fds[1]);
+  if (!written) {
+    close(fds[0]);
+    return absl::InternalError("write to stdin pipe failed");
+  }
+  req.stdin_fd = fds[0];
+  absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+  close(fds[0]);
+  return run;
+}
+
 // kAssert, Python: one harness pair for one test.
 absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
                                std::string_view code, const TestCase& test,
@@ -417,9 +440,16 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
   // Stdio: one program for all tests. Assert: one program per test.
   const bool per_test_program = ref.shape == TestShape::kAssert;
   std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
+  // C++ assert programs that pass only when they print an end marker (BuildCppAssertProgram).
+  std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
     std::string src = per_test_program ? BuildAssertProgram(code, ref.tests[i].input)
                                        : std::string(code);
+    if (per_test_program && absl::StartsWith(tc->name, "cpp")) {
+      CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input);
+      src = std::move(cpp.source);
+      end_marker[i] = cpp.has_end_marker;
+    }
     absl::StatusOr<Prepared> p = Prepare(*tc, src, options, runner, cancel);
     if (!p.ok()) return p.status();
     v.compile_cache_hit = p->cache_hit;
@@ -440,7 +470,9 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     RunRequest req = programs[per_test_program ? i : 0].base;
     if (!per_test_program) req.stdin_data = test.input;
     req.limits = Limits(ref, *tc);
-    absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+    const std::string nonce = end_marker[i] ? NewNonce() : "";
+    absl::StatusOr<RunResult> run = end_marker[i] ? RunWithPipedStdin(runner, req, nonce, cancel)
+                                                  : runner.Run(req, cancel);
     TestDetail& d = v.tests[i];
     absl::Status s = run.status();
     if (run.ok()) {
@@ -456,6 +488,10 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         }
         std::string tail = LastLine(run->stderr_data);
         if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
+      } else if (per_test_program && end_marker[i] &&
+                 !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
+        d.verdict = Verdict::kRuntimeError;
+        d.message = "exit code 0 before the test's main returned (exit inside the candidate?)";
       } else if (per_test_program) {
         d.passed = true;
         d.verdict = Verdict::kCorrect;

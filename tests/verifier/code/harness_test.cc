@@ -201,5 +201,34 @@ TEST(HarnessVerdicts, FailuresKeepTheirKinds) {
   }
 }
 
+// C++ assert tests keep one process, but exit code 0 alone no longer passes: the program must
+// also print an end marker after the test's main returned (BuildCppAssertProgram).
+TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
+  CodeReference ref;
+  ref.language = "cpp17";
+  ref.shape = TestShape::kAssert;
+  ref.tests = {{"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n}\n", ""}};
+  const std::string head = "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n";
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
+  const Hack hacks[] = {
+      {"exit(0)", "int add(int a, int b) { exit(0); }\n"},
+      {"_exit(0)", "int add(int a, int b) { _exit(0); }\n"},
+      {"quick_exit(0)", "int add(int a, int b) { quick_exit(0); }\n"},
+      {"SIGABRT handler that exits 0 when the assert fails",
+       "static int hook = [] { signal(SIGABRT, [](int) { _exit(0); }); return 0; }();\n"
+       "int add(int a, int b) { return 0; }\n"},
+      {"atexit handler after a failed assert", "static int hook = [] { atexit([] { _exit(0); });"
+       " signal(SIGABRT, [](int) { exit(0); }); return 0; }();\nint add(int a, int b) { return 0; }\n"},
+      {"reads stdin in a static initializer and prints it as the marker",
+       "static int hook = [] { char b[64]; ssize_t n = read(0, b, sizeof b);"
+       " if (n > 0) { (void)!write(1, \"\\n\", 1); (void)!write(1, b, n); (void)!write(1, \" END\\n\", 5); }"
+       " _exit(0); return 0; }();\nint add(int a, int b) { return 0; }\n"},
+  };
+  for (const Hack& h : hacks) {
+    EXPECT_EQ(Accuracy(ref, head + h.code, &why), 0.0) << h.name << ": " << why;
+  }
+}
+
 }  // namespace
 }  // namespace verdict::code
