@@ -1,14 +1,11 @@
-// Harness builders: turn a solution and tests into the files and stdin of one sandbox run.
-// Pure functions, thread-safe.
+// Harness builders for one-process test runs: turn a solution and tests into the program of one
+// sandbox run. (Python assert and call-based tests use the two-process harness of
+// python_harness.h instead.) Pure functions, thread-safe.
 #ifndef VERDICT_VERIFIER_CODE_HARNESS_H_
 #define VERDICT_VERIFIER_CODE_HARNESS_H_
 
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include "absl/status/statusor.h"
-#include "verifier/code/code_reference.h"
 
 namespace verdict::code {
 
@@ -31,21 +28,6 @@ struct CppAssertProgram {
   bool has_end_marker = false;
 };
 CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code);
-
-// kCallBased, Python: a driver `main.py` that loads `solution.py` in its own namespace, then for
-// each case calls `fn_name(*args)` (or `Solution().fn_name(*args)`) under a per-case wall timer,
-// compares json-normalised results, and reports one line per case on the original stdout:
-//   "<nonce> <index> <PASS|WRONG|ERROR|TIMEOUT> <ms> <message>"
-// The solution's own prints are discarded. With stop_on_failure the driver stops at the first
-// failing case. The cases travel on stdin as JSON.
-struct CallHarness {
-  std::string driver_source;  // main.py
-  std::string stdin_data;
-};
-absl::StatusOr<CallHarness> BuildPythonCallHarness(std::string_view fn_name,
-                                                   const std::vector<TestCase>& tests,
-                                                   int64_t per_case_ms, bool stop_on_failure,
-                                                   std::string_view nonce);
 
 }  // namespace verdict::code
 
