@@ -243,21 +243,36 @@ void HarnessFailed(const PairResult& pair, TestDetail* d) {
   if (!tail.empty()) absl::StrAppend(&d->message, ": ", tail);
 }
 
+// Whether the harness must make itself non-dumpable: unless each run has a uid of its own or a
+// pid namespace of its own, the candidate could read the harness's memory through /proc.
+bool NeedsNoDump(sandbox::Runner& runner) {
+  for (const std::string& layer : runner.Info().active_layers) {
+    if (absl::StartsWith(layer, "uid_drop") || absl::StartsWith(layer, "pid_namespace")) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // The two runs of a Python pair: the candidate server beside the solution, the harness beside
 // the test code. `candidate_cpu_ms` and `harness_wall_ms` are the test's budgets; the
 // candidate's wall clock is only a backstop, since the pair stops it when the harness ends.
-void PythonPairRequests(const Toolchain& tc, const PythonPair& p, std::string_view code,
-                        const sandbox::RunLimits& limits, int64_t candidate_cpu_ms,
-                        int64_t harness_wall_ms, int64_t harness_cpu_ms, RunRequest* candidate,
-                        RunRequest* harness) {
+void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPairBytecode* pyc,
+                        std::string_view code, const sandbox::RunLimits& limits,
+                        int64_t candidate_cpu_ms, int64_t harness_wall_ms,
+                        int64_t harness_cpu_ms, RunRequest* candidate, RunRequest* harness) {
   candidate->argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
-  candidate->files = {{tc.source_name, p.candidate_source, false},
-                      {"solution.py", std::string(code), false}};
+  candidate->files = {{tc.source_name, p.candidate_source, false}};
+  harness->files = {{tc.source_name, p.harness_source, false}};
+  if (pyc != nullptr && tc.source_name == "main.py") {
+    candidate->files = pyc->candidate;
+    harness->files = pyc->harness;
+  }
+  candidate->files.push_back({"solution.py", std::string(code), false});
   candidate->limits = limits;
   candidate->limits.cpu_ms = candidate_cpu_ms;
   candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
   harness->argv = candidate->argv;
-  harness->files = {{tc.source_name, p.harness_source, false}};
   if (!p.test_file.empty()) harness->files.push_back({"test.py", p.test_file, false});
   harness->stdin_data = p.harness_stdin;
   harness->limits = limits;
@@ -275,11 +290,11 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
   const std::string nonce = NewNonce();
   const bool stop = options.all_pass && options.early_stop;
   const int64_t n = static_cast<int64_t>(ref.tests.size());
-  absl::StatusOr<PythonPair> p =
-      BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms, stop, nonce, 5000);
+  absl::StatusOr<PythonPair> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
+                                                     stop, nonce, 5000, NeedsNoDump(runner));
   if (!p.ok()) return p.status();
   RunRequest candidate, harness;
-  PythonPairRequests(tc, *p, code, Limits(ref, tc), ref.limits.cpu_ms * n + 1000,
+  PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms * n + 1000,
                      (ref.limits.wall_ms + 1000) * n + 2000, ref.limits.cpu_ms * n + 1000,
                      &candidate, &harness);
   PairOptions po;
@@ -328,9 +343,9 @@ absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
                                sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
                                TestDetail* d) {
   const std::string nonce = NewNonce();
-  PythonPair p = BuildPythonAssertPair(test.input, nonce, 5000);
+  PythonPair p = BuildPythonAssertPair(test.input, nonce, 5000, NeedsNoDump(runner));
   RunRequest candidate, harness;
-  PythonPairRequests(tc, p, code, Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
+  PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
                      ref.limits.cpu_ms + 1000, &candidate, &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
@@ -470,9 +485,10 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     RunRequest req = programs[per_test_program ? i : 0].base;
     if (!per_test_program) req.stdin_data = test.input;
     req.limits = Limits(ref, *tc);
-    const std::string nonce = end_marker[i] ? NewNonce() : "";
-    absl::StatusOr<RunResult> run = end_marker[i] ? RunWithPipedStdin(runner, req, nonce, cancel)
-                                                  : runner.Run(req, cancel);
+    const bool marker = per_test_program && end_marker[i];
+    const std::string nonce = marker ? NewNonce() : "";
+    absl::StatusOr<RunResult> run =
+        marker ? RunWithPipedStdin(runner, req, nonce, cancel) : runner.Run(req, cancel);
     TestDetail& d = v.tests[i];
     absl::Status s = run.status();
     if (run.ok()) {
@@ -488,7 +504,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         }
         std::string tail = LastLine(run->stderr_data);
         if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
-      } else if (per_test_program && end_marker[i] &&
+      } else if (marker &&
                  !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
         d.verdict = Verdict::kRuntimeError;
         d.message = "exit code 0 before the test's main returned (exit inside the candidate?)";

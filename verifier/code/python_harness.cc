@@ -1,6 +1,11 @@
 #include "verifier/code/python_harness.h"
 
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "re2/re2.h"
 
 namespace verdict::code {
@@ -382,7 +387,7 @@ def _one_line(s):
 
 
 def _main():
-    cfg = _loads(sys.stdin.read().strip())
+    cfg = _loads(sys.stdin.buffer.read().decode().strip())
     nonce = cfg['nonce']
     out = os.dup(1)
     os.dup2(2, 1)  # the test code's prints go to stderr, never onto the verdict channel
@@ -390,7 +395,8 @@ def _main():
     def report(i, status, ms, msg=''):
         os.write(out, ('%s %d %s %.3f %s\n' % (nonce, i, status, ms, _one_line(msg))).encode())
 
-    _no_dump()
+    if cfg['no_dump']:
+        _no_dump()
     import time
     chan = _Chan(3, 4)
     try:
@@ -484,23 +490,59 @@ def _call_tests(cfg, names, link, report):
 _main()
 )PY";
 
+constexpr char kCompile[] = R"PY(import py_compile
+for name in ('verdict_candidate', 'verdict_harness'):
+    py_compile.compile(name + '.py', cfile=name + '.pyc', doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+)PY";
+
 }  // namespace
 
+const PythonPairBytecode* PrecompiledPythonPair(sandbox::Runner& runner,
+                                                const std::vector<std::string>& python_argv) {
+  static absl::Mutex mu;
+  static auto* cache = new absl::flat_hash_map<std::pair<const sandbox::Runner*, std::string>,
+                                               std::unique_ptr<PythonPairBytecode>>;
+  absl::MutexLock lock(&mu);
+  if (python_argv.empty()) return nullptr;
+  auto [it, inserted] = cache->try_emplace({&runner, python_argv[0]});
+  if (!inserted) return it->second.get();
+  sandbox::RunRequest req;
+  req.argv = {python_argv[0], "-S", "-B", "compile.py"};
+  req.files = {{"compile.py", kCompile, false},
+               {"verdict_candidate.py", absl::StrCat(kCommon, kCandidateServer), false},
+               {"verdict_harness.py", absl::StrCat(kCommon, kHarness), false}};
+  req.collect = {"verdict_candidate.pyc", "verdict_harness.pyc"};
+  req.limits.wall_ms = 20000;
+  req.limits.cpu_ms = 10000;
+  absl::StatusOr<sandbox::RunResult> r = runner.Run(req, nullptr);
+  if (!r.ok() || r->status != sandbox::RunStatus::kOk || r->files.size() != 2) return nullptr;
+  auto code = std::make_unique<PythonPairBytecode>();
+  code->candidate = {{"main.py", "import verdict_candidate\n", false},
+                     {"verdict_candidate.pyc", std::move(r->files[0].content), false}};
+  code->harness = {{"main.py", "import verdict_harness\n", false},
+                   {"verdict_harness.pyc", std::move(r->files[1].content), false}};
+  it->second = std::move(code);
+  return it->second.get();
+}
+
 PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t hello_ms) {
+                                 int64_t hello_ms, bool no_dump) {
   PythonPair p;
   p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
   p.harness_source = absl::StrCat(kCommon, kHarness);
   p.test_file = std::string(test_code);
   p.harness_stdin = absl::StrCat("{\"mode\":\"assert\",\"count\":1,\"nonce\":\"",
-                                 std::string(nonce), "\",\"hello_ms\":", hello_ms, "}");
+                                 std::string(nonce), "\",\"hello_ms\":", hello_ms,
+                                 ",\"no_dump\":", no_dump ? "true" : "false", "}");
   return p;
 }
 
 absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
                                                const std::vector<TestCase>& tests,
                                                int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, int64_t hello_ms) {
+                                               std::string_view nonce, int64_t hello_ms,
+                                               bool no_dump) {
   if (!RE2::FullMatch(std::string(fn_name), "[A-Za-z_][A-Za-z0-9_]*")) {
     return absl::InvalidArgumentError(absl::StrCat("bad fn_name '", std::string(fn_name), "'"));
   }
@@ -516,7 +558,8 @@ absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
   }
   p.harness_stdin = absl::StrCat(
       "{\"mode\":\"call\",\"count\":", tests.size(), ",\"nonce\":\"", std::string(nonce),
-      "\",\"hello_ms\":", hello_ms, ",\"fn\":\"", std::string(fn_name),
+      "\",\"hello_ms\":", hello_ms, ",\"no_dump\":", no_dump ? "true" : "false",
+      ",\"fn\":\"", std::string(fn_name),
       "\",\"per_case_ms\":", per_case_ms, ",\"stop\":", stop_on_failure ? "true" : "false",
       ",\"cases\":[", cases, "]}");
   return p;

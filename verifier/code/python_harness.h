@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sandbox/runner.h"
 #include "verifier/code/code_reference.h"
 
 namespace verdict::code {
@@ -49,8 +50,10 @@ struct PythonPair {
 };
 
 // kAssert: one pair per test; the harness waits at most `hello_ms` for the candidate's names.
+// With `no_dump` the harness makes itself non-dumpable (prctl through ctypes, ~3 ms): needed
+// only where the two runs could share a uid and a pid namespace.
 PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t hello_ms);
+                                 int64_t hello_ms, bool no_dump);
 
 // kCallBased: one pair for all cases; each call may take `per_case_ms` (the candidate's own
 // timer interrupts it; the harness gives up one second later). With stop_on_failure the
@@ -59,7 +62,19 @@ PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view no
 absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
                                                const std::vector<TestCase>& tests,
                                                int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, int64_t hello_ms);
+                                               std::string_view nonce, int64_t hello_ms,
+                                               bool no_dump);
+
+// The two programs compiled to bytecode by the runner's python3 (`python_argv[0]`), once per
+// runner and interpreter (thread-safe): each run then imports ~400 lines instead of compiling
+// them. `candidate` and `harness` replace the `main.py` of the runs (beside `solution.py`,
+// `test.py`). Null when compiling failed: the runs use the sources.
+struct PythonPairBytecode {
+  std::vector<sandbox::InputFile> candidate;
+  std::vector<sandbox::InputFile> harness;
+};
+const PythonPairBytecode* PrecompiledPythonPair(sandbox::Runner& runner,
+                                                const std::vector<std::string>& python_argv);
 
 }  // namespace verdict::code
 

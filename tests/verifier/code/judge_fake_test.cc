@@ -77,6 +77,17 @@ TEST(JudgeFake, AllPassModeReportsTheFirstFailureAndStopsEarly) {
   EXPECT_TRUE(v->tests[9].skipped);
 }
 
+// Regression: the C++ assert end-marker flags were indexed by test for stdio programs (one
+// program, many tests), so later stdio tests got a nonce on a stdin pipe.
+TEST(JudgeFake, StdioTestsGetTheirInputNotAPipe) {
+  FakeRunner f;
+  Script(f, {}, RunStatus::kOk);
+  auto v = JudgeCompletion(StdioRef(16), kCompletion, f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kCorrect);
+  for (const RunRequest& r : f.requests()) EXPECT_EQ(r.stdin_fd, -1) << r.stdin_data;
+}
+
 TEST(JudgeFake, WrongOutputIsWrongAnswerWithFirstDiff) {
   FakeRunner f;
   f.SetDefault([](const RunRequest&) -> absl::StatusOr<RunResult> {
@@ -148,9 +159,22 @@ TEST(JudgeFake, IdenticalProgramsInAGroupRunOnce) {
 // the harness run (fds 3 and 4). The fake plays both: the candidate writes its hello (or not)
 // and ends with `candidate_status`; the harness "reports" `harness_line` (with "NONCE" replaced
 // by the nonce from its stdin).
+// The run that precompiles the pair's programs fails here: the pair runs from source.
+bool IsPrecompile(const RunRequest& r) { return r.argv.size() > 3 && r.argv[3] == "compile.py"; }
+
+int PairRuns(const FakeRunner& f) {
+  int n = 0;
+  for (const RunRequest& r : f.requests()) n += !IsPrecompile(r);
+  return n;
+}
+
 void ScriptPair(FakeRunner& f, bool hello, RunStatus candidate_status, std::string harness_line) {
   f.SetDefault([=](const RunRequest& r) -> absl::StatusOr<RunResult> {
     RunResult res;
+    if (IsPrecompile(r)) {
+      res.status = RunStatus::kRuntimeError;
+      return res;
+    }
     if (r.stdout_fd >= 0) {  // the candidate
       if (hello) {
         EXPECT_EQ(write(r.stdout_fd, "{\"names\":{}}\n", 13), 13);
@@ -187,7 +211,7 @@ TEST(JudgePairFake, PassCountsOnlyWithTheHarnessNonce) {
   auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kCorrect) << v->reason;
-  EXPECT_EQ(f.run_count(), 2);
+  EXPECT_EQ(PairRuns(f), 2);
   FakeRunner g;
   ScriptPair(g, true, RunStatus::kOk, "V123 0 PASS 1.0 \n");
   v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", g, {}, nullptr);
@@ -212,7 +236,7 @@ TEST(JudgePairFake, CandidateSilentPastTheWallLimitIsTimeLimitWithoutAHarness) {
   auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kTimeLimit);
-  EXPECT_EQ(f.run_count(), 1);  // the harness never started
+  EXPECT_EQ(PairRuns(f), 1);  // the harness never started
 }
 
 TEST(JudgePairFake, CandidateThatExitedWhileLoadingIsRuntimeError) {
@@ -222,7 +246,7 @@ TEST(JudgePairFake, CandidateThatExitedWhileLoadingIsRuntimeError) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
   EXPECT_EQ(v->tests[0].message, "the candidate exited while loading (exit code 0)");
-  EXPECT_EQ(f.run_count(), 1);
+  EXPECT_EQ(PairRuns(f), 1);
 }
 
 TEST(VerdictName, NamesEveryVerdict) {
