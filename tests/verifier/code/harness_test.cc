@@ -176,6 +176,17 @@ TEST(HarnessValues, CandidateExceptionsKeepTheirBuiltinType) {
       << why;
 }
 
+// The harness and the candidate server are imported from bytecode compiled once per runner
+// (PrecompiledPythonPair), not compiled from source by every run.
+TEST(HarnessValues, HarnessRunsFromPrecompiledBytecode) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"import sys\nm = sys.modules.get('verdict_harness')\n"
+                "assert m is not None and m.__spec__.origin.endswith('.pyc'), m\n",
+                ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, "def add(a, b):\n    return a + b\n", &why), 1.0) << why;
+}
+
 TEST(HarnessVerdicts, FailuresKeepTheirKinds) {
   struct Case {
     const char* code;
