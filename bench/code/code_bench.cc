@@ -9,7 +9,7 @@
 //     in one sandboxed process, pass = exit 0) vs the harness pair (candidate server + harness,
 //     two sandboxed processes), one test at a time (median) and 64 solutions x 4 tests on all
 //     cores.
-// Usage: code_bench [runs=200]
+// Usage: code_bench [runs=200] [harness]   ("harness": section 4 only)
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +75,7 @@ double SandboxMs(verdict::sandbox::Runner& r, const std::vector<std::string>& ar
 int main(int argc, char** argv) {
   using namespace verdict;
   const int runs = argc > 1 ? atoi(argv[1]) : 200;
+  const bool harness_only = argc > 2 && std::string(argv[2]) == "harness";
   sandbox::LinuxRunnerOptions ro;
   ro.work_root = "/tmp/verdict-bench";
   ro.first_uid = 65000;
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
   auto bin = cache->Compile(*cpp, tiny, **runner, nullptr);
   if (!bin.ok() || !bin->ok) return 1;
 
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!harness_only) {
   // 1. overhead.
   double bare_cpp = BareSpawnMs({bin->binary_path}, runs);
   double sb_cpp = SandboxMs(**runner, {bin->binary_path}, runs);
@@ -151,7 +154,6 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 64; ++i) {
     group.push_back(absl::StrCat("```python\n# solution ", i, "\na, b = map(int, input().split())\nprint(a + b)\n```"));
   }
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (const char* lang : {"python3", "cpp17"}) {
     ref.language = lang;
     if (std::string(lang) == "cpp17") {
@@ -177,6 +179,7 @@ int main(int argc, char** argv) {
            lang, cores, ms, 640 / (ms / 1000), correct);
   }
 
+  }
   // 4. trusted harness: old one-process assert run vs the harness pair.
   {
     const std::string solution = "def add(a, b):\n    return a + b\n";
