@@ -1,10 +1,13 @@
 // Runs a trusted harness and the candidate it tests as two sandboxed processes joined by two
 // pipes, like an interactive judge: the candidate's stdin and stdout are the pipes, the
-// harness gets them as fds 3 (replies from the candidate) and 4 (requests to it).
+// harness gets them as fds 3 (replies from the candidate) and 4 (requests to it), and the
+// candidate's hello on fd 5.
 //
-// Order: the candidate starts first; the harness starts only once the candidate has written
-// something (its hello), so the harness's clock does not run while the candidate loads or
-// waits for a slot. When the harness ends, the pipes close (a live candidate then sees the end
+// Both start at once. The candidate's first line ("started", after its interpreter's start-up)
+// and second (its hello, once the solution is loaded) are read here: the load may take
+// `hello_wait_ms` from the first, which excludes any wait for a sandbox slot. The hello is then
+// passed to the harness, which times the test itself from there: the runs' own wall limits are
+// only backstops. When the harness ends, the pipes close (a live candidate then reads the end
 // of its input and exits) and the candidate is stopped. Pairs of one Runner are limited to
 // half its slots (RunnerInfo::max_parallel_runs), so that pairs holding one slot while waiting
 // for their second cannot take every slot.
@@ -22,7 +25,8 @@
 namespace verdict::code {
 
 struct PairOptions {
-  // Most time the candidate may take to send its hello (load the solution), ms. Default 5000.
+  // Most time the candidate may take from its first line to its hello (to load the solution),
+  // ms. Default 5000.
   int64_t hello_wait_ms = 5000;
   // After the harness ended, how long the candidate may take to end by itself (it reads the
   // end of its input and exits, or it was dying already) before it is stopped, ms. Its own
@@ -31,7 +35,7 @@ struct PairOptions {
 };
 
 struct PairResult {
-  // The candidate sent its hello and the harness ran; else `harness` is empty.
+  // The harness ran (it got the hello, or ended by itself before); else `harness` is empty.
   bool harness_ran = false;
   // The candidate sent nothing within `hello_wait_ms` and was stopped.
   bool hello_timeout = false;

@@ -255,8 +255,9 @@ bool NeedsNoDump(sandbox::Runner& runner) {
 }
 
 // The two runs of a Python pair: the candidate server beside the solution, the harness beside
-// the test code. `candidate_cpu_ms` and `harness_wall_ms` are the test's budgets; the
-// candidate's wall clock is only a backstop, since the pair stops it when the harness ends.
+// the test code. `candidate_cpu_ms` is the test's CPU budget; the harness bounds the test's
+// time itself (from the candidate's hello), so both runs' wall limits are backstops
+// (`harness_wall_ms` plus a slot wait), and the pair stops the candidate when the harness ends.
 void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPairBytecode* pyc,
                         std::string_view code, const sandbox::RunLimits& limits,
                         int64_t candidate_cpu_ms, int64_t harness_wall_ms,
@@ -272,6 +273,7 @@ void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPa
   candidate->limits = limits;
   candidate->limits.cpu_ms = candidate_cpu_ms;
   candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
+  harness_wall_ms = candidate->limits.wall_ms;
   harness->argv = candidate->argv;
   if (!p.test_file.empty()) harness->files.push_back({"test.py", p.test_file, false});
   harness->stdin_data = p.harness_stdin;
@@ -291,7 +293,7 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
   const bool stop = options.all_pass && options.early_stop;
   const int64_t n = static_cast<int64_t>(ref.tests.size());
   absl::StatusOr<PythonPair> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
-                                                     stop, nonce, 5000, NeedsNoDump(runner));
+                                                     stop, nonce, NeedsNoDump(runner));
   if (!p.ok()) return p.status();
   RunRequest candidate, harness;
   PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms * n + 1000,
@@ -343,7 +345,7 @@ absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
                                sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
                                TestDetail* d) {
   const std::string nonce = NewNonce();
-  PythonPair p = BuildPythonAssertPair(test.input, nonce, 5000, NeedsNoDump(runner));
+  PythonPair p = BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
   RunRequest candidate, harness;
   PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
                      ref.limits.cpu_ms + 1000, &candidate, &harness);
@@ -365,7 +367,6 @@ absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
   } else {
     HarnessFailed(*pair, d);
   }
-  d->wall_ms = pair->harness.wall_ms;
   return absl::OkStatus();
 }
 

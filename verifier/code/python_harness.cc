@@ -184,6 +184,7 @@ def _serve():
     # output goes to stderr (prints are discarded), so it cannot write on the protocol by
     # accident. It can on purpose: a forged reply is no more than a returned value.
     chan = _Chan(os.dup(0), os.dup(1))
+    chan.send({'started': 1})  # the judge's load timer starts here, after the interpreter's
     r, w = os.pipe()
     os.close(w)
     os.dup2(r, 0)
@@ -286,6 +287,10 @@ constexpr char kHarness[] = R"PY(
 
 class CandidateError(Exception):
     """An exception raised by the candidate with no builtin exception type in its MRO."""
+
+
+class _TestTimeout(BaseException):
+    pass
 
 
 class _Abort(BaseException):
@@ -406,14 +411,16 @@ def _main():
     import time
     chan = _Chan(3, 4)
     try:
-        hello = chan.recv(cfg['hello_ms'] / 1000.0)
+        # The judge reads the candidate's hello (it times the load) and passes it on fd 5.
+        hello = _Chan(5, -1).recv()
+        os.close(5)
         names = hello.get('names') if type(hello) is dict else None
         err = hello.get('error') if type(hello) is dict else 'malformed'
         if type(names) is not dict:
             raise ValueError(str(err))
     except Exception as e:
         msg = 'load: %s' % e
-        if isinstance(e, (TimeoutError, _Closed)):
+        if isinstance(e, _Closed):
             msg = 'load: the candidate did not start'
         for i in range(cfg['count']):
             report(i, 'DIED' if isinstance(e, _Closed) else 'ERROR', 0, msg)
@@ -439,11 +446,26 @@ def _assert_test(cfg, names, link, report):
                 ns[k] = __import__(v[1])
         except Exception:
             pass
+    import signal
+
+    def on_alarm(sig, frame):
+        raise _TestTimeout()
+
+    signal.signal(signal.SIGALRM, on_alarm)
     t0 = time.monotonic()
     status, msg = 'PASS', ''
     try:
         with open('test.py') as f:
-            exec(compile(f.read(), 'test.py', 'exec'), ns)
+            code = compile(f.read(), 'test.py', 'exec')
+        # The test's time limit, from the moment the candidate is loaded; it fires again every
+        # 100 ms in case the test code swallows it.
+        signal.setitimer(signal.ITIMER_REAL, cfg['test_ms'] / 1000.0, 0.1)
+        try:
+            exec(code, ns)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _TestTimeout:
+        status, msg = 'TIMEOUT', 'the test ran past its time limit'
     except SystemExit as e:
         if e.code not in (None, 0):
             status, msg = 'ERROR', 'SystemExit: %s' % e.code
@@ -453,7 +475,7 @@ def _assert_test(cfg, names, link, report):
         status, msg = 'ERROR', 'MemoryError'
     except BaseException as e:
         status, msg = 'ERROR', '%s: %s' % (type(e).__name__, e)
-    if link.failure is not None:
+    if link.failure is not None and status != 'TIMEOUT':
         status, msg = link.failure
     report(0, status, (time.monotonic() - t0) * 1000, msg)
 
@@ -538,13 +560,13 @@ const PythonPairBytecode* PrecompiledPythonPair(sandbox::Runner& runner,
 }
 
 PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t hello_ms, bool no_dump) {
+                                 int64_t test_ms, bool no_dump) {
   PythonPair p;
   p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
   p.harness_source = absl::StrCat(kCommon, kHarness);
   p.test_file = std::string(test_code);
   p.harness_stdin = absl::StrCat("{\"mode\":\"assert\",\"count\":1,\"nonce\":\"",
-                                 std::string(nonce), "\",\"hello_ms\":", hello_ms,
+                                 std::string(nonce), "\",\"test_ms\":", test_ms,
                                  ",\"no_dump\":", no_dump ? "true" : "false", "}");
   return p;
 }
@@ -552,8 +574,7 @@ PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view no
 absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
                                                const std::vector<TestCase>& tests,
                                                int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, int64_t hello_ms,
-                                               bool no_dump) {
+                                               std::string_view nonce, bool no_dump) {
   if (!RE2::FullMatch(std::string(fn_name), "[A-Za-z_][A-Za-z0-9_]*")) {
     return absl::InvalidArgumentError(absl::StrCat("bad fn_name '", std::string(fn_name), "'"));
   }
@@ -569,7 +590,7 @@ absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
   }
   p.harness_stdin = absl::StrCat(
       "{\"mode\":\"call\",\"count\":", tests.size(), ",\"nonce\":\"", std::string(nonce),
-      "\",\"hello_ms\":", hello_ms, ",\"no_dump\":", no_dump ? "true" : "false",
+      "\",\"no_dump\":", no_dump ? "true" : "false",
       ",\"fn\":\"", std::string(fn_name),
       "\",\"per_case_ms\":", per_case_ms, ",\"stop\":", stop_on_failure ? "true" : "false",
       ",\"cases\":[", cases, "]}");

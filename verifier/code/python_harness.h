@@ -1,13 +1,15 @@
 // The trusted harness for Python tests (DESIGN.md §6, issue 15): two programs that run as two
 // sandboxed processes joined by two pipes (harness_pair.h).
 //
-//  - The candidate server (`main.py` beside the candidate's `solution.py`): loads the solution
-//    in a fresh module namespace (its stdin empty, its prints discarded), sends the names of
-//    its top-level functions, classes, stdlib modules and plain-data values, then answers calls
+//  - The candidate server (`main.py` beside the candidate's `solution.py`): says it started,
+//    loads the solution in a fresh module namespace (its stdin empty, its prints discarded),
+//    sends the names of its top-level functions, classes, stdlib modules and plain-data values
+//    (the hello, which the judge times and passes to the harness on fd 5), then answers calls
 //    one at a time: a name (`f` or `Solution.f`, whose instance is made once) and arguments in,
 //    a value, an exception (its type's MRO names and message) or a timeout out. Its protocol is
 //    its stdin and stdout.
-//  - The harness (`main.py` of the other run, fds 3 and 4 joined to the candidate): for
+//  - The harness (`main.py` of the other run, fds 3 and 4 joined to the candidate, the hello on
+//    fd 5): for
 //    kAssert it runs `test.py` (the test code, trusted) in a namespace where each candidate
 //    function is a proxy that calls across the pipe; for kCallBased it reads the cases on stdin,
 //    calls `fn_name` for each and compares json-normalised results as the old one-process driver
@@ -49,11 +51,11 @@ struct PythonPair {
   std::string harness_stdin;
 };
 
-// kAssert: one pair per test; the harness waits at most `hello_ms` for the candidate's names.
+// kAssert: one pair per test; the test code may run `test_ms` once the candidate is loaded.
 // With `no_dump` the harness makes itself non-dumpable (prctl through ctypes, ~3 ms): needed
 // only where the two runs could share a uid and a pid namespace.
 PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t hello_ms, bool no_dump);
+                                 int64_t test_ms, bool no_dump);
 
 // kCallBased: one pair for all cases; each call may take `per_case_ms` (the candidate's own
 // timer interrupts it; the harness gives up one second later). With stop_on_failure the
@@ -62,8 +64,7 @@ PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view no
 absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
                                                const std::vector<TestCase>& tests,
                                                int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, int64_t hello_ms,
-                                               bool no_dump);
+                                               std::string_view nonce, bool no_dump);
 
 // The two programs compiled to bytecode by the runner's python3 (`python_argv[0]`), once per
 // runner and interpreter (thread-safe): each run then imports ~400 lines instead of compiling

@@ -156,7 +156,8 @@ TEST(JudgeFake, IdenticalProgramsInAGroupRunOnce) {
 }
 
 // Python assert tests run as a harness pair: the candidate run (stdin and stdout are pipes) and
-// the harness run (fds 3 and 4). The fake plays both: the candidate writes its hello (or not)
+// the harness run (fds 3, 4 and 5). The fake plays both: the candidate writes its "started" and
+// hello lines (or nothing)
 // and ends with `candidate_status`; the harness "reports" `harness_line` (with "NONCE" replaced
 // by the nonce from its stdin).
 // The run that precompiles the pair's programs fails here: the pair runs from source.
@@ -177,15 +178,24 @@ void ScriptPair(FakeRunner& f, bool hello, RunStatus candidate_status, std::stri
     }
     if (r.stdout_fd >= 0) {  // the candidate
       if (hello) {
-        EXPECT_EQ(write(r.stdout_fd, "{\"names\":{}}\n", 13), 13);
+        EXPECT_EQ(write(r.stdout_fd, "{\"started\":1}\n{\"names\":{}}\n", 27), 27);
       } else {
+        EXPECT_EQ(write(r.stdout_fd, "{\"started\":1}\n", 14), 14);
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
       }
       res.status = candidate_status;
       res.detail = "scripted candidate";
       return res;
     }
-    EXPECT_EQ(r.extra_fds.size(), 2u);
+    EXPECT_EQ(r.extra_fds.size(), 3u);
+    // Like the real harness, nothing before the hello (fd 5) is complete.
+    std::string hello;
+    char buf[256];
+    for (ssize_t n; (n = read(r.extra_fds[2], buf, sizeof buf)) > 0;) hello.append(buf, n);
+    if (hello.empty()) {
+      res.stdout_data = "no hello";
+      return res;
+    }
     size_t at = r.stdin_data.find("\"nonce\":\"");
     EXPECT_NE(at, std::string::npos);
     std::string nonce = r.stdin_data.substr(at + 9, r.stdin_data.find('"', at + 9) - at - 9);
@@ -230,23 +240,28 @@ TEST(JudgePairFake, CandidateThatDiedInACallGetsItsOwnStatus) {
   EXPECT_EQ(v->tests[0].message, "the candidate exited during a call: scripted candidate");
 }
 
-TEST(JudgePairFake, CandidateSilentPastTheWallLimitIsTimeLimitWithoutAHarness) {
+TEST(JudgePairFake, CandidateSilentPastTheLoadLimitIsTimeLimit) {
   FakeRunner f;
   ScriptPair(f, false, RunStatus::kOk, "NONCE 0 PASS 1.0 \n");
   auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kTimeLimit);
-  EXPECT_EQ(PairRuns(f), 1);  // the harness never started
+  EXPECT_EQ(v->tests[0].message, "the candidate did not load within the time limit");
 }
 
 TEST(JudgePairFake, CandidateThatExitedWhileLoadingIsRuntimeError) {
   FakeRunner f;
-  f.SetDefault([](const RunRequest&) -> absl::StatusOr<RunResult> { return RunResult{}; });
+  f.SetDefault([](const RunRequest& r) -> absl::StatusOr<RunResult> {
+    char c;
+    if (r.extra_fds.size() == 3) {
+      EXPECT_EQ(read(r.extra_fds[2], &c, 1), 0);  // no hello
+    }
+    return RunResult{};
+  });
   auto v = JudgeProgram(PythonAssertRef(), "import os\nos._exit(0)\n", f, {}, nullptr);
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
   EXPECT_EQ(v->tests[0].message, "the candidate exited while loading (exit code 0)");
-  EXPECT_EQ(PairRuns(f), 1);
 }
 
 TEST(VerdictName, NamesEveryVerdict) {
