@@ -20,9 +20,9 @@ std::string BuildAssertProgram(std::string_view solution, std::string_view test_
 // the candidate, or a candidate that reads stdin in a static initializer, end the run without
 // the marker. It does not stop a candidate written against this scheme (one that finds the
 // nonce in its own memory, or reads stdin from a constructor of a reserved priority): C++ tests
-// call the candidate's functions directly, in one process. `has_end_marker` is false when the test code has no
-// `main` definition that can be found (comments, strings and preprocessor lines skipped):
-// then the program is BuildAssertProgram's and exit code 0 passes.
+// call the candidate's functions directly, in one process. `has_end_marker` is false when the
+// test code has no `main` definition that can be found (comments, strings and preprocessor
+// lines skipped): then the program is BuildAssertProgram's and exit code 0 passes.
 struct CppAssertProgram {
   std::string source;
   bool has_end_marker = false;

@@ -296,9 +296,9 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
                                                      stop, nonce, NeedsNoDump(runner));
   if (!p.ok()) return p.status();
   RunRequest candidate, harness;
-  PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms * n + 1000,
-                     (ref.limits.wall_ms + 1000) * n + 2000, ref.limits.cpu_ms * n + 1000,
-                     &candidate, &harness);
+  PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
+                     ref.limits.cpu_ms * n + 1000, (ref.limits.wall_ms + 1000) * n + 2000,
+                     ref.limits.cpu_ms * n + 1000, &candidate, &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
@@ -345,10 +345,12 @@ absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
                                sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
                                TestDetail* d) {
   const std::string nonce = NewNonce();
-  PythonPair p = BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
+  PythonPair p =
+      BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
   RunRequest candidate, harness;
-  PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
-                     ref.limits.cpu_ms + 1000, &candidate, &harness);
+  PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
+                     ref.limits.cpu_ms, ref.limits.wall_ms + 1000, ref.limits.cpu_ms + 1000,
+                     &candidate, &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);

@@ -85,8 +85,9 @@ const Hack kAssertHacks[] = {
      "            os.kill(p, signal.SIGKILL)\n        except OSError:\n            pass\n"
      "    return 0\n"},
     {"SIGALRM handler that exits 0, then a hang",
-     "import os, signal\ndef add(a, b):\n    signal.signal(signal.SIGALRM, lambda *x: os._exit(0))\n"
-     "    signal.alarm(1)\n    while True:\n        pass\n"},
+     "import os, signal\ndef add(a, b):\n"
+     "    signal.signal(signal.SIGALRM, lambda *x: os._exit(0))\n    signal.alarm(1)\n"
+     "    while True:\n        pass\n"},
     {"prints forged report lines on every descriptor",
      "import os\ndef add(a, b):\n    for fd in range(1, 10):\n        try:\n"
      "            os.write(fd, b'\\nV1 0 PASS 1.0 \\nV1 1 PASS 1.0 \\n{\"ok\": 3}\\n')\n"
@@ -156,8 +157,9 @@ TEST(HarnessValues, PlainValuesCrossWithTheirTypes) {
                 ""}};
   std::string why;
   EXPECT_EQ(Accuracy(ref,
-                     "def f():\n    return (1, 2.5, float('nan'), float('-inf'), 10**40, b'x', "
-                     "bytearray(b'y'), {1: [2], (3,): None}, {3}, frozenset([4]), 1j, True, 'é')\n",
+                     "def f():\n    return (1, 2.5, float('nan'), float('-inf'), 10**40, "
+                     "b'x', bytearray(b'y'), {1: [2], (3,): None}, {3}, frozenset([4]), 1j, "
+                     "True, 'é')\n",
                      &why),
             1.0)
       << why;
@@ -218,8 +220,10 @@ TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
   CodeReference ref;
   ref.language = "cpp17";
   ref.shape = TestShape::kAssert;
-  ref.tests = {{"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n}\n", ""}};
-  const std::string head = "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n";
+  ref.tests = {
+      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n}\n", ""}};
+  const std::string head =
+      "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n";
   std::string why;
   EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
   const Hack hacks[] = {
@@ -229,11 +233,14 @@ TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
       {"SIGABRT handler that exits 0 when the assert fails",
        "static int hook = [] { signal(SIGABRT, [](int) { _exit(0); }); return 0; }();\n"
        "int add(int a, int b) { return 0; }\n"},
-      {"atexit handler after a failed assert", "static int hook = [] { atexit([] { _exit(0); });"
-       " signal(SIGABRT, [](int) { exit(0); }); return 0; }();\nint add(int a, int b) { return 0; }\n"},
+      {"atexit handler after a failed assert",
+       "static int hook = [] { atexit([] { _exit(0); });"
+       " signal(SIGABRT, [](int) { exit(0); }); return 0; }();\n"
+       "int add(int a, int b) { return 0; }\n"},
       {"reads stdin in a static initializer and prints it as the marker",
        "static int hook = [] { char b[64]; ssize_t n = read(0, b, sizeof b);"
-       " if (n > 0) { (void)!write(1, \"\\n\", 1); (void)!write(1, b, n); (void)!write(1, \" END\\n\", 5); }"
+       " if (n > 0) { (void)!write(1, \"\\n\", 1); (void)!write(1, b, n);"
+       " (void)!write(1, \" END\\n\", 5); }"
        " _exit(0); return 0; }();\nint add(int a, int b) { return 0; }\n"},
   };
   for (const Hack& h : hacks) {
