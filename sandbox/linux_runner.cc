@@ -72,6 +72,8 @@ constexpr const char* kStageNames[] = {"dup2",        "chdir",  "setrlimit",
 
 struct ChildPlan {
   int stdin_fd, stdout_fd, stderr_fd;
+  const int* extra_fds;  // become 3, 4, ...
+  int num_extra_fds;
   int status_fd;    // pid namespace: init and the program report a failed step here; else -1
   pid_t* init_pid;  // pid namespace: where the vforked child leaves init's pid
   const char* work_dir;
@@ -197,15 +199,30 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
     }
   }
   umask(077);
+  // Extra descriptors become 3, 4, ...: first copied above those numbers (a source, or the
+  // status pipe, may sit on one of them).
+  const unsigned first_free = 3u + static_cast<unsigned>(p.num_extra_fds);
+  int extra[RunRequest::kMaxExtraFds];
+  for (int i = 0; i < p.num_extra_fds; ++i) {
+    if ((extra[i] = fcntl(p.extra_fds[i], F_DUPFD_CLOEXEC, first_free)) < 0) fail(kStageDup);
+  }
+  if (copy && p.num_extra_fds > 0 &&
+      (status_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, first_free)) < 0) {
+    fail(kStageDup);
+  }
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
     fail(kStageDup);
   }
+  for (int i = 0; i < p.num_extra_fds; ++i) {
+    if (dup2(extra[i], 3 + i) < 0) fail(kStageDup);
+  }
   // Everything else closes at exec (the status pipe must stay open until then). Before
   // Linux 5.11 (no CLOSE_RANGE_CLOEXEC) close now.
-  if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
-    if (copy && (dup2(status_fd, 3) < 0 || fcntl(3, F_SETFD, FD_CLOEXEC) != 0)) fail(kStageDup);
-    status_fd = 3;
-    syscall(SYS_close_range, copy ? 4u : 3u, ~0u, 0u);
+  if (syscall(SYS_close_range, first_free, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+    const int to = static_cast<int>(first_free);
+    if (copy && (dup2(status_fd, to) < 0 || fcntl(to, F_SETFD, FD_CLOEXEC) != 0)) fail(kStageDup);
+    status_fd = to;
+    syscall(SYS_close_range, copy ? first_free + 1 : first_free, ~0u, 0u);
   }
   if (chdir(p.work_dir) != 0) fail(kStageChdir);
   for (int i = 0; i < p.num_limits; ++i) {
@@ -391,7 +408,11 @@ class LinuxRunner final : public Runner {
   }
 
   absl::StatusOr<RunResult> Run(const RunRequest& request, const CancelFlag* cancel) override;
-  RunnerInfo Info() const override { return info_; }
+  RunnerInfo Info() const override {
+    RunnerInfo info = info_;
+    info.max_parallel_runs = options_.max_parallel_runs;
+    return info;
+  }
 
  private:
   int AcquireSlot() {
@@ -544,6 +565,12 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   for (const InputFile& f : request.files) {
     if (!SafeName(f.name)) return absl::InvalidArgumentError(absl::StrCat("bad file name ", f.name));
   }
+  if (request.extra_fds.size() > static_cast<size_t>(RunRequest::kMaxExtraFds)) {
+    return absl::InvalidArgumentError("too many extra_fds");
+  }
+  for (int fd : request.extra_fds) {
+    if (fd < 0) return absl::InvalidArgumentError("negative extra fd");
+  }
   if (cancel != nullptr && cancel->cancelled()) return absl::CancelledError("run cancelled");
   const RunLimits& lim = request.limits;
   const int slot = AcquireSlot();
@@ -586,10 +613,13 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     return absl::InternalError(absl::StrCat("chown ", work_dir, ": errno ", errno));
   }
 
-  UniqueFd stdin_fd(memfd_create("verdict-stdin", MFD_CLOEXEC));
-  if (!stdin_fd.ok() || !internal::WriteAll(stdin_fd.get(), request.stdin_data) ||
-      lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
-    return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
+  UniqueFd stdin_fd;
+  if (request.stdin_fd < 0) {
+    stdin_fd.reset(memfd_create("verdict-stdin", MFD_CLOEXEC));
+    if (!stdin_fd.ok() || !internal::WriteAll(stdin_fd.get(), request.stdin_data) ||
+        lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
+      return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
+    }
   }
   // With a pid namespace: init reports the program's wait status on res, and a failed setup
   // step of init or the program on st.
@@ -609,9 +639,11 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   ChildPlan plan{};
-  plan.stdin_fd = stdin_fd.get();
-  plan.stdout_fd = out_w.get();
+  plan.stdin_fd = request.stdin_fd >= 0 ? request.stdin_fd : stdin_fd.get();
+  plan.stdout_fd = request.stdout_fd >= 0 ? request.stdout_fd : out_w.get();
   plan.stderr_fd = err_w.get();
+  plan.extra_fds = request.extra_fds.data();
+  plan.num_extra_fds = static_cast<int>(request.extra_fds.size());
   plan.work_dir = work_dir.c_str();
   auto add_limit = [&](int resource, int64_t soft, int64_t hard) {
     plan.resources[plan.num_limits] = resource;
@@ -756,7 +788,7 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       }
     }
   };
-  bool out_open = true, err_open = true;
+  bool out_open = request.stdout_fd < 0, err_open = true;
   while (!exited) {
     pollfd fds[4];
     int nfds = 0;

@@ -74,6 +74,18 @@ struct RunRequest {
   std::vector<std::string> collect;
   int64_t max_collect_bytes = int64_t{256} << 20;
   RunLimits limits;
+  // Descriptors of the caller to hand to the program (for a pair of runs that talk over pipes,
+  // such as a trusted test harness and the candidate it calls). Not owned: the caller keeps and
+  // closes them; the program gets its own copies, and the runner's copies are closed before
+  // `Run` returns. -1 (default) keeps the behaviour above: stdin from `stdin_data`, stdout
+  // captured in `RunResult::stdout_data`. With `stdout_fd` set, `stdout_data` stays empty and
+  // `stdout_bytes` is not enforced (the reader of the descriptor must bound what it reads).
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  // Become the program's descriptors 3, 4, ... in order (at most kMaxExtraFds); every other
+  // descriptor of the runner is closed in the program.
+  static constexpr int kMaxExtraFds = 8;
+  std::vector<int> extra_fds;
 };
 
 enum class RunStatus {
@@ -147,6 +159,10 @@ struct RunnerInfo {
   std::vector<std::string> missing_layers;
   // True when rlimits, process-group kill, seccomp and private work dir are all active.
   bool minimum_layers_present = false;
+  // Most runs that can be in flight at once (a run beyond that waits for a slot); 0 when there
+  // is no such limit. Callers that hold one run while starting another (a harness pair) must
+  // keep the number of such pairs at most half of it, or they can wait on each other.
+  int max_parallel_runs = 0;
 };
 
 class Runner {

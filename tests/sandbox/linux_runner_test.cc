@@ -1,7 +1,9 @@
 // Black-box tests of the Linux runner: ordinary programs get the documented RunResult.
 #include "sandbox/linux_runner.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <thread>
 #include <vector>
@@ -223,6 +225,69 @@ TEST(LinuxRunner, CancelKillsTheRunAtOnce) {
   EXPECT_EQ(res.status().code(), absl::StatusCode::kCancelled);
   EXPECT_LT(ms, 2000);
   EXPECT_EQ(testing::CountSandboxProcesses(), 0);
+}
+
+// Reads a pipe to EOF.
+std::string ReadAll(int fd) {
+  std::string s;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) s.append(buf, n);
+  return s;
+}
+
+TEST(LinuxRunner, StdinAndStdoutFdsReplaceTheCapturedStreams) {
+  int in[2], out[2];
+  ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(write(in[1], "abc\n", 4), 4);
+  close(in[1]);
+  RunRequest r = Python("import sys\nsys.stdout.write(sys.stdin.read().upper())\n");
+  r.stdin_data = "ignored";
+  r.stdin_fd = in[0];
+  r.stdout_fd = out[1];
+  auto res = SharedRunner().Run(r, nullptr);
+  close(in[0]);
+  close(out[1]);  // the runner's copies are closed: the caller's was the last writer
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, RunStatus::kOk) << res->stderr_data;
+  EXPECT_EQ(res->stdout_data, "");
+  EXPECT_EQ(ReadAll(out[0]), "ABC\n");
+  close(out[0]);
+}
+
+TEST(LinuxRunner, ExtraFdsBecome3And4AndNothingElseIsInherited) {
+  int a[2], b[2];
+  ASSERT_EQ(pipe2(a, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(b, O_CLOEXEC), 0);
+  ASSERT_EQ(write(a[1], "ping", 4), 4);
+  close(a[1]);
+  // fd 3 is the read end of `a`, fd 4 the write end of `b`; 5 and above are closed.
+  RunRequest r = Python(
+      "import os\nmsg = os.read(3, 100)\nos.write(4, msg + b' pong')\n"
+      "open_fds = sorted(int(x) for x in os.listdir('/proc/self/fd'))\n"
+      "print([f for f in open_fds if f > 2 and f not in (3, 4)] == [open_fds[-1]])\n");
+  r.extra_fds = {a[0], b[1]};
+  auto res = SharedRunner().Run(r, nullptr);
+  close(a[0]);
+  close(b[1]);
+  ASSERT_TRUE(res.ok()) << res.status();
+  EXPECT_EQ(res->status, RunStatus::kOk) << res->stderr_data;
+  EXPECT_EQ(ReadAll(b[0]), "ping pong");
+  // The one other descriptor is the one listdir itself opened on /proc/self/fd.
+  EXPECT_EQ(res->stdout_data, "True\n");
+  close(b[0]);
+}
+
+TEST(LinuxRunner, TooManyOrNegativeExtraFdsAreInvalidArgument) {
+  RunRequest r = Shell("true");
+  r.extra_fds.assign(RunRequest::kMaxExtraFds + 1, 0);
+  EXPECT_EQ(SharedRunner().Run(r, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
+  r.extra_fds = {-1};
+  EXPECT_EQ(SharedRunner().Run(r, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LinuxRunner, InfoStatesTheSlotCount) {
+  EXPECT_EQ(SharedRunner().Info().max_parallel_runs, testing::kSlots);
 }
 
 }  // namespace

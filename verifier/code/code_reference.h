@@ -16,7 +16,8 @@ namespace verdict::code {
 enum class TestShape {
   kStdio,      // program reads `TestCase::input` on stdin; stdout checked against `expected`
   kCallBased,  // `fn_name` called with JSON args `input`; JSON return compared with `expected`
-  kAssert,     // program + `TestCase::input` (test code) run together; pass = exit code 0
+  kAssert,     // test code `TestCase::input` exercises the program; pass = it completes (Python:
+               // in a harness process of its own; C++: with an end marker; else: exit code 0)
 };
 
 enum class CheckerKind {
@@ -39,7 +40,8 @@ struct CheckerSpec {
 };
 
 struct TestCase {
-  // kStdio: stdin. kCallBased: JSON array of arguments. kAssert: test code appended to the program.
+  // kStdio: stdin. kCallBased: JSON array of arguments. kAssert: test code (Python: run by the
+  // trusted harness with the program's top-level names as proxies; else appended to it).
   std::string input;
   // kStdio: expected stdout. kCallBased: expected return value as JSON. kAssert: unused.
   std::string expected;

@@ -1,92 +1,148 @@
 #include "verifier/code/harness.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
-#include "re2/re2.h"
 
 namespace verdict::code {
 namespace {
 
-constexpr char kDriver[] = R"PY(import json, os, signal, sys, time, io
-def _verdict_main():
-    data = json.loads(sys.stdin.read())
-    nonce, fn_name, per_case = data['nonce'], data['fn'], data['per_case_ms'] / 1000.0
-    out = os.fdopen(os.dup(1), 'w')
-    sys.stdin = io.StringIO('')
-    def report(i, status, ms, msg=''):
-        out.write('%s %d %s %.3f %s\n' % (nonce, i, status, ms, msg.replace('\n', ' ')[:200]))
-        out.flush()
-    class _Timeout(BaseException):
-        pass
-    def on_alarm(sig, frame):
-        raise _Timeout()
-    signal.signal(signal.SIGALRM, on_alarm)
-    ns = {'__name__': '__main__'}
-    sys.stdout = io.StringIO()
-    try:
-        with open('solution.py') as f:
-            src = f.read()
-        exec(compile(src, 'solution.py', 'exec'), ns)
-        fn = ns.get(fn_name)
-        if fn is None and 'Solution' in ns:
-            fn = getattr(ns['Solution'](), fn_name)
-        if fn is None:
-            raise NameError('function %s not defined' % fn_name)
-    except BaseException as e:
-        for i in range(len(data['cases'])):
-            report(i, 'ERROR', 0, 'load: %s: %s' % (type(e).__name__, e))
-        return
-    for i, (args, expected) in enumerate(data['cases']):
-        sys.stdout = io.StringIO()
-        t0 = time.monotonic()
-        status, msg = 'PASS', ''
-        try:
-            signal.setitimer(signal.ITIMER_REAL, per_case)
-            try:
-                got = fn(*args)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            got = json.loads(json.dumps(got))
-            if got != expected:
-                status, msg = 'WRONG', 'expected %s, got %s' % (json.dumps(expected)[:80], json.dumps(got)[:80])
-        except _Timeout:
-            status = 'TIMEOUT'
-        except MemoryError:
-            status, msg = 'ERROR', 'MemoryError'
-        except BaseException as e:
-            status, msg = 'ERROR', '%s: %s' % (type(e).__name__, e)
-        report(i, status, (time.monotonic() - t0) * 1000, msg)
-        if status != 'PASS' and data['stop']:
-            return
-_verdict_main()
-)PY";
+// Runs the renamed test main; prints the end marker only after it returned 0. The nonce is
+// read by a constructor of the highest non-reserved priority, before the static initializers
+// of the candidate's code.
+constexpr char kCppMain[] = R"CPP(
+#include <type_traits>
+#include <unistd.h>
+namespace verdict_harness_ {
+static char nonce[64];
+static ssize_t nonce_size = 0;
+__attribute__((constructor(101))) static void ReadNonce() {
+  nonce_size = read(0, nonce, sizeof nonce);
+}
+template <typename F>
+int CallTestMain(F f, int argc, char** argv) {
+  if constexpr (std::is_invocable_v<F, int, char**>) {
+    return f(argc, argv);
+  } else {
+    return f();
+  }
+}
+}  // namespace verdict_harness_
+int main(int argc, char** argv) {
+  const int rc = verdict_harness_::CallTestMain(verdict_test_main_, argc, argv);
+  if (rc == 0 && verdict_harness_::nonce_size > 0) {
+    (void)!write(1, "\n", 1);
+    (void)!write(1, verdict_harness_::nonce, verdict_harness_::nonce_size);
+    (void)!write(1, " END\n", 5);
+  }
+  return rc;
+}
+)CPP";
+
+bool IsIdent(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Where the identifier `main` of the file-scope definition `... main(...) {...}` starts and
+// where its body's closing brace is. A small lexer: comments, string and character literals
+// (raw strings too) and preprocessor lines are skipped; nullopt when there is no such
+// definition or the text does not lex.
+std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) {
+  const size_t n = s.size();
+  size_t main_pos = std::string_view::npos;
+  bool in_body = false;
+  bool line_start = true;  // only whitespace so far on this line
+  int depth = 0;
+  for (size_t i = 0; i < n;) {
+    const char c = s[i];
+    const char next = i + 1 < n ? s[i + 1] : 0;
+    if (c == '\n') {
+      line_start = true;
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
+    if (c == '#' && line_start) {  // a directive, with its continuation lines
+      while (i < n && s[i] != '\n') i += s[i] == '\\' ? 2 : 1;
+      continue;
+    }
+    line_start = false;
+    if (c == '/' && next == '/') {
+      while (i < n && s[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && next == '*') {
+      size_t end = s.find("*/", i + 2);
+      if (end == s.npos) return std::nullopt;
+      i = end + 2;
+      continue;
+    }
+    if (c == 'R' && next == '"' && (i == 0 || !IsIdent(s[i - 1]) || s[i - 1] == '8' ||
+                                    s[i - 1] == 'u' || s[i - 1] == 'U' || s[i - 1] == 'L')) {
+      size_t open = s.find('(', i + 2);
+      if (open == s.npos || open - i > 20) return std::nullopt;
+      std::string close = absl::StrCat(")", std::string(s.substr(i + 2, open - i - 2)), "\"");
+      size_t end = s.find(close, open);
+      if (end == s.npos) return std::nullopt;
+      i = end + close.size();
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < n && s[j] != c && s[j] != '\n') j += s[j] == '\\' ? 2 : 1;
+      if (j >= n || s[j] != c) return std::nullopt;
+      i = j + 1;
+      continue;
+    }
+    if (IsIdent(c) && !(c >= '0' && c <= '9')) {
+      size_t j = i;
+      while (j < n && IsIdent(s[j])) ++j;
+      if (depth == 0 && !in_body && s.substr(i, j - i) == "main") {
+        size_t k = j;
+        while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
+        if (k < n && s[k] == '(') main_pos = i;
+      }
+      i = j;
+      continue;
+    }
+    if (c == '{') {
+      if (depth == 0 && main_pos != s.npos) in_body = true;
+      ++depth;
+    } else if (c == '}') {
+      if (--depth < 0) return std::nullopt;
+      if (depth == 0 && in_body) return std::make_pair(main_pos, i);
+    } else if (c == ';' && depth == 0 && !in_body) {
+      main_pos = s.npos;  // a declaration, not the definition
+    }
+    ++i;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
-std::string BuildAssertProgram(std::string_view solution, std::string_view test_code) {
-  return absl::StrCat(std::string(solution), "\n", std::string(test_code), "\n");
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code) {
+  CppAssertProgram p;
+  std::optional<std::pair<size_t, size_t>> m = FindMainDefinition(test_code);
+  if (!m.has_value()) {
+    p.source = BuildAssertProgram(solution, test_code);
+    return p;
+  }
+  const auto [name, close] = *m;
+  p.has_end_marker = true;
+  const std::string test(test_code);
+  p.source = absl::StrCat(std::string(solution), "\n", test.substr(0, name), "verdict_test_main_",
+                          test.substr(name + 4, close - name - 4), "\nreturn 0;\n",
+                          test.substr(close), "\n", kCppMain);
+  return p;
 }
 
-absl::StatusOr<CallHarness> BuildPythonCallHarness(std::string_view fn_name,
-                                                   const std::vector<TestCase>& tests,
-                                                   int64_t per_case_ms, bool stop_on_failure,
-                                                   std::string_view nonce) {
-  if (!RE2::FullMatch(std::string(fn_name), "[A-Za-z_][A-Za-z0-9_]*")) {
-    return absl::InvalidArgumentError(absl::StrCat("bad fn_name '", std::string(fn_name), "'"));
-  }
-  CallHarness h;
-  h.driver_source = kDriver;
-  std::string cases;
-  for (size_t i = 0; i < tests.size(); ++i) {
-    if (tests[i].input.empty() || tests[i].expected.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("call-based test ", i, " lacks JSON"));
-    }
-    absl::StrAppend(&cases, i ? "," : "", "[", tests[i].input, ",", tests[i].expected, "]");
-  }
-  h.stdin_data = absl::StrCat("{\"nonce\":\"", std::string(nonce), "\",\"fn\":\"",
-                              std::string(fn_name), "\",\"per_case_ms\":", per_case_ms,
-                              ",\"stop\":", stop_on_failure ? "true" : "false", ",\"cases\":[",
-                              cases, "]}");
-  return h;
+std::string BuildAssertProgram(std::string_view solution, std::string_view test_code) {
+  return absl::StrCat(std::string(solution), "\n", std::string(test_code), "\n");
 }
 
 }  // namespace verdict::code

@@ -1,34 +1,33 @@
-// Harness builders: turn a solution and tests into the files and stdin of one sandbox run.
-// Pure functions, thread-safe.
+// Harness builders for one-process test runs: turn a solution and tests into the program of one
+// sandbox run. (Python assert and call-based tests use the two-process harness of
+// python_harness.h instead.) Pure functions, thread-safe.
 #ifndef VERDICT_VERIFIER_CODE_HARNESS_H_
 #define VERDICT_VERIFIER_CODE_HARNESS_H_
 
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include "absl/status/statusor.h"
-#include "verifier/code/code_reference.h"
 
 namespace verdict::code {
 
 // kAssert: the program run for one test: solution, newline, test code.
 std::string BuildAssertProgram(std::string_view solution, std::string_view test_code);
 
-// kCallBased, Python: a driver `main.py` that loads `solution.py` in its own namespace, then for
-// each case calls `fn_name(*args)` (or `Solution().fn_name(*args)`) under a per-case wall timer,
-// compares json-normalised results, and reports one line per case on the original stdout:
-//   "<nonce> <index> <PASS|WRONG|ERROR|TIMEOUT> <ms> <message>"
-// The solution's own prints are discarded. With stop_on_failure the driver stops at the first
-// failing case. The cases travel on stdin as JSON.
-struct CallHarness {
-  std::string driver_source;  // main.py
-  std::string stdin_data;
+// kAssert, C++: the program of one test, in which passing needs more than exit code 0. The
+// test's `main` is renamed and gets a `return 0;` before its closing brace; code of ours reads
+// a nonce from stdin (a pipe) before the candidate's static initializers run, and a `main` of
+// ours calls the test's main and, only when that returned 0, writes "<nonce> END" on stdout.
+// So `exit(0)`, `_exit(0)`, `quick_exit(0)`, an atexit or SIGABRT handler that exits 0 inside
+// the candidate, or a candidate that reads stdin in a static initializer, end the run without
+// the marker. It does not stop a candidate written against this scheme (one that finds the
+// nonce in its own memory, or reads stdin from a constructor of a reserved priority): C++ tests
+// call the candidate's functions directly, in one process. `has_end_marker` is false when the
+// test code has no `main` definition that can be found (comments, strings and preprocessor
+// lines skipped): then the program is BuildAssertProgram's and exit code 0 passes.
+struct CppAssertProgram {
+  std::string source;
+  bool has_end_marker = false;
 };
-absl::StatusOr<CallHarness> BuildPythonCallHarness(std::string_view fn_name,
-                                                   const std::vector<TestCase>& tests,
-                                                   int64_t per_case_ms, bool stop_on_failure,
-                                                   std::string_view nonce);
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code);
 
 }  // namespace verdict::code
 

@@ -1,7 +1,11 @@
 #include "verifier/code/judge.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -13,6 +17,8 @@
 #include "absl/synchronization/mutex.h"
 #include "verifier/code/checker.h"
 #include "verifier/code/harness.h"
+#include "verifier/code/harness_pair.h"
+#include "verifier/code/python_harness.h"
 
 namespace verdict::code {
 namespace {
@@ -154,60 +160,214 @@ void FillFromRun(const RunResult& run, TestDetail* d) {
   d->peak_memory_bytes = run.peak_memory_bytes;
 }
 
+std::string NewNonce() {
+  std::mt19937_64 rng(std::random_device{}());
+  return absl::StrCat("V", rng(), rng());
+}
+
+// One line of the harness's report: "<nonce> <index> <status> <ms> <message>".
+struct Report {
+  int index = 0;
+  std::string status;
+  double ms = 0;
+  std::string message;
+};
+
+// The harness's reports for indices [0, n), the first for each index; lines without the nonce
+// are ignored.
+std::vector<std::optional<Report>> ParseReports(std::string_view out, std::string_view nonce,
+                                                int64_t n) {
+  std::vector<std::optional<Report>> reports(n);
+  const absl::string_view want(nonce.data(), nonce.size());
+  for (absl::string_view line : absl::StrSplit(absl::string_view(out.data(), out.size()), '\n')) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(' ', 4));
+    Report r;
+    if (f.size() < 4 || f[0] != want || !absl::SimpleAtoi(f[1], &r.index) || r.index < 0 ||
+        r.index >= n || !absl::SimpleAtod(f[3], &r.ms) || reports[r.index].has_value()) {
+      continue;
+    }
+    r.status = std::string(f[2]);
+    if (f.size() > 4) r.message = std::string(f[4]);
+    reports[r.index] = std::move(r);
+  }
+  return reports;
+}
+
+// Why the candidate is gone, from its own run when it ended by itself.
+void CandidateGone(const PairResult& pair, std::string_view what, TestDetail* d) {
+  d->skipped = false;
+  d->passed = false;
+  d->verdict = Verdict::kRuntimeError;
+  d->message = std::string(what);
+  if (pair.hello_timeout) {
+    d->verdict = Verdict::kTimeLimit;
+    d->message = "the candidate did not load within the time limit";
+  } else if (pair.candidate_ended && pair.candidate.status != RunStatus::kOk) {
+    d->verdict = FromRunStatus(pair.candidate.status);
+    d->message = absl::StrCat(std::string(what), ": ", pair.candidate.detail);
+    std::string tail = LastLine(pair.candidate.stderr_data);
+    if (!tail.empty()) absl::StrAppend(&d->message, ": ", tail);
+  } else if (pair.candidate_ended) {
+    absl::StrAppend(&d->message, " (exit code 0)");
+  }
+}
+
+// A test's verdict from the harness's report of it.
+void ApplyReport(const Report& r, const PairResult& pair, TestDetail* d) {
+  d->skipped = false;
+  d->wall_ms = r.ms;
+  d->passed = r.status == "PASS" && pair.harness.status == RunStatus::kOk;
+  d->message = r.message;
+  if (d->passed) {
+    d->verdict = Verdict::kCorrect;
+  } else if (r.status == "WRONG") {
+    d->verdict = Verdict::kWrongAnswer;
+  } else if (r.status == "TIMEOUT") {
+    d->verdict = Verdict::kTimeLimit;
+  } else if (r.status == "DIED") {
+    CandidateGone(pair, r.message, d);
+  } else {
+    d->verdict = r.message == "MemoryError" ? Verdict::kMemoryLimit : Verdict::kRuntimeError;
+  }
+}
+
+// A test the harness did not report: the harness's own run says why.
+void HarnessFailed(const PairResult& pair, TestDetail* d) {
+  d->skipped = false;
+  d->passed = false;
+  d->verdict = FromRunStatus(pair.harness.status);
+  if (d->verdict == Verdict::kCorrect) d->verdict = Verdict::kRuntimeError;
+  d->message = absl::StrCat("harness: ", pair.harness.detail.empty() ? "no report"
+                                                                     : pair.harness.detail);
+  std::string tail = LastLine(pair.harness.stderr_data);
+  if (!tail.empty()) absl::StrAppend(&d->message, ": ", tail);
+}
+
+// Whether the harness must make itself non-dumpable: unless each run has a uid of its own or a
+// pid namespace of its own, the candidate could read the harness's memory through /proc.
+bool NeedsNoDump(sandbox::Runner& runner) {
+  for (const std::string& layer : runner.Info().active_layers) {
+    if (absl::StartsWith(layer, "uid_drop") || absl::StartsWith(layer, "pid_namespace")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The two runs of a Python pair: the candidate server beside the solution, the harness beside
+// the test code. `candidate_cpu_ms` is the test's CPU budget; the harness bounds the test's
+// time itself (from the candidate's hello), so both runs' wall limits are backstops
+// (`harness_wall_ms` plus a slot wait), and the pair stops the candidate when the harness ends.
+void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPairBytecode* pyc,
+                        std::string_view code, const sandbox::RunLimits& limits,
+                        int64_t candidate_cpu_ms, int64_t harness_wall_ms,
+                        int64_t harness_cpu_ms, RunRequest* candidate, RunRequest* harness) {
+  candidate->argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
+  candidate->files = {{tc.source_name, p.candidate_source, false}};
+  harness->files = {{tc.source_name, p.harness_source, false}};
+  if (pyc != nullptr && tc.source_name == "main.py") {
+    candidate->files = pyc->candidate;
+    harness->files = pyc->harness;
+  }
+  candidate->files.push_back({"solution.py", std::string(code), false});
+  candidate->limits = limits;
+  candidate->limits.cpu_ms = candidate_cpu_ms;
+  candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
+  harness_wall_ms = candidate->limits.wall_ms;
+  harness->argv = candidate->argv;
+  if (!p.test_file.empty()) harness->files.push_back({"test.py", p.test_file, false});
+  harness->stdin_data = p.harness_stdin;
+  harness->limits = limits;
+  harness->limits.wall_ms = harness_wall_ms;
+  harness->limits.cpu_ms = harness_cpu_ms;
+}
+
+// kCallBased, Python: one harness pair for all cases.
 absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::string_view code,
                             const JudgeOptions& options, sandbox::Runner& runner,
                             const sandbox::CancelFlag* cancel, CodeVerdict* v) {
   if (tc.name != "python3") {
     return absl::InvalidArgumentError("call-based tests are supported for Python only");
   }
-  std::mt19937_64 rng(std::random_device{}());
-  std::string nonce = absl::StrCat("V", rng(), rng());
+  const std::string nonce = NewNonce();
   const bool stop = options.all_pass && options.early_stop;
-  absl::StatusOr<CallHarness> h =
-      BuildPythonCallHarness(ref.fn_name, ref.tests, ref.limits.wall_ms, stop, nonce);
-  if (!h.ok()) return h.status();
-  RunRequest req;
-  req.argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
-  req.files = {{tc.source_name, h->driver_source, false}, {"solution.py", std::string(code), false}};
-  req.stdin_data = h->stdin_data;
-  req.limits = Limits(ref, tc);
   const int64_t n = static_cast<int64_t>(ref.tests.size());
-  req.limits.wall_ms = ref.limits.wall_ms * n + 2000;
-  req.limits.cpu_ms = ref.limits.cpu_ms * n + 1000;
-  absl::StatusOr<RunResult> run = runner.Run(req, cancel);
-  if (!run.ok()) return run.status();
-  std::vector<bool> seen(n, false);
-  for (absl::string_view line : absl::StrSplit(run->stdout_data, '\n')) {
-    std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(' ', 4));
-    int idx;
-    double ms;
-    if (f.size() < 4 || f[0] != nonce || !absl::SimpleAtoi(f[1], &idx) || idx < 0 || idx >= n ||
-        !absl::SimpleAtod(f[3], &ms) || seen[idx]) {
-      continue;
-    }
-    seen[idx] = true;
-    TestDetail& d = v->tests[idx];
-    d.skipped = false;
-    d.wall_ms = ms;
-    d.passed = f[2] == "PASS";
-    d.verdict = d.passed            ? Verdict::kCorrect
-                : f[2] == "WRONG"   ? Verdict::kWrongAnswer
-                : f[2] == "TIMEOUT" ? Verdict::kTimeLimit
-                                    : Verdict::kRuntimeError;
-    if (f.size() > 4) d.message = std::string(f[4]);
-    if (d.message == "MemoryError") d.verdict = Verdict::kMemoryLimit;
+  absl::StatusOr<PythonPair> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
+                                                     stop, nonce, NeedsNoDump(runner));
+  if (!p.ok()) return p.status();
+  RunRequest candidate, harness;
+  PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
+                     ref.limits.cpu_ms * n + 1000, (ref.limits.wall_ms + 1000) * n + 2000,
+                     ref.limits.cpu_ms * n + 1000, &candidate, &harness);
+  PairOptions po;
+  po.hello_wait_ms = ref.limits.wall_ms;
+  absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
+  if (!pair.ok()) return pair.status();
+  if (!pair->harness_ran) {
+    CandidateGone(*pair, "the candidate exited while loading", &v->tests[0]);
+    return absl::OkStatus();
   }
-  // The first case without a report is the one the process died in.
+  std::vector<std::optional<Report>> reports = ParseReports(pair->harness.stdout_data, nonce, n);
   for (int64_t i = 0; i < n; ++i) {
-    if (seen[i]) continue;
-    TestDetail& d = v->tests[i];
-    if (run->status != RunStatus::kOk) {
-      d.skipped = false;
-      d.verdict = FromRunStatus(run->status);
-      if (d.verdict == Verdict::kCorrect) d.verdict = Verdict::kRuntimeError;
-      d.message = run->detail.empty() ? LastLine(run->stderr_data) : run->detail;
+    if (reports[i].has_value()) {
+      ApplyReport(*reports[i], *pair, &v->tests[i]);
+    } else if (pair->harness.status != RunStatus::kOk) {
+      HarnessFailed(*pair, &v->tests[i]);  // the case it was in when it ended
+      break;
     }
-    break;
+  }
+  return absl::OkStatus();
+}
+
+// Runs `req` with `data` on a pipe as its stdin: unlike the default memfd, a pipe cannot be
+// rewound, so what the program's main read first cannot be read again by the candidate.
+absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest req,
+                                            std::string_view data,
+                                            const sandbox::CancelFlag* cancel) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  // Far below the pipe's capacity: the write does not block.
+  const bool written = write(fds[1], data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  close(fds[1]);
+  if (!written) {
+    close(fds[0]);
+    return absl::InternalError("write to stdin pipe failed");
+  }
+  req.stdin_fd = fds[0];
+  absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+  close(fds[0]);
+  return run;
+}
+
+// kAssert, Python: one harness pair for one test.
+absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
+                               std::string_view code, const TestCase& test,
+                               sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
+                               TestDetail* d) {
+  const std::string nonce = NewNonce();
+  PythonPair p =
+      BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
+  RunRequest candidate, harness;
+  PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
+                     ref.limits.cpu_ms, ref.limits.wall_ms + 1000, ref.limits.cpu_ms + 1000,
+                     &candidate, &harness);
+  PairOptions po;
+  po.hello_wait_ms = ref.limits.wall_ms;
+  absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
+  if (!pair.ok()) return pair.status();
+  if (pair->candidate_ended) {
+    d->cpu_ms = pair->candidate.cpu_ms;
+    d->peak_memory_bytes = pair->candidate.peak_memory_bytes;
+  }
+  if (!pair->harness_ran) {
+    CandidateGone(*pair, "the candidate exited while loading", d);
+    return absl::OkStatus();
+  }
+  std::vector<std::optional<Report>> reports = ParseReports(pair->harness.stdout_data, nonce, 1);
+  if (reports[0].has_value()) {
+    ApplyReport(*reports[0], *pair, d);
+  } else {
+    HarnessFailed(*pair, d);
   }
   return absl::OkStatus();
 }
@@ -275,12 +435,39 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     if (!s.ok()) return s;
     return Summarise(std::move(v), options);
   }
+  // Python assert tests: a harness pair per test (the test code never shares a process with
+  // the candidate).
+  if (ref.shape == TestShape::kAssert && tc->name == "python3") {
+    std::atomic<bool> stop{false};
+    absl::Mutex mu;
+    absl::Status error;
+    ParallelFor(static_cast<int>(ref.tests.size()), options.parallelism, stop, [&](int i) {
+      TestDetail& d = v.tests[i];
+      absl::Status s = JudgePythonAssert(ref, *tc, code, ref.tests[i], runner, cancel, &d);
+      if (!s.ok()) {
+        absl::MutexLock lock(&mu);
+        if (error.ok()) error = s;
+        stop = true;
+      } else if (!d.passed && options.all_pass && options.early_stop) {
+        stop = true;
+      }
+    });
+    if (!error.ok()) return error;
+    return Summarise(std::move(v), options);
+  }
   // Stdio: one program for all tests. Assert: one program per test.
   const bool per_test_program = ref.shape == TestShape::kAssert;
   std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
+  // C++ assert programs that pass only when they print an end marker (BuildCppAssertProgram).
+  std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
     std::string src = per_test_program ? BuildAssertProgram(code, ref.tests[i].input)
                                        : std::string(code);
+    if (per_test_program && absl::StartsWith(tc->name, "cpp")) {
+      CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input);
+      src = std::move(cpp.source);
+      end_marker[i] = cpp.has_end_marker;
+    }
     absl::StatusOr<Prepared> p = Prepare(*tc, src, options, runner, cancel);
     if (!p.ok()) return p.status();
     v.compile_cache_hit = p->cache_hit;
@@ -301,7 +488,10 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     RunRequest req = programs[per_test_program ? i : 0].base;
     if (!per_test_program) req.stdin_data = test.input;
     req.limits = Limits(ref, *tc);
-    absl::StatusOr<RunResult> run = runner.Run(req, cancel);
+    const bool marker = per_test_program && end_marker[i];
+    const std::string nonce = marker ? NewNonce() : "";
+    absl::StatusOr<RunResult> run =
+        marker ? RunWithPipedStdin(runner, req, nonce, cancel) : runner.Run(req, cancel);
     TestDetail& d = v.tests[i];
     absl::Status s = run.status();
     if (run.ok()) {
@@ -317,6 +507,10 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         }
         std::string tail = LastLine(run->stderr_data);
         if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
+      } else if (marker &&
+                 !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
+        d.verdict = Verdict::kRuntimeError;
+        d.message = "exit code 0 before the test's main returned (exit inside the candidate?)";
       } else if (per_test_program) {
         d.passed = true;
         d.verdict = Verdict::kCorrect;

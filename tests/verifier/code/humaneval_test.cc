@@ -79,7 +79,8 @@ std::string Join(const std::vector<std::string>& v) {
   return s;
 }
 
-std::vector<Job> PythonJobs(bool broken) {
+// `body` replaces the canonical solution when not empty; `suffix` follows the solution.
+std::vector<Job> PythonJobs(std::string_view body, std::string_view suffix = "") {
   std::vector<Job> jobs;
   for (auto& r : testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) + "/data/code/HumanEval.jsonl.gz")) {
     Job j;
@@ -90,7 +91,8 @@ std::vector<Job> PythonJobs(bool broken) {
     j.ref.limits.cpu_ms = 10000;
     j.ref.tests.push_back({absl::StrCat(r["test"], "\ncheck(", r["entry_point"], ")\n"), ""});
     j.completion = absl::StrCat("```python\n", r["prompt"],
-                                broken ? "    return None\n" : r["canonical_solution"], "```\n");
+                                body.empty() ? r["canonical_solution"] : std::string(body),
+                                std::string(suffix), "```\n");
     jobs.push_back(std::move(j));
   }
   return jobs;
@@ -124,17 +126,43 @@ std::vector<Job> CppJobs(bool broken) {
 }
 
 TEST(HumanEvalPython, All164CanonicalSolutionsPass) {
-  auto jobs = PythonJobs(false);
+  auto jobs = PythonJobs("");
   ASSERT_EQ(jobs.size(), 164u);
   auto bad = JudgeAll(jobs, true, 4);
   EXPECT_TRUE(bad.empty()) << bad.size() << " failed:\n" << Join(bad);
 }
 
 TEST(HumanEvalPython, All164ReturnNoneVariantsFail) {
-  auto jobs = PythonJobs(true);
+  auto jobs = PythonJobs("    return None\n");
   ASSERT_EQ(jobs.size(), 164u);
   auto bad = JudgeAll(jobs, false, 4);
   EXPECT_TRUE(bad.empty()) << bad.size() << " passed:\n" << Join(bad);
+}
+
+// Issue 15: the trusted harness decides, so a hack cannot rescue a wrong body (and an exit
+// before the tests is not a pass even for the canonical solutions).
+TEST(HumanEvalPython, RewardHacksEarnNothing) {
+  const std::string kNone = "    return None\n";
+  const struct {
+    const char* name;
+    std::string body, suffix;
+  } hacks[] = {
+      {"canonical + os._exit(0) before the tests", "", "\nimport os\nos._exit(0)\n"},
+      {"os._exit(0) before the tests", kNone, "\nimport os\nos._exit(0)\n"},
+      {"SystemExit(0) before the tests", kNone, "\nraise SystemExit(0)\n"},
+      {"excepthook exits 0", kNone, "\nimport os, sys\nsys.excepthook = lambda *a: os._exit(0)\n"},
+      {"atexit exits 0", kNone, "\nimport atexit, os\natexit.register(lambda: os._exit(0))\n"},
+      {"always-equal result",
+       "    return type('E', (), {'__eq__': lambda s, o: True, '__ne__': lambda s, o: False,"
+       " '__hash__': lambda s: 0, '__bool__': lambda s: True})()\n",
+       ""},
+  };
+  for (const auto& h : hacks) {
+    auto jobs = PythonJobs(h.body, h.suffix);
+    ASSERT_EQ(jobs.size(), 164u);
+    auto bad = JudgeAll(jobs, false, 4);
+    EXPECT_TRUE(bad.empty()) << h.name << ": " << bad.size() << "/164 passed:\n" << Join(bad);
+  }
 }
 
 TEST(HumanEvalCpp, AllCanonicalSolutionsPass) {

@@ -1,4 +1,10 @@
 // Judge logic against a scripted runner: verdict mapping, errors, early stop, dedup.
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "sandbox/fake_runner.h"
 #include "verifier/code/judge.h"
@@ -71,6 +77,17 @@ TEST(JudgeFake, AllPassModeReportsTheFirstFailureAndStopsEarly) {
   EXPECT_TRUE(v->tests[9].skipped);
 }
 
+// Regression: the C++ assert end-marker flags were indexed by test for stdio programs (one
+// program, many tests), so later stdio tests got a nonce on a stdin pipe.
+TEST(JudgeFake, StdioTestsGetTheirInputNotAPipe) {
+  FakeRunner f;
+  Script(f, {}, RunStatus::kOk);
+  auto v = JudgeCompletion(StdioRef(16), kCompletion, f, JudgeOptions{}, nullptr);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->verdict, Verdict::kCorrect);
+  for (const RunRequest& r : f.requests()) EXPECT_EQ(r.stdin_fd, -1) << r.stdin_data;
+}
+
 TEST(JudgeFake, WrongOutputIsWrongAnswerWithFirstDiff) {
   FakeRunner f;
   f.SetDefault([](const RunRequest&) -> absl::StatusOr<RunResult> {
@@ -136,6 +153,115 @@ TEST(JudgeFake, IdenticalProgramsInAGroupRunOnce) {
   EXPECT_EQ(out[1]->verdict, Verdict::kCorrect);
   EXPECT_EQ(out[3]->verdict, Verdict::kNoCode);
   EXPECT_EQ(f.run_count(), 4);  // two distinct programs x two tests
+}
+
+// Python assert tests run as a harness pair: the candidate run (stdin and stdout are pipes) and
+// the harness run (fds 3, 4 and 5). The fake plays both: the candidate writes its "started" and
+// hello lines (or nothing)
+// and ends with `candidate_status`; the harness "reports" `harness_line` (with "NONCE" replaced
+// by the nonce from its stdin).
+// The run that precompiles the pair's programs fails here: the pair runs from source.
+bool IsPrecompile(const RunRequest& r) { return r.argv.size() > 3 && r.argv[3] == "compile.py"; }
+
+int PairRuns(const FakeRunner& f) {
+  int n = 0;
+  for (const RunRequest& r : f.requests()) n += !IsPrecompile(r);
+  return n;
+}
+
+void ScriptPair(FakeRunner& f, bool hello, RunStatus candidate_status, std::string harness_line) {
+  f.SetDefault([=](const RunRequest& r) -> absl::StatusOr<RunResult> {
+    RunResult res;
+    if (IsPrecompile(r)) {
+      res.status = RunStatus::kRuntimeError;
+      return res;
+    }
+    if (r.stdout_fd >= 0) {  // the candidate
+      if (hello) {
+        EXPECT_EQ(write(r.stdout_fd, "{\"started\":1}\n{\"names\":{}}\n", 27), 27);
+      } else {
+        EXPECT_EQ(write(r.stdout_fd, "{\"started\":1}\n", 14), 14);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      }
+      res.status = candidate_status;
+      res.detail = "scripted candidate";
+      return res;
+    }
+    EXPECT_EQ(r.extra_fds.size(), 3u);
+    // Like the real harness, nothing before the hello (fd 5) is complete.
+    std::string hello;
+    char buf[256];
+    for (ssize_t n; (n = read(r.extra_fds[2], buf, sizeof buf)) > 0;) hello.append(buf, n);
+    if (hello.empty()) {
+      res.stdout_data = "no hello";
+      return res;
+    }
+    size_t at = r.stdin_data.find("\"nonce\":\"");
+    EXPECT_NE(at, std::string::npos);
+    std::string nonce = r.stdin_data.substr(at + 9, r.stdin_data.find('"', at + 9) - at - 9);
+    std::string line = harness_line;
+    size_t n = line.find("NONCE");
+    if (n != std::string::npos) line.replace(n, 5, nonce);
+    res.stdout_data = line;
+    return res;
+  });
+}
+
+CodeReference PythonAssertRef() {
+  CodeReference ref;
+  ref.shape = TestShape::kAssert;
+  ref.tests = {{"assert f() == 1\n", ""}};
+  ref.limits.wall_ms = 100;
+  return ref;
+}
+
+TEST(JudgePairFake, PassCountsOnlyWithTheHarnessNonce) {
+  FakeRunner f;
+  ScriptPair(f, true, RunStatus::kOk, "NONCE 0 PASS 1.0 \n");
+  auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kCorrect) << v->reason;
+  EXPECT_EQ(PairRuns(f), 2);
+  FakeRunner g;
+  ScriptPair(g, true, RunStatus::kOk, "V123 0 PASS 1.0 \n");
+  v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", g, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
+  EXPECT_EQ(v->tests[0].message, "harness: no report");
+}
+
+TEST(JudgePairFake, CandidateThatDiedInACallGetsItsOwnStatus) {
+  FakeRunner f;
+  ScriptPair(f, true, RunStatus::kMemoryLimit,
+             "NONCE 0 DIED 1.0 the candidate exited during a call\n");
+  auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kMemoryLimit);
+  EXPECT_EQ(v->tests[0].message, "the candidate exited during a call: scripted candidate");
+}
+
+TEST(JudgePairFake, CandidateSilentPastTheLoadLimitIsTimeLimit) {
+  FakeRunner f;
+  ScriptPair(f, false, RunStatus::kOk, "NONCE 0 PASS 1.0 \n");
+  auto v = JudgeProgram(PythonAssertRef(), "def f(): return 1\n", f, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kTimeLimit);
+  EXPECT_EQ(v->tests[0].message, "the candidate did not load within the time limit");
+}
+
+TEST(JudgePairFake, CandidateThatExitedWhileLoadingIsRuntimeError) {
+  FakeRunner f;
+  f.SetDefault([](const RunRequest& r) -> absl::StatusOr<RunResult> {
+    char c;
+    if (r.extra_fds.size() == 3) {
+      EXPECT_EQ(read(r.extra_fds[2], &c, 1), 0);  // no hello
+    }
+    return RunResult{};
+  });
+  auto v = JudgeProgram(PythonAssertRef(), "import os\nos._exit(0)\n", f, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
+  EXPECT_EQ(v->tests[0].message, "the candidate exited while loading (exit code 0)");
 }
 
 TEST(VerdictName, NamesEveryVerdict) {

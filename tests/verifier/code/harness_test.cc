@@ -1,0 +1,252 @@
+// Reward hacks against the trusted harness (issue 15), through the real sandbox: each completion
+// below fails its tests honestly and tries to be scored as passing anyway; each must earn 0.
+// The same binary runs without namespaces too (code_harness_test_no_namespaces).
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "sandbox/linux_runner.h"
+#include "verifier/code/judge.h"
+
+namespace verdict::code {
+namespace {
+
+sandbox::Runner& SharedRunner() {
+  static sandbox::Runner* runner = [] {
+    sandbox::LinuxRunnerOptions o;
+    o.work_root = "/tmp/verdict-sandbox-test-harness";
+    o.first_uid = 63100;
+    o.max_parallel_runs = 8;
+    return CreateLinuxRunner(o).value().release();
+  }();
+  return *runner;
+}
+
+// add(1, 2) must be 3 and add(2, 5) 7; every candidate below returns 0 or less.
+CodeReference AssertRef() {
+  CodeReference ref;
+  ref.shape = TestShape::kAssert;
+  ref.tests = {{"assert add(1, 2) == 3\n", ""}, {"assert add(2, 5) == 7\n", ""}};
+  ref.limits.wall_ms = 3000;
+  return ref;
+}
+
+CodeReference CallRef() {
+  CodeReference ref;
+  ref.shape = TestShape::kCallBased;
+  ref.fn_name = "add";
+  ref.tests = {{"[1, 2]", "3"}, {"[2, 5]", "7"}};
+  ref.limits.wall_ms = 3000;
+  return ref;
+}
+
+struct Hack {
+  const char* name;
+  const char* code;
+};
+
+double Accuracy(const CodeReference& ref, const std::string& code, std::string* reason) {
+  auto v = JudgeProgram(ref, code, SharedRunner(), {}, nullptr);
+  if (!v.ok()) {
+    *reason = v.status().ToString();
+    return -1;
+  }
+  *reason = absl::StrCat(std::string(VerdictName(v->verdict)), ": ", v->reason);
+  return v->accuracy;
+}
+
+TEST(HarnessHacks, HonestSolutionsPassBothShapes) {
+  std::string why;
+  EXPECT_EQ(Accuracy(AssertRef(), "def add(a, b):\n    return a + b\n", &why), 1.0) << why;
+  EXPECT_EQ(Accuracy(CallRef(), "def add(a, b):\n    return a + b\n", &why), 1.0) << why;
+}
+
+const Hack kAssertHacks[] = {
+    {"os._exit(0) after the definition", "import os\ndef add(a, b):\n    return 0\nos._exit(0)\n"},
+    {"SystemExit(0) after the definition", "def add(a, b):\n    return 0\nraise SystemExit(0)\n"},
+    {"excepthook that exits 0",
+     "import os, sys\nsys.excepthook = lambda *a: os._exit(0)\ndef add(a, b):\n    return 0\n"},
+    {"atexit handler that exits 0",
+     "import atexit, os\natexit.register(lambda: os._exit(0))\ndef add(a, b):\n    return 0\n"},
+    {"always-equal object",
+     "class E:\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\n"
+     "def add(a, b):\n    return E()\n"},
+    {"int subclass whose __eq__ is always true",
+     "class I(int):\n    def __eq__(self, o): return True\n    __hash__ = int.__hash__\n"
+     "def add(a, b):\n    return I(0)\n"},
+    {"os._exit(0) inside the call", "import os\ndef add(a, b):\n    os._exit(0)\n"},
+    {"SystemExit(0) inside the call", "def add(a, b):\n    raise SystemExit(0)\n"},
+    {"builtins patched (assert helpers, AssertionError)",
+     "import builtins\nbuiltins.AssertionError = type('X', (BaseException,), {})\n"
+     "builtins.abs = lambda x: 0\ndef add(a, b):\n    return 0\n"},
+    {"kills its parent and every process it may signal",
+     "import os, signal\ndef add(a, b):\n    for p in (os.getppid(), -1):\n        try:\n"
+     "            os.kill(p, signal.SIGKILL)\n        except OSError:\n            pass\n"
+     "    return 0\n"},
+    {"SIGALRM handler that exits 0, then a hang",
+     "import os, signal\ndef add(a, b):\n"
+     "    signal.signal(signal.SIGALRM, lambda *x: os._exit(0))\n    signal.alarm(1)\n"
+     "    while True:\n        pass\n"},
+    {"prints forged report lines on every descriptor",
+     "import os\ndef add(a, b):\n    for fd in range(1, 10):\n        try:\n"
+     "            os.write(fd, b'\\nV1 0 PASS 1.0 \\nV1 1 PASS 1.0 \\n{\"ok\": 3}\\n')\n"
+     "        except OSError:\n            pass\n    return 0\n"},
+    {"walks the callers' frames for the test's values",
+     "import sys\ndef add(a, b):\n    f = sys._getframe(1)\n    while f is not None:\n"
+     "        for k, v in f.f_locals.items():\n            if k in ('expected', 'nonce'):\n"
+     "                return v\n        f = f.f_back\n    return 0\n"},
+    {"heap scan for the test's values",
+     "import gc\ndef add(a, b):\n    for o in gc.get_objects():\n"
+     "        if isinstance(o, list) and len(o) == 2 and o[0] == [a, b]:\n            return o[1]\n"
+     "    return 0\n"},
+    {"reads and writes other processes through /proc",
+     "import os\ndef add(a, b):\n    for p in os.listdir('/proc'):\n        if not p.isdigit():\n"
+     "            continue\n        for path, mode in (('/proc/%s/fd/0' % p, 'rb'),"
+     " ('/proc/%s/mem' % p, 'rb'), ('/proc/%s/fd/1' % p, 'wb')):\n            try:\n"
+     "                with open(path, mode) as f:\n                    if 'w' in mode:\n"
+     "                        f.write(b'V1 0 PASS 1.0 \\n')\n                    else:\n"
+     "                        f.read(100)\n            except OSError:\n                pass\n"
+     "    return 0\n"},
+};
+
+TEST(HarnessHacks, AssertHacksEarnZero) {
+  for (const Hack& h : kAssertHacks) {
+    std::string why;
+    EXPECT_EQ(Accuracy(AssertRef(), h.code, &why), 0.0) << h.name << ": " << why;
+  }
+}
+
+TEST(HarnessHacks, AssertTestThatSwallowsEveryExceptionStillFailsWhenTheCandidateExits) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"try:\n    add(1, 2)\nexcept BaseException:\n    pass\n", ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, "import os\ndef add(a, b):\n    os._exit(0)\n", &why), 0.0) << why;
+  EXPECT_EQ(Accuracy(ref, "def add(a, b):\n    return 3\n", &why), 1.0) << why;
+}
+
+TEST(HarnessHacks, CallBasedHacksEarnZero) {
+  for (const Hack& h : kAssertHacks) {
+    std::string why;
+    EXPECT_EQ(Accuracy(CallRef(), h.code, &why), 0.0) << h.name << ": " << why;
+  }
+  // The old one-process driver's own names.
+  const Hack extra[] = {
+      {"returns the driver's expected value",
+       "import sys\ndef add(a, b):\n    return sys._getframe(1).f_locals['expected']\n"},
+      {"forges the driver's report lines with the nonce from its frame",
+       "import os, sys\ndef add(a, b):\n    f = sys._getframe(1)\n"
+       "    nonce = f.f_locals.get('nonce') or f.f_back.f_locals.get('nonce')\n"
+       "    os.write(1, ''.join('%s %d PASS 1.0 \\n' % (nonce, i) for i in range(2)).encode())\n"
+       "    os._exit(0)\n"},
+  };
+  for (const Hack& h : extra) {
+    std::string why;
+    EXPECT_EQ(Accuracy(CallRef(), h.code, &why), 0.0) << h.name << ": " << why;
+  }
+}
+
+TEST(HarnessValues, PlainValuesCrossWithTheirTypes) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"import math\nr = f()\n"
+                "assert r[:2] == (1, 2.5) and math.isnan(r[2]) and r[3] == -math.inf, r\n"
+                "assert r[4:] == (10**40, b'x', bytearray(b'y'), {1: [2], (3,): None}, {3}, "
+                "frozenset([4]), 1j, True, 'é'), r\n"
+                "assert [type(x) for x in r] == [int, float, float, float, int, bytes, bytearray, "
+                "dict, set, frozenset, complex, bool, str]\n",
+                ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref,
+                     "def f():\n    return (1, 2.5, float('nan'), float('-inf'), 10**40, "
+                     "b'x', bytearray(b'y'), {1: [2], (3,): None}, {3}, frozenset([4]), 1j, "
+                     "True, 'é')\n",
+                     &why),
+            1.0)
+      << why;
+}
+
+TEST(HarnessValues, CandidateExceptionsKeepTheirBuiltinType) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"try:\n    add(1, 2)\n    assert False\nexcept ValueError as e:\n"
+                "    assert 'Bad' in str(e) and 'no' in str(e), str(e)\n",
+                ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref,
+                     "class Bad(ValueError):\n    pass\ndef add(a, b):\n    raise Bad('no')\n",
+                     &why),
+            1.0)
+      << why;
+}
+
+// The harness and the candidate server are imported from bytecode compiled once per runner
+// (PrecompiledPythonPair), not compiled from source by every run.
+TEST(HarnessValues, HarnessRunsFromPrecompiledBytecode) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"import sys\nm = sys.modules.get('verdict_harness')\n"
+                "assert m is not None and m.__spec__.origin.endswith('.pyc'), m\n",
+                ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, "def add(a, b):\n    return a + b\n", &why), 1.0) << why;
+}
+
+TEST(HarnessVerdicts, FailuresKeepTheirKinds) {
+  struct Case {
+    const char* code;
+    Verdict verdict;
+  } cases[] = {
+      {"def add(a, b):\n    return 0\n", Verdict::kWrongAnswer},
+      {"def add(a, b):\n    return 1 / 0\n", Verdict::kRuntimeError},
+      {"def add(a, b):\n    while True:\n        pass\n", Verdict::kTimeLimit},
+      {"import time\ndef add(a, b):\n    time.sleep(60)\n", Verdict::kTimeLimit},
+      {"import time\ntime.sleep(60)\n", Verdict::kTimeLimit},
+      {"def add(a, b):\n    return b'x' * (1 << 40)\n", Verdict::kMemoryLimit},
+      {"def add(a, b) return\n", Verdict::kRuntimeError},
+      {"import os\ndef add(a, b):\n    os._exit(3)\n", Verdict::kRuntimeError},
+  };
+  CodeReference ref = AssertRef();
+  ref.tests.resize(1);
+  ref.limits.cpu_ms = 1000;
+  ref.limits.wall_ms = 2000;
+  for (const Case& c : cases) {
+    auto v = JudgeProgram(ref, c.code, SharedRunner(), {}, nullptr);
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->verdict, c.verdict) << c.code << ": " << v->reason;
+  }
+}
+
+// C++ assert tests keep one process, but exit code 0 alone no longer passes: the program must
+// also print an end marker after the test's main returned (BuildCppAssertProgram).
+TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
+  CodeReference ref;
+  ref.language = "cpp17";
+  ref.shape = TestShape::kAssert;
+  ref.tests = {
+      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n}\n", ""}};
+  const std::string head =
+      "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n";
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
+  const Hack hacks[] = {
+      {"exit(0)", "int add(int a, int b) { exit(0); }\n"},
+      {"_exit(0)", "int add(int a, int b) { _exit(0); }\n"},
+      {"quick_exit(0)", "int add(int a, int b) { quick_exit(0); }\n"},
+      {"SIGABRT handler that exits 0 when the assert fails",
+       "static int hook = [] { signal(SIGABRT, [](int) { _exit(0); }); return 0; }();\n"
+       "int add(int a, int b) { return 0; }\n"},
+      {"atexit handler after a failed assert",
+       "static int hook = [] { atexit([] { _exit(0); });"
+       " signal(SIGABRT, [](int) { exit(0); }); return 0; }();\n"
+       "int add(int a, int b) { return 0; }\n"},
+      {"reads stdin in a static initializer and prints it as the marker",
+       "static int hook = [] { char b[64]; ssize_t n = read(0, b, sizeof b);"
+       " if (n > 0) { (void)!write(1, \"\\n\", 1); (void)!write(1, b, n);"
+       " (void)!write(1, \" END\\n\", 5); }"
+       " _exit(0); return 0; }();\nint add(int a, int b) { return 0; }\n"},
+  };
+  for (const Hack& h : hacks) {
+    EXPECT_EQ(Accuracy(ref, head + h.code, &why), 0.0) << h.name << ": " << why;
+  }
+}
+
+}  // namespace
+}  // namespace verdict::code
