@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -29,6 +30,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 // Boost.Process offers use_vfork only where the feature macros predate POSIX.1-2008 (which
@@ -42,6 +44,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "sandbox/internal/cgroup.h"
 #include "sandbox/internal/fd.h"
@@ -935,6 +938,25 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   return result;
 }
 
+// The capabilities a per-slot uid needs that the effective set lacks, comma-separated ("" when
+// all are there): SETUID/SETGID to become the slot's uid, CHOWN to give it its work dir,
+// DAC_OVERRIDE to fill, read and remove that dir, KILL to kill its processes.
+std::string MissingUidCapabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capget, &header, data) != 0) return "capabilities (capget failed)";
+  std::string missing;
+  for (auto [cap, name] : {std::pair{CAP_SETUID, "CAP_SETUID"}, std::pair{CAP_SETGID, "CAP_SETGID"},
+                           std::pair{CAP_CHOWN, "CAP_CHOWN"},
+                           std::pair{CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"},
+                           std::pair{CAP_KILL, "CAP_KILL"}}) {
+    if ((data[cap / 32].effective & (1u << (cap % 32))) == 0) {
+      absl::StrAppend(&missing, missing.empty() ? "" : ", ", name);
+    }
+  }
+  return missing;
+}
+
 bool EnvSaysNoNamespaces() {
   const char* v = getenv("VERDICT_SANDBOX_NO_NAMESPACES");
   return v != nullptr && (std::string_view(v) == "1" || std::string_view(v) == "true");
@@ -1028,7 +1050,11 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
       seccomp_ok = internal::ProbeSeccomp(filter);
     }
   }
-  const bool drop_uid = options.drop_privileges && geteuid() == 0;
+  const bool as_root = options.drop_privileges && geteuid() == 0;
+  // Root without the capabilities a per-slot uid needs (a container that dropped them) would
+  // fail every run on chown, or never kill one that overruns: say so at start instead.
+  const std::string missing_caps = as_root ? MissingUidCapabilities() : "";
+  const bool drop_uid = as_root && missing_caps.empty();
   LinuxRunnerOptions copy = options;
   std::unique_ptr<internal::UidRange> uids;
   if (drop_uid) {
@@ -1061,7 +1087,10 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
     info.active_layers.push_back(absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ",
                                               copy.uid_lock_dir, ")"));
   } else {
-    info.missing_layers.push_back("uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
+    info.missing_layers.push_back(
+        as_root ? absl::StrCat("uid_drop: root without ", missing_caps,
+                               " (needs CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_KILL)")
+                : "uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
   }
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
@@ -1096,8 +1125,9 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   info.active_layers.push_back("output_cap");
   info.minimum_layers_present = seccomp_ok && subreaper && private_dir;
   if (!info.minimum_layers_present && options.require_minimum_layers) {
-    return absl::FailedPreconditionError(
-        "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir)");
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir); "
+        "not available: ", absl::StrJoin(info.missing_layers, "; ")));
   }
   if (!seccomp_ok) copy.use_seccomp = false;
   return std::unique_ptr<Runner>(

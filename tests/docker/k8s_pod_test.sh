@@ -82,7 +82,7 @@ run_pod() {
   [ "$nnp" = 1 ] && nnp_flag=(--no-new-privs)
   setpriv --reuid="$uid" --regid="$gid" --clear-groups --bounding-set="$caps" --inh-caps=-all \
     "${nnp_flag[@]}" "$verdict" serve "${server_args[@]}" --port-file="$scratch/ports" \
-    --log-level=warning 2> "$scratch/server.log" &
+    --log-level=info 2> "$scratch/server.log" &
   server=$!
   for _ in $(seq 1 100); do [ -s "$scratch/ports" ] && break; sleep 0.1; done
   [ -s "$scratch/ports" ] || { cat "$scratch/server.log"; echo "server did not start"; exit 1; }
@@ -109,6 +109,16 @@ run_pod() {
   wait "$server" || true
   if [ -n "$unix_socket" ] && [ "$stranger" != 1 ]; then
     echo "uid 65534 reached the sidecar's socket (verdict score exited $stranger, want 1)"
+    exit 1
+  fi
+  if [ "${expect_refusal:-0}" = 1 ]; then
+    # Exit 3: the group was rejected (an error result), not scored 0 and not a hang.
+    if [ "$status" = 3 ] && grep -q "does not run code" "$scratch/scored.jsonl"; then
+      echo "code refused as expected: $(grep -o 'uid_drop: root without [^)]*' "$scratch/server.log" | head -n 1)"
+      exit 0
+    fi
+    cat "$scratch/server.log"
+    echo "want the code group refused (exit 3), got exit $status"
     exit 1
   fi
   if [ "$status" != 0 ]; then
@@ -142,6 +152,18 @@ for manifest in "$@"; do
     status=1
   fi
 done
+# A container that lacks one of those capabilities (here KILL) refuses code at start, with the
+# missing capability in its log, instead of hanging on a run it cannot kill.
+if [ $# -gt 0 ]; then
+  eval "$(describe "$1")"
+  caps=$(echo "$caps" | sed 's/,+kill//')
+  echo "== $(basename "$1") without CAP_KILL: capabilities $caps"
+  export verdict here uid gid caps nnp ro tmpfs args trainer_uid trainer_groups
+  if ! expect_refusal=1 unshare --mount --propagation private bash -c run_pod; then
+    echo "FAILED: $1 without CAP_KILL"
+    status=1
+  fi
+fi
 # Every sandboxed process died with its server.
 sleep 0.5
 left=$(comm -13 <(echo "$before") <(sandbox_pids))
