@@ -124,6 +124,28 @@ void ParallelFor(int n, int parallelism, const std::atomic<bool>& stop, Fn fn) {
   for (auto& t : pool) t.join();
 }
 
+// Judges tests [0, n) with `judge_one(i)` on up to `options.parallelism` threads. The first
+// infrastructure error stops the rest and is returned; with all-pass early stop, so does the
+// first failed test.
+template <typename Fn>
+absl::Status JudgeTests(int n, const JudgeOptions& options, std::vector<TestDetail>& details,
+                        Fn judge_one) {
+  std::atomic<bool> stop{false};
+  absl::Mutex mu;
+  absl::Status error;
+  ParallelFor(n, options.parallelism, stop, [&](int i) {
+    absl::Status s = judge_one(i);
+    if (!s.ok()) {
+      absl::MutexLock lock(&mu);
+      if (error.ok()) error = s;
+      stop = true;
+    } else if (!details[i].passed && options.all_pass && options.early_stop) {
+      stop = true;
+    }
+  });
+  return error;
+}
+
 // Judges one finished run of a stdio test.
 absl::Status CheckStdio(const CodeReference& ref, const TestCase& test, const RunResult& run,
                         const std::vector<Toolchain>& toolchains, const JudgeOptions& options,
@@ -438,20 +460,10 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
   // Python assert tests: a harness pair per test (the test code never shares a process with
   // the candidate).
   if (ref.shape == TestShape::kAssert && tc->name == "python3") {
-    std::atomic<bool> stop{false};
-    absl::Mutex mu;
-    absl::Status error;
-    ParallelFor(static_cast<int>(ref.tests.size()), options.parallelism, stop, [&](int i) {
-      TestDetail& d = v.tests[i];
-      absl::Status s = JudgePythonAssert(ref, *tc, code, ref.tests[i], runner, cancel, &d);
-      if (!s.ok()) {
-        absl::MutexLock lock(&mu);
-        if (error.ok()) error = s;
-        stop = true;
-      } else if (!d.passed && options.all_pass && options.early_stop) {
-        stop = true;
-      }
-    });
+    absl::Status error =
+        JudgeTests(static_cast<int>(ref.tests.size()), options, v.tests, [&](int i) {
+          return JudgePythonAssert(ref, *tc, code, ref.tests[i], runner, cancel, &v.tests[i]);
+        });
     if (!error.ok()) return error;
     return Summarise(std::move(v), options);
   }
@@ -480,10 +492,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     }
     programs[i] = *std::move(p);
   }
-  std::atomic<bool> stop{false};
-  absl::Mutex mu;
-  absl::Status error;
-  ParallelFor(static_cast<int>(ref.tests.size()), options.parallelism, stop, [&](int i) {
+  absl::Status error = JudgeTests(static_cast<int>(ref.tests.size()), options, v.tests, [&](int i) {
     const TestCase& test = ref.tests[i];
     RunRequest req = programs[per_test_program ? i : 0].base;
     if (!per_test_program) req.stdin_data = test.input;
@@ -518,13 +527,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         s = CheckStdio(ref, test, *run, toolchains, options, runner, cancel, &d);
       }
     }
-    if (!s.ok()) {
-      absl::MutexLock lock(&mu);
-      if (error.ok()) error = s;
-      stop = true;
-    } else if (!d.passed && options.all_pass && options.early_stop) {
-      stop = true;
-    }
+    return s;
   });
   if (!error.ok()) return error;
   return Summarise(std::move(v), options);
