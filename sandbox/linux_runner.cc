@@ -229,6 +229,7 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
   }
   if (chdir(p.work_dir) != 0) fail(kStageChdir);
   for (int i = 0; i < p.num_limits; ++i) {
+    if (p.resources[i] == RLIMIT_AS) continue;  // last, below
     if (setrlimit(p.resources[i], &p.limits[i]) != 0) fail(kStageRlimit);
   }
   if (p.drop_uid) {
@@ -241,6 +242,15 @@ void ChildSetup(const ChildPlan& p, Executor& exec) {
     }
   }
   if (p.drop_caps && !internal::DropAllCapabilities()) fail(kStageCaps);
+  // The address-space limit comes last before the filter (lowering a limit needs no
+  // capability): this child runs on the stack of the thread that spawned it, and a stack page it
+  // first touches once RLIMIT_AS is set faults if the spawner's address space is already over
+  // the limit (a server's thread arenas, ASan's shadow: a SIGSEGV before the execve, seen in CI).
+  for (int i = 0; i < p.num_limits; ++i) {
+    if (p.resources[i] == RLIMIT_AS && setrlimit(p.resources[i], &p.limits[i]) != 0) {
+      fail(kStageRlimit);
+    }
+  }
   if (p.filter != nullptr) {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p.filter) != 0) {

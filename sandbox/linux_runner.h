@@ -31,7 +31,8 @@
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 7) limits what the run uses, `memory_bytes` + `processes` x the stack
 //     size: glibc reserves a stack of RLIMIT_STACK per thread, and against `memory_bytes` alone
-//     a program could start only ~7 threads (without a cgroup that remains so).
+//     a program could start only ~7 threads (without a cgroup that remains so). The
+//     address-space limit is set after step 3, just before step 5 (see ChildSetup).
 //  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
 //     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
 //     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
