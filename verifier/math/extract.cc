@@ -198,8 +198,8 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
 }
 
 // Whether the text between two boxes makes them one list ("\boxed{-2} \quad \text{and} \quad
-// \boxed{1}", "\boxed{1} papers and \boxed{2}", "\(\boxed{1}\) and \(\boxed{-2}\)") rather than
-// two statements ("\boxed{2}. Wait, no: \boxed{3}", "... Therefore the answer is \boxed{3}").
+// \boxed{1}", "\boxed{1} papers and \boxed{2}", "\(\boxed{1}\) and \(\boxed{-2}\)", a rule of
+// three or more `+`, `-`, `=`, `*` or `~` between them) rather than two statements ("\boxed{2}. Wait, no: \boxed{3}", "... Therefore the answer is \boxed{3}").
 bool BoxesAreOneList(std::string_view gap) {
   if (gap.size() > 96) return false;
   std::string prose;  // the gap without LaTeX spacing and wrappers
@@ -215,6 +215,7 @@ bool BoxesAreOneList(std::string_view gap) {
           i = j + 1;
           continue;
         }
+        if (j == gap.size()) break;  // the first of a doubled `\\boxed`'s backslashes
         return false;
       }
       if (OneOf(cmd, {"quad", "qquad", "text", "textbf", "textit", "mbox", "mathrm", "hspace",
@@ -240,6 +241,12 @@ bool BoxesAreOneList(std::string_view gap) {
         ++j;
       }
       i = j;
+      continue;
+    }
+    if (std::string_view("+-=*~").find(c) != kNpos && i + 2 < gap.size() && gap[i + 1] == c &&
+        gap[i + 2] == c) {  // a rule drawn between them: "\\boxed{35 cm} ++++++ \\boxed{4}"
+      while (i < gap.size() && gap[i] == c) ++i;
+      prose.push_back(' ');
       continue;
     }
     if (c == '{' || c == '}' || c == '$' || c == '~' || c == '&') {

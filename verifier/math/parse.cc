@@ -1193,7 +1193,7 @@ class Parser {
     }
     int32_t number = NumberLeaf(std::move(digits), exp10, decimals, decimal);
     if (number >= 0 && allow_mixed && (decimals > 0 || grouped)) {
-      if (int32_t u = LetterUnit(number); u != kNoNode) return u;
+      if (int32_t u = LetterUnit(number, grouped); u != kNoNode) return u;
     }
     if (number < 0 || !allow_mixed || decimal) return number;
     if (int32_t o = Ordinal(number); o != kNoNode) return o;
@@ -1333,10 +1333,12 @@ class Parser {
   }
 
   // `2.653 m`, `1,000.99 m²` closing the answer: a one-letter unit after a decimal (or grouped)
-  // number and a space. Only m, g, s, L, and only there: `4m` and `4 m` stay products.
-  int32_t LetterUnit(int32_t number) {
+  // number and a space. Only m, g, s, L, and only there: `4m` and `4 m` stay products, and so
+  // does `2.5m`. After a number with a thousands separator (`grouped`) the space may be missing:
+  // `1,000.99m²` is a measurement, nobody writes a coefficient so.
+  int32_t LetterUnit(int32_t number, bool grouped) {
     size_t q = p_;
-    if (q >= end_ || s_[q] != ' ') return kNoNode;
+    if (q >= end_ || (s_[q] != ' ' && !grouped)) return kNoNode;
     while (q < end_ && s_[q] == ' ') ++q;
     if (q >= end_ || !(s_[q] == 'm' || s_[q] == 'g' || s_[q] == 's' || s_[q] == 'L')) {
       return kNoNode;

@@ -276,28 +276,16 @@ std::optional<std::string_view> LoneNumberInProse(std::string_view t, std::strin
   return n;
 }
 
-}  // namespace
-
-// The one value a sentence states, or nothing when it states none or several (DESIGN §5):
-//  - "X is V": the value after the last copula, when V is one math span or starts with a number
-//    and X holds no other value (only label spans: "The largest $n$ is 34.");
-//  - the sentence's only math span, with no number or hedge in its prose ("Answer $9$",
-//    "Therefore $x \geq 5$ is the solution.");
-//  - the sentence's only number, in plain prose ("Jane started growing Sphere 3 hours ago").
-std::optional<Reduced> ReduceSentence(std::string_view s) {
-  s = Trim(s);
-  if (s.size() > kMaxSentenceBytes) return std::nullopt;
-  const std::vector<Span> spans = MathSpans(s);
-  const std::string mask = Mask(s, spans);
-  const std::vector<Word> words = Words(mask);
-
-  // "X is V".
+// "X is V": the value after the last copula, when V is one math span or starts with a number and
+// X holds no other value (only label spans: "The largest $n$ is 34."). Nothing otherwise.
+std::optional<Reduced> CopulaValue(std::string_view s, std::string_view mask,
+                                   const std::vector<Span>& spans, const std::vector<Word>& words) {
   for (size_t k = words.size(); k-- > 0;) {
     if (!IsCopula(words[k].lower)) continue;
-    std::string_view before_mask = std::string_view(mask).substr(0, words[k].begin);
+    std::string_view before_mask = mask.substr(0, words[k].begin);
     size_t after = words[k].end;
     std::string_view rest = TrimPunct(s.substr(after));
-    if (rest.empty()) break;
+    if (rest.empty()) return std::nullopt;
     bool before_ok = true;
     for (char c : before_mask) before_ok = before_ok && !IsDigit(c);
     for (const Word& w : words) {
@@ -309,7 +297,7 @@ std::optional<Reduced> ReduceSentence(std::string_view s) {
         before_ok = false;
       }
     }
-    if (!before_ok) break;
+    if (!before_ok) return std::nullopt;
     const size_t rest_off = static_cast<size_t>(rest.data() - s.data());
     std::vector<Span> rest_spans;
     for (const Span& sp : spans) {
@@ -328,14 +316,109 @@ std::optional<Reduced> ReduceSentence(std::string_view s) {
     if (!rest_spans.empty() || value.empty() ||
         !(IsDigit(value.front()) ||
           (value.front() == '-' && value.size() > 1 && IsDigit(value[1])))) {
-      break;
+      return std::nullopt;
     }
-    const std::string_view rest_mask = std::string_view(mask).substr(rest_off, rest.size());
+    const std::string_view rest_mask = mask.substr(rest_off, rest.size());
     if (std::optional<std::string_view> n = LoneNumberInProse(rest, rest_mask, 0)) {
       return Reduced{std::string(*n), "the value its sentence states"};
     }
     return Reduced{std::string(value), "the value its sentence states"};  // "3 or 4", "120 cm"
   }
+  return std::nullopt;
+}
+
+// "the number is not 10 which is 1,000.99", "not 10, it's 12": a value right after "not" (or
+// "isn't") is ruled out, and the sentence states what follows it — only as "X is V" or as a lone
+// value, and only when nothing before the negation states a value or hedges. "It's not 5 only
+// but also 6", "not 5, maybe 6", "3, not 5, it's 6" are not narrowed.
+std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view mask,
+                                         const std::vector<Span>& spans,
+                                         const std::vector<Word>& words) {
+  for (size_t k = words.size(); k-- > 0;) {
+    if (!OneOf(words[k].lower, {"not", "isn't"})) continue;
+    size_t v = words[k].end;
+    while (v < mask.size() && IsSpace(mask[v])) ++v;
+    size_t v_end = kNpos;
+    if (v < mask.size() && mask[v] == '\x01') {
+      for (const Span& sp : spans) {
+        if (sp.begin == v) v_end = sp.end;
+      }
+    } else {
+      for (const Number& n : Numbers(mask)) {
+        if (n.begin == v && n.clean) v_end = n.end;
+      }
+    }
+    if (v_end == kNpos) continue;  // "not the answer", "not only", "not 5m"
+    for (size_t i = 0; i < words[k].begin; ++i) {
+      if (IsDigit(mask[i])) return std::nullopt;
+    }
+    for (const Span& sp : spans) {
+      if (sp.end <= words[k].begin &&
+          !IsLabelSpan(s.substr(sp.content_begin, sp.content_end - sp.content_begin))) {
+        return std::nullopt;
+      }
+    }
+    for (const Word& w : words) {
+      if (w.begin >= v_end) break;
+      if (w.begin < words[k].begin && w.lower != "not" &&
+          (IsHedgeWord(w.lower) || IsMathWord(w.lower))) {
+        return std::nullopt;
+      }
+    }
+    std::string_view rest = s.substr(v_end);
+    while (!rest.empty() && (IsSpace(rest.front()) || rest.front() == ',' ||
+                             rest.front() == ';')) {
+      rest.remove_prefix(1);
+    }
+    const std::vector<Span> rest_spans = MathSpans(rest);
+    const std::string rest_mask = Mask(rest, rest_spans);
+    const std::vector<Word> rest_words = Words(rest_mask);
+    if (!rest_words.empty() && (IsMathWord(rest_words[0].lower) && rest_words[0].begin == 0)) {
+      return std::nullopt;  // "not 5 times ...": the value was an operand, not an answer
+    }
+    for (const Word& w : rest_words) {
+      if (IsHedgeWord(w.lower) || OneOf(w.lower, {"also", "only", "and", "but"})) {
+        return std::nullopt;
+      }
+    }
+    std::optional<Reduced> r = CopulaValue(rest, rest_mask, rest_spans, rest_words);
+    if (!r && rest_words.empty()) {
+      const std::string_view lone = TrimPunct(rest);
+      const std::vector<Number> numbers = Numbers(rest_mask);
+      if (rest_spans.size() == 1 && rest_spans[0].begin == 0 &&
+          TrimPunct(rest_mask).size() == rest_spans[0].end) {
+        r = Reduced{std::string(rest.substr(rest_spans[0].content_begin,
+                                            rest_spans[0].content_end - rest_spans[0].content_begin)),
+                    ""};
+      } else if (rest_spans.empty() && numbers.size() == 1 && numbers[0].begin == 0 &&
+                 !lone.empty() && !HasOperator(rest_mask)) {
+        r = Reduced{std::string(lone), ""};
+      }
+    }
+    if (!r) return std::nullopt;
+    r->note = "the value its sentence states after the one it rules out";
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// The one value a sentence states, or nothing when it states none or several (DESIGN §5):
+//  - "not V1, it's V2": a negated value ruled out (AfterNegatedValue);
+//  - "X is V": the value after the last copula (CopulaValue);
+//  - the sentence's only math span, with no number or hedge in its prose ("Answer $9$",
+//    "Therefore $x \geq 5$ is the solution.");
+//  - the sentence's only number, in plain prose ("Jane started growing Sphere 3 hours ago").
+std::optional<Reduced> ReduceSentence(std::string_view s) {
+  s = Trim(s);
+  if (s.size() > kMaxSentenceBytes) return std::nullopt;
+  const std::vector<Span> spans = MathSpans(s);
+  const std::string mask = Mask(s, spans);
+  const std::vector<Word> words = Words(mask);
+
+  if (std::optional<Reduced> r = AfterNegatedValue(s, mask, spans, words)) return r;
+  if (std::optional<Reduced> r = CopulaValue(s, mask, spans, words)) return r;
 
   for (const Word& w : words) {
     if (IsHedgeWord(w.lower) || IsOperationWord(w.lower)) return std::nullopt;

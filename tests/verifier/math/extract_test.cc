@@ -140,6 +140,49 @@ TEST(SentenceAnswer, HedgesAndSeveralValuesNeverMatchOne) {
   EXPECT_NE(Answer("The value of $f(7)$ is $5$.", "7").outcome, Outcome::kCorrect);
 }
 
+// "not 10, it's 12": a value right after "not" is ruled out and the sentence states what follows
+// it (Math-Verify's `test_number_extraction` rows). Never the negated value, and never when the
+// rest hedges, adds a value, or something before the negation states one.
+TEST(SentenceAnswer, ANegatedValueIsRuledOutAndTheOneAfterItStated) {
+  struct Row {
+    std::string answer, gold;
+  };
+  const Row accepted[] = {
+      {"the number is not 10 which is 1,000.99\u20ac", "1000.99"},
+      {"not it's not 10 it's 1,000.99m\u00b2", "1000.99"},
+      {"It's not $10$, it's $12$.", "12"},
+      {"It is not 10, it is 12.", "12"},
+      {"The answer isn't 3, it's -4.", "-4"},
+      {"not 10, 12", "12"},
+  };
+  for (const Row& r : accepted) {
+    const MathVerdict v = Answer(r.answer, r.gold);
+    EXPECT_EQ(v.outcome, Outcome::kCorrect) << r.answer << ": " << v.reason;
+  }
+  const Row rejected[] = {
+      {"the number is not 10 which is 1,000.99\u20ac", "10"},  // the negated value
+      {"It's not $10$, it's $12$.", "10"},
+      {"It is not 12, it is 10.", "12"},
+      {"the number is not 10 which is -1,000.99", "1000.99"},  // sign flipped
+      {"the number is not 10 which is 1,000.98", "1000.99"},   // one digit changed
+      {"The answer isn't 3, it's -4.", "4"},
+      {"It's not 5 only but also 6", "6"},  // both
+      {"It's not 5, it's 6 or 7", "6"},     // a hedge after it
+      {"It's not 5, it's 6 and 7", "6"},
+      {"maybe not 5, it is 6", "6"},     // a hedge before it
+      {"it is 3, not 5, it's 6", "6"},   // a value before the negation
+      {"it is not 5 times, it is 6", "6"},  // the value was an operand
+      {"It is not 5.", "5"},
+      {"so the number is 10 which is 1,000.99", "1000.99"},  // nothing negated: 10 stands
+  };
+  for (const Row& r : rejected) {
+    EXPECT_NE(Answer(r.answer, r.gold).outcome, Outcome::kCorrect) << r.answer << " / " << r.gold;
+  }
+  // The same rule after a second thought that follows a box: the value stated replaces it.
+  EXPECT_EQ(Completion("\\boxed{5}. Hmm, it's not 5, it's 6.", "6").outcome, Outcome::kCorrect);
+  EXPECT_NE(Completion("\\boxed{5}. Hmm, it's not 5, it's 6.", "5").outcome, Outcome::kCorrect);
+}
+
 // --- Several boxes that together are the answer. ---
 
 TEST(BoxList, AdjacentBoxesAreOneList) {
@@ -168,6 +211,22 @@ TEST(BoxList, AdjacentBoxesAreOneList) {
   }
 }
 
+// A rule drawn between boxes (three or more of `+ - = * ~`) separates list items: Math-Verify's
+// `test_boxed` gold `\\boxed{35 cm} ++++++ \\boxed{4}`, its backslashes doubled. One `+` is an
+// operator, not a rule: the last box stays the answer there.
+TEST(BoxList, BoxesWithARuleBetweenThemAreOneList) {
+  const std::string gold = "$\\\\boxed{35 cm} ++++++ \\\\boxed{4}$";
+  EXPECT_EQ(Answer("${35 cm,4}$", gold).outcome, Outcome::kCorrect);
+  EXPECT_EQ(Answer("35, 4", gold).outcome, Outcome::kCorrect);
+  EXPECT_EQ(Answer("${35 cm,5}$", gold).outcome, Outcome::kWrong);
+  EXPECT_EQ(Answer("${36 cm,4}$", gold).outcome, Outcome::kWrong);
+  EXPECT_EQ(Answer("4", gold).outcome, Outcome::kWrong);
+  EXPECT_EQ(Answer("35, 4", "\\boxed{35} ---- \\boxed{4}").outcome, Outcome::kCorrect);
+  EXPECT_EQ(Answer("35, -4", "\\boxed{35} ---- \\boxed{4}").outcome, Outcome::kWrong);
+  EXPECT_EQ(Answer("4", "\\boxed{35} + \\boxed{4}").outcome, Outcome::kCorrect);
+  EXPECT_EQ(Answer("4", "\\boxed{35} ++ \\boxed{4}").outcome, Outcome::kCorrect);
+}
+
 TEST(BoxList, GoldBoxesSideBySideAreOneList) {
   EXPECT_EQ(Answer("1, 2", "\\boxed{1} papers and \\boxed{2} bins").outcome, Outcome::kCorrect);
   EXPECT_EQ(Answer("1, 3", "\\boxed{1} papers and \\boxed{2} bins").outcome, Outcome::kWrong);
@@ -180,6 +239,7 @@ TEST(BoxList, GoldBoxesSideBySideAreOneList) {
 TEST(BoxList, AdjacentBoxesAreAListOrAHedgeNeverTheLastOne) {
   for (const char* completion :
        {"\\boxed{2} \\quad \\boxed{3}", "\\boxed{2} \\qquad \\boxed{3}", "\\boxed{2} or \\boxed{3}",
+        "\\boxed{2} ---- \\boxed{3}", "\\boxed{2}\n***\n\\boxed{3}",
         "$\\boxed{2}$ \\text{ or } $\\boxed{3}$",
         "So \\boxed{2}. Or, counting differently, \\boxed{3}."}) {
     EXPECT_NE(Completion(completion, "3").outcome, Outcome::kCorrect) << completion;

@@ -167,6 +167,13 @@ const Case kUnitsAndOrdinals[] = {
     {"35", R"(35 \text{ cm})", kYes},
     {"1000.99", "1,000.99€", kYes},
     {"1000.99", "1,000.99 m²", kYes},
+    {"1000.99", "1,000.99m²", kYes},  // grouped digits: a measurement even without the space
+    {"1000.99", "1,000.99m^2", kYes},
+    {"1000.99", "1,000.98m²", kNo},
+    {"1000.99", "-1,000.99m²", kNo},
+    {"1000.99", "1000.99m", kNotCorrect},  // no separator: 1000.99*m, a product
+    {"1000.99", "2.5m^2", kNo},
+    {"1000.99", "1,000.99m^2 + 1", kNotCorrect},  // a unit only where it closes the answer
     {"2.653", "2.653 m", kYes},
     {"2.653", "2.654 m", kNo},
     {"4m", "4", kNo},
