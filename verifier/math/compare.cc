@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "verifier/math/labels.h"
 #include "verifier/math/rewrite.h"
 #include "verifier/math/value.h"
@@ -63,6 +64,19 @@ bool HasAbsOrSqrt(Ref r) {
 
 bool IsLoneSymbol(Ref r) { return Strip(r).node().op == Op::kSymbol; }
 
+// Whether the subtree holds an ellipsis (`\cdots`, `\ldots`, `...`: parse.cc's `\dots` symbol).
+// It stands for terms that are not written, so it is never a variable to evaluate or cancel.
+bool HasEllipsis(Ref r) {
+  std::vector<int32_t> stack = {r.n};
+  while (!stack.empty()) {
+    const Node& n = r.t->at(stack.back());
+    stack.pop_back();
+    if (n.op == Op::kSymbol && n.text == "\\dots") return true;
+    stack.insert(stack.end(), n.kids.begin(), n.kids.end());
+  }
+  return false;
+}
+
 // +1 for infinity, -1 for minus infinity, 0 otherwise.
 int InfinitySign(Ref r) {
   r = Strip(r);
@@ -112,7 +126,10 @@ class Comparer {
 
     if (x.op == Op::kText || y.op == Op::kText) {
       if (x.op == Op::kText && y.op == Op::kText) {
-        return x.text == y.text ? Eq("equal as text") : Diff("different text");
+        if (x.text == y.text) return Eq("equal as text");
+        return SameStatement(x.text, y.text)
+                   ? Eq("equal as text, without the words around the answer (\"it\", \"is\")")
+                   : Diff("different text");
       }
       // `\emptyset` against `\text{no solution}`.
       const Node& other = x.op == Op::kText ? y : x;
@@ -151,6 +168,10 @@ class Comparer {
       if (!(ca && cb)) return Diff("several answers against one");
       std::vector<Ref> ea, eb;
       if (!Elements(a, &ea) || !Elements(b, &eb)) return OutOfBudget();
+      if (std::any_of(ea.begin(), ea.end(), HasEllipsis) ||
+          std::any_of(eb.begin(), eb.end(), HasEllipsis)) {
+        return SequenceEqual(ea, eb);
+      }
       return SetEqual(ea, eb);
     }
     if (auto c = VectorAgainstTuple(a, b)) return *c;
@@ -384,6 +405,33 @@ class Comparer {
     return mpfr_lessequal_p(diff.re(), half.re()) != 0;
   }
 
+  // `\text{stopped}` against "It stopped.": the same words once pronouns, articles, copulas and
+  // auxiliaries are dropped ("it", "the", "is", "has", "there"). Every other word counts, in
+  // order, so "It never stopped" and "The car stopped" stay different from "stopped".
+  static bool SameStatement(std::string_view a, std::string_view b) {
+    auto content = [](std::string_view t) {
+      std::vector<std::string_view> words;
+      for (absl::string_view w : absl::StrSplit(absl::string_view(t.data(), t.size()),
+                                                absl::ByAnyChar(" ,.;:!"), absl::SkipEmpty())) {
+        if (!IsFunctionWord(std::string_view(w.data(), w.size()))) {
+          words.emplace_back(w.data(), w.size());
+        }
+      }
+      return words;
+    };
+    const std::vector<std::string_view> wa = content(a), wb = content(b);
+    return !wa.empty() && wa == wb;
+  }
+
+  static bool IsFunctionWord(std::string_view w) {
+    for (std::string_view f : {"it", "it's", "its", "the", "a", "an", "is", "was", "are", "were",
+                               "be", "been", "has", "have", "had", "there", "this", "that",
+                               "they", "he", "she", "we", "answer", "final"}) {
+      if (w == f) return true;
+    }
+    return false;
+  }
+
   static bool NamesTheEmptySet(const std::string& text) {
     for (const char* words : {"no solution", "no solutions", "no real solution",
                               "no real solutions", "none", "empty set", "the empty set",
@@ -516,6 +564,26 @@ class Comparer {
     if (a.empty() && b.empty()) return Eq("both empty sets");
     return Eq(absl::StrCat("equal as sets of ", a.size() == b.size() ? "" : "distinct ",
                            "answers, in any order"));
+  }
+
+  // A list with an ellipsis (`1, 3, 5, \ldots`, `1, 2, \ldots, n`) is a pattern: its entries
+  // are compared in the order written (or all reversed: `n, \ldots, 2, 1`), never as a set.
+  Comparison SequenceEqual(const std::vector<Ref>& a, const std::vector<Ref>& b) {
+    if (a.size() != b.size()) return Diff("lists with an ellipsis of different lengths");
+    Comparison last;
+    for (bool reversed : {false, true}) {
+      bool all = true;
+      for (size_t k = 0; k < a.size() && all; ++k) {
+        last = Equal(a[k], b[reversed ? b.size() - 1 - k : k]);
+        if (budget_.exceeded) return OutOfBudget();
+        all = last.decision == Decision::kEqual;
+      }
+      if (all) {
+        return Eq(reversed ? "equal lists with an ellipsis, entry by entry, one reversed"
+                           : "equal lists with an ellipsis, entry by entry");
+      }
+    }
+    return Diff("lists with an ellipsis differ entry by entry (a pattern, not a set)");
   }
 
   Comparison InOrder(Ref a, Ref b, const std::string& what) {
@@ -669,6 +737,11 @@ class Comparer {
     if (!HasPlusMinus(a) && !HasPlusMinus(b) &&
         CanonicalForm(*a.t, a.n) == CanonicalForm(*b.t, b.n)) {
       return Eq("the same canonical form");
+    }
+    // `1 + 2 + \cdots + n` against `3 + \cdots + n`: evaluating the ellipsis as a variable would
+    // cancel terms across it.
+    if (HasEllipsis(a) || HasEllipsis(b)) {
+      return Diff("an ellipsis stands for terms not written: equal only in the same canonical form");
     }
     int agreed = 0;
     for (int point = 0; point < kPoints; ++point) {

@@ -2075,6 +2075,26 @@ std::string CleanAnswerText(std::string_view text) {
   out.reserve(text.size());
   std::optional<std::string> repaired = RepairEscapes(text);
   AppendCleaned(repaired ? std::string_view(*repaired) : text, &out);
+  // `1, 2, ..., 10`, `1 + 2 + ... + n`, `2, 4, 6, ...`: three dots inside an answer, or after a
+  // comma or an operator at its end, are an ellipsis (`\ldots`), not punctuation. Dots closing
+  // a number are left to the rule below (`0.777...`) or dropped (`5...`).
+  for (size_t i = out.find("..."); i != std::string::npos; i = out.find("...", i)) {
+    size_t after = i + 3;
+    while (after < out.size() && out[after] == '.') ++after;
+    size_t next = after;
+    while (next < out.size() && (out[next] == ' ' || out[next] == '\n')) ++next;
+    size_t prev = i;
+    while (prev > 0 && out[prev - 1] == ' ') --prev;
+    const bool closing = next == out.size();
+    if (after != i + 3 || (closing && (prev == 0 || (out[prev - 1] != ',' &&
+                                                     out[prev - 1] != '+' &&
+                                                     out[prev - 1] != '-')))) {
+      i = after;
+      continue;
+    }
+    out.replace(i, 3, " \\ldots ");
+    i += 8;
+  }
   // `0.777...` closing the answer: an ellipsis after a decimal, kept (as \ldots) for the number
   // reader, not dropped with the trailing period below.
   size_t end = out.size();

@@ -318,6 +318,41 @@ const Case kSameText[] = {
     {R"(\foo{3})", R"(\foo{4})", kNotCorrect},
     {R"(F_n:1)", R"(f_n:1)", kNotCorrect},
 };
+// An ellipsis stands for terms not written: a list with one is a pattern compared entry by entry
+// (or all reversed), a sum or product with one is equal only in the same canonical form. Before:
+// `3 + \cdots + n` was accepted for `1 + 2 + \cdots + n` (the ellipsis evaluated as a variable).
+const Case kEllipses[] = {
+    {R"(1, 2, \ldots, 10)", R"(1,2,\dots,10)", kYes},
+    {R"(1, 2, \ldots, 10)", R"(1, 2, ..., 10)", kYes},
+    {R"(1, 2, \ldots, 10)", R"(10, \ldots, 2, 1)", kYes},
+    {R"(2, 4, 6, \ldots)", R"(2,4,6,...)", kYes},
+    {R"(\{1, 2, \ldots, n\})", R"(\{1,2,\cdots,n\})", kYes},
+    {R"(1 + 2 + \cdots + n)", R"(1 + 2 + ... + n)", kYes},
+    {R"(1 + 2 + \cdots + n)", R"(n + \cdots + 2 + 1)", kYes},
+    {R"(1, 2, \ldots, 10)", R"(2, 1, \ldots, 10)", kNo},   // not a set: the pattern changed
+    {R"(1, 2, \ldots, 10)", R"(1, 2, \ldots, 11)", kNo},
+    {R"(1, 3, 5, \ldots)", R"(1, 3, 7, \ldots)", kNo},
+    {R"(2, 4, 6)", R"(2,4,6,...)", kNo},                     // finite against endless
+    {R"(2, 4, 6, \ldots)", R"(2, 4, 6)", kNo},
+    {R"(1 + 2 + \cdots + n)", R"(3 + \cdots + n)", kNo},    // a false accept before
+    {R"(1 + 2 + \cdots + n)", R"(1 + 3 + \cdots + n)", kNo},
+    {R"(2 \cdot 4 \cdots 2n)", R"(8 \cdots 2n)", kNo},
+    {R"(55)", R"(1 + 2 + \cdots + 10)", kNo},
+};
+
+// A text answer against a sentence that states it: the same words once pronouns, articles,
+// copulas and auxiliaries are dropped; every other word counts, in order.
+const Case kTextStatements[] = {
+    {R"(It stopped.)", R"(\text{stopped})", kYes},
+    {R"(\text{stopped})", R"(It has stopped.)", kYes},
+    {R"(The answer is infinitely many)", R"(\text{infinitely many})", kYes},
+    {R"(It never stopped.)", R"(\text{stopped})", kNo},
+    {R"(It did not stop.)", R"(\text{stopped})", kNo},
+    {R"(The car stopped.)", R"(\text{stopped})", kNo},
+    {R"(It stopped.)", R"(\text{started})", kNo},
+    {R"(infinitely many)", R"(\text{finitely many})", kNo},
+    {R"(A)", R"(\text{the})", kNotCorrect},
+};
 // clang-format on
 
 struct Table {
@@ -338,6 +373,8 @@ const Table kTables[] = {
     {"TrueRelations", kTrueRelations},
     {"SetDifferenceAndEmptySet", kSetDifferenceAndEmptySet},
     {"TuplesKeepTheirCommas", kTuplesKeepTheirCommas},
+    {"Ellipses", kEllipses},
+    {"TextStatements", kTextStatements},
 };
 
 void PrintTo(const Table& table, std::ostream* os) { *os << table.name; }
