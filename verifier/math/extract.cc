@@ -199,7 +199,8 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
 
 // Whether the text between two boxes makes them one list ("\boxed{-2} \quad \text{and} \quad
 // \boxed{1}", "\boxed{1} papers and \boxed{2}", "\(\boxed{1}\) and \(\boxed{-2}\)", a rule of
-// three or more `+`, `-`, `=`, `*` or `~` between them) rather than two statements ("\boxed{2}. Wait, no: \boxed{3}", "... Therefore the answer is \boxed{3}").
+// three or more `+`, `-`, `=`, `*` or `~` between them) rather than two statements ("\boxed{2}.
+// Wait, no: \boxed{3}", "... Therefore the answer is \boxed{3}").
 bool BoxesAreOneList(std::string_view gap) {
   if (gap.size() > 96) return false;
   std::string prose;  // the gap without LaTeX spacing and wrappers

@@ -387,8 +387,8 @@ std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view ma
       const std::vector<Number> numbers = Numbers(rest_mask);
       if (rest_spans.size() == 1 && rest_spans[0].begin == 0 &&
           TrimPunct(rest_mask).size() == rest_spans[0].end) {
-        r = Reduced{std::string(rest.substr(rest_spans[0].content_begin,
-                                            rest_spans[0].content_end - rest_spans[0].content_begin)),
+        const Span& sp = rest_spans[0];
+        r = Reduced{std::string(rest.substr(sp.content_begin, sp.content_end - sp.content_begin)),
                     ""};
       } else if (rest_spans.empty() && numbers.size() == 1 && numbers[0].begin == 0 &&
                  !lone.empty() && !HasOperator(rest_mask)) {
