@@ -14,25 +14,18 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/verifier/math/printers.h"
+#include "tests/verifier/math/table.h"
 #include "verifier/math/verify.h"
 
 namespace verdict::math {
 namespace {
 
-enum class Want {
-  kYes,         // kCorrect
-  kNo,          // kWrong: read, and judged different
-  kNotCorrect,  // anything but kCorrect (kWrong or kUnparseable are both fine)
-};
-constexpr Want kYes = Want::kYes;
-constexpr Want kNo = Want::kNo;
-constexpr Want kNotCorrect = Want::kNotCorrect;
-
-struct Case {
-  const char* gold;
-  const char* pred;
-  Want want;
-};
+using table::Case;
+using table::kNo;
+using table::kNotCorrect;
+using table::kYes;
+using table::Table;
+using table::Want;
 
 // clang-format off
 const Case kFractions[] = {
@@ -665,11 +658,6 @@ const Case kGsm8kGold[] = {
 };
 // clang-format on
 
-struct Table {
-  const char* name;
-  absl::Span<const Case> cases;
-};
-
 const Table kTables[] = {
     {"Fractions", kFractions},
     {"Radicals", kRadicals},
@@ -702,58 +690,15 @@ const Table kTables[] = {
     {"Gsm8kGold", kGsm8kGold},
 };
 
-// Names the table in gtest's messages instead of dumping its bytes.
-void PrintTo(const Table& table, std::ostream* os) { *os << table.name; }
-
-bool Satisfies(Want want, Outcome got) {
-  switch (want) {
-    case Want::kYes: return got == Outcome::kCorrect;
-    case Want::kNo: return got == Outcome::kWrong;
-    case Want::kNotCorrect: return got != Outcome::kCorrect;
-  }
-  return false;
-}
-
-const char* WantName(Want want) {
-  switch (want) {
-    case Want::kYes: return "correct";
-    case Want::kNo: return "wrong";
-    case Want::kNotCorrect: return "not correct";
-  }
-  return "?";
-}
-
 class EquivalenceTable : public ::testing::TestWithParam<Table> {};
 
-TEST_P(EquivalenceTable, EveryRowGetsItsOutcome) {
-  const Table& table = GetParam();
-  int passed = 0;
-  for (const Case& c : table.cases) {
-    const std::vector<std::string> golds = {c.gold};
-    const MathVerdict v = VerifyAnswer(c.pred, golds);
-    const bool ok = Satisfies(c.want, v.outcome);
-    passed += ok;
-    EXPECT_TRUE(ok) << "gold " << c.gold << "  pred " << c.pred << "\n  want "
-                    << WantName(c.want) << ", got " << OutcomeName(v.outcome)
-                    << " (canonical " << v.canonical << "; " << v.reason << ")";
-  }
-  std::printf("%-24s %3d/%zu\n", table.name, passed, table.cases.size());
-}
+TEST_P(EquivalenceTable, EveryRowGetsItsOutcome) { table::ExpectEveryRow(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Constructs, EquivalenceTable, ::testing::ValuesIn(kTables),
-                         [](const ::testing::TestParamInfo<Table>& info) {
-                           return std::string(info.param.name);
-                         });
+                         table::TableName);
 
 TEST(EquivalenceTableSize, HoldsAtLeast450CasesWithPositivesAndNegatives) {
-  size_t total = 0;
-  for (const Table& t : kTables) {
-    size_t yes = 0, no = 0;
-    for (const Case& c : t.cases) (c.want == Want::kYes ? yes : no)++;
-    EXPECT_GT(yes, 0u) << t.name;
-    EXPECT_GT(no, 0u) << t.name;
-    total += t.cases.size();
-  }
+  const size_t total = table::ExpectPositivesAndNegatives(kTables);
   std::printf("%zu cases in %zu tables\n", total, std::size(kTables));
   EXPECT_GE(total, 450u);
 }

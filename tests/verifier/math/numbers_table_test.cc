@@ -11,27 +11,19 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/verifier/math/printers.h"
+#include "tests/verifier/math/table.h"
 #include "verifier/math/verify.h"
 
 namespace verdict::math {
 namespace {
 
-enum class Want {
-  kYes,         // kCorrect
-  kNo,          // kWrong
-  kNotCorrect,  // anything but kCorrect (wrong, unparseable or undecided)
-  kUndecided,   // kUndecided
-};
-constexpr Want kYes = Want::kYes;
-constexpr Want kNo = Want::kNo;
-constexpr Want kNotCorrect = Want::kNotCorrect;
-constexpr Want kUndecided = Want::kUndecided;
-
-struct Case {
-  std::string gold;
-  std::string pred;
-  Want want;
-};
+using table::Case;
+using table::kNo;
+using table::kNotCorrect;
+using table::kUndecided;
+using table::kYes;
+using table::Table;
+using table::Want;
 
 // clang-format off
 const Case kThousandsInContext[] = {
@@ -314,11 +306,6 @@ const Case kFloorCeilingAndE[] = {
 };
 // clang-format on
 
-struct Table {
-  const char* name;
-  absl::Span<const Case> cases;
-};
-
 const Table kTables[] = {
     {"ThousandsInContext", kThousandsInContext},
     {"DecimalComma", kDecimalComma},
@@ -336,45 +323,15 @@ const Table kTables[] = {
     {"FloorCeilingAndE", kFloorCeilingAndE},
 };
 
-bool Satisfies(Want want, Outcome got) {
-  switch (want) {
-    case Want::kYes: return got == Outcome::kCorrect;
-    case Want::kNo: return got == Outcome::kWrong;
-    case Want::kNotCorrect: return got != Outcome::kCorrect;
-    case Want::kUndecided: return got == Outcome::kUndecided;
-  }
-  return false;
-}
-
 class NumbersTable : public ::testing::TestWithParam<Table> {};
 
-TEST_P(NumbersTable, EveryRowGetsItsOutcome) {
-  const Table& table = GetParam();
-  int passed = 0;
-  for (const Case& c : table.cases) {
-    const std::vector<std::string> golds = {c.gold};
-    const MathVerdict v = VerifyAnswer(c.pred, golds);
-    const bool ok = Satisfies(c.want, v.outcome);
-    passed += ok;
-    EXPECT_TRUE(ok) << "gold " << c.gold << "  pred " << c.pred << "\n  got "
-                    << OutcomeName(v.outcome) << " (canonical " << v.canonical << "; "
-                    << v.reason << ")";
-  }
-  std::printf("%-28s %3d/%zu\n", table.name, passed, table.cases.size());
-}
+TEST_P(NumbersTable, EveryRowGetsItsOutcome) { table::ExpectEveryRow(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Numbers, NumbersTable, ::testing::ValuesIn(kTables),
-                         [](const ::testing::TestParamInfo<Table>& info) {
-                           return std::string(info.param.name);
-                         });
+                         table::TableName);
 
 TEST(NumbersTableShape, EveryTableHoldsAcceptedFormsAndWrongNeighbours) {
-  for (const Table& t : kTables) {
-    size_t yes = 0, no = 0;
-    for (const Case& c : t.cases) (c.want == Want::kYes ? yes : no)++;
-    EXPECT_GT(yes, 0u) << t.name;
-    EXPECT_GT(no, 0u) << t.name;
-  }
+  table::ExpectPositivesAndNegatives(kTables);
 }
 
 // A deterministic generator, so the property tests below see the same cases on every run.

@@ -11,6 +11,7 @@
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "tests/verifier/math/printers.h"
+#include "tests/verifier/math/table.h"
 #include "verifier/math/ast.h"
 #include "verifier/math/labels.h"
 #include "verifier/math/parse.h"
@@ -20,20 +21,12 @@
 namespace verdict::math {
 namespace {
 
-enum class Want {
-  kYes,         // kCorrect
-  kNo,          // kWrong: read, and judged different
-  kNotCorrect,  // anything but kCorrect
-};
-constexpr Want kYes = Want::kYes;
-constexpr Want kNo = Want::kNo;
-constexpr Want kNotCorrect = Want::kNotCorrect;
-
-struct Case {
-  const char* gold;
-  const char* pred;
-  Want want;
-};
+using table::Case;
+using table::kNo;
+using table::kNotCorrect;
+using table::kYes;
+using table::Table;
+using table::Want;
 
 // clang-format off
 // Symbols are sampled at positive points; with |.| or a square root on one side only, negative
@@ -355,11 +348,6 @@ const Case kTextStatements[] = {
 };
 // clang-format on
 
-struct Table {
-  const char* name;
-  absl::Span<const Case> cases;
-};
-
 const Table kTables[] = {
     {"Labels", kLabels},
     {"NegativePoints", kNegativePoints},
@@ -377,45 +365,14 @@ const Table kTables[] = {
     {"TextStatements", kTextStatements},
 };
 
-void PrintTo(const Table& table, std::ostream* os) { *os << table.name; }
-
-bool Satisfies(Want want, Outcome got) {
-  switch (want) {
-    case Want::kYes: return got == Outcome::kCorrect;
-    case Want::kNo: return got == Outcome::kWrong;
-    case Want::kNotCorrect: return got != Outcome::kCorrect;
-  }
-  return false;
-}
-
 class StructureTable : public ::testing::TestWithParam<Table> {};
 
-TEST_P(StructureTable, EveryRowGetsItsOutcome) {
-  const Table& table = GetParam();
-  int passed = 0;
-  for (const Case& c : table.cases) {
-    const MathVerdict v = VerifyAnswer(c.pred, std::vector<std::string>{c.gold});
-    const bool ok = Satisfies(c.want, v.outcome);
-    passed += ok;
-    EXPECT_TRUE(ok) << "gold " << c.gold << "  pred " << c.pred << "\n  got "
-                    << OutcomeName(v.outcome) << " (canonical " << v.canonical << "; "
-                    << v.reason << ")";
-  }
-  std::printf("%-26s %3d/%zu\n", table.name, passed, table.cases.size());
-}
+TEST_P(StructureTable, EveryRowGetsItsOutcome) { table::ExpectEveryRow(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(Rules, StructureTable, ::testing::ValuesIn(kTables),
-                         [](const ::testing::TestParamInfo<Table>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(Rules, StructureTable, ::testing::ValuesIn(kTables), table::TableName);
 
 TEST(StructureTableSize, EveryTableHasPositivesAndNegatives) {
-  for (const Table& t : kTables) {
-    size_t yes = 0, no = 0;
-    for (const Case& c : t.cases) (c.want == Want::kYes ? yes : no)++;
-    EXPECT_GT(yes, 0u) << t.name;
-    EXPECT_GT(no, 0u) << t.name;
-  }
+  table::ExpectPositivesAndNegatives(kTables);
 }
 
 // --- labels.h directly. ---
