@@ -244,12 +244,8 @@ int32_t Parser::ParseCommand() {
     p_ += 2;
     if (int32_t cond = ParseSetBuilder(); cond != -2) return cond;
     if (int32_t sys = ParseBracedSystem(); sys != -2) return sys;
-    bool is_or = false;
-    std::vector<int32_t> items = ParseItems("\\}", &is_or);
-    if (failed_) return -1;
-    SkipWs();
-    if (!(Peek() == '\\' && Peek(1) == '}')) return Fail("unbalanced '\\{'");
-    p_ += 2;
+    std::vector<int32_t> items;
+    if (!ItemsToBraceClose(&items)) return -1;
     Node n;
     n.op = Op::kSet;
     n.kids = std::move(items);

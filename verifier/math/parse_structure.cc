@@ -87,6 +87,21 @@ int32_t Parser::ParseBracket() {
   return Add(std::move(n));
 }
 
+// The items of a `\{ ... \}` (p_ after `\{`), up to and past its `\}`; false when they do not
+// read or the brace is not closed.
+bool Parser::ItemsToBraceClose(std::vector<int32_t>* items) {
+  bool is_or = false;
+  *items = ParseItems("\\}", &is_or);
+  if (failed_) return false;
+  SkipWs();
+  if (!(Peek() == '\\' && Peek(1) == '}')) {
+    Fail("unbalanced '\\{'");
+    return false;
+  }
+  p_ += 2;
+  return true;
+}
+
 // `\{x \mid -1 < x < 1\}`, `\{x : x > 3\}`, `\{x | ...\}` (p_ after `\{`): the condition, which
 // the comparison reads as the set it describes. -2 (nothing read) when this is not set-builder.
 int32_t Parser::ParseSetBuilder() {
@@ -104,12 +119,8 @@ int32_t Parser::ParseSetBuilder() {
     return -2;
   }
   p_ = q;
-  bool is_or = false;
-  std::vector<int32_t> items = ParseItems("\\}", &is_or);
-  if (failed_) return -1;
-  SkipWs();
-  if (!(Peek() == '\\' && Peek(1) == '}')) return Fail("unbalanced '\\{'");
-  p_ += 2;
+  std::vector<int32_t> items;
+  if (!ItemsToBraceClose(&items)) return -1;
   if (items.size() != 1) return Fail("a set-builder condition in several parts");
   return items[0];
 }

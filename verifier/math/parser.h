@@ -304,6 +304,7 @@ class Parser {
   int32_t ParseGroup();
   int32_t ParseArg();
   int32_t ParseBracket();
+  bool ItemsToBraceClose(std::vector<int32_t>* items);
   int32_t ParseSetBuilder();
   int32_t ParseBracedSystem();
   int32_t ParseAngleVector();

@@ -25,7 +25,6 @@ using table::kNo;
 using table::kNotCorrect;
 using table::kYes;
 using table::Table;
-using table::Want;
 
 // clang-format off
 const Case kFractions[] = {

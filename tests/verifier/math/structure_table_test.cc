@@ -26,7 +26,6 @@ using table::kNo;
 using table::kNotCorrect;
 using table::kYes;
 using table::Table;
-using table::Want;
 
 // clang-format off
 // Symbols are sampled at positive points; with |.| or a square root on one side only, negative
