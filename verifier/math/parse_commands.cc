@@ -44,6 +44,13 @@ bool Parser::IsUnitText(std::string_view text) {
                "perhaps", "and", "but", "except", "no", "none"})) {
       return false;
     }
+    // Words that change the value: `6 squared` is 36, never 6 with a unit "squared".
+    if (In(w, {"squared", "cubed", "root", "roots", "times", "plus", "minus", "over", "divided",
+               "power", "powers", "half", "halves", "twice", "double", "triple", "thrice",
+               "factorial", "reciprocal", "inverse", "negative", "opposite", "less", "more",
+               "fewer", "than"})) {
+      return false;
+    }
     i = j;
   }
   return true;

@@ -172,6 +172,7 @@ TEST(SentenceAnswer, ANegatedValueIsRuledOutAndTheOneAfterItStated) {
       {"maybe not 5, it is 6", "6"},     // a hedge before it
       {"it is 3, not 5, it's 6", "6"},   // a value before the negation
       {"it is not 5 times, it is 6", "6"},  // the value was an operand
+      {"it's not 5, it's 6 squared", "6"},  // an operation after the stated value
       {"It is not 5.", "5"},
       {"so the number is 10 which is 1,000.99", "1000.99"},  // nothing negated: 10 stands
   };

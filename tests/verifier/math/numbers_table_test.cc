@@ -160,6 +160,12 @@ const Case kUnitsAndOrdinals[] = {
     {"1000.99", "1,000.99€", kYes},
     {"1000.99", "1,000.99 m²", kYes},
     {"1000.99", "1,000.99m²", kYes},  // grouped digits: a measurement even without the space
+    {"6", "6 square units", kYes},
+    {"6", "6 squared", kNotCorrect},  // a false accept before: "squared" read as a unit
+    {"6", "The answer is 6 squared", kNotCorrect},
+    {"6", "6 times", kNotCorrect},
+    {"6", "6 over 2", kNotCorrect},
+    {"6", "6 more than x", kNotCorrect},
     {"1000.99", "1,000.99m^2", kYes},
     {"1000.99", "1,000.98m²", kNo},
     {"1000.99", "-1,000.99m²", kNo},
