@@ -334,6 +334,7 @@ std::optional<Reduced> CopulaValue(std::string_view s, std::string_view mask,
 std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view mask,
                                          const std::vector<Span>& spans,
                                          const std::vector<Word>& words) {
+  const std::vector<Number> numbers = Numbers(mask);
   for (size_t k = words.size(); k-- > 0;) {
     if (!OneOf(words[k].lower, {"not", "isn't"})) continue;
     size_t v = words[k].end;
@@ -344,7 +345,7 @@ std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view ma
         if (sp.begin == v) v_end = sp.end;
       }
     } else {
-      for (const Number& n : Numbers(mask)) {
+      for (const Number& n : numbers) {
         if (n.begin == v && n.clean) v_end = n.end;
       }
     }
@@ -384,13 +385,13 @@ std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view ma
     std::optional<Reduced> r = CopulaValue(rest, rest_mask, rest_spans, rest_words);
     if (!r && rest_words.empty()) {
       const std::string_view lone = TrimPunct(rest);
-      const std::vector<Number> numbers = Numbers(rest_mask);
+      const std::vector<Number> rest_numbers = Numbers(rest_mask);
       if (rest_spans.size() == 1 && rest_spans[0].begin == 0 &&
           TrimPunct(rest_mask).size() == rest_spans[0].end) {
         const Span& sp = rest_spans[0];
         r = Reduced{std::string(rest.substr(sp.content_begin, sp.content_end - sp.content_begin)),
                     ""};
-      } else if (rest_spans.empty() && numbers.size() == 1 && numbers[0].begin == 0 &&
+      } else if (rest_spans.empty() && rest_numbers.size() == 1 && rest_numbers[0].begin == 0 &&
                  !lone.empty() && !HasOperator(rest_mask)) {
         r = Reduced{std::string(lone), ""};
       }
