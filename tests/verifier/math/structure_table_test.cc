@@ -344,6 +344,8 @@ const Case kTextStatements[] = {
     {R"(It stopped.)", R"(\text{started})", kNo},
     {R"(infinitely many)", R"(\text{finitely many})", kNo},
     {R"(A)", R"(\text{the})", kNotCorrect},
+    {R"(\text{He wins})", R"(\text{she wins})", kNo},
+    {R"(\text{this one})", R"(\text{that one})", kNo},
 };
 // clang-format on
 
