@@ -156,9 +156,9 @@ std::optional<Comparison> Comparer::VectorAgainstTuple(Ref a, Ref b) {
   return Prefixed("a vector read as its coordinates; ", InOrder(a, b, "coordinate"));
 }
 
-// `\text{stopped}` against "It stopped.": the same words once pronouns, articles, copulas and
-// auxiliaries are dropped ("it", "the", "is", "has", "there"). Every other word counts, in
-// order, so "It never stopped" and "The car stopped" stay different from "stopped".
+// `\text{stopped}` against "It stopped.": the same words once "it", articles, copulas and
+// auxiliaries are dropped ("the", "is", "has", "there"). Every other word counts, in order, so
+// "It never stopped", "The car stopped" and "she stopped" stay different from "stopped".
 bool Comparer::SameStatement(std::string_view a, std::string_view b) {
   auto content = [](std::string_view t) {
     std::vector<std::string_view> words;

@@ -332,8 +332,8 @@ const Case kEllipses[] = {
     {R"(55)", R"(1 + 2 + \cdots + 10)", kNo},
 };
 
-// A text answer against a sentence that states it: the same words once pronouns, articles,
-// copulas and auxiliaries are dropped; every other word counts, in order.
+// A text answer against a sentence that states it: the same words once "it", articles, copulas
+// and auxiliaries are dropped; every other word (he, she, this, that too) counts, in order.
 const Case kTextStatements[] = {
     {R"(It stopped.)", R"(\text{stopped})", kYes},
     {R"(\text{stopped})", R"(It has stopped.)", kYes},
