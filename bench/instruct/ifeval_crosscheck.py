@@ -94,9 +94,50 @@ def relation(rng):
     return rng.choice(["less than", "at least"])
 
 
+# Edge cases where a careful grader and the reference may part: contractions, hyphens, CJK,
+# abbreviations, hedged options, bare JSON scalars, inline markers, markdown rules.
+EDGE = {
+    "length_constraints:number_words": [
+        ("Don't stop the well-known cat. It isn't over.", {"num_words": 9, "relation": "at least"}),
+        ("我爱你们的猫。", {"num_words": 3, "relation": "at least"}),
+        ("Well-known, self-made and state-of-the-art.", {"num_words": 6, "relation": "less than"}),
+    ],
+    "change_case:capital_word_frequency": [
+        ("DON'T STOP NOW", {"capital_frequency": 4, "capital_relation": "at least"}),
+        ("The U.S. and the UK agree.", {"capital_frequency": 2, "capital_relation": "at least"}),
+    ],
+    "length_constraints:number_sentences": [
+        ("Dr. Smith arrived at noon. He left at once.", {"num_sentences": 3, "relation": "less than"}),
+        ("J. K. Rowling wrote it. It sold well.", {"num_sentences": 3, "relation": "less than"}),
+        ("Wait... what? Yes.", {"num_sentences": 3, "relation": "at least"}),
+        ("你好。我很好。谢谢。", {"num_sentences": 2, "relation": "at least"}),
+        ("See e.g. the list. Then stop.", {"num_sentences": 3, "relation": "less than"}),
+    ],
+    "detectable_format:constrained_response": [
+        ("My answer is yes. My answer is no. My answer is maybe.", {}),
+        ("Either My answer is yes. or My answer is no.", {}),
+    ],
+    "detectable_format:json_format": [("42", {}), ('"just a string"', {}), ("```json\ntrue\n```", {})],
+    "detectable_content:postscript": [
+        ("We met the P.S. team at noon today.", {"postscript_marker": "P.S."}),
+        ("Thanks!\nP.S. see you soon", {"postscript_marker": "P.S."}),
+    ],
+    "detectable_format:number_bullet_lists": [
+        ("* one\n* two\n---", {"num_bullets": 2}),
+        ("- one\n- two\n-----\n", {"num_bullets": 2}),
+    ],
+    "punctuation:no_comma": [("你好，世界", {}), ("一、二、三", {}), ("No commas at all.", {})],
+    "keywords:existence": [("The cat sat.", {"keywords": ["c.t"]}), ("A cost.", {"keywords": ["co?st"]})],
+    "detectable_content:number_placeholders": [("Fill [] and [name].", {"num_placeholders": 2})],
+}
+
+
 def gen(rng, cid):
     """One (response, kwargs) for constraint `cid`, passing or failing by chance."""
     R = rng.random
+    if cid in EDGE and R() < 0.25:
+        text, kw = rng.choice(EDGE[cid])
+        return text, dict(kw)
     if cid == "keywords:existence":
         kws = rng.sample(WORDS[5:], rng.randint(1, 3))
         text = para(rng) + (" " + " ".join(k.upper() if R() < .3 else k for k in kws) if R() < .5 else "")
@@ -265,12 +306,26 @@ def explain(cid, kw, text, ours, ref):
         if not any(re.match(r"\s*p\.\s?p?\.?\s?s", l.lower()) for l in text.split("\n")):
             return "postscript marker only inside a line, not starting one"
     if cid == "language:response_language" or cid.startswith("change_case:english_"):
-        return "language detector: CLD2 (ours) vs langdetect (reference)"
+        import langdetect
+        try:
+            said = langdetect.detect(text)
+        except langdetect.LangDetectException:
+            said = "(none)"
+        return f"language detector: CLD2 (ours) vs langdetect (reference; said '{said}')"
     if cid == "length_constraints:number_sentences":
-        return "sentence splitter: ours (abbreviations, initials) vs the reference's regex"
+        if re.search(r"\b(Dr|Mr|Mrs|Ms|Prof|St|e\.g|i\.e|etc|[A-Z])\.\s|\.\.\.|[。！？]", text):
+            return "sentence splitting: abbreviations, initials, ellipses, ideographic stops"
     if cid in ("length_constraints:number_words", "change_case:capital_word_frequency"):
         if re.search(r"\w['’-]\w", text):
             return "word splitting: don't / well-known are one word (reference: two)"
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text):
+            return "word splitting: each CJK character is a word (reference: a run is one)"
+        if re.search(r"\b[A-Z]\.[A-Z]\.", text):
+            return "word splitting: U.S. is two one-letter words (Treebank: one token)"
+    if cid == "punctuation:no_comma" and re.search("[，、]", text):
+        return "ideographic commas are commas"
+    if cid == "keywords:existence" and re.search(r"[.?*+\[\]()|^$\\]", "".join(kw["keywords"])):
+        return "keywords are literal text (reference: a regular expression)"
     if cid == "detectable_format:number_bullet_lists" and re.search(r"(?m)^\s*-+\s*$", text):
         return "a '---' line is a markdown rule, not a bullet"
     return None
@@ -283,7 +338,10 @@ def main():
     ap.add_argument("--seed", type=int, default=19)
     ap.add_argument("--show", type=int, default=3, help="explained disagreements shown per reason")
     args = ap.parse_args()
-    registry = load_reference()
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):  # its import prints download attempts
+        registry = load_reference()
     if registry is None:
         print("lm-eval is not installed (scripts/install-deps.sh): skipped")
         return 77
