@@ -101,8 +101,9 @@ absl::Status ReadGroupFields(element obj, const InputOptions& o, int64_t line, v
       auto parsed = google::protobuf::util::JsonStringToMessage(
           absl::StrCat("{\"constraints\":", simdjson::minify(e), "}"), g->mutable_instructions());
       if (!parsed.ok()) {
-        return FieldError(line, o.instructions_field,
-                          ("is not a list of verdict.v1.Constraint: " + parsed.message().ToString()).c_str());
+        const std::string what =
+            "is not a list of verdict.v1.Constraint: " + parsed.message().ToString();
+        return FieldError(line, o.instructions_field, what.c_str());
       }
     }
     return absl::OkStatus();  // no reference: the Scorer reports it for the group

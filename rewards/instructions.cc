@@ -50,7 +50,8 @@ absl::Status ScoreInstructions(const InstructionReference& ref,
   const bool blank = !region || instruct::StripSpace(*region).empty();
   if (blank) {
     r->verdict = Verdict::kNoAnswer;
-    r->reason = region ? "the answer region is empty" : "no answer region (see the format template)";
+    r->reason =
+        region ? "the answer region is empty" : "no answer region (see the format template)";
   } else {
     r->verdict = details.followed == total ? Verdict::kCorrect
                  : details.followed == 0   ? Verdict::kWrongAnswer

@@ -87,7 +87,8 @@ def sentence(rng, n=None, end="."):
 
 
 def para(rng, sentences=None):
-    return " ".join(sentence(rng, end=rng.choice(".!?")) for _ in range(sentences or rng.randint(1, 4)))
+    count = sentences or rng.randint(1, 4)
+    return " ".join(sentence(rng, end=rng.choice(".!?")) for _ in range(count))
 
 
 def relation(rng):
@@ -107,7 +108,8 @@ EDGE = {
         ("The U.S. and the UK agree.", {"capital_frequency": 2, "capital_relation": "at least"}),
     ],
     "length_constraints:number_sentences": [
-        ("Dr. Smith arrived at noon. He left at once.", {"num_sentences": 3, "relation": "less than"}),
+        ("Dr. Smith arrived at noon. He left at once.",
+         {"num_sentences": 3, "relation": "less than"}),
         ("J. K. Rowling wrote it. It sold well.", {"num_sentences": 3, "relation": "less than"}),
         ("Wait... what? Yes.", {"num_sentences": 3, "relation": "at least"}),
         ("你好。我很好。谢谢。", {"num_sentences": 2, "relation": "at least"}),
@@ -117,7 +119,8 @@ EDGE = {
         ("My answer is yes. My answer is no. My answer is maybe.", {}),
         ("Either My answer is yes. or My answer is no.", {}),
     ],
-    "detectable_format:json_format": [("42", {}), ('"just a string"', {}), ("```json\ntrue\n```", {})],
+    "detectable_format:json_format": [("42", {}), ('"just a string"', {}),
+                                      ("```json\ntrue\n```", {})],
     "detectable_content:postscript": [
         ("We met the P.S. team at noon today.", {"postscript_marker": "P.S."}),
         ("Thanks!\nP.S. see you soon", {"postscript_marker": "P.S."}),
@@ -127,7 +130,8 @@ EDGE = {
         ("- one\n- two\n-----\n", {"num_bullets": 2}),
     ],
     "punctuation:no_comma": [("你好，世界", {}), ("一、二、三", {}), ("No commas at all.", {})],
-    "keywords:existence": [("The cat sat.", {"keywords": ["c.t"]}), ("A cost.", {"keywords": ["co?st"]})],
+    "keywords:existence": [("The cat sat.", {"keywords": ["c.t"]}),
+                           ("A cost.", {"keywords": ["co?st"]})],
     "detectable_content:number_placeholders": [("Fill [] and [name].", {"num_placeholders": 2})],
 }
 
@@ -140,12 +144,14 @@ def gen(rng, cid):
         return text, dict(kw)
     if cid == "keywords:existence":
         kws = rng.sample(WORDS[5:], rng.randint(1, 3))
-        text = para(rng) + (" " + " ".join(k.upper() if R() < .3 else k for k in kws) if R() < .5 else "")
+        said = " ".join(k.upper() if R() < .3 else k for k in kws)
+        text = para(rng) + (" " + said if R() < .5 else "")
         return text, {"keywords": kws}
     if cid == "keywords:frequency":
         kw = rng.choice(WORDS[5:])
         n = rng.randint(1, 5)
-        text = " ".join(sentence(rng) + (f" {kw}." if R() < .5 else "") for _ in range(rng.randint(1, 6)))
+        text = " ".join(sentence(rng) + (f" {kw}." if R() < .5 else "")
+                        for _ in range(rng.randint(1, 6)))
         return text, {"keyword": kw, "frequency": n, "relation": relation(rng)}
     if cid == "keywords:forbidden_words":
         fw = rng.sample(WORDS[5:], 2)
@@ -196,9 +202,11 @@ def gen(rng, cid):
         word = rng.choice(WORDS[5:])
         if nth <= k and R() < .6:
             lead = rng.choice(["", '"', "'"])
-            paras[nth - 1] = lead + word.capitalize() + rng.choice([" ", ", ", ". "]) + paras[nth - 1]
+            sep = rng.choice([" ", ", ", ". "])
+            paras[nth - 1] = lead + word.capitalize() + sep + paras[nth - 1]
         want = rng.randint(nth, 4)
-        return "\n\n".join(paras), {"num_paragraphs": want, "nth_paragraph": nth, "first_word": word}
+        return "\n\n".join(paras), {"num_paragraphs": want, "nth_paragraph": nth,
+                                    "first_word": word}
     if cid == "detectable_content:number_placeholders":
         k = rng.randint(0, 4)
         text = para(rng) + "".join(f" [{rng.choice(WORDS)}]" for _ in range(k))
@@ -240,7 +248,8 @@ def gen(rng, cid):
         return text, {}
     if cid == "combination:two_responses":
         a, b = para(rng), para(rng)
-        text = rng.choice([f"{a}\n******\n{b}", f"{a}\n******\n{a}", a, f"{a}\n******\n{b}\n******\n{a}"])
+        text = rng.choice([f"{a}\n******\n{b}", f"{a}\n******\n{a}", a,
+                           f"{a}\n******\n{b}\n******\n{a}"])
         return text, {}
     if cid == "combination:repeat_prompt":
         prompt = sentence(rng, 8, "?")
@@ -297,7 +306,8 @@ def explain(cid, kw, text, ours, ref):
             return "several options named: hedging is not choosing one"
     if cid == "detectable_format:json_format" and not ours and ref:
         try:
-            v = json.loads(text.strip().removeprefix("```json").removeprefix("```").removesuffix("```").strip())
+            body = text.strip().removeprefix("```json").removeprefix("```").removesuffix("```")
+            v = json.loads(body.strip())
             if not isinstance(v, (dict, list)):
                 return "a bare JSON scalar wraps nothing: object or array required"
         except ValueError:
@@ -368,7 +378,8 @@ def main():
                 v = d["verdict"]
                 if "error" in v:
                     raise SystemExit(f"case {d['id']} was an error: {v['error']}")
-                ours[(int(d["id"]), loose)] = v["samples"][0]["instructions"]["constraints"][0]["followed"]
+                outcome = v["samples"][0]["instructions"]["constraints"][0]
+                ours[(int(d["id"]), loose)] = outcome["followed"]
     agree = collections.Counter()
     total = collections.Counter()
     reasons = collections.defaultdict(list)
@@ -394,9 +405,11 @@ def main():
     for why, rows in sorted(reasons.items(), key=lambda x: -len(x[1])):
         print(f"explained ({len(rows)}): {why}")
         for cid, loose, o, r, kw, text in rows[:args.show]:
-            print(f"    {cid} loose={loose} ours={o} ref={r} {json.dumps(kw)} {json.dumps(text)[:160]}")
+            print(f"    {cid} loose={loose} ours={o} ref={r} {json.dumps(kw)} "
+                  f"{json.dumps(text)[:160]}")
     for cid, loose, o, r, kw, text in unexplained:
-        print(f"UNEXPLAINED {cid} loose={loose} ours={o} ref={r} {json.dumps(kw)} {json.dumps(text)[:300]}")
+        print(f"UNEXPLAINED {cid} loose={loose} ours={o} ref={r} {json.dumps(kw)} "
+              f"{json.dumps(text)[:300]}")
     print(f"unexplained disagreements: {len(unexplained)}")
     return 1 if unexplained else 0
 

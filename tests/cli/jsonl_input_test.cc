@@ -120,7 +120,8 @@ TEST(JsonlGroupReader, MissingGoldLeavesNoReferenceUnlessRulesOnly) {
 TEST(JsonlGroupReader, ReadsInstructionConstraintsWithIfevalNullsAsUnset) {
   auto units = ReadAll(
       R"({"id":"i","instructions":[{"id":"length_constraints:number_words","num_words":300,)"
-      R"("relation":"less than","keywords":null,"num_bullets":null},{"id":"punctuation:no_comma"}],)"
+      R"("relation":"less than","keywords":null,"num_bullets":null},)"
+      R"({"id":"punctuation:no_comma"}],)"
       R"("completions":["x"]})"
       "\n"
       R"({"id":"j","instructions":{"id":"punctuation:no_comma"},"completions":["x"]})"

@@ -103,7 +103,8 @@ def test_instruction_references_from_dicts_and_ifeval_rows(server):
     assert results["ifeval"].samples[1].components["accuracy"] == 0.0
     assert results["ifeval"].samples[1].verdict == "WRONG_ANSWER"
     assert results["listed"].samples[0].components["accuracy"] == 0.0  # only in <think>
-    assert results["bad"].error.startswith("3: ") and "unknown constraint id" in results["bad"].error
+    assert results["bad"].error.startswith("3: ")
+    assert "unknown constraint id" in results["bad"].error
     with pytest.raises(ValueError, match="no_such_param"):
         verdict.instruction_constraints([{"id": "punctuation:no_comma", "no_such_param": 1}])
 

@@ -102,8 +102,8 @@ TEST_F(InstructionScoring, ResponseLanguageUsesTheCld2Checker) {
   spec.format = FormatTemplate::kThinkOnly;
   GroupResult r = Score({fr}, {"<think>I will answer in French.</think>Le chat est sur la table "
                                "et il dort toute la journée au soleil.",
-                               "<think>Je vais répondre en français, bien sûr.</think>The cat is on "
-                               "the table and it sleeps all day in the sun."},
+                               "<think>Je vais répondre en français, bien sûr.</think>"
+                               "The cat is on the table and it sleeps all day in the sun."},
                         spec);
   EXPECT_EQ(Accuracy(r.samples[0]), 1.0) << r.samples[0].instructions->constraints[0].detail;
   EXPECT_EQ(Accuracy(r.samples[1]), 0.0);
@@ -169,7 +169,8 @@ TEST_F(InstructionScoring, ConstraintsMetOnlyInsideThinkEarnNothing) {
   EXPECT_EQ(Accuracy(r2.samples[1]), 0.0);
   EXPECT_EQ(r2.samples[1].verdict, Verdict::kNoAnswer);
   // And a comma in the reasoning does not fail a no-comma answer.
-  GroupResult r3 = Score({C("punctuation:no_comma")}, {"<think>a, b, c</think><answer>ok</answer>"});
+  GroupResult r3 =
+      Score({C("punctuation:no_comma")}, {"<think>a, b, c</think><answer>ok</answer>"});
   EXPECT_EQ(Accuracy(r3.samples[0]), 1.0);
 }
 
