@@ -54,37 +54,43 @@ int64_t CountLiteral(std::string_view haystack, std::string_view needle) {
   return n;
 }
 
-bool IsWordByte(std::string_view text, size_t i) {
-  // A byte of a word character: ASCII alphanumerics, '_' (as regex \b) and any non-ASCII byte
-  // of a letter; Words() decides the exact Unicode boundaries.
-  const unsigned char c = static_cast<unsigned char>(text[i]);
-  return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         c == '_';
+bool IsAsciiWordByte(std::string_view text, size_t i) {  // as regex \w on ASCII
+  const char c = text[i];
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+bool IsNonAscii(std::string_view text, size_t i) {
+  return static_cast<unsigned char>(text[i]) >= 0x80;
 }
 
 // `word` (lower case) as a whole word of `lower`: the characters next to it are not word
-// characters. Whole-word matching of a multi-word phrase works the same way.
+// characters (ASCII word bytes decide at once; a non-ASCII neighbour is decided by Words()).
+// Whole-word matching of a multi-word phrase works the same way.
 bool ContainsWholeWord(std::string_view lower, std::string_view word) {
+  const bool starts_word = IsAsciiWordByte(word, 0) || IsNonAscii(word, 0);
+  const bool ends_word =
+      IsAsciiWordByte(word, word.size() - 1) || IsNonAscii(word, word.size() - 1);
   for (size_t at = lower.find(word); at != std::string_view::npos;
        at = lower.find(word, at + 1)) {
     const size_t end = at + word.size();
-    const bool left_ok = at == 0 || !IsWordByte(lower, at - 1) || !IsWordByte(word, 0);
-    const bool right_ok =
-        end == lower.size() || !IsWordByte(lower, end) || !IsWordByte(word, word.size() - 1);
-    if (left_ok && right_ok) {
-      // A non-ASCII neighbour may still be punctuation: let Words() decide.
-      if ((at > 0 && static_cast<unsigned char>(lower[at - 1]) >= 0x80) ||
-          (end < lower.size() && static_cast<unsigned char>(lower[end]) >= 0x80)) {
-        for (std::string_view w : Words(lower.substr(at > 8 ? at - 8 : 0))) {
-          if (w.data() <= lower.data() + at && w.data() + w.size() >= lower.data() + end) {
-            if (w.data() == lower.data() + at && w.size() == word.size()) return true;
-            break;
-          }
-        }
-        continue;
-      }
-      return true;
+    if (starts_word && at > 0 && IsAsciiWordByte(lower, at - 1)) continue;
+    if (ends_word && end < lower.size() && IsAsciiWordByte(lower, end)) continue;
+    const bool left_unknown = starts_word && at > 0 && IsNonAscii(lower, at - 1);
+    const bool right_unknown = ends_word && end < lower.size() && IsNonAscii(lower, end);
+    if (!left_unknown && !right_unknown) return true;
+    // Let Words() decide, on a window of a character either side (at most 4 bytes each) so
+    // that many matches stay linear: the word covering each end must end there.
+    const char* const begin_ptr = lower.data() + at;
+    const char* const end_ptr = lower.data() + end;
+    bool left_ok = true, right_ok = true;
+    const size_t from = at > 8 ? at - 8 : 0;
+    for (std::string_view w : Words(lower.substr(from, end + 8 - from))) {
+      const char* const wb = w.data();
+      const char* const we = w.data() + w.size();
+      if (left_unknown && wb <= begin_ptr && we > begin_ptr) left_ok = wb == begin_ptr;
+      if (right_unknown && wb < end_ptr && we >= end_ptr) right_ok = we == end_ptr;
     }
+    if (left_ok && right_ok) return true;
   }
   return false;
 }

@@ -58,6 +58,9 @@ std::vector<Case> Table() {
     Constraint c = C("keywords:forbidden_words");
     c.forbidden_words = {"bad", "very bad"};
     add(c, "A badge is not badly made.", "That was Bad.");
+    // Non-ASCII neighbours: a letter extends the word, punctuation or CJK ends it.
+    add(c, "un ébad mot, badé", "c'est bad—vraiment");
+    add(c, "naïvebad", "我bad");
   }
   {
     Constraint c = C("keywords:letter_frequency");
