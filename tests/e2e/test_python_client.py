@@ -105,6 +105,10 @@ def test_instruction_references_from_dicts_and_ifeval_rows(server):
     assert results["listed"].samples[0].components["accuracy"] == 0.0  # only in <think>
     assert results["bad"].error.startswith("3: ")
     assert "unknown constraint id" in results["bad"].error
+    from_pandas = verdict.instruction_constraints(  # NaN for missing, floats for ints
+        instruction_id_list=["length_constraints:number_words"],
+        kwargs=[{"num_words": 5.0, "relation": "at least", "num_bullets": float("nan")}])
+    assert from_pandas[0].num_words == 5 and not from_pandas[0].HasField("num_bullets")
     with pytest.raises(ValueError, match="no_such_param"):
         verdict.instruction_constraints([{"id": "punctuation:no_comma", "no_such_param": 1}])
 

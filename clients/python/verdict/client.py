@@ -77,7 +77,7 @@ def gold_answers(gold) -> List[str]:
 def instruction_constraints(instructions=None, instruction_id_list=None, kwargs=None):
     """Instruction constraints as verdict.v1.Constraint messages, from either a list of
     {"id": ..., **params} dicts or IFEval's dataset columns (instruction_id_list, kwargs).
-    None-valued parameters (IFEval rows carry every key) are dropped; an unknown parameter name
+    None or NaN parameters (IFEval rows carry every key) are dropped; an unknown parameter name
     is a ValueError here, an unknown id or a bad value an error for the group from the server."""
     if instructions is None:
         if instruction_id_list is None:
@@ -86,9 +86,17 @@ def instruction_constraints(instructions=None, instruction_id_list=None, kwargs=
         if len(kwargs) != len(instruction_id_list):
             raise ValueError("instruction_id_list and kwargs differ in length")
         instructions = [dict(k or {}, id=i) for i, k in zip(instruction_id_list, kwargs)]
+    def value(v):  # parquet/pandas rows: NaN for missing, 5.0 for 5, numpy arrays for lists
+        if hasattr(v, "tolist") and not isinstance(v, (str, bytes)):
+            v = v.tolist()
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
     out = []
     for item in instructions:
-        params = {k: v for k, v in dict(item).items() if v is not None}
+        params = {k: value(v) for k, v in dict(item).items()
+                  if v is not None and not (isinstance(v, float) and v != v)}
         try:
             out.append(verdict_pb2.Constraint(**params))
         except (ValueError, TypeError) as e:
