@@ -133,6 +133,7 @@ EDGE = {
     "keywords:existence": [("The cat sat.", {"keywords": ["c.t"]}),
                            ("A cost.", {"keywords": ["co?st"]})],
     "detectable_content:number_placeholders": [("Fill [] and [name].", {"num_placeholders": 2})],
+    "startend:quotation": [('""', {}), ('" "', {})],
 }
 
 
@@ -332,6 +333,8 @@ def explain(cid, kw, text, ours, ref):
             return "word splitting: each CJK character is a word (reference: a run is one)"
         if re.search(r"\b[A-Z]\.[A-Z]\.", text):
             return "word splitting: U.S. is two one-letter words (Treebank: one token)"
+    if cid == "startend:quotation" and not ours and ref and not text.strip().strip('"').strip():
+        return "quotes around nothing are an empty answer"
     if cid == "punctuation:no_comma" and re.search("[，、]", text):
         return "ideographic commas are commas"
     if cid == "keywords:existence" and re.search(r"[.?*+\[\]()|^$\\]", "".join(kw["keywords"])):

@@ -391,7 +391,9 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
     }
     case T::kQuotation: {
       std::string_view v = StripSpace(text);
-      const bool ok = v.size() > 1 && v.front() == '"' && v.back() == '"';
+      // Quotes around nothing are an empty answer, not a quoted one.
+      const bool ok = v.size() > 1 && v.front() == '"' && v.back() == '"' &&
+                      !StripSpace(v.substr(1, v.size() - 2)).empty();
       *detail = ok ? "wrapped in double quotes" : "not wrapped in double quotes";
       return ok;
     }

@@ -196,6 +196,7 @@ std::vector<Case> Table() {
     Constraint c = C("startend:quotation");
     add(c, "  \"Quoted answer.\"\n", "\"Half quoted.");
     add(c, "\"a\"", "\"");
+    add(c, "\" quoted \"", "\"  \"");
   }
   return t;
 }
