@@ -22,6 +22,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 import types
 from pathlib import Path
 
@@ -371,11 +372,15 @@ def main():
                 f.write(json.dumps({"id": str(i), "instructions": [dict(id=cid, **kw)],
                                     "completions": [text]}) + "\n")
         ours = {}
+        ours_s = {}
         for loose in (False, True):
-            cmd = [args.verdict, "score", "--input", str(path), "--quiet", "--format", "none"]
+            cmd = [args.verdict, "score", "--input", str(path), "--quiet", "--format", "none",
+                   "--threads", "1"]
             if loose:
                 cmd.append("--instructions-loose")
+            t0 = time.perf_counter()
             out = subprocess.run(cmd, check=False, capture_output=True, text=True)
+            ours_s[loose] = time.perf_counter() - t0
             for line in out.stdout.splitlines():
                 d = json.loads(line)
                 v = d["verdict"]
@@ -387,10 +392,15 @@ def main():
     total = collections.Counter()
     reasons = collections.defaultdict(list)
     unexplained = []
+    ref_s = {False: 0.0, True: 0.0}
+    for cid, kw, text in cases[::args.cases_per_type]:  # warm up (langdetect loads its profiles)
+        ref_check(registry, cid, kw, text, False)
     for i, (cid, kw, text) in enumerate(cases):
         for loose in (False, True):
             o = ours[(i, loose)]
+            t0 = time.perf_counter()
             r = ref_check(registry, cid, kw, text, loose)
+            ref_s[loose] += time.perf_counter() - t0
             total[cid] += 1
             if o == r:
                 agree[cid] += 1
@@ -405,6 +415,11 @@ def main():
     for cid in IDS:
         print(f"  {cid:48s} {agree[cid]:4d}/{total[cid]:4d}")
     print(f"agreement: {a}/{n} = {a / n:.4f}")
+    for loose in (False, True):
+        print(f"time ({'loose' if loose else 'strict'}, {len(cases)} checks): verdict score "
+              f"{ours_s[loose]:.2f} s (whole process: start, JSONL in and out; 1 thread) "
+              f"vs reference {ref_s[loose]:.2f} s (check calls only, 1 thread): "
+              f"{ref_s[loose] / ours_s[loose]:.1f}x")
     for why, rows in sorted(reasons.items(), key=lambda x: -len(x[1])):
         print(f"explained ({len(rows)}): {why}")
         for cid, loose, o, r, kw, text in rows[:args.show]:
