@@ -125,6 +125,7 @@ EDGE = {
     "detectable_content:postscript": [
         ("We met the P.S. team at noon today.", {"postscript_marker": "P.S."}),
         ("Thanks!\nP.S. see you soon", {"postscript_marker": "P.S."}),
+        ("Thanks!\n**P.S.** see you soon", {"postscript_marker": "P.S."}),
     ],
     "detectable_format:number_bullet_lists": [
         ("* one\n* two\n---", {"num_bullets": 2}),
@@ -315,7 +316,7 @@ def explain(cid, kw, text, ours, ref):
         except ValueError:
             pass
     if cid == "detectable_content:postscript" and not ours and ref:
-        if not any(re.match(r"\s*p\.\s?p?\.?\s?s", l.lower()) for l in text.split("\n")):
+        if not any(re.match(r"[\s*_#>]*p\.\s?p?\.?\s?s", l.lower()) for l in text.split("\n")):
             return "postscript marker only inside a line, not starting one"
     if cid == "language:response_language" or cid.startswith("change_case:english_"):
         import langdetect

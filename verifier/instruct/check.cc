@@ -148,16 +148,17 @@ bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::stri
   return n == *c.num_paragraphs && first == want;
 }
 
-// A line that starts a postscript with `marker` (lower case), after leading space.
+// A line that starts a postscript with `marker` (lower case), after leading space and markdown
+// emphasis or heading marks ("**P.S.** see you").
 bool Postscript(std::string_view text, std::string_view marker, std::string* detail) {
   const std::string lower_marker = ToLower(StripSpace(marker));
   std::string pattern;
   if (lower_marker == "p.p.s") {
-    pattern = R"(^\s*p\.\s?p\.\s?s)";
+    pattern = R"(^[\s*_#>]*p\.\s?p\.\s?s)";
   } else if (lower_marker == "p.s.") {
-    pattern = R"(^\s*p\.\s?s\.)";
+    pattern = R"(^[\s*_#>]*p\.\s?s\.)";
   } else {
-    pattern = absl::StrCat(R"(^\s*)", RE2::QuoteMeta(lower_marker));
+    pattern = absl::StrCat(R"(^[\s*_#>]*)", RE2::QuoteMeta(lower_marker));
   }
   RE2 re(pattern);
   for (std::string_view line : Lines(text)) {

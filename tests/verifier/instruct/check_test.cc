@@ -116,6 +116,7 @@ std::vector<Case> Table() {
     c.postscript_marker = "P.S.";
     add(c, "Body.\n\np. s. see you", "Body with no postscript at all.");
     add(c, "Body.\n  P.S. bye", "Body mentions P.S. inline only.");
+    add(c, "Body.\n**P.S.** bye", "Body.\n**Note** P.S. bye");
     c.postscript_marker = "P.P.S";
     add(c, "Body.\nP.P.S bye", "Body.\nP.S. bye");
   }
