@@ -96,6 +96,15 @@ absl::Status ReadGroupFields(element obj, const InputOptions& o, int64_t line, v
         return FieldError(line, o.code_field,
                           ("is not a verdict.v1.CodeReference: " + parsed.message().ToString()).c_str());
       }
+    } else if (obj[o.instructions_field].get(e) == simdjson::SUCCESS && !e.is_null()) {
+      if (!e.is_array()) return FieldError(line, o.instructions_field, "must be a list");
+      auto parsed = google::protobuf::util::JsonStringToMessage(
+          absl::StrCat("{\"constraints\":", simdjson::minify(e), "}"), g->mutable_instructions());
+      if (!parsed.ok()) {
+        const std::string what =
+            "is not a list of verdict.v1.Constraint: " + parsed.message().ToString();
+        return FieldError(line, o.instructions_field, what.c_str());
+      }
     }
     return absl::OkStatus();  // no reference: the Scorer reports it for the group
   }

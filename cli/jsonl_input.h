@@ -5,7 +5,8 @@
 //              num_tokens, finish_reason}, ...]}
 //  - per-line: one line per completion, {"id", "prompt", "gold", "completion"}; consecutive
 //              lines with the same id form a group.
-// "gold" is a string, a number, or a list of acceptable answers; "code" is a code reference. Unknown fields are kept in the
+// "gold" is a string, a number, or a list of acceptable answers; "code" is a code reference;
+// "instructions" a list of instruction constraints. Unknown fields are kept in the
 // raw line (and so in the output) and otherwise ignored.
 #ifndef VERDICT_CLI_JSONL_INPUT_H_
 #define VERDICT_CLI_JSONL_INPUT_H_
@@ -34,6 +35,10 @@ struct InputOptions {
   // A code reference: the JSON form of verdict.v1.CodeReference, e.g. {"language": "python3",
   // "tests": [{"input": "1 2", "expected": "3"}]}. Used when the line has no gold answer.
   std::string code_field = "code";
+  // Instruction constraints: a list of verdict.v1.Constraint in JSON, IFEval's kwargs beside the
+  // id, e.g. [{"id": "length_constraints:number_words", "num_words": 300, "relation":
+  // "less than"}]. Used when the line has no gold answer and no code reference.
+  std::string instructions_field = "instructions";
   std::string completions_field = "completions";  // list shape
   std::string completion_field = "completion";    // per-line shape
   std::string prompt_tokens_field = "prompt_tokens";

@@ -36,6 +36,33 @@ void Num(std::string_view key, double value, std::string* out) {
   AppendNumber(value, out);
 }
 
+// "instructions": {"followed", "total", "loose", "constraints": [{"id", "followed", "detail"}]}.
+void AppendInstructionsJson(const v1::InstructionDetails& d, std::string* out) {
+  Key("instructions", out);
+  out->push_back('{');
+  Int("followed", d.followed(), out);
+  out->push_back(',');
+  Int("total", d.total(), out);
+  out->push_back(',');
+  Bool("loose", d.loose(), out);
+  out->push_back(',');
+  Key("constraints", out);
+  out->push_back('[');
+  for (int i = 0; i < d.constraints_size(); ++i) {
+    const v1::InstructionDetails::Outcome& o = d.constraints(i);
+    if (i) out->push_back(',');
+    out->push_back('{');
+    Str("id", o.id(), out);
+    out->push_back(',');
+    Bool("followed", o.followed(), out);
+    out->push_back(',');
+    Str("detail", o.detail(), out);
+    out->push_back('}');
+  }
+  out->push_back(']');
+  out->push_back('}');
+}
+
 // "code": {"passed", "total", "compile_cache_hit", ["compile_output",] "tests": [...]}: which
 // tests passed and how the others failed, so a dataset scored offline says why as the server does.
 void AppendCodeJson(const v1::CodeDetails& c, std::string* out) {
@@ -150,6 +177,10 @@ void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
   if (s.has_code()) {
     out->push_back(',');
     AppendCodeJson(s.code(), out);
+  }
+  if (s.has_instructions()) {
+    out->push_back(',');
+    AppendInstructionsJson(s.instructions(), out);
   }
   if (s.has_language()) {
     out->push_back(',');

@@ -38,6 +38,8 @@ Lines that cannot be read are reported on stderr with their line number and writ
   --batch-groups N      groups per batch (default 16)
   --rules-only          no gold answers: score format and rules only
   --code-field NAME     code reference, JSON of verdict.v1.CodeReference (default code)
+  --instructions-field NAME  instruction constraints, a JSON list of verdict.v1.Constraint
+                        (default instructions)
   --no-code             do not create a sandbox; code groups are refused
   --id-field NAME       (default id)      --prompt-field NAME (default prompt)
   --gold-field NAME     (default gold)    --completions-field NAME (default completions)
@@ -200,7 +202,8 @@ int RunScore(const std::vector<std::string>& args) {
   FlagSpec fs;
   fs.value_flags = {"input", "output", "server", "threads", "concurrency", "timeout-ms",
                     "batch-groups", "id-field", "prompt-field", "gold-field",
-                    "completions-field", "completion-field", "result-field", "code-field"};
+                    "completions-field", "completion-field", "result-field", "code-field",
+                    "instructions-field"};
   fs.bool_flags = {"rules-only", "quiet", "help", "no-code"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
@@ -235,6 +238,8 @@ int RunScore(const std::vector<std::string>& args) {
   in_options.completion_field = flags->Get("completion-field", in_options.completion_field);
   in_options.rules_only = flags->Has("rules-only");
   in_options.code_field = flags->Get("code-field", in_options.code_field);
+  in_options.instructions_field =
+      flags->Get("instructions-field", in_options.instructions_field);
 
   std::ifstream in_file;
   std::istream* in = &std::cin;

@@ -30,6 +30,8 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
   --decimal-policy P[:N]      math decimals: rounded (default; N=4, 6 vs irrationals)
                               or exact (0.333333 is not 1/3)
   --percent-policy P          math 25%: number_or_fraction (default), number, fraction
+  --instructions-all-or-nothing  instruction accuracy 1 only when every constraint holds
+  --instructions-loose        IFEval loose reading (first/last line, '*' markdown dropped)
   --language CODE|auto        language consistency of the reasoning (component "language")
   --overlong MAX,CACHE        DAPO soft overlong punishment (component "overlong")
   --kimi-length               Kimi k1.5 group-relative length reward (component "length")
@@ -52,6 +54,8 @@ void AddSpecFlags(FlagSpec* spec) {
   spec->bool_flags.insert("kimi-length");
   spec->bool_flags.insert("format-partial-credit");
   spec->bool_flags.insert("majority-vote");
+  spec->bool_flags.insert("instructions-all-or-nothing");
+  spec->bool_flags.insert("instructions-loose");
 }
 
 absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
@@ -159,6 +163,13 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     spec.mutable_language()->set_target(flags.Get("language") == "auto" ? "" : flags.Get("language"));
   }
   if (flags.Has("majority-vote")) spec.set_majority_vote(flags.Get("majority-vote") == "true");
+  if (flags.Has("instructions-all-or-nothing")) {
+    spec.mutable_instructions()->set_all_or_nothing(
+        flags.Get("instructions-all-or-nothing") == "true");
+  }
+  if (flags.Has("instructions-loose")) {
+    spec.mutable_instructions()->set_loose(flags.Get("instructions-loose") == "true");
+  }
   if (flags.Has("decimal-policy")) {
     std::vector<std::string> parts = absl::StrSplit(flags.Get("decimal-policy"), ':');
     int digits = 0;

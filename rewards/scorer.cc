@@ -8,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "rewards/advantages.h"
 #include "rewards/format.h"
+#include "rewards/instructions.h"
 #include "rewards/language.h"
 #include "rewards/shaping.h"
 
@@ -34,6 +35,11 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
     }
     if (code->tests.empty() && code->shape != code::TestShape::kAssert) {
       return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has a code reference with no tests"));
+    }
+  }
+  if (const auto* ins = std::get_if<InstructionReference>(&group.reference)) {
+    if (absl::Status s = instruct::ValidateConstraints(ins->constraints); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "': ", s.message()));
     }
   }
   if (group.spec.format == FormatTemplate::kCustom) {
@@ -216,6 +222,13 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
     accuracy = r.verdict == Verdict::kCorrect     ? 1.0
                : r.verdict == Verdict::kUndecided ? spec.undecided_value
                                                   : 0.0;
+  } else if (const auto* ins = std::get_if<InstructionReference>(&group.reference)) {
+    std::optional<std::string_view> region =
+        InstructionAnswerRegion(completion.text, spec.format, prefilled, custom_region);
+    if (absl::Status s = ScoreInstructions(*ins, region, spec, &r, &accuracy); !s.ok()) {
+      return ErrorSample(std::move(s));
+    }
+    has_accuracy = true;
   } else {
     r.verdict = Verdict::kNotChecked;
     r.reason = "rules only: no reference to check against";

@@ -12,6 +12,8 @@
 
 #include "absl/status/status.h"
 #include "verifier/code/code_reference.h"
+#include "verifier/instruct/check.h"
+#include "verifier/instruct/constraint.h"
 #include "verifier/math/compare.h"
 
 namespace verdict {
@@ -34,8 +36,15 @@ using CodeReference = code::CodeReference;
 // No reference: only rule-based components.
 struct RulesOnly {};
 
+// Verifiable instruction constraints (verifier/instruct): accuracy is the fraction followed by
+// the answer region, or all-or-nothing (RewardSpec::instructions_all_or_nothing).
+struct InstructionReference {
+  std::vector<instruct::Constraint> constraints;
+};
+
 // std::monostate = the caller set no reference: an INVALID_ARGUMENT error for the group.
-using Reference = std::variant<std::monostate, MathReference, CodeReference, RulesOnly>;
+using Reference =
+    std::variant<std::monostate, MathReference, CodeReference, RulesOnly, InstructionReference>;
 
 enum class FormatTemplate {
   kR1,         // <think>..</think><answer>..</answer>, strict (DESIGN §5)
@@ -143,6 +152,10 @@ struct RewardSpec {
   bool code_all_pass = false;
   double no_code_value = 0.0;
   double compile_error_value = 0.0;
+  // Instruction accuracy: 1 only when every constraint is followed (else the fraction
+  // followed), and IFEval's loose reading. Defaults false, false.
+  bool instructions_all_or_nothing = false;
+  bool instructions_loose = false;
   OverlongShaping overlong;
   KimiLengthShaping kimi_length;
   CosineShaping cosine;
@@ -197,6 +210,12 @@ struct MathDetails {
   int matched_gold = -1;
 };
 
+struct InstructionDetails {
+  std::vector<instruct::ConstraintOutcome> constraints;  // in reference order
+  int followed = 0;
+  bool loose = false;
+};
+
 struct SampleResult {
   double reward = 0.0;
   // Named component values before weighting, in a fixed order ("accuracy", "format").
@@ -207,6 +226,7 @@ struct SampleResult {
   absl::Status error;  // non-OK iff verdict == kError
   std::optional<MathDetails> math;
   std::optional<code::CodeVerdict> code;
+  std::optional<InstructionDetails> instructions;
   FormatResult format;
   // Language consistency of the chain of thought, when the spec asks for it.
   std::string language_target;

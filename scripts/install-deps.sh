@@ -31,7 +31,12 @@ BUILD_PKGS=(
 # Python packages: the client, test oracles and peer benchmarks (never the C++ build).
 # numpy, tokenizers and safetensors are test oracles for the rollout worker (tokenizer, forward).
 PY_PKGS=(grpcio grpcio-tools grpcio-health-checking grpcio-reflection protobuf pytest numpy prometheus_client
-         tokenizers safetensors yamllint kubernetes-validate)
+         tokenizers safetensors yamllint kubernetes-validate
+         nltk langdetect immutabledict)
+# IFEval's reference checkers (lm-eval's tasks/ifeval) for the instruction cross-check
+# (bench/instruct): only those files are used, so lm-eval's own GPU-stack dependencies are not
+# installed (--no-deps); nltk, langdetect and immutabledict above are what they import.
+PY_NODEPS_PKGS=(lm-eval==0.4.13)
 
 apt_install() {
   export DEBIAN_FRONTEND=noninteractive
@@ -55,6 +60,7 @@ case "$mode" in
       pip_flags+=(--break-system-packages)
     fi
     python3 -m pip install "${pip_flags[@]}" "${PY_PKGS[@]}"
+    python3 -m pip install "${pip_flags[@]}" --no-deps "${PY_NODEPS_PKGS[@]}"
     ;;
   *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
 esac

@@ -135,6 +135,11 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       s.epsilon = a.epsilon();
     }
   }
+  if (o.has_instructions()) {
+    const v1::InstructionSpec& i = o.instructions();
+    if (i.has_all_or_nothing()) s.instructions_all_or_nothing = i.all_or_nothing();
+    if (i.has_loose()) s.instructions_loose = i.loose();
+  }
   if (o.has_code()) {
     if (o.code().has_all_pass()) s.code_all_pass = o.code().all_pass();
     if (o.code().has_no_code_value()) s.no_code_value = o.code().no_code_value();
@@ -251,6 +256,8 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   }
   a->set_normalize_components(s.normalize_components);
   for (int k : s.pass_at_k) p.add_pass_at_k(k);
+  p.mutable_instructions()->set_all_or_nothing(s.instructions_all_or_nothing);
+  p.mutable_instructions()->set_loose(s.instructions_loose);
   p.mutable_code()->set_all_pass(s.code_all_pass);
   p.mutable_code()->set_no_code_value(s.no_code_value);
   p.mutable_code()->set_compile_error_value(s.compile_error_value);
@@ -290,6 +297,30 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
   a->set_epsilon(s.epsilon);
   return p;
 }
+
+namespace {
+
+instruct::Constraint ConstraintFromProto(const v1::Constraint& p) {
+  instruct::Constraint c;
+  c.id = p.id();
+  c.keywords.assign(p.keywords().begin(), p.keywords().end());
+  c.forbidden_words.assign(p.forbidden_words().begin(), p.forbidden_words().end());
+#define VERDICT_OPTIONAL(field) \
+  if (p.has_##field()) c.field = p.field();
+  VERDICT_OPTIONAL(keyword) VERDICT_OPTIONAL(frequency) VERDICT_OPTIONAL(relation)
+  VERDICT_OPTIONAL(letter) VERDICT_OPTIONAL(let_frequency) VERDICT_OPTIONAL(let_relation)
+  VERDICT_OPTIONAL(language) VERDICT_OPTIONAL(num_sentences) VERDICT_OPTIONAL(num_paragraphs)
+  VERDICT_OPTIONAL(nth_paragraph) VERDICT_OPTIONAL(first_word) VERDICT_OPTIONAL(num_words)
+  VERDICT_OPTIONAL(num_placeholders) VERDICT_OPTIONAL(num_bullets)
+  VERDICT_OPTIONAL(num_highlights) VERDICT_OPTIONAL(section_spliter)
+  VERDICT_OPTIONAL(num_sections) VERDICT_OPTIONAL(postscript_marker)
+  VERDICT_OPTIONAL(end_phrase) VERDICT_OPTIONAL(prompt_to_repeat)
+  VERDICT_OPTIONAL(capital_frequency) VERDICT_OPTIONAL(capital_relation)
+#undef VERDICT_OPTIONAL
+  return c;
+}
+
+}  // namespace
 
 absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Group* out) {
   out->id = in.id();
@@ -335,6 +366,14 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
       break;
     }
     case v1::Group::kRulesOnly: out->reference = RulesOnly{}; break;
+    case v1::Group::kInstructions: {
+      InstructionReference ref;
+      for (const v1::Constraint& c : in.instructions().constraints()) {
+        ref.constraints.push_back(ConstraintFromProto(c));
+      }
+      out->reference = std::move(ref);
+      break;
+    }
     case v1::Group::REFERENCE_NOT_SET: out->reference = std::monostate{}; break;
   }
   out->completions.clear();
@@ -426,6 +465,18 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
         pt->set_peak_memory_bytes(t.peak_memory_bytes);
         pt->set_message(WireText(std::move(t.message)));
       }
+    }
+    if (s.instructions) {
+      v1::InstructionDetails* d = p->mutable_instructions();
+      for (instruct::ConstraintOutcome& o : s.instructions->constraints) {
+        v1::InstructionDetails::Outcome* po = d->add_constraints();
+        po->set_id(WireText(std::move(o.id)));
+        po->set_followed(o.followed);
+        po->set_detail(WireText(std::move(o.detail)));
+      }
+      d->set_followed(s.instructions->followed);
+      d->set_total(d->constraints_size());
+      d->set_loose(s.instructions->loose);
     }
     if (s.error.ok()) {
       v1::FormatDetails* f = p->mutable_format();

@@ -22,6 +22,7 @@ std::string_view VerifierOf(const Group& g) {
   if (std::holds_alternative<MathReference>(g.reference)) return "math";
   if (std::holds_alternative<CodeReference>(g.reference)) return "code";
   if (std::holds_alternative<RulesOnly>(g.reference)) return "rules_only";
+  if (std::holds_alternative<InstructionReference>(g.reference)) return "instructions";
   return "none";
 }
 

@@ -356,6 +356,7 @@ grpc::ServerUnaryReactor* RewardServiceImpl::GetInfo(grpc::CallbackServerContext
   response->set_version(VERDICT_VERSION);
   response->add_verifiers("math");
   response->add_verifiers("rules_only");
+  response->add_verifiers("instructions");
   if (!options_.sandbox_layers.empty()) response->add_verifiers("code");
   for (const std::string& layer : options_.sandbox_layers) response->add_sandbox_layers(layer);
   v1::Limits* limits = response->mutable_limits();

@@ -117,6 +117,32 @@ TEST(JsonlGroupReader, MissingGoldLeavesNoReferenceUnlessRulesOnly) {
   EXPECT_TRUE(units[0].group.has_rules_only());
 }
 
+TEST(JsonlGroupReader, ReadsInstructionConstraintsWithIfevalNullsAsUnset) {
+  auto units = ReadAll(
+      R"({"id":"i","instructions":[{"id":"length_constraints:number_words","num_words":300,)"
+      R"("relation":"less than","keywords":null,"num_bullets":null},)"
+      R"({"id":"punctuation:no_comma"}],)"
+      R"("completions":["x"]})"
+      "\n"
+      R"({"id":"j","instructions":{"id":"punctuation:no_comma"},"completions":["x"]})"
+      "\n"
+      R"({"id":"k","instructions":[{"id":"punctuation:no_comma","no_such":1}],"completions":["x"]})"
+      "\n");
+  ASSERT_EQ(units.size(), 3u);
+  ASSERT_TRUE(units[0].error.ok()) << units[0].error;
+  const v1::InstructionReference& ref = units[0].group.instructions();
+  ASSERT_EQ(ref.constraints_size(), 2);
+  EXPECT_EQ(ref.constraints(0).id(), "length_constraints:number_words");
+  EXPECT_EQ(ref.constraints(0).num_words(), 300);
+  EXPECT_EQ(ref.constraints(0).relation(), "less than");
+  EXPECT_FALSE(ref.constraints(0).has_num_bullets());
+  EXPECT_EQ(ref.constraints(0).keywords_size(), 0);
+  EXPECT_EQ(units[1].error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(units[1].error.message()), HasSubstr("'instructions' must be a list"));
+  EXPECT_EQ(units[2].error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(units[2].error.message()), HasSubstr("verdict.v1.Constraint"));
+}
+
 TEST(JsonlGroupReader, FieldNamesAreConfigurable) {
   InputOptions o;
   o.id_field = "uid";

@@ -145,7 +145,8 @@ TEST_F(ServerE2E, GetInfoReportsVersionVerifiersLimitsAndDefaults) {
   v1::ServerInfo info;
   ASSERT_TRUE(stub->GetInfo(&context, v1::GetInfoRequest(), &info).ok());
   EXPECT_FALSE(info.version().empty());
-  EXPECT_THAT(info.verifiers(), testing::UnorderedElementsAre("math", "rules_only", "code"));
+  EXPECT_THAT(info.verifiers(),
+              testing::UnorderedElementsAre("math", "rules_only", "instructions", "code"));
   EXPECT_EQ(info.worker_threads(), 2);
   EXPECT_EQ(info.limits().max_message_bytes(), 256 << 20);
   EXPECT_EQ(info.default_spec().advantage().std(), v1::STD_KIND_SAMPLE);

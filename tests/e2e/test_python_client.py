@@ -83,6 +83,36 @@ def test_verdicts_and_explanations_come_back(server):
     assert dict(g.samples[2].components) == {"accuracy": 0.0, "format": 1.0}
 
 
+def test_instruction_references_from_dicts_and_ifeval_rows(server):
+    import verdict
+    ifeval_row = {  # IFEval's dataset shape: every kwarg key present, unused ones None
+        "id": "ifeval", "instruction_id_list": ["punctuation:no_comma",
+                                                "length_constraints:number_words"],
+        "kwargs": [{"num_words": None, "relation": None},
+                   {"num_words": 5, "relation": "less than", "keywords": None}],
+        "completions": ["<think>a, b</think><answer>Short answer.</answer>",
+                        "<think>a</think><answer>Long, long answer with many words.</answer>"]}
+    listed = {"id": "listed", "instructions": [{"id": "keywords:existence", "keywords": ["ocean"]}],
+              "completions": ["<think>ocean</think><answer>waves</answer>"]}
+    bad = {"id": "bad", "instructions": [{"id": "keywords:nope"}], "completions": ["x"]}
+    with Client(server[0]) as c:
+        results = {g.group_id: g for g in c.score([ifeval_row, listed, bad])}
+    assert results["ifeval"].samples[0].components["accuracy"] == 1.0
+    assert results["ifeval"].samples[0].constraints == [
+        ("punctuation:no_comma", True), ("length_constraints:number_words", True)]
+    assert results["ifeval"].samples[1].components["accuracy"] == 0.0
+    assert results["ifeval"].samples[1].verdict == "WRONG_ANSWER"
+    assert results["listed"].samples[0].components["accuracy"] == 0.0  # only in <think>
+    assert results["bad"].error.startswith("3: ")
+    assert "unknown constraint id" in results["bad"].error
+    from_pandas = verdict.instruction_constraints(  # NaN for missing, floats for ints
+        instruction_id_list=["length_constraints:number_words"],
+        kwargs=[{"num_words": 5.0, "relation": "at least", "num_bullets": float("nan")}])
+    assert from_pandas[0].num_words == 5 and not from_pandas[0].HasField("num_bullets")
+    with pytest.raises(ValueError, match="no_such_param"):
+        verdict.instruction_constraints([{"id": "punctuation:no_comma", "no_such_param": 1}])
+
+
 def test_health_is_serving(server):
     from grpc_health.v1 import health_pb2, health_pb2_grpc
     with grpc.insecure_channel(server[0]) as ch:

@@ -96,6 +96,57 @@ TEST(GroupFromProto, CopiesEveryFieldAndReference) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(out.reference));
 }
 
+TEST(GroupFromProto, CopiesInstructionConstraintsWithTheirPresence) {
+  v1::Group in;
+  v1::Constraint* c = in.mutable_instructions()->add_constraints();
+  c->set_id("keywords:letter_frequency");
+  c->set_letter("e");
+  c->set_let_frequency(0);  // explicit zero: present
+  c->set_let_relation("at least");
+  c = in.mutable_instructions()->add_constraints();
+  c->set_id("keywords:existence");
+  c->add_keywords("a");
+  c->add_keywords("b");
+  Group out;
+  ASSERT_TRUE(GroupFromProto(in, RewardSpec{}, &out).ok());
+  const auto& ref = std::get<InstructionReference>(out.reference);
+  ASSERT_EQ(ref.constraints.size(), 2u);
+  EXPECT_EQ(ref.constraints[0].letter, "e");
+  EXPECT_EQ(ref.constraints[0].let_frequency, 0);
+  EXPECT_EQ(ref.constraints[0].let_relation, "at least");
+  EXPECT_FALSE(ref.constraints[0].num_words.has_value());
+  EXPECT_EQ(ref.constraints[1].keywords, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(SpecToProto, InstructionOptionsRoundTrip) {
+  RewardSpec s;
+  s.instructions_all_or_nothing = true;
+  s.instructions_loose = true;
+  absl::StatusOr<RewardSpec> back = ResolveSpec(RewardSpec{}, SpecToProto(s));
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->instructions_all_or_nothing);
+  EXPECT_TRUE(back->instructions_loose);
+}
+
+TEST(GroupResultToProto, CarriesPerConstraintOutcomes) {
+  GroupResult r;
+  SampleResult s;
+  s.verdict = Verdict::kPartial;
+  s.instructions = InstructionDetails{{{"punctuation:no_comma", true, "no comma"},
+                                       {"detectable_format:title", false, "no title <<...>>"}},
+                                      1, true};
+  r.samples.push_back(s);
+  v1::GroupResult p;
+  GroupResultToProto(std::move(r), &p);
+  const v1::InstructionDetails& d = p.samples(0).instructions();
+  EXPECT_EQ(d.followed(), 1);
+  EXPECT_EQ(d.total(), 2);
+  EXPECT_TRUE(d.loose());
+  EXPECT_EQ(d.constraints(1).id(), "detectable_format:title");
+  EXPECT_FALSE(d.constraints(1).followed());
+  EXPECT_EQ(p.samples(0).verdict(), v1::PARTIAL);
+}
+
 TEST(GroupResultToProto, RepairsInvalidUtf8InTextDerivedFromTheCompletion) {
   GroupResult r;
   r.group_id = "g";

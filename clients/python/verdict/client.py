@@ -74,12 +74,47 @@ def gold_answers(gold) -> List[str]:
     return out
 
 
+def instruction_constraints(instructions=None, instruction_id_list=None, kwargs=None):
+    """Instruction constraints as verdict.v1.Constraint messages, from either a list of
+    {"id": ..., **params} dicts or IFEval's dataset columns (instruction_id_list, kwargs).
+    None or NaN parameters (IFEval rows carry every key) are dropped; an unknown parameter name
+    is a ValueError here, an unknown id or a bad value an error for the group from the server."""
+    if instructions is None:
+        if instruction_id_list is None:
+            raise ValueError("no instructions: give a list of constraints or instruction_id_list")
+        kwargs = list(kwargs) if kwargs is not None else [{}] * len(instruction_id_list)
+        if len(kwargs) != len(instruction_id_list):
+            raise ValueError("instruction_id_list and kwargs differ in length")
+        instructions = [dict(k or {}, id=i) for i, k in zip(instruction_id_list, kwargs)]
+    def value(v):  # parquet/pandas rows: NaN for missing, 5.0 for 5, numpy arrays for lists
+        if hasattr(v, "tolist") and not isinstance(v, (str, bytes)):
+            v = v.tolist()
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    out = []
+    for item in instructions:
+        params = {k: value(v) for k, v in dict(item).items()
+                  if v is not None and not (isinstance(v, float) and v != v)}
+        try:
+            out.append(verdict_pb2.Constraint(**params))
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"instruction constraint {item!r}: {e}") from None
+    return out
+
+
 def group_from_dict(d: dict) -> "verdict_pb2.Group":
     """{"id", "prompt", "gold" (str or list), "completions": [str | {"text", ...}]} -> Group.
-    Without "gold", the group is rules-only."""
+    Instead of "gold": "instructions" (a list of {"id", **params}) or IFEval's
+    "instruction_id_list" and "kwargs". With none of them, the group is rules-only."""
     g = verdict_pb2.Group(id=str(d.get("id", "")), prompt=d.get("prompt") or "")
     gold = d.get("gold")
-    if gold is None:
+    if gold is None and (d.get("instructions") is not None or
+                         d.get("instruction_id_list") is not None):
+        g.instructions.constraints.extend(instruction_constraints(
+            d.get("instructions"), d.get("instruction_id_list"), d.get("kwargs")))
+    elif gold is None:
         g.rules_only.SetInParent()
     else:
         g.math.gold_answers.extend(gold_answers(gold))

@@ -1,6 +1,6 @@
 """Typed results: plain dataclasses, so trainers need not touch protobuf messages."""
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 
 @dataclass
@@ -16,6 +16,8 @@ class SampleResult:
     format_problem: str = ""
     length: int = 0
     truncated: bool = False
+    # Instruction references: (constraint id, followed) in reference order.
+    constraints: List[Tuple[str, bool]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +55,8 @@ def from_proto(g) -> GroupResult:
             components=dict(s.components),
             error=f"{s.error.code}: {s.error.message}" if s.HasField("error") else None,
             extracted=s.math.extracted, format_ok=s.format.ok, format_problem=s.format.problem,
-            length=s.length, truncated=s.truncated)
+            length=s.length, truncated=s.truncated,
+            constraints=[(c.id, c.followed) for c in s.instructions.constraints])
         for s in g.samples
     ]
     return GroupResult(group_id=g.group_id, samples=samples, mean=g.stats.mean, std=g.stats.std,
