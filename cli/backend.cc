@@ -1,6 +1,5 @@
 #include "cli/backend.h"
 
-#include <atomic>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -27,40 +26,20 @@ class InProcessBackend final : public ScoreBackend {
         scorer_(&pool_, OptionsWith(runner_.get())) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
-    // Mirrors the server's Score call: the batch is scored concurrently, batch-scaled
-    // advantages are finished across it, then every result is put on the wire form.
-    struct Job {
-      std::vector<GroupResult> results;
-      std::atomic<size_t> remaining{0};
-      BatchDone done;
-    };
-    auto job = std::make_shared<Job>();
-    job->results.resize(groups.size());
-    job->remaining.store(groups.size() + 1);
-    job->done = std::move(done);
-    auto finish_one = [job]() {
-      if (job->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-      std::vector<GroupResult*> batch;
-      for (GroupResult& r : job->results) batch.push_back(&r);
-      Scorer::FinishBatch(std::move(batch));
-      std::vector<v1::GroupResult> out(job->results.size());
-      for (size_t i = 0; i < out.size(); ++i) GroupResultToProto(std::move(job->results[i]), &out[i]);
-      std::move(job->done)(std::move(out));
-    };
+    std::vector<Scorer::BatchGroup> batch(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
       auto group = std::make_shared<Group>();
-      if (absl::Status s = GroupFromProto(groups[i], spec_, group.get()); !s.ok()) {
-        job->results[i].group_id = groups[i].id();
-        job->results[i].error = std::move(s);
-        finish_one();
-        continue;
-      }
-      scorer_.ScoreAsync(std::move(group), nullptr, [job, i, finish_one](GroupResult r) {
-        job->results[i] = std::move(r);
-        finish_one();
-      });
+      batch[i].error = GroupFromProto(groups[i], spec_, group.get());
+      batch[i].group = std::move(group);
     }
-    finish_one();
+    scorer_.ScoreBatch(std::move(batch), nullptr,
+                       [done = std::move(done)](std::vector<GroupResult> results) mutable {
+                         std::vector<v1::GroupResult> out(results.size());
+                         for (size_t i = 0; i < out.size(); ++i) {
+                           GroupResultToProto(std::move(results[i]), &out[i]);
+                         }
+                         std::move(done)(std::move(out));
+                       });
   }
 
   size_t concurrency() const override { return pool_.num_threads() * 2 + 2; }

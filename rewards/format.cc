@@ -237,6 +237,44 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
   return result;
 }
 
+absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
+                                        const RewardSpec& spec) {
+  FormatCheck check;
+  check.answer_text = completion;
+  switch (spec.format) {
+    case FormatTemplate::kR1:
+      check.format = CheckR1Format(completion, think_prefilled);
+      check.answer_tag = true;
+      break;
+    case FormatTemplate::kThinkOnly: {
+      std::string_view region;
+      check.format = CheckThinkOnlyFormat(completion, think_prefilled, &region);
+      // The answer follows the reasoning; without a well-formed </think>, after the last one.
+      if (size_t close = completion.rfind(kThinkClose); close != std::string_view::npos) {
+        check.answer_text = completion.substr(close + kThinkClose.size());
+      }
+      break;
+    }
+    case FormatTemplate::kCustom: {
+      absl::StatusOr<FormatResult> f =
+          CheckCustomFormat(completion, think_prefilled, spec.format_pattern, &check.answer);
+      if (!f.ok()) return f.status();
+      check.format = *std::move(f);
+      if (!check.format.ok) check.answer.clear();
+      break;
+    }
+    case FormatTemplate::kNone:
+      check.format.template_name = "none";
+      check.format.ok = true;
+      check.format.value = 1.0;
+      return check;
+  }
+  if (!check.format.ok && spec.format_partial_credit) {
+    check.format.value = TagCountCredit(completion, spec.format);
+  }
+  return check;
+}
+
 double TagCountCredit(std::string_view text, FormatTemplate format) {
   if (format == FormatTemplate::kThinkOnly) {
     return 0.25 * ((CountOf(text, kThinkOpen) == 1) + (CountOf(text, kThinkClose) == 1));

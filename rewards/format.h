@@ -39,6 +39,24 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
 // OK when `pattern` compiles as a custom format pattern; else INVALID_ARGUMENT naming it.
 absl::Status ValidateFormatPattern(const std::string& pattern);
 
+// The format component of one completion under a spec's template, and where its answer is read
+// from: the one place that knows the templates' tags (the scorer asks, never re-derives).
+struct FormatCheck {
+  FormatResult format;  // value includes partial credit when the spec asks for it
+  // The text the answer is searched in: the whole completion, or (think-only) the text after the
+  // last "</think>", whether or not the template passed. Points into the completion.
+  std::string_view answer_text;
+  // R1: the answer is read from the <answer> block of `answer_text` (math::ExtractOptions).
+  bool answer_tag = false;
+  // Custom pattern with a group named "answer" that matched non-empty: the answer itself.
+  std::string answer;
+};
+
+// Checks `completion` against `spec.format` (with `spec.format_partial_credit`). An invalid custom
+// pattern is INVALID_ARGUMENT (ValidateSpec refuses such specs first).
+absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
+                                        const RewardSpec& spec);
+
 // Non-overlapping occurrences of `needle` in `text`.
 size_t CountOccurrences(std::string_view text, std::string_view needle);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "rewards/component.h"
 #include "verifier/code/code_reference.h"
 #include "verifier/math/compare.h"
 
@@ -67,7 +68,7 @@ enum class StdKind {
 };
 
 // Optional shaping terms (rewards/shaping.h has the formulas). Each adds `weight * value` to the
-// reward when enabled, and is reported as a component.
+// reward when enabled, and is reported as a component (rewards/component.h).
 struct OverlongShaping {  // component "overlong" (DAPO)
   bool enabled = false;
   int64_t max_length = 4096;
@@ -199,8 +200,9 @@ struct MathDetails {
 
 struct SampleResult {
   double reward = 0.0;
-  // Named component values before weighting, in a fixed order ("accuracy", "format").
-  std::vector<std::pair<std::string, double>> components;
+  // Component values before weighting (ComponentWeight gives each weight), in a fixed order:
+  // accuracy, format, then the shaping terms.
+  std::vector<std::pair<Component, double>> components;
   double advantage = 0.0;
   Verdict verdict = Verdict::kError;
   std::string reason;
