@@ -11,19 +11,19 @@
 
 namespace verdict {
 
-// True when the prompt ends (ignoring trailing whitespace) with "<think>": the chat template
+// True when the prompt ends (ignoring trailing white space) with "<think>": the chat template
 // prefilled the opening tag and the completion starts inside the reasoning.
 bool PromptPrefillsThink(std::string_view prompt);
 
 // Checks the strict R1 template on `completion`: "<think>" reasoning "</think>" then "<answer>"
 // final answer "</answer>"; each tag exactly once, in that order, non-blank bodies, nothing but
-// whitespace before <think>, between </think> and <answer>, and after </answer>. With
-// `think_prefilled`, the completion is read as the continuation of a prompt ending in "<think>".
-// Linear in the input (RE2); a 10 MB completion is fine.
+// white space (Unicode White_Space, rewards/utf8.h) before <think>, between </think> and
+// <answer>, and after </answer>. With `think_prefilled`, the completion is read as the
+// continuation of a prompt ending in "<think>". Linear in the input; a 10 MB completion is fine.
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled);
 
 // Think-only template: "<think>" reasoning "</think>" answer. <think> and </think> exactly once
-// (<think> may be prefilled), nothing but whitespace before <think>, non-blank reasoning and a
+// (<think> may be prefilled), nothing but white space before <think>, non-blank reasoning and a
 // non-blank answer after </think>. `answer_region` receives the text after </think>.
 FormatResult CheckThinkOnlyFormat(std::string_view completion, bool think_prefilled,
                                   std::string_view* answer_region);
