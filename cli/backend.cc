@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "rewards/thread_pool.h"
 #include "sandbox/linux_runner.h"
@@ -12,6 +13,14 @@
 
 namespace verdict::cli {
 namespace {
+
+// Where a batch's results live (both backends, so that they cost the same to read and drop).
+std::shared_ptr<google::protobuf::Arena> NewBatchArena() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 << 10;
+  options.max_block_size = 1 << 20;
+  return std::make_shared<google::protobuf::Arena>(options);
+}
 
 ScorerOptions OptionsWith(sandbox::Runner* runner) {
   ScorerOptions options;
@@ -34,11 +43,14 @@ class InProcessBackend final : public ScoreBackend {
     }
     scorer_.ScoreBatch(std::move(batch), nullptr,
                        [done = std::move(done)](std::vector<GroupResult> results) mutable {
-                         std::vector<v1::GroupResult> out(results.size());
-                         for (size_t i = 0; i < out.size(); ++i) {
-                           GroupResultToProto(std::move(results[i]), &out[i]);
+                         auto arena = NewBatchArena();
+                         auto* out = google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(
+                             arena.get());
+                         out->mutable_groups()->Reserve(static_cast<int>(results.size()));
+                         for (GroupResult& r : results) {
+                           GroupResultToProto(std::move(r), out->add_groups());
                          }
-                         std::move(done)(std::move(out));
+                         std::move(done)(BatchResults(std::move(arena), out));
                        });
   }
 
@@ -67,17 +79,17 @@ class GrpcBackend final : public ScoreBackend {
       if (timeout_ > absl::ZeroDuration()) {
         context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
       }
-      v1::ScoreResponse response;
-      grpc::Status status = stub_->Score(&context, request, &response);
+      // The response is parsed into an arena that the results share: a batch's results are
+      // ~10 allocations per sample otherwise, the largest client-side cost of --server.
+      auto arena = NewBatchArena();
+      auto* response = google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(arena.get());
+      grpc::Status status = stub_->Score(&context, request, response);
       if (!status.ok()) {
         std::move(done)(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                                      absl::StrCat("Score call failed: ", status.error_message())));
         return;
       }
-      std::vector<v1::GroupResult> results(
-          std::make_move_iterator(response.mutable_groups()->begin()),
-          std::make_move_iterator(response.mutable_groups()->end()));
-      std::move(done)(std::move(results));
+      std::move(done)(BatchResults(std::move(arena), response));
     });
   }
 
