@@ -14,7 +14,11 @@
 
 namespace verdict::cli {
 
-using BatchDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<v1::GroupResult>>) &&>;
+// One result per group of a batch, in order (`groups()`). The pointer owns the memory they
+// live in: with --server an arena the response was parsed into, so that reading and dropping
+// a response costs no allocation or free per field.
+using BatchResults = std::shared_ptr<const v1::ScoreResponse>;
+using BatchDone = absl::AnyInvocable<void(absl::StatusOr<BatchResults>) &&>;
 
 class ScoreBackend {
  public:

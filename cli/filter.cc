@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/filter_rules.h"
 #include "cli/commands.h"
 #include "rewards/language.h"
 #include "rewards/shaping.h"
@@ -62,15 +63,7 @@ std::string DropReason(std::string_view completion, simdjson::dom::element resul
   }
   std::string_view cot = ChainOfThought(completion);
   if (!rules.allow_code && cot.find("```") != std::string_view::npos) return "code_in_reasoning";
-  size_t start = 0;
-  while (start <= cot.size()) {
-    size_t end = cot.find("\n\n", start);
-    if (end == std::string_view::npos) end = cot.size();
-    if (CodePointLength(cot.substr(start, end - start)) > rules.max_paragraph_chars) {
-      return "long_paragraph";
-    }
-    start = end + 2;
-  }
+  if (LongestParagraph(cot) > rules.max_paragraph_chars) return "long_paragraph";
   return "";
 }
 

@@ -52,7 +52,7 @@ exit codes: 0 all scored; 1 could not run; 2 usage; 3 some lines or groups rejec
 
 struct Batch {
   std::vector<InputUnit> units;
-  absl::StatusOr<std::vector<v1::GroupResult>> results;
+  absl::StatusOr<BatchResults> results;
   bool done = false;
 };
 
@@ -149,7 +149,13 @@ class Writer {
       *fatal = std::string(batch.results.status().message());
       return false;
     }
-    size_t next = 0;
+    size_t next = 0, expected = 0;
+    for (const InputUnit& u : batch.units) expected += u.error.ok();
+    if (static_cast<size_t>((*batch.results)->groups_size()) != expected) {
+      *fatal = absl::StrCat("the backend returned ", (*batch.results)->groups_size(),
+                            " group results for ", expected, " groups");
+      return false;
+    }
     std::string line, json;
     for (InputUnit& u : batch.units) {
       if (!u.error.ok()) {
@@ -164,7 +170,7 @@ class Writer {
         *out_ << json;
         continue;
       }
-      const v1::GroupResult& r = (*batch.results)[next++];
+      const v1::GroupResult& r = (*batch.results)->groups(next++);
       summary->Add(r);
       if (r.has_error()) {
         std::fprintf(stderr, "verdict score: line %lld: %s\n",

@@ -56,7 +56,12 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
   std::string spec_json;
   google::protobuf::util::JsonPrintOptions print;
   print.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(SpecToProto(o.service.default_spec), &spec_json, print);
+  const auto printed = google::protobuf::util::MessageToJsonString(
+      SpecToProto(o.service.default_spec), &spec_json, print);
+  if (!printed.ok()) {  // not expected for a spec we built; say so rather than print nothing
+    spec_json.clear();
+    log::AppendJsonString("unprintable: " + printed.ToString(), &spec_json);
+  }
   std::string listen;
   for (const std::string& l : o.listen) {
     if (!listen.empty()) listen += ",";

@@ -6,13 +6,13 @@
 #include <vector>
 #include <string>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "re2/re2.h"
+#include "rewards/utf8.h"
 
 namespace verdict {
 namespace {
@@ -24,30 +24,12 @@ constexpr std::string_view kAnswerClose = "</answer>";
 
 size_t CountOf(std::string_view text, std::string_view needle) { return CountOccurrences(text, needle); }
 
-bool IsBlank(std::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 // Abseil 20220623 as built by Debian has its own string_view type.
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-const RE2& R1Pattern() {
-  // (?s): '.' matches newlines. The tag counts are checked first, so the bodies cannot contain
-  // tags and the match is unambiguous.
-  static const RE2* const kPattern = [] {
-    RE2::Options options;
-    options.set_max_mem(64 << 20);
-    options.set_log_errors(false);
-    return new RE2(R"((?s)\s*<think>.*</think>\s*<answer>.*</answer>\s*)", options);
-  }();
-  return *kPattern;
-}
-
-// Says which structural rule a text with each tag exactly once breaks.
-std::string ExplainMismatch(std::string_view text) {
+// The structural rule a text with each tag exactly once breaks, or "" when it has none: tags in
+// order, nothing but white space (rewards/utf8.h) around and between the blocks.
+std::string StructureProblem(std::string_view text) {
   size_t to = text.find(kThinkOpen), tc = text.find(kThinkClose);
   size_t ao = text.find(kAnswerOpen), ac = text.find(kAnswerClose);
   if (!(to < tc && tc < ao && ao < ac)) return "tags out of order";
@@ -55,7 +37,7 @@ std::string ExplainMismatch(std::string_view text) {
   size_t between = tc + kThinkClose.size();
   if (!IsBlank(text.substr(between, ao - between))) return "text between </think> and <answer>";
   if (!IsBlank(text.substr(ac + kAnswerClose.size()))) return "text after </answer>";
-  return "does not match the R1 template";
+  return "";
 }
 
 // The text a template is checked on: the completion, after "<think>" when the prompt prefilled
@@ -78,8 +60,7 @@ size_t CountOccurrences(std::string_view text, std::string_view needle) {
 }
 
 bool PromptPrefillsThink(std::string_view prompt) {
-  absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(Absl(prompt));
-  return absl::EndsWith(trimmed, Absl(kThinkOpen));
+  return absl::EndsWith(Absl(StripTrailingWhiteSpace(prompt)), Absl(kThinkOpen));
 }
 
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
@@ -102,12 +83,9 @@ FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
       return result;
     }
   }
-  // No capture groups: RE2 then decides with its DFA alone (4x fewer instructions than
-  // extracting submatches); each tag is known to occur once, so the bodies lie between them.
-  if (!RE2::FullMatch(text, R1Pattern())) {
-    result.problem = ExplainMismatch(text);
-    return result;
-  }
+  // Each tag is known to occur once, so the bodies lie between them.
+  result.problem = StructureProblem(text);
+  if (!result.problem.empty()) return result;
   const size_t think_start = text.find(kThinkOpen) + kThinkOpen.size();
   const size_t answer_start = text.find(kAnswerOpen) + kAnswerOpen.size();
   if (IsBlank(text.substr(think_start, text.find(kThinkClose) - think_start))) {
@@ -235,6 +213,44 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
   result.ok = true;
   result.value = 1.0;
   return result;
+}
+
+absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
+                                        const RewardSpec& spec) {
+  FormatCheck check;
+  check.answer_text = completion;
+  switch (spec.format) {
+    case FormatTemplate::kR1:
+      check.format = CheckR1Format(completion, think_prefilled);
+      check.answer_tag = true;
+      break;
+    case FormatTemplate::kThinkOnly: {
+      std::string_view region;
+      check.format = CheckThinkOnlyFormat(completion, think_prefilled, &region);
+      // The answer follows the reasoning; without a well-formed </think>, after the last one.
+      if (size_t close = completion.rfind(kThinkClose); close != std::string_view::npos) {
+        check.answer_text = completion.substr(close + kThinkClose.size());
+      }
+      break;
+    }
+    case FormatTemplate::kCustom: {
+      absl::StatusOr<FormatResult> f =
+          CheckCustomFormat(completion, think_prefilled, spec.format_pattern, &check.answer);
+      if (!f.ok()) return f.status();
+      check.format = *std::move(f);
+      if (!check.format.ok) check.answer.clear();
+      break;
+    }
+    case FormatTemplate::kNone:
+      check.format.template_name = "none";
+      check.format.ok = true;
+      check.format.value = 1.0;
+      return check;
+  }
+  if (!check.format.ok && spec.format_partial_credit) {
+    check.format.value = TagCountCredit(completion, spec.format);
+  }
+  return check;
 }
 
 double TagCountCredit(std::string_view text, FormatTemplate format) {

@@ -11,19 +11,19 @@
 
 namespace verdict {
 
-// True when the prompt ends (ignoring trailing whitespace) with "<think>": the chat template
+// True when the prompt ends (ignoring trailing white space) with "<think>": the chat template
 // prefilled the opening tag and the completion starts inside the reasoning.
 bool PromptPrefillsThink(std::string_view prompt);
 
 // Checks the strict R1 template on `completion`: "<think>" reasoning "</think>" then "<answer>"
 // final answer "</answer>"; each tag exactly once, in that order, non-blank bodies, nothing but
-// whitespace before <think>, between </think> and <answer>, and after </answer>. With
-// `think_prefilled`, the completion is read as the continuation of a prompt ending in "<think>".
-// Linear in the input (RE2); a 10 MB completion is fine.
+// white space (Unicode White_Space, rewards/utf8.h) before <think>, between </think> and
+// <answer>, and after </answer>. With `think_prefilled`, the completion is read as the
+// continuation of a prompt ending in "<think>". Linear in the input; a 10 MB completion is fine.
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled);
 
 // Think-only template: "<think>" reasoning "</think>" answer. <think> and </think> exactly once
-// (<think> may be prefilled), nothing but whitespace before <think>, non-blank reasoning and a
+// (<think> may be prefilled), nothing but white space before <think>, non-blank reasoning and a
 // non-blank answer after </think>. `answer_region` receives the text after </think>.
 FormatResult CheckThinkOnlyFormat(std::string_view completion, bool think_prefilled,
                                   std::string_view* answer_region);
@@ -38,6 +38,24 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
 
 // OK when `pattern` compiles as a custom format pattern; else INVALID_ARGUMENT naming it.
 absl::Status ValidateFormatPattern(const std::string& pattern);
+
+// The format component of one completion under a spec's template, and where its answer is read
+// from: the one place that knows the templates' tags (the scorer asks, never re-derives).
+struct FormatCheck {
+  FormatResult format;  // value includes partial credit when the spec asks for it
+  // The text the answer is searched in: the whole completion, or (think-only) the text after the
+  // last "</think>", whether or not the template passed. Points into the completion.
+  std::string_view answer_text;
+  // R1: the answer is read from the <answer> block of `answer_text` (math::ExtractOptions).
+  bool answer_tag = false;
+  // Custom pattern with a group named "answer" that matched non-empty: the answer itself.
+  std::string answer;
+};
+
+// Checks `completion` against `spec.format` (with `spec.format_partial_credit`). An invalid custom
+// pattern is INVALID_ARGUMENT (ValidateSpec refuses such specs first).
+absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
+                                        const RewardSpec& spec);
 
 // Non-overlapping occurrences of `needle` in `text`.
 size_t CountOccurrences(std::string_view text, std::string_view needle);

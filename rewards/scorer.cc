@@ -6,11 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "rewards/advantages.h"
 #include "rewards/format.h"
 #include "rewards/instructions.h"
+#include "rewards/internal/finish.h"
 #include "rewards/language.h"
 #include "rewards/shaping.h"
+#include "rewards/spec.h"
 
 namespace verdict {
 namespace {
@@ -42,9 +43,7 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
       return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "': ", s.message()));
     }
   }
-  if (group.spec.format == FormatTemplate::kCustom) {
-    if (absl::Status s = ValidateFormatPattern(group.spec.format_pattern); !s.ok()) return s;
-  }
+  if (absl::Status s = ValidateSpec(group.spec); !s.ok()) return s;
   if (group.completions.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has no completions"));
   }
@@ -103,6 +102,12 @@ SampleResult ErrorSample(absl::Status status) {
   return r;
 }
 
+// What every sample of a group shares, worked out once per group.
+struct GroupContext {
+  bool use_tokens = false;   // lengths in tokens: every completion has a token count
+  std::string language;      // target language for the language component ("" if off)
+};
+
 // Shared by the tasks of one group; the task that checks the last sample finishes the group.
 struct GroupJob {
   std::shared_ptr<const Group> group;
@@ -135,10 +140,9 @@ std::string_view VerdictName(Verdict verdict) {
   return "ERROR";
 }
 
-Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+namespace {
 
-GroupContext Scorer::ContextOf(const Group& group) {
+GroupContext ContextOf(const Group& group) {
   GroupContext c;
   c.use_tokens = !group.completions.empty() &&
                  std::all_of(group.completions.begin(), group.completions.end(),
@@ -150,69 +154,40 @@ GroupContext Scorer::ContextOf(const Group& group) {
   return c;
 }
 
-SampleResult Scorer::ScoreSample(const Group& group, size_t index,
-                                 const GroupContext& context) const {
+// Checks one completion of `group`: format, accuracy, the per-sample shaping terms and their
+// weighted sum. Group-relative terms, truncation, clipping and advantages come in FinishGroup.
+SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& context,
+                         const ScorerOptions& options) {
   const Completion& completion = group.completions[index];
   const RewardSpec& spec = group.spec;
-  if (completion.text.size() > options_.max_completion_bytes) {
+  if (completion.text.size() > options.max_completion_bytes) {
     return ErrorSample(absl::InvalidArgumentError(
         absl::StrCat("completion of ", completion.text.size(), " bytes exceeds the limit of ",
-                     options_.max_completion_bytes)));
+                     options.max_completion_bytes)));
   }
   SampleResult r;
 
-  // Format, and the region the answer is read from.
-  const bool prefilled = PromptPrefillsThink(group.prompt);
-  std::string_view answer_text = completion.text;  // searched for the answer
-  std::string custom_region;
-  bool answer_tag = false;  // read the answer from the <answer> block
-  switch (spec.format) {
-    case FormatTemplate::kR1:
-      r.format = CheckR1Format(completion.text, prefilled);
-      answer_tag = true;
-      break;
-    case FormatTemplate::kThinkOnly: {
-      std::string_view after;
-      r.format = CheckThinkOnlyFormat(completion.text, prefilled, &after);
-      // The answer follows the reasoning; without a well-formed </think>, the whole text.
-      if (size_t close = completion.text.rfind("</think>"); close != std::string::npos) {
-        answer_text = std::string_view(completion.text).substr(close + 8);
-      }
-      break;
-    }
-    case FormatTemplate::kCustom: {
-      absl::StatusOr<FormatResult> f =
-          CheckCustomFormat(completion.text, prefilled, spec.format_pattern, &custom_region);
-      if (!f.ok()) return ErrorSample(f.status());  // validated earlier; kept for safety
-      r.format = *std::move(f);
-      if (r.format.ok && !custom_region.empty()) answer_text = custom_region;
-      break;
-    }
-    case FormatTemplate::kNone:
-      r.format.template_name = "none";
-      r.format.ok = true;
-      r.format.value = 1.0;
-      break;
-  }
+  // Format, and the region the answer is read from: both from the format checker.
+  absl::StatusOr<FormatCheck> check =
+      CheckFormat(completion.text, PromptPrefillsThink(group.prompt), spec);
+  if (!check.ok()) return ErrorSample(check.status());  // ValidateSpec refused it earlier
+  r.format = std::move(check->format);
   const bool format_ok = r.format.ok;
-  if (!format_ok && spec.format_partial_credit && spec.format != FormatTemplate::kNone) {
-    r.format.value = TagCountCredit(completion.text, spec.format);
-  }
 
   // Accuracy.
   double accuracy = 0.0;
   bool has_accuracy = false;
   if (const auto* ref = std::get_if<MathReference>(&group.reference)) {
-    math::MathOptions math_options = MathOptionsFor(options_.math, spec);
-    math_options.extract.use_answer_tag = answer_tag;
+    math::MathOptions math_options = MathOptionsFor(options.math, spec);
+    math_options.extract.use_answer_tag = check->answer_tag;
     math::MathVerdict mv;
     // Several <answer> blocks earn no accuracy: VerifyCompletion refuses them itself, so that
     // `verdict check` and the server read answers by the same rules.
-    if (!custom_region.empty()) {
+    if (!check->answer.empty()) {
       // A custom pattern's "answer" group is the answer itself, not text to search.
-      mv = math::VerifyAnswer(custom_region, ref->gold_answers, math_options);
+      mv = math::VerifyAnswer(check->answer, ref->gold_answers, math_options);
     } else {
-      mv = math::VerifyCompletion(answer_text, ref->gold_answers, math_options);
+      mv = math::VerifyCompletion(check->answer_text, ref->gold_answers, math_options);
     }
     r.verdict = FromMathOutcome(mv.outcome);
     r.reason = std::move(mv.reason);
@@ -224,7 +199,8 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
                                                   : 0.0;
   } else if (const auto* ins = std::get_if<InstructionReference>(&group.reference)) {
     std::optional<std::string_view> region =
-        InstructionAnswerRegion(completion.text, spec.format, prefilled, custom_region);
+        InstructionAnswerRegion(completion.text, spec.format, PromptPrefillsThink(group.prompt),
+                                check->answer);
     if (absl::Status s = ScoreInstructions(*ins, region, spec, &r, &accuracy); !s.ok()) {
       return ErrorSample(std::move(s));
     }
@@ -235,162 +211,53 @@ SampleResult Scorer::ScoreSample(const Group& group, size_t index,
   }
 
   // Composition: reward = sum(weight * value); gating zeroes the accuracy term only.
+  auto add = [&r, &spec](Component c, double value) {
+    r.components.emplace_back(c, value);
+    r.reward += ComponentWeight(spec, c) * value;
+  };
   if (has_accuracy) {
-    r.components.emplace_back("accuracy", accuracy);
-    double term = (spec.gate_accuracy_on_format && !format_ok) ? 0.0 : accuracy;
-    r.reward += spec.accuracy_weight * term;
+    r.components.emplace_back(Component::kAccuracy, accuracy);
+    const double term = (spec.gate_accuracy_on_format && !format_ok) ? 0.0 : accuracy;
+    r.reward += ComponentWeight(spec, Component::kAccuracy) * term;
   }
-  if (spec.format != FormatTemplate::kNone) {
-    r.components.emplace_back("format", r.format.value);
-    r.reward += spec.format_weight * r.format.value;
-  }
+  if (spec.format != FormatTemplate::kNone) add(Component::kFormat, r.format.value);
 
   // Per-sample shaping terms.
   r.length = context.use_tokens ? completion.num_tokens : CodePointLength(completion.text);
   r.truncated = completion.finish_reason == "length";
-  auto add = [&r](const char* name, double value, double weight) {
-    r.components.emplace_back(name, value);
-    r.reward += weight * value;
-  };
   if (spec.language.enabled) {
     LanguageResult lang = LanguageConsistency(ChainOfThought(completion.text), context.language);
     r.language_target = lang.target;
     r.language_words = lang.words;
     r.language_target_words = lang.target_words;
-    add("language", lang.proportion, spec.language.weight);
+    add(Component::kLanguage, lang.proportion);
   }
   if (spec.overlong.enabled) {
-    add("overlong",
-        SoftOverlongPenalty(r.length, spec.overlong.max_length, spec.overlong.cache_length),
-        spec.overlong.weight);
+    add(Component::kOverlong,
+        SoftOverlongPenalty(r.length, spec.overlong.max_length, spec.overlong.cache_length));
   }
   if (spec.cosine.enabled) {
     const CosineShaping& c = spec.cosine;
-    add("cosine",
+    add(Component::kCosine,
         CosineLengthReward(r.length, r.verdict == Verdict::kCorrect,
                            CosineOptions{c.max_length, c.min_value_wrong, c.max_value_wrong,
-                                         c.min_value_correct, c.max_value_correct}),
-        c.weight);
+                                         c.min_value_correct, c.max_value_correct}));
   }
   if (spec.repetition.enabled) {
     // Token n-grams when the token ids were sent, word n-grams otherwise.
-    add("repetition",
+    const RepetitionShaping& rep = spec.repetition;
+    add(Component::kRepetition,
         completion.token_ids.empty()
-            ? RepetitionPenalty(completion.text, spec.repetition.ngram_size, spec.repetition.max_penalty)
-            : RepetitionPenaltyTokens(completion.token_ids, spec.repetition.ngram_size,
-                                      spec.repetition.max_penalty),
-        spec.repetition.weight);
+            ? RepetitionPenalty(completion.text, rep.ngram_size, rep.max_penalty)
+            : RepetitionPenaltyTokens(completion.token_ids, rep.ngram_size, rep.max_penalty));
   }
   return r;
 }
 
-namespace {
 
-double WeightOf(const RewardSpec& spec, const std::string& component) {
-  if (component == "accuracy") return spec.accuracy_weight;
-  if (component == "format") return spec.format_weight;
-  return 1.0;
-}
-
-// GDPO-style: advantages of each component separately, summed with the component weights.
-void ComponentAdvantages(const std::vector<bool>& scored, GroupResult* result) {
-  const size_t n = result->samples.size();
-  std::vector<std::string> names;
-  for (size_t i = 0; i < n && names.empty(); ++i) {
-    if (!scored[i]) continue;
-    for (const auto& [name, value] : result->samples[i].components) names.push_back(name);
-  }
-  bool any_variance = false;
-  std::vector<double> total(n, 0.0);
-  for (const std::string& name : names) {
-    std::vector<double> values(n, 0.0);
-    for (size_t i = 0; i < n; ++i) {
-      for (const auto& [cname, value] : result->samples[i].components) {
-        if (cname == name) values[i] = value;
-      }
-    }
-    AdvantageResult adv = ComputeAdvantages(values, scored, result->spec);
-    any_variance = any_variance || !adv.zero_variance;
-    for (size_t i = 0; i < n; ++i) total[i] += WeightOf(result->spec, name) * adv.advantages[i];
-  }
-  result->stats.zero_variance = !any_variance;
-  for (size_t i = 0; i < n; ++i) result->samples[i].advantage = total[i];
-}
-
-bool BatchScaled(const GroupResult& r) {
-  return r.error.ok() && r.spec.estimator != AdvantageEstimator::kNone &&
-         EffectiveScale(r.spec) == AdvantageScale::kBatchStd;
-}
-
-}  // namespace
-
-namespace {
-
-// Group-relative shaping, then the truncation rule and clipping, on the final reward.
-void FinishRewards(GroupResult* result) {
-  const RewardSpec& spec = result->spec;
-  if (spec.kimi_length.enabled) {
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (const SampleResult& s : result->samples) {
-      if (!s.error.ok()) continue;
-      lo = std::min(lo, s.length);
-      hi = std::max(hi, s.length);
-    }
-    for (SampleResult& s : result->samples) {
-      if (!s.error.ok()) continue;
-      double v = KimiLengthReward(s.length, lo, hi, s.verdict == Verdict::kCorrect);
-      s.components.emplace_back("length", v);
-      s.reward += spec.kimi_length.weight * v;
-    }
-  }
-  for (SampleResult& s : result->samples) {
-    if (!s.error.ok()) continue;
-    if (s.truncated && spec.truncation == TruncationMode::kMultiply) s.reward *= spec.truncation_value;
-    if (s.truncated && spec.truncation == TruncationMode::kReplace) s.reward = spec.truncation_value;
-    if (spec.clip) s.reward = std::clamp(s.reward, spec.clip_min, spec.clip_max);
-  }
-}
-
-}  // namespace
-
-void Scorer::FinishGroup(GroupResult* result) {
-  FinishRewards(result);
-  const size_t n = result->samples.size();
-  std::vector<double> rewards(n);
-  std::vector<bool> scored(n);
-  GroupStats& stats = result->stats;
-  std::string unit = std::move(stats.length_unit);
-  stats = GroupStats{};
-  stats.length_unit = std::move(unit);
-  stats.num_samples = static_cast<int>(n);
-  int num_scored = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const SampleResult& s = result->samples[i];
-    rewards[i] = s.reward;
-    scored[i] = s.error.ok();
-    if (!s.error.ok()) ++stats.num_errors;
-    if (s.error.ok()) ++num_scored;
-    if (s.verdict == Verdict::kCorrect) ++stats.num_correct;
-    if (s.verdict == Verdict::kUndecided) ++stats.num_undecided;
-    if (s.error.ok() && s.format.ok) ++stats.num_format_ok;
-  }
-  AdvantageResult adv = ComputeAdvantages(rewards, scored, result->spec);
-  stats.mean = adv.mean;
-  stats.std = adv.std;
-  stats.zero_variance = adv.zero_variance;
-  for (size_t i = 0; i < n; ++i) result->samples[i].advantage = adv.advantages[i];
-  if (result->spec.normalize_components &&
-      result->spec.estimator != AdvantageEstimator::kNone) {
-    ComponentAdvantages(scored, result);
-  }
-  for (int k : result->spec.pass_at_k) {
-    if (k >= 1 && k <= num_scored) {
-      stats.pass_at_k.emplace_back(k, PassAtK(num_scored, stats.num_correct, k));
-    }
-  }
-}
-
-void Scorer::MajorityVote(GroupResult* result, const math::MathOptions& options) {
+// Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
+// majority fields of `result->stats`.
+void MajorityVote(GroupResult* result, const math::MathOptions& options) {
   struct Cluster {
     std::string representative;
     int count = 0;
@@ -426,7 +293,10 @@ void Scorer::MajorityVote(GroupResult* result, const math::MathOptions& options)
   }
 }
 
-void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const {
+// Runs the group's programs (JudgeGroup: identical programs once) and puts the code accuracy,
+// verdict and test details on the samples already scored for format and shaping.
+void ScoreCode(const Group& group, const CancelToken* cancel, const ScorerOptions& scorer,
+               GroupResult* result) {
   const auto& ref = std::get<CodeReference>(group.reference);
   const RewardSpec& spec = group.spec;
   std::vector<std::string> texts;
@@ -436,12 +306,12 @@ void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResul
     texts.push_back(group.completions[i].text);
     index.push_back(i);
   }
-  code::JudgeOptions options = options_.judge;
+  code::JudgeOptions options = scorer.judge;
   options.all_pass = spec.code_all_pass;
   sandbox::CancelFlag flag;  // a cancelled call kills its processes at once
   const int listener = cancel ? cancel->AddListener([&flag] { flag.Cancel(); }) : -1;
   std::vector<absl::StatusOr<code::CodeVerdict>> verdicts =
-      code::JudgeGroup(ref, texts, *options_.runner, options, &flag);
+      code::JudgeGroup(ref, texts, *scorer.runner, options, &flag);
   if (cancel != nullptr && listener >= 0) cancel->RemoveListener(listener);
   for (size_t k = 0; k < verdicts.size(); ++k) {
     SampleResult& r = result->samples[index[k]];
@@ -455,39 +325,17 @@ void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResul
     const double accuracy = v.verdict == code::Verdict::kNoCode         ? spec.no_code_value
                             : v.verdict == code::Verdict::kCompileError ? spec.compile_error_value
                                                                          : v.accuracy;
-    r.components.insert(r.components.begin(), {"accuracy", accuracy});
+    r.components.insert(r.components.begin(), {Component::kAccuracy, accuracy});
     const double term = (spec.gate_accuracy_on_format && !r.format.ok) ? 0.0 : accuracy;
-    r.reward += spec.accuracy_weight * term;
+    r.reward += ComponentWeight(spec, Component::kAccuracy) * term;
     r.code = std::move(v);
   }
 }
 
-void Scorer::FinishBatch(std::vector<GroupResult*> results) {
-  std::vector<double*> values;
-  const RewardSpec* spec = nullptr;
-  for (GroupResult* r : results) {
-    if (!BatchScaled(*r)) continue;
-    if (spec == nullptr) spec = &r->spec;
-    for (SampleResult& s : r->samples) {
-      if (s.error.ok()) values.push_back(&s.advantage);
-    }
-  }
-  if (spec == nullptr) return;
-  // Zero-variance groups count toward the batch statistics (as in OpenRLHF's whitening) but keep
-  // their advantage of exactly 0.
-  std::vector<double> kept(values.size());
-  for (size_t i = 0; i < values.size(); ++i) kept[i] = *values[i];
-  BatchWhiten(values, spec->std_kind, spec->epsilon);
-  size_t v = 0;
-  for (GroupResult* r : results) {
-    if (!BatchScaled(*r)) continue;
-    for (SampleResult& s : r->samples) {
-      if (!s.error.ok()) continue;
-      if (r->stats.zero_variance) s.advantage = kept[v];
-      ++v;
-    }
-  }
-}
+}  // namespace
+
+Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
+    : pool_(pool), options_(std::move(options)) {}
 
 void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
                         std::shared_ptr<const CancelToken> cancel, Done done) const {
@@ -522,10 +370,11 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
     pool_->Schedule([this, job]() {
       for (size_t i = 0; i < job->result.samples.size(); ++i) {
         absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
-        job->result.samples[i] = live.ok() ? ScoreSample(*job->group, i, job->context) : ErrorSample(live);
+        job->result.samples[i] =
+            live.ok() ? ScoreSample(*job->group, i, job->context, options_) : ErrorSample(live);
       }
-      ScoreCode(*job->group, job->cancel.get(), &job->result);
-      FinishGroup(&job->result);
+      ScoreCode(*job->group, job->cancel.get(), options_, &job->result);
+      internal::FinishGroup(&job->result);
       std::move(job->done)(std::move(job->result));
     });
     return;
@@ -537,16 +386,66 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
       for (size_t i = begin; i < end; ++i) {
         absl::Status live = job->cancel ? job->cancel->Check() : absl::OkStatus();
         job->result.samples[i] =
-            live.ok() ? ScoreSample(*job->group, i, job->context) : ErrorSample(live);
+            live.ok() ? ScoreSample(*job->group, i, job->context, options_) : ErrorSample(live);
       }
       // acq_rel: the finishing task sees every other task's samples.
       if (job->remaining_tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        FinishGroup(&job->result);
-        if (job->group->spec.majority_vote) MajorityVote(&job->result, MathOptionsFor(options_.math, job->group->spec));
+        internal::FinishGroup(&job->result);
+        if (job->group->spec.majority_vote) {
+          MajorityVote(&job->result, MathOptionsFor(options_.math, job->group->spec));
+        }
         std::move(job->done)(std::move(job->result));
       }
     });
   }
+}
+
+namespace {
+
+// Shared by the groups of one batch; the group that finishes last finishes the batch.
+struct BatchJob {
+  std::vector<GroupResult> results;
+  Scorer::BatchDone done;
+  std::atomic<size_t> remaining{0};
+
+  void DoneOne() {
+    // acq_rel: the finishing group sees every other group's result.
+    if (remaining.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    std::vector<GroupResult*> batch;
+    batch.reserve(results.size());
+    for (GroupResult& r : results) batch.push_back(&r);
+    internal::FinishBatch(batch);
+    std::move(done)(std::move(results));
+  }
+};
+
+}  // namespace
+
+void Scorer::ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const CancelToken> cancel,
+                        BatchDone done) const {
+  auto job = std::make_shared<BatchJob>();
+  const size_t n = groups.size();
+  job->results.resize(n);  // slots, filled concurrently
+  job->done = std::move(done);
+  // One extra count held by this loop, so the batch cannot finish under it.
+  job->remaining.store(n + 1, std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    BatchGroup& g = groups[i];
+    // Once cancelled (client gone, deadline, shutdown grace over), the rest is not queued: a
+    // large batch would otherwise hold the pool for each of its groups.
+    if (g.error.ok() && cancel != nullptr) g.error = cancel->Check();
+    if (!g.error.ok()) {
+      job->results[i].group_id = g.group != nullptr ? g.group->id : "";
+      job->results[i].error = std::move(g.error);
+      job->DoneOne();
+      continue;
+    }
+    ScoreAsync(std::move(g.group), cancel, [job, i](GroupResult result) {
+      job->results[i] = std::move(result);
+      job->DoneOne();
+    });
+  }
+  job->DoneOne();
 }
 
 GroupResult Scorer::Score(const Group& group, const CancelToken* cancel) const {

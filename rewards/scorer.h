@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "rewards/cancel.h"
 #include "rewards/thread_pool.h"
 #include "rewards/types.h"
@@ -34,51 +36,38 @@ struct ScorerOptions {
   size_t tasks_per_thread = 4;
 };
 
-// What every sample of a group shares, worked out once per group.
-struct GroupContext {
-  bool use_tokens = false;   // lengths in tokens: every completion has a token count
-  std::string language;      // target language for the language component ("" if off)
-};
-
 // Thread-safe; one Scorer serves every call of a process. Does not own the pool.
 class Scorer {
  public:
   using Done = absl::AnyInvocable<void(GroupResult) &&>;
 
+  // One group of a batch. A group the caller could not build (a bad spec, say) comes with
+  // `error` set: it is not scored, and its result carries that error and `group->id`.
+  struct BatchGroup {
+    std::shared_ptr<const Group> group;
+    absl::Status error;
+  };
+  // One result per group of the batch, in order.
+  using BatchDone = absl::AnyInvocable<void(std::vector<GroupResult>) &&>;
+
   Scorer(ThreadPool* pool, ScorerOptions options = {});
 
   // Scores `group` with its completions checked in parallel on the pool. `done` runs exactly
   // once, on a pool thread (or inline, before returning, when the group is rejected without any
-  // checking). `cancel` may be null. Never blocks.
+  // checking). `cancel` may be null. Never blocks. Batch-scaled advantages (REINFORCE++) are
+  // left baseline-subtracted: score batches with ScoreBatch.
   void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const CancelToken> cancel,
                   Done done) const;
 
+  // Scores a batch (one request, one CLI chunk): every group concurrently, then batch-scaled
+  // advantages whitened across the batch. `done` runs exactly once, on a pool thread (or inline
+  // when no group was queued). Once `cancel` fires, groups not yet queued are not: their
+  // results carry its status. `cancel` may be null. Never blocks.
+  void ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const CancelToken> cancel,
+                  BatchDone done) const;
+
   // Blocking convenience over ScoreAsync. Do not call from a task of the same pool.
   GroupResult Score(const Group& group, const CancelToken* cancel = nullptr) const;
-
-  // Checks one completion of `group`: format, accuracy, the per-sample shaping terms and their
-  // weighted sum. Group-relative terms, truncation, clipping and advantages come in FinishGroup.
-  SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& context) const;
-
-  static GroupContext ContextOf(const Group& group);
-
-  // Runs the group's programs (JudgeGroup: identical programs once) and puts the code accuracy,
-  // verdict and test details on the samples already scored for format and shaping.
-  void ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const;
-
-  // Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
-  // majority fields of `result->stats`.
-  static void MajorityVote(GroupResult* result, const math::MathOptions& options);
-
-  // Finishes per-sample results in place: the Kimi length term (relative to the group),
-  // truncation, clipping, group statistics and advantages. Batch-scaled
-  // advantages (EffectiveScale() == kBatchStd) are left baseline-subtracted: see FinishBatch.
-  static void FinishGroup(GroupResult* result);
-
-  // Whitens the advantages of the batch-scaled groups among `results` together (one Score call
-  // is one batch), with the std kind and epsilon of the first such group. Other groups are left
-  // as they are.
-  static void FinishBatch(std::vector<GroupResult*> results);
 
   const ScorerOptions& options() const { return options_; }
 

@@ -6,6 +6,8 @@
 #include <unordered_set>
 
 #include "absl/hash/hash.h"
+#include "rewards/utf8.h"
+#include "unicode/uchar.h"
 
 namespace verdict {
 
@@ -53,20 +55,18 @@ double RepetitionOf(const std::vector<T>& items, int n, double max_penalty) {
 }  // namespace
 
 double RepetitionPenalty(std::string_view text, int ngram_size, double max_penalty) {
-  // Words as open-r1 splits them: lower-cased, separated by whitespace.
-  std::vector<std::string_view> words;
-  size_t i = 0;
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::string_view l = lower;
-  while (i < l.size()) {
-    while (i < l.size() && std::isspace(static_cast<unsigned char>(l[i]))) ++i;
-    size_t j = i;
-    while (j < l.size() && !std::isspace(static_cast<unsigned char>(l[j]))) ++j;
-    if (j > i) words.push_back(l.substr(i, j - i));
-    i = j;
+  // Words as open-r1 splits them (Python's text.lower().split()): lower-cased, separated by
+  // white space, both by Unicode rules (the case mapping per code point).
+  std::vector<std::u32string> words(1);
+  for (size_t i = 0; i < text.size();) {
+    const char32_t c = NextCodePoint(text, &i);
+    if (IsWhiteSpace(c)) {
+      if (!words.back().empty()) words.emplace_back();
+      continue;
+    }
+    words.back().push_back(static_cast<char32_t>(u_tolower(static_cast<UChar32>(c))));
   }
+  if (words.back().empty()) words.pop_back();
   return RepetitionOf(words, ngram_size, max_penalty);
 }
 

@@ -34,7 +34,8 @@ struct CosineOptions {
 //   wrong:   r = max_w + (min_w - max_w) * (1 + cos(p*pi)) / 2      (longer is less bad)
 double CosineLengthReward(int64_t length, bool correct, const CosineOptions& options);
 
-// N-gram repetition penalty (Yeo et al. 2025, as in open-r1): over word n-grams of `text`
+// N-gram repetition penalty (Yeo et al. 2025, as in open-r1): over word n-grams of `text` (words
+// lower-cased and split at white space by Unicode rules, as Python's lower().split())
 // (or token n-grams of `tokens` when given), penalty = max_penalty * (1 - unique / total);
 // 0 when the text has fewer than n words. max_penalty is <= 0.
 double RepetitionPenalty(std::string_view text, int ngram_size, double max_penalty);

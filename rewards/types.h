@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "rewards/component.h"
 #include "verifier/code/code_reference.h"
 #include "verifier/instruct/check.h"
 #include "verifier/instruct/constraint.h"
@@ -76,7 +77,7 @@ enum class StdKind {
 };
 
 // Optional shaping terms (rewards/shaping.h has the formulas). Each adds `weight * value` to the
-// reward when enabled, and is reported as a component.
+// reward when enabled, and is reported as a component (rewards/component.h).
 struct OverlongShaping {  // component "overlong" (DAPO)
   bool enabled = false;
   int64_t max_length = 4096;
@@ -218,8 +219,9 @@ struct InstructionDetails {
 
 struct SampleResult {
   double reward = 0.0;
-  // Named component values before weighting, in a fixed order ("accuracy", "format").
-  std::vector<std::pair<std::string, double>> components;
+  // Component values before weighting (ComponentWeight gives each weight), in a fixed order:
+  // accuracy, format, then the shaping terms.
+  std::vector<std::pair<Component, double>> components;
   double advantage = 0.0;
   Verdict verdict = Verdict::kError;
   std::string reason;

@@ -1,5 +1,7 @@
 #include "rewards/utf8.h"
 
+#include "unicode/uchar.h"
+
 namespace verdict {
 namespace {
 
@@ -60,10 +62,40 @@ std::string RepairUtf8(std::string_view text) {
   return out;
 }
 
-std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+bool IsWhiteSpace(char32_t c) {
+  return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_WHITE_SPACE);
+}
+
+char32_t NextCodePoint(std::string_view text, size_t* i) {
+  const size_t n = SequenceLength(text, *i);
+  if (n == 0) {
+    ++*i;
+    return 0xFFFD;
+  }
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[*i + k]); };
+  char32_t c = n == 1 ? byte(0) : byte(0) & (0xFF >> (n + 1));
+  for (size_t k = 1; k < n; ++k) c = (c << 6) | (byte(k) & 0x3F);
+  *i += n;
+  return c;
+}
+
+bool IsBlank(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (!IsWhiteSpace(NextCodePoint(text, &i))) return false;  // U+FFFD is not white space
+  }
+  return true;
+}
+
+std::string_view StripTrailingWhiteSpace(std::string_view text) {
+  size_t end = text.size();
+  while (end > 0) {
+    size_t start = end - 1;  // the start of the last character
+    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+    size_t i = start;
+    const char32_t c = NextCodePoint(text, &i);
+    if (i != end || !IsWhiteSpace(c)) break;
+    end = start;
+  }
   return text.substr(0, end);
 }
 

@@ -15,8 +15,20 @@ bool IsValidUtf8(std::string_view text);
 // returned unchanged.
 std::string RepairUtf8(std::string_view text);
 
-// The longest prefix of `text` of at most `max_bytes` bytes that does not cut a character.
-std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+// White space, the one definition the reward rules use (format templates, word splitting, blank
+// lines): Unicode White_Space, i.e. \t \n \v \f \r, space, U+0085, U+00A0, U+1680,
+// U+2000..U+200A, U+2028, U+2029, U+202F, U+205F and U+3000.
+bool IsWhiteSpace(char32_t c);
+
+// True when `text` is empty or only white space. Invalid UTF-8 is not white space.
+bool IsBlank(std::string_view text);
+
+// `text` without the white space at its end.
+std::string_view StripTrailingWhiteSpace(std::string_view text);
+
+// Decodes the code point at text[*i] and advances *i past it; an invalid sequence yields
+// U+FFFD and advances by at least one byte.
+char32_t NextCodePoint(std::string_view text, size_t* i);
 
 }  // namespace verdict
 

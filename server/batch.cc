@@ -7,44 +7,6 @@
 #include "server/convert.h"
 
 namespace verdict {
-namespace {
-
-struct BatchJob {
-  BatchContext context;
-  v1::ScoreResponse* response;
-  std::shared_ptr<const CancelToken> cancel;
-  absl::AnyInvocable<void(absl::Status) &&> done;
-  std::vector<std::shared_ptr<Group>> groups;
-  std::vector<GroupResult> results;
-  int64_t samples = 0;
-  std::atomic<size_t> remaining{0};
-
-  void Finish() {
-    std::vector<GroupResult*> batch;
-    for (GroupResult& r : results) batch.push_back(&r);
-    Scorer::FinishBatch(std::move(batch));
-    response->mutable_groups()->Reserve(static_cast<int>(results.size()));
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (context.metrics != nullptr) {
-        if (results[i].error.ok()) {
-          context.metrics->RecordGroup(*groups[i], results[i]);
-        } else {
-          context.metrics->RecordGroupError(static_cast<int>(results[i].error.code()));
-        }
-      }
-      GroupResultToProto(std::move(results[i]), response->add_groups());
-    }
-    context.budget->Release(samples);
-    absl::Status live = cancel ? cancel->Check() : absl::OkStatus();
-    std::move(done)(std::move(live));
-  }
-
-  void DoneOne() {
-    if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) Finish();
-  }
-};
-
-}  // namespace
 
 bool InflightBudget::TryAcquire(int64_t n) {
   int64_t used = used_.load(std::memory_order_relaxed);
@@ -74,42 +36,33 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
                            " completions in flight; retry with backoff")));
     return;
   }
-  auto job = std::make_shared<BatchJob>();
-  job->context = context;
-  job->response = response;
-  job->cancel = std::move(cancel);
-  job->done = std::move(done);
-  job->samples = samples;
-  const int n = request.groups_size();
-  job->groups.resize(n);
-  job->results.resize(n);  // slots, filled concurrently
-  // One extra count held by this loop, so the batch cannot finish under it.
-  job->remaining.store(n + 1, std::memory_order_relaxed);
-  for (int i = 0; i < n; ++i) {
-    const v1::Group& in = request.groups(i);
-    job->groups[i] = std::make_shared<Group>();
-    if (absl::Status s = GroupFromProto(in, *spec, job->groups[i].get()); !s.ok()) {
-      job->results[i].group_id = in.id();
-      job->results[i].error = std::move(s);
-      job->DoneOne();
-      continue;
-    }
-    // Once cancelled (client gone, deadline, shutdown grace over), the rest is not queued: a
-    // large batch would otherwise hold the pool for each of its groups.
-    if (job->cancel != nullptr) {
-      if (absl::Status live = job->cancel->Check(); !live.ok()) {
-        job->results[i].group_id = in.id();
-        job->results[i].error = std::move(live);
-        job->DoneOne();
-        continue;
-      }
-    }
-    context.scorer->ScoreAsync(job->groups[i], job->cancel, [job, i](GroupResult result) {
-      job->results[i] = std::move(result);
-      job->DoneOne();
-    });
+  std::vector<Scorer::BatchGroup> batch(request.groups_size());
+  std::vector<std::shared_ptr<const Group>> groups(batch.size());  // for the metrics
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto group = std::make_shared<Group>();
+    batch[i].error = GroupFromProto(request.groups(static_cast<int>(i)), *spec, group.get());
+    groups[i] = group;
+    batch[i].group = std::move(group);
   }
-  job->DoneOne();
+  context.scorer->ScoreBatch(
+      std::move(batch), cancel,
+      [context, cancel, response, samples, groups = std::move(groups),
+       done = std::move(done)](std::vector<GroupResult> results) mutable {
+        response->mutable_groups()->Reserve(static_cast<int>(results.size()));
+        for (size_t i = 0; i < results.size(); ++i) {
+          if (context.metrics != nullptr) {
+            if (results[i].error.ok()) {
+              context.metrics->RecordGroup(*groups[i], results[i]);
+            } else {
+              context.metrics->RecordGroupError(static_cast<int>(results[i].error.code()));
+            }
+          }
+          GroupResultToProto(std::move(results[i]), response->add_groups());
+        }
+        context.budget->Release(samples);
+        absl::Status live = cancel ? cancel->Check() : absl::OkStatus();
+        std::move(done)(std::move(live));
+      });
 }
 
 }  // namespace verdict

@@ -1,10 +1,9 @@
 #include "server/convert.h"
 
-#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "rewards/format.h"
+#include "rewards/spec.h"
 #include "rewards/utf8.h"
 
 namespace verdict {
@@ -14,26 +13,13 @@ namespace {
 // UTF-8; protobuf refuses to serialise such strings, so repair it on the way out.
 std::string WireText(std::string&& s) { return IsValidUtf8(s) ? std::move(s) : RepairUtf8(s); }
 
-absl::Status CheckFinite(double value, const char* field) {
-  if (!std::isfinite(value)) {
-    return absl::InvalidArgumentError(absl::StrCat("reward spec: ", field, " must be finite"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardSpec& o) {
   RewardSpec s = base;
   if (o.has_weights()) {
-    if (o.weights().has_accuracy()) {
-      if (auto st = CheckFinite(o.weights().accuracy(), "weights.accuracy"); !st.ok()) return st;
-      s.accuracy_weight = o.weights().accuracy();
-    }
-    if (o.weights().has_format()) {
-      if (auto st = CheckFinite(o.weights().format(), "weights.format"); !st.ok()) return st;
-      s.format_weight = o.weights().format();
-    }
+    if (o.weights().has_accuracy()) s.accuracy_weight = o.weights().accuracy();
+    if (o.weights().has_format()) s.format_weight = o.weights().format();
   }
   if (o.has_format()) {
     switch (o.format()) {
@@ -60,11 +46,7 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       default: return absl::InvalidArgumentError("reward spec: unknown math.decimal_policy");
     }
     if (o.math().has_min_significant_digits()) {
-      int d = o.math().min_significant_digits();
-      if (d < 1 || d > 1000) {
-        return absl::InvalidArgumentError("reward spec: math.min_significant_digits must be in [1, 1000]");
-      }
-      s.math_min_significant_digits = d;
+      s.math_min_significant_digits = o.math().min_significant_digits();
     }
     switch (o.math().percent_policy()) {
       case v1::MathSpec::PERCENT_POLICY_UNSPECIFIED: break;
@@ -76,17 +58,8 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       default: return absl::InvalidArgumentError("reward spec: unknown math.percent_policy");
     }
   }
-  if (s.format == FormatTemplate::kCustom) {
-    if (s.format_pattern.empty()) {
-      return absl::InvalidArgumentError("reward spec: FORMAT_TEMPLATE_CUSTOM needs format_pattern");
-    }
-    if (absl::Status st = ValidateFormatPattern(s.format_pattern); !st.ok()) return st;
-  }
   if (o.has_gate_accuracy_on_format()) s.gate_accuracy_on_format = o.gate_accuracy_on_format();
-  if (o.has_undecided_value()) {
-    if (auto st = CheckFinite(o.undecided_value(), "undecided_value"); !st.ok()) return st;
-    s.undecided_value = o.undecided_value();
-  }
+  if (o.has_undecided_value()) s.undecided_value = o.undecided_value();
   if (o.has_advantage()) {
     const v1::AdvantageSpec& a = o.advantage();
     if (a.has_estimator()) {
@@ -127,13 +100,7 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       }
     }
     if (a.has_normalize_components()) s.normalize_components = a.normalize_components();
-    if (a.has_epsilon()) {
-      if (!std::isfinite(a.epsilon()) || a.epsilon() < 0) {
-        return absl::InvalidArgumentError(
-            "reward spec: advantage.epsilon must be finite and >= 0");
-      }
-      s.epsilon = a.epsilon();
-    }
+    if (a.has_epsilon()) s.epsilon = a.epsilon();
   }
   if (o.has_instructions()) {
     const v1::InstructionSpec& i = o.instructions();
@@ -155,10 +122,6 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
     if (o.overlong().has_max_length()) s.overlong.max_length = o.overlong().max_length();
     if (o.overlong().has_cache_length()) s.overlong.cache_length = o.overlong().cache_length();
     if (o.overlong().has_weight()) s.overlong.weight = o.overlong().weight();
-    if (s.overlong.cache_length < 1 || s.overlong.cache_length > s.overlong.max_length) {
-      return absl::InvalidArgumentError(
-          "reward spec: overlong needs 1 <= cache_length <= max_length");
-    }
   }
   if (o.has_kimi_length()) {
     s.kimi_length.enabled = true;
@@ -173,17 +136,12 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
     if (c.has_min_value_correct()) s.cosine.min_value_correct = c.min_value_correct();
     if (c.has_max_value_correct()) s.cosine.max_value_correct = c.max_value_correct();
     if (c.has_weight()) s.cosine.weight = c.weight();
-    if (s.cosine.max_length < 1) return absl::InvalidArgumentError("reward spec: cosine.max_length must be >= 1");
   }
   if (o.has_repetition()) {
     s.repetition.enabled = true;
     if (o.repetition().has_ngram_size()) s.repetition.ngram_size = o.repetition().ngram_size();
     if (o.repetition().has_max_penalty()) s.repetition.max_penalty = o.repetition().max_penalty();
     if (o.repetition().has_weight()) s.repetition.weight = o.repetition().weight();
-    if (s.repetition.ngram_size < 1 || s.repetition.max_penalty > 0) {
-      return absl::InvalidArgumentError(
-          "reward spec: repetition needs ngram_size >= 1 and max_penalty <= 0");
-    }
   }
   if (o.has_truncation()) {
     switch (o.truncation().mode()) {
@@ -199,15 +157,11 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
     s.clip = true;
     if (o.clip().has_min()) s.clip_min = o.clip().min();
     if (o.clip().has_max()) s.clip_max = o.clip().max();
-    if (s.clip_min > s.clip_max) return absl::InvalidArgumentError("reward spec: clip.min > clip.max");
   }
   if (o.pass_at_k_size() > 0) {
-    s.pass_at_k.clear();
-    for (int k : o.pass_at_k()) {
-      if (k < 1) return absl::InvalidArgumentError("reward spec: pass_at_k values must be >= 1");
-      s.pass_at_k.push_back(k);
-    }
+    s.pass_at_k.assign(o.pass_at_k().begin(), o.pass_at_k().end());
   }
+  if (absl::Status st = ValidateSpec(s); !st.ok()) return st;
   return s;
 }
 
@@ -433,7 +387,9 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
   for (SampleResult& s : in.samples) {
     v1::SampleResult* p = out->add_samples();
     p->set_reward(s.reward);
-    for (auto& [name, value] : s.components) (*p->mutable_components())[name] = value;
+    for (const auto& [c, value] : s.components) {
+      (*p->mutable_components())[std::string(ComponentName(c))] = value;
+    }
     p->set_advantage(s.advantage);
     p->set_verdict(VerdictToProto(s.verdict));
     p->set_reason(WireText(std::move(s.reason)));

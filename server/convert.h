@@ -10,8 +10,9 @@
 
 namespace verdict {
 
-// Applies the fields `override` sets on top of `base`. INVALID_ARGUMENT names the first field
-// with a bad value (a non-finite weight, a negative epsilon, an unknown enum value).
+// Applies the fields `override` sets on top of `base`, then checks the result with ValidateSpec
+// (rewards/spec.h, where every value rule lives). INVALID_ARGUMENT names the first field with a
+// bad value (an unknown enum value here; a non-finite weight, a negative epsilon there).
 absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardSpec& override);
 
 // Every field set, for GetInfo and GroupResult.effective_spec.

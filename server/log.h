@@ -28,9 +28,6 @@ inline void Warning(std::string_view msg, std::initializer_list<Field> fields = 
 inline void Error(std::string_view msg, std::initializer_list<Field> fields = {}) {
   Log(Level::kError, msg, fields);
 }
-inline void Debug(std::string_view msg, std::initializer_list<Field> fields = {}) {
-  Log(Level::kDebug, msg, fields);
-}
 
 // Appends `s` to `out` as a JSON string literal (quotes included).
 void AppendJsonString(std::string_view s, std::string* out);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/support/proto_buffer_reader.h"
 #include "grpcpp/support/proto_buffer_writer.h"
 #include "absl/synchronization/mutex.h"
@@ -65,6 +66,13 @@ std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context
   return std::make_shared<CancelToken>(absl::FromChrono(deadline));
 }
 
+google::protobuf::ArenaOptions ArenaOptionsForBatch() {
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 << 10;
+  options.max_block_size = 1 << 20;
+  return options;
+}
+
 // Unary Score: ScoreBatch does the work; this reactor only maps its status onto the call and
 // the call's cancellation onto the batch. Owned by gRPC from creation until OnDone.
 class ScoreCall final : public grpc::ServerUnaryReactor {
@@ -74,11 +82,11 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
       : service_(service), cancel_(TokenFor(context)), deadline_(context->deadline()),
         out_(response), start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
-    if (absl::Status parsed = Parse(*request, &request_); !parsed.ok()) {
+    if (absl::Status parsed = Parse(*request, request_); !parsed.ok()) {
       Done(parsed);
       return;
     }
-    ScoreBatch(service_->batch_context(), request_, cancel_, &response_,
+    ScoreBatch(service_->batch_context(), *request_, cancel_, response_,
                [this](absl::Status s) { Done(std::move(s)); });
   }
 
@@ -94,7 +102,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
     if (s.ok()) {
       bool own = false;
       grpc::Status wrote =
-          grpc::SerializationTraits<v1::ScoreResponse>::Serialize(response_, out_, &own);
+          grpc::SerializationTraits<v1::ScoreResponse>::Serialize(*response_, out_, &own);
       if (!wrote.ok()) s = absl::InternalError("the response could not be serialized");
     }
     // Counted now, not in OnDone, so a client that reads /metrics after its reply sees it.
@@ -111,8 +119,13 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
   grpc::ByteBuffer* const out_;
   const absl::Time start_;
   std::atomic<bool> cancelled_{false};
-  v1::ScoreRequest request_;
-  v1::ScoreResponse response_;
+  // The request and response live in an arena: a batch is ~10 allocations per sample each way
+  // otherwise, and freeing them one by one was the largest service-only cost (#16).
+  google::protobuf::Arena arena_{ArenaOptionsForBatch()};
+  v1::ScoreRequest* const request_ =
+      google::protobuf::Arena::CreateMessage<v1::ScoreRequest>(&arena_);
+  v1::ScoreResponse* const response_ =
+      google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(&arena_);
 };
 
 // Bidirectional ScoreStream. Reads a group, starts scoring it, and reads the next while fewer

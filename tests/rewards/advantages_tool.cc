@@ -1,13 +1,15 @@
-// Test tool: reads a batch of groups (rewards, components, which samples were scored) and an
-// advantage spec as JSON on stdin, runs Scorer::FinishGroup on each group and
-// Scorer::FinishBatch on the batch, and prints one JSON line per group:
+// Test tool: reads a batch of groups (component values by wire name, which samples were scored)
+// and an advantage spec with a weight per component as JSON on stdin, runs FinishGroup on each
+// group and FinishBatch on the batch (rewards/internal/finish.h), and prints one JSON line per
+// group:
 //   {"advantages": [...], "mean": m, "std": s, "zero_variance": b}
 // advantages_numpy_test.py compares it with an independent numpy implementation.
 #include <iostream>
 #include <iterator>
 #include <string>
 
-#include "rewards/scorer.h"
+#include "rewards/internal/finish.h"
+#include "rewards/spec.h"
 #include "simdjson.h"
 
 namespace verdict {
@@ -38,31 +40,48 @@ int Main() {
   spec.std_kind = std::string_view(root["std"]) == "population" ? StdKind::kPopulation : StdKind::kSample;
   spec.epsilon = double(root["epsilon"]);
   spec.normalize_components = bool(root["normalize_components"]);
-  spec.accuracy_weight = double(root["weights"]["accuracy"]);
-  spec.format_weight = double(root["weights"]["format"]);
+  for (auto [name, weight] : root["weights"].get_object()) {
+    std::optional<Component> c = ComponentNamed(name);
+    if (!c) {
+      std::cerr << "unknown component " << name << "\n";
+      return 2;
+    }
+    ComponentWeight(spec, *c) = double(weight);
+  }
   std::vector<GroupResult> results;
   for (simdjson::dom::element g : root["groups"].get_array()) {
     GroupResult r;
     r.spec = spec;
-    simdjson::dom::array acc = g["accuracy"], fmt = g["format"], scored = g["scored"];
-    auto a = acc.begin(), f = fmt.begin(), s = scored.begin();
-    for (; a != acc.end(); ++a, ++f, ++s) {
+    simdjson::dom::array scored = g["scored"];
+    for (bool s : scored) {
       SampleResult sample;
-      sample.components = {{"accuracy", double(*a)}, {"format", double(*f)}};
-      sample.reward = spec.accuracy_weight * double(*a) + spec.format_weight * double(*f);
       sample.verdict = Verdict::kWrongAnswer;
-      if (!bool(*s)) {
+      if (!s) {
         sample.verdict = Verdict::kError;
         sample.error = absl::InternalError("not scored");
       }
       r.samples.push_back(std::move(sample));
     }
-    Scorer::FinishGroup(&r);
+    for (auto [name, values] : g["components"].get_object()) {
+      std::optional<Component> named = ComponentNamed(name);
+      if (!named) {
+        std::cerr << "unknown component " << name << "\n";
+        return 2;
+      }
+      const Component c = *named;
+      size_t i = 0;
+      for (double v : values.get_array()) {
+        r.samples[i].components.emplace_back(c, v);
+        r.samples[i].reward += ComponentWeight(spec, c) * v;
+        ++i;
+      }
+    }
+    internal::FinishGroup(&r);
     results.push_back(std::move(r));
   }
   std::vector<GroupResult*> batch;
   for (GroupResult& r : results) batch.push_back(&r);
-  Scorer::FinishBatch(batch);
+  internal::FinishBatch(batch);
   std::cout.precision(17);
   for (const GroupResult& r : results) {
     std::cout << "{\"advantages\":[";

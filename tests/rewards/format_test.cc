@@ -62,12 +62,23 @@ INSTANTIATE_TEST_SUITE_P(
         FormatCase{"prefilled_but_repeats_think", "<think>r</think><answer>7</answer>", true,
                    false, "<think> appears 2 times"},
         FormatCase{"prefilled_empty_reasoning", "</think><answer>7</answer>", true, false,
-                   "empty <think> block"}),
+                   "empty <think> block"},
+        // White space is Unicode White_Space everywhere (rewards/utf8.h). Regression: \v was
+        // blank inside a body but not around the tags.
+        FormatCase{"vertical_tab_between_blocks", "<think>6*7=42</think>\v<answer>42</answer>",
+                   false, true, ""},
+        FormatCase{"unicode_spaces_around", "\u3000<think>a</think>\u00A0<answer>1</answer>\u2029",
+                   false, true, ""},
+        FormatCase{"unicode_space_only_answer", "<think>a</think><answer>\u2003\v</answer>",
+                   false, false, "empty <answer> block"},
+        FormatCase{"zero_width_space_is_text", "<think>a</think>\u200B<answer>1</answer>", false,
+                   false, "text between </think> and <answer>"}),
     [](const testing::TestParamInfo<FormatCase>& info) { return info.param.name; });
 
 TEST(PromptPrefillsThink, RecognisesTrailingThinkTag) {
   EXPECT_TRUE(PromptPrefillsThink("User: 1+1?\nAssistant: <think>"));
   EXPECT_TRUE(PromptPrefillsThink("Assistant: <think>\n  "));
+  EXPECT_TRUE(PromptPrefillsThink("Assistant: <think>\u3000\v"));
   EXPECT_FALSE(PromptPrefillsThink("Assistant:"));
   EXPECT_FALSE(PromptPrefillsThink("<think> </think> and <answer> </answer> tags"));
   EXPECT_FALSE(PromptPrefillsThink(""));

@@ -23,9 +23,9 @@ class RewardHacking : public testing::TestWithParam<Hack> {
   Scorer scorer_{&pool_};
 };
 
-double Component(const SampleResult& s, const std::string& name) {
-  for (const auto& [n, v] : s.components) {
-    if (n == name) return v;
+double ValueOf(const SampleResult& s, Component c) {
+  for (const auto& [other, v] : s.components) {
+    if (other == c) return v;
   }
   return -1;
 }
@@ -40,8 +40,8 @@ TEST_P(RewardHacking, EarnsNoCreditItShouldNot) {
   GroupResult r = scorer_.Score(g);
   ASSERT_TRUE(r.error.ok());
   const SampleResult& s = r.samples[0];
-  EXPECT_LE(Component(s, "format"), h.max_format) << s.format.problem;
-  EXPECT_LE(Component(s, "accuracy"), h.max_accuracy) << s.reason;
+  EXPECT_LE(ValueOf(s, Component::kFormat), h.max_format) << s.format.problem;
+  EXPECT_LE(ValueOf(s, Component::kAccuracy), h.max_accuracy) << s.reason;
 }
 
 INSTANTIATE_TEST_SUITE_P(

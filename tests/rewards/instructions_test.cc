@@ -47,7 +47,7 @@ class InstructionScoring : public testing::Test {
   }
   static double Accuracy(const SampleResult& s) {
     for (const auto& [name, v] : s.components) {
-      if (name == "accuracy") return v;
+      if (name == Component::kAccuracy) return v;
     }
     return -1;
   }

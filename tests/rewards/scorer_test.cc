@@ -2,15 +2,19 @@
 #include "sandbox/fake_runner.h"
 
 #include <cmath>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/synchronization/notification.h"
 
 namespace verdict {
 namespace {
 
 using testing::HasSubstr;
+using enum Component;
 
 Group MathGroup(std::vector<std::string> completions, std::string gold = "42") {
   Group g;
@@ -50,7 +54,7 @@ TEST_F(ScorerTest, ComposesFormatAndAccuracyAndNormalisesWithinTheGroup) {
     EXPECT_NEAR(r.samples[i].advantage, (rewards[i] - 1) / (std + 1e-6), 1e-12) << i;
   }
   EXPECT_THAT(r.samples[1].components,
-              testing::ElementsAre(testing::Pair("accuracy", 0.0), testing::Pair("format", 1.0)));
+              testing::ElementsAre(testing::Pair(kAccuracy, 0.0), testing::Pair(kFormat, 1.0)));
   EXPECT_DOUBLE_EQ(r.stats.mean, 1.0);
   EXPECT_NEAR(r.stats.std, std, 1e-15);
   EXPECT_FALSE(r.stats.zero_variance);
@@ -66,7 +70,7 @@ TEST_F(ScorerTest, WeightsAndGatingApplyToTheReward) {
   // Sample 0: correct but badly formatted -> the accuracy term is gated to 0; the component
   // still says 1 so trainers can log it.
   EXPECT_DOUBLE_EQ(r.samples[0].reward, 0.0);
-  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("accuracy", 1.0)));
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kAccuracy, 1.0)));
   EXPECT_DOUBLE_EQ(r.samples[1].reward, 1.5);
 }
 
@@ -135,7 +139,7 @@ TEST_F(ScorerTest, CodeAccuracyComesFromTheRunsAndSandboxFailuresAreErrors) {
   GroupResult r = scorer.Score(g);
   ASSERT_TRUE(r.error.ok()) << r.error;
   EXPECT_EQ(r.samples[0].verdict, Verdict::kPartial);  // "2 2" printed nothing
-  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 0.5)));
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair(kAccuracy, 0.5)));
   EXPECT_EQ(r.samples[1].verdict, Verdict::kNoCode);
   EXPECT_DOUBLE_EQ(r.samples[1].reward, -1.0);
   EXPECT_EQ(r.samples[2].verdict, Verdict::kPartial);  // identical program: judged once
@@ -144,7 +148,7 @@ TEST_F(ScorerTest, CodeAccuracyComesFromTheRunsAndSandboxFailuresAreErrors) {
 
   g.spec.code_all_pass = true;
   r = scorer.Score(g);
-  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 0.0)));
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair(kAccuracy, 0.0)));
 
   runner.SetDefault([](const sandbox::RunRequest&) -> absl::StatusOr<sandbox::RunResult> {
     return absl::InternalError("sandbox could not start");
@@ -162,7 +166,7 @@ TEST_F(ScorerTest, RulesOnlyScoresFormatWithoutAccuracy) {
   GroupResult r = scorer_.Score(g);
   ASSERT_TRUE(r.error.ok());
   EXPECT_EQ(r.samples[0].verdict, Verdict::kNotChecked);
-  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("format", 1.0)));
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair(kFormat, 1.0)));
   EXPECT_DOUBLE_EQ(r.samples[1].reward, 0.0);
 }
 
@@ -171,7 +175,7 @@ TEST_F(ScorerTest, FormatNoneTakesTheAnswerFromTheWholeCompletion) {
   g.spec.format = FormatTemplate::kNone;
   GroupResult r = scorer_.Score(g);
   EXPECT_EQ(r.samples[0].verdict, Verdict::kCorrect);  // the <answer> block is not read
-  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair("accuracy", 1.0)));
+  EXPECT_THAT(r.samples[0].components, testing::ElementsAre(testing::Pair(kAccuracy, 1.0)));
 }
 
 TEST_F(ScorerTest, ThinkOnlyReadsTheAnswerAfterTheReasoningOnly) {
@@ -208,8 +212,8 @@ TEST_F(ScorerTest, PartialCreditCountsTagsWhenTheFormatFails) {
   Group g = MathGroup({"<think>a</think><answer>42</answer> junk", "<think>a</think><answer>42</answer>"});
   g.spec.format_partial_credit = true;
   GroupResult r = scorer_.Score(g);
-  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("format", 0.75)));
-  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("format", 1.0)));
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kFormat, 0.75)));
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair(kFormat, 1.0)));
   EXPECT_EQ(r.stats.num_format_ok, 1);
 }
 
@@ -223,9 +227,9 @@ TEST_F(ScorerTest, LanguageConsistencyDetectsTheTargetFromThePrompt) {
   GroupResult r = scorer_.Score(g);
   EXPECT_EQ(r.samples[0].language_target, "zh");
   EXPECT_EQ(r.samples[0].language_words, 8);
-  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("language", 5.0 / 8)));
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kLanguage, 5.0 / 8)));
   EXPECT_DOUBLE_EQ(r.samples[0].reward, 1 + 1 + 0.5 * 5.0 / 8);
-  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("language", 1.0)));
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair(kLanguage, 1.0)));
 }
 
 TEST_F(ScorerTest, MajorityVoteClustersEquivalentAnswers) {
@@ -245,8 +249,8 @@ TEST_F(ScorerTest, RepetitionCountsTokenNgramsWhenTokenIdsAreSent) {
   g.spec.repetition.ngram_size = 2;
   g.completions[1].token_ids = {7, 8, 7, 8, 7, 8};  // bigrams 78 87 78 87 78: 2 unique of 5
   GroupResult r = scorer_.Score(g);
-  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("repetition", 0.0)));
-  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair("repetition", -(1 - 2.0 / 5))));
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kRepetition, 0.0)));
+  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair(kRepetition, -(1 - 2.0 / 5))));
 }
 
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
@@ -265,7 +269,7 @@ TEST_F(ScorerTest, UndecidedUsesTheConfiguredValue) {
   g.spec.undecided_value = 0.25;
   GroupResult r = scorer.Score(g);
   EXPECT_EQ(r.samples[0].verdict, Verdict::kUndecided);
-  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair("accuracy", 0.25)));
+  EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kAccuracy, 0.25)));
   EXPECT_EQ(r.stats.num_undecided, 1);
 }
 
@@ -338,6 +342,106 @@ TEST_F(ScorerTest, ConcurrentGroupsAreIndependent) {
     EXPECT_EQ(results[i].group_id, std::to_string(i));
     EXPECT_EQ(results[i].samples[0].verdict, Verdict::kCorrect);
   }
+}
+
+// The example: with GDPO, a shaping term's weight scales its advantage. Two correct
+// completions differ only in the cosine term (weight 0.5): advantages +-0.5/sqrt(2), where the
+// weight used to be taken as 1 (+-0.707).
+TEST_F(ScorerTest, ComponentNormalisationUsesTheShapingWeights) {
+  Group g = MathGroup({"<think>6*7</think><answer>42</answer>",
+                       "<think>6*7</think><answer>42</answer>"});
+  g.completions[0].num_tokens = 100;
+  g.completions[1].num_tokens = 900;
+  g.spec.normalize_components = true;
+  g.spec.cosine.enabled = true;
+  g.spec.cosine.max_length = 1000;
+  g.spec.cosine.weight = 0.5;
+  g.spec.epsilon = 0;
+  GroupResult r = scorer_.Score(g);
+  ASSERT_TRUE(r.error.ok()) << r.error;
+  EXPECT_NEAR(r.samples[0].advantage, 0.5 / std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(r.samples[1].advantage, -0.5 / std::sqrt(2.0), 1e-12);
+}
+
+TEST_F(ScorerTest, SpecBreakingARuleIsAGroupError) {
+  Group g = MathGroup({"\\boxed{42}"});
+  g.spec.overlong.cache_length = g.spec.overlong.max_length + 1;
+  GroupResult r = scorer_.Score(g);
+  EXPECT_EQ(r.error.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.error.message(), HasSubstr("cache_length <= max_length"));
+}
+
+std::vector<GroupResult> ScoreBatchAndWait(const Scorer& scorer,
+                                           std::vector<Scorer::BatchGroup> groups,
+                                           std::shared_ptr<const CancelToken> cancel = nullptr) {
+  absl::Notification finished;
+  std::vector<GroupResult> out;
+  scorer.ScoreBatch(std::move(groups), std::move(cancel), [&](std::vector<GroupResult> r) {
+    out = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
+}
+
+TEST_F(ScorerTest, BatchKeepsOrderAndCarriesTheCallersGroupErrors) {
+  std::vector<Scorer::BatchGroup> batch;
+  for (int i = 0; i < 20; ++i) {
+    auto g = std::make_shared<Group>(MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"},
+                                               std::to_string(i)));
+    g->id = std::to_string(i);
+    batch.push_back({std::move(g), absl::OkStatus()});
+  }
+  batch[7].error = absl::InvalidArgumentError("bad group spec");
+  std::vector<GroupResult> r = ScoreBatchAndWait(scorer_, std::move(batch));
+  ASSERT_EQ(r.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(r[i].group_id, std::to_string(i));
+    if (i == 7) {
+      EXPECT_EQ(r[i].error.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_TRUE(r[i].samples.empty());
+    } else {
+      ASSERT_TRUE(r[i].error.ok()) << r[i].error;
+      EXPECT_EQ(r[i].samples[0].verdict, Verdict::kCorrect);
+    }
+  }
+}
+
+TEST_F(ScorerTest, BatchWhitensBatchScaledAdvantagesAcrossItsGroups) {
+  // Group a: rewards 2, 0 (baseline-subtracted +1, -1); group b: 2, 1 (+0.5, -0.5). Whitened
+  // together (mean 0, sample std sqrt(2.5/3)).
+  std::vector<Scorer::BatchGroup> batch;
+  for (const char* second : {"no", "<think>t</think><answer>1</answer>"}) {
+    auto g = std::make_shared<Group>(MathGroup({"<think>t</think><answer>42</answer>", second}));
+    g->spec.estimator = AdvantageEstimator::kReinforcePlusPlusBaseline;
+    batch.push_back({std::move(g), absl::OkStatus()});
+  }
+  std::vector<GroupResult> r = ScoreBatchAndWait(scorer_, std::move(batch));
+  const double sd = std::sqrt(2.5 / 3);
+  EXPECT_NEAR(r[0].samples[0].advantage, 1 / (sd + 1e-6), 1e-9);
+  EXPECT_NEAR(r[0].samples[1].advantage, -1 / (sd + 1e-6), 1e-9);
+  EXPECT_NEAR(r[1].samples[0].advantage, 0.5 / (sd + 1e-6), 1e-9);
+  EXPECT_NEAR(r[1].samples[1].advantage, -0.5 / (sd + 1e-6), 1e-9);
+}
+
+TEST_F(ScorerTest, CancelledBatchQueuesNoGroup) {
+  auto token = std::make_shared<CancelToken>();
+  token->Cancel();
+  std::vector<Scorer::BatchGroup> batch;
+  batch.push_back({std::make_shared<Group>(MathGroup({"\\boxed{42}"})), absl::OkStatus()});
+  std::vector<GroupResult> r = ScoreBatchAndWait(scorer_, std::move(batch), token);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].group_id, "g");
+  EXPECT_EQ(r[0].error.code(), absl::StatusCode::kCancelled);
+}
+
+TEST_F(ScorerTest, EmptyBatchFinishesInline) {
+  bool called = false;
+  scorer_.ScoreBatch({}, nullptr, [&](std::vector<GroupResult> r) {
+    called = true;
+    EXPECT_TRUE(r.empty());
+  });
+  EXPECT_TRUE(called);
 }
 
 }  // namespace
