@@ -7,9 +7,9 @@ namespace verdict::rollout {
 
 namespace {
 
-constexpr int kMaxDepth = 64;            // group nesting of the pattern
-constexpr size_t kMaxInsts = 100000;     // compiled size, after expanding {n,m}
-constexpr int kMaxRepeat = 1000;         // n and m in {n,m}
+constexpr int kMaxDepth = 64;             // group nesting of the pattern
+constexpr size_t kMaxInsts = 100000;      // compiled size, after expanding {n,m}
+constexpr int kMaxRepeat = 1000;          // n and m in {n,m}
 constexpr int64_t kStepsBase = 10000000;  // backtracking steps per search: base + per code point
 constexpr int64_t kStepsPerCodePoint = 1000;
 
@@ -42,8 +42,12 @@ bool SplitRegex::Class::ContainsRaw(char32_t c) const {
         in = (c >= it.lo && c <= it.hi) ||
              (caseless && it.lo == it.hi && SimpleFold(it.lo) == SimpleFold(c));
         break;
-      case ClassItem::kCategories: in = InCategories(c, it.mask); break;
-      case ClassItem::kSpace: in = IsUnicodeSpace(c); break;
+      case ClassItem::kCategories:
+        in = InCategories(c, it.mask);
+        break;
+      case ClassItem::kSpace:
+        in = IsUnicodeSpace(c);
+        break;
     }
     if (in != it.negated) return true;
   }
@@ -87,8 +91,8 @@ class SplitRegexCompiler {
         absl::StrCat("split regex: ", std::string(what), " at character ", i_));
   }
   absl::Status Unsupported(std::string_view what) const {
-    return absl::UnimplementedError(
-        absl::StrCat("split regex: ", std::string(what), " (at character ", i_, ") is not supported"));
+    return absl::UnimplementedError(absl::StrCat("split regex: ", std::string(what),
+                                                 " (at character ", i_, ") is not supported"));
   }
   bool More() const { return i_ < p_.size(); }
   bool Peek(char32_t c) const { return More() && p_[i_] == c; }
@@ -138,8 +142,11 @@ class SplitRegexCompiler {
   bool Nullable(int n) const {
     const Node& x = nodes_[n];
     switch (x.kind) {
-      case Node::kEmpty: case Node::kLook: return true;
-      case Node::kClass: return false;
+      case Node::kEmpty:
+      case Node::kLook:
+        return true;
+      case Node::kClass:
+        return false;
       case Node::kConcat:
         for (int k : x.kids) {
           if (!Nullable(k)) return false;
@@ -150,8 +157,10 @@ class SplitRegexCompiler {
           if (Nullable(k)) return true;
         }
         return false;
-      case Node::kRepeat: return x.min == 0 || Nullable(x.kids[0]);
-      case Node::kAtomic: return Nullable(x.kids[0]);
+      case Node::kRepeat:
+        return x.min == 0 || Nullable(x.kids[0]);
+      case Node::kAtomic:
+        return Nullable(x.kids[0]);
     }
     return true;
   }
@@ -171,9 +180,15 @@ class SplitRegexCompiler {
     int min, max;
     const size_t start = i_;
     switch (p_[i_]) {
-      case '*': min = 0, max = -1, ++i_; break;
-      case '+': min = 1, max = -1, ++i_; break;
-      case '?': min = 0, max = 1, ++i_; break;
+      case '*':
+        min = 0, max = -1, ++i_;
+        break;
+      case '+':
+        min = 1, max = -1, ++i_;
+        break;
+      case '?':
+        min = 0, max = 1, ++i_;
+        break;
       case '{': {
         ++i_;
         min = ReadInt();
@@ -191,7 +206,8 @@ class SplitRegexCompiler {
         if (max >= 0 && max < min) return Error("{n,m} with m < n");
         break;
       }
-      default: return atom;
+      default:
+        return atom;
     }
     if (nodes_[atom].kind == Node::kLook) return Unsupported("a quantified lookahead");
     Node r = MakeNode(Node::kRepeat);
@@ -253,7 +269,8 @@ class SplitRegexCompiler {
     const char32_t e = p_[i_++];
     using Item = SplitRegex::ClassItem;
     switch (e) {
-      case 'p': case 'P': {
+      case 'p':
+      case 'P': {
         bool negated = e == 'P';
         if (!Peek('{')) return Unsupported("\\p without braces");
         ++i_;
@@ -273,21 +290,38 @@ class SplitRegexCompiler {
         cls->items.push_back({Item::kCategories, negated, 0, 0, *mask});
         return absl::OkStatus();
       }
-      case 's': case 'S':
+      case 's':
+      case 'S':
         cls->items.push_back({Item::kSpace, e == 'S', 0, 0, 0});
         return absl::OkStatus();
-      case 'd': case 'D':  // Oniguruma's Unicode \d is Nd
+      case 'd':
+      case 'D':  // Oniguruma's Unicode \d is Nd
         cls->items.push_back(
             {Item::kCategories, e == 'D', 0, 0, CategoryBit(GeneralCategory::kNd)});
         return absl::OkStatus();
-      case 't': *c = '\t'; return absl::OkStatus();
-      case 'n': *c = '\n'; return absl::OkStatus();
-      case 'r': *c = '\r'; return absl::OkStatus();
-      case 'f': *c = '\f'; return absl::OkStatus();
-      case 'v': *c = '\v'; return absl::OkStatus();
-      case 'a': *c = 7; return absl::OkStatus();
-      case 'e': *c = 0x1B; return absl::OkStatus();
-      case 'x': case 'u': {
+      case 't':
+        *c = '\t';
+        return absl::OkStatus();
+      case 'n':
+        *c = '\n';
+        return absl::OkStatus();
+      case 'r':
+        *c = '\r';
+        return absl::OkStatus();
+      case 'f':
+        *c = '\f';
+        return absl::OkStatus();
+      case 'v':
+        *c = '\v';
+        return absl::OkStatus();
+      case 'a':
+        *c = 7;
+        return absl::OkStatus();
+      case 'e':
+        *c = 0x1B;
+        return absl::OkStatus();
+      case 'x':
+      case 'u': {
         const bool braces = e == 'x' && Peek('{');
         if (braces) ++i_;
         const size_t max_digits = braces ? 8 : (e == 'x' ? 2 : 4);
@@ -365,10 +399,17 @@ class SplitRegexCompiler {
     SplitRegex::Class cls;
     cls.caseless = caseless;
     switch (c) {
-      case '(': return ParseGroup(depth, caseless);
-      case '[': return ParseBracket(caseless);
-      case '*': case '+': case '?': return Error("quantifier without an operand");
-      case '^': case '$': return Unsupported("anchors ^ and $");
+      case '(':
+        return ParseGroup(depth, caseless);
+      case '[':
+        return ParseBracket(caseless);
+      case '*':
+      case '+':
+      case '?':
+        return Error("quantifier without an operand");
+      case '^':
+      case '$':
+        return Unsupported("anchors ^ and $");
       case '.':
         ++i_;
         cls.negated = true;
@@ -378,7 +419,8 @@ class SplitRegexCompiler {
         ++i_;
         char32_t ch = 0;
         if (auto s = ParseEscape(&cls, &ch); !s.ok()) return s;
-        if (cls.items.empty()) cls.items.push_back({SplitRegex::ClassItem::kRange, false, ch, ch, 0});
+        if (cls.items.empty())
+          cls.items.push_back({SplitRegex::ClassItem::kRange, false, ch, ch, 0});
         return AddClass(std::move(cls));
       }
       default:
@@ -435,8 +477,10 @@ class SplitRegexCompiler {
   absl::Status Emit(int node, int prog) {
     const Node& n = nodes_[node];
     switch (n.kind) {
-      case Node::kEmpty: return absl::OkStatus();
-      case Node::kClass: return Push(prog, {Inst::kClass, false, n.cls, 0});
+      case Node::kEmpty:
+        return absl::OkStatus();
+      case Node::kClass:
+        return Push(prog, {Inst::kClass, false, n.cls, 0});
       case Node::kConcat:
         for (int k : n.kids) {
           if (auto s = Emit(k, prog); !s.ok()) return s;
@@ -469,7 +513,8 @@ class SplitRegexCompiler {
         if (!sub.ok()) return sub.status();
         return Push(prog, {Inst::kAtomic, false, *sub, 0});
       }
-      case Node::kLook: case Node::kAtomic: {
+      case Node::kLook:
+      case Node::kAtomic: {
         const bool negate = n.negate;
         const Inst::Op op = n.kind == Node::kLook ? Inst::kLook : Inst::kAtomic;
         auto sub = SubProgram(n.kids[0]);
@@ -515,7 +560,9 @@ int SplitRegex::Run(int prog, const std::vector<char32_t>& s, size_t pos, size_t
           alive = p < s.size() && classes_[in.x].Contains(s[p]);
           ++p, ++pc;
           break;
-        case Inst::kJmp: pc = in.x; break;
+        case Inst::kJmp:
+          pc = in.x;
+          break;
         case Inst::kSplit:
           stack->push_back({in.y, p});
           pc = in.x;
@@ -525,7 +572,8 @@ int SplitRegex::Run(int prog, const std::vector<char32_t>& s, size_t pos, size_t
           result = 1;
           alive = false;
           break;
-        case Inst::kLook: case Inst::kAtomic: {
+        case Inst::kLook:
+        case Inst::kAtomic: {
           size_t e = p;
           const int r = Run(in.x, s, p, &e, budget, stack);
           if (r < 0) {

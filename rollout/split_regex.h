@@ -59,7 +59,7 @@ class SplitRegex {
   };
   struct Inst {
     enum Op : uint8_t { kClass, kSplit, kJmp, kMatch, kLook, kAtomic } op;
-    bool negate;  // kLook: (?!
+    bool negate;   // kLook: (?!
     int32_t x, y;  // kClass: class; kSplit: first, second; kJmp: x; kLook/kAtomic: program
   };
 

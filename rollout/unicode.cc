@@ -76,8 +76,8 @@ bool IsUnicodeSpace(char32_t c) {
 char32_t SimpleFold(char32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   const FoldPair* end = kFoldPairs + sizeof(kFoldPairs) / sizeof(kFoldPairs[0]);
-  const FoldPair* it =
-      std::lower_bound(kFoldPairs, end, c, [](const FoldPair& p, char32_t x) { return p.from < x; });
+  const FoldPair* it = std::lower_bound(kFoldPairs, end, c,
+                                        [](const FoldPair& p, char32_t x) { return p.from < x; });
   return it != end && it->from == c ? it->to : c;
 }
 
@@ -86,17 +86,27 @@ absl::StatusOr<CategoryMask> CategoryMaskByName(std::string_view name) {
       "Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd", "Ps",
       "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co"};
   static constexpr NamedMask kMajor[] = {
-      {"l", kLetterMask},       {"letter", kLetterMask},
-      {"m", kMarkMask},         {"mark", kMarkMask},
+      {"l", kLetterMask},
+      {"letter", kLetterMask},
+      {"m", kMarkMask},
+      {"mark", kMarkMask},
       {"combiningmark", kMarkMask},
-      {"n", kNumberMask},       {"number", kNumberMask},
-      {"p", 0x7F000u},          {"punctuation", 0x7F000u},
-      {"s", 0x780000u},         {"symbol", 0x780000u},
-      {"z", kSeparatorMask},    {"separator", kSeparatorMask},
-      {"c", 0x3C000001u},       {"other", 0x3C000001u},
-      {"lc", 0xEu},             {"casedletter", 0xEu},
-      {"uppercaseletter", 0x2u}, {"lowercaseletter", 0x4u},
-      {"decimalnumber", 0x200u}, {"any", 0xFFFFFFFFu},
+      {"n", kNumberMask},
+      {"number", kNumberMask},
+      {"p", 0x7F000u},
+      {"punctuation", 0x7F000u},
+      {"s", 0x780000u},
+      {"symbol", 0x780000u},
+      {"z", kSeparatorMask},
+      {"separator", kSeparatorMask},
+      {"c", 0x3C000001u},
+      {"other", 0x3C000001u},
+      {"lc", 0xEu},
+      {"casedletter", 0xEu},
+      {"uppercaseletter", 0x2u},
+      {"lowercaseletter", 0x4u},
+      {"decimalnumber", 0x200u},
+      {"any", 0xFFFFFFFFu},
   };
   std::string key;
   for (char c : name) {
@@ -106,7 +116,9 @@ absl::StatusOr<CategoryMask> CategoryMaskByName(std::string_view name) {
     if (key == m.name) return m.mask;
   }
   for (int i = 0; i < 30; ++i) {
-    if (key == absl::AsciiStrToLower(kShort[i])) return CategoryBit(static_cast<GeneralCategory>(i));
+    if (key == absl::AsciiStrToLower(kShort[i])) {
+      return CategoryBit(static_cast<GeneralCategory>(i));
+    }
   }
   return absl::UnimplementedError(
       absl::StrCat("\\p{", std::string(name), "}: only general categories are supported"));

@@ -28,7 +28,9 @@ constexpr CategoryMask kNumberMask = 0xE00u;                // Nd Nl No
 constexpr CategoryMask kSeparatorMask = 0x3800000u;         // Zs Zl Zp
 
 GeneralCategory CategoryOf(char32_t c);
-inline bool InCategories(char32_t c, CategoryMask m) { return (CategoryBit(CategoryOf(c)) & m) != 0; }
+inline bool InCategories(char32_t c, CategoryMask m) {
+  return (CategoryBit(CategoryOf(c)) & m) != 0;
+}
 
 // Oniguruma's (and so HF's) \s: U+0009-U+000D, U+0085 and the Z categories (Unicode White_Space).
 bool IsUnicodeSpace(char32_t c);
