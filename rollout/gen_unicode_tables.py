@@ -40,20 +40,16 @@ def main():
               " (unicodedata2). Do not edit.\n")
     out.write(f"constexpr char kUnicodeVersion[] = \"{ud.unidata_version}\";\n")
     out.write("// {first code point, GeneralCategory}: each run lasts until the next one starts.\n")
-    out.write(f"constexpr CategoryRun kCategoryRuns[{len(runs)}] = {{\n")
-    line = ""
-    for cp, cat in runs:
-        item = f"{{0x{cp:X},{cat}}},"
-        if len(line) + len(item) > 98:
-            out.write(line.rstrip() + "\n")
-            line = ""
-        line += item
-    out.write(line.rstrip() + "\n};\n")
+    write_array(out, "CategoryRun kCategoryRuns", [f"{{0x{cp:X},{cat}}}," for cp, cat in runs])
     out.write("// {code point, simple case fold}, sorted by code point.\n")
-    out.write(f"constexpr FoldPair kFoldPairs[{len(folds)}] = {{\n")
+    write_array(out, "FoldPair kFoldPairs", [f"{{0x{cp:X},0x{f:X}}}," for cp, f in folds])
+
+
+def write_array(out, decl, items):
+    """A constexpr array of the items, packed into lines of at most 98 columns."""
+    out.write(f"constexpr {decl}[{len(items)}] = {{\n")
     line = ""
-    for cp, f in folds:
-        item = f"{{0x{cp:X},0x{f:X}}},"
+    for item in items:
         if len(line) + len(item) > 98:
             out.write(line.rstrip() + "\n")
             line = ""

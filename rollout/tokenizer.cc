@@ -139,20 +139,34 @@ class Tokenizer::PieceCache {
 // Reads the parts of tokenizer.json into a Tokenizer's fields.
 class TokenizerLoader {
  public:
-  static absl::Status Normalizer(element n, Tokenizer* t) {
+  // Sequences nest at most this deep (real files: one level).
+  static constexpr int kMaxSequenceDepth = 8;
+
+  // Runs `read` on each member of a Sequence's `list_key` array.
+  template <typename F>
+  static absl::Status EachInSequence(element seq, const char* list_key, int depth, F read) {
+    if (depth >= kMaxSequenceDepth) {
+      return absl::InvalidArgumentError("tokenizer.json: Sequences nested too deeply");
+    }
+    simdjson::dom::array list;
+    if (seq[list_key].get_array().get(list)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tokenizer.json: Sequence without ", list_key));
+    }
+    for (element e : list) {
+      if (auto s = read(e); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  }
+
+  static absl::Status Normalizer(element n, Tokenizer* t, int depth = 0) {
     if (n.is_null()) return absl::OkStatus();
     std::string_view type;
     if (n["type"].get_string().get(type)) type = "?";
     using N = Tokenizer::Normalizer;
     if (type == "Sequence") {
-      simdjson::dom::array list;
-      if (n["normalizers"].get_array().get(list)) {
-        return absl::InvalidArgumentError("tokenizer.json: Sequence normalizer without a list");
-      }
-      for (element e : list) {
-        if (auto s = Normalizer(e, t); !s.ok()) return s;
-      }
-      return absl::OkStatus();
+      return EachInSequence(n, "normalizers", depth,
+                            [&](element e) { return Normalizer(e, t, depth + 1); });
     }
     static constexpr std::pair<const char*, N::Kind> kUnicodeForms[] = {
         {"NFC", N::kNfc}, {"NFKC", N::kNfkc}, {"NFD", N::kNfd}, {"NFKD", N::kNfkd}};
@@ -220,19 +234,13 @@ class TokenizerLoader {
     return absl::OkStatus();
   }
 
-  static absl::Status PreTokenizer(element pre, Tokenizer* t) {
+  static absl::Status PreTokenizer(element pre, Tokenizer* t, int depth = 0) {
     if (pre.is_null()) return absl::OkStatus();
     std::string_view type;
     if (pre["type"].get_string().get(type)) type = "?";
     if (type == "Sequence") {
-      simdjson::dom::array list;
-      if (pre["pretokenizers"].get_array().get(list)) {
-        return absl::InvalidArgumentError("tokenizer.json: Sequence without pretokenizers");
-      }
-      for (element e : list) {
-        if (auto s = PreTokenizer(e, t); !s.ok()) return s;
-      }
-      return absl::OkStatus();
+      return EachInSequence(pre, "pretokenizers", depth,
+                            [&](element e) { return PreTokenizer(e, t, depth + 1); });
     }
     if (type == "Split") {
       auto behavior = ParseBehavior(pre);

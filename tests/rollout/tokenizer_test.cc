@@ -110,6 +110,12 @@ TEST(Tokenizer, RejectsOtherModelTypesAndSplits) {
   EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(t.status().message(), HasSubstr("merge a + b names a token not in the vocab"));
   EXPECT_EQ(Tokenizer::FromJson("[1, 2]").status().code(), absl::StatusCode::kInvalidArgument);
+  std::string nested = R"({"type":"NFC"})";
+  for (int i = 0; i < 9; ++i) nested = R"({"type":"Sequence","normalizers":[)" + nested + "]}";
+  t = Tokenizer::FromJson(R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[]},)"
+                          R"("pre_tokenizer":{"type":"ByteLevel"},"normalizer":)" + nested + "}");
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(t.status().message(), HasSubstr("Sequences nested too deeply"));
 }
 
 // The shapes that were refused before (issue 18) load; what is still unsupported is named.
