@@ -160,7 +160,7 @@ def main():
     ap.add_argument("--varied", type=int, default=0, help="add N generated strings to the cases")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    # HF's NFC/NFKC use older Unicode data than the host's ICU that rollout/tokenizer.cc calls:
+    # HF's NFC/NFKC use Unicode data older than 12.0, the host's ICU that tokenizer.cc calls newer:
     # they disagree on marks and compatibility characters added since (not yet host-independent).
     cases = CORPUS + TRAIN.splitlines() + varied(
         args.varied, unicode16=args.pattern not in ("qwen2", "nfkc"))
