@@ -234,6 +234,16 @@ class TokenizerLoader {
     return absl::OkStatus();
   }
 
+  // A literal string as a regex: every non-alphanumeric ASCII character escaped.
+  static std::string EscapeLiteral(std::string_view literal) {
+    std::string escaped;
+    for (char c : literal) {
+      if (static_cast<unsigned char>(c) < 128 && !absl::ascii_isalnum(c)) escaped += '\\';
+      escaped += c;
+    }
+    return escaped;
+  }
+
   static absl::Status PreTokenizer(element pre, Tokenizer* t, int depth = 0) {
     if (pre.is_null()) return absl::OkStatus();
     std::string_view type;
@@ -254,12 +264,7 @@ class TokenizerLoader {
       if (pre["pattern"]["String"].get_string().get(literal) || literal.empty()) {
         return absl::InvalidArgumentError("tokenizer.json: Split without a Regex or String");
       }
-      std::string escaped;  // the literal as a regex: every non-alphanumeric ASCII escaped
-      for (char c : literal) {
-        if (static_cast<unsigned char>(c) < 128 && !absl::ascii_isalnum(c)) escaped += '\\';
-        escaped += c;
-      }
-      return AddRegexStep(escaped, *behavior, invert, t);
+      return AddRegexStep(EscapeLiteral(literal), *behavior, invert, t);
     }
     if (type == "ByteLevel") {
       t->byte_level_ = true;
@@ -278,6 +283,37 @@ class TokenizerLoader {
                             false, t);
       }
       return absl::OkStatus();
+    }
+    if (type == "Metaspace") {
+      if (!t->pre_steps_.empty() || !t->metaspace_.empty()) {
+        return absl::UnimplementedError(
+            "tokenizer.json: Metaspace after another pre-tokenizer is not supported");
+      }
+      std::string_view rep, scheme;
+      if (pre["replacement"].get_string().get(rep) || rep.empty()) {
+        return absl::InvalidArgumentError("tokenizer.json: Metaspace without a replacement");
+      }
+      t->metaspace_ = Sv(rep);
+      bool legacy_prefix = true;  // before prepend_scheme: add_prefix_space
+      if (pre["add_prefix_space"].get_bool().get(legacy_prefix)) legacy_prefix = true;
+      using P = Tokenizer::Prepend;
+      t->metaspace_prepend_ = legacy_prefix ? P::kAlways : P::kNever;
+      if (!pre["prepend_scheme"].get_string().get(scheme)) {
+        static constexpr std::pair<const char*, P> kSchemes[] = {
+            {"always", P::kAlways}, {"first", P::kFirst}, {"never", P::kNever}};
+        bool known = false;
+        for (auto [name, value] : kSchemes) {
+          if (scheme == name) t->metaspace_prepend_ = value, known = true;
+        }
+        if (!known) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("tokenizer.json: Metaspace prepend_scheme ", Sv(scheme)));
+        }
+      }
+      bool split = true;
+      if (pre["split"].get_bool().get(split)) split = true;
+      if (!split) return absl::OkStatus();
+      return AddRegexStep(EscapeLiteral(rep), Tokenizer::Behavior::kMergedWithNext, false, t);
     }
     if (type == "Digits") {  // Rust's char::is_numeric: the N categories
       bool individual = false;
@@ -332,7 +368,7 @@ class TokenizerLoader {
       return absl::UnimplementedError(
           "tokenizer.json: byte_fallback with a ByteLevel pre-tokenizer");
     }
-    bool metaspace = false;  // "▁" stands for a space (SentencePiece style)
+    bool metaspace = t->metaspace_ == kMetaspace;  // "▁" stands for a space (SentencePiece)
     for (const Tokenizer::Normalizer& n : t->normalizers_) {
       if (absl::StrContains(n.a, kMetaspace) || absl::StrContains(n.b, kMetaspace))
         metaspace = true;
@@ -659,7 +695,8 @@ absl::Status Tokenizer::SplitPieces(const PreStep& step, std::string_view text,
   return absl::OkStatus();
 }
 
-absl::Status Tokenizer::EncodeOrdinary(std::string_view text, std::vector<int32_t>* out) const {
+absl::Status Tokenizer::EncodeOrdinary(std::string_view text, bool at_start,
+                                       std::vector<int32_t>* out) const {
   if (text.empty()) return absl::OkStatus();
   std::string s(text);
   for (const Normalizer& n : normalizers_) {
@@ -676,6 +713,12 @@ absl::Status Tokenizer::EncodeOrdinary(std::string_view text, std::vector<int32_
     }
   }
   if (add_prefix_space_ && !s.empty() && s[0] != ' ') s.insert(s.begin(), ' ');
+  if (!metaspace_.empty()) {
+    s = absl::StrReplaceAll(s, {{" ", metaspace_}});
+    const bool prepend = metaspace_prepend_ == Prepend::kAlways ||
+                         (metaspace_prepend_ == Prepend::kFirst && at_start);
+    if (prepend && !absl::StartsWith(s, metaspace_)) s = metaspace_ + s;
+  }
   std::vector<std::string_view> pieces = {s}, next;
   for (const PreStep& step : pre_steps_) {
     next.clear();
@@ -709,12 +752,14 @@ absl::StatusOr<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, bo
       ++i;
       continue;
     }
-    if (auto s = EncodeOrdinary(text.substr(start, i - start), &out); !s.ok()) return s;
+    if (auto s = EncodeOrdinary(text.substr(start, i - start), start == 0, &out); !s.ok()) {
+      return s;
+    }
     out.push_back(hit->id);
     i += hit->content.size();
     start = i;
   }
-  if (auto s = EncodeOrdinary(text.substr(start), &out); !s.ok()) return s;
+  if (auto s = EncodeOrdinary(text.substr(start), start == 0, &out); !s.ok()) return s;
   return out;
 }
 

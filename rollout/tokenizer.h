@@ -3,7 +3,8 @@
 //  - normalizers: NFC, NFKC, NFD, NFKD (ICU), Prepend, Replace (a string pattern) and Sequence
 //    of these (empty included);
 //  - pre-tokenizers: Split (any regex in split_regex.h's subset; the Qwen2, Llama-3 and GPT-2
-//    patterns run as exact hand-written scanners), ByteLevel, Digits, and Sequence of these;
+//    patterns run as exact hand-written scanners), ByteLevel, Digits, Metaspace (first), and
+//    Sequence of these;
 //  - the model: byte-level BPE (GPT-2 byte map) or character BPE with byte_fallback and unk
 //    (SentencePiece style, e.g. Llama-2), merges by rank in the "a b" or ["a", "b"] format,
 //    applied with a priority queue over a linked list (n log n in the piece length, as HF);
@@ -81,7 +82,9 @@ class Tokenizer {
   class PieceCache;
 
   friend class TokenizerLoader;  // reads tokenizer.json into these fields (tokenizer.cc)
-  absl::Status EncodeOrdinary(std::string_view text, std::vector<int32_t>* out) const;
+  // `at_start`: the text begins the input (no added token before it), for Metaspace "first".
+  absl::Status EncodeOrdinary(std::string_view text, bool at_start,
+                              std::vector<int32_t>* out) const;
   absl::Status SplitPieces(const PreStep& step, std::string_view text,
                            std::vector<std::string_view>* pieces) const;
   absl::Status Bpe(std::string_view piece, std::vector<int32_t>* out) const;
@@ -100,6 +103,10 @@ class Tokenizer {
   bool fuse_unk_ = false;
   int32_t unk_id_ = -1;
   bool add_prefix_space_ = false;
+  // A Metaspace pre-tokenizer (first in the sequence): spaces become `metaspace_`, which is
+  // prepended always, or only to the start of the input ("first").
+  std::string metaspace_;
+  enum class Prepend { kNever, kFirst, kAlways } metaspace_prepend_ = Prepend::kNever;
   bool ignore_merges_ = false;
   int32_t bos_id_ = -1;
   std::shared_ptr<PieceCache> cache_;

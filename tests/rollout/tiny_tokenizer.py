@@ -5,7 +5,9 @@
                         deepseek (DeepSeek-V3: empty Sequence normalizer, \p{N}{1,3} / CJK /
                         punctuation Splits), o200k (GPT-4o split), nfkc (NFKC + cl100k split),
                         spm (SentencePiece style: Prepend/Replace normalizer, character BPE
-                        with byte_fallback and unk, as Llama-2)
+                        with byte_fallback and unk, as Llama-2), metaspace (the same model
+                        with a Metaspace pre-tokenizer, prepend "first", as Mistral),
+                        metaspace-split (Metaspace, prepend "always", split on the spaces)
   OUT/cases.jsonl       {"text", "ids", "normalized"} for a multilingual corpus (plus, with
                         --varied N, N generated strings: scripts, emoji, combining marks, digit
                         and whitespace runs, code, Unicode 16 characters); ids from HF
@@ -102,11 +104,16 @@ def varied(n, seed=7, unicode16=True):
 
 
 def build(pattern, vocab, tags=False, extra=()):
-    spm = pattern == "spm"
+    spm = pattern in ("spm", "metaspace", "metaspace-split")
     if spm:
         tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=True, fuse_unk=True))
+    if pattern == "spm":
         tok.normalizer = normalizers.Sequence([normalizers.Prepend("\u2581"),
                                                normalizers.Replace(" ", "\u2581")])
+    elif pattern == "metaspace":
+        tok.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="first", split=False)
+    elif pattern == "metaspace-split":
+        tok.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="always", split=True)
     else:
         tok = Tokenizer(models.BPE())
     if pattern == "qwen2":
@@ -152,7 +159,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--pattern", default="qwen2",
-                    choices=["qwen2", "llama3", "gpt2", "deepseek", "o200k", "nfkc", "spm"])
+                    choices=["qwen2", "llama3", "gpt2", "deepseek", "o200k", "nfkc", "spm",
+                             "metaspace", "metaspace-split"])
     ap.add_argument("--legacy-merges", action="store_true")
     ap.add_argument("--vocab", type=int, default=600)
     ap.add_argument("--ignore-merges", action="store_true")
@@ -184,7 +192,8 @@ def main():
         for line in cases:
             ids = ref.encode(line, add_special_tokens=False).ids
             norm = ref.normalizer.normalize_str(line) if ref.normalizer else line
-            if args.pattern == "spm":  # the normaliser runs between added tokens: use HF's tokens
+            if args.pattern in ("spm", "metaspace", "metaspace-split"):
+                # "▁" is prepended per segment between added tokens: decode HF's tokens
                 raw = b""
                 for t in ref.encode(line, add_special_tokens=False).tokens:
                     byte = len(t) == 6 and t.startswith("<0x") and t.endswith(">")

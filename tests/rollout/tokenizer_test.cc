@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values("--pattern qwen2", "--pattern qwen2 --legacy-merges",
                       "--pattern llama3 --ignore-merges", "--pattern gpt2 --legacy-merges",
                       "--pattern deepseek", "--pattern o200k", "--pattern nfkc",
-                      "--pattern spm"));
+                      "--pattern spm", "--pattern metaspace", "--pattern metaspace-split"));
 
 // The same comparison on 2,000 generated strings (scripts, emoji, combining marks, digit and
 // whitespace runs, code, Unicode 16 characters) per tokenizer shape, with a larger vocabulary.
@@ -94,7 +94,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "--pattern deepseek --varied 2000 --vocab 1500",
                       "--pattern o200k --varied 2000 --vocab 1500",
                       "--pattern nfkc --varied 2000 --vocab 1500",
-                      "--pattern spm --varied 2000 --vocab 1500"));
+                      "--pattern spm --varied 2000 --vocab 1500",
+                      "--pattern metaspace --varied 2000 --vocab 1500",
+                      "--pattern metaspace-split --varied 2000 --vocab 1500"));
 
 TEST(Tokenizer, RejectsOtherModelTypesAndSplits) {
   auto t = Tokenizer::FromJson(
@@ -149,7 +151,7 @@ TEST(Tokenizer, LoadsNfkcEmptySequenceByteFallbackAndOtherSplits) {
            {R"("normalizer":{"type":"Replace","pattern":{"Regex":" +"},"content":" "})",
             "Replace normalizer with a Regex pattern"},
            {R"("normalizer":{"type":"Lowercase"})", "normalizer Lowercase"},
-           {R"("pre_tokenizer":{"type":"Metaspace"})", "pre-tokenizer Metaspace"},
+           {R"("pre_tokenizer":{"type":"Whitespace"})", "pre-tokenizer Whitespace"},
            {R"("pre_tokenizer":{"type":"Split","pattern":{"Regex":"(?<=a)b"}})", "lookbehind"}}) {
     t = Tokenizer::FromJson("{" + bpe + "," + json + "}");
     EXPECT_EQ(t.status().code(), absl::StatusCode::kUnimplemented) << json;
