@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -38,15 +39,14 @@ struct CategoryTable {
       std::fill(flat.begin() + kCategoryRuns[r].first, flat.begin() + end,
                 kCategoryRuns[r].category);
     }
-    std::vector<std::string> seen;
+    absl::flat_hash_map<std::string, uint16_t> seen;
     block_of.resize(kCodePoints / kBlock);
     for (char32_t b = 0; b < kCodePoints / kBlock; ++b) {
       std::string block(flat.begin() + b * kBlock, flat.begin() + (b + 1) * kBlock);
-      auto it = std::find(seen.begin(), seen.end(), block);
-      block_of[b] = static_cast<uint16_t>(it - seen.begin());
-      if (it == seen.end()) seen.push_back(std::move(block));
+      auto [it, added] = seen.try_emplace(block, static_cast<uint16_t>(seen.size()));
+      block_of[b] = it->second;
+      if (added) blocks.insert(blocks.end(), block.begin(), block.end());
     }
-    for (const std::string& s : seen) blocks.insert(blocks.end(), s.begin(), s.end());
   }
 };
 
