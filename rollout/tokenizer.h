@@ -80,6 +80,7 @@ class Tokenizer {
     bool invert = false;
   };
   class PieceCache;
+  static std::shared_ptr<PieceCache> NewPieceCache();
 
   friend class TokenizerLoader;  // reads tokenizer.json into these fields (tokenizer.cc)
   // `at_start`: the text begins the input (no added token before it), for Metaspace "first".
