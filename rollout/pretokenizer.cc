@@ -1,8 +1,7 @@
 #include "rollout/pretokenizer.h"
 
-#include <unicode/uchar.h>
-
 #include "absl/strings/str_cat.h"
+#include "rollout/unicode.h"
 
 namespace verdict::rollout {
 namespace {
@@ -14,11 +13,9 @@ constexpr std::string_view kLlama3Regex =
 constexpr std::string_view kGpt2Regex =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
 
-bool IsL(char32_t c) { return (U_GET_GC_MASK(c) & U_GC_L_MASK) != 0; }
-bool IsN(char32_t c) { return (U_GET_GC_MASK(c) & U_GC_N_MASK) != 0; }
-bool IsSpace(char32_t c) {
-  return (c >= 9 && c <= 13) || c == 0x85 || (U_GET_GC_MASK(c) & U_GC_Z_MASK) != 0;
-}
+bool IsL(char32_t c) { return InCategories(c, kLetterMask); }
+bool IsN(char32_t c) { return InCategories(c, kNumberMask); }
+bool IsSpace(char32_t c) { return IsUnicodeSpace(c); }
 bool IsCrLf(char32_t c) { return c == '\r' || c == '\n'; }
 bool IsOther(char32_t c) { return !IsSpace(c) && !IsL(c) && !IsN(c); }
 

@@ -5,8 +5,9 @@
 // reproduces the regex's leftmost-first, greedy-with-backtracking semantics exactly. The tests
 // prove each scanner equal to PCRE2 running the original pattern on >= 10,000 generated strings.
 //
-// Character classes: \p{L} and \p{N} by Unicode general category (ICU); \s is Oniguruma's
-// Unicode whitespace: U+0009-U+000D, U+0085 and the Z categories (Zs, Zl, Zp).
+// Character classes: \p{L} and \p{N} by Unicode general category from rollout/unicode.h (the
+// Unicode version HF uses, not the host's ICU); \s is Oniguruma's Unicode whitespace:
+// U+0009-U+000D, U+0085 and the Z categories (Zs, Zl, Zp). Other patterns: split_regex.h.
 // Pure functions; thread-safe.
 #ifndef VERDICT_ROLLOUT_PRETOKENIZER_H_
 #define VERDICT_ROLLOUT_PRETOKENIZER_H_

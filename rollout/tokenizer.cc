@@ -4,90 +4,45 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
-#include <fstream>
-#include <limits>
-#include <sstream>
+#include <functional>
+#include <queue>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "simdjson.h"
+#include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
+#include "rollout/tokenizer_internal.h"
 
 namespace verdict::rollout {
 namespace {
 
-using simdjson::dom::element;
+using tokenizer_internal::PairKey;
+using tokenizer_internal::Sv;
+using tokenizer_internal::Utf8Of;
 
-std::string Utf8Of(char32_t c) {
-  std::string o;
-  if (c < 0x80) o += static_cast<char>(c);
-  else if (c < 0x800) { o += static_cast<char>(0xC0 | (c >> 6)); o += static_cast<char>(0x80 | (c & 0x3F)); }
-  else {
-    o += static_cast<char>(0xE0 | (c >> 12));
-    o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    o += static_cast<char>(0x80 | (c & 0x3F));
+std::string UnicodeNormalize(int kind, const std::string& text) {
+  UErrorCode err = U_ZERO_ERROR;
+  const icu::Normalizer2* n = nullptr;
+  switch (kind) {
+    case 0:
+      n = icu::Normalizer2::getNFCInstance(err);
+      break;
+    case 1:
+      n = icu::Normalizer2::getNFKCInstance(err);
+      break;
+    case 2:
+      n = icu::Normalizer2::getNFDInstance(err);
+      break;
+    default:
+      n = icu::Normalizer2::getNFKDInstance(err);
+      break;
   }
-  return o;
-}
-
-// Inverse byte map: code point -> byte, or -1.
-int UnicodeToByte(char32_t c) {
-  static const std::vector<int> inv = [] {
-    std::vector<int> v(512, -1);
-    for (int b = 0; b < 256; ++b) v[ByteToUnicode(static_cast<uint8_t>(b))] = b;
-    return v;
-  }();
-  return c < inv.size() ? inv[c] : -1;
-}
-
-std::string Sv(std::string_view s) { return std::string(s); }
-
-absl::Status CheckPreTokenizer(element pre, SplitPattern* pattern, bool* prefix_space,
-                               bool* have_split, bool* have_byte_level) {
-  std::string_view type;
-  if (pre.is_null() || pre["type"].get_string().get(type)) {
-    return absl::UnimplementedError("tokenizer.json: no pre_tokenizer; byte-level BPE needs one");
-  }
-  if (type == "Sequence") {
-    simdjson::dom::array list;
-    if (pre["pretokenizers"].get_array().get(list)) {
-      return absl::InvalidArgumentError("tokenizer.json: Sequence without pretokenizers");
-    }
-    for (element e : list) {
-      if (auto s = CheckPreTokenizer(e, pattern, prefix_space, have_split, have_byte_level);
-          !s.ok()) {
-        return s;
-      }
-    }
-    return absl::OkStatus();
-  }
-  if (type == "Split") {
-    std::string_view regex, behavior;
-    if (pre["pattern"]["Regex"].get_string().get(regex)) {
-      return absl::UnimplementedError("tokenizer.json: Split pre-tokenizer without a Regex");
-    }
-    if (!pre["behavior"].get_string().get(behavior) && behavior != "Isolated") {
-      return absl::UnimplementedError(
-          absl::StrCat("tokenizer.json: Split behavior ", Sv(behavior), " (only Isolated)"));
-    }
-    auto p = RecognizeSplitPattern(regex);
-    if (!p.ok()) return p.status();
-    *pattern = *p;
-    *have_split = true;
-    return absl::OkStatus();
-  }
-  if (type == "ByteLevel") {
-    *have_byte_level = true;
-    bool b = false;
-    if (!pre["add_prefix_space"].get_bool().get(b)) *prefix_space = b;
-    bool use_regex = true;
-    if (pre["use_regex"].get_bool().get(use_regex)) use_regex = true;
-    if (use_regex) {
-      *pattern = SplitPattern::kGpt2;
-      *have_split = true;
-    }
-    return absl::OkStatus();
-  }
-  return absl::UnimplementedError(
-      absl::StrCat("tokenizer.json: pre-tokenizer ", Sv(type), " is not supported"));
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+  if (U_FAILURE(err) || n->isNormalized(u, err)) return text;
+  std::string out;
+  n->normalize(u, err).toUTF8String(out);
+  return U_SUCCESS(err) ? out : text;
 }
 
 }  // namespace
@@ -101,170 +56,44 @@ char32_t ByteToUnicode(uint8_t b) {
   return 256 + n;
 }
 
-absl::StatusOr<Tokenizer> Tokenizer::FromFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto t = FromJson(ss.str());
-  if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
-  return t;
+class Tokenizer::PieceCache {
+ public:
+  static constexpr size_t kMaxPieceBytes = 256;
+  static constexpr size_t kCapacity = 10000;
+  bool Get(std::string_view piece, std::vector<int32_t>* out) {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = map_.find(absl::string_view(piece.data(), piece.size()));
+    if (it == map_.end()) return false;
+    out->insert(out->end(), it->second.begin(), it->second.end());
+    return true;
+  }
+  void Put(std::string_view piece, const int32_t* ids, size_t n) {
+    absl::MutexLock lock(&mu_);
+    if (map_.size() < kCapacity) map_.emplace(Sv(piece), std::vector<int32_t>(ids, ids + n));
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::vector<int32_t>> map_ ABSL_GUARDED_BY(mu_);
+};
+
+
+std::shared_ptr<Tokenizer::PieceCache> Tokenizer::NewPieceCache() {
+  return std::make_shared<PieceCache>();
 }
 
-absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::padded_string text(json);
-  element root;
-  if (auto err = parser.parse(text).get(root); err || !root.is_object()) {
-    return absl::InvalidArgumentError("tokenizer.json: not a JSON object");
-  }
-  Tokenizer t;
-  element model;
-  std::string_view type;
-  if (root["model"].get(model) || model["type"].get_string().get(type)) {
-    return absl::InvalidArgumentError("tokenizer.json: no model.type");
-  }
-  if (type != "BPE") {
-    return absl::UnimplementedError(absl::StrCat("tokenizer.json: model type ", Sv(type),
-                                                 " is not supported (byte-level BPE only)"));
-  }
-  bool flag = false;
-  if (!model["ignore_merges"].get_bool().get(flag)) t.ignore_merges_ = flag;
-  if (!model["byte_fallback"].get_bool().get(flag) && flag) {
-    return absl::UnimplementedError("tokenizer.json: byte_fallback BPE (SentencePiece style) is not supported");
-  }
-  // Normaliser: none or NFC.
-  element norm;
-  if (!root["normalizer"].get(norm) && !norm.is_null()) {
-    std::string_view nt;
-    if (norm["type"].get_string().get(nt)) nt = "?";
-    if (nt == "NFC") {
-      t.nfc_ = true;
-    } else {
-      return absl::UnimplementedError(
-          absl::StrCat("tokenizer.json: normalizer ", Sv(nt), " is not supported (NFC or none)"));
-    }
-  }
-  bool have_split = false, have_byte_level = false;
-  element pre;
-  if (root["pre_tokenizer"].get(pre)) {
-    return absl::UnimplementedError("tokenizer.json: no pre_tokenizer; byte-level BPE needs one");
-  }
-  if (auto s = CheckPreTokenizer(pre, &t.pattern_,
-                                 &t.add_prefix_space_, &have_split, &have_byte_level);
-      !s.ok()) {
-    return s;
-  }
-  if (!have_byte_level || !have_split) {
-    return absl::UnimplementedError(
-        "tokenizer.json: pre-tokenizer is not byte-level with a supported split");
-  }
-  simdjson::dom::object vocab;
-  if (model["vocab"].get_object().get(vocab)) {
-    return absl::InvalidArgumentError("tokenizer.json: model.vocab is not an object");
-  }
-  for (auto [key, value] : vocab) {
-    int64_t id;
-    if (value.get_int64().get(id) || id < 0 || id > (1 << 24)) {
-      return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: bad id for ", Sv(key)));
-    }
-    if (static_cast<size_t>(id) >= t.id_to_token_.size()) t.id_to_token_.resize(id + 1);
-    // Vocab strings are byte-level: map each code point back to its byte.
-    std::vector<char32_t> cps;
-    if (auto s = DecodeUtf8(key, &cps, nullptr); !s.ok()) return s;
-    std::string bytes;
-    for (char32_t c : cps) {
-      const int b = UnicodeToByte(c);
-      if (b < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tokenizer.json: vocab entry ", Sv(key), " is not byte-level (GPT-2 byte map)"));
-      }
-      bytes += static_cast<char>(b);
-    }
-    t.id_to_token_[id] = bytes;
-    t.vocab_.emplace(std::string(key), static_cast<int32_t>(id));
-  }
-  t.special_.assign(t.id_to_token_.size(), false);
-  simdjson::dom::array added;
-  if (!root["added_tokens"].get_array().get(added)) {
-    for (element a : added) {
-      std::string_view content;
-      int64_t id;
-      bool special = false;
-      if (a["content"].get_string().get(content) || a["id"].get_int64().get(id) || id < 0) {
-        return absl::InvalidArgumentError("tokenizer.json: added token without content/id");
-      }
-      if (a["special"].get_bool().get(special)) special = false;
-      if (static_cast<size_t>(id) >= t.id_to_token_.size()) {
-        t.id_to_token_.resize(id + 1);
-        t.special_.resize(id + 1, false);
-      }
-      t.id_to_token_[id] = std::string(content);
-      t.special_[id] = special;
-      t.added_.push_back({std::string(content), static_cast<int32_t>(id), special});
-    }
-  }
-  // post_processor {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<bos>"}}, ...]}
-  simdjson::dom::array single;
-  if (!root["post_processor"]["single"].get_array().get(single) && single.size() > 0) {
-    std::string_view bos;
-    if (!single.at(0)["SpecialToken"]["id"].get_string().get(bos)) {
-      for (const Added& a : t.added_) {
-        if (a.content == bos) t.bos_id_ = a.id;
-      }
-    }
-  }
-  std::sort(t.added_.begin(), t.added_.end(),
-            [](const Added& a, const Added& b) { return a.content.size() > b.content.size(); });
-  t.byte_token_.assign(256, -1);
-  for (int b = 0; b < 256; ++b) {
-    auto it = t.vocab_.find(Utf8Of(ByteToUnicode(static_cast<uint8_t>(b))));
-    if (it != t.vocab_.end()) t.byte_token_[b] = it->second;
-  }
-  simdjson::dom::array merges;
-  if (model["merges"].get_array().get(merges)) {
-    return absl::InvalidArgumentError("tokenizer.json: model.merges is not an array");
-  }
-  int32_t rank = 0;
-  for (element m : merges) {
-    std::string a, b;
-    std::string_view s;
-    simdjson::dom::array pair;
-    if (!m.get_string().get(s)) {  // legacy "a b"
-      const size_t sp = s.find(' ');
-      if (sp == std::string_view::npos) {
-        return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: merge \"", Sv(s), "\" has no space"));
-      }
-      a = Sv(s.substr(0, sp));
-      b = Sv(s.substr(sp + 1));
-    } else if (!m.get_array().get(pair) && pair.size() == 2) {
-      std::string_view x, y;
-      if (pair.at(0).get_string().get(x) || pair.at(1).get_string().get(y)) {
-        return absl::InvalidArgumentError("tokenizer.json: merge pair is not two strings");
-      }
-      a = Sv(x);
-      b = Sv(y);
-    } else {
-      return absl::InvalidArgumentError("tokenizer.json: merge is neither \"a b\" nor [a, b]");
-    }
-    auto ia = t.vocab_.find(a), ib = t.vocab_.find(b), iab = t.vocab_.find(a + b);
-    if (ia == t.vocab_.end() || ib == t.vocab_.end() || iab == t.vocab_.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tokenizer.json: merge ", a, " + ", b, " names a token not in the vocab"));
-    }
-    const uint64_t key = (static_cast<uint64_t>(ia->second) << 32) | static_cast<uint32_t>(ib->second);
-    t.merges_.emplace(key, std::make_pair(rank++, iab->second));
-  }
-  return t;
-}
 
 int32_t Tokenizer::TokenId(std::string_view token) const {
   for (const Added& a : added_) {
     if (a.content == token) return a.id;
   }
-  std::string bl;
-  for (unsigned char c : token) bl += Utf8Of(ByteToUnicode(c));
-  auto it = vocab_.find(bl);
+  std::string key;
+  if (byte_level_) {
+    for (unsigned char c : token) key += Utf8Of(ByteToUnicode(c));
+  } else {
+    key = Sv(token);
+  }
+  auto it = vocab_.find(key);
   return it == vocab_.end() ? -1 : it->second;
 }
 
@@ -272,57 +101,212 @@ bool Tokenizer::IsSpecial(int32_t id) const {
   return id >= 0 && static_cast<size_t>(id) < special_.size() && special_[id];
 }
 
-void Tokenizer::Bpe(std::string_view piece, std::vector<int32_t>* out) const {
-  if (ignore_merges_) {
-    std::string bl;
-    for (unsigned char c : piece) bl += Utf8Of(ByteToUnicode(c));
-    auto it = vocab_.find(bl);
-    if (it != vocab_.end()) {
-      out->push_back(it->second);
-      return;
-    }
-  }
-  std::vector<int32_t> sym;
-  for (unsigned char c : piece) sym.push_back(byte_token_[c]);
-  // Repeatedly merge the adjacent pair of lowest rank (leftmost among equals), as HF does.
-  while (sym.size() > 1) {
-    int32_t best_rank = std::numeric_limits<int32_t>::max(), merged = -1;
-    size_t best_pos = 0;
-    for (size_t i = 0; i + 1 < sym.size(); ++i) {
-      auto it = merges_.find((static_cast<uint64_t>(sym[i]) << 32) | static_cast<uint32_t>(sym[i + 1]));
-      if (it != merges_.end() && it->second.first < best_rank) {
-        best_rank = it->second.first;
-        merged = it->second.second;
-        best_pos = i;
+absl::Status Tokenizer::InitialSymbols(std::string_view piece, std::vector<int32_t>* ids) const {
+  if (byte_level_) {
+    for (unsigned char c : piece) {
+      if (byte_token_[c] < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("tokenizer.json lacks the single-byte token for byte ", int{c}));
       }
+      ids->push_back(byte_token_[c]);
     }
-    if (merged < 0) break;
-    sym[best_pos] = merged;
-    sym.erase(sym.begin() + best_pos + 1);
+    return absl::OkStatus();
   }
-  out->insert(out->end(), sym.begin(), sym.end());
+  bool last_unk = false;
+  size_t i = 0;
+  while (i < piece.size()) {  // characters (piece is valid UTF-8)
+    const unsigned char lead = static_cast<unsigned char>(piece[i]);
+    const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    const std::string_view ch = piece.substr(i, len);
+    i += len;
+    if (auto it = vocab_.find(Sv(ch)); it != vocab_.end()) {
+      ids->push_back(it->second);
+      last_unk = false;
+      continue;
+    }
+    bool all_bytes = byte_fallback_;
+    for (unsigned char b : ch) all_bytes = all_bytes && byte_token_[b] >= 0;
+    if (all_bytes) {
+      for (unsigned char b : ch) ids->push_back(byte_token_[b]);
+      last_unk = false;
+      continue;
+    }
+    if (unk_id_ < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("tokenizer.json has no token for \"", Sv(ch),
+                                                     "\" (no byte fallback, no unk_token)"));
+    }
+    if (!(fuse_unk_ && last_unk)) ids->push_back(unk_id_);
+    last_unk = true;
+  }
+  return absl::OkStatus();
 }
 
-void Tokenizer::EncodeOrdinary(std::string_view text, std::vector<int32_t>* out) const {
-  if (text.empty()) return;
-  std::string normalized;
-  if (nfc_) {
-    UErrorCode err = U_ZERO_ERROR;
-    const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(err);
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
-    if (U_SUCCESS(err) && !nfc->isNormalized(u, err)) {
-      nfc->normalize(u, err).toUTF8String(normalized);
-      text = normalized;
+absl::Status Tokenizer::Bpe(std::string_view piece, std::vector<int32_t>* out) const {
+  if (piece.empty()) return absl::OkStatus();
+  const bool cacheable = piece.size() < PieceCache::kMaxPieceBytes;
+  if (cacheable && cache_->Get(piece, out)) return absl::OkStatus();
+  if (ignore_merges_) {
+    std::string key;
+    if (byte_level_) {
+      for (unsigned char c : piece) key += Utf8Of(ByteToUnicode(c));
+    } else {
+      key = Sv(piece);
+    }
+    if (auto it = vocab_.find(key); it != vocab_.end()) {
+      out->push_back(it->second);
+      return absl::OkStatus();
     }
   }
-  std::string prefixed;
-  if (add_prefix_space_ && text[0] != ' ') {
-    prefixed = " " + std::string(text);
-    text = prefixed;
+  std::vector<int32_t> ids;
+  if (auto s = InitialSymbols(piece, &ids); !s.ok()) return s;
+  // HF's merge loop: a min-queue of candidate merges by (rank, position) over a doubly linked
+  // list of symbols; a candidate whose pair has changed since it was queued is skipped.
+  const int32_t n = static_cast<int32_t>(ids.size());
+  std::vector<int32_t> prev(n), next(n);
+  for (int32_t i = 0; i < n; ++i) prev[i] = i - 1, next[i] = i + 1 < n ? i + 1 : -1;
+  struct Candidate {
+    int32_t rank, pos, merged;
+    bool operator>(const Candidate& o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<Candidate>> queue;
+  auto consider = [&](int32_t pos) {
+    if (pos < 0 || next[pos] < 0) return;
+    auto it = merges_.find(PairKey(ids[pos], ids[next[pos]]));
+    if (it != merges_.end()) queue.push({it->second.first, pos, it->second.second});
+  };
+  for (int32_t i = 0; i + 1 < n; ++i) consider(i);
+  while (!queue.empty()) {
+    const Candidate c = queue.top();
+    queue.pop();
+    if (ids[c.pos] < 0 || next[c.pos] < 0) continue;  // merged away, or now last
+    const int32_t right = next[c.pos];
+    auto it = merges_.find(PairKey(ids[c.pos], ids[right]));
+    if (it == merges_.end() || it->second.second != c.merged) continue;
+    ids[c.pos] = c.merged;
+    ids[right] = -1;
+    next[c.pos] = next[right];
+    if (next[right] >= 0) prev[next[right]] = c.pos;
+    consider(prev[c.pos]);
+    consider(c.pos);
   }
-  auto pieces = PreTokenize(text, pattern_);  // valid UTF-8 was checked by Encode
-  if (!pieces.ok()) return;
-  for (std::string_view p : *pieces) Bpe(p, out);
+  const size_t first = out->size();
+  for (int32_t i = 0; i >= 0 && i < n; i = next[i]) out->push_back(ids[i]);
+  if (cacheable) cache_->Put(piece, out->data() + first, out->size() - first);
+  return absl::OkStatus();
+}
+
+absl::Status Tokenizer::SplitPieces(const PreStep& step, std::string_view text,
+                                    std::vector<std::string_view>* pieces) const {
+  if (step.scanner) {
+    auto got = PreTokenize(text, step.pattern);
+    if (!got.ok()) return got.status();
+    pieces->insert(pieces->end(), got->begin(), got->end());
+    return absl::OkStatus();
+  }
+  std::vector<char32_t> cps;
+  std::vector<size_t> off;
+  if (auto s = DecodeUtf8(text, &cps, &off); !s.ok()) return s;
+  std::vector<std::pair<size_t, size_t>> matches;
+  if (auto s = step.regex->FindAll(cps, &matches); !s.ok()) return s;
+  // HF's Pattern::find_matches: the spans covering the text, each marked matched or not.
+  struct Span {
+    size_t begin, end;
+    bool match;
+  };
+  std::vector<Span> spans;
+  size_t at = 0;
+  for (auto [b, e] : matches) {
+    if (b > at) spans.push_back({at, b, step.invert});
+    spans.push_back({b, e, !step.invert});
+    at = e;
+  }
+  if (at < cps.size()) spans.push_back({at, cps.size(), step.invert});
+  // HF's SplitDelimiterBehavior, span by span.
+  std::vector<std::pair<size_t, size_t>> out;
+  bool previous_match = false;
+  switch (step.behavior) {
+    case Behavior::kIsolated:
+      for (const Span& s : spans) out.push_back({s.begin, s.end});
+      break;
+    case Behavior::kRemoved:
+      for (const Span& s : spans) {
+        if (!s.match) out.push_back({s.begin, s.end});
+      }
+      break;
+    case Behavior::kMergedWithPrevious:
+      for (const Span& s : spans) {
+        if (s.match && !previous_match && !out.empty())
+          out.back().second = s.end;
+        else
+          out.push_back({s.begin, s.end});
+        previous_match = s.match;
+      }
+      break;
+    case Behavior::kMergedWithNext:
+      for (size_t k = spans.size(); k-- > 0;) {
+        const Span& s = spans[k];
+        if (s.match && !previous_match && !out.empty())
+          out.back().first = s.begin;
+        else
+          out.push_back({s.begin, s.end});
+        previous_match = s.match;
+      }
+      std::reverse(out.begin(), out.end());
+      break;
+    case Behavior::kContiguous:
+      for (const Span& s : spans) {
+        if (s.match == previous_match && !out.empty())
+          out.back().second = s.end;
+        else
+          out.push_back({s.begin, s.end});
+        previous_match = s.match;
+      }
+      break;
+  }
+  for (auto [b, e] : out) {
+    if (e > b) pieces->push_back(text.substr(off[b], off[e] - off[b]));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Tokenizer::EncodeOrdinary(std::string_view text, bool at_start,
+                                       std::vector<int32_t>* out) const {
+  if (text.empty()) return absl::OkStatus();
+  std::string s(text);
+  for (const Normalizer& n : normalizers_) {
+    switch (n.kind) {
+      case Normalizer::kPrepend:
+        if (!s.empty()) s = n.a + s;
+        break;
+      case Normalizer::kReplace:
+        s = absl::StrReplaceAll(s, {{n.a, n.b}});
+        break;
+      default:
+        s = UnicodeNormalize(n.kind, s);
+        break;
+    }
+  }
+  if (add_prefix_space_ && !s.empty() && s[0] != ' ') s.insert(s.begin(), ' ');
+  if (!metaspace_.empty()) {
+    s = absl::StrReplaceAll(s, {{" ", metaspace_}});
+    const bool prepend = metaspace_prepend_ == Prepend::kAlways ||
+                         (metaspace_prepend_ == Prepend::kFirst && at_start);
+    if (prepend && !absl::StartsWith(s, metaspace_)) s = metaspace_ + s;
+  }
+  std::vector<std::string_view> pieces = {s}, next;
+  for (const PreStep& step : pre_steps_) {
+    next.clear();
+    for (std::string_view p : pieces) {
+      if (auto st = SplitPieces(step, p, &next); !st.ok()) return st;
+    }
+    pieces.swap(next);
+  }
+  for (std::string_view p : pieces) {
+    if (auto st = Bpe(p, out); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, bool special) const {
@@ -344,15 +328,14 @@ absl::StatusOr<std::vector<int32_t>> Tokenizer::Encode(std::string_view text, bo
       ++i;
       continue;
     }
-    EncodeOrdinary(text.substr(start, i - start), &out);
+    if (auto s = EncodeOrdinary(text.substr(start, i - start), start == 0, &out); !s.ok()) {
+      return s;
+    }
     out.push_back(hit->id);
     i += hit->content.size();
     start = i;
   }
-  EncodeOrdinary(text.substr(start), &out);
-  for (int32_t id : out) {
-    if (id < 0) return absl::InvalidArgumentError("tokenizer.json lacks a single-byte token");
-  }
+  if (auto s = EncodeOrdinary(text.substr(start), start == 0, &out); !s.ok()) return s;
   return out;
 }
 
@@ -372,8 +355,8 @@ absl::StatusOr<std::string> Tokenizer::Decode(const std::vector<int32_t>& ids,
 absl::StatusOr<PromptTemplate> ParsePromptTemplate(std::string_view name) {
   if (name == "r1") return PromptTemplate::kR1;
   if (name == "plain") return PromptTemplate::kPlain;
-  return absl::InvalidArgumentError(absl::StrCat("unknown prompt template \"", Sv(name),
-                                                 "\" (r1, plain)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown prompt template \"", Sv(name), "\" (r1, plain)"));
 }
 
 std::string ApplyPromptTemplate(PromptTemplate t, std::string_view question) {

@@ -1,4 +1,5 @@
-// The hand-written pre-tokenizer scanners against PCRE2 running the original patterns.
+// The hand-written pre-tokenizer scanners and the split regex engine against PCRE2 running the
+// original patterns (real tokenizer.json split patterns).
 #include "rollout/pretokenizer.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -11,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rollout/split_regex.h"
 
 namespace verdict::rollout {
 namespace {
@@ -86,7 +88,7 @@ const std::vector<char32_t>& Alphabet() {
       '\f', 0x85, 0xA0, 0x2003, 0x2028, 0x2029, 0x3000, '.', ',', '!', '?', '-', '_', '(', '$',
       '\\', '{', 0xE9, 0xDF, 0x3A9, 0x416, 0x4E2D, 0x6587, 0x3042, 0xD55C, 0x627, 0x915, 0x94D,
       0x301, 0x663, 0xB2, 0x216B, 0xBD, 0x1F600, 0x1F44D, 0x1F3FD, 0x200D, 0x20AC, 0xA9, 0xFF01,
-      0x1D400, 0x2460};
+      0x1D400, 0x2460, 0x1C5, 0x2B0, 0x2019, 0x5BB, 0x30A2};
   return a;
 }
 
@@ -135,6 +137,150 @@ TEST_P(ScannerVsPcre2, EqualOnTwentyThousandGeneratedStrings) {
 INSTANTIATE_TEST_SUITE_P(Patterns, ScannerVsPcre2,
                          ::testing::Values(SplitPattern::kQwen2, SplitPattern::kLlama3,
                                            SplitPattern::kGpt2));
+
+// PCRE2's \s lacks U+0085 (Oniguruma's has it): spell it out, inside classes and out.
+std::string Pcre2Dialect(std::string_view re) {
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < re.size(); ++i) {
+    if (re[i] == '\\' && i + 1 < re.size()) {
+      const char e = re[++i];
+      if (e == 's') out += in_class ? "\\s\\x{85}" : "[\\s\\x{85}]";
+      else if (e == 'S') out += in_class ? "\\S" : "[^\\s\\x{85}]";
+      else out += std::string("\\") + e;
+      continue;
+    }
+    if (re[i] == '[' && !in_class) in_class = true;
+    else if (re[i] == ']' && in_class) in_class = false;
+    out += re[i];
+  }
+  return out;
+}
+
+// DeepSeek-V3's Splits and GPT-4o's (o200k) pattern, as in their tokenizer.json files.
+constexpr std::string_view kDeepSeekDigits = R"(\p{N}{1,3})";
+constexpr std::string_view kDeepSeekCjk = "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+";
+constexpr std::string_view kDeepSeekMain =
+    R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+constexpr std::string_view kO200k =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// The engine's matches and the gaps between them (HF Split with "Isolated").
+std::vector<std::string> EngineSplit(const SplitRegex& re, const std::string& s) {
+  std::vector<char32_t> cps;
+  std::vector<size_t> off;
+  EXPECT_TRUE(DecodeUtf8(s, &cps, &off).ok());
+  std::vector<std::pair<size_t, size_t>> spans;
+  EXPECT_TRUE(re.FindAll(cps, &spans).ok());
+  std::vector<std::string> out;
+  size_t last = 0;
+  for (auto [b, e] : spans) {
+    if (b > last) out.push_back(s.substr(off[last], off[b] - off[last]));
+    out.push_back(s.substr(off[b], off[e] - off[b]));
+    last = e;
+  }
+  if (last < cps.size()) out.push_back(s.substr(off[last]));
+  return out;
+}
+
+class RegexVsPcre2 : public ::testing::TestWithParam<std::string_view> {};
+
+TEST_P(RegexVsPcre2, EqualOnTwentyThousandGeneratedStrings) {
+  auto re = SplitRegex::Compile(GetParam());
+  ASSERT_TRUE(re.ok()) << re.status();
+  Pcre2Splitter pcre(Pcre2Dialect(GetParam()));
+  ASSERT_TRUE(pcre.ok()) << Pcre2Dialect(GetParam());
+  std::mt19937 rng(static_cast<int>(GetParam().size()));
+  for (int i = 0; i < 20000; ++i) {
+    const std::string s = RandomString(rng);
+    ASSERT_EQ(Show(EngineSplit(*re, s)), Show(pcre.Split(s))) << "input: " << Show({s});
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Patterns, RegexVsPcre2,
+    ::testing::Values(SplitPatternRegex(SplitPattern::kQwen2),
+                      SplitPatternRegex(SplitPattern::kLlama3),
+                      SplitPatternRegex(SplitPattern::kGpt2), kDeepSeekDigits, kDeepSeekCjk,
+                      kDeepSeekMain, kO200k, std::string_view(R"(\d+|[^\d\s]+?x|(?>a+)b|a{2,}?)")));
+
+// One engine against another: the engine running the built-in patterns equals their scanners.
+TEST(SplitRegex, EqualsTheScannersOnLongRuns) {
+  for (SplitPattern p : {SplitPattern::kQwen2, SplitPattern::kLlama3, SplitPattern::kGpt2}) {
+    auto re = SplitRegex::Compile(SplitPatternRegex(p));
+    ASSERT_TRUE(re.ok());
+    std::mt19937 rng(3);
+    for (int i = 0; i < 200; ++i) {
+      std::string s;
+      for (int k = 0; k < 20; ++k) s += RandomString(rng) + std::string(rng() % 50, " a1\n"[k % 4]);
+      auto got = PreTokenize(s, p);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(Show(EngineSplit(*re, s)), Show({got->begin(), got->end()}));
+    }
+  }
+}
+
+TEST(SplitRegex, GoldenMatches) {
+  struct Case {
+    std::string_view pattern, input, want;
+  } cases[] = {
+      {R"(\p{N}{1,3})", "a12345b", "[a][123][45][b]"},
+      {R"(a+?)", "aaa", "[a][a][a]"},
+      {R"(a*+a|b)", "aaab", "[aaa][b]"},  // possessive: a*+ leaves no 'a' to match
+      {R"((?i:'s|'ll))", "'S'LL'x", "['S]['LL]['x]"},
+      {R"(\s+(?!\S)|\s+)", "a   b", "[a][  ][ ][b]"},
+      {R"([^\p{L}])", "x-y", "[x][-][y]"},
+      {R"(\x{4E2D}|\u6587)", "中文", "[\\u{4e2d}][\\u{6587}]"},
+      {"(?i)ab|c", "ABc", "[AB][c]"},
+      {"x{,2}", "x{,2}", "[x{,2}]"},  // not a quantifier: literal, as Oniguruma reads it
+      {"[]a]", "]a", "[]][a]"},
+  };
+  for (const Case& c : cases) {
+    auto re = SplitRegex::Compile(c.pattern);
+    ASSERT_TRUE(re.ok()) << c.pattern << ": " << re.status();
+    EXPECT_EQ(Show(EngineSplit(*re, std::string(c.input))), c.want) << c.pattern;
+  }
+}
+
+TEST(SplitRegex, RefusesWhatItDoesNotImplementByName) {
+  struct Case {
+    std::string_view pattern;
+    absl::StatusCode code;
+    std::string_view message;
+  } cases[] = {
+      {"(?<=a)b", absl::StatusCode::kUnimplemented, "lookbehind"},
+      {"\\w+", absl::StatusCode::kUnimplemented, "escape \\w"},
+      {"^a", absl::StatusCode::kUnimplemented, "anchors"},
+      {"(a*)*", absl::StatusCode::kUnimplemented, "unbounded repeat of an empty match"},
+      {"\\p{Greek}", absl::StatusCode::kUnimplemented, "only general categories"},
+      {"[[:alpha:]]", absl::StatusCode::kUnimplemented, "nested class"},
+      {"(ab", absl::StatusCode::kInvalidArgument, "missing ')'"},
+      {"ab)", absl::StatusCode::kInvalidArgument, "unbalanced ')'"},
+      {"[a-", absl::StatusCode::kInvalidArgument, "unterminated '['"},
+      {"[z-a]", absl::StatusCode::kInvalidArgument, "range out of order"},
+      {"*a", absl::StatusCode::kInvalidArgument, "quantifier without an operand"},
+      {"a{2000}", absl::StatusCode::kInvalidArgument, "repeat count over 1000"},
+      {"(a{1000}){1000}", absl::StatusCode::kInvalidArgument, "compiled pattern too large"},
+  };
+  for (const Case& c : cases) {
+    auto re = SplitRegex::Compile(c.pattern);
+    EXPECT_EQ(re.status().code(), c.code) << c.pattern;
+    EXPECT_THAT(re.status().message(), ::testing::HasSubstr(c.message)) << c.pattern;
+  }
+  std::string deep(100, '(');
+  deep += "a" + std::string(100, ')');
+  EXPECT_THAT(SplitRegex::Compile(deep).status().message(),
+              ::testing::HasSubstr("nested too deeply"));
+}
+
+// Exponential backtracking stops at the step budget with an error, not a hang.
+TEST(SplitRegex, CatastrophicBacktrackingHitsTheBudget) {
+  auto re = SplitRegex::Compile("(?:a|a)+(?:a|a)+(?:a|a)+(?:a|a)+b");
+  ASSERT_TRUE(re.ok());
+  std::vector<char32_t> s(2000, 'a');
+  std::vector<std::pair<size_t, size_t>> spans;
+  EXPECT_EQ(re->FindAll(s, &spans).code(), absl::StatusCode::kResourceExhausted);
+}
 
 TEST(PreTokenize, GoldenQwen2Split) {
   auto got = PreTokenize("Hello world's  12 \n\n  x!!\n", SplitPattern::kQwen2);
