@@ -38,6 +38,27 @@ absl::Status ReadDouble(element obj, const char* key, double* out) {
   return absl::OkStatus();
 }
 
+// "eos_token_id": an id, a list of ids, or null/absent (none).
+absl::Status ReadEos(element obj, const char* file, std::vector<int32_t>* out) {
+  auto eos = obj["eos_token_id"];
+  if (eos.error() || eos.is_null()) return absl::OkStatus();
+  const auto bad = absl::InvalidArgumentError(absl::StrCat(
+      file, ": \"eos_token_id\" must be a non-negative integer or a list of them"));
+  int64_t one;
+  simdjson::dom::array many;
+  if (!eos.get_int64().get(one)) {
+    if (one < 0 || one > (1 << 30)) return bad;
+    out->push_back(static_cast<int32_t>(one));
+    return absl::OkStatus();
+  }
+  if (eos.get_array().get(many)) return bad;
+  for (element e : many) {
+    if (e.get_int64().get(one) || one < 0 || one > (1 << 30)) return bad;
+    out->push_back(static_cast<int32_t>(one));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view json) {
@@ -109,17 +130,24 @@ absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view json) {
   if (!root["use_sliding_window"].get_bool().get(sliding) && sliding) {
     return absl::UnimplementedError("config.json: use_sliding_window=true is not supported");
   }
-  auto eos = root["eos_token_id"];
-  int64_t one;
-  simdjson::dom::array many;
-  if (!eos.get_int64().get(one)) {
-    c.eos_token_ids.push_back(static_cast<int32_t>(one));
-  } else if (!eos.get_array().get(many)) {
-    for (element e : many) {
-      if (!e.get_int64().get(one)) c.eos_token_ids.push_back(static_cast<int32_t>(one));
-    }
-  }
+  if (auto s = ReadEos(root, "config.json", &c.eos_token_ids); !s.ok()) return s;
   return c;
+}
+
+absl::StatusOr<std::vector<int32_t>> ParseGenerationConfigEos(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  element root;
+  if (auto err = parser.parse(padded).get(root); err) {
+    return absl::InvalidArgumentError(absl::StrCat("generation_config.json: not valid JSON: ",
+                                                   simdjson::error_message(err)));
+  }
+  if (!root.is_object()) {
+    return absl::InvalidArgumentError("generation_config.json: not a JSON object");
+  }
+  std::vector<int32_t> ids;
+  if (auto s = ReadEos(root, "generation_config.json", &ids); !s.ok()) return s;
+  return ids;
 }
 
 }  // namespace verdict::rollout

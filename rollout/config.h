@@ -36,6 +36,10 @@ struct ModelConfig {
 // worker does not run, naming it.
 absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view json);
 
+// The "eos_token_id" (int or list; absent or null = none) of generation_config.json text, which
+// HF generate and vLLM stop on as well as config.json's. INVALID_ARGUMENT when malformed.
+absl::StatusOr<std::vector<int32_t>> ParseGenerationConfigEos(std::string_view json);
+
 }  // namespace verdict::rollout
 
 #endif  // VERDICT_ROLLOUT_CONFIG_H_

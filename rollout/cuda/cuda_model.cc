@@ -632,9 +632,16 @@ absl::Status CudaModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<con
 
 absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
                                      absl::Span<const int32_t> tokens,
-                                     const SamplingParams& params,
+                                     const SamplingParams& given,
                                      absl::Span<const SampleKey> keys,
                                      absl::Span<SampledToken> out) {
+  const SamplingParams params = NormalizeSamplingParams(given);
+  // The GPU sampler's logprob is the temperature-scaled one; it is also the raw one at
+  // temperature 0 or 1. Otherwise raw logprobs take the exact host path (logits copied back).
+  const bool raw_is_processed = params.temperature == 0.0f || params.temperature == 1.0f;
+  if (params.need_raw_logprobs && !raw_is_processed) {
+    return Model::DecodeSample(seqs, tokens, params, keys, out);
+  }
   Impl& m = *impl_;
   const int32_t b = static_cast<int32_t>(seqs.size()), v = m.c.vocab_size;
   if (auto s = CheckDecodeSampleSizes(seqs.size(), keys.size(), out.size()); !s.ok()) return s;
@@ -675,7 +682,7 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
     if (m.h_sampled[2 * b + i] != kNeedsCpu) {
       float lp;
       std::memcpy(&lp, &m.h_sampled[b + i], sizeof lp);
-      out[i] = {m.h_sampled[i], lp};
+      out[i] = {m.h_sampled[i], lp, raw_is_processed ? lp : std::nanf("")};
       ++m.stats.gpu_sampled_rows;
       continue;
     }
