@@ -45,11 +45,10 @@ void RmsNorm(const float* x, const float* weight, int64_t n, int64_t h, double e
   }
 }
 
-void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, double theta) {
+void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, const double* inv_freq) {
   const int64_t half = head_dim / 2;
   for (int64_t i = 0; i < half; ++i) {
-    const double freq = std::pow(theta, -2.0 * static_cast<double>(i) / head_dim);
-    const double angle = static_cast<double>(pos) * freq;
+    const double angle = static_cast<double>(pos) * inv_freq[i];
     const float c = static_cast<float>(std::cos(angle)), s = static_cast<float>(std::sin(angle));
     for (int64_t hd = 0; hd < num_heads; ++hd) {
       float* v = x + hd * head_dim;

@@ -17,8 +17,9 @@ void MatMulTransposed(const float* x, const float* w, const float* bias, int64_t
 void RmsNorm(const float* x, const float* weight, int64_t n, int64_t h, double eps, float* out);
 
 // Rotary embedding (HF "rotate_half" layout) in place on one token's heads.
-// x: [num_heads, head_dim]; pair (i, i + head_dim/2) rotates by pos * theta^(-2i/head_dim).
-void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, double theta);
+// x: [num_heads, head_dim]; pair (i, i + head_dim/2) rotates by pos * inv_freq[i]
+// (inv_freq: [head_dim/2], RopeInverseFrequencies of config.h).
+void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, const double* inv_freq);
 
 // out[n, i] = silu(gate[n, i]) * up[n, i]. gate, up, out: [N, I].
 void SwiGlu(const float* gate, const float* up, int64_t n, int64_t i, float* out);

@@ -14,7 +14,20 @@ absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir)
   return std::make_unique<CpuModel>(*std::move(w));
 }
 
-CpuModel::CpuModel(ModelWeights weights) : w_(std::move(weights)) {}
+CpuModel::CpuModel(ModelWeights weights)
+    : w_(std::move(weights)), rope_inv_freq_(RopeInverseFrequencies(w_.config)) {}
+
+absl::Status CpuModel::CheckLength(int64_t length) const {
+  // Dynamic NTK scaling changes the frequencies past max_position_embeddings in a way that
+  // depends on how HF's cache was filled; within it, it is exact (config.h).
+  const int64_t max = w_.config.max_position_embeddings;
+  if (w_.config.rope_scaling.type == RopeScalingType::kDynamic && length > max) {
+    return absl::OutOfRangeError(absl::StrCat("sequence of ", length,
+                                              " tokens exceeds max_position_embeddings ", max,
+                                              " (dynamic rope_scaling runs only within it)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CpuModel::CheckTokens(absl::Span<const int32_t> tokens) const {
   for (int32_t t : tokens) {
@@ -31,6 +44,7 @@ absl::StatusOr<SequenceId> CpuModel::Prefill(absl::Span<const int32_t> tokens,
   const int64_t v = w_.config.vocab_size;
   if (tokens.empty()) return absl::InvalidArgumentError("Prefill: no tokens");
   if (auto s = CheckTokens(tokens); !s.ok()) return s;
+  if (auto s = CheckLength(tokens.size()); !s.ok()) return s;
   const bool all = logits.size() == static_cast<size_t>(tokens.size() * v);
   if (!all && logits.size() != static_cast<size_t>(v)) {
     return absl::InvalidArgumentError(absl::StrCat("Prefill: logits must hold V or T*V floats, got ",
@@ -81,6 +95,7 @@ absl::Status CpuModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<cons
       return absl::FailedPreconditionError(
           absl::StrCat("Decode: sequence ", seqs[b], " was forked; decode its children"));
     }
+    if (auto s = CheckLength(it->second.kv->total() + 1); !s.ok()) return s;
     for (KvStore* s : stores) {
       if (s == it->second.kv.get()) {
         return absl::InvalidArgumentError(absl::StrCat("Decode: sequence ", seqs[b], " twice"));
@@ -131,8 +146,8 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     cpu::MatMulTransposed(xn.data(), L.wv.data(), L.bv.empty() ? nullptr : L.bv.data(), n, h, kvd,
                           val.data());
     for (int64_t r = 0; r < n; ++r) {
-      cpu::Rope(&q[r * qd], nh, hd, row_pos[r], c.rope_theta);
-      cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], c.rope_theta);
+      cpu::Rope(&q[r * qd], nh, hd, row_pos[r], rope_inv_freq_.data());
+      cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], rope_inv_freq_.data());
     }
     // Append this layer's new K/V rows to each store (rows of a store are consecutive).
     for (size_t s = 0; s < stores.size(); ++s) {
@@ -145,17 +160,21 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     }
     for (int64_t r = 0; r < n; ++r) {
       const KvStore* st = stores[row_store[r]];
-      const int64_t len = row_pos[r] + 1;  // causal: positions 0..pos
+      // Causal: positions first..pos; a sliding-window layer sees the last sliding_window.
+      const int64_t first =
+          c.SlidingLayer(l) ? std::max<int64_t>(0, row_pos[r] + 1 - c.sliding_window) : 0;
+      const int64_t len = row_pos[r] + 1 - first;
       kptr.resize(len);
       vptr.resize(len);
       scratch.resize(len);
       // Resolve each position to its segment once per row, then offset per KV head.
-      for (int64_t t = 0; t < len; ++t) {
+      for (int64_t i = 0; i < len; ++i) {
+        const int64_t t = first + i;
         const KvStore* seg = st;
         while (t < seg->base_len) seg = seg->parent.get();
         const int64_t off = (t - seg->base_len) * kvd;
-        kptr[t] = &seg->k[l][off];
-        vptr[t] = &seg->v[l][off];
+        kptr[i] = &seg->k[l][off];
+        vptr[i] = &seg->v[l][off];
       }
       std::vector<const float*> kh(len), vh(len);
       for (int64_t head = 0; head < nh; ++head) {

@@ -44,11 +44,13 @@ class CpuModel final : public Model {
   };
 
   absl::Status CheckTokens(absl::Span<const int32_t> tokens) const;
+  absl::Status CheckLength(int64_t length) const;  // of a sequence about to be run
   // Appends rows[s] tokens to stores[s] and writes logits (all rows, or each store's last row).
   void Run(const std::vector<KvStore*>& stores, const std::vector<absl::Span<const int32_t>>& rows,
            bool all_positions, float* logits);
 
   ModelWeights w_;
+  std::vector<double> rope_inv_freq_;  // [head_dim / 2]
   std::unordered_map<SequenceId, Seq> seqs_;
   SequenceId next_id_ = 1;
 };

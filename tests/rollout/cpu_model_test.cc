@@ -149,7 +149,31 @@ INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
                          ::testing::Values("qwen2_f32 --dtype f32", "qwen2_bf16 --dtype bf16 --shards 3",
                                            "qwen2_f16 --dtype f16", "llama_bf16_tied --arch llama --dtype bf16 --tie",
                                            // written by the HF safetensors package
-                                           "hf_f16 --dtype f16 --writer safetensors"));
+                                           "hf_f16 --dtype f16 --writer safetensors",
+                                           // rope_scaling and sliding windows as HF defines them
+                                           "llama3_rope --arch llama --dtype bf16 --rope-scaling llama3",
+                                           "linear_rope --rope-scaling linear",
+                                           "dynamic_rope --rope-scaling dynamic --max-pos 32",
+                                           "qwen2_sliding --sliding-window 5 --max-window-layers 1"));
+
+// Dynamic NTK scaling is only run within max_position_embeddings (config.h): a longer
+// sequence is refused, not silently computed with frequencies HF would not use.
+TEST(CpuModelDynamicRope, RefusesSequencesPastMaxPositionEmbeddings) {
+  if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+  const std::string dir = testing::ScratchDir("cpu_model_dynamic_cap");
+  ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --rope-scaling dynamic --max-pos 8"), 0);
+  auto m = CpuModel::Load(dir);
+  ASSERT_TRUE(m.ok()) << m.status();
+  const int v = (*m)->config().vocab_size;
+  std::vector<float> logits(v);
+  std::vector<int32_t> nine(9, 1);
+  auto too_long = (*m)->Prefill(nine, absl::MakeSpan(logits));
+  EXPECT_EQ(too_long.status().code(), absl::StatusCode::kOutOfRange);
+  auto seq = (*m)->Prefill(absl::MakeSpan(nine).subspan(0, 8), absl::MakeSpan(logits));
+  ASSERT_TRUE(seq.ok()) << seq.status();
+  EXPECT_EQ((*m)->Decode({*seq}, {1}, absl::MakeSpan(logits)).code(),
+            absl::StatusCode::kOutOfRange);
+}
 
 }  // namespace
 }  // namespace verdict::rollout
