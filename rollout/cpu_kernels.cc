@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace verdict::rollout::cpu {
 namespace {
@@ -31,6 +32,24 @@ void MatMulTransposed(const float* x, const float* w, const float* bias, int64_t
       float* outr = out + r * out_dim;
       for (int64_t o = o0; o < o1; ++o) {
         outr[o] = Dot(xr, w + o * in, in) + (bias ? bias[o] : 0.0f);
+      }
+    }
+  }
+}
+
+void MatMulTransposedTiled(const float* x,
+                           const std::function<void(int64_t, int64_t, float*)>& tile,
+                           const float* bias, int64_t n, int64_t in, int64_t out_dim, float* out) {
+  constexpr int64_t kBlock = 64;
+  std::vector<float> buf(static_cast<size_t>(std::min(kBlock, out_dim) * in));
+  for (int64_t o0 = 0; o0 < out_dim; o0 += kBlock) {
+    const int64_t o1 = std::min(out_dim, o0 + kBlock);
+    tile(o0, o1 - o0, buf.data());
+    for (int64_t r = 0; r < n; ++r) {
+      const float* xr = x + r * in;
+      float* outr = out + r * out_dim;
+      for (int64_t o = o0; o < o1; ++o) {
+        outr[o] = Dot(xr, buf.data() + (o - o0) * in, in) + (bias ? bias[o] : 0.0f);
       }
     }
   }

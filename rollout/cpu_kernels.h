@@ -5,6 +5,7 @@
 #define VERDICT_ROLLOUT_CPU_KERNELS_H_
 
 #include <cstdint>
+#include <functional>
 
 namespace verdict::rollout::cpu {
 
@@ -12,6 +13,13 @@ namespace verdict::rollout::cpu {
 // x: [N, I], w: [O, I], bias: [O] or null, out: [N, O].
 void MatMulTransposed(const float* x, const float* w, const float* bias, int64_t n, int64_t in,
                       int64_t out_dim, float* out);
+
+// MatMulTransposed with w produced a block of rows at a time (weights kept in bf16/f16):
+// tile(first, count, buf) writes rows [first, first + count) of w as fp32 into buf[count * in].
+// Same arithmetic as MatMulTransposed, so fp32 tiles give identical results.
+void MatMulTransposedTiled(const float* x,
+                           const std::function<void(int64_t, int64_t, float*)>& tile,
+                           const float* bias, int64_t n, int64_t in, int64_t out_dim, float* out);
 
 // out[n, :] = x[n, :] / sqrt(mean(x[n, :]^2) + eps) * weight. x, out: [N, H]; weight: [H].
 void RmsNorm(const float* x, const float* weight, int64_t n, int64_t h, double eps, float* out);

@@ -8,14 +8,78 @@
 
 namespace verdict::rollout {
 
+namespace {
+
+StoredModelWeights Stored(const ModelWeights& w) {
+  const ModelConfig& c = w.config;
+  const int64_t h = c.hidden_size, i = c.intermediate_size;
+  const int64_t q = int64_t{c.num_heads} * c.head_dim, kv = int64_t{c.num_kv_heads} * c.head_dim;
+  auto m = [](const std::vector<float>& x, int64_t rows, int64_t cols) {
+    return x.empty() ? StoredMatrix() : StoredMatrix::FromFloat(x, rows, cols);
+  };
+  StoredModelWeights s;
+  s.config = c;
+  s.embed = m(w.embed, c.vocab_size, h);
+  s.lm_head = m(w.lm_head, c.vocab_size, h);
+  s.final_norm = w.final_norm;
+  for (const LayerWeights& L : w.layers) {
+    BasicLayerWeights<StoredMatrix>& o = s.layers.emplace_back();
+    o.attn_norm = L.attn_norm;
+    o.mlp_norm = L.mlp_norm;
+    o.bq = L.bq;
+    o.bk = L.bk;
+    o.bv = L.bv;
+    o.wq = m(L.wq, q, h);
+    o.wk = m(L.wk, kv, h);
+    o.wv = m(L.wv, kv, h);
+    o.wo = m(L.wo, h, q);
+    o.w_gate = m(L.w_gate, i, h);
+    o.w_up = m(L.w_up, i, h);
+    o.w_down = m(L.w_down, h, i);
+  }
+  return s;
+}
+
+// out[n, w.rows] = x[n, w.cols] * w^T (+ bias), w widened to fp32 a tile at a time.
+void MatMul(const float* x, const StoredMatrix& w, const std::vector<float>& bias, int64_t n,
+            float* out) {
+  const float* b = bias.empty() ? nullptr : bias.data();
+  if (w.dtype == DType::kF32) {
+    cpu::MatMulTransposed(x, w.f32.data(), b, n, w.cols, w.rows, out);
+    return;
+  }
+  cpu::MatMulTransposedTiled(
+      x, [&w](int64_t first, int64_t count, float* buf) { w.RowsToFloat(first, count, buf); }, b,
+      n, w.cols, w.rows, out);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir) {
-  auto w = LoadModelWeights(dir);
+  auto w = LoadStoredModelWeights(dir);
   if (!w.ok()) return w.status();
   return std::make_unique<CpuModel>(*std::move(w));
 }
 
-CpuModel::CpuModel(ModelWeights weights)
+CpuModel::CpuModel(StoredModelWeights weights)
     : w_(std::move(weights)), rope_inv_freq_(RopeInverseFrequencies(w_.config)) {}
+
+CpuModel::CpuModel(const ModelWeights& weights) : CpuModel(Stored(weights)) {}
+
+size_t CpuModel::weight_bytes() const {
+  auto vec = [](const std::vector<float>& x) { return x.size() * sizeof(float); };
+  size_t n = w_.embed.Bytes() + w_.lm_head.Bytes() + vec(w_.final_norm);
+  for (const auto& L : w_.layers) {
+    n += vec(L.attn_norm) + vec(L.mlp_norm) + vec(L.bq) + vec(L.bk) + vec(L.bv);
+    n += L.wq.Bytes() + L.wk.Bytes() + L.wv.Bytes() + L.wo.Bytes() + L.w_gate.Bytes() +
+         L.w_up.Bytes() + L.w_down.Bytes();
+  }
+  return n;
+}
+
+int64_t CpuModel::KvBytesPerToken(const ModelConfig& c) {
+  return 2 * int64_t{c.num_layers} * c.num_kv_heads * c.head_dim * int64_t{sizeof(float)};
+}
 
 absl::Status CpuModel::CheckLength(int64_t length) const {
   // Dynamic NTK scaling changes the frequencies past max_position_embeddings in a way that
@@ -118,7 +182,7 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
                    float* logits) {
   const ModelConfig& c = w_.config;
   const int64_t h = c.hidden_size, hd = c.head_dim, nh = c.num_heads, nkv = c.num_kv_heads;
-  const int64_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size, v = c.vocab_size;
+  const int64_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size;
   std::vector<int64_t> row_store, row_pos;
   std::vector<int32_t> row_tok;
   for (size_t s = 0; s < stores.size(); ++s) {
@@ -132,19 +196,16 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
   std::vector<float> x(n * h), xn(n * h), q(n * qd), k(n * kvd), val(n * kvd), att(n * qd),
       tmp(n * h), gate(n * im), up(n * im), act(n * im);
   for (int64_t r = 0; r < n; ++r) {
-    std::memcpy(&x[r * h], &w_.embed[row_tok[r] * h], h * sizeof(float));
+    w_.embed.RowsToFloat(row_tok[r], 1, &x[r * h]);
   }
   std::vector<const float*> kptr, vptr;
   std::vector<float> scratch;
   for (int l = 0; l < c.num_layers; ++l) {
-    const LayerWeights& L = w_.layers[l];
+    const BasicLayerWeights<StoredMatrix>& L = w_.layers[l];
     cpu::RmsNorm(x.data(), L.attn_norm.data(), n, h, c.rms_norm_eps, xn.data());
-    cpu::MatMulTransposed(xn.data(), L.wq.data(), L.bq.empty() ? nullptr : L.bq.data(), n, h, qd,
-                          q.data());
-    cpu::MatMulTransposed(xn.data(), L.wk.data(), L.bk.empty() ? nullptr : L.bk.data(), n, h, kvd,
-                          k.data());
-    cpu::MatMulTransposed(xn.data(), L.wv.data(), L.bv.empty() ? nullptr : L.bv.data(), n, h, kvd,
-                          val.data());
+    MatMul(xn.data(), L.wq, L.bq, n, q.data());
+    MatMul(xn.data(), L.wk, L.bk, n, k.data());
+    MatMul(xn.data(), L.wv, L.bv, n, val.data());
     for (int64_t r = 0; r < n; ++r) {
       cpu::Rope(&q[r * qd], nh, hd, row_pos[r], rope_inv_freq_.data());
       cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], rope_inv_freq_.data());
@@ -187,13 +248,13 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
                        &att[r * qd + head * hd]);
       }
     }
-    cpu::MatMulTransposed(att.data(), L.wo.data(), nullptr, n, qd, h, tmp.data());
+    MatMul(att.data(), L.wo, {}, n, tmp.data());
     for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
     cpu::RmsNorm(x.data(), L.mlp_norm.data(), n, h, c.rms_norm_eps, xn.data());
-    cpu::MatMulTransposed(xn.data(), L.w_gate.data(), nullptr, n, h, im, gate.data());
-    cpu::MatMulTransposed(xn.data(), L.w_up.data(), nullptr, n, h, im, up.data());
+    MatMul(xn.data(), L.w_gate, {}, n, gate.data());
+    MatMul(xn.data(), L.w_up, {}, n, up.data());
     cpu::SwiGlu(gate.data(), up.data(), n, im, act.data());
-    cpu::MatMulTransposed(act.data(), L.w_down.data(), nullptr, n, im, h, tmp.data());
+    MatMul(act.data(), L.w_down, {}, n, tmp.data());
     for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
   }
   for (size_t s = 0; s < stores.size(); ++s) stores[s]->len += rows[s].size();
@@ -207,8 +268,7 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     std::memcpy(&sel[i * h], &x[out_rows[i] * h], h * sizeof(float));
   }
   cpu::RmsNorm(sel.data(), w_.final_norm.data(), out_rows.size(), h, c.rms_norm_eps, sel.data());
-  cpu::MatMulTransposed(sel.data(), w_.output_matrix().data(), nullptr, out_rows.size(), h, v,
-                        logits);
+  MatMul(sel.data(), w_.output_matrix(), {}, out_rows.size(), logits);
 }
 
 }  // namespace verdict::rollout

@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "rollout/weights.h"
 #include "tests/rollout/test_util.h"
 
 namespace verdict::rollout {
@@ -155,6 +156,31 @@ INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
                                            "linear_rope --rope-scaling linear",
                                            "dynamic_rope --rope-scaling dynamic --max-pos 32",
                                            "qwen2_sliding --sliding-window 5 --max-window-layers 1"));
+
+// bf16/f16 matrices stay in their dtype (half the bytes of fp32) and, widened per tile, give
+// exactly the logits of the same weights expanded to fp32 up front.
+TEST(CpuModelStoredWeights, HalfTheBytesAndTheSameLogitsAsFp32) {
+  if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+  for (const char* dtype : {"bf16", "f16"}) {
+    const std::string dir = testing::ScratchDir(std::string("cpu_model_stored_") + dtype);
+    ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --vocab 300 --dtype " + dtype), 0);
+    auto stored = CpuModel::Load(dir);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    auto fp32 = LoadModelWeights(dir);
+    ASSERT_TRUE(fp32.ok()) << fp32.status();
+    CpuModel expanded(*fp32);
+    const double ratio = double((*stored)->weight_bytes()) / double(expanded.weight_bytes());
+    // Matrices halve; norms and biases (under 2% here) stay fp32.
+    EXPECT_GT(ratio, 0.5) << dtype;
+    EXPECT_LT(ratio, 0.51) << dtype;
+    const int v = expanded.config().vocab_size;
+    const std::vector<int32_t> tokens = {5, 17, 250, 3, 99, 0, 42};
+    std::vector<float> a(tokens.size() * v), b(tokens.size() * v);
+    ASSERT_TRUE((*stored)->Prefill(tokens, absl::MakeSpan(a)).ok());
+    ASSERT_TRUE(expanded.Prefill(tokens, absl::MakeSpan(b)).ok());
+    EXPECT_EQ(a, b) << dtype;
+  }
+}
 
 // Dynamic NTK scaling is only run within max_position_embeddings (config.h): a longer
 // sequence is refused, not silently computed with frequencies HF would not use.
