@@ -40,7 +40,7 @@ void MatMulTransposed(const float* x, const float* w, const float* bias, int64_t
 void MatMulTransposedTiled(const float* x,
                            const std::function<void(int64_t, int64_t, float*)>& tile,
                            const float* bias, int64_t n, int64_t in, int64_t out_dim, float* out) {
-  constexpr int64_t kBlock = 64;
+  constexpr int64_t kBlock = 16;  // a widened tile stays in L1/L2 while every row uses it
   std::vector<float> buf(static_cast<size_t>(std::min(kBlock, out_dim) * in));
   for (int64_t o0 = 0; o0 < out_dim; o0 += kBlock) {
     const int64_t o1 = std::min(out_dim, o0 + kBlock);

@@ -1,7 +1,8 @@
 // fp32 reference forward on the CPU: embeddings, RMSNorm, RoPE, grouped-query attention over a
 // KV cache, SwiGLU MLP, fp32 logits. Weight matrices stay in their checkpoint dtype (bf16/f16
-// take half the memory of fp32) and are widened to fp32 64 rows at a time; arithmetic is fp32. Prefill and decode share one code path that treats all new
-// tokens of all sequences as rows of one matrix, so a batch is a sum of single-sequence steps.
+// take half the memory of fp32) and are widened to fp32 16 rows at a time; arithmetic is fp32.
+// Prefill and decode share one code path that treats all new tokens of all sequences as rows
+// of one matrix, so a batch is a sum of single-sequence steps.
 #ifndef VERDICT_ROLLOUT_CPU_MODEL_H_
 #define VERDICT_ROLLOUT_CPU_MODEL_H_
 
