@@ -210,9 +210,16 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
       cpu::Rope(&q[r * qd], nh, hd, row_pos[r], rope_inv_freq_.data());
       cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], rope_inv_freq_.data());
     }
-    // Append this layer's new K/V rows to each store (rows of a store are consecutive).
+    // Append this layer's new K/V rows to each store (rows of a store are consecutive). The
+    // cache grows by kKvChunkPositions, not by doubling, so a sequence holds at most that many
+    // unused positions (what KvBytesPerSequence charges).
     for (size_t s = 0; s < stores.size(); ++s) {
       KvStore* st = stores[s];
+      const size_t need = st->k[l].size() + rows[s].size() * kvd;
+      if (st->k[l].capacity() < need) {
+        st->k[l].reserve(need + kKvChunkPositions * kvd);
+        st->v[l].reserve(need + kKvChunkPositions * kvd);
+      }
       for (int64_t r = 0; r < n; ++r) {
         if (row_store[r] != static_cast<int64_t>(s)) continue;
         st->k[l].insert(st->k[l].end(), &k[r * kvd], &k[r * kvd] + kvd);

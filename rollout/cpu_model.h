@@ -26,6 +26,12 @@ class CpuModel final : public Model {
   size_t weight_bytes() const;
   // KV cache bytes per token of one sequence: 2 (K, V) x layers x kv heads x head_dim x fp32.
   static int64_t KvBytesPerToken(const ModelConfig& c);
+  // The cache of a sequence (or of a forked prompt) grows this many positions at a time.
+  static constexpr int64_t kKvChunkPositions = 64;
+  // Most bytes a cache segment of `positions` tokens holds, the growth slack included.
+  static int64_t KvBytesPerSegment(const ModelConfig& c, int64_t positions) {
+    return KvBytesPerToken(c) * (positions + kKvChunkPositions);
+  }
 
   const ModelConfig& config() const override { return w_.config; }
   absl::StatusOr<SequenceId> Prefill(absl::Span<const int32_t> tokens,

@@ -71,11 +71,7 @@ absl::Status Load(const WeightFiles& files, const std::string& name,
 
 template <typename Matrix>
 absl::StatusOr<BasicModelWeights<Matrix>> LoadAs(const std::string& dir) {
-  std::ifstream in(dir + "/config.json");
-  if (!in) return absl::NotFoundError(absl::StrCat(dir, "/config.json: cannot open"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto config = ParseModelConfig(ss.str());
+  auto config = LoadModelConfig(dir);
   if (!config.ok()) return config.status();
   auto files = WeightFiles::Open(dir);
   if (!files.ok()) return files.status();
@@ -115,6 +111,14 @@ absl::StatusOr<BasicModelWeights<Matrix>> LoadAs(const std::string& dir) {
 }
 
 }  // namespace
+
+absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& dir) {
+  std::ifstream in(dir + "/config.json");
+  if (!in) return absl::NotFoundError(absl::StrCat(dir, "/config.json: cannot open"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseModelConfig(ss.str());
+}
 
 absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir) {
   return LoadAs<std::vector<float>>(dir);

@@ -65,6 +65,8 @@ using StoredModelWeights = BasicModelWeights<StoredMatrix>;
 // tensor (NOT_FOUND), a mis-shaped one (INVALID_ARGUMENT), a truncated file (DATA_LOSS), an
 // unsupported architecture or dtype (UNIMPLEMENTED).
 absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir);
+// Only `dir`/config.json (NOT_FOUND without it; ParseModelConfig's errors).
+absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& dir);
 // The same, matrices in their checkpoint dtype.
 absl::StatusOr<StoredModelWeights> LoadStoredModelWeights(const std::string& dir);
 

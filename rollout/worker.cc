@@ -180,6 +180,9 @@ std::string OutputLine(const GroupOutput& g, const Prompt& p, const v1::GroupRes
   return o + "}\n";
 }
 
+// The batch PlanBatch may derive without --max-batch: beyond it a CPU step gains little.
+constexpr int32_t kMaxDerivedBatch = 256;
+
 // A per-prompt failure (nothing generated): the line says why, the run goes on.
 std::string ErrorLine(const GroupInput& g, const Prompt& p, std::string_view error) {
   return absl::StrCat("{\"id\":", JsonString(g.id), ",\"prompt\":", JsonString(g.prompt),
@@ -277,20 +280,41 @@ static absl::StatusOr<std::unique_ptr<Model>> LoadModel(const WorkerOptions& opt
   return std::unique_ptr<Model>(*std::move(m));
 }
 
-absl::Status RunWorker(const WorkerOptions& options) {
+absl::StatusOr<int32_t> PlanBatch(const ModelConfig& config, int64_t kv_cache_bytes,
+                                  int32_t group_size, int64_t max_prompt_tokens,
+                                  int32_t max_new_tokens, int32_t cap) {
+  const int64_t max_pos = config.max_position_embeddings;
+  const int64_t prompt = max_pos > 0 ? std::min(max_prompt_tokens, max_pos) : max_prompt_tokens;
+  int64_t generated = max_new_tokens;
+  if (max_pos > 0) generated = std::max<int64_t>(0, std::min(generated, max_pos - prompt));
+  const int64_t per_group = CpuModel::KvBytesPerSegment(config, prompt) +
+                            group_size * CpuModel::KvBytesPerSegment(config, generated);
+  const int64_t groups = kv_cache_bytes / per_group;
+  if (groups < 1) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a group of ", group_size, " samples (prompt ", prompt, " + ", generated,
+        " tokens) needs ", per_group, " bytes of KV cache; the budget is ", kv_cache_bytes,
+        " (--kv-cache-bytes)"));
+  }
+  const int64_t batch = std::min<int64_t>(groups, cap / group_size) * group_size;
+  return static_cast<int32_t>(std::max<int64_t>(batch, group_size));
+}
+
+absl::Status RunWorker(const WorkerOptions& given) {
+  WorkerOptions options = given;
   auto prompts = ReadPrompts(options.prompts_path);
   if (!prompts.ok()) return prompts.status();
   auto tokenizer = Tokenizer::FromFile(options.tokenizer_path);
   if (!tokenizer.ok()) return tokenizer.status();
-  auto model = LoadModel(options);
-  if (!model.ok()) return model.status();
-  if (tokenizer->vocab_size() > (*model)->config().vocab_size) {
+  auto config = LoadModelConfig(options.model_dir);
+  if (!config.ok()) return config.status();
+  if (tokenizer->vocab_size() > config->vocab_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tokenizer has ", tokenizer->vocab_size(), " tokens, model vocab_size is only ",
-        (*model)->config().vocab_size));
+        config->vocab_size));
   }
-  GenerationOptions gen = options.generation;
-  auto eos = ResolveEosTokenIds(options, (*model)->config(), *tokenizer);
+  GenerationOptions& gen = options.generation;
+  auto eos = ResolveEosTokenIds(options, *config, *tokenizer);
   if (!eos.ok()) return eos.status();
   gen.eos_token_ids = *std::move(eos);
 
@@ -319,6 +343,20 @@ absl::Status RunWorker(const WorkerOptions& options) {
     }
     groups.push_back(std::move(g));
   }
+  int64_t longest = 0;
+  for (const GroupInput& g : groups) longest = std::max<int64_t>(longest, g.prompt_tokens.size());
+  int64_t budget = options.kv_cache_bytes;
+  if (budget == 0) {
+    budget = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / 4;
+  }
+  auto batch = PlanBatch(*config, budget, gen.group_size, longest, gen.max_new_tokens,
+                         options.max_batch_given ? gen.max_batch_sequences : kMaxDerivedBatch);
+  if (!batch.ok()) return batch.status();
+  gen.max_batch_sequences = *batch;
+  std::fprintf(stderr, "verdict-rollout: batch of %d samples (KV budget %.2f GiB%s)\n", *batch,
+               budget / 1073741824.0, options.kv_cache_bytes ? "" : ", a quarter of memory");
+  auto model = LoadModel(options);
+  if (!model.ok()) return model.status();
 
   absl::Mutex mu;
   std::map<std::string, GroupOutput> waiting;  // generated, not yet scored

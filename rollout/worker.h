@@ -18,7 +18,9 @@
 #ifndef VERDICT_ROLLOUT_WORKER_H_
 #define VERDICT_ROLLOUT_WORKER_H_
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,9 +44,25 @@ struct WorkerOptions {
   bool progress = true;
   double progress_interval_s = 10;
   uint64_t seed_offset = 0;        // added to every group's Philox counter
+  // KV cache budget in bytes; 0 = a quarter of the machine's physical memory. The batch
+  // (generation.max_batch_sequences) is the most samples whose caches fit it (PlanBatch),
+  // capped by --max-batch when given (max_batch_given).
+  int64_t kv_cache_bytes = 0;
+  bool max_batch_given = false;
   std::vector<std::string> eos;    // --eos: token ids or token strings, added to the model's
   GenerationOptions generation;    // eos_token_ids are added from config.json, etc.
 };
+
+// Samples decoded together so that the KV caches of the run fit `kv_cache_bytes` on the CPU
+// path: a group is charged its prompt once (forks share it) plus group_size samples of
+// max_new_tokens, each segment with the cache's growth slack (CpuModel::KvBytesPerSegment),
+// for the longest prompt, all lengths capped at max_position_embeddings. The result is a
+// multiple of group_size, at most `cap` (rounded down to a multiple). RESOURCE_EXHAUSTED
+// naming the need when not one group fits. The CUDA path (bf16 KV in device pages) is given the
+// same batch; its caches take half these bytes.
+absl::StatusOr<int32_t> PlanBatch(const ModelConfig& config, int64_t kv_cache_bytes,
+                                  int32_t group_size, int64_t max_prompt_tokens,
+                                  int32_t max_new_tokens, int32_t cap);
 
 // The EOS ids of a run: config.json's, generation_config.json's (when the model directory has
 // one), options.eos and options.generation.eos_token_ids; sorted, unique. INVALID_ARGUMENT for
@@ -55,6 +73,9 @@ absl::StatusOr<std::vector<int32_t>> ResolveEosTokenIds(const WorkerOptions& opt
 
 // Runs the whole job; prints a tokens/s summary to stderr. Errors name the file or line.
 absl::Status RunWorker(const WorkerOptions& options);
+
+// "123", "64K", "512M", "8G" (powers of 1024) as bytes; INVALID_ARGUMENT otherwise.
+absl::StatusOr<int64_t> ParseByteSize(std::string_view text);
 
 // Parses argv (flags as in worker_main.cc's usage) into options; INVALID_ARGUMENT with usage.
 absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& args);

@@ -305,6 +305,17 @@ TEST_F(WorkerRun, LoneSurrogateIsReportedAsBadJson) {
   EXPECT_EQ(Stderr().find("not a JSON object"), std::string::npos) << Stderr();
 }
 
+TEST_F(WorkerRun, BatchComesFromTheKvBudget) {
+  ASSERT_EQ(Run("--no-progress --kv-cache-bytes 4M"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("verdict-rollout: batch of "), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("--no-progress --kv-cache-bytes 4M --max-batch 8"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("batch of 8 samples (KV budget"), std::string::npos) << Stderr();
+  EXPECT_EQ(lines_.size(), 6u);
+  EXPECT_EQ(Run("--no-progress --kv-cache-bytes 1K"), 1);
+  EXPECT_NE(Stderr().find("bytes of KV cache; the budget is 1024"), std::string::npos)
+      << Stderr();
+}
+
 TEST_F(WorkerRun, ProgressLinesWhenStderrIsNotATerminal) {
   ASSERT_EQ(Run("--progress-interval-s 0.000001"), 0) << Stderr();
   EXPECT_NE(Stderr().find("verdict-rollout: progress ["), std::string::npos) << Stderr();
