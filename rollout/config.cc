@@ -94,7 +94,8 @@ absl::Status ReadRopeScaling(element root, ModelConfig* c) {
     auto x = e[key];
     if (x.error() || x.is_null()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("config.json: rope_scaling \"", std::string(type), "\" needs \"", key, "\""));
+          absl::StrCat("config.json: rope_scaling \"", std::string(type), "\" needs \"", key,
+                       "\""));
     }
     return ReadDouble(e, key, out);
   };

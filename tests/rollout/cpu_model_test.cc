@@ -152,10 +152,12 @@ INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
                                            // written by the HF safetensors package
                                            "hf_f16 --dtype f16 --writer safetensors",
                                            // rope_scaling and sliding windows as HF defines them
-                                           "llama3_rope --arch llama --dtype bf16 --rope-scaling llama3",
+                                           "llama3_rope --arch llama --dtype bf16 "
+                                           "--rope-scaling llama3",
                                            "linear_rope --rope-scaling linear",
                                            "dynamic_rope --rope-scaling dynamic --max-pos 32",
-                                           "qwen2_sliding --sliding-window 5 --max-window-layers 1"));
+                                           "qwen2_sliding --sliding-window 5 "
+                                           "--max-window-layers 1"));
 
 // bf16/f16 matrices stay in their dtype (half the bytes of fp32) and, widened per tile, give
 // exactly the logits of the same weights expanded to fp32 up front.

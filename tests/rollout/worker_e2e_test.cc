@@ -256,7 +256,8 @@ TEST_F(WorkerRun, EosFromGenerationConfigOrFlagAndSpecialTokenStop) {
   EXPECT_EQ(reasons()["stop"], 24);
   ASSERT_EQ(Run("--no-progress --stop '<|im_end|>' --include-stop"), 0) << Stderr();
   simdjson::dom::element c = Line("q0")["completions"].at(0);
-  EXPECT_TRUE(absl::EndsWith(std::string(std::string_view(c["text"])), "</answer><|im_end|>")) << lines_["q0"];
+  EXPECT_TRUE(absl::EndsWith(std::string(std::string_view(c["text"])), "</answer><|im_end|>"))
+      << lines_["q0"];
   testing::WriteFile(dir_ + "/generation_config.json", "{\"eos_token_id\": \"x\"}");
   EXPECT_EQ(Run("--no-progress"), 1);
   EXPECT_NE(Stderr().find("generation_config.json"), std::string::npos) << Stderr();
