@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace verdict::rollout::cpu {
 namespace {
@@ -36,6 +37,24 @@ void MatMulTransposed(const float* x, const float* w, const float* bias, int64_t
   }
 }
 
+void MatMulTransposedTiled(const float* x,
+                           const std::function<void(int64_t, int64_t, float*)>& tile,
+                           const float* bias, int64_t n, int64_t in, int64_t out_dim, float* out) {
+  constexpr int64_t kBlock = 16;  // a widened tile stays in L1/L2 while every row uses it
+  std::vector<float> buf(static_cast<size_t>(std::min(kBlock, out_dim) * in));
+  for (int64_t o0 = 0; o0 < out_dim; o0 += kBlock) {
+    const int64_t o1 = std::min(out_dim, o0 + kBlock);
+    tile(o0, o1 - o0, buf.data());
+    for (int64_t r = 0; r < n; ++r) {
+      const float* xr = x + r * in;
+      float* outr = out + r * out_dim;
+      for (int64_t o = o0; o < o1; ++o) {
+        outr[o] = Dot(xr, buf.data() + (o - o0) * in, in) + (bias ? bias[o] : 0.0f);
+      }
+    }
+  }
+}
+
 void RmsNorm(const float* x, const float* weight, int64_t n, int64_t h, double eps, float* out) {
   for (int64_t r = 0; r < n; ++r) {
     const float* xr = x + r * h;
@@ -45,11 +64,10 @@ void RmsNorm(const float* x, const float* weight, int64_t n, int64_t h, double e
   }
 }
 
-void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, double theta) {
+void Rope(float* x, int64_t num_heads, int64_t head_dim, int64_t pos, const double* inv_freq) {
   const int64_t half = head_dim / 2;
   for (int64_t i = 0; i < half; ++i) {
-    const double freq = std::pow(theta, -2.0 * static_cast<double>(i) / head_dim);
-    const double angle = static_cast<double>(pos) * freq;
+    const double angle = static_cast<double>(pos) * inv_freq[i];
     const float c = static_cast<float>(std::cos(angle)), s = static_cast<float>(std::sin(angle));
     for (int64_t hd = 0; hd < num_heads; ++hd) {
       float* v = x + hd * head_dim;

@@ -8,13 +8,90 @@
 
 namespace verdict::rollout {
 
+namespace {
+
+StoredModelWeights Stored(const ModelWeights& w) {
+  const ModelConfig& c = w.config;
+  const int64_t h = c.hidden_size, i = c.intermediate_size;
+  const int64_t q = int64_t{c.num_heads} * c.head_dim, kv = int64_t{c.num_kv_heads} * c.head_dim;
+  auto m = [](const std::vector<float>& x, int64_t rows, int64_t cols) {
+    return x.empty() ? StoredMatrix() : StoredMatrix::FromFloat(x, rows, cols);
+  };
+  StoredModelWeights s;
+  s.config = c;
+  s.embed = m(w.embed, c.vocab_size, h);
+  s.lm_head = m(w.lm_head, c.vocab_size, h);
+  s.final_norm = w.final_norm;
+  for (const LayerWeights& L : w.layers) {
+    BasicLayerWeights<StoredMatrix>& o = s.layers.emplace_back();
+    o.attn_norm = L.attn_norm;
+    o.mlp_norm = L.mlp_norm;
+    o.bq = L.bq;
+    o.bk = L.bk;
+    o.bv = L.bv;
+    o.wq = m(L.wq, q, h);
+    o.wk = m(L.wk, kv, h);
+    o.wv = m(L.wv, kv, h);
+    o.wo = m(L.wo, h, q);
+    o.w_gate = m(L.w_gate, i, h);
+    o.w_up = m(L.w_up, i, h);
+    o.w_down = m(L.w_down, h, i);
+  }
+  return s;
+}
+
+// out[n, w.rows] = x[n, w.cols] * w^T (+ bias), w widened to fp32 a tile at a time.
+void MatMul(const float* x, const StoredMatrix& w, const std::vector<float>& bias, int64_t n,
+            float* out) {
+  const float* b = bias.empty() ? nullptr : bias.data();
+  if (w.dtype == DType::kF32) {
+    cpu::MatMulTransposed(x, w.f32.data(), b, n, w.cols, w.rows, out);
+    return;
+  }
+  cpu::MatMulTransposedTiled(
+      x, [&w](int64_t first, int64_t count, float* buf) { w.RowsToFloat(first, count, buf); }, b,
+      n, w.cols, w.rows, out);
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir) {
-  auto w = LoadModelWeights(dir);
+  auto w = LoadStoredModelWeights(dir);
   if (!w.ok()) return w.status();
   return std::make_unique<CpuModel>(*std::move(w));
 }
 
-CpuModel::CpuModel(ModelWeights weights) : w_(std::move(weights)) {}
+CpuModel::CpuModel(StoredModelWeights weights)
+    : w_(std::move(weights)), rope_inv_freq_(RopeInverseFrequencies(w_.config)) {}
+
+CpuModel::CpuModel(const ModelWeights& weights) : CpuModel(Stored(weights)) {}
+
+size_t CpuModel::weight_bytes() const {
+  auto vec = [](const std::vector<float>& x) { return x.size() * sizeof(float); };
+  size_t n = w_.embed.Bytes() + w_.lm_head.Bytes() + vec(w_.final_norm);
+  for (const auto& L : w_.layers) {
+    n += vec(L.attn_norm) + vec(L.mlp_norm) + vec(L.bq) + vec(L.bk) + vec(L.bv);
+    n += L.wq.Bytes() + L.wk.Bytes() + L.wv.Bytes() + L.wo.Bytes() + L.w_gate.Bytes() +
+         L.w_up.Bytes() + L.w_down.Bytes();
+  }
+  return n;
+}
+
+int64_t CpuModel::KvBytesPerToken(const ModelConfig& c) {
+  return 2 * int64_t{c.num_layers} * c.num_kv_heads * c.head_dim * int64_t{sizeof(float)};
+}
+
+absl::Status CpuModel::CheckLength(int64_t length) const {
+  // Dynamic NTK scaling changes the frequencies past max_position_embeddings in a way that
+  // depends on how HF's cache was filled; within it, it is exact (config.h).
+  const int64_t max = w_.config.max_position_embeddings;
+  if (w_.config.rope_scaling.type == RopeScalingType::kDynamic && length > max) {
+    return absl::OutOfRangeError(absl::StrCat("sequence of ", length,
+                                              " tokens exceeds max_position_embeddings ", max,
+                                              " (dynamic rope_scaling runs only within it)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status CpuModel::CheckTokens(absl::Span<const int32_t> tokens) const {
   for (int32_t t : tokens) {
@@ -31,6 +108,7 @@ absl::StatusOr<SequenceId> CpuModel::Prefill(absl::Span<const int32_t> tokens,
   const int64_t v = w_.config.vocab_size;
   if (tokens.empty()) return absl::InvalidArgumentError("Prefill: no tokens");
   if (auto s = CheckTokens(tokens); !s.ok()) return s;
+  if (auto s = CheckLength(tokens.size()); !s.ok()) return s;
   const bool all = logits.size() == static_cast<size_t>(tokens.size() * v);
   if (!all && logits.size() != static_cast<size_t>(v)) {
     return absl::InvalidArgumentError(absl::StrCat("Prefill: logits must hold V or T*V floats, got ",
@@ -81,6 +159,7 @@ absl::Status CpuModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<cons
       return absl::FailedPreconditionError(
           absl::StrCat("Decode: sequence ", seqs[b], " was forked; decode its children"));
     }
+    if (auto s = CheckLength(it->second.kv->total() + 1); !s.ok()) return s;
     for (KvStore* s : stores) {
       if (s == it->second.kv.get()) {
         return absl::InvalidArgumentError(absl::StrCat("Decode: sequence ", seqs[b], " twice"));
@@ -103,7 +182,7 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
                    float* logits) {
   const ModelConfig& c = w_.config;
   const int64_t h = c.hidden_size, hd = c.head_dim, nh = c.num_heads, nkv = c.num_kv_heads;
-  const int64_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size, v = c.vocab_size;
+  const int64_t qd = nh * hd, kvd = nkv * hd, im = c.intermediate_size;
   std::vector<int64_t> row_store, row_pos;
   std::vector<int32_t> row_tok;
   for (size_t s = 0; s < stores.size(); ++s) {
@@ -117,26 +196,30 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
   std::vector<float> x(n * h), xn(n * h), q(n * qd), k(n * kvd), val(n * kvd), att(n * qd),
       tmp(n * h), gate(n * im), up(n * im), act(n * im);
   for (int64_t r = 0; r < n; ++r) {
-    std::memcpy(&x[r * h], &w_.embed[row_tok[r] * h], h * sizeof(float));
+    w_.embed.RowsToFloat(row_tok[r], 1, &x[r * h]);
   }
   std::vector<const float*> kptr, vptr;
   std::vector<float> scratch;
   for (int l = 0; l < c.num_layers; ++l) {
-    const LayerWeights& L = w_.layers[l];
+    const BasicLayerWeights<StoredMatrix>& L = w_.layers[l];
     cpu::RmsNorm(x.data(), L.attn_norm.data(), n, h, c.rms_norm_eps, xn.data());
-    cpu::MatMulTransposed(xn.data(), L.wq.data(), L.bq.empty() ? nullptr : L.bq.data(), n, h, qd,
-                          q.data());
-    cpu::MatMulTransposed(xn.data(), L.wk.data(), L.bk.empty() ? nullptr : L.bk.data(), n, h, kvd,
-                          k.data());
-    cpu::MatMulTransposed(xn.data(), L.wv.data(), L.bv.empty() ? nullptr : L.bv.data(), n, h, kvd,
-                          val.data());
+    MatMul(xn.data(), L.wq, L.bq, n, q.data());
+    MatMul(xn.data(), L.wk, L.bk, n, k.data());
+    MatMul(xn.data(), L.wv, L.bv, n, val.data());
     for (int64_t r = 0; r < n; ++r) {
-      cpu::Rope(&q[r * qd], nh, hd, row_pos[r], c.rope_theta);
-      cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], c.rope_theta);
+      cpu::Rope(&q[r * qd], nh, hd, row_pos[r], rope_inv_freq_.data());
+      cpu::Rope(&k[r * kvd], nkv, hd, row_pos[r], rope_inv_freq_.data());
     }
-    // Append this layer's new K/V rows to each store (rows of a store are consecutive).
+    // Append this layer's new K/V rows to each store (rows of a store are consecutive). The
+    // cache grows by kKvChunkPositions, not by doubling, so a sequence holds at most that many
+    // unused positions (what KvBytesPerSequence charges).
     for (size_t s = 0; s < stores.size(); ++s) {
       KvStore* st = stores[s];
+      const size_t need = st->k[l].size() + rows[s].size() * kvd;
+      if (st->k[l].capacity() < need) {
+        st->k[l].reserve(need + kKvChunkPositions * kvd);
+        st->v[l].reserve(need + kKvChunkPositions * kvd);
+      }
       for (int64_t r = 0; r < n; ++r) {
         if (row_store[r] != static_cast<int64_t>(s)) continue;
         st->k[l].insert(st->k[l].end(), &k[r * kvd], &k[r * kvd] + kvd);
@@ -145,17 +228,21 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     }
     for (int64_t r = 0; r < n; ++r) {
       const KvStore* st = stores[row_store[r]];
-      const int64_t len = row_pos[r] + 1;  // causal: positions 0..pos
+      // Causal: positions first..pos; a sliding-window layer sees the last sliding_window.
+      const int64_t first =
+          c.SlidingLayer(l) ? std::max<int64_t>(0, row_pos[r] + 1 - c.sliding_window) : 0;
+      const int64_t len = row_pos[r] + 1 - first;
       kptr.resize(len);
       vptr.resize(len);
       scratch.resize(len);
       // Resolve each position to its segment once per row, then offset per KV head.
-      for (int64_t t = 0; t < len; ++t) {
+      for (int64_t i = 0; i < len; ++i) {
+        const int64_t t = first + i;
         const KvStore* seg = st;
         while (t < seg->base_len) seg = seg->parent.get();
         const int64_t off = (t - seg->base_len) * kvd;
-        kptr[t] = &seg->k[l][off];
-        vptr[t] = &seg->v[l][off];
+        kptr[i] = &seg->k[l][off];
+        vptr[i] = &seg->v[l][off];
       }
       std::vector<const float*> kh(len), vh(len);
       for (int64_t head = 0; head < nh; ++head) {
@@ -168,13 +255,13 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
                        &att[r * qd + head * hd]);
       }
     }
-    cpu::MatMulTransposed(att.data(), L.wo.data(), nullptr, n, qd, h, tmp.data());
+    MatMul(att.data(), L.wo, {}, n, tmp.data());
     for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
     cpu::RmsNorm(x.data(), L.mlp_norm.data(), n, h, c.rms_norm_eps, xn.data());
-    cpu::MatMulTransposed(xn.data(), L.w_gate.data(), nullptr, n, h, im, gate.data());
-    cpu::MatMulTransposed(xn.data(), L.w_up.data(), nullptr, n, h, im, up.data());
+    MatMul(xn.data(), L.w_gate, {}, n, gate.data());
+    MatMul(xn.data(), L.w_up, {}, n, up.data());
     cpu::SwiGlu(gate.data(), up.data(), n, im, act.data());
-    cpu::MatMulTransposed(act.data(), L.w_down.data(), nullptr, n, im, h, tmp.data());
+    MatMul(act.data(), L.w_down, {}, n, tmp.data());
     for (int64_t i = 0; i < n * h; ++i) x[i] += tmp[i];
   }
   for (size_t s = 0; s < stores.size(); ++s) stores[s]->len += rows[s].size();
@@ -188,8 +275,7 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     std::memcpy(&sel[i * h], &x[out_rows[i] * h], h * sizeof(float));
   }
   cpu::RmsNorm(sel.data(), w_.final_norm.data(), out_rows.size(), h, c.rms_norm_eps, sel.data());
-  cpu::MatMulTransposed(sel.data(), w_.output_matrix().data(), nullptr, out_rows.size(), h, v,
-                        logits);
+  MatMul(sel.data(), w_.output_matrix(), {}, out_rows.size(), logits);
 }
 
 }  // namespace verdict::rollout

@@ -34,6 +34,17 @@ std::string SanitizeUtf8(std::string_view bytes) {
   return out;
 }
 
+absl::StatusOr<LogprobKind> ParseLogprobKind(std::string_view name) {
+  if (name == "raw") return LogprobKind::kRaw;
+  if (name == "processed") return LogprobKind::kProcessed;
+  return absl::InvalidArgumentError(
+      absl::StrCat("logprobs must be \"raw\" or \"processed\", got \"", std::string(name), "\""));
+}
+
+const char* LogprobKindName(LogprobKind k) {
+  return k == LogprobKind::kRaw ? "raw" : "processed";
+}
+
 namespace {
 
 struct Active {
@@ -58,8 +69,11 @@ Generator::Generator(Model* model, const Tokenizer* tokenizer, GenerationOptions
 absl::Status Generator::Run(std::vector<GroupInput> groups,
                             const std::function<void(GroupOutput)>& on_group) {
   const auto start = std::chrono::steady_clock::now();
-  const GenerationOptions& o = options_;
+  GenerationOptions& o = options_;
   if (auto s = ValidateSamplingParams(o.sampling); !s.ok()) return s;
+  o.sampling = NormalizeSamplingParams(o.sampling);
+  const bool raw = o.logprobs == LogprobKind::kRaw;
+  o.sampling.need_raw_logprobs = raw;
   if (o.group_size < 1 || o.max_new_tokens < 1 || o.max_batch_sequences < o.group_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "need group_size >= 1, max_new_tokens >= 1, max_batch_sequences >= group_size; got ",
@@ -78,7 +92,7 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     InFlight& g = *flight[a.group];
     SampleOutput& s = g.out.samples[a.sample];
     s.tokens.push_back(t.token);
-    s.logprobs.push_back(t.logprob);
+    s.logprobs.push_back(raw ? t.raw_logprob : t.logprob);
     ++stats_.generated_tokens;
     a.last_token = t.token;
     if (std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), t.token) != o.eos_token_ids.end()) {
@@ -86,13 +100,33 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
       return true;
     }
     // Special tokens are not text; ids past the tokenizer (padded vocab rows) decode to "".
-    if (!tokenizer_->IsSpecial(t.token)) {
+    // A special token can still be a stop string: its content is compared whole.
+    if (tokenizer_->IsSpecial(t.token)) {
+      const std::string content = tokenizer_->Decode({t.token}).value_or("");
+      if (!content.empty() &&
+          std::find(o.stop_strings.begin(), o.stop_strings.end(), content) !=
+              o.stop_strings.end()) {
+        if (o.include_stop_str_in_output) s.text += content;
+        s.finish_reason = "stop";
+        return true;
+      }
+    } else {
+      const size_t before = s.text.size();
       s.text += tokenizer_->Decode({t.token}).value_or("");
-    }
-    for (const std::string& stop : o.stop_strings) {
-      const size_t at = s.text.find(stop);
-      if (!stop.empty() && at != std::string::npos) {
-        s.text.resize(at);
+      // Earliest match among the stop strings, searched only where the new text can complete
+      // one (its start may lie in earlier text).
+      size_t best = std::string::npos, best_len = 0;
+      for (const std::string& stop : o.stop_strings) {
+        if (stop.empty()) continue;
+        const size_t from = before >= stop.size() ? before - stop.size() + 1 : 0;
+        const size_t at = s.text.find(stop, from);
+        if (at != std::string::npos && (best == std::string::npos || at < best)) {
+          best = at;
+          best_len = stop.size();
+        }
+      }
+      if (best != std::string::npos) {
+        s.text.resize(o.include_stop_str_in_output ? best + best_len : best);
         s.finish_reason = "stop";
         return true;
       }
@@ -112,6 +146,7 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     if (--g.remaining == 0) {
       model_->Release(g.parent);
       for (SampleOutput& s : g.out.samples) s.text = SanitizeUtf8(s.text);
+      ++stats_.groups_done;
       on_group(std::move(g.out));
     }
   };
@@ -169,6 +204,7 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     for (size_t b = 0; b < active.size(); ++b) {
       if (accept(active[b], next[b])) finish(active[b]);
     }
+    if (o.on_step) o.on_step(stats_);
     active.erase(
         std::remove_if(active.begin(), active.end(), [](const Active& a) { return a.done; }),
         active.end());

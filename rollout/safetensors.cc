@@ -17,15 +17,6 @@
 
 namespace verdict::rollout {
 
-const char* DTypeName(DType d) {
-  switch (d) {
-    case DType::kF32: return "F32";
-    case DType::kF16: return "F16";
-    case DType::kBF16: return "BF16";
-  }
-  return "?";
-}
-
 int64_t TensorView::NumElements() const {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;

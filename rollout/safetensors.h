@@ -20,7 +20,6 @@
 namespace verdict::rollout {
 
 enum class DType { kF32, kF16, kBF16 };
-const char* DTypeName(DType d);
 
 struct TensorView {
   std::string name;

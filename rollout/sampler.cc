@@ -25,6 +25,11 @@ absl::Status ValidateSamplingParams(const SamplingParams& p) {
   return absl::OkStatus();
 }
 
+SamplingParams NormalizeSamplingParams(SamplingParams p) {
+  if (p.temperature < kGreedyTemperature) p.temperature = 0.0f;
+  return p;
+}
+
 namespace {
 
 // Steps 1-4 with lazy ordering: kept[0, sorted) is in draw order and every element after it
@@ -69,7 +74,8 @@ struct Prepared {
   }
 };
 
-Prepared Prepare(absl::Span<const float> logits, const SamplingParams& p) {
+Prepared Prepare(absl::Span<const float> logits, const SamplingParams& params) {
+  const SamplingParams p = NormalizeSamplingParams(params);
   Prepared r;
   const int32_t v = static_cast<int32_t>(logits.size());
   for (int32_t i = 1; i < v; ++i) {
@@ -135,6 +141,14 @@ KeptSet ComputeKeptSet(absl::Span<const float> logits, const SamplingParams& p) 
   return out;
 }
 
+float RawLogprob(absl::Span<const float> logits, int32_t token) {
+  float mx = -INFINITY;
+  for (float z : logits) mx = std::max(mx, z);
+  double sum = 0.0;
+  for (float z : logits) sum += std::exp(static_cast<double>(z) - mx);
+  return static_cast<float>(static_cast<double>(logits[token]) - mx - std::log(sum));
+}
+
 bool HasNaN(absl::Span<const float> logits) {
   for (float z : logits) {
     if (z != z) return true;
@@ -167,9 +181,10 @@ SampledToken Sample(absl::Span<const float> logits, const SamplingParams& p, con
       out.token = r.kept.back();
     }
   }
-  const double inv_t = p.temperature > 0 ? 1.0 / static_cast<double>(p.temperature) : 1.0;
+  const double inv_t = r.greedy ? 1.0 : 1.0 / static_cast<double>(p.temperature);
   out.logprob =
       static_cast<float>(static_cast<double>(logits[out.token]) * inv_t - r.log_normaliser);
+  out.raw_logprob = inv_t == 1.0 ? out.logprob : RawLogprob(logits, out.token);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "rollout/weights.h"
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +9,38 @@
 #include "rollout/safetensors.h"
 
 namespace verdict::rollout {
+
+void StoredMatrix::RowsToFloat(int64_t first, int64_t count, float* out) const {
+  const size_t begin = static_cast<size_t>(first * cols), n = static_cast<size_t>(count * cols);
+  if (dtype == DType::kF32) {
+    std::memcpy(out, f32.data() + begin, n * sizeof(float));
+  } else if (dtype == DType::kBF16) {
+    // bf16 is the top half of an fp32: a shift the compiler vectorises (Bf16ToFloat's result).
+    const uint16_t* in = bits.data() + begin;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t u = static_cast<uint32_t>(in[i]) << 16;
+      std::memcpy(&out[i], &u, sizeof u);
+    }
+  } else {
+    // fp16 through a table of all 65536 values (256 KiB, built once from Fp16ToFloat).
+    static const std::vector<float>* const table = [] {
+      auto* t = new std::vector<float>(65536);
+      for (uint32_t b = 0; b < 65536; ++b) (*t)[b] = Fp16ToFloat(static_cast<uint16_t>(b));
+      return t;
+    }();
+    const uint16_t* in = bits.data() + begin;
+    for (size_t i = 0; i < n; ++i) out[i] = (*table)[in[i]];
+  }
+}
+
+StoredMatrix StoredMatrix::FromFloat(std::vector<float> values, int64_t rows, int64_t cols) {
+  StoredMatrix m;
+  m.rows = rows;
+  m.cols = cols;
+  m.f32 = std::move(values);
+  return m;
+}
+
 namespace {
 
 absl::Status Load(const WeightFiles& files, const std::string& name,
@@ -18,18 +52,30 @@ absl::Status Load(const WeightFiles& files, const std::string& name,
   return absl::OkStatus();
 }
 
-}  // namespace
+absl::Status Load(const WeightFiles& files, const std::string& name,
+                  const std::vector<int64_t>& shape, StoredMatrix* out) {
+  auto view = files.Get(name, shape);
+  if (!view.ok()) return view.status();
+  out->dtype = view->dtype;
+  out->rows = shape[0];
+  out->cols = view->NumElements() / std::max<int64_t>(shape[0], 1);
+  if (view->dtype == DType::kF32) {
+    out->f32.resize(view->NumElements());
+    ToFloat32(*view, absl::MakeSpan(out->f32));
+  } else {
+    out->bits.resize(view->NumElements());
+    std::memcpy(out->bits.data(), view->data, view->NumElements() * sizeof(uint16_t));
+  }
+  return absl::OkStatus();
+}
 
-absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir) {
-  std::ifstream in(dir + "/config.json");
-  if (!in) return absl::NotFoundError(absl::StrCat(dir, "/config.json: cannot open"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto config = ParseModelConfig(ss.str());
+template <typename Matrix>
+absl::StatusOr<BasicModelWeights<Matrix>> LoadAs(const std::string& dir) {
+  auto config = LoadModelConfig(dir);
   if (!config.ok()) return config.status();
   auto files = WeightFiles::Open(dir);
   if (!files.ok()) return files.status();
-  ModelWeights w;
+  BasicModelWeights<Matrix> w;
   w.config = *config;
   const ModelConfig& c = w.config;
   const int64_t h = c.hidden_size, v = c.vocab_size, i = c.intermediate_size;
@@ -43,7 +89,7 @@ absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir) {
   }
   w.layers.resize(c.num_layers);
   for (int l = 0; l < c.num_layers; ++l) {
-    LayerWeights& L = w.layers[l];
+    BasicLayerWeights<Matrix>& L = w.layers[l];
     const std::string p = absl::StrCat("model.layers.", l, ".");
     VERDICT_LOAD(p + "input_layernorm.weight", std::vector<int64_t>({h}), &L.attn_norm);
     VERDICT_LOAD(p + "post_attention_layernorm.weight", std::vector<int64_t>({h}), &L.mlp_norm);
@@ -62,6 +108,24 @@ absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir) {
   }
 #undef VERDICT_LOAD
   return w;
+}
+
+}  // namespace
+
+absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& dir) {
+  std::ifstream in(dir + "/config.json");
+  if (!in) return absl::NotFoundError(absl::StrCat(dir, "/config.json: cannot open"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseModelConfig(ss.str());
+}
+
+absl::StatusOr<ModelWeights> LoadModelWeights(const std::string& dir) {
+  return LoadAs<std::vector<float>>(dir);
+}
+
+absl::StatusOr<StoredModelWeights> LoadStoredModelWeights(const std::string& dir) {
+  return LoadAs<StoredMatrix>(dir);
 }
 
 }  // namespace verdict::rollout

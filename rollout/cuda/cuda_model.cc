@@ -287,9 +287,10 @@ struct CudaModel::Impl {
     max_pages = (max_seq_len + kP - 1) / kP;
     {  // RoPE table, computed exactly as cpu::Rope does (double, then float).
       const int32_t half = hd / 2;
+      const std::vector<double> inv_freq = RopeInverseFrequencies(c);  // rope_scaling included
       std::vector<float> t(static_cast<size_t>(max_seq_len) * half * 2);
       for (int32_t i = 0; i < half; ++i) {
-        const double freq = std::pow(c.rope_theta, -2.0 * static_cast<double>(i) / hd);
+        const double freq = inv_freq[i];
         for (int32_t pos = 0; pos < max_seq_len; ++pos) {
           const double angle = static_cast<double>(pos) * freq;
           t[(static_cast<size_t>(pos) * half + i) * 2] = static_cast<float>(std::cos(angle));
@@ -550,6 +551,18 @@ absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights&
                                                  c.num_kv_heads, " KV heads (at most ",
                                                  kAttnMaxGroup, " per KV head)"));
   }
+  // A window that covers every position the model runs (its max_seq_len, as Init picks it) is
+  // full attention.
+  const int32_t seq_cap = options.max_seq_len > 0          ? options.max_seq_len
+                          : c.max_position_embeddings > 0 ? c.max_position_embeddings
+                                                          : 4096;
+  const bool window_binds =
+      c.sliding_window > 0 && c.max_window_layers < c.num_layers && c.sliding_window < seq_cap;
+  if (window_binds) {
+    return absl::UnimplementedError(absl::StrCat(
+        "CudaModel: sliding-window attention (sliding_window ", c.sliding_window,
+        ", layers from ", c.max_window_layers, ") is not in the attention kernel yet"));
+  }
   if (options.max_batch < 1 || options.max_prefill_tokens < 1) {
     return absl::InvalidArgumentError("CudaModel: max_batch and max_prefill_tokens must be >= 1");
   }
@@ -632,9 +645,16 @@ absl::Status CudaModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<con
 
 absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
                                      absl::Span<const int32_t> tokens,
-                                     const SamplingParams& params,
+                                     const SamplingParams& given,
                                      absl::Span<const SampleKey> keys,
                                      absl::Span<SampledToken> out) {
+  const SamplingParams params = NormalizeSamplingParams(given);
+  // The GPU sampler's logprob is the temperature-scaled one; it is also the raw one at
+  // temperature 0 or 1. Otherwise raw logprobs take the exact host path (logits copied back).
+  const bool raw_is_processed = params.temperature == 0.0f || params.temperature == 1.0f;
+  if (params.need_raw_logprobs && !raw_is_processed) {
+    return Model::DecodeSample(seqs, tokens, params, keys, out);
+  }
   Impl& m = *impl_;
   const int32_t b = static_cast<int32_t>(seqs.size()), v = m.c.vocab_size;
   if (auto s = CheckDecodeSampleSizes(seqs.size(), keys.size(), out.size()); !s.ok()) return s;
@@ -675,7 +695,7 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
     if (m.h_sampled[2 * b + i] != kNeedsCpu) {
       float lp;
       std::memcpy(&lp, &m.h_sampled[b + i], sizeof lp);
-      out[i] = {m.h_sampled[i], lp};
+      out[i] = {m.h_sampled[i], lp, raw_is_processed ? lp : std::nanf("")};
       ++m.stats.gpu_sampled_rows;
       continue;
     }

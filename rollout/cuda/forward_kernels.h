@@ -34,7 +34,7 @@ int LaunchRmsNorm(const float* x, const int32_t* rows, const float* weight, int3
                   float eps, uint16_t* out, void* stream);
 
 // After the fused QKV GEMM: qkv [n, qd + 2 kvd] fp32 (+ bias [qd + 2 kvd] when not null);
-// RoPE (cpu::Rope, rotate-half) on q and k with rope[pos][i] = {cos, sin} of pos * theta^(-2i/hd)
+// RoPE (cpu::Rope, rotate-half) on q and k with rope[pos][i] = {cos, sin} of pos * inv_freq[i]
 // (table [max_pos, hd/2] float2, built on the host in double like the CPU); writes q_out [n, qd]
 // fp32 and k, v as bf16 into the cache at (table_of_row, positions[r]).
 int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,

@@ -2,6 +2,8 @@
 
 #include <cuda_runtime.h>
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "rollout/cuda/check.h"
 
@@ -62,7 +64,8 @@ absl::Status GpuSampler::Sample(absl::Span<const float> logits, absl::Span<const
           absl::StrCat("GpuSampler::Sample: row ", i, " of the logits holds a NaN"));
     }
     if (status_[i] != kNeedsCpu) {  // kSampledOk or kSampledThirdPass: a token
-      out[i] = {tokens_[i], logprobs_[i]};
+      const bool raw = rows[i].temperature == 0.0f || rows[i].temperature == 1.0f;
+      out[i] = {tokens_[i], logprobs_[i], raw ? logprobs_[i] : std::nanf("")};
       continue;
     }
     const SamplerRow& r = rows[i];

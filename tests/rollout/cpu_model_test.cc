@@ -9,6 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "rollout/weights.h"
 #include "tests/rollout/test_util.h"
 
 namespace verdict::rollout {
@@ -149,7 +150,58 @@ INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
                          ::testing::Values("qwen2_f32 --dtype f32", "qwen2_bf16 --dtype bf16 --shards 3",
                                            "qwen2_f16 --dtype f16", "llama_bf16_tied --arch llama --dtype bf16 --tie",
                                            // written by the HF safetensors package
-                                           "hf_f16 --dtype f16 --writer safetensors"));
+                                           "hf_f16 --dtype f16 --writer safetensors",
+                                           // rope_scaling and sliding windows as HF defines them
+                                           "llama3_rope --arch llama --dtype bf16 "
+                                           "--rope-scaling llama3",
+                                           "linear_rope --rope-scaling linear",
+                                           "dynamic_rope --rope-scaling dynamic --max-pos 32",
+                                           "qwen2_sliding --sliding-window 5 "
+                                           "--max-window-layers 1"));
+
+// bf16/f16 matrices stay in their dtype (half the bytes of fp32) and, widened per tile, give
+// exactly the logits of the same weights expanded to fp32 up front.
+TEST(CpuModelStoredWeights, HalfTheBytesAndTheSameLogitsAsFp32) {
+  if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+  for (const char* dtype : {"bf16", "f16"}) {
+    const std::string dir = testing::ScratchDir(std::string("cpu_model_stored_") + dtype);
+    ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --vocab 300 --dtype " + dtype), 0);
+    auto stored = CpuModel::Load(dir);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    auto fp32 = LoadModelWeights(dir);
+    ASSERT_TRUE(fp32.ok()) << fp32.status();
+    CpuModel expanded(*fp32);
+    const double ratio = double((*stored)->weight_bytes()) / double(expanded.weight_bytes());
+    // Matrices halve; norms and biases (under 2% here) stay fp32.
+    EXPECT_GT(ratio, 0.5) << dtype;
+    EXPECT_LT(ratio, 0.51) << dtype;
+    const int v = expanded.config().vocab_size;
+    const std::vector<int32_t> tokens = {5, 17, 250, 3, 99, 0, 42};
+    std::vector<float> a(tokens.size() * v), b(tokens.size() * v);
+    ASSERT_TRUE((*stored)->Prefill(tokens, absl::MakeSpan(a)).ok());
+    ASSERT_TRUE(expanded.Prefill(tokens, absl::MakeSpan(b)).ok());
+    EXPECT_EQ(a, b) << dtype;
+  }
+}
+
+// Dynamic NTK scaling is only run within max_position_embeddings (config.h): a longer
+// sequence is refused, not silently computed with frequencies HF would not use.
+TEST(CpuModelDynamicRope, RefusesSequencesPastMaxPositionEmbeddings) {
+  if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+  const std::string dir = testing::ScratchDir("cpu_model_dynamic_cap");
+  ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --rope-scaling dynamic --max-pos 8"), 0);
+  auto m = CpuModel::Load(dir);
+  ASSERT_TRUE(m.ok()) << m.status();
+  const int v = (*m)->config().vocab_size;
+  std::vector<float> logits(v);
+  std::vector<int32_t> nine(9, 1);
+  auto too_long = (*m)->Prefill(nine, absl::MakeSpan(logits));
+  EXPECT_EQ(too_long.status().code(), absl::StatusCode::kOutOfRange);
+  auto seq = (*m)->Prefill(absl::MakeSpan(nine).subspan(0, 8), absl::MakeSpan(logits));
+  ASSERT_TRUE(seq.ok()) << seq.status();
+  EXPECT_EQ((*m)->Decode({*seq}, {1}, absl::MakeSpan(logits)).code(),
+            absl::StatusCode::kOutOfRange);
+}
 
 }  // namespace
 }  // namespace verdict::rollout

@@ -153,6 +153,84 @@ TEST_F(GeneratorTest, FinishesOnEosStopStringAndLength) {
   EXPECT_LE(stop_run.tokens.size(), 7u);
 }
 
+// Per-token logprobs against the model's own logits for the generated sequence (one prefill of
+// prompt + completion, all positions): raw = log softmax(z), processed = log softmax(z / T).
+TEST_F(GeneratorTest, RawAndProcessedLogprobsMatchTeacherForcedLogits) {
+  GenerationOptions o;
+  o.group_size = 2;
+  o.max_new_tokens = 10;
+  o.seed = 5;
+  o.sampling.temperature = 0.6f;
+  const GroupOutput raw = Run(o, Groups(1)).at("g0");
+  o.logprobs = LogprobKind::kProcessed;
+  const GroupOutput processed = Run(o, Groups(1)).at("g0");
+  const std::vector<int32_t>& prompt = raw.input.prompt_tokens;
+  const int64_t v = model_->config().vocab_size;
+  for (int s = 0; s < 2; ++s) {
+    const SampleOutput& a = raw.samples[s];
+    const SampleOutput& b = processed.samples[s];
+    ASSERT_EQ(a.tokens, b.tokens);  // the kind changes what is reported, not the draws
+    std::vector<int32_t> seq = prompt;
+    seq.insert(seq.end(), a.tokens.begin(), a.tokens.end() - 1);
+    std::vector<float> logits(seq.size() * v);
+    auto id = model_->Prefill(seq, absl::MakeSpan(logits));
+    ASSERT_TRUE(id.ok()) << id.status();
+    model_->Release(*id);
+    int differ = 0;
+    for (size_t j = 0; j < a.tokens.size(); ++j) {
+      const float* z = &logits[(prompt.size() - 1 + j) * v];
+      auto log_softmax = [&](double t) {
+        double mx = -INFINITY, sum = 0;
+        for (int64_t i = 0; i < v; ++i) mx = std::max(mx, z[i] / t);
+        for (int64_t i = 0; i < v; ++i) sum += std::exp(z[i] / t - mx);
+        return z[a.tokens[j]] / t - mx - std::log(sum);
+      };
+      EXPECT_NEAR(a.logprobs[j], log_softmax(1.0), 1e-4) << s << "/" << j;
+      EXPECT_NEAR(b.logprobs[j], log_softmax(0.6), 1e-4) << s << "/" << j;
+      differ += std::abs(a.logprobs[j] - b.logprobs[j]) > 1e-3;
+    }
+    EXPECT_GT(differ, 0);
+  }
+}
+
+TEST_F(GeneratorTest, IncludeStopKeepsTheStringAndEarliestStopWins) {
+  GenerationOptions o;
+  o.group_size = 1;
+  o.max_new_tokens = 16;
+  o.sampling.temperature = 0.0f;
+  const SampleOutput s0 = Run(o, Groups(1)).at("g0").samples[0];
+  auto decoded = tok_->Decode(s0.tokens);
+  ASSERT_TRUE(decoded.ok() && decoded->size() >= 10) << decoded.status();
+  const std::string raw = *std::move(decoded);
+  const std::string late(raw.data() + 8, 2), early(raw.data() + 3, 2);
+  ASSERT_EQ(raw.find(early), 3u);
+  // Listed first, the later string must not win over one that matches earlier in the text.
+  o.stop_strings = {late, early};
+  o.include_stop_str_in_output = true;
+  const SampleOutput kept = Run(o, Groups(1)).at("g0").samples[0];
+  EXPECT_EQ(kept.finish_reason, "stop");
+  EXPECT_EQ(kept.text, SanitizeUtf8(raw.substr(0, 5)));
+  o.include_stop_str_in_output = false;
+  EXPECT_EQ(Run(o, Groups(1)).at("g0").samples[0].text, SanitizeUtf8(raw.substr(0, 3)));
+}
+
+TEST_F(GeneratorTest, ReportsEveryDecodeStep) {
+  GenerationOptions o;
+  o.group_size = 2;
+  o.max_new_tokens = 6;
+  int64_t calls = 0, last_tokens = 0;
+  o.on_step = [&](const GenerationStats& s) {
+    ++calls;
+    EXPECT_GE(s.generated_tokens, last_tokens);
+    last_tokens = s.generated_tokens;
+  };
+  Generator gen(model_.get(), tok_.get(), o);
+  ASSERT_TRUE(gen.Run(Groups(3), [](GroupOutput) {}).ok());
+  EXPECT_EQ(calls, gen.stats().decode_steps);
+  EXPECT_EQ(gen.stats().groups_done, 3);
+  EXPECT_EQ(last_tokens, 3 * 2 * 6);
+}
+
 TEST_F(GeneratorTest, RejectsBadOptions) {
   GenerationOptions o;
   o.group_size = 8;

@@ -164,6 +164,50 @@ TEST(Sample, GreedyTakesLowestArgmaxAndReportsLogprob) {
   EXPECT_NEAR(t.logprob, 3.0 - lse, 1e-6);
 }
 
+// Raw: log softmax(z); processed: log softmax(z / T); equal at T = 1 and for greedy.
+TEST(Sample, ReturnsRawAndProcessedLogprobs) {
+  const std::vector<float> z = {1.5f, -0.25f, 3.0f, 0.5f, 2.75f};
+  auto log_softmax = [&](double t, int i) {
+    double mx = -INFINITY, sum = 0;
+    for (float x : z) mx = std::max(mx, x / t);
+    for (float x : z) sum += std::exp(x / t - mx);
+    return z[i] / t - mx - std::log(sum);
+  };
+  for (float t : {0.3f, 0.7f, 1.0f, 1.8f}) {
+    for (uint32_t pos = 0; pos < 20; ++pos) {
+      SamplingParams p;
+      p.temperature = t;
+      const SampledToken s = Sample(z, p, {9, 1, 0, pos});
+      EXPECT_NEAR(s.logprob, log_softmax(t, s.token), 1e-6) << t;
+      EXPECT_NEAR(s.raw_logprob, log_softmax(1.0, s.token), 1e-6) << t;
+      if (t == 1.0f) {
+        EXPECT_EQ(s.raw_logprob, s.logprob);
+      }
+    }
+  }
+  SamplingParams greedy;
+  greedy.temperature = 0.0f;
+  const SampledToken g = Sample(z, greedy, {});
+  EXPECT_EQ(g.token, 2);
+  EXPECT_EQ(g.raw_logprob, g.logprob);
+  EXPECT_NEAR(g.raw_logprob, log_softmax(1.0, 2), 1e-6);
+}
+
+// vLLM treats temperatures below 1e-5 as greedy; a draw at T = 1e-6 would divide logits by 1e-6.
+TEST(Sample, TemperatureBelowEpsilonIsGreedy) {
+  const std::vector<float> z = {1.0f, 1.0f - 1e-6f, 0.5f};
+  SamplingParams tiny;
+  tiny.temperature = 5e-6f;
+  for (uint32_t pos = 0; pos < 50; ++pos) {
+    const SampledToken s = Sample(z, tiny, {1, 2, 3, pos});
+    EXPECT_EQ(s.token, 0);
+    EXPECT_EQ(s.logprob, s.raw_logprob);
+  }
+  EXPECT_EQ(NormalizeSamplingParams(tiny).temperature, 0.0f);
+  tiny.temperature = 1e-5f;
+  EXPECT_EQ(NormalizeSamplingParams(tiny).temperature, 1e-5f);
+}
+
 TEST(Sample, DrawsFollowKeptDistributionByChiSquare) {
   const std::vector<float> z = Logits(50, 4);
   const SamplingParams p = {0.8f, 0.02f, 12, 0.9f};

@@ -6,6 +6,11 @@ Nothing here shares code with the C++ loader: safetensors is written by hand (bf
 nearest even), and the reference forward recomputes every position from scratch (no KV cache).
 Usage: tiny_model.py OUT_DIR [--dtype f32|bf16|f16] [--arch qwen2|llama] [--vocab N] [--shards K]
                      [--tie] [--drop NAME] [--reshape NAME] [--cases]
+                     [--rope-scaling linear|dynamic|llama3] [--max-pos N]
+                     [--sliding-window W --max-window-layers N]
+The rope_scaling types and the sliding window follow HF transformers' definitions
+(modeling_rope_utils: _compute_{linear_scaling,dynamic_ntk,llama3}_parameters; Qwen2's
+"sliding_attention" layers l >= max_window_layers see keys k with q - k < sliding_window).
 """
 import argparse, json, os, struct
 import numpy as np
@@ -52,10 +57,21 @@ def make(args):
            "model_type": args.arch, "hidden_size": H, "intermediate_size": I,
            "num_hidden_layers": L, "num_attention_heads": NH, "num_key_value_heads": NKV,
            "vocab_size": V, "rms_norm_eps": 1e-6, "rope_theta": 10000.0,
-           "max_position_embeddings": 512, "tie_word_embeddings": bool(args.tie),
+           "max_position_embeddings": args.max_pos, "tie_word_embeddings": bool(args.tie),
            "eos_token_id": args.eos, "torch_dtype": "bfloat16"}
     if args.arch == "llama":
         cfg["attention_bias"] = False
+    if args.rope_scaling == "linear":
+        cfg["rope_scaling"] = {"type": "linear", "factor": 2.5}  # the older key, as HF accepts
+    elif args.rope_scaling == "dynamic":
+        cfg["rope_scaling"] = {"rope_type": "dynamic", "factor": 4.0}
+    elif args.rope_scaling == "llama3":
+        # head_dim 16: wavelengths 6.3 .. 19869 straddle 64/4 and 64/1, so every branch runs.
+        cfg["rope_scaling"] = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                               "high_freq_factor": 4.0, "original_max_position_embeddings": 64}
+    if args.sliding_window:
+        cfg.update(use_sliding_window=True, sliding_window=args.sliding_window,
+                   max_window_layers=args.max_window_layers)
     t = {}
     t["model.embed_tokens.weight"] = rng.normal(0, 1.0, (V, H)).astype(np.float32)
     t["model.norm.weight"] = 1 + 0.1 * rng.normal(size=H)
@@ -127,8 +143,28 @@ def forward(cfg, w, tokens):
     def rms(x, g):
         return x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * g
 
+    def inv_freq():
+        base, rs = cfg["rope_theta"], cfg.get("rope_scaling") or {}
+        kind = rs.get("rope_type", rs.get("type", "default"))
+        if kind == "dynamic" and T > cfg["max_position_embeddings"]:
+            f, m = rs["factor"], cfg["max_position_embeddings"]
+            base = base * ((f * T / m) - (f - 1)) ** (HD / (HD - 2))
+        inv = 1.0 / base ** (np.arange(0, HD, 2) / HD)
+        if kind == "linear":
+            inv = inv / rs["factor"]
+        elif kind == "llama3":
+            f, lo, hi = rs["factor"], rs["low_freq_factor"], rs["high_freq_factor"]
+            old = rs["original_max_position_embeddings"]
+            wavelen = 2 * np.pi / inv
+            scaled = np.where(wavelen > old / lo, inv / f, inv)
+            smooth = (old / wavelen - lo) / (hi - lo)
+            smoothed = (1 - smooth) * scaled / f + smooth * scaled
+            medium = ~(wavelen < old / hi) & ~(wavelen > old / lo)
+            inv = np.where(medium, smoothed, scaled)
+        return inv
+
     def rope(x):  # x: [T, heads, HD]
-        inv = cfg["rope_theta"] ** (-np.arange(0, HD, 2) / HD)
+        inv = inv_freq()
         ang = np.arange(T)[:, None] * inv[None, :]
         cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
         a, b = x[..., : HD // 2], x[..., HD // 2:]
@@ -148,6 +184,9 @@ def forward(cfg, w, tokens):
         v = proj["v"].reshape(T, NKV, HD)
         out = np.zeros((T, NH, HD))
         mask = np.triu(np.full((T, T), -np.inf), 1)
+        if cfg.get("use_sliding_window") and l >= cfg["max_window_layers"]:
+            w_ = cfg["sliding_window"]
+            mask = mask + np.tril(np.full((T, T), -np.inf), -w_)  # q - k >= W is hidden
         for hh in range(NH):
             g = hh // (NH // NKV)
             s = q[:, hh] @ k[:, g].T / np.sqrt(HD) + mask
@@ -183,6 +222,10 @@ def main():
     ap.add_argument("--cases", action="store_true")
     ap.add_argument("--writer", default="own", choices=["own", "safetensors"],
                     help="who writes the file: this script, or the HF safetensors package (f32/f16)")
+    ap.add_argument("--rope-scaling", choices=["linear", "dynamic", "llama3"])
+    ap.add_argument("--max-pos", type=int, default=512)
+    ap.add_argument("--sliding-window", type=int, default=0)
+    ap.add_argument("--max-window-layers", type=int, default=0)
     ap.add_argument("--chain", help="'a:b,a:c,...' token transitions: a scripted Markov chain")
     args = ap.parse_args()
     cfg, w = make(args)

@@ -103,6 +103,41 @@ TEST(SafetensorsFile, SizeNotMatchingShapeIsInvalid) {
   EXPECT_THAT(f.status().message(), HasSubstr("8 bytes do not hold shape [3] of F32"));
 }
 
+// HF Qwen2: sliding windows only with use_sliding_window, on layers >= max_window_layers
+// (default 28); a null sliding_window is none.
+TEST(ParseModelConfig, ReadsQwen2SlidingWindow) {
+  const std::string base =
+      R"({"model_type":"qwen2","vocab_size":10,"hidden_size":8,"intermediate_size":8,)"
+      R"("num_hidden_layers":30,"num_attention_heads":2,"sliding_window":4096)";
+  auto c = ParseModelConfig(base + "}");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->sliding_window, 0);
+  c = ParseModelConfig(base + R"(,"use_sliding_window":true})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->sliding_window, 4096);
+  EXPECT_FALSE(c->SlidingLayer(27));
+  EXPECT_TRUE(c->SlidingLayer(28));
+  c = ParseModelConfig(base + R"(,"use_sliding_window":true,"max_window_layers":3})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->SlidingLayer(3));
+  EXPECT_FALSE(c->SlidingLayer(2));
+  c = ParseModelConfig(absl::StrReplaceAll(base, {{"4096", "null"}}) +
+                       R"(,"use_sliding_window":true})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_FALSE(c->SlidingLayer(29));
+}
+
+TEST(ParseGenerationConfigEos, ReadsIdOrListAndRejectsOthers) {
+  EXPECT_EQ(*ParseGenerationConfigEos(R"({"eos_token_id": 7})"), std::vector<int32_t>{7});
+  EXPECT_EQ(*ParseGenerationConfigEos(R"({"eos_token_id": [3, 151645]})"),
+            (std::vector<int32_t>{3, 151645}));
+  EXPECT_TRUE(ParseGenerationConfigEos(R"({"do_sample": true})")->empty());
+  auto bad = ParseGenerationConfigEos(R"({"eos_token_id": [1, "x"]})");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.status().message(), HasSubstr("generation_config.json"));
+  EXPECT_EQ(ParseGenerationConfigEos("[").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(HalfFloats, ConvertExactly) {
   EXPECT_EQ(Fp16ToFloat(0x3C00), 1.0f);
   EXPECT_EQ(Fp16ToFloat(0xC000), -2.0f);
@@ -122,8 +157,29 @@ TEST(ParseModelConfig, RejectsInconsistentHeadsAndRopeScaling) {
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(c.status().message(), HasSubstr("num_key_value_heads (3)"));
   const std::string ok = absl::StrReplaceAll(base, {{"\"num_key_value_heads\":3", "\"num_key_value_heads\":2"}});
-  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"llama3"}})");
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"yarn","factor":4}})");
   EXPECT_EQ(c.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(c.status().message(), HasSubstr("\"yarn\""));
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"llama3","factor":8}})");
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(c.status().message(), HasSubstr("needs \"low_freq_factor\""));
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"type":"dynamic","factor":2}})");
+  EXPECT_THAT(c.status().message(), HasSubstr("needs max_position_embeddings"));
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"linear","factor":0}})");
+  EXPECT_THAT(c.status().message(), HasSubstr("factor must be positive"));
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"default"}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->rope_scaling.type, RopeScalingType::kNone);
+  c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"llama3","factor":8.0,)"
+                            R"("low_freq_factor":1.0,"high_freq_factor":4.0,)"
+                            R"("original_max_position_embeddings":8192}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->rope_scaling.type, RopeScalingType::kLlama3);
+  EXPECT_EQ(c->rope_scaling.original_max_position_embeddings, 8192);
+  EXPECT_EQ(c->rope_scaling.factor, 8.0);
+  // A config's eos_token_id must be ids, not silently dropped.
+  c = ParseModelConfig(ok + R"(,"eos_token_id":"</s>"})");
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   c = ParseModelConfig(ok + R"(,"eos_token_id":[7,9]})");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->eos_token_ids, (std::vector<int32_t>{7, 9}));

@@ -7,8 +7,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
 #include "tests/rollout/test_util.h"
@@ -138,6 +141,187 @@ TEST(WorkerEndToEnd, ReportsUnreachableServerAndBadFlags) {
   EXPECT_NE(testing::ReadFile(log).find("generated tokens/s"), std::string::npos);
   EXPECT_NE(testing::ReadFile(dir + "/o.jsonl").find("\"rewards\":[null,null,null]"),
             std::string::npos);
+}
+
+// A --no-server run on the scripted e2e model (e2e_fixture.py); the output lines by id.
+class WorkerRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = testing::PythonMissing("tokenizers, numpy"); !why.empty()) {
+      GTEST_SKIP() << why;
+    }
+    dir_ = testing::ScratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(testing::RunScript("e2e_fixture.py", dir_ + " >/dev/null"), 0);
+  }
+  // Removes config.json's eos_token_id (the chain's <|im_end|>): nothing ends on it unless
+  // another source names it.
+  void DropConfigEos() {
+    std::string config = testing::ReadFile(dir_ + "/config.json");
+    const size_t at = config.find("\"eos_token_id\"");
+    ASSERT_NE(at, std::string::npos);
+    const size_t end = config.find_first_of(",}", at);
+    config.replace(at, end - at, "\"eos_token_id\": null");
+    testing::WriteFile(dir_ + "/config.json", config);
+  }
+  int Run(const std::string& flags, const std::string& prompts = "prompts.jsonl") {
+    lines_.clear();
+    const std::string cmd = absl::StrCat(
+        WorkerBinary(), " --model ", dir_, " --prompts ", dir_, "/", prompts,
+        " --no-server --group-size 4 --max-new-tokens 12 --seed 3 --output ", dir_,
+        "/out.jsonl ", flags, " 2>", dir_, "/stderr.txt");
+    const int rc = WEXITSTATUS(std::system(cmd.c_str()));
+    std::istringstream in(testing::ReadFile(dir_ + "/out.jsonl"));
+    for (std::string line; std::getline(in, line);) {
+      simdjson::dom::element e;
+      EXPECT_EQ(parser_.parse(line).get(e), simdjson::SUCCESS) << line;
+      lines_[std::string(std::string_view(e["id"]))] = line;
+    }
+    return rc;
+  }
+  simdjson::dom::element Line(const std::string& id) {
+    EXPECT_EQ(lines_.count(id), 1u) << id;
+    return parser_.parse(lines_[id]).value();
+  }
+  std::string Stderr() { return testing::ReadFile(dir_ + "/stderr.txt"); }
+  // The id of <|im_end|> in the fixture's tokenizer.json.
+  std::string ImEnd() {
+    simdjson::dom::parser p;
+    simdjson::dom::element tok = p.load(dir_ + "/tokenizer.json");
+    for (simdjson::dom::element a : simdjson::dom::array(tok["added_tokens"])) {
+      if (std::string_view(a["content"]) == "<|im_end|>") return absl::StrCat(int64_t(a["id"]));
+    }
+    ADD_FAILURE() << "no <|im_end|> in the fixture";
+    return "";
+  }
+
+  std::string dir_;
+  simdjson::dom::parser parser_;
+  std::map<std::string, std::string> lines_;
+};
+
+TEST_F(WorkerRun, LinesCarryTokenIdsAndPerTokenLogprobs) {
+  ASSERT_EQ(Run("--no-progress --temperature 0.5"), 0) << Stderr();
+  ASSERT_EQ(lines_.size(), 6u);
+  for (const auto& [id, text] : lines_) {
+    simdjson::dom::element e = Line(id);
+    EXPECT_EQ(std::string_view(e["logprobs_kind"]), "raw");
+    for (simdjson::dom::element c : simdjson::dom::array(e["completions"])) {
+      simdjson::dom::array ids = c["token_ids"], lps = c["logprobs"];
+      EXPECT_EQ(ids.size(), uint64_t(c["num_tokens"])) << text;
+      ASSERT_EQ(lps.size(), ids.size()) << text;
+      double sum = 0;
+      for (simdjson::dom::element lp : lps) {
+        EXPECT_LE(double(lp), 0.0);
+        sum += double(lp);
+      }
+      EXPECT_NEAR(sum, double(c["logprob_sum"]), 1e-4);
+      // The chain's sample ends on <|im_end|> (config.json's EOS), which is in token_ids.
+      EXPECT_EQ(std::string_view(c["finish_reason"]), "eos") << text;
+    }
+  }
+  // The scripted chain is one-hot but for the fair coin '7' | '4': log 0.5 at any temperature.
+  // (Raw against processed values: generator_test.)
+  ASSERT_EQ(Run("--no-progress --temperature 0.5 --logprobs processed"), 0) << Stderr();
+  EXPECT_EQ(std::string_view(Line("q0")["logprobs_kind"]), "processed");
+  EXPECT_NE(lines_["q0"].find("-0.693147182"), std::string::npos) << lines_["q0"];
+  EXPECT_EQ(Run("--no-server --logprobs both"), 2);
+}
+
+TEST_F(WorkerRun, EosFromGenerationConfigOrFlagAndSpecialTokenStop) {
+  DropConfigEos();
+  auto reasons = [&] {
+    std::map<std::string, int> n;
+    for (const auto& [id, text] : lines_) {
+      for (simdjson::dom::element c : simdjson::dom::array(Line(id)["completions"])) {
+        ++n[std::string(std::string_view(c["finish_reason"]))];
+      }
+    }
+    return n;
+  };
+  ASSERT_EQ(Run("--no-progress"), 0) << Stderr();
+  EXPECT_EQ(reasons()["eos"], 0);  // nothing names <|im_end|> any more
+  testing::WriteFile(dir_ + "/generation_config.json",
+                     absl::StrCat("{\"eos_token_id\": [", ImEnd(), "]}"));
+  ASSERT_EQ(Run("--no-progress"), 0) << Stderr();
+  EXPECT_EQ(reasons()["eos"], 24);
+  std::filesystem::remove(dir_ + "/generation_config.json");
+  ASSERT_EQ(Run("--no-progress --eos '<|im_end|>'"), 0) << Stderr();
+  EXPECT_EQ(reasons()["eos"], 24);
+  ASSERT_EQ(Run(absl::StrCat("--no-progress --eos ", ImEnd())), 0) << Stderr();
+  EXPECT_EQ(reasons()["eos"], 24);
+  EXPECT_EQ(Run("--no-progress --eos no-such-token"), 1);
+  EXPECT_NE(Stderr().find("--eos no-such-token"), std::string::npos) << Stderr();
+  // A special token as a stop string: not in the text, yet it stops.
+  ASSERT_EQ(Run("--no-progress --stop '<|im_end|>'"), 0) << Stderr();
+  EXPECT_EQ(reasons()["stop"], 24);
+  ASSERT_EQ(Run("--no-progress --stop '<|im_end|>' --include-stop"), 0) << Stderr();
+  simdjson::dom::element c = Line("q0")["completions"].at(0);
+  EXPECT_TRUE(absl::EndsWith(std::string(std::string_view(c["text"])), "</answer><|im_end|>"))
+      << lines_["q0"];
+  testing::WriteFile(dir_ + "/generation_config.json", "{\"eos_token_id\": \"x\"}");
+  EXPECT_EQ(Run("--no-progress"), 1);
+  EXPECT_NE(Stderr().find("generation_config.json"), std::string::npos) << Stderr();
+}
+
+TEST_F(WorkerRun, IncludeStopKeepsTheAnswerTag) {
+  ASSERT_EQ(Run("--no-progress --stop '</answer>'"), 0) << Stderr();
+  simdjson::dom::element c = Line("q1")["completions"].at(0);
+  EXPECT_EQ(std::string_view(c["finish_reason"]), "stop");
+  const std::string cut = std::string(std::string_view(c["text"]));
+  EXPECT_TRUE(absl::EndsWith(cut, "<answer>72") || absl::EndsWith(cut, "<answer>42")) << cut;
+  ASSERT_EQ(Run("--no-progress --stop '</answer>' --include-stop"), 0) << Stderr();
+  c = Line("q1")["completions"].at(0);
+  EXPECT_EQ(std::string_view(c["text"]), cut + "</answer>");
+}
+
+TEST_F(WorkerRun, StreamsFollowThePromptIdNotItsLine) {
+  ASSERT_EQ(Run("--no-progress"), 0) << Stderr();
+  const std::string q3 = lines_["q3"];
+  // q3 alone, first line of another shard: the same draws.
+  testing::WriteFile(dir_ + "/shard.jsonl",
+                     "{\"id\": \"q3\", \"prompt\": \"Add 36 and 36.\", \"gold\": \"72\"}\n");
+  ASSERT_EQ(Run("--no-progress", "shard.jsonl"), 0) << Stderr();
+  EXPECT_EQ(lines_["q3"], q3);
+  // --seed-offset moves every prompt to other streams.
+  ASSERT_EQ(Run("--no-progress --seed-offset 1", "shard.jsonl"), 0) << Stderr();
+  EXPECT_NE(lines_["q3"], q3);
+}
+
+TEST_F(WorkerRun, EmptyPlainPromptIsALineErrorNotAnAbortedRun) {
+  testing::WriteFile(dir_ + "/mixed.jsonl",
+                     "{\"id\": \"empty\", \"prompt\": \"\"}\n"
+                     "{\"id\": \"ok\", \"prompt\": \"Say 72.\", \"gold\": \"72\"}\n");
+  ASSERT_EQ(Run("--no-progress --template plain", "mixed.jsonl"), 0) << Stderr();
+  ASSERT_EQ(lines_.size(), 2u);
+  EXPECT_NE(std::string_view(Line("empty")["error"]).find("empty prompt"), std::string::npos);
+  EXPECT_EQ(simdjson::dom::array(Line("empty")["completions"]).size(), 0u);
+  EXPECT_EQ(simdjson::dom::array(Line("ok")["completions"]).size(), 4u);
+  EXPECT_NE(Stderr().find("1 prompts not generated"), std::string::npos) << Stderr();
+}
+
+TEST_F(WorkerRun, LoneSurrogateIsReportedAsBadJson) {
+  testing::WriteFile(dir_ + "/bad.jsonl", "{\"id\": \"x\", \"prompt\": \"\\ud800\"}\n");
+  EXPECT_EQ(Run("--no-progress", "bad.jsonl"), 1);
+  EXPECT_NE(Stderr().find("bad.jsonl:1: not valid JSON"), std::string::npos) << Stderr();
+  EXPECT_EQ(Stderr().find("not a JSON object"), std::string::npos) << Stderr();
+}
+
+TEST_F(WorkerRun, BatchComesFromTheKvBudget) {
+  ASSERT_EQ(Run("--no-progress --kv-cache-bytes 4M"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("verdict-rollout: batch of "), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("--no-progress --kv-cache-bytes 4M --max-batch 8"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("batch of 8 samples (KV budget"), std::string::npos) << Stderr();
+  EXPECT_EQ(lines_.size(), 6u);
+  EXPECT_EQ(Run("--no-progress --kv-cache-bytes 1K"), 1);
+  EXPECT_NE(Stderr().find("bytes of KV cache; the budget is 1024"), std::string::npos)
+      << Stderr();
+}
+
+TEST_F(WorkerRun, ProgressLinesWhenStderrIsNotATerminal) {
+  ASSERT_EQ(Run("--progress-interval-s 0.000001"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("verdict-rollout: progress ["), std::string::npos) << Stderr();
+  ASSERT_EQ(Run("--no-progress"), 0) << Stderr();
+  EXPECT_EQ(Stderr().find("verdict-rollout: progress"), std::string::npos) << Stderr();
 }
 
 }  // namespace

@@ -203,6 +203,45 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
            absl::StrFormat("%s: DecodeSample vs Decode + CPU sampler: %d equal, %d near-ties, %d "
                            "misses, %d errors", name.c_str(), equal, near, miss, errors));
   }
+  // Raw logprobs (log softmax of the logits): at temperature 1 the GPU sampler's logprob is the
+  // raw one; at 0.7 it is not, and DecodeSample takes the host path, whose raw logprob is that
+  // of the logits Decode returns.
+  {
+    double worst = 0;
+    int errors = 0;
+    for (const float temperature : {1.0f, 0.7f}) {
+      auto a = (*gpu)->Fork(*pg, g);
+      auto b = (*gpu)->Fork(*pg, g);
+      if (!a.ok() || !b.ok()) {
+        ++errors;
+        continue;
+      }
+      vr::SamplingParams sp;
+      sp.temperature = temperature;
+      sp.need_raw_logprobs = true;
+      std::vector<int32_t> t(g, 5);
+      std::vector<float> la(size_t(g) * v);
+      std::vector<vr::SampleKey> keys(g);
+      std::vector<vr::SampledToken> got(g);
+      for (int s = 0; s < g; ++s) keys[s] = {91, 4, uint32_t(s), 0};
+      if (!(*gpu)->Decode(*a, t, absl::MakeSpan(la)).ok() ||
+          !(*gpu)->DecodeSample(*b, t, sp, keys, absl::MakeSpan(got)).ok()) {
+        ++errors;
+        continue;
+      }
+      for (int s = 0; s < g; ++s) {
+        const absl::Span<const float> row(&la[size_t(s) * v], v);
+        const double want = vr::RawLogprob(row, got[s].token);
+        const double diff = std::abs(double(got[s].raw_logprob) - want);
+        worst = std::isfinite(diff) ? std::max(worst, diff) : INFINITY;
+      }
+      for (auto id : *a) (*gpu)->Release(id);
+      for (auto id : *b) (*gpu)->Release(id);
+    }
+    Expect(errors == 0 && worst <= 1e-3,
+           absl::StrFormat("%s: raw logprobs vs log softmax of the logits: max diff %.3g, %d "
+                           "errors", name.c_str(), worst, errors));
+  }
   const vc::CudaModelStats st = (*gpu)->stats();
   std::printf("      %s: %lld graphs captured, %lld replays, %lld/%lld KV pages in use, %lld rows "
               "sampled on the GPU, %lld handed to the CPU\n",
