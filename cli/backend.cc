@@ -75,6 +75,7 @@ class GrpcBackend final : public ScoreBackend {
       v1::ScoreRequest request;
       for (v1::Group& g : groups) *request.add_groups() = std::move(g);
       *request.mutable_spec() = spec_;
+      request.set_omit_effective_spec(true);  // the output has no use for it
       grpc::ClientContext context;
       if (timeout_ > absl::ZeroDuration()) {
         context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));

@@ -376,13 +376,13 @@ void ErrorGroupResult(const std::string& group_id, const absl::Status& status,
   out->mutable_error()->set_message(std::string(status.message()));
 }
 
-void GroupResultToProto(GroupResult&& in, v1::GroupResult* out) {
+void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, bool with_spec) {
   out->set_group_id(std::move(in.group_id));
   if (!in.error.ok()) {
     ErrorGroupResult(out->group_id(), in.error, out);
     return;
   }
-  *out->mutable_effective_spec() = SpecToProto(in.spec);
+  if (with_spec) *out->mutable_effective_spec() = SpecToProto(in.spec);
   out->mutable_samples()->Reserve(static_cast<int>(in.samples.size()));
   for (SampleResult& s : in.samples) {
     v1::SampleResult* p = out->add_samples();

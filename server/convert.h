@@ -23,7 +23,8 @@ v1::RewardSpec SpecToProto(const RewardSpec& spec);
 absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Group* out);
 
 // Moves a domain result onto the wire (strings are moved out of `in`).
-void GroupResultToProto(GroupResult&& in, v1::GroupResult* out);
+// `with_spec` false leaves `effective_spec` unset (ScoreRequest.omit_effective_spec).
+void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, bool with_spec = true);
 
 // A group result that carries only an error (the group was not scored).
 void ErrorGroupResult(const std::string& group_id, const absl::Status& status,

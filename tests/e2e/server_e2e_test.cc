@@ -134,6 +134,26 @@ TEST_F(ServerE2E, ScoresTheExampleOverTcpAndUnixSocketWithHandComputedResults) {
   }
 }
 
+TEST_F(ServerE2E, EffectiveSpecIsInTheResultUnlessTheRequestOmitsIt) {
+  auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
+  for (bool omit : {false, true}) {
+    SCOPED_TRACE(omit);
+    v1::ScoreRequest request;
+    for (auto& g : ExampleGroups()) *request.add_groups() = g;
+    request.set_omit_effective_spec(omit);
+    v1::ScoreResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->Score(&context, request, &response).ok());
+    ExpectExampleResults(response);  // the rewards do not depend on it
+    for (const v1::GroupResult& g : response.groups()) {
+      EXPECT_EQ(g.has_effective_spec(), !omit) << g.group_id();
+      if (!omit) {
+        EXPECT_TRUE(g.effective_spec().has_format()) << g.group_id();
+      }
+    }
+  }
+}
+
 TEST_F(ServerE2E, HealthIsServing) {
   EXPECT_EQ(HealthStatus(Connect(server_->addresses()[0])), 1);
   EXPECT_EQ(HealthStatus(Connect(server_->addresses()[1])), 1);
