@@ -357,6 +357,37 @@ struct Boxes {
   size_t begin = 0, end = 0;
 };
 
+// The content of a box that holds other boxes beside more text (`\boxed{-42 \boxed{42}}`): each
+// inner box is one more candidate, as boxes side by side are (`-42 , {42}`), never the product
+// `1 \boxed{10}` = 10. A box holding one box alone (`\boxed{\boxed{42}}`) is that box.
+std::string BoxesInsideAsList(std::string_view content) {
+  std::string_view inner = content;
+  while (!inner.empty() && IsSpace(inner.front())) inner.remove_prefix(1);
+  while (!inner.empty() && IsSpace(inner.back())) inner.remove_suffix(1);
+  for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+    std::string_view box;
+    size_t box_end = 0;
+    if (inner.substr(0, cmd.size()) == cmd && BoxAt(inner, 0, cmd.size(), &box, &box_end) &&
+        box_end == inner.size()) {
+      return std::string(content);
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < content.size();) {
+    bool replaced = false;
+    for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+      if (content.substr(i, cmd.size()) == cmd) {
+        out += " , ";
+        i += cmd.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.push_back(content[i++]);
+  }
+  return out;
+}
+
 // The last box and the boxes listed beside it as one list: several boxes are several answers,
 // which never match a single gold answer, and together match a gold list.
 std::optional<Boxes> BoxedRegion(std::string_view text) {
@@ -376,7 +407,7 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
   b.begin = start;
   b.end = end;
   if (chain.size() == 1) {
-    b.text = std::string(last);
+    b.text = BoxesInsideAsList(last);
     return b;
   }
   for (size_t i = chain.size(); i-- > 0;) {

@@ -664,6 +664,9 @@ const Case kHuntedNeighbours[] = {
     {"42", R"($\boxed{-42 \boxed{42}}$)", kNotCorrect},
     {"42", R"($\boxed{43 \boxed{42}}$)", kNotCorrect},
     {"42", R"(The answer is $\boxed{\boxed{42}}$.)", kYes},
+    {"10", R"($\boxed{1 \boxed{10}}$)", kNotCorrect},  // not the product 1 * 10
+    {R"(\frac{4}{3})", R"($\boxed{\frac{4}{4} \boxed{\frac{4}{3}}}$)", kNotCorrect},
+    {"1, 10", R"($\boxed{1 \boxed{10}}$)", kYes},  // two candidates, as side by side boxes
     // A later final-answer statement without digits (`-\pi`) replaces the boxed answer.
     {R"(\pi)", R"($\boxed{\pi}$. Wait, that is wrong; the correct answer is $-\pi$.)", kNo},
     {R"(-\pi)", R"($\boxed{\pi}$. Wait, that is wrong; the correct answer is $-\pi$.)", kYes},
