@@ -696,6 +696,11 @@ const Case kHuntedNeighbours[] = {
     {"0,111", "0,111", kYes},
     {"1,000", "1000", kYes},
     {"12,345", "12345", kYes},
+    // A floor or ceiling of a variable is a step: random points in (0.3, 2.7) see one step.
+    {"x^2+1", R"(x^2 + 1 + \lfloor x/3 \rfloor)", kNotCorrect},
+    {"x^2+1", R"(x^2+\lceil x/3\rceil)", kNotCorrect},
+    {R"(\lfloor x \rfloor + 1)", R"(1+\lfloor x \rfloor)", kYes},
+    {R"(\lfloor \frac{7}{2} \rfloor)", "3", kYes},
 };
 // clang-format on
 
