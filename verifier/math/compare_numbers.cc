@@ -194,18 +194,21 @@ Comparison Comparer::ScalarEqual(Ref a, Ref b) {
   // Symbols take positive values, where |x| = x and \sqrt{x^2} = x: when an absolute value or a
   // square root stands on one side only, the sides must also agree at negative points (those
   // where both are real; `\sqrt{xy}` against `\sqrt{x}\sqrt{y}` is not checked there).
+  // And at wide points (|x| in (12, 108)): `|x - 3|` equals `3 - x` at every point below 3.
   if (HasAbsOrSqrt(a) != HasAbsOrSqrt(b)) {
-    for (int point = 0; point < kPoints; ++point) {
-      Complex va, vb;
-      EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, kFirstNegativePoint + point, &budget_, &va);
-      EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, kFirstNegativePoint + point, &budget_, &vb);
-      if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
-      if (sa != EvalStatus::kOk || sb != EvalStatus::kOk || !va.is_real() || !vb.is_real()) {
-        continue;
-      }
-      if (!Close(va, vb)) {
-        return Diff(absl::StrCat("differ at a negative point: gold ", va.ToString(8),
-                                 ", answer ", vb.ToString(8)));
+    for (int first : {kFirstNegativePoint, kFirstWidePoint}) {
+      for (int point = 0; point < kPoints; ++point) {
+        Complex va, vb;
+        EvalStatus sa = EvalNumeric(*a.t, a.n, a.mask, first + point, &budget_, &va);
+        EvalStatus sb = EvalNumeric(*b.t, b.n, b.mask, first + point, &budget_, &vb);
+        if (sa == EvalStatus::kBudget || sb == EvalStatus::kBudget) return OutOfBudget();
+        if (sa != EvalStatus::kOk || sb != EvalStatus::kOk || !va.is_real() || !vb.is_real()) {
+          continue;
+        }
+        if (!Close(va, vb)) {
+          return Diff(absl::StrCat("differ at a ", first == kFirstWidePoint ? "wide" : "negative",
+                                   " point: gold ", va.ToString(8), ", answer ", vb.ToString(8)));
+        }
       }
     }
   }

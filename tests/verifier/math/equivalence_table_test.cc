@@ -701,6 +701,13 @@ const Case kHuntedNeighbours[] = {
     {"x^2+1", R"(x^2+\lceil x/3\rceil)", kNotCorrect},
     {R"(\lfloor x \rfloor + 1)", R"(1+\lfloor x \rfloor)", kYes},
     {R"(\lfloor \frac{7}{2} \rfloor)", "3", kYes},
+    // An absolute value on one side is also checked far out, not only at negative points.
+    {"3-x", "|x-3|", kNo},
+    {"3-x", R"(\sqrt{(x-3)^2})", kNo},
+    {"x-4", "-|x-4|", kNo},
+    {"x", R"(x+\frac{|x-5|-(5-x)}{2})", kNo},
+    {"|x-3|", R"(\sqrt{(x-3)^2})", kYes},
+    {"|x|+1", R"(\sqrt{x^2}+1)", kYes},
 };
 // clang-format on
 
