@@ -708,6 +708,12 @@ const Case kHuntedNeighbours[] = {
     {"x", R"(x+\frac{|x-5|-(5-x)}{2})", kNo},
     {"|x-3|", R"(\sqrt{(x-3)^2})", kYes},
     {"|x|+1", R"(\sqrt{x^2}+1)", kYes},
+    // A word that scales the number is no unit.
+    {"5", R"(5 \text{ dozen})", kNotCorrect},
+    {"5", R"(5 \text{ tenths})", kNotCorrect},
+    {"5", R"(5 \text{ quarters})", kNotCorrect},
+    {"5", R"(5 \text{ cm})", kYes},
+    {"6", R"(6 \text{ square units})", kYes},
 };
 // clang-format on
 
