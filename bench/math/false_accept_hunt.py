@@ -138,7 +138,8 @@ def neighbours(gold):
     # changed exponent
     m = re.search(r"\^\{?(\d+)\}?", g)
     if m:
-        out.append(("exponent", g[:m.start()] + "^{" + str(int(m.group(1)) + 1) + "}" + g[m.end():]))
+        bumped = "^{" + str(int(m.group(1)) + 1) + "}"
+        out.append(("exponent", g[:m.start()] + bumped + g[m.end():]))
     # a fraction turned over
     m = re.search(r"\\frac\{([^{}]+)\}\{([^{}]+)\}", g)
     if m and m.group(1) != m.group(2):
@@ -173,7 +174,7 @@ def neighbours(gold):
         out.append(("decimal_big", decimal(v * (1 + sympy.Rational(1, 10**9)), 15) or "0"))
     # percent / text / units games
     if re.fullmatch(r"-?\d+(\.\d+)?", g) and g not in ("0", "100"):
-        out.append(("percent", g + "\\%" if False else str(int(float(g) * 10)) + "\\%"))
+        out.append(("percent", str(int(float(g) * 10)) + "\\%"))
         out.append(("text", "\\text{" + str(int(float(g)) + 1) + "}"))
         out.append(("units", str(int(float(g)) + 1) + "\\text{ cm}"))
         out.append(("times", g + "\\times 10"))
