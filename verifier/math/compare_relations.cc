@@ -81,6 +81,10 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
     }
     return Prefixed("same variable; ", Equal(a.Kid(1), b.Kid(1)));
   }
+  // `\pm x = 5` states two equations, `x = 5` one of them: never equal.
+  if (!a.pm_fixed && !b.pm_fixed && HasPlusMinus(a) != HasPlusMinus(b)) {
+    return Diff("a \\pm on one side only (it states several relations)");
+  }
   if (x.rels.size() != y.rels.size()) return Diff("relations of different lengths");
   // Variables are sampled in (0.3, 2.7), where |x| = x: `|x| = 3` would pass for `x = 3`.
   if (Contains(*a.t, a.n, Op::kAbs) != Contains(*b.t, b.n, Op::kAbs)) {
@@ -92,22 +96,43 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
     if (eq_a != eq_b) return Diff("an equation against an inequality");
     if (ra == Rel::kIn || rb == Rel::kIn) return Diff("different relations");
   }
-  for (size_t k = 0; k < x.rels.size(); ++k) {
-    Rel ra = x.rels[k], rb = y.rels[k];
-    // Each relation as f op 0 with f = smaller side - larger side.
-    Ref la = a.Kid(k), lra = a.Kid(k + 1), lb = b.Kid(k), lrb = b.Kid(k + 1);
-    bool flip_a = ra == Rel::kGt || ra == Rel::kGe;
-    bool flip_b = rb == Rel::kGt || rb == Rel::kGe;
-    if (flip_a) std::swap(la, lra);
-    if (flip_b) std::swap(lb, lrb);
-    bool strict_a = ra == Rel::kLt || ra == Rel::kGt, strict_b = rb == Rel::kLt || rb == Rel::kGt;
-    bool ne_a = ra == Rel::kNe, ne_b = rb == Rel::kNe;
-    bool eq = ra == Rel::kEq || ra == Rel::kApprox;
-    if (strict_a != strict_b || ne_a != ne_b) {
-      return Diff("strict and non-strict inequalities differ");
+  const auto each_relation_proportional = [&]() -> std::optional<Comparison> {
+    for (size_t k = 0; k < x.rels.size(); ++k) {
+      Rel ra = x.rels[k], rb = y.rels[k];
+      // Each relation as f op 0 with f = smaller side - larger side.
+      Ref la = a.Kid(k), lra = a.Kid(k + 1), lb = b.Kid(k), lrb = b.Kid(k + 1);
+      bool flip_a = ra == Rel::kGt || ra == Rel::kGe;
+      bool flip_b = rb == Rel::kGt || rb == Rel::kGe;
+      if (flip_a) std::swap(la, lra);
+      if (flip_b) std::swap(lb, lrb);
+      bool strict_a = ra == Rel::kLt || ra == Rel::kGt;
+      bool strict_b = rb == Rel::kLt || rb == Rel::kGt;
+      bool ne_a = ra == Rel::kNe, ne_b = rb == Rel::kNe;
+      bool eq = ra == Rel::kEq || ra == Rel::kApprox;
+      if (strict_a != strict_b || ne_a != ne_b) {
+        return Diff("strict and non-strict inequalities differ");
+      }
+      Comparison c = Proportional(la, lra, lb, lrb, /*positive=*/!eq && !ne_a);
+      if (c.decision != Decision::kEqual) return c;
     }
-    Comparison c = Proportional(la, lra, lb, lrb, /*positive=*/!eq && !ne_a);
-    if (c.decision != Decision::kEqual) return c;
+    return std::nullopt;
+  };
+  if (std::optional<Comparison> c = each_relation_proportional()) return *c;
+  // As for numbers (HighPrecisionEqual): a term written below what 256 bits resolve
+  // (`x - 2y + z - 1 = 0 + \frac{1}{10^{100}}`) must survive the much higher precision.
+  const double demand = std::max(PrecisionDemandBits(*a.t, a.n, a.mask, 0, &budget_),
+                                 PrecisionDemandBits(*b.t, b.n, b.mask, 0, &budget_));
+  if (budget_.exceeded) return OutOfBudget();
+  if (demand > kDirectDemandBits) {
+    constexpr mpfr_prec_t kHigh = Complex::kHighPrecision;
+    if (demand > static_cast<double>(kHigh - 64)) {
+      return Und("proportional at 256 bits, but the written magnitudes need more bits than the "
+                 "high-precision check resolves");
+    }
+    NumericPrecision high(kHigh);
+    if (std::optional<Comparison> c = each_relation_proportional()) {
+      return Prefixed("at 2048 bits (a term below the first precision): ", *c);
+    }
   }
   return Eq(x.rels[0] == Rel::kEq ? "equivalent equations (lhs - rhs equal up to a constant factor)"
                                   : "equivalent inequalities (equal up to a positive factor)");

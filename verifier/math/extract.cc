@@ -71,6 +71,15 @@ std::string Collapse(std::string_view s) {
 std::optional<Reduced> PhraseAnswer(std::string_view text, size_t* phrase_end);
 std::optional<std::string> HashMarker(std::string_view text);
 
+// Whether `s` holds a LaTeX command (`-\\pi`, `\\emptyset`, `\\infty`): a value with no digit that
+// a final-answer statement can still state.
+bool HasMathCommand(std::string_view s) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\' && IsLetter(s[i + 1])) return true;
+  }
+  return false;
+}
+
 // What the text after an answer does to it (CheckTail).
 enum class AfterAnswer { kStands, kReplaced, kRetracted, kHedged };
 
@@ -130,7 +139,7 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
   if (std::optional<std::string> hash = HashMarker(after)) {
     stated = Reduced{*hash, "a later \"####\" line"};
   } else if (std::optional<Reduced> p = PhraseAnswer(after, &phrase_end);
-             p && p->single && StatesAValue(p->text)) {
+             p && p->single && (StatesAValue(p->text) || HasMathCommand(p->text))) {
     stated = Reduced{p->text, "a later final-answer statement"};
   } else if (cue.end != kNpos) {
     // The last sentence after the cue that states a value, if it states one value.
@@ -155,8 +164,48 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
 
 // --- Boxes. ---
 
+// Where the outermost box whose braces are still open at `pos` starts (`\boxed{-42 \boxed{42}}`
+// at the inner box: the outer one), or kNpos when `pos` is inside no box.
+size_t OutermostOpenBox(std::string_view text, size_t pos) {
+  std::vector<size_t> starts;  // the open boxes' commands, outermost first
+  std::vector<int> depths;     // the brace depth each of them closes back to
+  int depth = 0;
+  for (size_t j = 0; j < pos && j < text.size(); ++j) {
+    if (text[j] == '\\') {
+      for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+        if (text.substr(j, cmd.size()) != cmd) continue;
+        size_t k = j + cmd.size();
+        while (k < text.size() && text[k] == ' ') ++k;
+        if (k < pos && text[k] == '{') {
+          starts.push_back(j);
+          depths.push_back(depth++);
+          j = k;
+        }
+        break;
+      }
+      if (text[j] == '\\') ++j;  // an escaped brace does not count
+      continue;
+    }
+    if (text[j] == '{') ++depth;
+    if (text[j] == '}') {
+      --depth;
+      while (!depths.empty() && depths.back() >= depth) {
+        depths.pop_back();
+        starts.pop_back();
+      }
+    }
+  }
+  return starts.empty() ? kNpos : starts.front();
+}
+
+// The content of the box whose command (`cmd_len` bytes) starts at `start`: balanced braces, or
+// `\boxed 5`'s next run of non-space characters.
+bool BoxAt(std::string_view text, size_t start, size_t cmd_len, std::string_view* out,
+           size_t* end);
+
 // The content of the last \boxed{...} or \fbox{...} in `text` (balanced braces), or of
-// `\boxed 5`, with where the command starts and where it ends.
+// `\boxed 5`, with where the command starts and where it ends. A box inside another box is part
+// of it: `\boxed{-42 \boxed{42}}` is the answer `-42 \boxed{42}`, not `42`.
 bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_start, size_t* end) {
   size_t best = kNpos;
   size_t best_len = 0;
@@ -168,6 +217,26 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
     best_len = cmd.size();
   }
   if (best == kNpos) return false;
+  if (!BoxAt(text, best, best_len, out, end)) return false;
+  *command_start = best;
+  const std::string_view before = text.substr(0, best);
+  const bool may_nest = RFind(before, "\\boxed") != kNpos || RFind(before, "\\fbox") != kNpos;
+  if (size_t outer = may_nest ? OutermostOpenBox(text, best) : kNpos; outer != kNpos) {
+    const size_t outer_len = text.substr(outer, 5) == "\\fbox" ? 5 : 6;
+    std::string_view outer_out;
+    size_t outer_end = 0;
+    // An outer box that never closes leaves the inner one the answer, as before.
+    if (BoxAt(text, outer, outer_len, &outer_out, &outer_end) && outer_end >= *end) {
+      *out = outer_out;
+      *command_start = outer;
+      *end = outer_end;
+    }
+  }
+  return true;
+}
+
+bool BoxAt(std::string_view text, size_t best, size_t best_len, std::string_view* out,
+           size_t* end) {
   size_t i = best + best_len;
   while (i < text.size() && text[i] == ' ') ++i;
   if (i < text.size() && text[i] == '{') {
@@ -180,7 +249,6 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
       if (text[j] == '{') ++depth;
       if (text[j] == '}' && --depth == 0) {
         *out = text.substr(i + 1, j - i - 1);
-        *command_start = best;
         *end = j + 1;
         return true;
       }
@@ -192,7 +260,6 @@ bool LastBoxed(std::string_view text, std::string_view* out, size_t* command_sta
   while (j < text.size() && !IsSpace(text[j]) && text[j] != '$') ++j;
   if (j == i || i == best + best_len) return false;  // "\boxedfoo" is another command
   *out = text.substr(i, j - i);
-  *command_start = best;
   *end = j;
   return true;
 }
@@ -290,6 +357,37 @@ struct Boxes {
   size_t begin = 0, end = 0;
 };
 
+// The content of a box that holds other boxes beside more text (`\boxed{-42 \boxed{42}}`): each
+// inner box is one more candidate, as boxes side by side are (`-42 , {42}`), never the product
+// `1 \boxed{10}` = 10. A box holding one box alone (`\boxed{\boxed{42}}`) is that box.
+std::string BoxesInsideAsList(std::string_view content) {
+  std::string_view inner = content;
+  while (!inner.empty() && IsSpace(inner.front())) inner.remove_prefix(1);
+  while (!inner.empty() && IsSpace(inner.back())) inner.remove_suffix(1);
+  for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+    std::string_view box;
+    size_t box_end = 0;
+    if (inner.substr(0, cmd.size()) == cmd && BoxAt(inner, 0, cmd.size(), &box, &box_end) &&
+        box_end == inner.size()) {
+      return std::string(content);
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < content.size();) {
+    bool replaced = false;
+    for (std::string_view cmd : {std::string_view("\\boxed"), std::string_view("\\fbox")}) {
+      if (content.substr(i, cmd.size()) == cmd) {
+        out += " , ";
+        i += cmd.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.push_back(content[i++]);
+  }
+  return out;
+}
+
 // The last box and the boxes listed beside it as one list: several boxes are several answers,
 // which never match a single gold answer, and together match a gold list.
 std::optional<Boxes> BoxedRegion(std::string_view text) {
@@ -309,7 +407,7 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
   b.begin = start;
   b.end = end;
   if (chain.size() == 1) {
-    b.text = std::string(last);
+    b.text = BoxesInsideAsList(last);
     return b;
   }
   for (size_t i = chain.size(); i-- > 0;) {

@@ -48,7 +48,9 @@ bool Parser::IsUnitText(std::string_view text) {
     if (In(w, {"squared", "cubed", "root", "roots", "times", "plus", "minus", "over", "divided",
                "power", "powers", "half", "halves", "twice", "double", "triple", "thrice",
                "factorial", "reciprocal", "inverse", "negative", "opposite", "less", "more",
-               "fewer", "than"})) {
+               "fewer", "than", "dozen", "dozens", "gross", "score", "third", "thirds",
+               "quarter", "quarters", "fourths", "fifths", "tenth", "tenths", "hundredth",
+               "hundredths", "thousandth", "thousandths", "millionth", "millionths"})) {
       return false;
     }
     i = j;

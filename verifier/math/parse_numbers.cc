@@ -135,9 +135,10 @@ int32_t Parser::ParseNumber(bool allow_mixed) {
   if (allow_mixed && first_group > 0) {
     if (int32_t t = RatioOrBase(group_start); t != kNoNode) return t;
   }
-  // Thousands separators: the first group has 1-3 digits, every later group exactly 3.
+  // Thousands separators: the first group has 1-3 digits and no leading zero (`0,111` is two
+  // numbers, never 111), every later group exactly 3.
   bool grouped = false;
-  if (first_group >= 1 && first_group <= 3) {
+  if (first_group >= 1 && first_group <= 3 && s_[group_start] != '0') {
     while (true) {
       size_t sep = 0;
       bool plain_comma = false;

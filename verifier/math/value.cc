@@ -956,8 +956,10 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
 }  // namespace
 
 void SymbolValue(const std::string& name, int point, mpfr_ptr out) {
-  const bool negative = point >= kFirstNegativePoint;
-  if (negative) point -= kFirstNegativePoint;
+  const bool wide = point >= kFirstWidePoint;
+  if (wide) point -= kFirstWidePoint;
+  bool negative = wide ? (point % 2) == 1 : point >= kFirstNegativePoint;
+  if (!wide && negative) point -= kFirstNegativePoint;
   uint64_t h = 1469598103934665603ULL;
   for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   h = SplitMix(h ^ SplitMix(static_cast<uint64_t>(point) + 1));
@@ -970,6 +972,7 @@ void SymbolValue(const std::string& name, int point, mpfr_ptr out) {
   mpfr_set_ui(low.v, 3, R);
   mpfr_div_ui(low.v, low.v, 10, R);
   mpfr_add(out, out, low.v, R);
+  if (wide) mpfr_mul_ui(out, out, 40, R);
   if (negative) mpfr_neg(out, out, R);
 }
 

@@ -112,7 +112,10 @@ EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int poi
 // The value a symbol takes at evaluation point `point`: a rational in (0.3, 2.7) derived from a
 // hash of the name and the point, the same in every tree, on every machine. Points from
 // kFirstNegativePoint on take the negated value of point - kFirstNegativePoint (in (-2.7, -0.3)).
+// Points from kFirstWidePoint on lie far out: 40 times point - kFirstWidePoint's value, negated
+// on odd points (|x| in (12, 108)), where `|x - 3|` and `3 - x` part.
 inline constexpr int kFirstNegativePoint = 1 << 20;
+inline constexpr int kFirstWidePoint = 1 << 21;
 void SymbolValue(const std::string& name, int point, mpfr_ptr out);
 
 // Whether the subtree holds a node of kind `op`; free symbols; infinity.

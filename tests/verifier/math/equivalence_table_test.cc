@@ -655,6 +655,66 @@ const Case kGsm8kGold[] = {
     {"#### 18", "The answer is 18.", kYes},
     {"#### 18", R"(\boxed{17})", kNo},
 };
+// Wrong neighbours found by bench/math/false_accept_hunt.py that were accepted, beside the
+// correct forms each fix must keep.
+const Case kHuntedNeighbours[] = {
+    // A box inside a box is part of the outer box's answer, never the answer alone.
+    {"42", R"(\boxed{\boxed{42}})", kYes},
+    {"42", R"(\fbox{\boxed{42}})", kYes},
+    {"42", R"($\boxed{-42 \boxed{42}}$)", kNotCorrect},
+    {"42", R"($\boxed{43 \boxed{42}}$)", kNotCorrect},
+    {"42", R"(The answer is $\boxed{\boxed{42}}$.)", kYes},
+    {"10", R"($\boxed{1 \boxed{10}}$)", kNotCorrect},  // not the product 1 * 10
+    {R"(\frac{4}{3})", R"($\boxed{\frac{4}{4} \boxed{\frac{4}{3}}}$)", kNotCorrect},
+    {"1, 10", R"($\boxed{1 \boxed{10}}$)", kYes},  // two candidates, as side by side boxes
+    // A later final-answer statement without digits (`-\pi`) replaces the boxed answer.
+    {R"(\pi)", R"($\boxed{\pi}$. Wait, that is wrong; the correct answer is $-\pi$.)", kNo},
+    {R"(-\pi)", R"($\boxed{\pi}$. Wait, that is wrong; the correct answer is $-\pi$.)", kYes},
+    {R"(\pi)", R"($\boxed{\pi}$. So the final answer is $\pi$.)", kYes},
+    {R"(\infty)", R"($\boxed{\infty}$. Wait, that is wrong; the correct answer is $-\infty$.)",
+     kNo},
+    // `\pm x = 5` states two equations.
+    {"x=5", R"(\pm x=5)", kNo},
+    {"y=2x+3", R"(\pm y=2x+3)", kNo},
+    {R"(x=\pm 5)", R"(x = \pm 5)", kYes},
+    {"x=5", "2x=10", kYes},
+    // A term written below 256 bits in an equation survives the 2048-bit check.
+    {"34x+45y-20z+100=0", R"(34x+45y-20z+100=0+\frac{1}{10^{100}})", kNo},
+    {"x-2y+z-1=0", "x-2y+z-1=10^{-60}", kNo},
+    {"34x+45y-20z+100=0", "68x+90y-40z+200=0", kYes},
+    {"x-2y+z-1=0", "x-2y+z=1", kYes},
+    // A decimal's rounding interval never holds a perturbation written on the exact side.
+    {"1234.5", "1234.5+10^{-50}", kNo},
+    {"1234.5", "1234.5+10^{-100}", kNo},
+    {"1234.5", "(1234.5)(1+10^{-40})", kNo},
+    {R"(\$18.90)", R"(\$18.90+10^{-50})", kNo},
+    {"1234.5", R"(\frac{2469}{2})", kYes},
+    {"30.52", R"(\frac{1587}{52})", kYes},
+    {R"(\frac{1}{3})", "0.3333", kYes},
+    // A leading zero group is no thousands group: `0,111` is two numbers.
+    {"0,111", "111", kNo},
+    {"0,111", "0,111", kYes},
+    {"1,000", "1000", kYes},
+    {"12,345", "12345", kYes},
+    // A floor or ceiling of a variable is a step: random points in (0.3, 2.7) see one step.
+    {"x^2+1", R"(x^2 + 1 + \lfloor x/3 \rfloor)", kNotCorrect},
+    {"x^2+1", R"(x^2+\lceil x/3\rceil)", kNotCorrect},
+    {R"(\lfloor x \rfloor + 1)", R"(1+\lfloor x \rfloor)", kYes},
+    {R"(\lfloor \frac{7}{2} \rfloor)", "3", kYes},
+    // An absolute value on one side is also checked far out, not only at negative points.
+    {"3-x", "|x-3|", kNo},
+    {"3-x", R"(\sqrt{(x-3)^2})", kNo},
+    {"x-4", "-|x-4|", kNo},
+    {"x", R"(x+\frac{|x-5|-(5-x)}{2})", kNo},
+    {"|x-3|", R"(\sqrt{(x-3)^2})", kYes},
+    {"|x|+1", R"(\sqrt{x^2}+1)", kYes},
+    // A word that scales the number is no unit.
+    {"5", R"(5 \text{ dozen})", kNotCorrect},
+    {"5", R"(5 \text{ tenths})", kNotCorrect},
+    {"5", R"(5 \text{ quarters})", kNotCorrect},
+    {"5", R"(5 \text{ cm})", kYes},
+    {"6", R"(6 \text{ square units})", kYes},
+};
 // clang-format on
 
 const Table kTables[] = {
@@ -687,6 +747,7 @@ const Table kTables[] = {
     {"MultipleChoice", kMultipleChoice},
     {"Expressions", kExpressions},
     {"Gsm8kGold", kGsm8kGold},
+    {"HuntedNeighbours", kHuntedNeighbours},
 };
 
 class EquivalenceTable : public ::testing::TestWithParam<Table> {};
