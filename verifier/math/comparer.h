@@ -57,14 +57,20 @@ inline void PlusMinusIndices(const Tree& t, int32_t node, std::vector<int>* out)
 
 inline bool HasPlusMinus(Ref r) { return Contains(*r.t, r.n, Op::kPlusMinus); }
 
-// Whether the subtree holds |.| or a square root (whose values differ from the argument's
-// for negative arguments).
+// Whether the subtree holds |.|, a square root or a fractional power (`\sqrt[4]{x^4}` is
+// x^(1/4) of x^4), whose values differ from the argument's for negative arguments.
 inline bool HasAbsOrSqrt(Ref r) {
+  auto fractional = [&r](int32_t e) {
+    const Node* n = &r.t->at(e);
+    if (n->op == Op::kNeg) n = &r.t->at(n->kids[0]);
+    return n->op == Op::kDiv || (n->op == Op::kNumber && (n->flags & kDecimal) != 0);
+  };
   std::vector<int32_t> stack = {r.n};
   while (!stack.empty()) {
     const Node& n = r.t->at(stack.back());
     stack.pop_back();
     if (n.op == Op::kAbs || (n.op == Op::kFunc && n.text == "sqrt")) return true;
+    if (n.op == Op::kPow && n.kids.size() == 2 && fractional(n.kids[1])) return true;
     stack.insert(stack.end(), n.kids.begin(), n.kids.end());
   }
   return false;

@@ -673,6 +673,14 @@ const Case kHuntedNeighbours[] = {
     {R"(\pi)", R"($\boxed{\pi}$. So the final answer is $\pi$.)", kYes},
     {R"(\infty)", R"($\boxed{\infty}$. Wait, that is wrong; the correct answer is $-\infty$.)",
      kNo},
+    // An even root of an even power is |x|, not x (seen at negative points), as for \sqrt.
+    {"x", R"(\sqrt[4]{x^4})", kNo},
+    {"x", "(x^2)^{1/2}", kNo},
+    {"x", "(x^4)^{0.25}", kNo},
+    {R"(|x|)", R"(\sqrt[4]{x^4})", kYes},
+    {R"(\sqrt{x})", "x^{1/2}", kYes},
+    {R"(x\sqrt{x})", "x^{3/2}", kYes},
+    {"x", R"(\sqrt[3]{x^3})", kYes},
     // `\pm x = 5` states two equations.
     {"x=5", R"(\pm x=5)", kNo},
     {"y=2x+3", R"(\pm y=2x+3)", kNo},
