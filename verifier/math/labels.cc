@@ -18,6 +18,11 @@ bool Mentions(const Tree& t, int32_t node, const std::string& name) {
     const Node& n = t.at(stack.back());
     stack.pop_back();
     if (n.op == Op::kSymbol && n.text == name) return true;
+    // `f(1)` (parse.cc: a function's value at a number) mentions `f`.
+    if (n.op == Op::kSymbol && n.text.size() > name.size() + 1 && n.text.starts_with(name) &&
+        n.text[name.size()] == '(') {
+      return true;
+    }
     stack.insert(stack.end(), n.kids.begin(), n.kids.end());
   }
   return false;

@@ -114,6 +114,22 @@ int32_t Parser::ParseWord() {
   if (int32_t n = NumberWord(w, j); n != kNoNode) return n;
   if (w.size() == 1) {
     ++p_;
+    // `f(2)`, `g(-1)`: a function's value at a number is a quantity of its own, not f times 2
+    // (read as products, `f(2)<f(1)<f(5)` and `f(2)<f(1)<f(4)` both say f < 0 < f).
+    if (w == "f" || w == "g") {
+      size_t k = p_;
+      if (k < end_ && s_[k] == '(') {
+        ++k;
+        if (k < end_ && s_[k] == '-') ++k;
+        size_t digits = k;
+        while (k < end_ && (IsDigit(s_[k]) || s_[k] == '.')) ++k;
+        if (k > digits && k < end_ && s_[k] == ')') {
+          std::string name(s_.substr(p_ - 1, k + 1 - (p_ - 1)));
+          p_ = k + 1;
+          return Leaf(Op::kSymbol, std::move(name));
+        }
+      }
+    }
     if (w == "e") return Leaf(Op::kE);
     if (w == "i") return Leaf(Op::kI);
     return SymbolWithSubscript(std::string(w));

@@ -681,6 +681,13 @@ const Case kHuntedNeighbours[] = {
     {R"(\sqrt{x})", "x^{1/2}", kYes},
     {R"(x\sqrt{x})", "x^{3/2}", kYes},
     {"x", R"(\sqrt[3]{x^3})", kYes},
+    // `f(2)` is a function's value, not f times 2.
+    {"f(2)<f(1)<f(4)", "f(2)<f(1)<f(5)", kNo},
+    {"f(2)<f(1)<f(4)", "f(2)<f(1)<f(4)", kYes},
+    {"g(-1)+f(2)", "f(2)+g(-1)", kYes},
+    {"g(-1)+f(2)", "f(2)+g(1)", kNo},
+    {"2f", "f(2)", kNo},
+    {"f(2)=5", "5", kYes},
     // `\pm x = 5` states two equations.
     {"x=5", R"(\pm x=5)", kNo},
     {"y=2x+3", R"(\pm y=2x+3)", kNo},
