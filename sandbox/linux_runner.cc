@@ -36,6 +36,7 @@
 #include "sandbox/internal/cgroup.h"
 #include "sandbox/internal/fd.h"
 #include "sandbox/internal/host_probe.h"
+#include "sandbox/internal/landlock.h"
 #include "sandbox/internal/launcher.h"
 #include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
@@ -243,6 +244,7 @@ struct Layers {
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
   std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
   bool work_dir_tmpfs = false;  // the work dir is a tmpfs with the run's size cap
+  int landlock_abi = 0;  // without a mount namespace: Landlock's ABI; 0: no Landlock
 };
 
 // The private work dir of one run (step 1): unmounted and removed, whatever happened, when
@@ -286,7 +288,8 @@ class LinuxRunner final : public Runner {
   LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
       : options_(std::move(options)), filter_bytes_(std::move(filter)),
         drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
-        root_view_(layers_.mount_ns ? internal::PlanRootView() : nullptr) {
+        root_view_(layers_.mount_ns || layers_.landlock_abi > 0 ? internal::PlanRootView()
+                                                                : nullptr) {
     absl::MutexLock lock(&mu_);
     for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
   }
@@ -334,9 +337,9 @@ class LinuxRunner final : public Runner {
   // Kills every process of the slot's uid (including any that left the group), then reaps the
   // group.
   void KillAll(pid_t pgid, uid_t uid);
-  // Fills the mount part of `plan` for one run, its strings in `w`'s message.
-  void PlanMounts(const RunRequest& request, const std::string& work_dir,
-                  internal::NamespacePlan* plan, internal::PlanWriter* w) const;
+  // Fills the paths of `plan` the run sees (shown and kept), its strings in `w`'s message.
+  void PlanView(const RunRequest& request, const std::string& work_dir,
+                internal::NamespacePlan* plan, internal::PlanWriter* w) const;
   // Without a mount namespace: removes what the slot uid left at the top of the shared
   // temporary directories.
   void SweepSharedTmp(uid_t uid) const;
@@ -349,7 +352,8 @@ class LinuxRunner final : public Runner {
   const bool drop_uid_;
   const Layers layers_;
   const RunnerInfo info_;
-  const std::unique_ptr<internal::RootView> root_view_;  // with a mount namespace
+  // With a mount namespace or Landlock.
+  const std::unique_ptr<internal::RootView> root_view_;
   const internal::ArgArea server_args_ = internal::OwnArgArea();
   const std::string uid_map_ = absl::StrCat("0 ", geteuid(), " 1");
   const std::string gid_map_ = absl::StrCat("0 ", getegid(), " 1");
@@ -402,10 +406,9 @@ void LinuxRunner::KillAll(pid_t pgid, uid_t uid) {
   }
 }
 
-void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_dir,
-                             internal::NamespacePlan* plan, internal::PlanWriter* w) const {
+void LinuxRunner::PlanView(const RunRequest& request, const std::string& work_dir,
+                           internal::NamespacePlan* plan, internal::PlanWriter* w) const {
   using internal::PlanWriter;
-  plan->mount = true;
   std::vector<internal::ShownPath> shown = root_view_->shown;
   for (internal::ShownPath& p : shown) {
     p.path = PlanWriter::Ptr<const char>(w->AddString(p.path));
@@ -417,9 +420,6 @@ void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_
       w->AddBytes(shown.data(), shown.size() * sizeof(internal::ShownPath),
                   alignof(internal::ShownPath)));
   plan->num_shown = static_cast<int>(shown.size());
-  const int64_t tmpfs_bytes = std::max<int64_t>(request.limits.file_bytes, 1 << 20);
-  plan->tmpfs_options = PlanWriter::Ptr<const char>(
-      w->AddString(absl::StrCat("size=", tmpfs_bytes, ",nr_inodes=4096,mode=1777")));
   auto keep = [&](const std::string& path, bool is_dir, bool writable) {
     plan->kept[plan->num_kept++] = {PlanWriter::Ptr<const char>(w->AddString(path)), is_dir,
                                     writable};
@@ -585,8 +585,20 @@ std::string LinuxRunner::PlanChild(const RunRequest& request, const std::string&
     ns.uid_map = PlanWriter::Ptr<const char>(w.AddString(uid_map_));
     ns.gid_map = PlanWriter::Ptr<const char>(w.AddString(gid_map_));
     ns.pid = layers_.pid_ns;
-    if (layers_.mount_ns) PlanMounts(request, work_dir, &ns, &w);
+    if (layers_.mount_ns) {
+      ns.mount = true;
+      PlanView(request, work_dir, &ns, &w);
+      const int64_t tmpfs_bytes = std::max<int64_t>(request.limits.file_bytes, 1 << 20);
+      ns.tmpfs_options = PlanWriter::Ptr<const char>(
+          w.AddString(absl::StrCat("size=", tmpfs_bytes, ",nr_inodes=4096,mode=1777")));
+    }
     plan.ns = PlanWriter::Ptr<const internal::NamespacePlan>(w.Add(ns));
+  }
+  if (layers_.landlock_abi > 0) {
+    internal::NamespacePlan view;
+    PlanView(request, work_dir, &view, &w);
+    plan.landlock = PlanWriter::Ptr<const internal::NamespacePlan>(w.Add(view));
+    plan.landlock_abi = layers_.landlock_abi;
   }
   plan.server_args = server_args_;
   plan.num_extra_fds = static_cast<int>(request.extra_fds.size());
@@ -891,6 +903,22 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     for (const char* name :
          {"user_namespace", "pid_namespace", "net_namespace", "mount_namespace"}) {
       info->missing_layers.push_back(absl::StrCat(name, ": ", off_why));
+    }
+  }
+  if (layers->mount_ns) {
+    info->missing_layers.push_back("landlock: not needed (mount namespace)");
+  } else if (!options.use_landlock) {
+    info->missing_layers.push_back("landlock: disabled by configuration");
+  } else {
+    std::string why;
+    layers->landlock_abi = internal::ProbeLandlock(&why);
+    if (layers->landlock_abi > 0) {
+      info->active_layers.push_back(absl::StrCat(
+          "landlock(abi ", layers->landlock_abi,
+          ": toolchains read-only, work dir read-write, no other host path",
+          layers->landlock_abi >= 6 ? ", signals and abstract sockets scoped)" : ")"));
+    } else {
+      info->missing_layers.push_back("landlock: " + why);
     }
   }
   if (!layers->mount_ns) {

@@ -41,9 +41,14 @@
 //     device that is down. Pid namespace: init (pid 1) writes "verdict-init" over its copy of
 //     the server's command line (/proc/1/cmdline), forks the program and reports its wait
 //     status; when init exits the kernel kills the rest.
-//     Without a mount namespace, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during
-//     the run (nothing but a mount namespace can change that); what the slot uid left at their
-//     top is removed after the run (umask 077 keeps it private while it lasts).
+//     Without a mount namespace (the Kubernetes configuration), Landlock restricts the view
+//     where the kernel has it (use_landlock; the ABI is probed at start): the same shown paths
+//     read-only, the device nodes, the work dir read-write, the command line's paths read-only,
+//     the host's /proc read-only and /dev/shm (POSIX semaphores); nothing else, so not /tmp,
+//     /var/tmp, /run, datasets or home directories. With ABI 6+ signals and abstract sockets
+//     are scoped to the run too. Without Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay
+//     writable during the run. Either way what the slot uid left at the top of those is removed
+//     after the run (umask 077 keeps it private while it lasts).
 //  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
@@ -111,6 +116,9 @@ struct LinuxRunnerOptions {
   bool use_seccomp = true;
   // Use user/pid/net/mount namespaces where the host allows them. Default true.
   bool use_namespaces = true;
+  // Without a mount namespace, restrict the program's view of the host's files with Landlock
+  // where the kernel has it (step 4). Default true.
+  bool use_landlock = true;
   // Limit each run's memory and processes with a cgroup where the host allows it. Default true.
   // The environment variable VERDICT_SANDBOX_NO_NAMESPACES=1 (or "true") turns this and
   // `use_namespaces` off in every runner of the process, for hosts such as Kubernetes pods

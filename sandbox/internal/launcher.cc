@@ -24,17 +24,19 @@
 
 #include "absl/base/const_init.h"
 #include "absl/strings/str_cat.h"
+#include "sandbox/internal/landlock.h"
 
 namespace verdict::sandbox::internal {
 namespace {
 
 // Failure stages a child reports on the status pipe before _exit(127).
 enum ChildStage : int { kStageDup, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
-                        kStageCgroup, kStageNamespaces, kStageFork, kStageCaps, kStageUnshare };
+                        kStageCgroup, kStageNamespaces, kStageFork, kStageCaps, kStageUnshare,
+                        kStageLandlock };
 constexpr const char* kStageNames[] = {"dup2",        "chdir",  "setrlimit",
                                        "uid drop",    "seccomp", "cgroup join",
                                        "namespaces",  "fork",    "capabilities",
-                                       "unshare"};
+                                       "unshare",     "landlock"};
 
 // A failed setup step is reported as kSetupError + (stage * 100 + step) * 4096 + errno; values
 // below kSetupError are an execve's errno.
@@ -210,6 +212,11 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
     if (!under_init && getppid() != p.server_pid) _exit(127);
   }
   if (p.drop_caps && !DropAllCapabilities()) fail(kStageCaps);
+  if (p.landlock != nullptr) {
+    if (int step = RestrictWithLandlock(*p.landlock, p.landlock_abi); step != 0) {
+      fail(kStageLandlock, step);
+    }
+  }
   if (!SetLimits(p, /*address_space=*/true)) fail(kStageRlimit);
   if (p.filter != nullptr && !LoadSeccomp(p.filter)) fail(kStageSeccomp);
   sigset_t none;
@@ -243,17 +250,42 @@ bool FixArray(char* base, size_t size, const void* array, int count) {
   return true;
 }
 
+// Turns one offset into a pointer into `base`; false when it points outside the message.
+template <typename T>
+bool FixPointer(char* base, size_t size, T*& ptr) {
+  const uintptr_t off = reinterpret_cast<uintptr_t>(ptr);
+  if (off >= size) return false;
+  if (off != 0) ptr = reinterpret_cast<T*>(base + off);
+  return true;
+}
+
+// The same for the pointers of a NamespacePlan (a mount plan, or Landlock's view).
+bool FixView(char* base, size_t size, NamespacePlan* ns) {
+  auto fix = [&](auto*& ptr) { return FixPointer(base, size, ptr); };
+  if (!fix(ns->uid_map) || !fix(ns->gid_map) || !fix(ns->tmpfs_options) || !fix(ns->shown) ||
+      ns->num_kept < 0 || ns->num_kept > NamespacePlan::kMaxKept || ns->num_shown < 0) {
+    return false;
+  }
+  ShownPath* shown = const_cast<ShownPath*>(ns->shown);
+  for (int i = 0; i < ns->num_shown; ++i) {
+    if (reinterpret_cast<char*>(shown + i + 1) > base + size || !fix(shown[i].path) ||
+        !fix(shown[i].link_target)) {
+      return false;
+    }
+  }
+  for (int i = 0; i < ns->num_kept; ++i) {
+    if (!fix(ns->kept[i].path)) return false;
+  }
+  return true;
+}
+
 // Turns the offsets of a received plan into pointers into `base`; false when one points
 // outside the message.
 bool FixUp(char* base, size_t size, ChildPlan* p) {
-  auto fix = [&](auto*& ptr) {
-    const uintptr_t off = reinterpret_cast<uintptr_t>(ptr);
-    if (off >= size) return false;
-    if (off != 0) ptr = reinterpret_cast<std::remove_reference_t<decltype(ptr)>>(base + off);
-    return true;
-  };
+  auto fix = [&](auto*& ptr) { return FixPointer(base, size, ptr); };
   if (base[size - 1] != '\0' || !fix(p->exe) || !fix(p->argv) || !fix(p->envp) ||
       !fix(p->work_dir) || !fix(p->filter) || !fix(p->cgroup_procs) || !fix(p->ns) ||
+      !fix(p->landlock) ||
       p->argv == nullptr || p->envp == nullptr || !FixArray(base, size, p->argv, -1) ||
       !FixArray(base, size, p->envp, -1) ||
       (p->num_cgroup_procs > 0 &&
@@ -262,24 +294,9 @@ bool FixUp(char* base, size_t size, ChildPlan* p) {
     return false;
   }
   if (p->filter != nullptr && !fix(const_cast<sock_fprog*>(p->filter)->filter)) return false;
-  if (p->ns != nullptr) {
-    NamespacePlan* ns = const_cast<NamespacePlan*>(p->ns);
-    if (!fix(ns->uid_map) || !fix(ns->gid_map) || !fix(ns->tmpfs_options) || !fix(ns->shown) ||
-        ns->num_kept < 0 || ns->num_kept > NamespacePlan::kMaxKept) {
-      return false;
-    }
-    ShownPath* shown = const_cast<ShownPath*>(ns->shown);
-    for (int i = 0; i < ns->num_shown; ++i) {
-      if (reinterpret_cast<char*>(shown + i + 1) > base + size || !fix(shown[i].path) ||
-          !fix(shown[i].link_target)) {
-        return false;
-      }
-    }
-    for (int i = 0; i < ns->num_kept; ++i) {
-      if (!fix(ns->kept[i].path)) return false;
-    }
-  }
-  return true;
+  return (p->ns == nullptr || FixView(base, size, const_cast<NamespacePlan*>(p->ns))) &&
+         (p->landlock == nullptr ||
+          FixView(base, size, const_cast<NamespacePlan*>(p->landlock)));
 }
 
 // One run: the plan in `buf`, its descriptors; the child's pid, or -errno.

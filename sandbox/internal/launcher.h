@@ -54,6 +54,10 @@ struct ChildPlan {
   const char* const* cgroup_procs;  // files to write "0" into (join the slot's cgroups)
   int num_cgroup_procs;
   const NamespacePlan* ns;  // null: no namespaces
+  // Without a mount namespace: the paths Landlock lets the program see (its shown and kept
+  // paths; nothing is mounted), under ABI `landlock_abi`. Null: no Landlock.
+  const NamespacePlan* landlock;
+  int landlock_abi;
   // Init's copy of the server's argv strings (pid namespace): an address of the server's, valid
   // in the launcher and its children, which are copies of it.
   ArgArea server_args;

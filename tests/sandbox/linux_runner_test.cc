@@ -378,7 +378,11 @@ TEST(Launcher, ARunDiesWithTheServer) {
     close(fds[0]);
     // The copy's launcher, from its main thread (as StartSandboxLauncher in a main()).
     const pid_t launcher = internal::Launcher::Get().value()->pid();
-    std::thread([] { (void)SharedRunner().Run(Shell("sleep 60"), nullptr); }).detach();
+    // The program itself sleeps (not a shell's child: without a pid namespace, what a program
+    // forks does not get the parent-death signal).
+    std::thread([] {
+      (void)SharedRunner().Run(Python("import time\ntime.sleep(60)\n"), nullptr);
+    }).detach();
     auto run_process = [&] {
       for (pid_t p : testing::ChildPids()) {
         if (p != launcher) return p;
