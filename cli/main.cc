@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "sandbox/linux_runner.h"
 
 namespace {
 
@@ -29,6 +30,13 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "score" || command == "serve") {
+    // Before the process grows (gRPC, thread pools, datasets): the sandbox's launcher is a copy
+    // of it as it is now, and forks every code run. Failing here, the first runner retries.
+    if (absl::Status s = verdict::sandbox::StartSandboxLauncher(); !s.ok()) {
+      std::fprintf(stderr, "verdict: %s\n", std::string(s.message()).c_str());
+    }
+  }
   if (command == "score") return verdict::cli::RunScore(args);
   if (command == "check") return verdict::cli::RunCheck(args);
   if (command == "serve") return verdict::cli::RunServe(args);

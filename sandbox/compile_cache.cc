@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,9 +17,9 @@ namespace verdict::sandbox {
 namespace {
 
 struct Entry {
-  absl::Mutex mu;
-  bool done = false;
-  CompileOutcome outcome;
+  absl::Mutex mu;  // held while the entry is compiled: one compile per key at a time
+  bool done ABSL_GUARDED_BY(mu) = false;
+  CompileOutcome outcome ABSL_GUARDED_BY(mu);
 };
 
 class CompileCacheImpl final : public CompileCache {
@@ -47,10 +48,11 @@ class CompileCacheImpl final : public CompileCache {
   const CompileCacheOptions options_;
   mutable absl::Mutex mu_;
   // Keyed by the full text (command + source): no hash collision can serve a wrong binary.
-  absl::flat_hash_map<std::string, std::shared_ptr<Entry>> entries_;
-  absl::flat_hash_map<std::string, std::shared_ptr<Entry>> pch_;  // by toolchain name
-  CompileCacheStats stats_;
-  int64_t next_id_ = 0;
+  absl::flat_hash_map<std::string, std::shared_ptr<Entry>> entries_ ABSL_GUARDED_BY(mu_);
+  // By toolchain name.
+  absl::flat_hash_map<std::string, std::shared_ptr<Entry>> pch_ ABSL_GUARDED_BY(mu_);
+  CompileCacheStats stats_ ABSL_GUARDED_BY(mu_);
+  int64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 absl::StatusOr<CompileOutcome> CompileCacheImpl::Compile(const Toolchain& toolchain,

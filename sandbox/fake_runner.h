@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "sandbox/runner.h"
 
@@ -29,9 +30,9 @@ class FakeRunner final : public Runner {
 
  private:
   mutable absl::Mutex mu_;
-  std::vector<std::pair<Matcher, Responder>> rules_;
-  Responder default_;
-  std::vector<RunRequest> requests_;
+  std::vector<std::pair<Matcher, Responder>> rules_ ABSL_GUARDED_BY(mu_);
+  Responder default_ ABSL_GUARDED_BY(mu_);
+  std::vector<RunRequest> requests_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace verdict::sandbox

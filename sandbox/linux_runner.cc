@@ -1,17 +1,14 @@
-// Linux Runner: spawns with Boost.Process (error codes, no exceptions); the containment steps
-// of linux_runner.h run in a Boost.Process extension between its fork and its execve, as
-// async-signal-safe system calls (the server is multi-threaded).
+// Linux Runner: the runner's side of a run (linux_runner.h steps 1 and 8: work dir, pipes,
+// the watch, classification); the launcher process (internal/launcher.h) forks the child that
+// runs the containment steps, as the server's own child.
 #include "sandbox/linux_runner.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <sched.h>
 #include <linux/capability.h>
-#include <linux/close_range.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -27,20 +24,10 @@
 #include <string.h>
 
 #include <algorithm>
-#include <chrono>
+#include <atomic>
 #include <filesystem>
-#include <mutex>
 #include <utility>
 #include <vector>
-
-// Boost.Process offers use_vfork only where the feature macros predate POSIX.1-2008 (which
-// dropped vfork); glibc has it, and the runner needs it (see ChildSetup).
-#define BOOST_POSIX_HAS_VFORK 1
-#include <boost/process/args.hpp>
-#include <boost/process/child.hpp>
-#include <boost/process/exe.hpp>
-#include <boost/process/extend.hpp>
-#include <boost/process/posix.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +36,8 @@
 #include "sandbox/internal/cgroup.h"
 #include "sandbox/internal/fd.h"
 #include "sandbox/internal/host_probe.h"
+#include "sandbox/internal/landlock.h"
+#include "sandbox/internal/launcher.h"
 #include "sandbox/internal/namespaces.h"
 #include "sandbox/internal/seccomp_filter.h"
 #include "sandbox/internal/uid_range.h"
@@ -65,243 +54,7 @@ double NowMs() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-// Failure stages a child reports through Boost.Process's exec-error pipe before _exit(127).
-enum ChildStage : int { kStageDup, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
-                        kStageCgroup, kStageNamespaces, kStageFork, kStageCaps, kStageUnshare };
-constexpr const char* kStageNames[] = {"dup2",        "chdir",  "setrlimit",
-                                       "uid drop",    "seccomp", "cgroup join",
-                                       "namespaces",  "fork",    "capabilities",
-                                       "unshare"};
-
-struct ChildPlan {
-  int stdin_fd, stdout_fd, stderr_fd;
-  const int* extra_fds;  // become 3, 4, ...
-  int num_extra_fds;
-  int status_fd;    // pid namespace: init and the program report a failed step here; else -1
-  pid_t* init_pid;  // pid namespace: where the vforked child leaves init's pid
-  const char* work_dir;
-  rlimit limits[7];
-  int resources[7];
-  int num_limits;
-  bool drop_uid;
-  uid_t uid;
-  bool drop_caps;  // root of a user namespace: no capabilities for the program
-  const sock_fprog* filter;  // null: no seccomp
-  const char* const* cgroup_procs;  // files to write "0" into (join the slot's cgroups)
-  int num_cgroup_procs;
-  const internal::NamespacePlan* ns;  // null: no namespaces
-  int result_fd;  // pid namespace: init writes the program's wait status here
-  internal::ArgArea server_args;  // pid namespace: init's copy of the server's argv strings
-};
-
-// Boost.Process carries only an error code from the child to the parent, so a failed setup
-// step encodes its stage and step above errno's range: kSetupError + (stage * 100 + step) *
-// 4096 + errno. Values below kSetupError are Boost.Process's own (fork, execve: errno).
-constexpr int kSetupError = 1 << 24;
-
-int SetupErrorCode(int stage, int step) {
-  return kSetupError + (stage * 100 + step) * 4096 + (errno & 4095);
-}
-
-// Why a spawn failed, from the code ChildFail or Boost.Process reported.
-std::string SpawnError(const std::error_code& ec, bool forked, const std::string& program) {
-  const int v = ec.value();
-  if (v < kSetupError) {
-    return absl::StrCat(forked ? absl::StrCat("exec ", program) : "spawn", " failed: ", strerror(v));
-  }
-  const int stage = (v - kSetupError) / 4096 / 100, step = (v - kSetupError) / 4096 % 100;
-  return absl::StrCat("sandbox setup failed at ",
-                      stage >= 0 && stage < static_cast<int>(std::size(kStageNames))
-                          ? kStageNames[stage] : "?",
-                      step > 0 ? absl::StrCat(" step ", step) : "", ": ", strerror(v % 4096));
-}
-
-// Pid 1 of the run's pid namespace: reaps everything (orphans come to it) until the program
-// itself is reaped, reports its wait status and exits, which kills what is left.
-[[noreturn]] void InitMain(pid_t program, int result_fd) {
-  syscall(SYS_close_range, 0u, static_cast<unsigned>(result_fd) - 1, 0u);
-  syscall(SYS_close_range, static_cast<unsigned>(result_fd) + 1, ~0u, 0u);
-  while (true) {
-    int status = 0;
-    pid_t r = wait4(-1, &status, __WALL, nullptr);
-    if (r == program) {
-      (void)!write(result_fd, &status, sizeof status);
-      _exit(0);
-    }
-    if (r < 0 && errno != EINTR) _exit(1);
-  }
-}
-
-// Step 2: a session of its own, which is also a process group of its own (killed as a whole),
-// and has no controlling terminal: the program cannot open /dev/tty or push keystrokes into the
-// terminal of whoever runs the server or `verdict score` (TIOCSTI). The vforked child is never
-// a group leader, so setsid() cannot fail.
-void LeaveTerminal() { setsid(); }
-
-// The containment steps, in the child Boost.Process vforked (it shares the server's memory
-// until its execve), before that execve: system calls only, no allocation, nothing written but
-// its stack, errno and the executor's error code.
-//
-// With a pid namespace the vforked child unshares the namespaces and forks init (pid 1 of the
-// new pid namespace) as a child of the runner (CLONE_PARENT), hands init's pid back through the
-// shared memory and exits, so the runner's thread goes on at once. Init (a copy of the server's
-// memory: one page-table copy per run) builds the mount namespace and vforks the program
-// (pid 2), which finishes the steps and makes the executor's execve itself. Init and the
-// program do not share the server's memory: they report a failed step on the plan's status
-// pipe instead of through the executor.
-template <typename Executor>
-void ChildSetup(const ChildPlan& p, Executor& exec) {
-  bool copy = false;  // init or the program of a pid namespace
-  int status_fd = p.status_fd;
-  auto fail = [&](int stage, int step = 0) {
-    const int code = SetupErrorCode(stage, step);
-    if (copy) {
-      (void)!write(status_fd, &code, sizeof code);
-    } else {
-      exec.set_error(std::error_code(code, std::system_category()), "sandbox setup");
-    }
-    _exit(127);
-  };
-  // The server's signal handlers must not run here (this memory is the server's): the parent
-  // blocked every signal around the vfork; reset the dispositions, unblock just before exec.
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
-  }
-  LeaveTerminal();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  for (int i = 0; i < p.num_cgroup_procs; ++i) {
-    int fd = open(p.cgroup_procs[i], O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, "0", 1) != 1) fail(kStageCgroup);
-    close(fd);
-  }
-  if (p.ns != nullptr) {
-    if (unshare(p.ns->clone_flags) != 0) fail(kStageUnshare);
-    if (p.ns->pid) {
-      const pid_t init =
-          static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
-      if (init < 0) fail(kStageFork);
-      if (init > 0) {
-        *p.init_pid = init;  // shared memory: the runner reads it when we are gone
-        _exit(0);
-      }
-      copy = true;
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-    }
-    if (int step = internal::EnterNamespaces(*p.ns); step != 0) fail(kStageNamespaces, step);
-    if (p.ns->pid) {
-      internal::HideCommandLine(p.server_args);
-      // We are init; the program is our child (pid 2), in a group of its own. vfork: the
-      // program borrows init's memory (init's own copy) until its execve, which it makes itself
-      // below: it must not return into frames init still uses.
-      const pid_t program = vfork();
-      if (program < 0) fail(kStageFork);
-      if (program > 0) InitMain(program, p.result_fd);
-      setpgid(0, 0);
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-    }
-  }
-  umask(077);
-  // Extra descriptors become 3, 4, ...: first copied above those numbers (a source, or the
-  // status pipe, may sit on one of them).
-  const unsigned first_free = 3u + static_cast<unsigned>(p.num_extra_fds);
-  int extra[RunRequest::kMaxExtraFds];
-  for (int i = 0; i < p.num_extra_fds; ++i) {
-    if ((extra[i] = fcntl(p.extra_fds[i], F_DUPFD_CLOEXEC, first_free)) < 0) fail(kStageDup);
-  }
-  if (copy && p.num_extra_fds > 0 &&
-      (status_fd = fcntl(status_fd, F_DUPFD_CLOEXEC, first_free)) < 0) {
-    fail(kStageDup);
-  }
-  if (dup2(p.stdin_fd, 0) < 0 || dup2(p.stdout_fd, 1) < 0 || dup2(p.stderr_fd, 2) < 0) {
-    fail(kStageDup);
-  }
-  for (int i = 0; i < p.num_extra_fds; ++i) {
-    if (dup2(extra[i], 3 + i) < 0) fail(kStageDup);
-  }
-  // Everything else closes at exec (the status pipe must stay open until then). Before
-  // Linux 5.11 (no CLOSE_RANGE_CLOEXEC) close now.
-  if (syscall(SYS_close_range, first_free, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
-    const int to = static_cast<int>(first_free);
-    if (copy && (dup2(status_fd, to) < 0 || fcntl(to, F_SETFD, FD_CLOEXEC) != 0)) fail(kStageDup);
-    status_fd = to;
-    syscall(SYS_close_range, copy ? first_free + 1 : first_free, ~0u, 0u);
-  }
-  if (chdir(p.work_dir) != 0) fail(kStageChdir);
-  for (int i = 0; i < p.num_limits; ++i) {
-    if (p.resources[i] == RLIMIT_AS) continue;  // last, below
-    if (setrlimit(p.resources[i], &p.limits[i]) != 0) fail(kStageRlimit);
-  }
-  if (p.drop_uid) {
-    // Raw system calls: glibc's wrappers signal every thread it believes exists (setxid), and
-    // in a vforked or raw-forked child it still believes in the server's threads.
-    if (syscall(SYS_setgroups, 0, nullptr) != 0 ||
-        syscall(SYS_setresgid, p.uid, p.uid, p.uid) != 0 ||
-        syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) {
-      fail(kStageUid);
-    }
-  }
-  if (p.drop_caps && !internal::DropAllCapabilities()) fail(kStageCaps);
-  // The address-space limit comes last before the filter (lowering a limit needs no
-  // capability): this child runs on the stack of the thread that spawned it, and a stack page it
-  // first touches once RLIMIT_AS is set faults if the spawner's address space is already over
-  // the limit (a server's thread arenas, ASan's shadow: a SIGSEGV before the execve, seen in CI).
-  for (int i = 0; i < p.num_limits; ++i) {
-    if (p.resources[i] == RLIMIT_AS && setrlimit(p.resources[i], &p.limits[i]) != 0) {
-      fail(kStageRlimit);
-    }
-  }
-  if (p.filter != nullptr) {
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p.filter) != 0) {
-      fail(kStageSeccomp);
-    }
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (copy) {
-    // The program of a pid namespace (vforked by init): its own execve, retried while the
-    // binary is still open for writing elsewhere (ETXTBSY: the compile cache's fresh binary
-    // in a child another thread forked, for microseconds).
-    execve(exec.exe, exec.cmd_line, exec.env);
-    for (int i = 0; i < 200 && errno == ETXTBSY; ++i) {
-      timespec ms{0, 1000000};
-      nanosleep(&ms, nullptr);
-      execve(exec.exe, exec.cmd_line, exec.env);
-    }
-    const int code = errno;
-    (void)!write(status_fd, &code, sizeof code);
-    _exit(127);
-  }
-}
-
-// The Boost.Process extension that runs ChildSetup between vfork and execve and records the pid
-// of a child whose setup or exec failed (Boost.Process returns an empty child then; it must
-// still be reaped).
-struct Containment : boost::process::extend::handler {
-  const ChildPlan* plan;
-  pid_t* failed_pid;
-  template <typename Executor>
-  void on_exec_setup(Executor& exec) const {
-    ChildSetup(*plan, exec);
-  }
-  template <typename Executor>
-  void on_error(Executor& exec, const std::error_code&) const {
-    *failed_pid = exec.pid;
-  }
-};
-
-// Passes the request's environment exactly as given (bp::env would go through a map).
-struct ExactEnv : boost::process::extend::handler {
-  char** envp;
-  template <typename Executor>
-  void on_setup(Executor& exec) const {
-    exec.env = envp;
-  }
-};
-
-// Step 4's RLIMIT_AS. glibc gives every thread a stack of RLIMIT_STACK (64 MiB by default),
+// Step 5's RLIMIT_AS. glibc gives every thread a stack of RLIMIT_STACK (64 MiB by default),
 // reserved, not used: against an address-space limit of `memory_bytes` (512 MiB) a program could
 // not start an eighth thread. Where the run's cgroup limits the memory it really uses, the
 // address space gets room for a full stack per allowed process or thread on top (huge
@@ -319,6 +72,90 @@ std::string CpuLimitDetail(int64_t cpu_ms, int64_t limit_ms, int64_t rlimit_s, i
   if (cpu_ms > limit_ms) return absl::StrCat("cpu ", cpu_ms, " ms > ", limit_ms, " ms");
   return absl::StrCat("cpu limit ", limit_ms, " ms: ", signal == SIGXCPU ? "SIGXCPU" : "SIGKILL",
                       " at RLIMIT_CPU ", rlimit_s, " s (", cpu_ms, " ms measured)");
+}
+
+// RLIMIT_CPU, whole seconds, rounded up.
+int64_t CpuLimitSeconds(const RunLimits& lim) {
+  return std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
+}
+
+// What the runner saw of a finished run besides what RunResult holds (exit code, signal,
+// cpu_ms, peak memory, stderr).
+struct Outcome {
+  bool output_limit = false;    // stdout over `stdout_bytes`
+  bool wall_limit = false;      // the wall clock ran out
+  bool cpu_watch_hit = false;   // the watch saw the program over `cpu_ms`
+  bool cgroup_oom = false;      // the run's cgroup OOM-killed a process
+  bool work_dir_tmpfs = false;  // the work dir was a tmpfs with the cap
+  std::string work_dir_over;    // why the work dir is over its cap; "" when it is not
+};
+
+// The classification of a finished run, most specific first: sets `result->status` and
+// `detail` from `o` and the result's exit code, signal, cpu_ms, peak memory and stderr.
+void Classify(const RunLimits& lim, const Outcome& o, RunResult* result) {
+  const int64_t cpu_s = CpuLimitSeconds(lim);
+  const bool failed = !(result->signal == 0 && result->exit_code == 0);
+  const std::string& err = result->stderr_data;
+  const bool oom_text = absl::StrContains(err, "MemoryError") ||
+                        absl::StrContains(err, "bad_alloc") ||
+                        absl::StrContains(err, "Cannot allocate memory") ||
+                        absl::StrContains(err, "out of memory");
+  if (o.output_limit) {
+    result->status = RunStatus::kOutputLimit;
+    result->detail = absl::StrCat("stdout over ", lim.stdout_bytes, " bytes");
+  } else if (o.wall_limit) {
+    result->status = RunStatus::kTimeLimit;
+    result->detail = absl::StrCat("wall ", lim.wall_ms, " ms");
+  } else if (o.cpu_watch_hit || result->signal == SIGXCPU || result->cpu_ms > lim.cpu_ms ||
+             (result->signal == SIGKILL && result->cpu_ms >= cpu_s * 1000)) {
+    result->status = RunStatus::kTimeLimit;
+    result->cpu_limit_hit = true;
+    result->detail = CpuLimitDetail(result->cpu_ms, lim.cpu_ms, cpu_s, result->signal);
+  } else if (result->signal == SIGXFSZ) {
+    result->status = RunStatus::kOutputLimit;
+    result->detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
+  } else if (!o.work_dir_over.empty() && (failed || !o.work_dir_tmpfs)) {
+    // A full tmpfs matters when a write failed on it (the program failed); without the tmpfs,
+    // being over is the fault whatever the exit.
+    result->status = RunStatus::kOutputLimit;
+    result->detail = o.work_dir_over;
+  } else if (!failed) {
+    result->status = RunStatus::kOk;
+  } else if (o.cgroup_oom) {
+    result->status = RunStatus::kMemoryLimit;
+    result->detail = "cgroup memory limit (OOM kill)";
+  } else if (oom_text || result->peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
+    // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
+    // message, or a crash at the limit.
+    result->status = RunStatus::kMemoryLimit;
+    result->detail =
+        oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
+  } else if (result->signal != 0) {
+    result->status = RunStatus::kSignaled;
+    result->detail =
+        absl::StrCat("signal ", result->signal, " (", strsignal(result->signal), ")");
+  } else {
+    result->status = RunStatus::kRuntimeError;
+    result->detail = absl::StrCat("exit code ", result->exit_code);
+  }
+}
+
+// Reads what is available from a non-blocking pipe into `dst`, up to `cap` bytes (the rest is
+// dropped and `truncated` set); returns false at EOF.
+bool Drain(int fd, std::string* dst, int64_t cap, bool* truncated) {
+  char buf[65536];
+  while (true) {
+    const ssize_t r = read(fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return r < 0;  // EAGAIN: open; 0: EOF
+    const int64_t room = cap - static_cast<int64_t>(dst->size());
+    if (r > room) {
+      dst->append(buf, std::max<int64_t>(room, 0));
+      *truncated = true;
+    } else {
+      dst->append(buf, r);
+    }
+  }
 }
 
 // The first child of `pid` (for init: the program of a pid namespace); 0 when there is none.
@@ -407,19 +244,58 @@ struct Layers {
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
   std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
   bool work_dir_tmpfs = false;  // the work dir is a tmpfs with the run's size cap
+  int landlock_abi = 0;  // without a mount namespace: Landlock's ABI; 0: no Landlock
 };
+
+// The private work dir of one run (step 1): unmounted and removed, whatever happened, when
+// this goes out of scope.
+struct WorkDir {
+  std::string path;  // "" until created
+  bool tmpfs = false;
+  WorkDir() = default;
+  WorkDir(const WorkDir&) = delete;
+  WorkDir& operator=(const WorkDir&) = delete;
+  ~WorkDir() {
+    if (path.empty()) return;
+    if (tmpfs) internal::UnmountWorkDir(path);
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// The runner's descriptors of one run.
+struct RunPipes {
+  UniqueFd stdin_memfd;     // holds `stdin_data` (when no `stdin_fd` was given)
+  UniqueFd out_r, out_w;    // stdout
+  UniqueFd err_r, err_w;    // stderr
+  UniqueFd st_r, st_w;      // status: a failed setup step, init's pid (StatusMessage)
+  UniqueFd res_r, res_w;    // pid namespace: init reports the program's wait status
+};
+
+// What the watch (step 8) saw.
+struct Watched {
+  bool exited = false;  // the main process (program or init) exited by itself
+  bool output_limit = false, wall_limit = false, cancelled = false;
+  bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
+  int64_t watched_cpu_ms = 0;  // the watch's last reading of the program's CPU time
+  int64_t sampled_peak = 0;    // VmHWM sampled at 1, 2, 4, 8... ms (no memory cgroup)
+};
+
+absl::Status ValidateRequest(const RunRequest& request);
 
 class LinuxRunner final : public Runner {
  public:
   LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
       : options_(std::move(options)), filter_bytes_(std::move(filter)),
         drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
-        root_view_(layers_.mount_ns ? internal::PlanRootView() : nullptr) {
-    filter_.len = filter_bytes_.size() / sizeof(sock_filter);
-    filter_.filter = reinterpret_cast<sock_filter*>(filter_bytes_.data());
+        root_view_(layers_.mount_ns || layers_.landlock_abi > 0 ? internal::PlanRootView()
+                                                                : nullptr) {
+    absl::MutexLock lock(&mu_);
     for (int i = options_.max_parallel_runs - 1; i >= 0; --i) free_slots_.push_back(i);
   }
 
+  // The steps, in order: a slot, MakeWorkDir, MakePipes, PlanChild, Spawn, Watch, the kill and
+  // reap, Classify.
   absl::StatusOr<RunResult> Run(const RunRequest& request, const CancelFlag* cancel) override;
   RunnerInfo Info() const override {
     RunnerInfo info = info_;
@@ -430,7 +306,9 @@ class LinuxRunner final : public Runner {
  private:
   int AcquireSlot() {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(+[](std::vector<int>* v) { return !v->empty(); }, &free_slots_));
+    mu_.Await(absl::Condition(
+        +[](std::vector<int>* v) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !v->empty(); },
+        &free_slots_));
     int slot = free_slots_.back();
     free_slots_.pop_back();
     return slot;
@@ -439,12 +317,29 @@ class LinuxRunner final : public Runner {
     absl::MutexLock lock(&mu_);
     free_slots_.push_back(slot);
   }
+  // Step 1: creates the run's work dir (a tmpfs with the cap where the runner can mount), writes
+  // the input files, gives it to the slot uid.
+  absl::Status MakeWorkDir(const RunRequest& request, int slot, uid_t uid, WorkDir* dir);
+  // The run's stdin memfd (from `stdin_data`) and pipes.
+  absl::Status MakePipes(const RunRequest& request, RunPipes* pipes) const;
+  // Everything the child needs for steps 2-7, as the launcher's message.
+  std::string PlanChild(const RunRequest& request, const std::string& work_dir, int slot,
+                        uid_t uid) const;
+  // Has the launcher clone the child and waits until the program has exec'd; returns the
+  // run's main process (the program, or init of a pid namespace), the server's child. On
+  // failure every process it started is killed and reaped, and the slot's cgroup finished.
+  absl::StatusOr<pid_t> Spawn(const RunRequest& request, const std::string& plan,
+                              RunPipes* pipes, int slot, uid_t uid);
+  // Step 8: reads stdout/stderr into `result` until the main process exits, a limit is hit or
+  // the run is cancelled.
+  Watched Watch(const RunRequest& request, pid_t program, int pidfd, RunPipes* pipes,
+                const CancelFlag* cancel, double start_ms, RunResult* result) const;
   // Kills every process of the slot's uid (including any that left the group), then reaps the
   // group.
   void KillAll(pid_t pgid, uid_t uid);
-  // Fills the mount part of `plan` for one run; `storage` keeps its strings alive.
-  void PlanMounts(const RunRequest& request, const std::string& work_dir,
-                  internal::NamespacePlan* plan, std::vector<std::string>* storage) const;
+  // Fills the paths of `plan` the run sees (shown and kept), its strings in `w`'s message.
+  void PlanView(const RunRequest& request, const std::string& work_dir,
+                internal::NamespacePlan* plan, internal::PlanWriter* w) const;
   // Without a mount namespace: removes what the slot uid left at the top of the shared
   // temporary directories.
   void SweepSharedTmp(uid_t uid) const;
@@ -453,18 +348,18 @@ class LinuxRunner final : public Runner {
   std::string WorkDirOverCap(const std::string& work_dir, const RunLimits& lim) const;
 
   const LinuxRunnerOptions options_;
-  std::string filter_bytes_;
-  sock_fprog filter_{};
+  const std::string filter_bytes_;  // the seccomp filter (sock_filter array)
   const bool drop_uid_;
   const Layers layers_;
   const RunnerInfo info_;
-  const std::unique_ptr<internal::RootView> root_view_;  // with a mount namespace
+  // With a mount namespace or Landlock.
+  const std::unique_ptr<internal::RootView> root_view_;
   const internal::ArgArea server_args_ = internal::OwnArgArea();
   const std::string uid_map_ = absl::StrCat("0 ", geteuid(), " 1");
   const std::string gid_map_ = absl::StrCat("0 ", getegid(), " 1");
   std::atomic<uint64_t> counter_{0};
   absl::Mutex mu_;
-  std::vector<int> free_slots_;
+  std::vector<int> free_slots_ ABSL_GUARDED_BY(mu_);
 };
 
 // Pids of processes (zombies included) whose real uid is `uid`.
@@ -511,30 +406,39 @@ void LinuxRunner::KillAll(pid_t pgid, uid_t uid) {
   }
 }
 
-void LinuxRunner::PlanMounts(const RunRequest& request, const std::string& work_dir,
-                             internal::NamespacePlan* plan,
-                             std::vector<std::string>* storage) const {
-  plan->mount = true;
-  plan->shown = root_view_->shown.data();
-  plan->num_shown = static_cast<int>(root_view_->shown.size());
-  storage->push_back(absl::StrCat("size=", std::max<int64_t>(request.limits.file_bytes, 1 << 20),
-                                  ",nr_inodes=4096,mode=1777"));
-  plan->tmpfs_options = storage->back().c_str();
-  plan->kept[plan->num_kept++] = {work_dir.c_str(), true, true};
+void LinuxRunner::PlanView(const RunRequest& request, const std::string& work_dir,
+                           internal::NamespacePlan* plan, internal::PlanWriter* w) const {
+  using internal::PlanWriter;
+  std::vector<internal::ShownPath> shown = root_view_->shown;
+  for (internal::ShownPath& p : shown) {
+    p.path = PlanWriter::Ptr<const char>(w->AddString(p.path));
+    if (p.link_target != nullptr) {
+      p.link_target = PlanWriter::Ptr<const char>(w->AddString(p.link_target));
+    }
+  }
+  plan->shown = PlanWriter::Ptr<const internal::ShownPath>(
+      w->AddBytes(shown.data(), shown.size() * sizeof(internal::ShownPath),
+                  alignof(internal::ShownPath)));
+  plan->num_shown = static_cast<int>(shown.size());
+  auto keep = [&](const std::string& path, bool is_dir, bool writable) {
+    plan->kept[plan->num_kept++] = {PlanWriter::Ptr<const char>(w->AddString(path)), is_dir,
+                                    writable};
+  };
+  keep(work_dir, true, true);
   // Paths the command line names outside the shown ones (a cached binary, a precompiled-header
   // dir) stay visible, read-only: the server chose them.
   for (const std::string& arg : request.argv) {
     if (plan->num_kept == internal::NamespacePlan::kMaxKept) break;
-    bool shown = false;
+    bool is_shown = false;
     for (const internal::ShownPath& s : root_view_->shown) {
-      shown |= arg == s.path || absl::StartsWith(arg, absl::StrCat(s.path, "/"));
+      is_shown |= arg == s.path || absl::StartsWith(arg, absl::StrCat(s.path, "/"));
     }
     struct stat st;
-    if (shown || arg.empty() || arg[0] != '/' || absl::StrContains(arg, "/..") ||
+    if (is_shown || arg.empty() || arg[0] != '/' || absl::StrContains(arg, "/..") ||
         lstat(arg.c_str(), &st) != 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
       continue;
     }
-    plan->kept[plan->num_kept++] = {arg.c_str(), S_ISDIR(st.st_mode), false};
+    keep(arg, S_ISDIR(st.st_mode), false);
   }
 }
 
@@ -571,7 +475,7 @@ void LinuxRunner::SweepSharedTmp(uid_t uid) const {
   }
 }
 
-absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const CancelFlag* cancel) {
+absl::Status ValidateRequest(const RunRequest& request) {
   if (request.argv.empty() || request.argv[0].empty() || request.argv[0][0] != '/') {
     return absl::InvalidArgumentError("argv[0] must be an absolute path");
   }
@@ -584,85 +488,72 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   for (int fd : request.extra_fds) {
     if (fd < 0) return absl::InvalidArgumentError("negative extra fd");
   }
-  if (cancel != nullptr && cancel->cancelled()) return absl::CancelledError("run cancelled");
-  const RunLimits& lim = request.limits;
-  const int slot = AcquireSlot();
-  struct SlotGuard {
-    LinuxRunner* r;
-    int slot;
-    ~SlotGuard() { r->ReleaseSlot(slot); }
-  } slot_guard{this, slot};
-  const uid_t uid = options_.first_uid + slot;
+  return absl::OkStatus();
+}
 
-  // Step 1: private work dir.
-  std::string work_dir;
+absl::Status LinuxRunner::MakeWorkDir(const RunRequest& request, int slot, uid_t uid,
+                                      WorkDir* dir) {
   for (int attempt = 0;; ++attempt) {  // skip names left behind by a crashed process
-    work_dir = absl::StrCat(options_.work_root, "/r", counter_.fetch_add(1), "-", slot);
-    if (mkdir(work_dir.c_str(), 0700) == 0) break;
+    dir->path = absl::StrCat(options_.work_root, "/r", counter_.fetch_add(1), "-", slot);
+    if (mkdir(dir->path.c_str(), 0700) == 0) break;
     if (errno != EEXIST || attempt == 100) {
-      return absl::InternalError(absl::StrCat("mkdir ", work_dir, ": errno ", errno));
+      const int e = errno;
+      dir->path.clear();
+      return absl::InternalError(absl::StrCat("mkdir ", options_.work_root, "/r*: errno ", e));
     }
   }
-  struct DirGuard {
-    std::string path;
-    bool tmpfs = false;
-    ~DirGuard() {
-      if (tmpfs) internal::UnmountWorkDir(path);
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } dir_guard{work_dir};
+  const RunLimits& lim = request.limits;
   if (layers_.work_dir_tmpfs) {
-    absl::Status s = internal::MountWorkDirTmpfs(work_dir, lim.work_dir_bytes, lim.work_dir_files,
-                                                 drop_uid_ ? uid : geteuid());
+    absl::Status s = internal::MountWorkDirTmpfs(dir->path, lim.work_dir_bytes,
+                                                 lim.work_dir_files, drop_uid_ ? uid : geteuid());
     if (!s.ok()) return s;
-    dir_guard.tmpfs = true;
+    dir->tmpfs = true;
   }
   for (const InputFile& f : request.files) {
-    absl::Status s = WriteFileAt(work_dir + "/" + f.name, f.content, f.executable ? 0555 : 0444);
+    absl::Status s = WriteFileAt(dir->path + "/" + f.name, f.content, f.executable ? 0555 : 0444);
     if (!s.ok()) return s;
   }
-  if (drop_uid_ && chown(work_dir.c_str(), uid, uid) != 0) {
-    return absl::InternalError(absl::StrCat("chown ", work_dir, ": errno ", errno));
+  if (drop_uid_ && chown(dir->path.c_str(), uid, uid) != 0) {
+    return absl::InternalError(absl::StrCat("chown ", dir->path, ": errno ", errno));
   }
+  return absl::OkStatus();
+}
 
-  UniqueFd stdin_fd;
+absl::Status LinuxRunner::MakePipes(const RunRequest& request, RunPipes* p) const {
   if (request.stdin_fd < 0) {
-    stdin_fd.reset(memfd_create("verdict-stdin", MFD_CLOEXEC));
-    if (!stdin_fd.ok() || !internal::WriteAll(stdin_fd.get(), request.stdin_data) ||
-        lseek(stdin_fd.get(), 0, SEEK_SET) != 0) {
+    p->stdin_memfd.reset(memfd_create("verdict-stdin", MFD_CLOEXEC));
+    if (!p->stdin_memfd.ok() || !internal::WriteAll(p->stdin_memfd.get(), request.stdin_data) ||
+        lseek(p->stdin_memfd.get(), 0, SEEK_SET) != 0) {
       return absl::InternalError(absl::StrCat("stdin memfd: errno ", errno));
     }
   }
-  // With a pid namespace: init reports the program's wait status on res, and a failed setup
-  // step of init or the program on st.
-  UniqueFd out_r, out_w, err_r, err_w, res_r, res_w, st_r, st_w;
-  if (!internal::MakePipe(&out_r, &out_w) || !internal::MakePipe(&err_r, &err_w) ||
-      (layers_.pid_ns &&
-       (!internal::MakePipe(&res_r, &res_w) || !internal::MakePipe(&st_r, &st_w)))) {
+  if (!internal::MakePipe(&p->out_r, &p->out_w) || !internal::MakePipe(&p->err_r, &p->err_w) ||
+      !internal::MakePipe(&p->st_r, &p->st_w) ||
+      (layers_.pid_ns && !internal::MakePipe(&p->res_r, &p->res_w))) {
     return absl::InternalError(absl::StrCat("pipe: errno ", errno));
   }
+  return absl::OkStatus();
+}
 
-  // Everything the child needs is prepared here: it must not allocate.
+std::string LinuxRunner::PlanChild(const RunRequest& request, const std::string& work_dir,
+                                   int slot, uid_t uid) const {
+  const RunLimits& lim = request.limits;
+  internal::PlanWriter w;
+  using internal::PlanWriter;
+  internal::ChildPlan plan{};
+  plan.exe = PlanWriter::Ptr<const char>(w.AddString(request.argv[0]));
+  plan.argv = PlanWriter::Ptr<char* const>(w.AddStrings(request.argv));
   std::vector<std::string> env = request.env;
   if (env.empty()) {
     env = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=" + work_dir, "TMPDIR=" + work_dir};
   }
-  std::vector<char*> envp;
-  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  ChildPlan plan{};
-  plan.stdin_fd = request.stdin_fd >= 0 ? request.stdin_fd : stdin_fd.get();
-  plan.stdout_fd = request.stdout_fd >= 0 ? request.stdout_fd : out_w.get();
-  plan.stderr_fd = err_w.get();
-  plan.extra_fds = request.extra_fds.data();
-  plan.num_extra_fds = static_cast<int>(request.extra_fds.size());
-  plan.work_dir = work_dir.c_str();
+  plan.envp = PlanWriter::Ptr<char* const>(w.AddStrings(env));
+  plan.work_dir = PlanWriter::Ptr<const char>(w.AddString(work_dir));
   auto add_limit = [&](int resource, int64_t soft, int64_t hard) {
     plan.resources[plan.num_limits] = resource;
     plan.limits[plan.num_limits++] = rlimit{static_cast<rlim_t>(soft), static_cast<rlim_t>(hard)};
   };
-  const int64_t cpu_s = std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
+  const int64_t cpu_s = CpuLimitSeconds(lim);
   add_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
   const int64_t stack = lim.stack_bytes > 0 ? lim.stack_bytes : lim.memory_bytes;
   const int64_t address_space = AddressSpaceLimit(lim, stack, layers_.cgroups != nullptr);
@@ -675,146 +566,123 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   plan.drop_uid = drop_uid_;
   plan.uid = uid;
   plan.drop_caps = layers_.user_ns;
-  plan.filter = options_.use_seccomp ? &filter_ : nullptr;
-  std::vector<const char*> cgroup_procs;
-  if (layers_.cgroups != nullptr) {
-    // Init of a pid namespace counts as one of the run's processes.
-    layers_.cgroups->Prepare(slot, lim.memory_bytes, lim.processes + (layers_.pid_ns ? 1 : 0));
-    for (const std::string& f : layers_.cgroups->ProcsFiles(slot)) {
-      cgroup_procs.push_back(f.c_str());
-    }
+  if (options_.use_seccomp) {
+    sock_fprog filter{};
+    filter.len = static_cast<unsigned short>(filter_bytes_.size() / sizeof(sock_filter));
+    filter.filter =
+        PlanWriter::Ptr<sock_filter>(w.AddBytes(filter_bytes_.data(), filter_bytes_.size(), 8));
+    plan.filter = PlanWriter::Ptr<const sock_fprog>(w.Add(filter));
   }
-  plan.cgroup_procs = cgroup_procs.data();
-  plan.num_cgroup_procs = static_cast<int>(cgroup_procs.size());
-  internal::NamespacePlan ns;
-  std::vector<std::string> ns_storage;
-  ns_storage.reserve(4);
+  if (layers_.cgroups != nullptr) {
+    const std::vector<std::string> procs = layers_.cgroups->ProcsFiles(slot);
+    plan.cgroup_procs = PlanWriter::Ptr<const char* const>(w.AddStrings(procs));
+    plan.num_cgroup_procs = static_cast<int>(procs.size());
+  }
   if (layers_.clone_flags != 0) {
+    internal::NamespacePlan ns;
     ns.clone_flags = layers_.clone_flags;
     ns.user = layers_.user_ns;
-    ns.uid_map = uid_map_.c_str();
-    ns.gid_map = gid_map_.c_str();
+    ns.uid_map = PlanWriter::Ptr<const char>(w.AddString(uid_map_));
+    ns.gid_map = PlanWriter::Ptr<const char>(w.AddString(gid_map_));
     ns.pid = layers_.pid_ns;
-    if (layers_.mount_ns) PlanMounts(request, work_dir, &ns, &ns_storage);
-    plan.ns = &ns;
+    if (layers_.mount_ns) {
+      ns.mount = true;
+      PlanView(request, work_dir, &ns, &w);
+      const int64_t tmpfs_bytes = std::max<int64_t>(request.limits.file_bytes, 1 << 20);
+      ns.tmpfs_options = PlanWriter::Ptr<const char>(
+          w.AddString(absl::StrCat("size=", tmpfs_bytes, ",nr_inodes=4096,mode=1777")));
+    }
+    plan.ns = PlanWriter::Ptr<const internal::NamespacePlan>(w.Add(ns));
   }
-  plan.result_fd = res_w.get();
+  if (layers_.landlock_abi > 0) {
+    internal::NamespacePlan view;
+    PlanView(request, work_dir, &view, &w);
+    plan.landlock = PlanWriter::Ptr<const internal::NamespacePlan>(w.Add(view));
+    plan.landlock_abi = layers_.landlock_abi;
+  }
   plan.server_args = server_args_;
+  plan.num_extra_fds = static_cast<int>(request.extra_fds.size());
+  plan.has_result_fd = layers_.pid_ns;
+  return w.Finish(plan);
+}
 
-  pid_t init_pid = 0;
-  plan.status_fd = layers_.pid_ns ? st_w.get() : -1;
-  plan.init_pid = &init_pid;
-  auto give_up = [&](pid_t failed, std::string why, bool exhausted) -> absl::Status {
+absl::StatusOr<pid_t> LinuxRunner::Spawn(const RunRequest& request, const std::string& plan,
+                                         RunPipes* pipes, int slot, uid_t uid) {
+  auto give_up = [&](pid_t failed, absl::Status why) {
     if (failed > 0) KillAll(failed, uid);
     if (layers_.cgroups != nullptr) layers_.cgroups->Finish(slot);
-    return exhausted ? absl::ResourceExhaustedError(why) : absl::InternalError(why);
+    return why;
   };
-
-  const std::vector<std::string> args(request.argv.begin() + 1, request.argv.end());
-  const double start_ms = NowMs();
-  pid_t pid = -1;
-  for (int attempt = 0;; ++attempt) {
-    pid_t failed = -1;
-    std::error_code ec;
-    // vfork: no copy of the server's page tables; this thread waits until the child's execve
-    // (or, with a pid namespace, until init is forked). No signal handler may run in the child.
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    boost::process::child child(boost::process::exe = request.argv[0],
-                                boost::process::args = args, boost::process::posix::use_vfork,
-                                ExactEnv{{}, envp.data()}, Containment{{}, &plan, &failed}, ec);
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (!ec) {
-      pid = child.id();
-      child.detach();  // waited for below with wait4 (rusage), not by bp::child
-      break;
-    }
-    // ETXTBSY: a binary just written by the compile cache can still be open for writing in a
-    // child forked by another thread that has not reached its exec yet. That lasts microseconds.
-    if (ec.value() == ETXTBSY && attempt < 200) {
-      if (failed > 0) KillAll(failed, uid);
-      timespec ms{0, 1000000};
-      nanosleep(&ms, nullptr);
-      continue;
-    }
-    return give_up(failed, SpawnError(ec, failed > 0, request.argv[0]), failed < 0);
+  absl::StatusOr<internal::Launcher*> launcher = internal::Launcher::Get();
+  if (!launcher.ok()) return give_up(-1, launcher.status());
+  std::vector<int> fds = {request.stdin_fd >= 0 ? request.stdin_fd : pipes->stdin_memfd.get(),
+                          request.stdout_fd >= 0 ? request.stdout_fd : pipes->out_w.get(),
+                          pipes->err_w.get(), pipes->st_w.get()};
+  if (layers_.pid_ns) fds.push_back(pipes->res_w.get());
+  fds.insert(fds.end(), request.extra_fds.begin(), request.extra_fds.end());
+  absl::StatusOr<pid_t> child = (*launcher)->Spawn(plan, fds);
+  // The status pipe reaches EOF once the program has exec'd, or every setup process is gone.
+  pipes->st_w.reset();
+  if (!child.ok()) return give_up(-1, child.status());
+  pid_t init = 0;
+  int failed_code = -1;
+  internal::StatusMessage m;
+  while (true) {
+    const ssize_t n = read(pipes->st_r.get(), &m, sizeof m);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof m)) break;
+    if (m.kind == internal::StatusMessage::kInitPid) init = m.value;
+    if (m.kind == internal::StatusMessage::kFailed) failed_code = m.value;
   }
+  pid_t pid = *child;
   if (layers_.pid_ns) {
-    // The vforked child is gone (reap it); init, our child too, took over.
-    while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    // The cloned child only forked init and exited (reaped here); init, the server's child too,
+    // took over.
+    while (waitpid(*child, nullptr, __WALL) < 0 && errno == EINTR) {
     }
-    if (init_pid <= 0) return give_up(-1, "sandbox setup: no init process", false);
-    pid = init_pid;
-    st_w.reset();
-    int code = 0;
-    ssize_t n;
-    while ((n = read(st_r.get(), &code, sizeof code)) < 0 && errno == EINTR) {
-    }
-    if (n > 0) {
-      return give_up(pid, SpawnError(std::error_code(code, std::system_category()),
-                                     code < kSetupError, request.argv[0]),
-                     false);
-    }
+    pid = init;
   }
-  setpgid(pid, pid);  // also in the parent, so the group exists before we ever signal it
-  out_w.reset();
-  err_w.reset();
-  res_w.reset();
-  stdin_fd.reset();
-
-  // The program: the child itself, or (pid namespace) init's only child. 0 when it is gone.
-  const pid_t program = layers_.pid_ns ? OnlyChild(pid) : pid;
-
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd.ok()) {
-    KillAll(pid, uid);
-    return absl::InternalError(absl::StrCat("pidfd_open: errno ", errno));
+  if (failed_code >= 0) {
+    return give_up(pid, absl::InternalError(internal::SpawnError(failed_code, request.argv[0])));
   }
-  fcntl(out_r.get(), F_SETFL, O_NONBLOCK);
-  fcntl(err_r.get(), F_SETFL, O_NONBLOCK);
+  if (pid <= 0) return give_up(-1, absl::InternalError("sandbox setup: no init process"));
+  return pid;
+}
 
-  RunResult result;
-  bool output_limit = false, wall_limit = false, cancelled = false, exited = false;
-  bool cpu_watch_hit = false;  // RLIMIT_CPU counts whole seconds; the watch enforces cpu_ms
-  int64_t watched_cpu_ms = 0;  // the watch's last reading of the program's CPU time
+Watched LinuxRunner::Watch(const RunRequest& request, pid_t program, int pidfd, RunPipes* pipes,
+                           const CancelFlag* cancel, double start_ms, RunResult* result) const {
+  const RunLimits& lim = request.limits;
+  Watched w;
   const double deadline = start_ms + lim.wall_ms;
   // Without a memory cgroup the program's peak comes from ru_maxrss, which also holds the
-  // resident size of the server the child was spawned from (its exec saves the old memory's
+  // resident size of the process the program was forked from (its exec keeps the old memory's
   // high-water mark); below that, the peak is sampled from /proc at 1, 2, 4, 8... ms.
   const bool sample_rss = layers_.cgroups == nullptr && program > 0;
   double next_rss_sample = 1;
-  int64_t sampled_peak = 0;
-  char buf[65536];
-  // Reads what is available; returns false at EOF.
-  auto drain = [&](int fd, std::string* dst, int64_t cap, bool* truncated) {
-    while (true) {
-      ssize_t r = read(fd, buf, sizeof buf);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return r < 0;  // EAGAIN: open; 0: EOF
-      int64_t room = cap - static_cast<int64_t>(dst->size());
-      if (r > room) {
-        dst->append(buf, std::max<int64_t>(room, 0));
-        *truncated = true;
-      } else {
-        dst->append(buf, r);
-      }
-    }
-  };
   bool out_open = request.stdout_fd < 0, err_open = true;
+  const int out_fd = pipes->out_r.get(), err_fd = pipes->err_r.get();
+  fcntl(out_fd, F_SETFL, O_NONBLOCK);
+  fcntl(err_fd, F_SETFL, O_NONBLOCK);
+  bool exited = false;
   while (!exited) {
     pollfd fds[4];
     int nfds = 0;
-    fds[nfds++] = {pidfd.get(), POLLIN, 0};
-    int out_i = -1, err_i = -1, cancel_i = -1;
-    if (out_open) { out_i = nfds; fds[nfds++] = {out_r.get(), POLLIN, 0}; }
-    if (err_open) { err_i = nfds; fds[nfds++] = {err_r.get(), POLLIN, 0}; }
-    if (cancel != nullptr && cancel->fd() >= 0) {
-      cancel_i = nfds;
-      fds[nfds++] = {cancel->fd(), POLLIN, 0};
+    fds[nfds++] = {pidfd, POLLIN, 0};
+    int out_i = -1, err_i = -1;
+    if (out_open) {
+      out_i = nfds;
+      fds[nfds++] = {out_fd, POLLIN, 0};
     }
-    double left = deadline - NowMs();
-    if (left <= 0) { wall_limit = true; break; }
+    if (err_open) {
+      err_i = nfds;
+      fds[nfds++] = {err_fd, POLLIN, 0};
+    }
+    if (cancel != nullptr && cancel->fd() >= 0) fds[nfds++] = {cancel->fd(), POLLIN, 0};
+    const double left = deadline - NowMs();
+    if (left <= 0) {
+      w.wall_limit = true;
+      break;
+    }
     int timeout = static_cast<int>(left) + 1;
     if (cancel != nullptr && cancel->fd() < 0) timeout = std::min(timeout, 10);
     const double elapsed = NowMs() - start_ms;
@@ -823,31 +691,82 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
     if (sample_rss) {
       timeout = std::min(timeout, std::max(0, static_cast<int>(next_rss_sample - elapsed) + 1));
     }
-    int r = poll(fds, nfds, timeout);
+    const int r = poll(fds, nfds, timeout);
     if (r < 0 && errno != EINTR) break;
-    if (cancel != nullptr && cancel->cancelled()) { cancelled = true; break; }
-    (void)cancel_i;
+    if (cancel != nullptr && cancel->cancelled()) {
+      w.cancelled = true;
+      break;
+    }
     if (out_i >= 0 && fds[out_i].revents) {
-      out_open = drain(out_r.get(), &result.stdout_data, lim.stdout_bytes, &result.stdout_truncated);
-      if (result.stdout_truncated) { output_limit = true; break; }
+      out_open = Drain(out_fd, &result->stdout_data, lim.stdout_bytes, &result->stdout_truncated);
+      if (result->stdout_truncated) {
+        w.output_limit = true;
+        break;
+      }
     }
     if (err_i >= 0 && fds[err_i].revents) {
-      err_open = drain(err_r.get(), &result.stderr_data, lim.stderr_bytes, &result.stderr_truncated);
+      err_open = Drain(err_fd, &result->stderr_data, lim.stderr_bytes, &result->stderr_truncated);
     }
     if (fds[0].revents) {
       exited = true;
       continue;
     }
     if (sample_rss && NowMs() - start_ms >= next_rss_sample) {
-      sampled_peak = std::max(sampled_peak, ProcPeakRssBytes(program));
+      w.sampled_peak = std::max(w.sampled_peak, ProcPeakRssBytes(program));
       while (next_rss_sample <= NowMs() - start_ms) next_rss_sample *= 2;
     }
-    if (watch_cpu && program > 0 && (watched_cpu_ms = ProcCpuMs(program)) > lim.cpu_ms) {
-      cpu_watch_hit = true;
+    if (watch_cpu && program > 0 && (w.watched_cpu_ms = ProcCpuMs(program)) > lim.cpu_ms) {
+      w.cpu_watch_hit = true;
       break;
     }
   }
-  if (!exited) {
+  w.exited = exited;
+  return w;
+}
+
+absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const CancelFlag* cancel) {
+  if (absl::Status s = ValidateRequest(request); !s.ok()) return s;
+  if (cancel != nullptr && cancel->cancelled()) return absl::CancelledError("run cancelled");
+  const RunLimits& lim = request.limits;
+  const int slot = AcquireSlot();
+  struct SlotGuard {
+    LinuxRunner* r;
+    int slot;
+    ~SlotGuard() { r->ReleaseSlot(slot); }
+  } slot_guard{this, slot};
+  const uid_t uid = options_.first_uid + slot;
+
+  WorkDir work_dir;  // step 1
+  if (absl::Status s = MakeWorkDir(request, slot, uid, &work_dir); !s.ok()) return s;
+  RunPipes pipes;
+  if (absl::Status s = MakePipes(request, &pipes); !s.ok()) return s;
+  if (layers_.cgroups != nullptr) {
+    // Init of a pid namespace counts as one of the run's processes.
+    layers_.cgroups->Prepare(slot, lim.memory_bytes, lim.processes + (layers_.pid_ns ? 1 : 0));
+  }
+  const std::string plan = PlanChild(request, work_dir.path, slot, uid);
+  const double start_ms = NowMs();
+  absl::StatusOr<pid_t> spawned = Spawn(request, plan, &pipes, slot, uid);
+  if (!spawned.ok()) return spawned.status();
+  const pid_t pid = *spawned;  // the program, or (pid namespace) init
+  pipes.out_w.reset();
+  pipes.err_w.reset();
+  pipes.res_w.reset();
+  pipes.stdin_memfd.reset();
+
+  // The program: the child itself, or (pid namespace) init's only child. 0 when it is gone.
+  const pid_t program = layers_.pid_ns ? OnlyChild(pid) : pid;
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd.ok()) {
+    const int e = errno;
+    KillAll(pid, uid);
+    if (layers_.cgroups != nullptr) layers_.cgroups->Finish(slot);
+    return absl::InternalError(absl::StrCat("pidfd_open: errno ", e));
+  }
+  RunResult result;
+  const Watched watched =
+      Watch(request, program, pidfd.get(), &pipes, cancel, start_ms, &result);  // step 8
+  if (!watched.exited) {
     // The program's group first, so that init (pid namespace) reaps the program and reports.
     if (program > 0) kill(-program, SIGKILL);
     if (layers_.pid_ns && program <= 0) kill(pid, SIGKILL);
@@ -860,7 +779,8 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   if (layers_.pid_ns) {
     // Init's rusage covers the children it reaped (the program); the status is the program's.
     int program_status = 0;
-    if (read(res_r.get(), &program_status, sizeof program_status) == sizeof program_status) {
+    if (read(pipes.res_r.get(), &program_status, sizeof program_status) ==
+        sizeof program_status) {
       wstatus = program_status;
     } else if (WIFEXITED(wstatus)) {
       wstatus = SIGKILL;  // init died without a report: treat as killed
@@ -868,27 +788,29 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   KillAll(pid, uid);
   // Every writer is dead now: take what is left in the pipes.
-  if (!output_limit) {
-    drain(out_r.get(), &result.stdout_data, lim.stdout_bytes, &result.stdout_truncated);
-    output_limit = result.stdout_truncated;
+  Outcome outcome;
+  outcome.output_limit = watched.output_limit;
+  if (!outcome.output_limit) {
+    Drain(pipes.out_r.get(), &result.stdout_data, lim.stdout_bytes, &result.stdout_truncated);
+    outcome.output_limit = result.stdout_truncated;
   }
-  drain(err_r.get(), &result.stderr_data, lim.stderr_bytes, &result.stderr_truncated);
+  Drain(pipes.err_r.get(), &result.stderr_data, lim.stderr_bytes, &result.stderr_truncated);
   for (const std::string& name : request.collect) {
     InputFile f{name, "", false};
     if (SafeName(name) &&
-        ReadCollected(work_dir + "/" + name, request.max_collect_bytes, &f.content)) {
+        ReadCollected(work_dir.path + "/" + name, request.max_collect_bytes, &f.content)) {
       result.files.push_back(std::move(f));
     }
   }
   if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
-  const std::string work_dir_over = WorkDirOverCap(work_dir, lim);
+  outcome.work_dir_over = WorkDirOverCap(work_dir.path, lim);
   internal::CgroupSlots::Usage cg;
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
-  if (cancelled) return absl::CancelledError("run cancelled");
+  if (watched.cancelled) return absl::CancelledError("run cancelled");
 
   // The rusage of a process killed mid-tick can read lower than the /proc reading that had it
   // killed: report the larger, so that a CPU-limit detail never shows time under the limit.
-  result.cpu_ms = std::max<int64_t>(watched_cpu_ms,
+  result.cpu_ms = std::max<int64_t>(watched.watched_cpu_ms,
                                     (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
                                         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
   // The program's own peak: the cgroup's, or ru_maxrss when it is above the server's own peak
@@ -899,52 +821,14 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   const bool maxrss_is_program = ru.ru_maxrss > self.ru_maxrss;
   result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes
                              : maxrss_is_program     ? maxrss_bytes
-                                                     : sampled_peak;
+                                                     : watched.sampled_peak;
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
-
-  // Classification, most specific first.
-  const bool failed = !(WIFEXITED(wstatus) && result.exit_code == 0);
-  const bool oom_text = absl::StrContains(result.stderr_data, "MemoryError") ||
-                        absl::StrContains(result.stderr_data, "bad_alloc") ||
-                        absl::StrContains(result.stderr_data, "Cannot allocate memory") ||
-                        absl::StrContains(result.stderr_data, "out of memory");
-  if (output_limit) {
-    result.status = RunStatus::kOutputLimit;
-    result.detail = absl::StrCat("stdout over ", lim.stdout_bytes, " bytes");
-  } else if (wall_limit) {
-    result.status = RunStatus::kTimeLimit;
-    result.detail = absl::StrCat("wall ", lim.wall_ms, " ms");
-  } else if (cpu_watch_hit || result.signal == SIGXCPU || result.cpu_ms > lim.cpu_ms ||
-             (result.signal == SIGKILL && result.cpu_ms >= cpu_s * 1000)) {
-    result.status = RunStatus::kTimeLimit;
-    result.cpu_limit_hit = true;
-    result.detail = CpuLimitDetail(result.cpu_ms, lim.cpu_ms, cpu_s, result.signal);
-  } else if (result.signal == SIGXFSZ) {
-    result.status = RunStatus::kOutputLimit;
-    result.detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
-  } else if (!work_dir_over.empty() && (failed || !layers_.work_dir_tmpfs)) {
-    // A full tmpfs matters when a write failed on it (the program failed); without the tmpfs,
-    // being over is the fault whatever the exit.
-    result.status = RunStatus::kOutputLimit;
-    result.detail = work_dir_over;
-  } else if (!failed) {
-    result.status = RunStatus::kOk;
-  } else if (cg.oom_killed) {
-    result.status = RunStatus::kMemoryLimit;
-    result.detail = "cgroup memory limit (OOM kill)";
-  } else if (oom_text || result.peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
-    // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
-    // message, or a crash at the limit.
-    result.status = RunStatus::kMemoryLimit;
-    result.detail = oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
-  } else if (result.signal != 0) {
-    result.status = RunStatus::kSignaled;
-    result.detail = absl::StrCat("signal ", result.signal, " (", strsignal(result.signal), ")");
-  } else {
-    result.status = RunStatus::kRuntimeError;
-    result.detail = absl::StrCat("exit code ", result.exit_code);
-  }
+  outcome.wall_limit = watched.wall_limit;
+  outcome.cpu_watch_hit = watched.cpu_watch_hit;
+  outcome.cgroup_oom = cg.oom_killed;
+  outcome.work_dir_tmpfs = layers_.work_dir_tmpfs;
+  Classify(lim, outcome, &result);
   return result;
 }
 
@@ -1021,6 +905,22 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
       info->missing_layers.push_back(absl::StrCat(name, ": ", off_why));
     }
   }
+  if (layers->mount_ns) {
+    info->missing_layers.push_back("landlock: not needed (mount namespace)");
+  } else if (!options.use_landlock) {
+    info->missing_layers.push_back("landlock: disabled by configuration");
+  } else {
+    std::string why;
+    layers->landlock_abi = internal::ProbeLandlock(&why);
+    if (layers->landlock_abi > 0) {
+      info->active_layers.push_back(absl::StrCat(
+          "landlock(abi ", layers->landlock_abi,
+          ": toolchains read-only, work dir read-write, no other host path",
+          layers->landlock_abi >= 6 ? ", signals and abstract sockets scoped)" : ")"));
+    } else {
+      info->missing_layers.push_back("landlock: " + why);
+    }
+  }
   if (!layers->mount_ns) {
     info->active_layers.push_back(layers->drop_uid
                                       ? "shared_tmp_swept(umask 077, slot uid's files removed)"
@@ -1041,6 +941,8 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
 }
 
 }  // namespace
+
+absl::Status StartSandboxLauncher() { return internal::Launcher::StartEarly(); }
 
 absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptions& options) {
   if (options.max_parallel_runs < 1) return absl::InvalidArgumentError("max_parallel_runs < 1");
@@ -1131,6 +1033,16 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   info.active_layers.push_back(layers.work_dir_tmpfs
                                    ? "work_dir_cap(tmpfs: work_dir_bytes, work_dir_files)"
                                    : "work_dir_cap(checked after the run: cannot mount a tmpfs)");
+  // The launcher forks every run's child; started here if main() did not start it early.
+  absl::StatusOr<internal::Launcher*> launcher = internal::Launcher::Get();
+  if (!launcher.ok()) return launcher.status();
+  info.active_layers.push_back(absl::StrCat(
+      (*launcher)->early()
+          ? "launcher(forked at start-up: spawn cost independent of the server's size"
+          : "launcher(forked late, at the first runner: spawn cost grows with the process's size "
+            "then; call StartSandboxLauncher first in main",
+      (*launcher)->death_signal() ? ")"
+                                  : "; not from the main thread: runs get no parent-death signal)"));
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
   info.minimum_layers_present = seccomp_ok && subreaper && private_dir;

@@ -1,11 +1,11 @@
-// The Linux Runner. Spawning is Boost.Process's (vfork + execve, errors as std::error_code):
-// the steps below run in a Boost.Process extension in the child before its execve, as
-// async-signal-safe system calls; a failed step comes back as an error naming it. vfork: the
-// child borrows the server's memory instead of copying its page tables, so a spawn costs the
-// same whatever the server's size. Containment, one step per mechanism, numbered by concept;
-// the child runs them as 2, 7 (joins the cgroup, so init and the program are in it), 6, 4, 3
-// (the uid drop after the rlimits it must not be able to raise), 5 (seccomp last: it denies
-// calls the others make); 1 and 8 are the runner's, before and during the run:
+// The Linux Runner. Every run's child is forked by the launcher (internal/launcher.h), a small
+// process forked from the server at start-up (StartSandboxLauncher), as the server's own child
+// (CLONE_PARENT): a spawn costs the same whatever the server's size, and the server waits for
+// the run, reads its rusage and kills its group as before. The containment steps, one per
+// mechanism, are numbered in the order they are applied: 1 and 8 are the runner's, before and
+// during the run; 2-7 run in the child between its fork and its execve, as async-signal-safe
+// system calls, in this order (with the descriptors and the work dir set between 4 and 5, and
+// the address-space part of 5 after 6); a failed step comes back as an error naming it.
 //
 //  1. Private work dir: a fresh directory `<work_root>/r<N>-<slot>`, mode 0700, owned by the
 //     run's uid, inside `work_root` (mode 0711: no listing). Removed (recursively, without
@@ -20,31 +20,14 @@
 //     whoever runs the server); at the end the whole group gets SIGKILL and every member is
 //     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
 //     are denied by seccomp, so no descendant can leave the group.
-//  3. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
-//     slot (`first_uid + slot`, gid the same, no supplementary groups). The range is claimed
-//     at creation with per-uid flocks under `uid_lock_dir`, so no other runner on the host, in
-//     this process or another, uses the same uids (taken: the next range). Per-run uids make
-//     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
-//     is off, so setsid() could leave the group) let a final sweep of /proc kill and reap every
-//     process of that uid.
-//  4. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
-//     open files, processes, no core files. The address space is `memory_bytes`, or, where a
-//     memory cgroup (step 7) limits what the run uses, `memory_bytes` + `processes` x the stack
-//     size: glibc reserves a stack of RLIMIT_STACK per thread, and against `memory_bytes` alone
-//     a program could start only ~7 threads (without a cgroup that remains so). The
-//     address-space limit is set after step 3, just before step 5 (see ChildSetup).
-//  5. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
-//     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
-//     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
-//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
-//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
-//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
-//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
-//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
-//  6. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
+//  3. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
+//     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
+//     and process count (`processes`) limits; its peak memory is the run's
+//     `peak_memory_bytes`, and an OOM kill there is kMemoryLimit.
+//  4. Namespaces, where the host allows them (probed once at start; LinuxRunnerOptions::
 //     use_namespaces): the child unshares new pid, net and mount namespaces and forks the
 //     run's init process into them (as the runner's own child, CLONE_PARENT), plus a user
-//     namespace when the runner is not root (as root the per-slot uid of step 3 does that job
+//     namespace when the runner is not root (as root the per-slot uid of step 6 does that job
 //     and the program keeps no capabilities). Mount namespace: a root
 //     of its own, built on a tmpfs and entered with pivot_root (the host's root detached), made
 //     read-only and nosuid. It holds the toolchains' directories bound read-only (/usr, /bin,
@@ -58,24 +41,46 @@
 //     device that is down. Pid namespace: init (pid 1) writes "verdict-init" over its copy of
 //     the server's command line (/proc/1/cmdline), forks the program and reports its wait
 //     status; when init exits the kernel kills the rest.
-//     Without a mount namespace, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during
-//     the run (nothing but a mount namespace can change that); what the slot uid left at their
-//     top is removed after the run (umask 077 keeps it private while it lasts).
-//  7. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
-//     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
-//     and process count (`processes`) limits; its peak memory is the run's
-//     `peak_memory_bytes`, and an OOM kill there is kMemoryLimit.
+//     Without a mount namespace (the Kubernetes configuration), Landlock restricts the view
+//     where the kernel has it (use_landlock; the ABI is probed at start): the same shown paths
+//     read-only, the device nodes, the work dir read-write, the command line's paths read-only,
+//     the host's /proc read-only and /dev/shm (POSIX semaphores); nothing else, so not /tmp,
+//     /var/tmp, /run, datasets or home directories. With ABI 6+ signals and abstract sockets
+//     are scoped to the run too. Without Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay
+//     writable during the run. Either way what the slot uid left at the top of those is removed
+//     after the run (umask 077 keeps it private while it lasts).
+//  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
+//     open files, processes, no core files. The address space is `memory_bytes`, or, where a
+//     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
+//     size: glibc reserves a stack of RLIMIT_STACK per thread, and against `memory_bytes` alone
+//     a program could start only ~7 threads (without a cgroup that remains so). The
+//     address-space limit is set after step 6, just before step 7 (see ChildSetup in
+//     internal/launcher.cc).
+//  6. Unprivileged uid: when the runner has CAP_SETUID, the child drops to a uid of its own
+//     slot (`first_uid + slot`, gid the same, no supplementary groups). The range is claimed
+//     at creation with per-uid flocks under `uid_lock_dir`, so no other runner on the host, in
+//     this process or another, uses the same uids (taken: the next range). Per-run uids make
+//     RLIMIT_NPROC a per-run limit, make other runs' work dirs unreadable, and (only when seccomp
+//     is off, so setsid() could leave the group) let a final sweep of /proc kill and reap every
+//     process of that uid.
+//  7. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
+//     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
+//     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
+//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
+//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
+//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
+//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
+//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
 //  8. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
 //     to the millisecond (/proc/<pid>/stat every 20 ms once half the CPU budget has elapsed;
 //     RLIMIT_CPU only counts whole seconds), stdout size (read concurrently with stderr,
 //     capped), cancellation (eventfd of the CancelFlag).
-//
 // RunnerInfo lists the steps in use and, for the others, why not ("pid_namespace: disabled by
-// configuration"). Steps 1-5 and 8 contain a program alone (the Kubernetes case: no
-// namespaces, no cgroups); 6 and 7 are a second wall.
+// configuration"). Steps 1, 2 and 5-8 contain a program alone (the Kubernetes case: no
+// namespaces, no cgroups); 3 and 4 are a second wall.
 //
 // Thread safety: Run may be called from many threads; each run takes one uid slot, so at most
-// `max_parallel_runs` run at once (others wait).
+// `max_parallel_runs` run at once (others wait); the launcher clones one child at a time.
 #ifndef VERDICT_SANDBOX_LINUX_RUNNER_H_
 #define VERDICT_SANDBOX_LINUX_RUNNER_H_
 
@@ -111,6 +116,9 @@ struct LinuxRunnerOptions {
   bool use_seccomp = true;
   // Use user/pid/net/mount namespaces where the host allows them. Default true.
   bool use_namespaces = true;
+  // Without a mount namespace, restrict the program's view of the host's files with Landlock
+  // where the kernel has it (step 4). Default true.
+  bool use_landlock = true;
   // Limit each run's memory and processes with a cgroup where the host allows it. Default true.
   // The environment variable VERDICT_SANDBOX_NO_NAMESPACES=1 (or "true") turns this and
   // `use_namespaces` off in every runner of the process, for hosts such as Kubernetes pods
@@ -121,6 +129,14 @@ struct LinuxRunnerOptions {
   // or a mount namespace, through a user namespace when not root). Default true.
   bool require_minimum_layers = true;
 };
+
+// Forks the sandbox launcher now: the small process that forks every run's child (see
+// internal/launcher.h), so that a spawn costs the same whatever the server's size. Call it first
+// in main(), before threads, gRPC and large allocations: the launcher is a copy of the process
+// as it is then. Without the call, the first CreateLinuxRunner forks it (RunnerInfo says
+// which). One launcher per process; it exits when the process does. Error: socketpair or fork
+// failed.
+absl::Status StartSandboxLauncher();
 
 // Detects what the host allows and builds the seccomp filter. Errors: kFailedPrecondition when
 // minimum layers are missing and required; kInternal when the work root cannot be created.

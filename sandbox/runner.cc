@@ -7,18 +7,6 @@
 
 namespace verdict::sandbox {
 
-std::string_view RunStatusName(RunStatus status) {
-  switch (status) {
-    case RunStatus::kOk: return "ok";
-    case RunStatus::kRuntimeError: return "runtime_error";
-    case RunStatus::kSignaled: return "signaled";
-    case RunStatus::kTimeLimit: return "time_limit";
-    case RunStatus::kMemoryLimit: return "memory_limit";
-    case RunStatus::kOutputLimit: return "output_limit";
-  }
-  return "unknown";
-}
-
 CancelFlag::CancelFlag() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 CancelFlag::~CancelFlag() {

@@ -98,8 +98,6 @@ enum class RunStatus {
                   // the work dir over `work_dir_bytes` or `work_dir_files`
 };
 
-std::string_view RunStatusName(RunStatus status);
-
 // What happened in one run, field by field.
 struct RunResult {
   RunStatus status = RunStatus::kOk;

@@ -10,7 +10,7 @@
 namespace verdict::sandbox::internal {
 
 // The filter program bytes (a multiple of sizeof(struct sock_filter)). The denied calls are
-// listed in linux_runner.h step 5.
+// listed in linux_runner.h step 7.
 absl::StatusOr<std::string> BuildSeccompFilter();
 
 }  // namespace verdict::sandbox::internal

@@ -2,13 +2,18 @@
 #include "sandbox/linux_runner.h"
 
 #include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "sandbox/internal/launcher.h"
 #include "tests/sandbox/sandbox_test_util.h"
 
 namespace verdict::sandbox {
@@ -152,7 +157,7 @@ TEST(LinuxRunner, MissingProgramIsAnErrorNotAVerdict) {
 }
 
 // A containment step that fails in the child (here setrlimit: more open files than the
-// kernel's nr_open) comes back through Boost.Process's error pipe with its stage and errno.
+// kernel's nr_open) comes back on the run's status pipe with its stage and errno.
 TEST(LinuxRunner, FailedSetupStepIsAnErrorNamingTheStep) {
   RunRequest r;
   r.argv = {"/bin/true"};
@@ -288,6 +293,144 @@ TEST(LinuxRunner, TooManyOrNegativeExtraFdsAreInvalidArgument) {
 
 TEST(LinuxRunner, InfoStatesTheSlotCount) {
   EXPECT_EQ(SharedRunner().Info().max_parallel_runs, testing::kSlots);
+}
+
+// Issue 15: runs are forked by the launcher, a small process of their own, yet the program is
+// this process's child (it waits for it, and the group kill and reaping work as before).
+TEST(Launcher, ForksRunsAsChildrenOfTheServer) {
+  auto launcher = internal::Launcher::Get();
+  ASSERT_TRUE(launcher.ok()) << launcher.status();
+  EXPECT_NE((*launcher)->pid(), getpid());
+  std::atomic<bool> done{false};
+  std::thread run([&] {
+    auto r = SharedRunner().Run(Shell("sleep 1"), nullptr);
+    EXPECT_TRUE(r.ok() && r->status == RunStatus::kOk) << r.status();
+    done = true;
+  });
+  bool seen = false;  // a child of this process that is not the launcher
+  while (!done && !seen) {
+    for (pid_t p : testing::ChildPids()) seen |= p != (*launcher)->pid();
+    usleep(1000);
+  }
+  run.join();
+  EXPECT_TRUE(seen);
+}
+
+// Forks a copy of this process that runs `body`, writes an int it returns to a pipe and exits;
+// returns that int (-1000 when the copy failed).
+template <typename Body>
+int InAForkedCopy(Body body) {
+  SharedRunner();  // created here: the copy inherits it, as a forked server would
+  int fds[2];
+  if (pipe(fds) != 0) return -1000;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    const int v = body();
+    (void)!write(fds[1], &v, sizeof v);
+    _exit(0);
+  }
+  close(fds[1]);
+  int v = -1000;
+  if (read(fds[0], &v, sizeof v) != sizeof v) v = -1000;
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return v;
+}
+
+// Waits up to 10 s for `pid`, a child of this process (the subreaper) by now, to exit.
+bool ExitsSoon(pid_t pid) {
+  for (int i = 0; i < 1000; ++i) {
+    const pid_t r = waitpid(pid, nullptr, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD && kill(pid, 0) != 0)) return true;
+    usleep(10000);
+  }
+  return false;
+}
+
+// A forked copy of the server gets a launcher of its own (the parent's socket is the parent's),
+// runs code with it, and its launcher dies with it.
+TEST(Launcher, DiesWithTheServerAndAForkedCopyGetsItsOwn) {
+  const pid_t parents = internal::Launcher::Get().value()->pid();
+  const int copys = InAForkedCopy([] {
+    auto r = SharedRunner().Run(Shell("echo hi"), nullptr);
+    if (!r.ok() || r->stdout_data != "hi\n") return -1;
+    return static_cast<int>(internal::Launcher::Get().value()->pid());
+  });
+  ASSERT_GT(copys, 0);
+  EXPECT_NE(copys, parents);
+  // Orphaned when the copy exited, the launcher came to this process (a subreaper) and exited.
+  EXPECT_TRUE(ExitsSoon(copys));
+  // The parent's launcher is untouched.
+  auto r = SharedRunner().Run(Shell("echo still"), nullptr);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->stdout_data, "still\n");
+}
+
+// When the server dies (SIGKILL: no destructor runs), its launcher and the run it was in dies
+// with it: nothing of the run is left.
+TEST(Launcher, ARunDiesWithTheServer) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  SharedRunner();
+  const pid_t copy = fork();
+  if (copy == 0) {
+    close(fds[0]);
+    // The copy's launcher, from its main thread (as StartSandboxLauncher in a main()).
+    const pid_t launcher = internal::Launcher::Get().value()->pid();
+    // The program itself sleeps (not a shell's child: without a pid namespace, what a program
+    // forks does not get the parent-death signal).
+    std::thread([] {
+      (void)SharedRunner().Run(Python("import time\ntime.sleep(60)\n"), nullptr);
+    }).detach();
+    auto run_process = [&] {
+      for (pid_t p : testing::ChildPids()) {
+        if (p != launcher) return p;
+      }
+      return 0;
+    };
+    for (int i = 0; i < 1000 && run_process() == 0; ++i) usleep(10000);
+    usleep(200000);  // past the spawn (a pid namespace's setup child is gone): the run is underway
+    const pid_t both[2] = {launcher, run_process()};
+    (void)!write(fds[1], both, sizeof both);
+    kill(getpid(), SIGKILL);
+  }
+  close(fds[1]);
+  pid_t both[2] = {0, 0};
+  ASSERT_EQ(read(fds[0], both, sizeof both), static_cast<ssize_t>(sizeof both));
+  close(fds[0]);
+  int status = 0;
+  waitpid(copy, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  // Both came to this process (a subreaper) and exited.
+  EXPECT_TRUE(ExitsSoon(both[0])) << "launcher " << both[0];
+  EXPECT_GT(both[1], 0);
+  EXPECT_TRUE(ExitsSoon(both[1])) << "run " << both[1];
+  // What the dead copy could not clean up: its run's work dir (and its tmpfs).
+  for (const auto& e : std::filesystem::directory_iterator(testing::TestWorkRoot())) {
+    umount2(e.path().c_str(), MNT_DETACH);
+    std::error_code ec;
+    std::filesystem::remove_all(e.path(), ec);
+  }
+}
+
+// A launcher that died is an error naming it, never a hang or a verdict.
+TEST(Launcher, AGoneLauncherIsAClearError) {
+  const int code = InAForkedCopy([] {
+    auto first = SharedRunner().Run(Shell("true"), nullptr);
+    if (!first.ok()) return -2;
+    const pid_t launcher = internal::Launcher::Get().value()->pid();
+    kill(launcher, SIGKILL);
+    auto r = SharedRunner().Run(Shell("true"), nullptr);
+    if (r.ok()) return -3;
+    if (r.status().message().find("sandbox launcher") == std::string::npos ||
+        r.status().message().find("killed by signal 9") == std::string::npos) {
+      fprintf(stderr, "%s\n", r.status().ToString().c_str());
+      return -4;
+    }
+    return static_cast<int>(r.status().code());
+  });
+  EXPECT_EQ(code, static_cast<int>(absl::StatusCode::kInternal));
 }
 
 }  // namespace

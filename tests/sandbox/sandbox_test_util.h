@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "sandbox/linux_runner.h"
@@ -98,6 +100,21 @@ inline int CountSandboxProcesses() {
   }
   closedir(d);
   return count;
+}
+
+// The children of this process (all its threads'), in ascending order.
+inline std::vector<pid_t> ChildPids() {
+  std::vector<pid_t> pids;
+  DIR* d = opendir("/proc/self/task");
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream in(absl::StrCat("/proc/self/task/", e->d_name, "/children"));
+    pid_t pid;
+    while (in >> pid) pids.push_back(pid);
+  }
+  closedir(d);
+  std::sort(pids.begin(), pids.end());
+  return pids;
 }
 
 inline int CountOpenFds() {
