@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 # Libraries the C++ code links against at run time, and the toolchains sandboxed code runs with.
 RUNTIME_PKGS=(
   libgrpc++1.51 libprotobuf32 libre2-9 libabsl20220623 libgmp10 libmpfr6 libsimdjson14
-  libseccomp2 libcld2-0 libboost-filesystem1.74.0 libcpp-httplib0.11 libicu72
+  libseccomp2 libcld2-0 libcpp-httplib0.11 libicu72
   python3-minimal g++ gcc libssl-dev nodejs ca-certificates
 )
 
@@ -21,7 +21,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libre2-dev libgmp-dev libmpfr-dev libsimdjson-dev
-  libboost-dev libboost-filesystem-dev libseccomp-dev libcld2-dev libcpp-httplib-dev libicu-dev
+  libseccomp-dev libcld2-dev libcpp-httplib-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcre2-dev zlib1g-dev libssl-dev
   clang libclang-rt-14-dev
