@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/thread_pool.h"
 #include "grpcpp/grpcpp.h"
-#include "rewards/thread_pool.h"
 #include "sandbox/linux_runner.h"
 #include "server/convert.h"
 #include "verdict/v1/verdict.grpc.pb.h"

@@ -10,13 +10,15 @@ function(verdict_warnings target)
   endif()
 endfunction()
 
-# verdict_library(NAME name SRCS ... DEPS ...): a library rooted at the source tree so includes
-# read "verifier/math/verify.h".
+# verdict_library(NAME name SRCS ... [DEPS ...] [PRIVATE_DEPS ...]): a library rooted at the
+# source tree so includes read "verifier/math/verify.h". DEPS are what its public headers include
+# (its users get them too); PRIVATE_DEPS are used by its .cc files only, so their include paths
+# and definitions stay out of its users' compiles (a static library still links them).
 function(verdict_library)
-  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS" ${ARGN})
+  cmake_parse_arguments(A "" "NAME" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(${A_NAME} STATIC ${A_SRCS})
   target_include_directories(${A_NAME} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
-  target_link_libraries(${A_NAME} PUBLIC ${A_DEPS})
+  target_link_libraries(${A_NAME} PUBLIC ${A_DEPS} PRIVATE ${A_PRIVATE_DEPS})
   verdict_warnings(${A_NAME})
 endfunction()
 
@@ -41,3 +43,4 @@ function(verdict_test)
     set_tests_properties(${A_NAME} PROPERTIES LABELS "${A_LABELS}")
   endif()
 endfunction()
+

@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/strings.h"
 #include "re2/re2.h"
 
 namespace verdict {
@@ -30,9 +31,6 @@ bool IsBlank(std::string_view s) {
   }
   return true;
 }
-
-// Abseil 20220623 as built by Debian has its own string_view type.
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 const RE2& R1Pattern() {
   // (?s): '.' matches newlines. The tag counts are checked first, so the bodies cannot contain
@@ -62,7 +60,7 @@ std::string ExplainMismatch(std::string_view text) {
 // it (`storage` holds the joined copy).
 std::string_view WithPrefill(std::string_view completion, bool think_prefilled, std::string* storage) {
   if (!think_prefilled) return completion;
-  *storage = absl::StrCat(Absl(kThinkOpen), Absl(completion));
+  *storage = absl::StrCat(ToAbsl(kThinkOpen), ToAbsl(completion));
   return *storage;
 }
 
@@ -78,8 +76,8 @@ size_t CountOccurrences(std::string_view text, std::string_view needle) {
 }
 
 bool PromptPrefillsThink(std::string_view prompt) {
-  absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(Absl(prompt));
-  return absl::EndsWith(trimmed, Absl(kThinkOpen));
+  absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(ToAbsl(prompt));
+  return absl::EndsWith(trimmed, ToAbsl(kThinkOpen));
 }
 
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
@@ -94,11 +92,11 @@ FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
   for (std::string_view tag : kTags) {
     size_t n = CountOf(text, tag);
     if (n == 0) {
-      result.problem = absl::StrCat("missing ", Absl(tag));
+      result.problem = absl::StrCat("missing ", ToAbsl(tag));
       return result;
     }
     if (n > 1) {
-      result.problem = absl::StrCat(Absl(tag), " appears ", n, " times");
+      result.problem = absl::StrCat(ToAbsl(tag), " appears ", n, " times");
       return result;
     }
   }

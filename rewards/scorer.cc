@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stop_token>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -100,7 +101,7 @@ SampleResult ErrorSample(absl::Status status) {
 // Shared by the tasks of one group; the task that checks the last sample finishes the group.
 struct GroupJob {
   std::shared_ptr<const Group> group;
-  std::shared_ptr<const CancelToken> cancel;
+  std::shared_ptr<const Cancellation> cancel;
   Scorer::Done done;
   GroupContext context;
   GroupResult result;
@@ -413,7 +414,7 @@ void Scorer::MajorityVote(GroupResult* result, const math::MathOptions& options)
   }
 }
 
-void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const {
+void Scorer::ScoreCode(const Group& group, const Cancellation* cancel, GroupResult* result) const {
   const auto& ref = std::get<CodeReference>(group.reference);
   const RewardSpec& spec = group.spec;
   std::vector<std::string> texts;
@@ -426,10 +427,11 @@ void Scorer::ScoreCode(const Group& group, const CancelToken* cancel, GroupResul
   code::JudgeOptions options = options_.judge;
   options.all_pass = spec.code_all_pass;
   sandbox::CancelFlag flag;  // a cancelled call kills its processes at once
-  const int listener = cancel ? cancel->AddListener([&flag] { flag.Cancel(); }) : -1;
+  // The one bridge from the call's stop token to the sandbox: runs at once if already stopped.
+  std::stop_callback signal_sandbox(cancel ? cancel->stop : std::stop_token(),
+                                    [&flag] { flag.Cancel(); });
   std::vector<absl::StatusOr<code::CodeVerdict>> verdicts =
       code::JudgeGroup(ref, texts, *options_.runner, options, &flag);
-  if (cancel != nullptr && listener >= 0) cancel->RemoveListener(listener);
   for (size_t k = 0; k < verdicts.size(); ++k) {
     SampleResult& r = result->samples[index[k]];
     if (!verdicts[k].ok()) {  // the sandbox failed, or the call was cancelled: not a verdict
@@ -477,7 +479,7 @@ void Scorer::FinishBatch(std::vector<GroupResult*> results) {
 }
 
 void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
-                        std::shared_ptr<const CancelToken> cancel, Done done) const {
+                        std::shared_ptr<const Cancellation> cancel, Done done) const {
   GroupResult early;
   early.group_id = group->id;
   early.spec = group->spec;
@@ -536,12 +538,12 @@ void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
   }
 }
 
-GroupResult Scorer::Score(const Group& group, const CancelToken* cancel) const {
+GroupResult Scorer::Score(const Group& group, const Cancellation* cancel) const {
   absl::Notification finished;
   GroupResult out;
   // Non-owning shared_ptrs: this call blocks until `done` has run.
   std::shared_ptr<const Group> group_ref(&group, [](const Group*) {});
-  std::shared_ptr<const CancelToken> cancel_ref(cancel, [](const CancelToken*) {});
+  std::shared_ptr<const Cancellation> cancel_ref(cancel, [](const Cancellation*) {});
   ScoreAsync(std::move(group_ref), std::move(cancel_ref), [&](GroupResult r) {
     out = std::move(r);
     finished.Notify();

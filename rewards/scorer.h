@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "absl/functional/any_invocable.h"
-#include "rewards/cancel.h"
-#include "rewards/thread_pool.h"
+#include "base/cancel.h"
+#include "base/thread_pool.h"
 #include "rewards/types.h"
 #include "verifier/code/judge.h"
 #include "verifier/math/verify.h"
@@ -50,11 +50,11 @@ class Scorer {
   // Scores `group` with its completions checked in parallel on the pool. `done` runs exactly
   // once, on a pool thread (or inline, before returning, when the group is rejected without any
   // checking). `cancel` may be null. Never blocks.
-  void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const CancelToken> cancel,
+  void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const Cancellation> cancel,
                   Done done) const;
 
   // Blocking convenience over ScoreAsync. Do not call from a task of the same pool.
-  GroupResult Score(const Group& group, const CancelToken* cancel = nullptr) const;
+  GroupResult Score(const Group& group, const Cancellation* cancel = nullptr) const;
 
   // Checks one completion of `group`: format, accuracy, the per-sample shaping terms and their
   // weighted sum. Group-relative terms, truncation, clipping and advantages come in FinishGroup.
@@ -64,7 +64,7 @@ class Scorer {
 
   // Runs the group's programs (JudgeGroup: identical programs once) and puts the code accuracy,
   // verdict and test details on the samples already scored for format and shaping.
-  void ScoreCode(const Group& group, const CancelToken* cancel, GroupResult* result) const;
+  void ScoreCode(const Group& group, const Cancellation* cancel, GroupResult* result) const;
 
   // Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
   // majority fields of `result->stats`.

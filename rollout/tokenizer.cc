@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
+#include "base/utf8.h"
 #include "simdjson.h"
 
 namespace verdict::rollout {
@@ -18,13 +20,7 @@ using simdjson::dom::element;
 
 std::string Utf8Of(char32_t c) {
   std::string o;
-  if (c < 0x80) o += static_cast<char>(c);
-  else if (c < 0x800) { o += static_cast<char>(0xC0 | (c >> 6)); o += static_cast<char>(0x80 | (c & 0x3F)); }
-  else {
-    o += static_cast<char>(0xE0 | (c >> 12));
-    o += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    o += static_cast<char>(0x80 | (c & 0x3F));
-  }
+  AppendUtf8(c, &o);
   return o;
 }
 
@@ -37,8 +33,6 @@ int UnicodeToByte(char32_t c) {
   }();
   return c < inv.size() ? inv[c] : -1;
 }
-
-std::string Sv(std::string_view s) { return std::string(s); }
 
 absl::Status CheckPreTokenizer(element pre, SplitPattern* pattern, bool* prefix_space,
                                bool* have_split, bool* have_byte_level) {
@@ -66,7 +60,7 @@ absl::Status CheckPreTokenizer(element pre, SplitPattern* pattern, bool* prefix_
     }
     if (!pre["behavior"].get_string().get(behavior) && behavior != "Isolated") {
       return absl::UnimplementedError(
-          absl::StrCat("tokenizer.json: Split behavior ", Sv(behavior), " (only Isolated)"));
+          absl::StrCat("tokenizer.json: Split behavior ", ToAbsl(behavior), " (only Isolated)"));
     }
     auto p = RecognizeSplitPattern(regex);
     if (!p.ok()) return p.status();
@@ -87,7 +81,7 @@ absl::Status CheckPreTokenizer(element pre, SplitPattern* pattern, bool* prefix_
     return absl::OkStatus();
   }
   return absl::UnimplementedError(
-      absl::StrCat("tokenizer.json: pre-tokenizer ", Sv(type), " is not supported"));
+      absl::StrCat("tokenizer.json: pre-tokenizer ", ToAbsl(type), " is not supported"));
 }
 
 }  // namespace
@@ -125,7 +119,7 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
     return absl::InvalidArgumentError("tokenizer.json: no model.type");
   }
   if (type != "BPE") {
-    return absl::UnimplementedError(absl::StrCat("tokenizer.json: model type ", Sv(type),
+    return absl::UnimplementedError(absl::StrCat("tokenizer.json: model type ", ToAbsl(type),
                                                  " is not supported (byte-level BPE only)"));
   }
   bool flag = false;
@@ -142,7 +136,7 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
       t.nfc_ = true;
     } else {
       return absl::UnimplementedError(
-          absl::StrCat("tokenizer.json: normalizer ", Sv(nt), " is not supported (NFC or none)"));
+          absl::StrCat("tokenizer.json: normalizer ", ToAbsl(nt), " is not supported (NFC or none)"));
     }
   }
   bool have_split = false, have_byte_level = false;
@@ -166,7 +160,7 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
   for (auto [key, value] : vocab) {
     int64_t id;
     if (value.get_int64().get(id) || id < 0 || id > (1 << 24)) {
-      return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: bad id for ", Sv(key)));
+      return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: bad id for ", ToAbsl(key)));
     }
     if (static_cast<size_t>(id) >= t.id_to_token_.size()) t.id_to_token_.resize(id + 1);
     // Vocab strings are byte-level: map each code point back to its byte.
@@ -177,7 +171,7 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
       const int b = UnicodeToByte(c);
       if (b < 0) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "tokenizer.json: vocab entry ", Sv(key), " is not byte-level (GPT-2 byte map)"));
+            "tokenizer.json: vocab entry ", ToAbsl(key), " is not byte-level (GPT-2 byte map)"));
       }
       bytes += static_cast<char>(b);
     }
@@ -233,17 +227,17 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
     if (!m.get_string().get(s)) {  // legacy "a b"
       const size_t sp = s.find(' ');
       if (sp == std::string_view::npos) {
-        return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: merge \"", Sv(s), "\" has no space"));
+        return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: merge \"", ToAbsl(s), "\" has no space"));
       }
-      a = Sv(s.substr(0, sp));
-      b = Sv(s.substr(sp + 1));
+      a = std::string(s.substr(0, sp));
+      b = std::string(s.substr(sp + 1));
     } else if (!m.get_array().get(pair) && pair.size() == 2) {
       std::string_view x, y;
       if (pair.at(0).get_string().get(x) || pair.at(1).get_string().get(y)) {
         return absl::InvalidArgumentError("tokenizer.json: merge pair is not two strings");
       }
-      a = Sv(x);
-      b = Sv(y);
+      a = std::string(x);
+      b = std::string(y);
     } else {
       return absl::InvalidArgumentError("tokenizer.json: merge is neither \"a b\" nor [a, b]");
     }
@@ -372,7 +366,7 @@ absl::StatusOr<std::string> Tokenizer::Decode(const std::vector<int32_t>& ids,
 absl::StatusOr<PromptTemplate> ParsePromptTemplate(std::string_view name) {
   if (name == "r1") return PromptTemplate::kR1;
   if (name == "plain") return PromptTemplate::kPlain;
-  return absl::InvalidArgumentError(absl::StrCat("unknown prompt template \"", Sv(name),
+  return absl::InvalidArgumentError(absl::StrCat("unknown prompt template \"", ToAbsl(name),
                                                  "\" (r1, plain)"));
 }
 
@@ -383,7 +377,7 @@ std::string ApplyPromptTemplate(PromptTemplate t, std::string_view question) {
       "solves it. The assistant first thinks about the reasoning process in the mind and then "
       "provides the user with the answer. The reasoning process and answer are enclosed within "
       "<think> </think> and <answer> </answer> tags, respectively.\nUser: ",
-      Sv(question), "\nAssistant:");
+      ToAbsl(question), "\nAssistant:");
 }
 
 }  // namespace verdict::rollout

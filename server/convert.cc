@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 #include "rewards/format.h"
-#include "rewards/utf8.h"
 
 namespace verdict {
 namespace {

@@ -2,6 +2,7 @@
 #include "sandbox/fake_runner.h"
 
 #include <cmath>
+#include <stop_token>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -290,8 +291,9 @@ TEST_F(ScorerTest, TenMegabyteCompletionGetsAVerdict) {
 }
 
 TEST_F(ScorerTest, CancelledCallReportsCancelledErrorsNotVerdicts) {
-  CancelToken token;
-  token.Cancel();
+  std::stop_source stop;
+  stop.request_stop();
+  Cancellation token(stop.get_token());
   GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}", "\\boxed{1}"}), &token);
   for (const SampleResult& s : r.samples) {
     EXPECT_EQ(s.verdict, Verdict::kError);
@@ -300,7 +302,7 @@ TEST_F(ScorerTest, CancelledCallReportsCancelledErrorsNotVerdicts) {
 }
 
 TEST_F(ScorerTest, PassedDeadlineReportsDeadlineExceeded) {
-  CancelToken token(absl::Now() - absl::Seconds(1));
+  Cancellation token(std::stop_token(), absl::Now() - absl::Seconds(1));
   GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}"}), &token);
   EXPECT_EQ(r.samples[0].error.code(), absl::StatusCode::kDeadlineExceeded);
 }

@@ -1,4 +1,5 @@
 // The hand-written pre-tokenizer scanners against PCRE2 running the original patterns.
+#include "base/utf8.h"
 #include "rollout/pretokenizer.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8

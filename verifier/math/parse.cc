@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 #include "verifier/math/labels.h"
 #include "verifier/math/lexicon.h"
 
@@ -26,8 +27,6 @@ bool In(std::string_view x, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), x) != set.end();
 }
 
-// Debian's Abseil has its own string_view type.
-absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view Trimmed(std::string_view s) {
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -384,7 +383,8 @@ class Parser {
     size_t open = p_ + cmd.size() + 1;
     size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
     if (close == std::string_view::npos) return false;
-    std::string words = absl::AsciiStrToLower(A(Trimmed(s_.substr(open + 1, close - open - 1))));
+    std::string words =
+        absl::AsciiStrToLower(ToAbsl(Trimmed(s_.substr(open + 1, close - open - 1))));
     for (std::string_view w : {"for all", "for every", "for each", "for any"}) {
       if (words.rfind(w, 0) == 0) return true;
     }
@@ -1247,8 +1247,8 @@ class Parser {
       size_t k = r;
       while (k < end_ && IsDigit(s_[k])) ++k;
       if (k == r || (brace && (k >= end_ || s_[k] != '}'))) return kNoNode;
-      std::string text = absl::StrCat(A(s_.substr(start, p_ - start)), "_",
-                                      A(s_.substr(r, k - r)));
+      std::string text = absl::StrCat(ToAbsl(s_.substr(start, p_ - start)), "_",
+                                      ToAbsl(s_.substr(r, k - r)));
       p_ = brace ? k + 1 : k;
       return Leaf(Op::kText, std::move(text));
     }
@@ -1262,7 +1262,7 @@ class Parser {
       size_t k = r;
       while (k < end_ && IsDigit(s_[k])) ++k;
       if (k == r) break;
-      absl::StrAppend(&text, ":", A(s_.substr(r, k - r)));
+      absl::StrAppend(&text, ":", ToAbsl(s_.substr(r, k - r)));
       ratio = true;
       p_ = k;
       q = k;
@@ -1344,10 +1344,10 @@ class Parser {
     std::string unit(1, s_[q]);
     size_t r = q + 1;
     if (s_.substr(r, 4) == "^{2}" || s_.substr(r, 4) == "^{3}") {
-      absl::StrAppend(&unit, "^", A(s_.substr(r + 2, 1)));
+      absl::StrAppend(&unit, "^", ToAbsl(s_.substr(r + 2, 1)));
       r += 4;
     } else if (s_.substr(r, 2) == "^2" || s_.substr(r, 2) == "^3") {
-      absl::StrAppend(&unit, A(s_.substr(r, 2)));
+      absl::StrAppend(&unit, ToAbsl(s_.substr(r, 2)));
       r += 2;
     }
     size_t e = r;
@@ -1381,7 +1381,7 @@ class Parser {
     }
     size_t r = q;
     while (r < end_ && IsAlpha(s_[r])) ++r;
-    std::string w = absl::AsciiStrToLower(A(s_.substr(q, r - q)));
+    std::string w = absl::AsciiStrToLower(ToAbsl(s_.substr(q, r - q)));
     if (!IsOrdinalSuffix(w)) return kNoNode;
     for (; closers > 0; --closers) {
       if (r >= end_ || s_[r] != '}') return kNoNode;
@@ -1394,7 +1394,7 @@ class Parser {
       while (k < end_ && IsAlpha(s_[k])) ++k;
       std::string_view next = s_.substr(p_ + 1, k - p_ - 1);
       if (next == "and" || next == "or") break;
-      absl::StrAppend(&w, " ", absl::AsciiStrToLower(A(next)));
+      absl::StrAppend(&w, " ", absl::AsciiStrToLower(ToAbsl(next)));
       p_ = k;
     }
     int32_t u = Unary(Op::kUnit, number);
@@ -1513,7 +1513,7 @@ class Parser {
     std::string title = w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
                                 std::all_of(w.begin() + 1, w.end(),
                                             [](char ch) { return ch >= 'a' && ch <= 'z'; })
-                            ? absl::AsciiStrToLower(A(w))
+                            ? absl::AsciiStrToLower(ToAbsl(w))
                             : std::string(w);
     if (w.size() <= 3 && !In(std::string_view(title), kShortWords)) {
       // "xy", "abc": products of one-letter variables; read the first, the rest follows.
@@ -1561,7 +1561,7 @@ class Parser {
   // A number word standing alone ("two", "Twelve"; not "one solution"): the number.
   int32_t NumberWord(std::string_view w, size_t end) {
     if (w.size() < 3) return kNoNode;
-    int value = NumberWordValue(absl::AsciiStrToLower(A(w)));
+    int value = NumberWordValue(absl::AsciiStrToLower(ToAbsl(w)));
     if (value < 0) return kNoNode;
     if (end + 1 < end_ && s_[end] == ' ' && IsAlpha(s_[end + 1])) return kNoNode;
     if (end < end_ && (s_[end] == '-' || s_[end] == '\'')) return kNoNode;
@@ -1575,11 +1575,11 @@ class Parser {
       if (q < end_ && s_[q] == '{') {
         size_t close = MatchBrace(q);
         if (close == std::string_view::npos) return Fail("unbalanced '{'");
-        absl::StrAppend(&name, "_", A(s_.substr(q + 1, close - q - 1)));
+        absl::StrAppend(&name, "_", ToAbsl(s_.substr(q + 1, close - q - 1)));
         p_ = close + 1;
       } else if (q < end_ && (IsDigit(s_[q]) || IsAlpha(s_[q]))) {
         size_t r = q + 1;
-        absl::StrAppend(&name, "_", A(s_.substr(q, r - q)));
+        absl::StrAppend(&name, "_", ToAbsl(s_.substr(q, r - q)));
         p_ = r;
       }
     }
@@ -1718,7 +1718,7 @@ class Parser {
     if (cmd == "langle") return ParseAngleVector();
     // Geometric names: `\angle ABC = 30^\circ`, `|\overrightarrow{AB}| = 2` (labels.h).
     if (cmd == "angle" || cmd == "measuredangle" || cmd == "triangle") {
-      return Leaf(Op::kSymbol, absl::StrCat("\\", A(cmd)));
+      return Leaf(Op::kSymbol, absl::StrCat("\\", ToAbsl(cmd)));
     }
     if (In(cmd, {"overline", "overrightarrow", "vec", "overleftrightarrow", "widehat"})) {
       SkipWs();
@@ -1732,16 +1732,18 @@ class Parser {
       }
       bool letters = !name.empty();
       for (char ch : name) letters = letters && IsAlpha(ch);
-      if (!letters) return Fail(absl::StrCat("\\", A(cmd), " over something other than a name"));
+      if (!letters) {
+        return Fail(absl::StrCat("\\", ToAbsl(cmd), " over something other than a name"));
+      }
       p_ = close + 1;
-      return SymbolWithSubscript(absl::StrCat("\\", A(cmd), "{", A(name), "}"));
+      return SymbolWithSubscript(absl::StrCat("\\", ToAbsl(cmd), "{", ToAbsl(name), "}"));
     }
     if (cmd == "lfloor" || cmd == "lceil") {
       int32_t x = ParseSum();
       if (x < 0) return -1;
       SkipWs();
       if (!AcceptCommand(cmd == "lfloor" ? "rfloor" : "rceil")) {
-        return Fail(absl::StrCat("\\", A(cmd), " without its closing bracket"));
+        return Fail(absl::StrCat("\\", ToAbsl(cmd), " without its closing bracket"));
       }
       Node n;
       n.op = Op::kFunc;
@@ -1774,14 +1776,14 @@ class Parser {
         name = s_.substr(p_++, 1);
       }
       if (name == "R") return Leaf(Op::kReals);
-      return Leaf(Op::kSymbol, absl::StrCat("\\mathbb{", A(name), "}"));
+      return Leaf(Op::kSymbol, absl::StrCat("\\mathbb{", ToAbsl(name), "}"));
     }
     if (IsTextCommand(cmd)) return ParseTextCommand(cmd);
     if (cmd == "begin") return ParseEnvironment();
     if (In(cmd, kFunctions)) return ParseFunction(cmd);
-    if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", A(cmd)));
+    if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", ToAbsl(cmd)));
     if (cmd == "circ") return Fail("a degree sign without a number");
-    return Fail(absl::StrCat("unknown command \\", A(cmd)));
+    return Fail(absl::StrCat("unknown command \\", ToAbsl(cmd)));
   }
 
   // `\{x \mid -1 < x < 1\}`, `\{x : x > 3\}`, `\{x | ...\}` (p_ after `\{`): the condition, which
@@ -1912,7 +1914,7 @@ class Parser {
     }
     Node n;
     n.op = Op::kFunc;
-    n.text = absl::StrCat(A(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
+    n.text = absl::StrCat(ToAbsl(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
                           hi >= 0 ? CanonicalForm(tree_, hi) : "", "]");
     n.kids = {body};
     return Add(std::move(n));
@@ -1924,7 +1926,7 @@ class Parser {
     SkipWs();
     if (Peek() != '{') {
       if (IsAlpha(Peek())) return Leaf(Op::kSymbol, std::string(1, s_[p_++]));
-      return Fail(absl::StrCat("\\", A(cmd), " without an argument"));
+      return Fail(absl::StrCat("\\", ToAbsl(cmd), " without an argument"));
     }
     size_t close = MatchBrace(p_);
     if (close == std::string_view::npos) return Fail("unbalanced '{'");
@@ -1934,7 +1936,7 @@ class Parser {
     for (char ch : content) letters += IsAlpha(ch) ? 1 : 0;
     bool has_word = letters > 1 || (!content.empty() && content[0] == ' ' && letters > 0);
     std::string_view trimmed = Trimmed(content);
-    if (int value = NumberWordValue(absl::AsciiStrToLower(A(trimmed))); value >= 0) {
+    if (int value = NumberWordValue(absl::AsciiStrToLower(ToAbsl(trimmed))); value >= 0) {
       p_ = close + 1;  // \text{three}
       return NumberLeaf(std::to_string(value), 0, 0, false);
     }
