@@ -3,7 +3,7 @@
 # Warnings for our own code only (generated code and dependencies are left alone).
 function(verdict_warnings target)
   # -Wno-restrict: GCC 12 reports impossible std::string memcpy overlaps at -O2 (GCC bug 105329).
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter
                                            $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>)
   if(VERDICT_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
