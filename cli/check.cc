@@ -6,10 +6,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/json.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/result_json.h"
-#include "rewards/utf8.h"
-#include "server/log.h"
 #include "simdjson.h"
 #include "verifier/math/verify.h"
 
@@ -123,7 +123,7 @@ int CheckFile(const Flags& flags, const math::MathOptions& options) {
       std::string json = "{\"verdict_error\":";
       AppendErrorJson(static_cast<int>(absl::StatusCode::kInvalidArgument), error, &json);
       json.append(",\"raw\":");
-      log::AppendJsonString(line, &json);
+      AppendJsonString(line, &json);
       *out << json << "}\n";
       continue;
     }
@@ -134,16 +134,16 @@ int CheckFile(const Flags& flags, const math::MathOptions& options) {
                                                               : "false";
     l = AddMember(l, "equivalent", eq);
     std::string s;
-    log::AppendJsonString(math::OutcomeName(v.outcome), &s);
+    AppendJsonString(math::OutcomeName(v.outcome), &s);
     l = AddMember(l, "verdict", s);
     s.clear();
-    log::AppendJsonString(RepairUtf8(v.extracted), &s);
+    AppendJsonString(RepairUtf8(v.extracted), &s);
     l = AddMember(l, "extracted", s);
     s.clear();
-    log::AppendJsonString(RepairUtf8(v.canonical), &s);
+    AppendJsonString(RepairUtf8(v.canonical), &s);
     l = AddMember(l, "canonical", s);
     s.clear();
-    log::AppendJsonString(RepairUtf8(v.reason), &s);
+    AppendJsonString(RepairUtf8(v.reason), &s);
     l = AddMember(l, "reason", s);
     *out << l << '\n';
   }

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cli/flags.h"
+#include "base/flags.h"
 #include "verdict/v1/verdict.pb.h"
 
 namespace verdict::cli {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "cli/flags.h"
+#include "base/flags.h"
 
 namespace verdict::cli {
 

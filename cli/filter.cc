@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json.h"
+#include "base/utf8.h"
 #include "cli/filter_rules.h"
 #include "cli/commands.h"
 #include "rewards/language.h"
 #include "rewards/shaping.h"
-#include "rewards/utf8.h"
-#include "server/log.h"
 #include "simdjson.h"
 
 namespace verdict::cli {
@@ -132,7 +132,7 @@ int RunFilter(const std::vector<std::string>& args) {
     record.push_back('{');
     auto field = [&](const char* key, simdjson::dom::element e) {
       if (record.size() > 1) record.push_back(',');
-      log::AppendJsonString(key, &record);
+      AppendJsonString(key, &record);
       record.push_back(':');
       record.append(simdjson::minify(e));
     };
@@ -141,7 +141,7 @@ int RunFilter(const std::vector<std::string>& args) {
     if (root[prompt_f].get(e) == simdjson::SUCCESS) field("prompt", e);
     if (record.size() > 1) record.push_back(',');
     record.append("\"completion\":");
-    log::AppendJsonString(completion, &record);
+    AppendJsonString(completion, &record);
     if (root[gold_f].get(e) == simdjson::SUCCESS) field("gold", e);
     if (reason.empty()) {
       ++kept;
@@ -150,7 +150,7 @@ int RunFilter(const std::vector<std::string>& args) {
       ++reasons[reason];
       if (rejected_file) {
         record.append(",\"reason\":");
-        log::AppendJsonString(reason, &record);
+        AppendJsonString(reason, &record);
         rejected_file << record << "}\n";
       }
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "rewards/shaping.h"
-#include "rewards/utf8.h"
+#include "rewards/white_space.h"
 
 namespace verdict::cli {
 

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "rewards/utf8.h"
+#include "base/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "simdjson.h"
 

@@ -6,19 +6,19 @@
 #include <utility>
 #include <vector>
 
-#include "server/log.h"
+#include "base/json.h"
 
 namespace verdict::cli {
 namespace {
 
 void Key(std::string_view key, std::string* out) {
-  log::AppendJsonString(key, out);
+  AppendJsonString(key, out);
   out->push_back(':');
 }
 
 void Str(std::string_view key, std::string_view value, std::string* out) {
   Key(key, out);
-  log::AppendJsonString(value, out);
+  AppendJsonString(value, out);
 }
 
 void Int(std::string_view key, int64_t value, std::string* out) {
@@ -284,7 +284,7 @@ std::string AddMember(std::string_view object_line, std::string_view key,
   bool empty = last == std::string_view::npos || head[last] == '{';
   std::string out(head.substr(0, last == std::string_view::npos ? 0 : last + 1));
   if (!empty) out.push_back(',');
-  log::AppendJsonString(key, &out);
+  AppendJsonString(key, &out);
   out.push_back(':');
   out.append(value_json);
   out.push_back('}');

@@ -13,11 +13,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
 #include "cli/backend.h"
 #include "cli/commands.h"
 #include "cli/jsonl_input.h"
 #include "cli/result_json.h"
-#include "server/log.h"
 
 namespace verdict::cli {
 namespace {
@@ -165,7 +165,7 @@ class Writer {
         json.append("{\"verdict_error\":");
         AppendErrorJson(static_cast<int>(u.error.code()), std::string(u.error.message()), &json);
         json.append(",\"raw\":");
-        log::AppendJsonString(u.lines[0], &json);
+        AppendJsonString(u.lines[0], &json);
         json.append("}\n");
         *out_ << json;
         continue;
@@ -185,7 +185,7 @@ class Writer {
       for (size_t i = 0; i < u.lines.size(); ++i) {
         json.clear();
         json.append("{\"group_id\":");
-        log::AppendJsonString(r.group_id(), &json);
+        AppendJsonString(r.group_id(), &json);
         json.append(",\"sample\":");
         AppendSampleJson(r.samples(static_cast<int>(i)), &json);
         json.append(",\"stats\":");

@@ -3,8 +3,9 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "base/json.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "google/protobuf/util/json_util.h"
@@ -60,15 +61,15 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
       SpecToProto(o.service.default_spec), &spec_json, print);
   if (!printed.ok()) {  // not expected for a spec we built; say so rather than print nothing
     spec_json.clear();
-    log::AppendJsonString("unprintable: " + printed.ToString(), &spec_json);
+    AppendJsonString("unprintable: " + printed.ToString(), &spec_json);
   }
   std::string listen;
   for (const std::string& l : o.listen) {
     if (!listen.empty()) listen += ",";
-    log::AppendJsonString(l, &listen);
+    AppendJsonString(l, &listen);
   }
   std::string out = absl::StrCat("{\"listen\":[", listen, "],\"http_listen\":");
-  log::AppendJsonString(o.http_listen, &out);
+  AppendJsonString(o.http_listen, &out);
   absl::StrAppend(&out, ",\"threads\":", o.worker_threads, ",\"max_message_bytes\":", o.max_message_bytes,
                   ",\"max_inflight_samples\":", o.service.max_inflight_samples,
                   ",\"stream_window_groups\":", o.service.stream_window_groups,
@@ -82,9 +83,9 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
                   ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
                   ",\"unix_socket_mode\":", o.unix_socket_mode,
                   ",\"sandbox_dir\":");
-  log::AppendJsonString(o.sandbox.work_root, &out);
+  AppendJsonString(o.sandbox.work_root, &out);
   out += ",\"log_level\":";
-  log::AppendJsonString(log_level, &out);
+  AppendJsonString(log_level, &out);
   absl::StrAppend(&out, ",\"default_spec\":", spec_json, "}");
   return out;
 }

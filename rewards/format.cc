@@ -11,8 +11,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "base/strings.h"
 #include "re2/re2.h"
-#include "rewards/utf8.h"
+#include "rewards/white_space.h"
 
 namespace verdict {
 namespace {
@@ -24,11 +25,8 @@ constexpr std::string_view kAnswerClose = "</answer>";
 
 size_t CountOf(std::string_view text, std::string_view needle) { return CountOccurrences(text, needle); }
 
-// Abseil 20220623 as built by Debian has its own string_view type.
-absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
 // The structural rule a text with each tag exactly once breaks, or "" when it has none: tags in
-// order, nothing but white space (rewards/utf8.h) around and between the blocks.
+// order, nothing but white space (rewards/white_space.h) around and between the blocks.
 std::string StructureProblem(std::string_view text) {
   size_t to = text.find(kThinkOpen), tc = text.find(kThinkClose);
   size_t ao = text.find(kAnswerOpen), ac = text.find(kAnswerClose);
@@ -44,7 +42,7 @@ std::string StructureProblem(std::string_view text) {
 // it (`storage` holds the joined copy).
 std::string_view WithPrefill(std::string_view completion, bool think_prefilled, std::string* storage) {
   if (!think_prefilled) return completion;
-  *storage = absl::StrCat(Absl(kThinkOpen), Absl(completion));
+  *storage = absl::StrCat(ToAbsl(kThinkOpen), ToAbsl(completion));
   return *storage;
 }
 
@@ -60,7 +58,7 @@ size_t CountOccurrences(std::string_view text, std::string_view needle) {
 }
 
 bool PromptPrefillsThink(std::string_view prompt) {
-  return absl::EndsWith(Absl(StripTrailingWhiteSpace(prompt)), Absl(kThinkOpen));
+  return absl::EndsWith(ToAbsl(StripTrailingWhiteSpace(prompt)), ToAbsl(kThinkOpen));
 }
 
 FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
@@ -75,11 +73,11 @@ FormatResult CheckR1Format(std::string_view completion, bool think_prefilled) {
   for (std::string_view tag : kTags) {
     size_t n = CountOf(text, tag);
     if (n == 0) {
-      result.problem = absl::StrCat("missing ", Absl(tag));
+      result.problem = absl::StrCat("missing ", ToAbsl(tag));
       return result;
     }
     if (n > 1) {
-      result.problem = absl::StrCat(Absl(tag), " appears ", n, " times");
+      result.problem = absl::StrCat(ToAbsl(tag), " appears ", n, " times");
       return result;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stop_token>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -111,7 +112,7 @@ struct GroupContext {
 // Shared by the tasks of one group; the task that checks the last sample finishes the group.
 struct GroupJob {
   std::shared_ptr<const Group> group;
-  std::shared_ptr<const CancelToken> cancel;
+  std::shared_ptr<const Cancellation> cancel;
   Scorer::Done done;
   GroupContext context;
   GroupResult result;
@@ -295,7 +296,7 @@ void MajorityVote(GroupResult* result, const math::MathOptions& options) {
 
 // Runs the group's programs (JudgeGroup: identical programs once) and puts the code accuracy,
 // verdict and test details on the samples already scored for format and shaping.
-void ScoreCode(const Group& group, const CancelToken* cancel, const ScorerOptions& scorer,
+void ScoreCode(const Group& group, const Cancellation* cancel, const ScorerOptions& scorer,
                GroupResult* result) {
   const auto& ref = std::get<CodeReference>(group.reference);
   const RewardSpec& spec = group.spec;
@@ -309,10 +310,11 @@ void ScoreCode(const Group& group, const CancelToken* cancel, const ScorerOption
   code::JudgeOptions options = scorer.judge;
   options.all_pass = spec.code_all_pass;
   sandbox::CancelFlag flag;  // a cancelled call kills its processes at once
-  const int listener = cancel ? cancel->AddListener([&flag] { flag.Cancel(); }) : -1;
+  // The one bridge from the call's stop token to the sandbox: runs at once if already stopped.
+  std::stop_callback signal_sandbox(cancel ? cancel->stop : std::stop_token(),
+                                    [&flag] { flag.Cancel(); });
   std::vector<absl::StatusOr<code::CodeVerdict>> verdicts =
       code::JudgeGroup(ref, texts, *scorer.runner, options, &flag);
-  if (cancel != nullptr && listener >= 0) cancel->RemoveListener(listener);
   for (size_t k = 0; k < verdicts.size(); ++k) {
     SampleResult& r = result->samples[index[k]];
     if (!verdicts[k].ok()) {  // the sandbox failed, or the call was cancelled: not a verdict
@@ -338,7 +340,7 @@ Scorer::Scorer(ThreadPool* pool, ScorerOptions options)
     : pool_(pool), options_(std::move(options)) {}
 
 void Scorer::ScoreAsync(std::shared_ptr<const Group> group,
-                        std::shared_ptr<const CancelToken> cancel, Done done) const {
+                        std::shared_ptr<const Cancellation> cancel, Done done) const {
   GroupResult early;
   early.group_id = group->id;
   early.spec = group->spec;
@@ -421,7 +423,7 @@ struct BatchJob {
 
 }  // namespace
 
-void Scorer::ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const CancelToken> cancel,
+void Scorer::ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const Cancellation> cancel,
                         BatchDone done) const {
   auto job = std::make_shared<BatchJob>();
   const size_t n = groups.size();
@@ -448,12 +450,12 @@ void Scorer::ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const Ca
   job->DoneOne();
 }
 
-GroupResult Scorer::Score(const Group& group, const CancelToken* cancel) const {
+GroupResult Scorer::Score(const Group& group, const Cancellation* cancel) const {
   absl::Notification finished;
   GroupResult out;
   // Non-owning shared_ptrs: this call blocks until `done` has run.
   std::shared_ptr<const Group> group_ref(&group, [](const Group*) {});
-  std::shared_ptr<const CancelToken> cancel_ref(cancel, [](const CancelToken*) {});
+  std::shared_ptr<const Cancellation> cancel_ref(cancel, [](const Cancellation*) {});
   ScoreAsync(std::move(group_ref), std::move(cancel_ref), [&](GroupResult r) {
     out = std::move(r);
     finished.Notify();

@@ -9,8 +9,8 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "rewards/cancel.h"
-#include "rewards/thread_pool.h"
+#include "base/cancel.h"
+#include "base/thread_pool.h"
 #include "rewards/types.h"
 #include "verifier/code/judge.h"
 #include "verifier/math/verify.h"
@@ -56,18 +56,18 @@ class Scorer {
   // once, on a pool thread (or inline, before returning, when the group is rejected without any
   // checking). `cancel` may be null. Never blocks. Batch-scaled advantages (REINFORCE++) are
   // left baseline-subtracted: score batches with ScoreBatch.
-  void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const CancelToken> cancel,
+  void ScoreAsync(std::shared_ptr<const Group> group, std::shared_ptr<const Cancellation> cancel,
                   Done done) const;
 
   // Scores a batch (one request, one CLI chunk): every group concurrently, then batch-scaled
   // advantages whitened across the batch. `done` runs exactly once, on a pool thread (or inline
   // when no group was queued). Once `cancel` fires, groups not yet queued are not: their
   // results carry its status. `cancel` may be null. Never blocks.
-  void ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const CancelToken> cancel,
+  void ScoreBatch(std::vector<BatchGroup> groups, std::shared_ptr<const Cancellation> cancel,
                   BatchDone done) const;
 
   // Blocking convenience over ScoreAsync. Do not call from a task of the same pool.
-  GroupResult Score(const Group& group, const CancelToken* cancel = nullptr) const;
+  GroupResult Score(const Group& group, const Cancellation* cancel = nullptr) const;
 
   const ScorerOptions& options() const { return options_; }
 

@@ -6,7 +6,8 @@
 #include <unordered_set>
 
 #include "absl/hash/hash.h"
-#include "rewards/utf8.h"
+#include "base/utf8.h"
+#include "rewards/white_space.h"
 #include "unicode/uchar.h"
 
 namespace verdict {

@@ -6,29 +6,21 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 #include "rollout/pretokenizer.h"
 
 namespace verdict::rollout {
 
 std::string SanitizeUtf8(std::string_view bytes) {
   std::string out;
-  std::vector<char32_t> cps;
-  size_t i = 0;
-  while (i < bytes.size()) {
-    // Try the longest valid sequence starting at i (1..4 bytes).
-    size_t len = 0;
-    for (size_t n = 1; n <= 4 && i + n <= bytes.size(); ++n) {
-      if (DecodeUtf8(bytes.substr(i, n), &cps, nullptr).ok()) {
-        len = n;
-        break;
-      }
-    }
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
+  out.reserve(bytes.size());
+  for (size_t i = 0; i < bytes.size();) {
+    if (const size_t len = Utf8SequenceLength(bytes, i); len > 0) {
       out.append(bytes.substr(i, len));
       i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
     }
   }
   return out;

@@ -1,6 +1,7 @@
 #include "rollout/pretokenizer.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 #include "rollout/unicode.h"
 
 namespace verdict::rollout {
@@ -108,39 +109,6 @@ absl::StatusOr<SplitPattern> RecognizeSplitPattern(std::string_view regex) {
   return absl::UnimplementedError(
       absl::StrCat("pre-tokenizer pattern is not supported (Qwen2, Llama-3, GPT-2 only): ",
                    std::string(regex)));
-}
-
-absl::Status DecodeUtf8(std::string_view t, std::vector<char32_t>* cps,
-                        std::vector<size_t>* offsets) {
-  cps->clear();
-  if (offsets) offsets->clear();
-  const auto* b = reinterpret_cast<const unsigned char*>(t.data());
-  size_t i = 0;
-  while (i < t.size()) {
-    const unsigned char c = b[i];
-    size_t len;
-    char32_t cp, min;
-    if (c < 0x80) { len = 1; cp = c; min = 0; }
-    else if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-    else return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
-    if (i + len > t.size()) return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
-    for (size_t k = 1; k < len; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
-      }
-      cp = (cp << 6) | (b[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid UTF-8 at byte ", i));
-    }
-    if (offsets) offsets->push_back(i);
-    cps->push_back(cp);
-    i += len;
-  }
-  if (offsets) offsets->push_back(t.size());
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string_view>> PreTokenize(std::string_view text, SplitPattern p) {

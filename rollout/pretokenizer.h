@@ -39,11 +39,6 @@ absl::StatusOr<SplitPattern> RecognizeSplitPattern(std::string_view regex);
 // Splits `text` (valid UTF-8, else INVALID_ARGUMENT) into consecutive pieces covering all of it.
 absl::StatusOr<std::vector<std::string_view>> PreTokenize(std::string_view text, SplitPattern p);
 
-// Decodes UTF-8; INVALID_ARGUMENT naming the byte offset of the first invalid sequence.
-// `offsets` (optional) gets the byte offset of each code point, plus text.size() at the end.
-absl::Status DecodeUtf8(std::string_view text, std::vector<char32_t>* cps,
-                        std::vector<size_t>* offsets);
-
 }  // namespace verdict::rollout
 
 #endif  // VERDICT_ROLLOUT_PRETOKENIZER_H_

@@ -85,9 +85,10 @@ absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std
       return absl::UnimplementedError(absl::StrCat(path, ": tensor ", t.name, ": dtype ", std::string(dtype),
                                                    " is not supported (F32, F16, BF16)"));
     }
+    int64_t elements = 1;  // checked here so that NumElements() cannot overflow later
     for (auto d : shape) {
       int64_t x;
-      if (d.get_int64().get(x) || x < 0) {
+      if (d.get_int64().get(x) || x < 0 || __builtin_mul_overflow(elements, x, &elements)) {
         return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.name, ": bad shape"));
       }
       t.shape.push_back(x);
@@ -102,7 +103,9 @@ absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std
                                               end, " of a data section of ", data_size, " bytes"));
     }
     t.num_bytes = end - begin;
-    if (t.num_bytes != static_cast<uint64_t>(t.NumElements()) * ElementSize(t.dtype)) {
+    uint64_t want_bytes = 0;
+    if (__builtin_mul_overflow(static_cast<uint64_t>(elements), ElementSize(t.dtype), &want_bytes) ||
+        t.num_bytes != want_bytes) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.name, ": ", t.num_bytes,
                                                      " bytes do not hold shape ",
                                                      ShapeString(t.shape), " of ", std::string(dtype)));

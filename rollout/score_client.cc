@@ -61,8 +61,7 @@ class GrpcScoreStreamClient final : public ScoreStreamClient {
       v1::ScoreStreamRequest req;
       {
         absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](GrpcScoreStreamClient* c) { return c->closing_ || !c->queue_.empty(); }, this));
+        mu_.Await(absl::Condition(this, &GrpcScoreStreamClient::HasWorkOrClosing));
         if (queue_.empty()) break;
         *req.mutable_group() = std::move(queue_.front());
         queue_.pop_front();
@@ -75,16 +74,20 @@ class GrpcScoreStreamClient final : public ScoreStreamClient {
     stream_->WritesDone();
   }
 
+  bool HasWorkOrClosing() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return closing_ || !queue_.empty();
+  }
+
   std::unique_ptr<v1::RewardService::Stub> stub_;
   ResultCallback on_result_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::ScoreStreamRequest, v1::GroupResult>> stream_;
   absl::Mutex mu_;
-  std::deque<v1::Group> queue_;
-  bool closing_ = false;
-  bool write_failed_ = false;
-  bool finished_ = false;
-  absl::Status status_;
+  std::deque<v1::Group> queue_ ABSL_GUARDED_BY(mu_);
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_failed_ = false;  // written by the writer thread; read by Finish after joining it
+  bool finished_ = false;      // the caller's thread only (Finish, the destructor)
+  absl::Status status_;        // likewise
   std::thread reader_, writer_;
 };
 

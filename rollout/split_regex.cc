@@ -1,6 +1,7 @@
 #include "rollout/split_regex.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 #include "rollout/pretokenizer.h"
 
 namespace verdict::rollout {

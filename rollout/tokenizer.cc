@@ -13,6 +13,8 @@
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "rollout/tokenizer_internal.h"
+#include "base/strings.h"
+#include "base/utf8.h"
 
 namespace verdict::rollout {
 namespace {
@@ -366,7 +368,7 @@ std::string ApplyPromptTemplate(PromptTemplate t, std::string_view question) {
       "solves it. The assistant first thinks about the reasoning process in the mind and then "
       "provides the user with the answer. The reasoning process and answer are enclosed within "
       "<think> </think> and <answer> </answer> tags, respectively.\nUser: ",
-      Sv(question), "\nAssistant:");
+      ToAbsl(question), "\nAssistant:");
 }
 
 }  // namespace verdict::rollout

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "base/utf8.h"
 #include "rollout/tokenizer.h"
 #include "rollout/tokenizer_internal.h"
 #include "simdjson.h"

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "base/json.h"
 #include "rollout/cpu_model.h"
 #if VERDICT_HAVE_CUDA
 #include "rollout/cuda/cuda_model.h"
@@ -25,23 +26,6 @@
 
 namespace verdict::rollout {
 namespace {
-
-std::string JsonString(std::string_view s) {
-  std::string o = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (c < 0x20) o += absl::StrFormat("\\u%04x", c);
-        else o += static_cast<char>(c);
-    }
-  }
-  return o + "\"";
-}
 
 std::string JsonNumber(double x) {
   if (!std::isfinite(x)) return "null";

@@ -1,7 +1,9 @@
-#include <cstdlib>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/flags.h"
 #include "rollout/worker.h"
 
 namespace verdict::rollout {
@@ -51,65 +53,83 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
 
 absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& args) {
   WorkerOptions o;
-  auto bad = [](const std::string& why) {
+  auto bad = [](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(why, "\n", kUsage));
   };
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i], value;
-    const size_t eq = flag.find('=');
-    const bool has_eq = eq != std::string::npos;
-    if (has_eq) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    if (flag == "--no-server") { o.no_server = true; continue; }
-    if (flag == "--no-progress") { o.progress = false; continue; }
-    if (flag == "--include-stop") { o.generation.include_stop_str_in_output = true; continue; }
-    if (flag == "--help" || flag == "-h") return bad("");
-    if (!has_eq) {
-      if (i + 1 >= args.size()) return bad(absl::StrCat(flag, " needs a value"));
-      value = args[++i];
-    }
-    int64_t n = 0;
-    double d = 0;
-    const bool is_int = absl::SimpleAtoi(value, &n);
-    const bool is_num = absl::SimpleAtod(value, &d);
-    if (flag == "--model") o.model_dir = value;
-    else if (flag == "--tokenizer") o.tokenizer_path = value;
-    else if (flag == "--prompts") o.prompts_path = value;
-    else if (flag == "--output") o.output_path = value;
-    else if (flag == "--server") o.server_address = value;
-    else if (flag == "--stop") o.generation.stop_strings.push_back(value);
-    else if (flag == "--eos") o.eos.push_back(value);
-    else if (flag == "--logprobs") {
-      auto k = ParseLogprobKind(value);
-      if (!k.ok()) return bad(std::string(k.status().message()));
-      o.generation.logprobs = *k;
-    }
-    else if (flag == "--template") {
-      auto t = ParsePromptTemplate(value);
-      if (!t.ok()) return bad(std::string(t.status().message()));
-      o.prompt_template = *t;
-    } else if (flag == "--group-size" && is_int) o.generation.group_size = n;
-    else if (flag == "--max-new-tokens" && is_int) o.generation.max_new_tokens = n;
-    else if (flag == "--max-batch" && is_int && n > 0) {
-      o.generation.max_batch_sequences = n;
-      o.max_batch_given = true;
-    } else if (flag == "--kv-cache-bytes") {
-      auto bytes = ParseByteSize(value);
-      if (!bytes.ok()) return bad(std::string(bytes.status().message()));
-      o.kv_cache_bytes = *bytes;
-    }
-    else if (flag == "--connect-timeout-ms" && is_int) o.connect_timeout_ms = n;
-    else if (flag == "--seed" && is_int) o.generation.seed = n;
-    else if (flag == "--seed-offset" && is_int && n >= 0) o.seed_offset = n;
-    else if (flag == "--progress-interval-s" && is_num && d >= 0) o.progress_interval_s = d;
-    else if (flag == "--top-k" && is_int) o.generation.sampling.top_k = n;
-    else if (flag == "--temperature" && is_num) o.generation.sampling.temperature = d;
-    else if (flag == "--top-p" && is_num) o.generation.sampling.top_p = d;
-    else if (flag == "--min-p" && is_num) o.generation.sampling.min_p = d;
-    else return bad(absl::StrCat("unknown flag or bad value: ", args[i]));
+  const FlagSpec spec{
+      {"model", "tokenizer", "prompts", "output", "server", "stop", "template", "group-size",
+       "max-new-tokens", "max-batch", "connect-timeout-ms", "seed", "top-k", "temperature", "top-p",
+       "min-p", "eos", "logprobs", "kv-cache-bytes", "seed-offset", "progress-interval-s"},
+      {"no-server", "no-progress", "include-stop", "help"}};
+  auto flags = Flags::Parse(args, spec);
+  if (!flags.ok()) return bad(flags.status().message());
+  if (flags->Has("help")) return bad("");
+  if (!flags->positional().empty()) {
+    return bad(absl::StrCat("unexpected argument: ", flags->positional().front()));
   }
+  // An integer flag that must fit its field (`lo` and up).
+  absl::Status status;
+  auto int_flag = [&](const char* name, int64_t lo, int64_t hi, auto* field) {
+    absl::StatusOr<int64_t> v = flags->GetInt(name, static_cast<int64_t>(*field));
+    if (!v.ok()) {
+      status.Update(v.status());
+    } else if (*v < lo || *v > hi) {
+      status.Update(absl::InvalidArgumentError(
+          absl::StrCat("--", name, " must be in [", lo, ", ", hi, "], got ", *v)));
+    } else {
+      *field = static_cast<std::remove_pointer_t<decltype(field)>>(*v);
+    }
+  };
+  auto float_flag = [&](const char* name, float* field) {
+    absl::StatusOr<double> v = flags->GetDouble(name, *field);
+    if (v.ok()) *field = static_cast<float>(*v);
+    else status.Update(v.status());
+  };
+  constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+  GenerationOptions& g = o.generation;
+  o.model_dir = flags->Get("model");
+  o.tokenizer_path = flags->Get("tokenizer");
+  o.prompts_path = flags->Get("prompts");
+  o.output_path = flags->Get("output");
+  o.server_address = flags->Get("server");
+  o.no_server = flags->Has("no-server");
+  o.progress = !flags->Has("no-progress");
+  g.stop_strings = flags->GetAll("stop");
+  g.include_stop_str_in_output = flags->Has("include-stop");
+  o.eos = flags->GetAll("eos");
+  if (flags->Has("logprobs")) {
+    auto k = ParseLogprobKind(flags->Get("logprobs"));
+    if (!k.ok()) return bad(k.status().message());
+    g.logprobs = *k;
+  }
+  if (flags->Has("kv-cache-bytes")) {
+    auto bytes = ParseByteSize(flags->Get("kv-cache-bytes"));
+    if (!bytes.ok()) return bad(bytes.status().message());
+    o.kv_cache_bytes = *bytes;
+  }
+  o.max_batch_given = flags->Has("max-batch");
+  if (flags->Has("template")) {
+    auto t = ParsePromptTemplate(flags->Get("template"));
+    if (!t.ok()) return bad(t.status().message());
+    o.prompt_template = *t;
+  }
+  int_flag("group-size", 1, kInt32Max, &g.group_size);
+  int_flag("max-new-tokens", 0, kInt32Max, &g.max_new_tokens);
+  int_flag("max-batch", 1, kInt32Max, &g.max_batch_sequences);
+  int_flag("connect-timeout-ms", 0, kInt32Max, &o.connect_timeout_ms);
+  int_flag("seed", 0, std::numeric_limits<int64_t>::max(), &g.seed);
+  int_flag("seed-offset", 0, std::numeric_limits<int64_t>::max(), &o.seed_offset);
+  int_flag("top-k", 0, kInt32Max, &g.sampling.top_k);
+  float_flag("temperature", &g.sampling.temperature);
+  float_flag("top-p", &g.sampling.top_p);
+  float_flag("min-p", &g.sampling.min_p);
+  if (flags->Has("progress-interval-s")) {
+    absl::StatusOr<double> v = flags->GetDouble("progress-interval-s", o.progress_interval_s);
+    if (v.ok() && *v < 0) v = absl::InvalidArgumentError("--progress-interval-s must be >= 0");
+    if (v.ok()) o.progress_interval_s = *v;
+    else status.Update(v.status());
+  }
+  if (!status.ok()) return bad(status.message());
   if (o.model_dir.empty() || o.prompts_path.empty() || o.output_path.empty()) {
     return bad("--model, --prompts and --output are required");
   }
@@ -118,7 +138,7 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
   if (o.generation.max_batch_sequences < o.generation.group_size) {
     o.generation.max_batch_sequences = o.generation.group_size;
   }
-  if (auto s = ValidateSamplingParams(o.generation.sampling); !s.ok()) return bad(std::string(s.message()));
+  if (auto s = ValidateSamplingParams(o.generation.sampling); !s.ok()) return bad(s.message());
   return o;
 }
 

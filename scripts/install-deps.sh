@@ -24,7 +24,7 @@ BUILD_PKGS=(
   libseccomp-dev libcld2-dev libcpp-httplib-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcre2-dev zlib1g-dev libssl-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   python3 python3-pip python3-venv
 )
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs every dependency, builds Verdict (Release, then ASan+UBSan) and runs all tests.
+# Installs every dependency, checks the format of the files scripts/check-format.sh lists, builds
+# Verdict (Release), checks its thread-safety annotations with clang (compile-only), then runs all
+# tests in the Release and the ASan+UBSan builds.
 #   scripts/test.sh            everything, as CI runs it
 #   VERDICT_FAST=1 scripts/test.sh   skip tests labelled "slow" and the sanitizer build
 set -euo pipefail
@@ -8,11 +10,16 @@ jobs=$(nproc)
 
 scripts/install-deps.sh
 
+echo "== Format (.clang-format) of the files scripts/check-format.sh lists"
+scripts/check-format.sh
+
 echo "== Release build"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DVERDICT_WERROR=ON
 cmake --build build/release -j"$jobs"
 label_args=()
 if [ "${VERDICT_FAST:-0}" = 1 ]; then label_args=(-LE slow); fi
+echo "== Thread-safety analysis (clang -fsyntax-only -Wthread-safety, Release flags)"
+python3 scripts/check-thread-safety.py build/release -j"$jobs"
 echo "== Release tests"
 ctest --test-dir build/release --output-on-failure -j"$jobs" "${label_args[@]}"
 

@@ -17,7 +17,7 @@ bool InflightBudget::TryAcquire(int64_t n) {
 }
 
 void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
-                std::shared_ptr<const CancelToken> cancel, v1::ScoreResponse* response,
+                std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
                 absl::AnyInvocable<void(absl::Status) &&> done) {
   absl::StatusOr<RewardSpec> spec = ResolveSpec(context.default_spec, request.spec());
   if (!spec.ok()) {

@@ -10,7 +10,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "rewards/cancel.h"
+#include "base/cancel.h"
 #include "rewards/scorer.h"
 #include "server/metrics.h"
 #include "verdict/v1/verdict.pb.h"
@@ -43,7 +43,7 @@ struct BatchContext {
 // the budget), or CANCELLED / DEADLINE_EXCEEDED from `cancel`. `request` and `response` must
 // stay alive until `done` has run; nothing is touched after it.
 void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
-                std::shared_ptr<const CancelToken> cancel, v1::ScoreResponse* response,
+                std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
                 absl::AnyInvocable<void(absl::Status) &&> done);
 
 }  // namespace verdict

@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 #include "rewards/spec.h"
-#include "rewards/utf8.h"
 
 namespace verdict {
 namespace {

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/strings.h"
 
 namespace verdict {
 namespace {
@@ -37,8 +38,7 @@ std::string CgroupPath(const std::string& self_cgroup, std::string_view controll
     if (f.size() != 3) continue;
     if (controller.empty() ? f[0] == "0" && f[1].empty()
                            : absl::c_linear_search(absl::StrSplit(f[1], ','),
-                                                   absl::string_view(controller.data(),
-                                                                     controller.size()))) {
+                                                   ToAbsl(controller))) {
       return std::string(f[2]);
     }
   }
@@ -49,7 +49,7 @@ std::string CgroupPath(const std::string& self_cgroup, std::string_view controll
 
 std::optional<int> CoresFromCpuMax(std::string_view cpu_max) {
   std::vector<absl::string_view> f = absl::StrSplit(
-      absl::StripAsciiWhitespace(absl::string_view(cpu_max.data(), cpu_max.size())), ' ',
+      absl::StripAsciiWhitespace(ToAbsl(cpu_max)), ' ',
       absl::SkipEmpty());
   int64_t quota = 0, period = 0;
   if (f.size() != 2 || f[0] == "max" || !absl::SimpleAtoi(f[0], &quota) ||
@@ -61,8 +61,8 @@ std::optional<int> CoresFromCpuMax(std::string_view cpu_max) {
 
 std::optional<int> CoresFromCfs(std::string_view quota_us, std::string_view period_us) {
   int64_t quota = 0, period = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(absl::string_view(quota_us.data(), quota_us.size())), &quota) ||
-      !absl::SimpleAtoi(absl::StripAsciiWhitespace(absl::string_view(period_us.data(), period_us.size())), &period)) {
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(ToAbsl(quota_us)), &quota) ||
+      !absl::SimpleAtoi(absl::StripAsciiWhitespace(ToAbsl(period_us)), &period)) {
     return std::nullopt;
   }
   return Quota(quota, period);

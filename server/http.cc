@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <functional>
+#include <stop_token>
 #include <utility>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
@@ -20,11 +22,13 @@
 
 namespace verdict {
 
-// What the route handlers share: the service, and the token that cancels HTTP work once the
-// shutdown grace has run out.
+// What the route handlers share: the service, and the stop source that cancels HTTP work once
+// the shutdown grace has run out.
 struct HttpContext {
   RewardServiceImpl* service;
-  std::shared_ptr<CancelToken> shutdown = std::make_shared<CancelToken>();
+  std::stop_source stop_shutdown;
+  std::shared_ptr<const Cancellation> shutdown =
+      std::make_shared<const Cancellation>(stop_shutdown.get_token());
 };
 
 namespace {
@@ -100,7 +104,7 @@ int HttpStatusOf(absl::StatusCode code) {
 void ReplyError(httplib::Response& res, const absl::Status& s, int http_status = 0) {
   std::string body = absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.code()),
                                   ",\"message\":");
-  log::AppendJsonString(std::string(s.message()), &body);
+  AppendJsonString(std::string(s.message()), &body);
   body += "}}";
   res.status = http_status ? http_status : HttpStatusOf(s.code());
   res.set_content(body, "application/json");
@@ -163,7 +167,7 @@ void EmitUnquotingInt64(simdjson::dom::element e, const google::protobuf::Descri
       for (auto [key, value] : object) {
         if (!first) out->push_back(',');
         first = false;
-        log::AppendJsonString(key, out);
+        AppendJsonString(key, out);
         out->push_back(':');
         const FieldDescriptor* sub =
             map_value != nullptr ? map_value
@@ -316,7 +320,9 @@ HttpServer::~HttpServer() { Stop(); }
 void HttpServer::BeginShutdown(absl::Time deadline) {
   if (server_ == nullptr || watchdog_.joinable()) return;
   watchdog_ = std::thread([this, deadline] {
-    if (!stopping_.WaitForNotificationWithDeadline(deadline)) context_->shutdown->Cancel();
+    if (!stopping_.WaitForNotificationWithDeadline(deadline)) {
+      context_->stop_shutdown.request_stop();
+    }
   });
 }
 
@@ -324,7 +330,7 @@ void HttpServer::Stop() {
   if (server_ == nullptr) return;
   // Without BeginShutdown there is no grace: requests still scoring end now. With it, stop()
   // below waits for the handlers, which end by themselves or when the watchdog cancels them.
-  if (!watchdog_.joinable()) context_->shutdown->Cancel();
+  if (!watchdog_.joinable()) context_->stop_shutdown.request_stop();
   server_->stop();
   if (thread_.joinable()) thread_.join();
   if (!stopping_.HasBeenNotified()) stopping_.Notify();

@@ -26,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
-#include "rewards/thread_pool.h"
+#include "base/thread_pool.h"
 #include "server/service.h"
 
 namespace httplib {

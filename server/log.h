@@ -29,9 +29,6 @@ inline void Error(std::string_view msg, std::initializer_list<Field> fields = {}
   Log(Level::kError, msg, fields);
 }
 
-// Appends `s` to `out` as a JSON string literal (quotes included).
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace verdict::log
 
 #endif  // VERDICT_SERVER_LOG_H_

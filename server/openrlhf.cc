@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 #include "simdjson.h"
 
 namespace verdict {
@@ -192,7 +193,7 @@ absl::StatusOr<OpenRlhfBatch> ParseOpenRlhfRequest(std::string_view body) {
     response = StripTrailingSpecialTokens(response);
     std::string key;
     for (const std::string& g : golds.gold_answers()) absl::StrAppend(&key, g, "\x1f");
-    absl::StrAppend(&key, "\x1e", absl::string_view(prompt.data(), prompt.size()));
+    absl::StrAppend(&key, "\x1e", ToAbsl(prompt));
     auto [it, inserted] = group_of.try_emplace(std::move(key), batch.request.groups_size());
     v1::Group* g;
     if (inserted) {

@@ -3,15 +3,16 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <stop_token>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/arena.h"
-#include "grpcpp/support/proto_buffer_reader.h"
-#include "grpcpp/support/proto_buffer_writer.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/arena.h"
+#include "grpcpp/support/proto_buffer_reader.h"
+#include "grpcpp/support/proto_buffer_writer.h"
 #include "rewards/advantages.h"
 #include "server/convert.h"
 #include "server/log.h"
@@ -58,12 +59,16 @@ int RecordedCode(grpc::StatusCode sent, bool cancelled,
   return static_cast<int>(sent);
 }
 
-std::shared_ptr<CancelToken> TokenFor(const grpc::CallbackServerContext* context) {
+// The call's cancellation: stopped by OnCancel through `stop`, bounded by the call's deadline.
+std::shared_ptr<const Cancellation> CancellationFor(const grpc::CallbackServerContext* context,
+                                                    const std::stop_source& stop) {
+  auto c = std::make_shared<Cancellation>();
+  c->stop = stop.get_token();
   auto deadline = context->deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) {
-    return std::make_shared<CancelToken>();
+  if (deadline != std::chrono::system_clock::time_point::max()) {
+    c->deadline = absl::FromChrono(deadline);
   }
-  return std::make_shared<CancelToken>(absl::FromChrono(deadline));
+  return c;
 }
 
 google::protobuf::ArenaOptions ArenaOptionsForBatch() {
@@ -79,7 +84,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
  public:
   ScoreCall(RewardServiceImpl* service, grpc::CallbackServerContext* context,
             const grpc::ByteBuffer* request, grpc::ByteBuffer* response)
-      : service_(service), cancel_(TokenFor(context)), deadline_(context->deadline()),
+      : service_(service), cancel_(CancellationFor(context, stop_)), deadline_(context->deadline()),
         out_(response), start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
     if (absl::Status parsed = Parse(*request, request_); !parsed.ok()) {
@@ -92,7 +97,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
 
   void OnCancel() override {
     cancelled_.store(true);
-    cancel_->Cancel();
+    stop_.request_stop();
   }
   void OnDone() override { delete this; }
 
@@ -114,7 +119,8 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
   }
 
   RewardServiceImpl* const service_;
-  const std::shared_ptr<CancelToken> cancel_;
+  std::stop_source stop_;  // requested by OnCancel; declared before cancel_, which takes a token
+  const std::shared_ptr<const Cancellation> cancel_;
   const std::chrono::system_clock::time_point deadline_;
   grpc::ByteBuffer* const out_;
   const absl::Time start_;
@@ -137,7 +143,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
 class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   ScoreStreamCall(RewardServiceImpl* service, grpc::CallbackServerContext* context)
-      : service_(service), cancel_(TokenFor(context)), deadline_(context->deadline()),
+      : service_(service), cancel_(CancellationFor(context, stop_)), deadline_(context->deadline()),
         stream_spec_(service->options().default_spec), start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
     {
@@ -182,7 +188,7 @@ class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, g
 
   void OnCancel() override {
     cancelled_.store(true);
-    cancel_->Cancel();
+    stop_.request_stop();
     Actions actions;
     {
       absl::MutexLock lock(&mu_);
@@ -327,7 +333,8 @@ class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, g
   }
 
   RewardServiceImpl* const service_;
-  const std::shared_ptr<CancelToken> cancel_;
+  std::stop_source stop_;  // requested by OnCancel; declared before cancel_, which takes a token
+  const std::shared_ptr<const Cancellation> cancel_;
   const std::chrono::system_clock::time_point deadline_;
   grpc::ByteBuffer read_buffer_;    // touched only between StartRead and OnReadDone's handling
   v1::ScoreStreamRequest request_;  // likewise

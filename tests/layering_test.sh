@@ -4,7 +4,10 @@
 #  - public headers (*.h) outside server/, cli/ and rollout/ include no grpcpp/, boost/, seccomp or
 #    CUDA headers (those stay in .cc files: STYLE.md rule 3);
 #  - grpcpp/ appears only in server/, cli/, rollout/ (its gRPC client), tests/ and bench/;
-#  - CUDA headers appear only under rollout/cuda/.
+#  - CUDA headers appear only under rollout/cuda/;
+#  - base/ includes only the standard library, absl and base/ (it is below everything);
+#  - verifier/ and rewards/ use the sandbox through its Runner API only (verdict_sandbox_api): no
+#    linux_runner.h, fake_runner.h or sandbox/internal/.
 set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 2
@@ -31,6 +34,14 @@ while IFS= read -r hit; do report "$hit (CUDA outside rollout/cuda/)"; done \
         verifier rewards sandbox server cli 2>/dev/null; \
       grep -rnlE '#include *[<"](cuda_runtime|cuda\.h|cublas)' rollout 2>/dev/null \
         | grep -v '^rollout/cuda/' | sed 's/$/: includes CUDA/')
+
+while IFS= read -r hit; do report "$hit (base/ includes only absl and base/)"; done \
+  < <(grep -rnE '#include *"' base --include='*.h' --include='*.cc' 2>/dev/null \
+        | grep -vE '#include *"(absl/|base/)')
+
+while IFS= read -r hit; do report "$hit (the sandbox through its Runner API only)"; done \
+  < <(grep -rnE '#include *"sandbox/(linux_runner|fake_runner|internal/)' verifier rewards \
+        --include='*.h' --include='*.cc' 2>/dev/null)
 
 if [ "$fail" = 0 ]; then echo "layering: ok"; fi
 exit "$fail"

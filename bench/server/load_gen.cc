@@ -23,7 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "cli/flags.h"
+#include "base/flags.h"
 #include "grpcpp/grpcpp.h"
 #include "rewards/scorer.h"
 #include "server/convert.h"
@@ -149,10 +149,10 @@ double StreamRate(v1::RewardService::Stub* stub, const std::vector<v1::Group>& g
 }
 
 int Main(int argc, char** argv) {
-  cli::FlagSpec spec{{"server", "groups", "group-size", "threads", "batch-groups", "concurrency",
+  FlagSpec spec{{"server", "groups", "group-size", "threads", "batch-groups", "concurrency",
                       "completion-bytes", "verdict-binary"},
                      {}};
-  auto flags = cli::Flags::Parse(std::vector<std::string>(argv + 1, argv + argc), spec);
+  auto flags = Flags::Parse(std::vector<std::string>(argv + 1, argv + argc), spec);
   if (!flags.ok()) {
     std::fprintf(stderr, "%s\n", std::string(flags.status().message()).c_str());
     return 2;

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -294,8 +295,9 @@ TEST_F(ScorerTest, TenMegabyteCompletionGetsAVerdict) {
 }
 
 TEST_F(ScorerTest, CancelledCallReportsCancelledErrorsNotVerdicts) {
-  CancelToken token;
-  token.Cancel();
+  std::stop_source stop;
+  stop.request_stop();
+  Cancellation token(stop.get_token());
   GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}", "\\boxed{1}"}), &token);
   for (const SampleResult& s : r.samples) {
     EXPECT_EQ(s.verdict, Verdict::kError);
@@ -304,7 +306,7 @@ TEST_F(ScorerTest, CancelledCallReportsCancelledErrorsNotVerdicts) {
 }
 
 TEST_F(ScorerTest, PassedDeadlineReportsDeadlineExceeded) {
-  CancelToken token(absl::Now() - absl::Seconds(1));
+  Cancellation token(std::stop_token(), absl::Now() - absl::Seconds(1));
   GroupResult r = scorer_.Score(MathGroup({"\\boxed{42}"}), &token);
   EXPECT_EQ(r.samples[0].error.code(), absl::StatusCode::kDeadlineExceeded);
 }
@@ -373,7 +375,7 @@ TEST_F(ScorerTest, SpecBreakingARuleIsAGroupError) {
 
 std::vector<GroupResult> ScoreBatchAndWait(const Scorer& scorer,
                                            std::vector<Scorer::BatchGroup> groups,
-                                           std::shared_ptr<const CancelToken> cancel = nullptr) {
+                                           std::shared_ptr<const Cancellation> cancel = nullptr) {
   absl::Notification finished;
   std::vector<GroupResult> out;
   scorer.ScoreBatch(std::move(groups), std::move(cancel), [&](std::vector<GroupResult> r) {
@@ -425,8 +427,9 @@ TEST_F(ScorerTest, BatchWhitensBatchScaledAdvantagesAcrossItsGroups) {
 }
 
 TEST_F(ScorerTest, CancelledBatchQueuesNoGroup) {
-  auto token = std::make_shared<CancelToken>();
-  token->Cancel();
+  std::stop_source stop;
+  stop.request_stop();
+  auto token = std::make_shared<Cancellation>(stop.get_token());
   std::vector<Scorer::BatchGroup> batch;
   batch.push_back({std::make_shared<Group>(MathGroup({"\\boxed{42}"})), absl::OkStatus()});
   std::vector<GroupResult> r = ScoreBatchAndWait(scorer_, std::move(batch), token);

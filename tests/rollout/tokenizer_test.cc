@@ -1,5 +1,6 @@
 // The byte-level BPE tokenizer against HF `tokenizers` (the reference) on a multilingual corpus,
 // for each split pattern and both merge formats; round trips; bad tokenizer files.
+#include "base/utf8.h"
 #include "rollout/tokenizer.h"
 
 #include "absl/strings/match.h"

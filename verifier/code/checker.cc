@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 
 namespace verdict::code {
 namespace {
@@ -38,15 +39,15 @@ std::string Clip(std::string_view s) {
 }
 
 bool ParseDouble(std::string_view s, double* v) {
-  return absl::SimpleAtod(absl::string_view(s.data(), s.size()), v) && std::isfinite(*v);
+  return absl::SimpleAtod(ToAbsl(s), v) && std::isfinite(*v);
 }
 
 bool TokenEqual(const CheckerSpec& spec, std::string_view e, std::string_view a) {
   if (e == a) return true;
   switch (spec.kind) {
     case CheckerKind::kCaseInsensitive:
-      return absl::EqualsIgnoreCase(absl::string_view(e.data(), e.size()),
-                                    absl::string_view(a.data(), a.size()));
+      return absl::EqualsIgnoreCase(ToAbsl(e),
+                                    ToAbsl(a));
     case CheckerKind::kFloat: {
       double x, y;
       if (!ParseDouble(e, &x) || !ParseDouble(a, &y)) return false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "base/strings.h"
 
 namespace verdict::code {
 namespace {
@@ -41,14 +42,14 @@ std::optional<std::string> ExtractCode(std::string_view text, const ExtractOptio
     size_t n = FenceLen(line, &ch);
     if (!open && n > 0) {
       std::string_view rest = line.substr(line.find(std::string(n, ch)) + n);
-      std::string info(absl::StripAsciiWhitespace(absl::string_view(rest.data(), rest.size())));
+      std::string info(absl::StripAsciiWhitespace(ToAbsl(rest)));
       info = info.substr(0, info.find_first_of(" \t{"));
       blocks.push_back({absl::AsciiStrToLower(info), "", false});
       open = true;
       open_ch = ch;
       open_len = n;
     } else if (open && n >= open_len && ch == open_ch &&
-               absl::StripAsciiWhitespace(absl::string_view(line.data(), line.size())).size() == n) {
+               absl::StripAsciiWhitespace(ToAbsl(line)).size() == n) {
       blocks.back().closed = true;
       open = false;
     } else if (open) {

@@ -43,8 +43,7 @@ class PairGate {
  public:
   explicit PairGate(int capacity) : capacity_(capacity) {}
   void Acquire() {
-    absl::MutexLock lock(&mu_, absl::Condition(
-                                   +[](PairGate* g) { return g->in_use_ < g->capacity_; }, this));
+    absl::MutexLock lock(&mu_, absl::Condition(this, &PairGate::HasRoom));
     ++in_use_;
   }
   void Release() {
@@ -53,8 +52,10 @@ class PairGate {
   }
 
  private:
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_use_ < capacity_; }
+
   absl::Mutex mu_;
-  int in_use_ = 0;
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;
   const int capacity_;
 };
 
@@ -66,7 +67,7 @@ absl::StatusOr<PairGate*> GateFor(sandbox::Runner& runner) {
         "a harness pair needs two sandbox slots; the runner has one");
   }
   static absl::Mutex mu;
-  static auto* gates =
+  static auto* gates ABSL_PT_GUARDED_BY(mu) =
       new absl::flat_hash_map<std::pair<const sandbox::Runner*, int>, std::unique_ptr<PairGate>>;
   absl::MutexLock lock(&mu);
   std::unique_ptr<PairGate>& g = (*gates)[{&runner, slots}];

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "base/strings.h"
 #include "verifier/code/checker.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/harness_pair.h"
@@ -40,7 +41,7 @@ std::string LastLine(std::string_view s) {
 
 // The first compiler line that says "error", else the last line.
 std::string FirstErrorLine(std::string_view diagnostics) {
-  for (absl::string_view line : absl::StrSplit(absl::string_view(diagnostics.data(), diagnostics.size()), '\n')) {
+  for (absl::string_view line : absl::StrSplit(ToAbsl(diagnostics), '\n')) {
     if (absl::StrContains(line, "error")) return std::string(line.substr(0, kMaxMessage));
   }
   return LastLine(diagnostics);
@@ -201,7 +202,7 @@ std::vector<std::optional<Report>> ParseReports(std::string_view out, std::strin
                                                 int64_t n) {
   std::vector<std::optional<Report>> reports(n);
   const absl::string_view want(nonce.data(), nonce.size());
-  for (absl::string_view line : absl::StrSplit(absl::string_view(out.data(), out.size()), '\n')) {
+  for (absl::string_view line : absl::StrSplit(ToAbsl(out), '\n')) {
     std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(' ', 4));
     Report r;
     if (f.size() < 4 || f[0] != want || !absl::SimpleAtoi(f[1], &r.index) || r.index < 0 ||

@@ -534,8 +534,9 @@ for name in ('verdict_candidate', 'verdict_harness'):
 const PythonPairBytecode* PrecompiledPythonPair(sandbox::Runner& runner,
                                                 const std::vector<std::string>& python_argv) {
   static absl::Mutex mu;
-  static auto* cache = new absl::flat_hash_map<std::pair<const sandbox::Runner*, std::string>,
-                                               std::unique_ptr<PythonPairBytecode>>;
+  static auto* cache ABSL_PT_GUARDED_BY(mu) =
+      new absl::flat_hash_map<std::pair<const sandbox::Runner*, std::string>,
+                              std::unique_ptr<PythonPairBytecode>>;
   absl::MutexLock lock(&mu);
   if (python_argv.empty()) return nullptr;
   auto [it, inserted] = cache->try_emplace({&runner, python_argv[0]});

@@ -8,6 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "re2/re2.h"
 #include "simdjson.h"
+#include "base/strings.h"
 #include "verifier/instruct/text.h"
 
 namespace verdict::instruct {
@@ -16,7 +17,6 @@ namespace {
 using T = ConstraintType;
 
 // Debian's Abseil and RE2 use absl::string_view, a type of its own.
-absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // `text` split at every `sep` (empty pieces kept), as Python's str.split(sep).
 std::vector<std::string_view> Split(std::string_view text, std::string_view sep) {
@@ -41,7 +41,7 @@ bool Compare(int64_t actual, std::string_view relation, int64_t threshold) {
 
 std::string Measured(int64_t actual, std::string_view what, std::string_view relation,
                      int64_t threshold) {
-  return absl::StrCat(actual, " ", A(what), ", needs ", A(relation), " ", threshold);
+  return absl::StrCat(actual, " ", ToAbsl(what), ", needs ", ToAbsl(relation), " ", threshold);
 }
 
 // Non-overlapping occurrences of `needle` in `haystack` (both already lower case).
@@ -128,7 +128,7 @@ bool NumberParagraphs(std::string_view text, int64_t want, std::string* detail) 
 }
 
 bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::string* detail) {
-  const std::string normalised = absl::StrReplaceAll(A(text), {{"\r\n", "\n"}});
+  const std::string normalised = absl::StrReplaceAll(ToAbsl(text), {{"\r\n", "\n"}});
   std::vector<std::string_view> parts = Split(normalised, "\n\n");
   int64_t n = 0;
   for (std::string_view p : parts) n += StripSpace(p).empty() ? 0 : 1;
@@ -167,7 +167,7 @@ bool Postscript(std::string_view text, std::string_view marker, std::string* det
       return true;
     }
   }
-  *detail = absl::StrCat("no line starts with '", A(marker), "'");
+  *detail = absl::StrCat("no line starts with '", ToAbsl(marker), "'");
   return false;
 }
 

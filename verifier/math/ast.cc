@@ -4,10 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-
-namespace {
-absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-}  // namespace
+#include "base/strings.h"
 
 namespace verdict::math {
 namespace {
@@ -91,7 +88,7 @@ std::string_view RelName(Rel rel) {
 std::string DumpTree(const Tree& tree, int32_t node) {
   if (node < 0) return "()";
   const Node& n = tree.at(node);
-  std::string out = absl::StrCat("(", A(OpName(n.op)));
+  std::string out = absl::StrCat("(", ToAbsl(OpName(n.op)));
   switch (n.op) {
     case Op::kNumber: absl::StrAppend(&out, " ", NumberText(n)); break;
     case Op::kSymbol:
@@ -108,7 +105,7 @@ std::string DumpTree(const Tree& tree, int32_t node) {
     default: break;
   }
   for (size_t k = 0; k < n.kids.size(); ++k) {
-    if (n.op == Op::kRelation && k > 0) absl::StrAppend(&out, " ", A(RelName(n.rels[k - 1])));
+    if (n.op == Op::kRelation && k > 0) absl::StrAppend(&out, " ", ToAbsl(RelName(n.rels[k - 1])));
     absl::StrAppend(&out, " ", DumpTree(tree, n.kids[k]));
   }
   out += ")";
@@ -132,7 +129,7 @@ std::string CanonicalForm(const Tree& tree, int32_t node) {
     std::vector<std::string> parts;
     for (size_t k = 0; k < n.kids.size(); ++k) parts.push_back(n.op == Op::kMul ? wrap(k) : kid(k));
     if (sort) std::sort(parts.begin(), parts.end());
-    return absl::StrJoin(parts, A(sep));
+    return absl::StrJoin(parts, ToAbsl(sep));
   };
   switch (n.op) {
     case Op::kNumber: return NumberText(n);
@@ -181,7 +178,7 @@ std::string CanonicalForm(const Tree& tree, int32_t node) {
     case Op::kRelation: {
       std::string out = kid(0);
       for (size_t k = 1; k < n.kids.size(); ++k) {
-        absl::StrAppend(&out, " ", A(RelName(n.rels[k - 1])), " ", kid(k));
+        absl::StrAppend(&out, " ", ToAbsl(RelName(n.rels[k - 1])), " ", kid(k));
       }
       return out;
     }

@@ -128,7 +128,7 @@ bool Parser::AtUniversalCondition() const {
   size_t open = p_ + cmd.size() + 1;
   size_t close = open < end_ && s_[open] == '{' ? MatchBrace(open) : std::string_view::npos;
   if (close == std::string_view::npos) return false;
-  std::string words = absl::AsciiStrToLower(A(Trimmed(s_.substr(open + 1, close - open - 1))));
+  std::string words = absl::AsciiStrToLower(ToAbsl(Trimmed(s_.substr(open + 1, close - open - 1))));
   for (std::string_view w : {"for all", "for every", "for each", "for any"}) {
     if (words.rfind(w, 0) == 0) return true;
   }

@@ -150,7 +150,7 @@ int32_t Parser::ParseWord() {
   std::string title = w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
                               std::all_of(w.begin() + 1, w.end(),
                                           [](char ch) { return ch >= 'a' && ch <= 'z'; })
-                          ? absl::AsciiStrToLower(A(w))
+                          ? absl::AsciiStrToLower(ToAbsl(w))
                           : std::string(w);
   if (w.size() <= 3 && !In(std::string_view(title), kShortWords)) {
     // "xy", "abc": products of one-letter variables; read the first, the rest follows.
@@ -201,11 +201,11 @@ int32_t Parser::SymbolWithSubscript(std::string name) {
     if (q < end_ && s_[q] == '{') {
       size_t close = MatchBrace(q);
       if (close == std::string_view::npos) return Fail("unbalanced '{'");
-      absl::StrAppend(&name, "_", A(s_.substr(q + 1, close - q - 1)));
+      absl::StrAppend(&name, "_", ToAbsl(s_.substr(q + 1, close - q - 1)));
       p_ = close + 1;
     } else if (q < end_ && (IsDigit(s_[q]) || IsAlpha(s_[q]))) {
       size_t r = q + 1;
-      absl::StrAppend(&name, "_", A(s_.substr(q, r - q)));
+      absl::StrAppend(&name, "_", ToAbsl(s_.substr(q, r - q)));
       p_ = r;
     }
   }
@@ -329,7 +329,7 @@ int32_t Parser::ParseCommand() {
   if (cmd == "langle") return ParseAngleVector();
   // Geometric names: `\angle ABC = 30^\circ`, `|\overrightarrow{AB}| = 2` (labels.h).
   if (cmd == "angle" || cmd == "measuredangle" || cmd == "triangle") {
-    return Leaf(Op::kSymbol, absl::StrCat("\\", A(cmd)));
+    return Leaf(Op::kSymbol, absl::StrCat("\\", ToAbsl(cmd)));
   }
   if (In(cmd, {"overline", "overrightarrow", "vec", "overleftrightarrow", "widehat"})) {
     SkipWs();
@@ -343,16 +343,16 @@ int32_t Parser::ParseCommand() {
     }
     bool letters = !name.empty();
     for (char ch : name) letters = letters && IsAlpha(ch);
-    if (!letters) return Fail(absl::StrCat("\\", A(cmd), " over something other than a name"));
+    if (!letters) return Fail(absl::StrCat("\\", ToAbsl(cmd), " over something other than a name"));
     p_ = close + 1;
-    return SymbolWithSubscript(absl::StrCat("\\", A(cmd), "{", A(name), "}"));
+    return SymbolWithSubscript(absl::StrCat("\\", ToAbsl(cmd), "{", ToAbsl(name), "}"));
   }
   if (cmd == "lfloor" || cmd == "lceil") {
     int32_t x = ParseSum();
     if (x < 0) return -1;
     SkipWs();
     if (!AcceptCommand(cmd == "lfloor" ? "rfloor" : "rceil")) {
-      return Fail(absl::StrCat("\\", A(cmd), " without its closing bracket"));
+      return Fail(absl::StrCat("\\", ToAbsl(cmd), " without its closing bracket"));
     }
     Node n;
     n.op = Op::kFunc;
@@ -385,14 +385,14 @@ int32_t Parser::ParseCommand() {
       name = s_.substr(p_++, 1);
     }
     if (name == "R") return Leaf(Op::kReals);
-    return Leaf(Op::kSymbol, absl::StrCat("\\mathbb{", A(name), "}"));
+    return Leaf(Op::kSymbol, absl::StrCat("\\mathbb{", ToAbsl(name), "}"));
   }
   if (IsTextCommand(cmd)) return ParseTextCommand(cmd);
   if (cmd == "begin") return ParseEnvironment();
   if (In(cmd, kFunctions)) return ParseFunction(cmd);
-  if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", A(cmd)));
+  if (In(cmd, kGreek)) return SymbolWithSubscript(absl::StrCat("\\", ToAbsl(cmd)));
   if (cmd == "circ") return Fail("a degree sign without a number");
-  return Fail(absl::StrCat("unknown command \\", A(cmd)));
+  return Fail(absl::StrCat("unknown command \\", ToAbsl(cmd)));
 }
 
 // Turns every `constant` (kI or kE) node under `root` into the variable of the same letter.
@@ -426,7 +426,7 @@ int32_t Parser::ParseBigOperator(std::string_view cmd) {
   }
   Node n;
   n.op = Op::kFunc;
-  n.text = absl::StrCat(A(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
+  n.text = absl::StrCat(ToAbsl(cmd), "[", lo >= 0 ? CanonicalForm(tree_, lo) : "", "..",
                         hi >= 0 ? CanonicalForm(tree_, hi) : "", "]");
   n.kids = {body};
   return Add(std::move(n));
@@ -438,7 +438,7 @@ int32_t Parser::ParseTextCommand(std::string_view cmd) {
   SkipWs();
   if (Peek() != '{') {
     if (IsAlpha(Peek())) return Leaf(Op::kSymbol, std::string(1, s_[p_++]));
-    return Fail(absl::StrCat("\\", A(cmd), " without an argument"));
+    return Fail(absl::StrCat("\\", ToAbsl(cmd), " without an argument"));
   }
   size_t close = MatchBrace(p_);
   if (close == std::string_view::npos) return Fail("unbalanced '{'");
@@ -448,7 +448,7 @@ int32_t Parser::ParseTextCommand(std::string_view cmd) {
   for (char ch : content) letters += IsAlpha(ch) ? 1 : 0;
   bool has_word = letters > 1 || (!content.empty() && content[0] == ' ' && letters > 0);
   std::string_view trimmed = Trimmed(content);
-  if (int value = NumberWordValue(absl::AsciiStrToLower(A(trimmed))); value >= 0) {
+  if (int value = NumberWordValue(absl::AsciiStrToLower(ToAbsl(trimmed))); value >= 0) {
     p_ = close + 1;  // \text{three}
     return NumberLeaf(std::to_string(value), 0, 0, false);
   }

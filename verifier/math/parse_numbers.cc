@@ -263,8 +263,8 @@ int32_t Parser::RatioOrBase(size_t start) {
     size_t k = r;
     while (k < end_ && IsDigit(s_[k])) ++k;
     if (k == r || (brace && (k >= end_ || s_[k] != '}'))) return kNoNode;
-    std::string text = absl::StrCat(A(s_.substr(start, p_ - start)), "_",
-                                    A(s_.substr(r, k - r)));
+    std::string text = absl::StrCat(ToAbsl(s_.substr(start, p_ - start)), "_",
+                                    ToAbsl(s_.substr(r, k - r)));
     p_ = brace ? k + 1 : k;
     return Leaf(Op::kText, std::move(text));
   }
@@ -278,7 +278,7 @@ int32_t Parser::RatioOrBase(size_t start) {
     size_t k = r;
     while (k < end_ && IsDigit(s_[k])) ++k;
     if (k == r) break;
-    absl::StrAppend(&text, ":", A(s_.substr(r, k - r)));
+    absl::StrAppend(&text, ":", ToAbsl(s_.substr(r, k - r)));
     ratio = true;
     p_ = k;
     q = k;
@@ -362,10 +362,10 @@ int32_t Parser::LetterUnit(int32_t number, bool grouped) {
   std::string unit(1, s_[q]);
   size_t r = q + 1;
   if (s_.substr(r, 4) == "^{2}" || s_.substr(r, 4) == "^{3}") {
-    absl::StrAppend(&unit, "^", A(s_.substr(r + 2, 1)));
+    absl::StrAppend(&unit, "^", ToAbsl(s_.substr(r + 2, 1)));
     r += 4;
   } else if (s_.substr(r, 2) == "^2" || s_.substr(r, 2) == "^3") {
-    absl::StrAppend(&unit, A(s_.substr(r, 2)));
+    absl::StrAppend(&unit, ToAbsl(s_.substr(r, 2)));
     r += 2;
   }
   size_t e = r;
@@ -399,7 +399,7 @@ int32_t Parser::Ordinal(int32_t number) {
   }
   size_t r = q;
   while (r < end_ && IsAlpha(s_[r])) ++r;
-  std::string w = absl::AsciiStrToLower(A(s_.substr(q, r - q)));
+  std::string w = absl::AsciiStrToLower(ToAbsl(s_.substr(q, r - q)));
   if (!IsOrdinalSuffix(w)) return kNoNode;
   for (; closers > 0; --closers) {
     if (r >= end_ || s_[r] != '}') return kNoNode;
@@ -412,7 +412,7 @@ int32_t Parser::Ordinal(int32_t number) {
     while (k < end_ && IsAlpha(s_[k])) ++k;
     std::string_view next = s_.substr(p_ + 1, k - p_ - 1);
     if (next == "and" || next == "or") break;
-    absl::StrAppend(&w, " ", absl::AsciiStrToLower(A(next)));
+    absl::StrAppend(&w, " ", absl::AsciiStrToLower(ToAbsl(next)));
     p_ = k;
   }
   int32_t u = Unary(Op::kUnit, number);

@@ -17,6 +17,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 #include "verifier/math/ast.h"
 #include "verifier/math/lexicon.h"
 #include "verifier/math/parse.h"
@@ -34,8 +35,6 @@ inline bool In(std::string_view x, std::initializer_list<std::string_view> set) 
   return std::find(set.begin(), set.end(), x) != set.end();
 }
 
-// Debian's Abseil has its own string_view type.
-inline absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 inline std::string_view Trimmed(std::string_view s) {
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -262,7 +261,7 @@ class Parser {
   // A number word standing alone ("two", "Twelve"; not "one solution"): the number.
   int32_t NumberWord(std::string_view w, size_t end) {
     if (w.size() < 3) return kNoNode;
-    int value = NumberWordValue(absl::AsciiStrToLower(A(w)));
+    int value = NumberWordValue(absl::AsciiStrToLower(ToAbsl(w)));
     if (value < 0) return kNoNode;
     if (end + 1 < end_ && s_[end] == ' ' && IsAlpha(s_[end + 1])) return kNoNode;
     if (end < end_ && (s_[end] == '-' || s_[end] == '\'')) return kNoNode;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
 #include "rollout/pretokenizer.h"
 #include "rollout/split_regex.h"
 
@@ -21,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto re = verdict::rollout::SplitRegex::Compile(pattern);
   if (!re.ok()) return 0;
   std::vector<char32_t> cps;
-  if (!verdict::rollout::DecodeUtf8(text, &cps, nullptr).ok()) return 0;
+  if (!verdict::DecodeUtf8(text, &cps, nullptr).ok()) return 0;
   std::vector<std::pair<size_t, size_t>> spans, again;
   const bool ok = re->FindAll(cps, &spans).ok();
   if (ok != re->FindAll(cps, &again).ok() || spans != again) std::abort();

@@ -1,7 +1,8 @@
-// A small command-line parser for the `verdict` subcommands: `--name=value`, `--name value`,
-// boolean `--name`, repeated flags, and positional arguments. No globals.
-#ifndef VERDICT_CLI_FLAGS_H_
-#define VERDICT_CLI_FLAGS_H_
+// A small command-line parser shared by the `verdict` subcommands, the rollout worker and the
+// benchmarks: `--name=value`, `--name value`, boolean `--name`, repeated flags, and positional
+// arguments. No globals.
+#ifndef VERDICT_BASE_FLAGS_H_
+#define VERDICT_BASE_FLAGS_H_
 
 #include <map>
 #include <set>
@@ -11,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace verdict::cli {
+namespace verdict {
 
 struct FlagSpec {
   std::set<std::string> value_flags;  // take a value
@@ -36,6 +37,6 @@ class Flags {
   std::vector<std::string> positional_;
 };
 
-}  // namespace verdict::cli
+}  // namespace verdict
 
-#endif  // VERDICT_CLI_FLAGS_H_
+#endif  // VERDICT_BASE_FLAGS_H_

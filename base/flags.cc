@@ -1,9 +1,9 @@
-#include "cli/flags.h"
+#include "base/flags.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
-namespace verdict::cli {
+namespace verdict {
 
 absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args, const FlagSpec& spec) {
   Flags f;
@@ -59,7 +59,8 @@ absl::StatusOr<double> Flags::GetDouble(const std::string& name, double fallback
   if (!Has(name)) return fallback;
   double v;
   if (!absl::SimpleAtod(Get(name), &v)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", name, " wants a number, got '", Get(name), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", name, " wants a number, got '", Get(name), "'"));
   }
   return v;
 }
@@ -74,4 +75,4 @@ absl::StatusOr<int64_t> Flags::GetInt(const std::string& name, int64_t fallback)
   return v;
 }
 
-}  // namespace verdict::cli
+}  // namespace verdict

@@ -1,4 +1,4 @@
-#include "rewards/thread_pool.h"
+#include "base/thread_pool.h"
 
 #include <utility>
 
@@ -34,11 +34,7 @@ void ThreadPool::WorkLoop() {
     absl::AnyInvocable<void() &&> task;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](ThreadPool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mu_) {
-            return p->stopping_ || !p->queue_.empty();
-          },
-          this));
+      mu_.Await(absl::Condition(this, &ThreadPool::HasWorkOrStopping));
       if (queue_.empty()) return;  // stopping and drained
       task = std::move(queue_.front());
       queue_.pop_front();

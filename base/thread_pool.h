@@ -1,6 +1,6 @@
 // A fixed-size pool of worker threads shared by every scoring call of a process.
-#ifndef VERDICT_REWARDS_THREAD_POOL_H_
-#define VERDICT_REWARDS_THREAD_POOL_H_
+#ifndef VERDICT_BASE_THREAD_POOL_H_
+#define VERDICT_BASE_THREAD_POOL_H_
 
 #include <cstddef>
 #include <deque>
@@ -30,6 +30,9 @@ class ThreadPool {
 
  private:
   void WorkLoop();
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stopping_ || !queue_.empty();
+  }
 
   mutable absl::Mutex mu_;
   std::deque<absl::AnyInvocable<void() &&>> queue_ ABSL_GUARDED_BY(mu_);
@@ -39,4 +42,4 @@ class ThreadPool {
 
 }  // namespace verdict
 
-#endif  // VERDICT_REWARDS_THREAD_POOL_H_
+#endif  // VERDICT_BASE_THREAD_POOL_H_

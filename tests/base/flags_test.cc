@@ -1,9 +1,9 @@
-#include "cli/flags.h"
+#include "base/flags.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace verdict::cli {
+namespace verdict {
 namespace {
 
 TEST(Flags, ParsesValuesBoolsRepeatsAndPositionals) {
@@ -19,8 +19,10 @@ TEST(Flags, ParsesValuesBoolsRepeatsAndPositionals) {
 
 TEST(Flags, RejectsUnknownFlagsMissingValuesAndBadNumbers) {
   FlagSpec spec{{"threads"}, {"quiet"}};
-  EXPECT_THAT(Flags::Parse({"--nope"}, spec).status().message(), testing::HasSubstr("unknown flag --nope"));
-  EXPECT_THAT(Flags::Parse({"--threads"}, spec).status().message(), testing::HasSubstr("needs a value"));
+  EXPECT_THAT(Flags::Parse({"--nope"}, spec).status().message(),
+              testing::HasSubstr("unknown flag --nope"));
+  EXPECT_THAT(Flags::Parse({"--threads"}, spec).status().message(),
+              testing::HasSubstr("needs a value"));
   auto f = Flags::Parse({"--threads", "many"}, spec);
   ASSERT_TRUE(f.ok());
   EXPECT_FALSE(f->GetInt("threads", 0).ok());
@@ -33,4 +35,4 @@ TEST(Flags, DoubleDashEndsFlags) {
 }
 
 }  // namespace
-}  // namespace verdict::cli
+}  // namespace verdict

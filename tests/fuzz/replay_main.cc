@@ -1,6 +1,6 @@
 // Replays the checked-in fuzz corpus through LLVMFuzzerTestOneInput as an ordinary test, so CI
 // runs every seed and every crash reproducer without libFuzzer (STYLE.md rule 8).
-//   math_fuzz_replay DIR_OR_FILE...
+//   NAME_replay DIR_OR_FILE...  (built by verdict_fuzzer, cmake/VerdictTargets.cmake)
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
