@@ -3,6 +3,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace verdict::code {
@@ -39,6 +40,28 @@ int main(int argc, char** argv) {
   return rc;
 }
 )CPP";
+
+// The same for C (no templates): ARGS is "" or "argc, argv", as the test's main takes them.
+constexpr char kCMainHead[] = R"C(
+#include <unistd.h>
+static char verdict_harness_nonce_[64];
+static long verdict_harness_nonce_size_ = 0;
+__attribute__((constructor(101))) static void verdict_harness_read_nonce_(void) {
+  verdict_harness_nonce_size_ = (long)read(0, verdict_harness_nonce_, sizeof verdict_harness_nonce_);
+}
+int main(int argc, char** argv) {
+  (void)argc;
+  (void)argv;
+  const int rc = verdict_test_main_()C";
+constexpr char kCMainTail[] = R"C();
+  if (rc == 0 && verdict_harness_nonce_size_ > 0) {
+    (void)!write(1, "\n", 1);
+    (void)!write(1, verdict_harness_nonce_, (size_t)verdict_harness_nonce_size_);
+    (void)!write(1, " END\n", 5);
+  }
+  return rc;
+}
+)C";
 
 bool IsIdent(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -125,7 +148,8 @@ std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) 
 
 }  // namespace
 
-CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code) {
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code,
+                                       bool c_language) {
   CppAssertProgram p;
   std::optional<std::pair<size_t, size_t>> m = FindMainDefinition(test_code);
   if (!m.has_value()) {
@@ -135,9 +159,25 @@ CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_vi
   const auto [name, close] = *m;
   p.has_end_marker = true;
   const std::string test(test_code);
+  std::string main_code = kCppMain;
+  if (c_language) {
+    // C cannot ask whether the test's main takes (argc, argv): read its parameter list.
+    const size_t open = test.find('(', name + 4);
+    const size_t shut = open == std::string::npos ? open : test.find(')', open);
+    std::string_view params;
+    if (shut != std::string::npos) params = std::string_view(test).substr(open + 1, shut - open - 1);
+    while (!params.empty() && absl::ascii_isspace(static_cast<unsigned char>(params.front()))) {
+      params.remove_prefix(1);
+    }
+    while (!params.empty() && absl::ascii_isspace(static_cast<unsigned char>(params.back()))) {
+      params.remove_suffix(1);
+    }
+    const bool no_args = params.empty() || params == "void";
+    main_code = absl::StrCat(kCMainHead, no_args ? "" : "argc, argv", kCMainTail);
+  }
   p.source = absl::StrCat(std::string(solution), "\n", test.substr(0, name), "verdict_test_main_",
                           test.substr(name + 4, close - name - 4), "\nreturn 0;\n",
-                          test.substr(close), "\n", kCppMain);
+                          test.substr(close), "\n", main_code);
   return p;
 }
 

@@ -12,7 +12,7 @@ namespace verdict::code {
 // kAssert: the program run for one test: solution, newline, test code.
 std::string BuildAssertProgram(std::string_view solution, std::string_view test_code);
 
-// kAssert, C++: the program of one test, in which passing needs more than exit code 0. The
+// kAssert, C++ and C: the program of one test, in which passing needs more than exit code 0. The
 // test's `main` is renamed and gets a `return 0;` before its closing brace; code of ours reads
 // a nonce from stdin (a pipe) before the candidate's static initializers run, and a `main` of
 // ours calls the test's main and, only when that returned 0, writes "<nonce> END" on stdout.
@@ -27,7 +27,10 @@ struct CppAssertProgram {
   std::string source;
   bool has_end_marker = false;
 };
-CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code);
+// `c_language`: the same for C (the test's main called with or without argc and argv, as it is
+// declared).
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code,
+                                       bool c_language = false);
 
 }  // namespace verdict::code
 

@@ -471,13 +471,14 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
   // Stdio: one program for all tests. Assert: one program per test.
   const bool per_test_program = ref.shape == TestShape::kAssert;
   std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
-  // C++ assert programs that pass only when they print an end marker (BuildCppAssertProgram).
+  // C++ and C assert programs that pass only when they print an end marker
+  // (BuildCppAssertProgram).
   std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
     std::string src = per_test_program ? BuildAssertProgram(code, ref.tests[i].input)
                                        : std::string(code);
-    if (per_test_program && absl::StartsWith(tc->name, "cpp")) {
-      CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input);
+    if (per_test_program && (absl::StartsWith(tc->name, "cpp") || tc->name == "c")) {
+      CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input, tc->name == "c");
       src = std::move(cpp.source);
       end_marker[i] = cpp.has_end_marker;
     }

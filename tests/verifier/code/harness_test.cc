@@ -248,5 +248,27 @@ TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
   }
 }
 
+// C assert tests get the same end marker, whichever way the test declares its main.
+TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
+  CodeReference ref;
+  ref.language = "c";
+  ref.shape = TestShape::kAssert;
+  const std::string head = "#include <stdlib.h>\n#include <unistd.h>\n";
+  const std::string solution = head + "int add(int a, int b) { return a + b; }\n";
+  std::string why;
+  for (const char* main_head : {"int main(void)", "int main()", "int main(int argc, char **argv)"}) {
+    ref.tests = {{absl::StrCat("#undef NDEBUG\n#include <assert.h>\n", main_head,
+                               " {\n  assert(add(1, 2) == 3);\n}\n"),
+                  ""}};
+    EXPECT_EQ(Accuracy(ref, solution, &why), 1.0) << main_head << ": " << why;
+    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return 0; }\n", &why), 0.0)
+        << main_head << ": " << why;
+    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { exit(0); }\n", &why), 0.0)
+        << main_head << ": " << why;
+    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { _exit(0); }\n", &why), 0.0)
+        << main_head << ": " << why;
+  }
+}
+
 }  // namespace
 }  // namespace verdict::code
