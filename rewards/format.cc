@@ -48,14 +48,6 @@ std::string_view WithPrefill(std::string_view completion, bool think_prefilled, 
 
 }  // namespace
 
-size_t CountOccurrences(std::string_view text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string_view::npos;
-       pos = text.find(needle, pos + needle.size())) {
-    ++n;
-  }
-  return n;
-}
 
 bool PromptPrefillsThink(std::string_view prompt) {
   return absl::EndsWith(ToAbsl(StripTrailingWhiteSpace(prompt)), ToAbsl(kThinkOpen));

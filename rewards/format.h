@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/strings.h"  // CountOccurrences
 #include "rewards/types.h"
 
 namespace verdict {
@@ -57,8 +58,6 @@ struct FormatCheck {
 absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
                                         const RewardSpec& spec);
 
-// Non-overlapping occurrences of `needle` in `text`.
-size_t CountOccurrences(std::string_view text, std::string_view needle);
 
 // Partial credit for a failed template: 0.25 per template tag appearing exactly once.
 double TagCountCredit(std::string_view text, FormatTemplate format);

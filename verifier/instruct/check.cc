@@ -44,16 +44,6 @@ std::string Measured(int64_t actual, std::string_view what, std::string_view rel
   return absl::StrCat(actual, " ", ToAbsl(what), ", needs ", ToAbsl(relation), " ", threshold);
 }
 
-// Non-overlapping occurrences of `needle` in `haystack` (both already lower case).
-int64_t CountLiteral(std::string_view haystack, std::string_view needle) {
-  int64_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string_view::npos;
-       at = haystack.find(needle, at + needle.size())) {
-    ++n;
-  }
-  return n;
-}
-
 bool IsAsciiWordByte(std::string_view text, size_t i) {  // as regex \w on ASCII
   const char c = text[i];
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -266,7 +256,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       return true;
     }
     case T::kKeywordsFrequency: {
-      const int64_t n = CountLiteral(ToLower(text), ToLower(*c.keyword));
+      const auto n = static_cast<int64_t>(CountOccurrences(ToLower(text), ToLower(*c.keyword)));
       *detail = Measured(n, absl::StrCat("x '", *c.keyword, "'"), *c.relation, *c.frequency);
       return Compare(n, *c.relation, *c.frequency);
     }

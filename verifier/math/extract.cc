@@ -13,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/strings.h"
 #include "verifier/math/sentence.h"
 
 namespace verdict::math {
@@ -636,12 +637,6 @@ std::optional<std::string_view> LastNumber(std::string_view text) {
   while (start > 0 && (IsDigit(text[start - 1]) || text[start - 1] == '.')) --start;
   if (start > 0 && text[start - 1] == '-') --start;
   return text.substr(start, end - start);
-}
-
-size_t CountOccurrences(std::string_view text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t p = text.find(needle); p != kNpos; p = text.find(needle, p + needle.size())) ++n;
-  return n;
 }
 
 }  // namespace
