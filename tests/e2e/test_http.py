@@ -229,7 +229,9 @@ def test_healthz_answers_fast_with_64_idle_keep_alive_clients(server):
             t0 = time.perf_counter()
             assert get(http + "/healthz")[0] == 200
             times.append(time.perf_counter() - t0)
-        assert max(times) < 0.05, times
+        # A server whose threads the idle clients hold answers only when one of them times out
+        # (httplib's keep-alive timeout, 5 s); a bound far above a loaded machine's latency.
+        assert max(times) < 2.0, times
     finally:
         for s in idle:
             s.close()
@@ -360,12 +362,24 @@ def test_health_by_service_name_is_serving(server):
                 health_pb2.HealthCheckResponse.SERVING, name
 
 
-def test_metrics_count_deadlines_and_cancelled_streams_under_their_codes(server):
+@pytest.fixture
+def one_thread_server():
+    proc, grpc_addr, http = start("--threads", "1")
+    yield grpc_addr, http
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+
+
+def test_metrics_count_deadlines_and_cancelled_streams_under_their_codes(one_thread_server):
     import grpc
-    grpc_addr, http = server
+    grpc_addr, http = one_thread_server
     before = metrics(http)
-    # Long enough to reach the server, far shorter than scoring 120,000 completions.
-    big = [{"id": str(i), "gold": "1", "completions": ["<answer>1</answer>"] * 2000} for i in range(60)]
+    # 0.3 s is long enough to reach the server and far shorter than scoring 120,000 distinct
+    # polynomial answers on one thread (about 45 us each on a 2-core dev machine: over 5 s). One
+    # thread and distinct answers keep it so on a machine with many fast cores.
+    big = [{"id": str(i), "gold": "(x+1)^{30}",
+            "completions": [f"<answer>(x+{i * 2000 + j})^{{30}}</answer>" for j in range(2000)]}
+           for i in range(60)]
     with Client(grpc_addr, timeout=0.3) as c:
         with pytest.raises(grpc.RpcError) as err:
             c.score(big)
