@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/arena.h"
 #include "base/thread_pool.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "sandbox/linux_runner.h"
 #include "server/convert.h"
@@ -31,7 +31,9 @@ ScorerOptions OptionsWith(sandbox::Runner* runner) {
 class InProcessBackend final : public ScoreBackend {
  public:
   InProcessBackend(RewardSpec spec, size_t threads, std::unique_ptr<sandbox::Runner> runner)
-      : spec_(spec), runner_(std::move(runner)), pool_(threads),
+      : spec_(spec),
+        runner_(std::move(runner)),
+        pool_(threads),
         scorer_(&pool_, OptionsWith(runner_.get())) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
@@ -44,8 +46,8 @@ class InProcessBackend final : public ScoreBackend {
     scorer_.ScoreBatch(std::move(batch), nullptr,
                        [done = std::move(done)](std::vector<GroupResult> results) mutable {
                          auto arena = NewBatchArena();
-                         auto* out = google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(
-                             arena.get());
+                         auto* out =
+                             google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(arena.get());
                          out->mutable_groups()->Reserve(static_cast<int>(results.size()));
                          for (GroupResult& r : results) {
                            GroupResultToProto(std::move(r), out->add_groups());
@@ -67,8 +69,10 @@ class GrpcBackend final : public ScoreBackend {
  public:
   GrpcBackend(std::shared_ptr<grpc::Channel> channel, v1::RewardSpec spec, size_t concurrency,
               absl::Duration timeout)
-      : stub_(v1::RewardService::NewStub(channel)), spec_(std::move(spec)),
-        calls_(concurrency), timeout_(timeout) {}
+      : stub_(v1::RewardService::NewStub(channel)),
+        spec_(std::move(spec)),
+        calls_(concurrency),
+        timeout_(timeout) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
     calls_.Schedule([this, groups = std::move(groups), done = std::move(done)]() mutable {

@@ -43,7 +43,8 @@ absl::StatusOr<math::MathOptions> OptionsFromFlags(const Flags& flags) {
       o.compare.decimal = math::DecimalPolicy::kExact;
     } else if (p == "rounded") {
       o.compare.decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
-    } else if (p.rfind("rounded:", 0) == 0 && absl::SimpleAtoi(p.substr(8), &digits) && digits >= 1) {
+    } else if (p.rfind("rounded:", 0) == 0 && absl::SimpleAtoi(p.substr(8), &digits) &&
+               digits >= 1) {
       o.compare.decimal = math::DecimalPolicy::kRoundedAtWrittenPrecision;
       o.compare.min_significant_digits = digits;
     } else {
@@ -53,9 +54,12 @@ absl::StatusOr<math::MathOptions> OptionsFromFlags(const Flags& flags) {
   }
   if (flags.Has("percent-policy")) {
     const std::string& p = flags.Get("percent-policy");
-    if (p == "number_or_fraction") o.compare.percent = math::PercentPolicy::kNumberOrFraction;
-    else if (p == "number") o.compare.percent = math::PercentPolicy::kNumber;
-    else if (p == "fraction") o.compare.percent = math::PercentPolicy::kFraction;
+    if (p == "number_or_fraction")
+      o.compare.percent = math::PercentPolicy::kNumberOrFraction;
+    else if (p == "number")
+      o.compare.percent = math::PercentPolicy::kNumber;
+    else if (p == "fraction")
+      o.compare.percent = math::PercentPolicy::kFraction;
     else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--percent-policy wants number_or_fraction, number or fraction, got '", p, "'"));
@@ -154,12 +158,13 @@ int CheckFile(const Flags& flags, const math::MathOptions& options) {
 
 int RunCheck(const std::vector<std::string>& args) {
   FlagSpec fs;
-  fs.value_flags = {"jsonl", "output", "gold-field", "pred-field", "decimal-policy",
-                    "percent-policy"};
+  fs.value_flags = {"jsonl",      "output",         "gold-field",
+                    "pred-field", "decimal-policy", "percent-policy"};
   fs.bool_flags = {"help"};
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok()) {
-    std::fprintf(stderr, "verdict check: %s\n%s", std::string(flags.status().message()).c_str(), kHelp);
+    std::fprintf(stderr, "verdict check: %s\n%s", std::string(flags.status().message()).c_str(),
+                 kHelp);
     return kExitUsage;
   }
   if (flags->Has("help")) {

@@ -13,8 +13,8 @@ namespace verdict::cli {
 
 // Exit codes every subcommand uses.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // could not run: I/O error, server unreachable
-inline constexpr int kExitUsage = 2;    // bad flags or arguments
+inline constexpr int kExitFailure = 1;   // could not run: I/O error, server unreachable
+inline constexpr int kExitUsage = 2;     // bad flags or arguments
 inline constexpr int kExitRejected = 3;  // ran, but some input lines or groups were rejected
 
 int RunScore(const std::vector<std::string>& args);

@@ -41,7 +41,8 @@ absl::Status FileArgs(const std::string& path, const FlagSpec& spec, MergedArgs*
     if (flag == "code") {  // "code": false is --no-code
       bool on;
       if (value.get(on) != simdjson::SUCCESS) {
-        return absl::InvalidArgumentError(absl::StrCat("--config ", path, ": \"code\" must be a bool"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--config ", path, ": \"code\" must be a bool"));
       }
       if (!on) out->args.push_back("--no-code");
       continue;
@@ -49,13 +50,15 @@ absl::Status FileArgs(const std::string& path, const FlagSpec& spec, MergedArgs*
     if (spec.bool_flags.count(flag)) {
       bool on;
       if (value.get(on) != simdjson::SUCCESS) {
-        return absl::InvalidArgumentError(absl::StrCat("--config ", path, ": \"", key, "\" must be a bool"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--config ", path, ": \"", key, "\" must be a bool"));
       }
       if (on) out->args.push_back("--" + flag);
       continue;
     }
     if (!spec.value_flags.count(flag)) {
-      return absl::InvalidArgumentError(absl::StrCat("--config ", path, ": unknown key \"", key, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--config ", path, ": unknown key \"", key, "\""));
     }
     std::vector<simdjson::dom::element> values;
     if (value.is_array()) {
@@ -95,7 +98,8 @@ std::vector<std::string> EnvArgs(const FlagSpec& spec) {
   for (const std::string& flag : spec.bool_flags) {
     if (flag == "help") continue;
     const char* v = std::getenv(EnvOfFlag(flag).c_str());
-    if (v != nullptr && (std::string(v) == "1" || std::string(v) == "true")) args.push_back("--" + flag);
+    if (v != nullptr && (std::string(v) == "1" || std::string(v) == "true"))
+      args.push_back("--" + flag);
   }
   return args;
 }

@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "base/json.h"
 #include "base/utf8.h"
-#include "cli/filter_rules.h"
 #include "cli/commands.h"
+#include "cli/filter_rules.h"
 #include "rewards/language.h"
 #include "rewards/shaping.h"
 #include "simdjson.h"
@@ -71,13 +71,15 @@ std::string DropReason(std::string_view completion, simdjson::dom::element resul
 
 int RunFilter(const std::vector<std::string>& args) {
   FlagSpec fs;
-  fs.value_flags = {"input", "output", "rejected", "min-language", "max-paragraph-chars",
-                    "id-field", "prompt-field", "gold-field", "completions-field",
-                    "completion-field", "result-field"};
+  fs.value_flags = {
+      "input",       "output",       "rejected",   "min-language",      "max-paragraph-chars",
+      "id-field",    "prompt-field", "gold-field", "completions-field", "completion-field",
+      "result-field"};
   fs.bool_flags = {"allow-code", "help"};
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok() || flags->Has("help") || !flags->Has("input")) {
-    if (!flags.ok()) std::fprintf(stderr, "verdict filter: %s\n", std::string(flags.status().message()).c_str());
+    if (!flags.ok())
+      std::fprintf(stderr, "verdict filter: %s\n", std::string(flags.status().message()).c_str());
     std::fputs(kHelp, flags.ok() && flags->Has("help") ? stdout : stderr);
     return flags.ok() && flags->Has("help") ? kExitOk : kExitUsage;
   }
@@ -85,14 +87,17 @@ int RunFilter(const std::vector<std::string>& args) {
   auto min_language = flags->GetDouble("min-language", rules.min_language);
   auto max_paragraph = flags->GetInt("max-paragraph-chars", rules.max_paragraph_chars);
   if (!min_language.ok() || !max_paragraph.ok()) {
-    std::fprintf(stderr, "verdict filter: %s\n",
-                 std::string((!min_language.ok() ? min_language.status() : max_paragraph.status()).message()).c_str());
+    std::fprintf(
+        stderr, "verdict filter: %s\n",
+        std::string((!min_language.ok() ? min_language.status() : max_paragraph.status()).message())
+            .c_str());
     return kExitUsage;
   }
   rules.min_language = *min_language;
   rules.max_paragraph_chars = *max_paragraph;
   rules.allow_code = flags->Has("allow-code");
-  const std::string id_f = flags->Get("id-field", "id"), prompt_f = flags->Get("prompt-field", "prompt"),
+  const std::string id_f = flags->Get("id-field", "id"),
+                    prompt_f = flags->Get("prompt-field", "prompt"),
                     gold_f = flags->Get("gold-field", "gold"),
                     list_f = flags->Get("completions-field", "completions"),
                     one_f = flags->Get("completion-field", "completion"),
@@ -114,7 +119,8 @@ int RunFilter(const std::vector<std::string>& args) {
     out_file.open(flags->Get("output"), std::ios::binary | std::ios::trunc);
     out = &out_file;
   }
-  if (flags->Has("rejected")) rejected_file.open(flags->Get("rejected"), std::ios::binary | std::ios::trunc);
+  if (flags->Has("rejected"))
+    rejected_file.open(flags->Get("rejected"), std::ios::binary | std::ios::trunc);
   if (!*out || (flags->Has("rejected") && !rejected_file)) {
     std::fprintf(stderr, "verdict filter: cannot open an output file\n");
     return kExitFailure;
@@ -183,7 +189,8 @@ int RunFilter(const std::vector<std::string>& args) {
       // A group that could not be scored: all of its completions are dropped as not scored.
       if (root[list_f].get(completions) == simdjson::SUCCESS && completions.is_array()) {
         for (simdjson::dom::element c : completions.get_array()) {
-          if (c.get(text) != simdjson::SUCCESS && c["text"].get(text) != simdjson::SUCCESS) text = {};
+          if (c.get(text) != simdjson::SUCCESS && c["text"].get(text) != simdjson::SUCCESS)
+            text = {};
           emit(root, text, result);  // result has no "verdict": not_scored
         }
       }
@@ -200,7 +207,8 @@ int RunFilter(const std::vector<std::string>& args) {
   std::string summary = absl::StrFormat("kept %d of %d completions (%.2f%%)\n", kept, total,
                                         total ? 100.0 * kept / total : 0.0);
   for (const auto& [reason, n] : reasons) {
-    absl::StrAppendFormat(&summary, "  dropped %-18s %8d  (%.2f%%)\n", reason, n, 100.0 * n / total);
+    absl::StrAppendFormat(&summary, "  dropped %-18s %8d  (%.2f%%)\n", reason, n,
+                          100.0 * n / total);
   }
   if (bad_lines) absl::StrAppendFormat(&summary, "  unreadable lines   %8d\n", bad_lines);
   std::fputs(summary.c_str(), stderr);

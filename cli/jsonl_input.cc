@@ -32,8 +32,7 @@ bool ScalarText(element e, std::string* out) {
 }
 
 absl::Status FieldError(int64_t line, const std::string& field, const char* what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("line ", line, ": field '", field, "' ", what));
+  return absl::InvalidArgumentError(absl::StrCat("line ", line, ": field '", field, "' ", what));
 }
 
 // Reads the completion `e` (a string or an object) into `c`.
@@ -91,10 +90,12 @@ absl::Status ReadGroupFields(element obj, const InputOptions& o, int64_t line, v
   }
   if (obj[o.gold_field].get(e) != simdjson::SUCCESS || e.is_null()) {
     if (obj[o.code_field].get(e) == simdjson::SUCCESS && e.is_object()) {
-      auto parsed = google::protobuf::util::JsonStringToMessage(simdjson::minify(e), g->mutable_code());
+      auto parsed =
+          google::protobuf::util::JsonStringToMessage(simdjson::minify(e), g->mutable_code());
       if (!parsed.ok()) {
-        return FieldError(line, o.code_field,
-                          ("is not a verdict.v1.CodeReference: " + parsed.message().ToString()).c_str());
+        return FieldError(
+            line, o.code_field,
+            ("is not a verdict.v1.CodeReference: " + parsed.message().ToString()).c_str());
       }
     } else if (obj[o.instructions_field].get(e) == simdjson::SUCCESS && !e.is_null()) {
       if (!e.is_array()) return FieldError(line, o.instructions_field, "must be a list");
@@ -148,8 +149,7 @@ void JsonlGroupReader::ReadLine(const std::string& raw_in) {
   if (raw.find_first_not_of(" \t") == std::string::npos) return;  // blank lines are skipped
   if (!IsValidUtf8(raw)) {
     raw = RepairUtf8(raw);
-    warnings_.push_back(
-        absl::StrCat("line ", line_no_, ": invalid UTF-8 replaced with U+FFFD"));
+    warnings_.push_back(absl::StrCat("line ", line_no_, ": invalid UTF-8 replaced with U+FFFD"));
   }
   simdjson::dom::parser& parser = *parser_;
   element root;
@@ -188,9 +188,9 @@ void JsonlGroupReader::ReadLine(const std::string& raw_in) {
   }
   element completion;
   if (root[options_.completion_field].get(completion) != simdjson::SUCCESS) {
-    unit.error = absl::InvalidArgumentError(absl::StrCat(
-        "line ", line_no_, ": no '", options_.completions_field, "' list and no '",
-        options_.completion_field, "' field"));
+    unit.error = absl::InvalidArgumentError(
+        absl::StrCat("line ", line_no_, ": no '", options_.completions_field, "' list and no '",
+                     options_.completion_field, "' field"));
     FlushPending();
     ready_.push_back(std::move(unit));
     return;

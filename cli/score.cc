@@ -63,7 +63,7 @@ struct Summary {
   int64_t rejected_lines = 0;
   double reward_sum = 0;
   std::map<std::string, std::pair<double, int64_t>> components;  // sum, count
-  std::map<int, std::pair<double, int64_t>> pass_at_k;             // sum, groups
+  std::map<int, std::pair<double, int64_t>> pass_at_k;           // sum, groups
   int64_t majority_groups = 0, majority_correct = 0;
 
   void Add(const v1::GroupResult& g) {
@@ -106,12 +106,13 @@ struct Summary {
   void Print(double seconds) const {
     int64_t scored = samples - sample_errors;
     auto pct = [](int64_t a, int64_t b) { return b ? 100.0 * a / b : 0.0; };
-    std::string out = absl::StrFormat(
-        "scored %d samples in %d groups in %.2f s (%.0f samples/s)\n", samples, groups, seconds,
-        seconds > 0 ? samples / seconds : 0.0);
+    std::string out =
+        absl::StrFormat("scored %d samples in %d groups in %.2f s (%.0f samples/s)\n", samples,
+                        groups, seconds, seconds > 0 ? samples / seconds : 0.0);
     absl::StrAppendFormat(&out, "  mean reward        %.4f\n", scored ? reward_sum / scored : 0.0);
     for (const auto& [name, sc] : components) {
-      absl::StrAppendFormat(&out, "  mean %-13s %.4f\n", name, sc.second ? sc.first / sc.second : 0.0);
+      absl::StrAppendFormat(&out, "  mean %-13s %.4f\n", name,
+                            sc.second ? sc.first / sc.second : 0.0);
     }
     if (with_accuracy) {
       absl::StrAppendFormat(&out, "  accuracy           %.2f%% (%d of %d)\n",
@@ -129,7 +130,8 @@ struct Summary {
     }
     if (majority_groups) {
       absl::StrAppendFormat(&out, "  maj@k accuracy     %.2f%% (%d of %d groups)\n",
-                            pct(majority_correct, majority_groups), majority_correct, majority_groups);
+                            pct(majority_correct, majority_groups), majority_correct,
+                            majority_groups);
     }
     if (group_errors || sample_errors || rejected_lines) {
       absl::StrAppendFormat(&out, "  rejected           %d lines, %d groups, %d samples\n",
@@ -141,7 +143,8 @@ struct Summary {
 
 class Writer {
  public:
-  Writer(std::ostream* out, std::string result_field) : out_(out), field_(std::move(result_field)) {}
+  Writer(std::ostream* out, std::string result_field)
+      : out_(out), field_(std::move(result_field)) {}
 
   // Writes one finished batch; returns false on a fatal call error.
   bool Write(Batch& batch, Summary* summary, std::string* fatal) {
@@ -173,8 +176,8 @@ class Writer {
       const v1::GroupResult& r = (*batch.results)->groups(next++);
       summary->Add(r);
       if (r.has_error()) {
-        std::fprintf(stderr, "verdict score: line %lld: %s\n",
-                     static_cast<long long>(u.first_line), r.error().message().c_str());
+        std::fprintf(stderr, "verdict score: line %lld: %s\n", static_cast<long long>(u.first_line),
+                     r.error().message().c_str());
       }
       if (!u.per_line || r.has_error()) {
         json.clear();
@@ -206,15 +209,27 @@ class Writer {
 
 int RunScore(const std::vector<std::string>& args) {
   FlagSpec fs;
-  fs.value_flags = {"input", "output", "server", "threads", "concurrency", "timeout-ms",
-                    "batch-groups", "id-field", "prompt-field", "gold-field",
-                    "completions-field", "completion-field", "result-field", "code-field",
+  fs.value_flags = {"input",
+                    "output",
+                    "server",
+                    "threads",
+                    "concurrency",
+                    "timeout-ms",
+                    "batch-groups",
+                    "id-field",
+                    "prompt-field",
+                    "gold-field",
+                    "completions-field",
+                    "completion-field",
+                    "result-field",
+                    "code-field",
                     "instructions-field"};
   fs.bool_flags = {"rules-only", "quiet", "help", "no-code"};
   AddSpecFlags(&fs);
   absl::StatusOr<Flags> flags = Flags::Parse(args, fs);
   if (!flags.ok() || flags->Has("help") || !flags->Has("input")) {
-    if (!flags.ok()) std::fprintf(stderr, "verdict score: %s\n", std::string(flags.status().message()).c_str());
+    if (!flags.ok())
+      std::fprintf(stderr, "verdict score: %s\n", std::string(flags.status().message()).c_str());
     std::fputs(kHelp, stderr);
     std::fputs(kSpecFlagsHelp, stderr);
     return flags.ok() && flags->Has("help") ? kExitOk : kExitUsage;
@@ -244,8 +259,7 @@ int RunScore(const std::vector<std::string>& args) {
   in_options.completion_field = flags->Get("completion-field", in_options.completion_field);
   in_options.rules_only = flags->Has("rules-only");
   in_options.code_field = flags->Get("code-field", in_options.code_field);
-  in_options.instructions_field =
-      flags->Get("instructions-field", in_options.instructions_field);
+  in_options.instructions_field = flags->Get("instructions-field", in_options.instructions_field);
 
   std::ifstream in_file;
   std::istream* in = &std::cin;
@@ -276,7 +290,8 @@ int RunScore(const std::vector<std::string>& args) {
           : MakeInProcessBackend(*spec, static_cast<size_t>(*threads), !flags->Has("no-code"));
   if (!backend.ok()) {
     std::fprintf(stderr, "verdict score: %s\n", std::string(backend.status().message()).c_str());
-    return backend.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    return backend.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                         : kExitFailure;
   }
 
   const bool quiet = flags->Has("quiet");
@@ -314,12 +329,14 @@ int RunScore(const std::vector<std::string>& args) {
       }
       window.pop_front();
       if (!writer.Write(*front, &summary, &fatal)) return false;
-      for (const std::string& w : reader.TakeWarnings()) std::fprintf(stderr, "verdict score: %s\n", w.c_str());
+      for (const std::string& w : reader.TakeWarnings())
+        std::fprintf(stderr, "verdict score: %s\n", w.c_str());
       if (progress && absl::Now() - last_progress > absl::Milliseconds(200)) {
         last_progress = absl::Now();
         double secs = absl::ToDoubleSeconds(last_progress - start);
         std::fprintf(stderr, "\r  %lld groups  %lld samples  %.0f samples/s   ",
-                     static_cast<long long>(summary.groups), static_cast<long long>(summary.samples),
+                     static_cast<long long>(summary.groups),
+                     static_cast<long long>(summary.samples),
                      secs > 0 ? summary.samples / secs : 0.0);
       }
       if (!block) continue;
@@ -346,7 +363,8 @@ int RunScore(const std::vector<std::string>& args) {
     absl::MutexLock lock(&mu);
     mu.Await(absl::Condition(&b->done));
   }
-  for (const std::string& w : reader.TakeWarnings()) std::fprintf(stderr, "verdict score: %s\n", w.c_str());
+  for (const std::string& w : reader.TakeWarnings())
+    std::fprintf(stderr, "verdict score: %s\n", w.c_str());
   out->flush();
   if (progress) std::fputs("\n", stderr);
   if (!ok) {

@@ -70,19 +70,18 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
   }
   std::string out = absl::StrCat("{\"listen\":[", listen, "],\"http_listen\":");
   AppendJsonString(o.http_listen, &out);
-  absl::StrAppend(&out, ",\"threads\":", o.worker_threads, ",\"max_message_bytes\":", o.max_message_bytes,
-                  ",\"max_inflight_samples\":", o.service.max_inflight_samples,
-                  ",\"stream_window_groups\":", o.service.stream_window_groups,
-                  ",\"shutdown_grace_ms\":", absl::ToInt64Milliseconds(o.shutdown_grace),
-                  ",\"drain_delay_ms\":", absl::ToInt64Milliseconds(o.drain_delay),
-                  ",\"max_connection_age_ms\":", absl::ToInt64Milliseconds(o.max_connection_age),
-                  ",\"max_connection_age_grace_ms\":",
-                  absl::ToInt64Milliseconds(o.max_connection_age_grace),
-                  ",\"code\":", o.enable_code ? "true" : "false",
-                  ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
-                  ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
-                  ",\"unix_socket_mode\":", o.unix_socket_mode,
-                  ",\"sandbox_dir\":");
+  absl::StrAppend(
+      &out, ",\"threads\":", o.worker_threads, ",\"max_message_bytes\":", o.max_message_bytes,
+      ",\"max_inflight_samples\":", o.service.max_inflight_samples,
+      ",\"stream_window_groups\":", o.service.stream_window_groups,
+      ",\"shutdown_grace_ms\":", absl::ToInt64Milliseconds(o.shutdown_grace),
+      ",\"drain_delay_ms\":", absl::ToInt64Milliseconds(o.drain_delay),
+      ",\"max_connection_age_ms\":", absl::ToInt64Milliseconds(o.max_connection_age),
+      ",\"max_connection_age_grace_ms\":", absl::ToInt64Milliseconds(o.max_connection_age_grace),
+      ",\"code\":", o.enable_code ? "true" : "false",
+      ",\"allow_unsafe_sandbox\":", o.allow_unsafe_sandbox ? "true" : "false",
+      ",\"sandbox_no_namespaces\":", o.sandbox.use_namespaces ? "false" : "true",
+      ",\"unix_socket_mode\":", o.unix_socket_mode, ",\"sandbox_dir\":");
   AppendJsonString(o.sandbox.work_root, &out);
   out += ",\"log_level\":";
   AppendJsonString(log_level, &out);
@@ -94,16 +93,28 @@ std::string EffectiveConfig(const ServerOptions& o, const std::string& log_level
 
 int RunServe(const std::vector<std::string>& args) {
   FlagSpec fs;
-  fs.value_flags = {"listen", "threads", "max-message-bytes", "max-inflight-samples",
-                    "stream-window-groups", "shutdown-grace-ms", "drain-delay-ms", "port-file",
-                    "log-level", "http-listen", "sandbox-dir", "config", "unix-socket-mode",
-                    "max-connection-age-ms", "max-connection-age-grace-ms"};
+  fs.value_flags = {"listen",
+                    "threads",
+                    "max-message-bytes",
+                    "max-inflight-samples",
+                    "stream-window-groups",
+                    "shutdown-grace-ms",
+                    "drain-delay-ms",
+                    "port-file",
+                    "log-level",
+                    "http-listen",
+                    "sandbox-dir",
+                    "config",
+                    "unix-socket-mode",
+                    "max-connection-age-ms",
+                    "max-connection-age-grace-ms"};
   fs.bool_flags = {"help", "no-code", "allow-unsafe-sandbox", "sandbox-no-namespaces"};
   AddSpecFlags(&fs);
   absl::StatusOr<MergedArgs> merged = MergeConfig(args, fs);
   absl::StatusOr<Flags> flags = merged.ok() ? Flags::Parse(merged->args, fs) : merged.status();
   if (!flags.ok()) {
-    std::fprintf(stderr, "verdict serve: %s\n%s", std::string(flags.status().message()).c_str(), kHelp);
+    std::fprintf(stderr, "verdict serve: %s\n%s", std::string(flags.status().message()).c_str(),
+                 kHelp);
     return kExitUsage;
   }
   if (flags->Has("help")) {
@@ -122,9 +133,9 @@ int RunServe(const std::vector<std::string>& args) {
   auto age = flags->GetInt("max-connection-age-ms", 0);
   auto age_grace = flags->GetInt("max-connection-age-grace-ms", 0);
   auto spec = SpecFromFlags(*flags);
-  for (const absl::Status& s : {threads.status(), max_message.status(), max_inflight.status(),
-                                window.status(), grace.status(), drain.status(), age.status(),
-                                age_grace.status(), spec.status()}) {
+  for (const absl::Status& s :
+       {threads.status(), max_message.status(), max_inflight.status(), window.status(),
+        grace.status(), drain.status(), age.status(), age_grace.status(), spec.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "verdict serve: %s\n", std::string(s.message()).c_str());
       return kExitUsage;
@@ -142,7 +153,8 @@ int RunServe(const std::vector<std::string>& args) {
   }
   absl::StatusOr<RewardSpec> default_spec = ResolveSpec(RewardSpec{}, *spec);
   if (!default_spec.ok()) {
-    std::fprintf(stderr, "verdict serve: %s\n", std::string(default_spec.status().message()).c_str());
+    std::fprintf(stderr, "verdict serve: %s\n",
+                 std::string(default_spec.status().message()).c_str());
     return kExitUsage;
   }
   if (*max_message < 1024 || *max_message > INT32_MAX || *max_inflight < 1 || *window < 1 ||
@@ -174,7 +186,8 @@ int RunServe(const std::vector<std::string>& args) {
     char* end = nullptr;
     long mode = std::strtol(m.c_str(), &end, 8);
     if (m.empty() || *end != '\0' || mode < 0 || mode > 0777) {
-      std::fprintf(stderr, "verdict serve: --unix-socket-mode wants octal bits like 0660, got '%s'\n",
+      std::fprintf(stderr,
+                   "verdict serve: --unix-socket-mode wants octal bits like 0660, got '%s'\n",
                    m.c_str());
       return kExitUsage;
     }

@@ -43,10 +43,10 @@ const char kSpecFlagsHelp[] = R"(reward spec (unset = server default; see README
 )";
 
 void AddSpecFlags(FlagSpec* spec) {
-  for (const char* f : {"spec", "format", "accuracy-weight", "format-weight", "undecided-value",
-                        "estimator", "std", "epsilon", "scale", "pass-at-k", "overlong", "cosine",
-                        "repetition", "truncation", "clip", "format-pattern", "language",
-                        "decimal-policy", "percent-policy"}) {
+  for (const char* f :
+       {"spec", "format", "accuracy-weight", "format-weight", "undecided-value", "estimator", "std",
+        "epsilon", "scale", "pass-at-k", "overlong", "cosine", "repetition", "truncation", "clip",
+        "format-pattern", "language", "decimal-policy", "percent-policy"}) {
     spec->value_flags.insert(f);
   }
   spec->bool_flags.insert("gate-accuracy-on-format");
@@ -78,12 +78,13 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     setter(*v);
     return absl::OkStatus();
   };
-  if (auto s = set_double("accuracy-weight",
-                          [&](double v) { spec.mutable_weights()->set_accuracy(v); });
+  if (auto s =
+          set_double("accuracy-weight", [&](double v) { spec.mutable_weights()->set_accuracy(v); });
       !s.ok()) {
     return s;
   }
-  if (auto s = set_double("format-weight", [&](double v) { spec.mutable_weights()->set_format(v); });
+  if (auto s =
+          set_double("format-weight", [&](double v) { spec.mutable_weights()->set_format(v); });
       !s.ok()) {
     return s;
   }
@@ -100,11 +101,17 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
   }
   if (flags.Has("format")) {
     std::string f = flags.Get("format");
-    if (f == "r1") spec.set_format(v1::FORMAT_TEMPLATE_R1);
-    else if (f == "none") spec.set_format(v1::FORMAT_TEMPLATE_NONE);
-    else if (f == "think_only") spec.set_format(v1::FORMAT_TEMPLATE_THINK_ONLY);
-    else if (f == "custom") spec.set_format(v1::FORMAT_TEMPLATE_CUSTOM);
-    else return absl::InvalidArgumentError(absl::StrCat("--format wants r1, think_only, none or custom, got '", f, "'"));
+    if (f == "r1")
+      spec.set_format(v1::FORMAT_TEMPLATE_R1);
+    else if (f == "none")
+      spec.set_format(v1::FORMAT_TEMPLATE_NONE);
+    else if (f == "think_only")
+      spec.set_format(v1::FORMAT_TEMPLATE_THINK_ONLY);
+    else if (f == "custom")
+      spec.set_format(v1::FORMAT_TEMPLATE_CUSTOM);
+    else
+      return absl::InvalidArgumentError(
+          absl::StrCat("--format wants r1, think_only, none or custom, got '", f, "'"));
   }
   if (flags.Has("format-pattern")) {
     spec.set_format_pattern(flags.Get("format-pattern"));
@@ -160,12 +167,13 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     spec.mutable_overlong()->set_cache_length(static_cast<int64_t>(b));
   }
   if (flags.Has("language")) {
-    spec.mutable_language()->set_target(flags.Get("language") == "auto" ? "" : flags.Get("language"));
+    spec.mutable_language()->set_target(flags.Get("language") == "auto" ? ""
+                                                                        : flags.Get("language"));
   }
   if (flags.Has("majority-vote")) spec.set_majority_vote(flags.Get("majority-vote") == "true");
   if (flags.Has("instructions-all-or-nothing")) {
-    spec.mutable_instructions()->set_all_or_nothing(
-        flags.Get("instructions-all-or-nothing") == "true");
+    spec.mutable_instructions()->set_all_or_nothing(flags.Get("instructions-all-or-nothing") ==
+                                                    "true");
   }
   if (flags.Has("instructions-loose")) {
     spec.mutable_instructions()->set_loose(flags.Get("instructions-loose") == "true");
@@ -176,21 +184,25 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     if (parts[0] == "exact" && parts.size() == 1) {
       spec.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_EXACT);
     } else if (parts[0] == "rounded" &&
-               (parts.size() == 1 || (parts.size() == 2 && absl::SimpleAtoi(parts[1], &digits) &&
-                                      digits >= 1))) {
+               (parts.size() == 1 ||
+                (parts.size() == 2 && absl::SimpleAtoi(parts[1], &digits) && digits >= 1))) {
       spec.mutable_math()->set_decimal_policy(v1::MathSpec::DECIMAL_POLICY_ROUNDED);
       if (parts.size() == 2) spec.mutable_math()->set_min_significant_digits(digits);
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--decimal-policy wants exact, rounded or rounded:N, got '", flags.Get("decimal-policy"), "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--decimal-policy wants exact, rounded or rounded:N, got '",
+                       flags.Get("decimal-policy"), "'"));
     }
   }
   if (flags.Has("percent-policy")) {
     const std::string& p = flags.Get("percent-policy");
     v1::MathSpec::PercentPolicy policy;
-    if (p == "number_or_fraction") policy = v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION;
-    else if (p == "number") policy = v1::MathSpec::PERCENT_POLICY_NUMBER;
-    else if (p == "fraction") policy = v1::MathSpec::PERCENT_POLICY_FRACTION;
+    if (p == "number_or_fraction")
+      policy = v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION;
+    else if (p == "number")
+      policy = v1::MathSpec::PERCENT_POLICY_NUMBER;
+    else if (p == "fraction")
+      policy = v1::MathSpec::PERCENT_POLICY_FRACTION;
     else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--percent-policy wants number_or_fraction, number or fraction, got '", p, "'"));
@@ -222,7 +234,8 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
       t->set_mode(v1::TruncationSpec::KEEP);
     } else if ((parts[0] == "multiply" || parts[0] == "replace") && parts.size() == 2 &&
                absl::SimpleAtod(parts[1], &a)) {
-      t->set_mode(parts[0] == "multiply" ? v1::TruncationSpec::MULTIPLY : v1::TruncationSpec::REPLACE);
+      t->set_mode(parts[0] == "multiply" ? v1::TruncationSpec::MULTIPLY
+                                         : v1::TruncationSpec::REPLACE);
       t->set_value(a);
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -233,18 +246,22 @@ absl::StatusOr<v1::RewardSpec> SpecFromFlags(const Flags& flags) {
     for (absl::string_view part : absl::StrSplit(flags.Get("pass-at-k"), ',')) {
       int k;
       if (!absl::SimpleAtoi(part, &k) || k < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--pass-at-k wants positive integers separated by commas, got '",
-            flags.Get("pass-at-k"), "'"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--pass-at-k wants positive integers separated by commas, got '",
+                         flags.Get("pass-at-k"), "'"));
       }
       spec.add_pass_at_k(k);
     }
   }
   if (flags.Has("std")) {
     std::string s = flags.Get("std");
-    if (s == "sample") spec.mutable_advantage()->set_std(v1::STD_KIND_SAMPLE);
-    else if (s == "population") spec.mutable_advantage()->set_std(v1::STD_KIND_POPULATION);
-    else return absl::InvalidArgumentError(absl::StrCat("--std wants sample or population, got '", s, "'"));
+    if (s == "sample")
+      spec.mutable_advantage()->set_std(v1::STD_KIND_SAMPLE);
+    else if (s == "population")
+      spec.mutable_advantage()->set_std(v1::STD_KIND_POPULATION);
+    else
+      return absl::InvalidArgumentError(
+          absl::StrCat("--std wants sample or population, got '", s, "'"));
   }
   return spec;
 }

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/strings.h"
 #include "re2/re2.h"
@@ -23,7 +23,9 @@ constexpr std::string_view kThinkClose = "</think>";
 constexpr std::string_view kAnswerOpen = "<answer>";
 constexpr std::string_view kAnswerClose = "</answer>";
 
-size_t CountOf(std::string_view text, std::string_view needle) { return CountOccurrences(text, needle); }
+size_t CountOf(std::string_view text, std::string_view needle) {
+  return CountOccurrences(text, needle);
+}
 
 // The structural rule a text with each tag exactly once breaks, or "" when it has none: tags in
 // order, nothing but white space (rewards/white_space.h) around and between the blocks.
@@ -40,14 +42,14 @@ std::string StructureProblem(std::string_view text) {
 
 // The text a template is checked on: the completion, after "<think>" when the prompt prefilled
 // it (`storage` holds the joined copy).
-std::string_view WithPrefill(std::string_view completion, bool think_prefilled, std::string* storage) {
+std::string_view WithPrefill(std::string_view completion, bool think_prefilled,
+                             std::string* storage) {
   if (!think_prefilled) return completion;
   *storage = absl::StrCat(ToAbsl(kThinkOpen), ToAbsl(completion));
   return *storage;
 }
 
 }  // namespace
-
 
 bool PromptPrefillsThink(std::string_view prompt) {
   return absl::EndsWith(ToAbsl(StripTrailingWhiteSpace(prompt)), ToAbsl(kThinkOpen));
@@ -100,11 +102,13 @@ FormatResult CheckThinkOnlyFormat(std::string_view completion, bool think_prefil
   const size_t opens = CountOf(completion, kThinkOpen) + (think_prefilled ? 1 : 0);
   const size_t closes = CountOf(completion, kThinkClose);
   if (opens != 1) {
-    result.problem = opens == 0 ? "missing <think>" : absl::StrCat("<think> appears ", opens, " times");
+    result.problem =
+        opens == 0 ? "missing <think>" : absl::StrCat("<think> appears ", opens, " times");
     return result;
   }
   if (closes != 1) {
-    result.problem = closes == 0 ? "missing </think>" : absl::StrCat("</think> appears ", closes, " times");
+    result.problem =
+        closes == 0 ? "missing </think>" : absl::StrCat("</think> appears ", closes, " times");
     return result;
   }
   const size_t close = completion.find(kThinkClose);
@@ -154,8 +158,8 @@ class PatternCache {
     options.set_max_mem(8 << 20);
     auto re = std::make_shared<const RE2>(pattern, options);
     if (!re->ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("reward spec: format_pattern '", pattern,
-                                                     "' is not a valid RE2 pattern: ", re->error()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "reward spec: format_pattern '", pattern, "' is not a valid RE2 pattern: ", re->error()));
     }
     absl::MutexLock lock(&mu_);
     if (cache_.size() >= kMaxPatterns) cache_.clear();
@@ -199,7 +203,8 @@ absl::StatusOr<FormatResult> CheckCustomFormat(std::string_view completion, bool
     result.problem = "does not match the custom pattern";
     return result;
   }
-  if (it != names.end()) answer_region->assign(captures[it->second].data(), captures[it->second].size());
+  if (it != names.end())
+    answer_region->assign(captures[it->second].data(), captures[it->second].size());
   result.ok = true;
   result.value = 1.0;
   return result;

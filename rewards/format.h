@@ -58,7 +58,6 @@ struct FormatCheck {
 absl::StatusOr<FormatCheck> CheckFormat(std::string_view completion, bool think_prefilled,
                                         const RewardSpec& spec);
 
-
 // Partial credit for a failed template: 0.25 per template tag appearing exactly once.
 double TagCountCredit(std::string_view text, FormatTemplate format);
 

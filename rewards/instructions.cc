@@ -10,8 +10,7 @@
 namespace verdict {
 
 std::optional<std::string_view> InstructionAnswerRegion(std::string_view completion,
-                                                        FormatTemplate format,
-                                                        bool think_prefilled,
+                                                        FormatTemplate format, bool think_prefilled,
                                                         std::string_view custom_region) {
   if (format == FormatTemplate::kR1) {
     const size_t open = completion.find("<answer>");
@@ -59,9 +58,8 @@ absl::Status ScoreInstructions(const InstructionReference& ref,
     r->reason = absl::StrCat(details.followed, " of ", total, " instruction constraints followed",
                              spec.instructions_loose ? " (loose)" : "");
   }
-  *accuracy = spec.instructions_all_or_nothing
-                  ? (details.followed == total && !blank ? 1.0 : 0.0)
-                  : static_cast<double>(details.followed) / total;
+  *accuracy = spec.instructions_all_or_nothing ? (details.followed == total && !blank ? 1.0 : 0.0)
+                                               : static_cast<double>(details.followed) / total;
   r->instructions = std::move(details);
   return absl::OkStatus();
 }

@@ -18,8 +18,7 @@ namespace verdict {
 //    or a prefilled prompt) and never closed it has no answer region; one with no reasoning
 //    tags at all is all answer.
 std::optional<std::string_view> InstructionAnswerRegion(std::string_view completion,
-                                                        FormatTemplate format,
-                                                        bool think_prefilled,
+                                                        FormatTemplate format, bool think_prefilled,
                                                         std::string_view custom_region);
 
 // Checks `region` (nullopt: none) against `ref` with the spec's options and the CLD2 language

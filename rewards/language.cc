@@ -32,8 +32,8 @@ size_t TerminatorAt(std::string_view text, size_t i) {
 }
 
 bool IsLatinTarget(std::string_view t) {
-  return t != "zh" && t != "ja" && t != "ko" && t != "ru" && t != "ar" && t != "hi" &&
-         t != "uk" && t != "bg" && t != "sr" && t != "fa" && t != "ur" && t != "mr" && t != "ne";
+  return t != "zh" && t != "ja" && t != "ko" && t != "ru" && t != "ar" && t != "hi" && t != "uk" &&
+         t != "bg" && t != "sr" && t != "fa" && t != "ur" && t != "mr" && t != "ne";
 }
 
 bool ScriptIsTarget(Script s, std::string_view t, bool sentence_has_kana) {
@@ -134,8 +134,8 @@ LanguageResult LanguageConsistency(std::string_view text, std::string_view targe
 
 std::string DetectLanguage(std::string_view text) {
   bool reliable = false;
-  CLD2::Language lang = CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true,
-                                             &reliable);
+  CLD2::Language lang =
+      CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true, &reliable);
   return Normalise(CLD2::LanguageCode(lang));
 }
 

@@ -20,8 +20,8 @@ namespace {
 // Rejects a group that cannot be scored at all (DESIGN §4: an error, not a verdict).
 absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
   if (std::holds_alternative<std::monostate>(group.reference)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "group '", group.id, "' has no reference: set math, code or rules_only"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("group '", group.id, "' has no reference: set math, code or rules_only"));
   }
   if (const auto* math = std::get_if<MathReference>(&group.reference)) {
     if (math->gold_answers.empty()) {
@@ -31,12 +31,14 @@ absl::Status ValidateGroup(const Group& group, const ScorerOptions& options) {
   }
   if (const auto* code = std::get_if<CodeReference>(&group.reference)) {
     if (options.runner == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "group '", group.id, "': this server does not run code (no sandbox with the minimum "
-          "containment layers; see GetInfo.sandbox_layers)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("group '", group.id,
+                       "': this server does not run code (no sandbox with the minimum "
+                       "containment layers; see GetInfo.sandbox_layers)"));
     }
     if (code->tests.empty() && code->shape != code::TestShape::kAssert) {
-      return absl::InvalidArgumentError(absl::StrCat("group '", group.id, "' has a code reference with no tests"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("group '", group.id, "' has a code reference with no tests"));
     }
   }
   if (const auto* ins = std::get_if<InstructionReference>(&group.reference)) {
@@ -105,8 +107,8 @@ SampleResult ErrorSample(absl::Status status) {
 
 // What every sample of a group shares, worked out once per group.
 struct GroupContext {
-  bool use_tokens = false;   // lengths in tokens: every completion has a token count
-  std::string language;      // target language for the language component ("" if off)
+  bool use_tokens = false;  // lengths in tokens: every completion has a token count
+  std::string language;     // target language for the language component ("" if off)
 };
 
 // Shared by the tasks of one group; the task that checks the last sample finishes the group.
@@ -199,9 +201,8 @@ SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& c
                : r.verdict == Verdict::kUndecided ? spec.undecided_value
                                                   : 0.0;
   } else if (const auto* ins = std::get_if<InstructionReference>(&group.reference)) {
-    std::optional<std::string_view> region =
-        InstructionAnswerRegion(completion.text, spec.format, PromptPrefillsThink(group.prompt),
-                                check->answer);
+    std::optional<std::string_view> region = InstructionAnswerRegion(
+        completion.text, spec.format, PromptPrefillsThink(group.prompt), check->answer);
     if (absl::Status s = ScoreInstructions(*ins, region, spec, &r, &accuracy); !s.ok()) {
       return ErrorSample(std::move(s));
     }
@@ -254,7 +255,6 @@ SampleResult ScoreSample(const Group& group, size_t index, const GroupContext& c
   }
   return r;
 }
-
 
 // Majority vote over the samples' extracted answers, clustered by math equivalence; fills the
 // majority fields of `result->stats`.
@@ -326,7 +326,7 @@ void ScoreCode(const Group& group, const Cancellation* cancel, const ScorerOptio
     r.reason = v.reason;
     const double accuracy = v.verdict == code::Verdict::kNoCode         ? spec.no_code_value
                             : v.verdict == code::Verdict::kCompileError ? spec.compile_error_value
-                                                                         : v.accuracy;
+                                                                        : v.accuracy;
     r.components.insert(r.components.begin(), {Component::kAccuracy, accuracy});
     const double term = (spec.gate_accuracy_on_format && !r.format.ok) ? 0.0 : accuracy;
     r.reward += ComponentWeight(spec, Component::kAccuracy) * term;

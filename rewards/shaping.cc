@@ -23,14 +23,14 @@ double SoftOverlongPenalty(int64_t length, int64_t max_length, int64_t cache_len
 
 double KimiLengthReward(int64_t length, int64_t min_length, int64_t max_length, bool correct) {
   if (max_length == min_length) return 0.0;
-  const double lambda = 0.5 - static_cast<double>(length - min_length) /
-                                  static_cast<double>(max_length - min_length);
+  const double lambda =
+      0.5 - static_cast<double>(length - min_length) / static_cast<double>(max_length - min_length);
   return correct ? lambda : std::min(0.0, lambda);
 }
 
 double CosineLengthReward(int64_t length, bool correct, const CosineOptions& o) {
-  const double progress =
-      std::min(1.0, static_cast<double>(length) / static_cast<double>(std::max<int64_t>(1, o.max_length)));
+  const double progress = std::min(
+      1.0, static_cast<double>(length) / static_cast<double>(std::max<int64_t>(1, o.max_length)));
   const double cosine = std::cos(progress * M_PI);
   const double lo = correct ? o.min_value_correct : o.max_value_wrong;
   const double hi = correct ? o.max_value_correct : o.min_value_wrong;

@@ -21,8 +21,8 @@ namespace verdict {
 
 struct Completion {
   std::string text;
-  int64_t num_tokens = 0;     // 0 = unknown
-  std::string finish_reason;  // "stop", "length", ...; empty = unknown
+  int64_t num_tokens = 0;          // 0 = unknown
+  std::string finish_reason;       // "stop", "length", ...; empty = unknown
   std::vector<int64_t> token_ids;  // empty = unknown
 };
 
@@ -198,7 +198,7 @@ enum class Verdict {
 
 struct FormatResult {
   bool ok = false;
-  double value = 0.0;  // the format component: 1 when ok, else 0 or partial credit
+  double value = 0.0;         // the format component: 1 when ok, else 0 or partial credit
   std::string template_name;  // "r1", "none"
   std::string problem;        // empty when ok
   bool think_prefilled = false;

@@ -13,7 +13,8 @@ using simdjson::dom::element;
 absl::Status ReadInt(element obj, const char* key, bool required, int32_t* out) {
   auto v = obj[key];
   if (v.error() || v.is_null()) {
-    if (required) return absl::InvalidArgumentError(absl::StrCat("config.json: missing \"", key, "\""));
+    if (required)
+      return absl::InvalidArgumentError(absl::StrCat("config.json: missing \"", key, "\""));
     return absl::OkStatus();
   }
   int64_t x;
@@ -32,7 +33,8 @@ absl::Status ReadDouble(element obj, const char* key, double* out) {
   if (v.get_double().get(x)) {
     int64_t i;
     if (v.get_int64().get(i)) {
-      return absl::InvalidArgumentError(absl::StrCat("config.json: \"", key, "\" must be a number"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("config.json: \"", key, "\" must be a number"));
     }
     x = static_cast<double>(i);
   }
@@ -44,8 +46,8 @@ absl::Status ReadDouble(element obj, const char* key, double* out) {
 absl::Status ReadEos(element obj, const char* file, std::vector<int32_t>* out) {
   auto eos = obj["eos_token_id"];
   if (eos.error() || eos.is_null()) return absl::OkStatus();
-  const auto bad = absl::InvalidArgumentError(absl::StrCat(
-      file, ": \"eos_token_id\" must be a non-negative integer or a list of them"));
+  const auto bad = absl::InvalidArgumentError(
+      absl::StrCat(file, ": \"eos_token_id\" must be a non-negative integer or a list of them"));
   int64_t one;
   simdjson::dom::array many;
   if (!eos.get_int64().get(one)) {
@@ -86,16 +88,15 @@ absl::Status ReadRopeScaling(element root, ModelConfig* c) {
   } else if (type == "llama3") {
     r.type = RopeScalingType::kLlama3;
   } else {
-    return absl::UnimplementedError(absl::StrCat(
-        "config.json: rope_scaling type \"", std::string(type),
-        "\" is not supported (supported: linear, dynamic, llama3)"));
+    return absl::UnimplementedError(
+        absl::StrCat("config.json: rope_scaling type \"", std::string(type),
+                     "\" is not supported (supported: linear, dynamic, llama3)"));
   }
   auto number = [&](const char* key, double* out) -> absl::Status {
     auto x = e[key];
     if (x.error() || x.is_null()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("config.json: rope_scaling \"", std::string(type), "\" needs \"", key,
-                       "\""));
+      return absl::InvalidArgumentError(absl::StrCat("config.json: rope_scaling \"",
+                                                     std::string(type), "\" needs \"", key, "\""));
     }
     return ReadDouble(e, key, out);
   };
@@ -137,8 +138,8 @@ std::vector<double> RopeInverseFrequencies(const ModelConfig& c) {
       if (wavelen > low_wavelen) {
         f /= r.factor;
       } else if (wavelen >= high_wavelen) {  // medium: between the two, HF's smoothing
-        const double smooth = (old_len / wavelen - r.low_freq_factor) /
-                              (r.high_freq_factor - r.low_freq_factor);
+        const double smooth =
+            (old_len / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
         f = (1 - smooth) * f / r.factor + smooth * f;
       }
     }
@@ -172,10 +173,11 @@ absl::StatusOr<ModelConfig> ParseModelConfig(std::string_view json) {
     bool bias = false;
     if (!root["attention_bias"].get_bool().get(bias)) c.qkv_bias = bias;
   } else {
-    return absl::UnimplementedError(absl::StrCat(
-        "config.json: unsupported architecture \"",
-        c.architecture_name.empty() ? std::string(model_type) : c.architecture_name,
-        "\" (model_type \"", std::string(model_type), "\"); supported: Qwen2ForCausalLM, LlamaForCausalLM"));
+    return absl::UnimplementedError(
+        absl::StrCat("config.json: unsupported architecture \"",
+                     c.architecture_name.empty() ? std::string(model_type) : c.architecture_name,
+                     "\" (model_type \"", std::string(model_type),
+                     "\"); supported: Qwen2ForCausalLM, LlamaForCausalLM"));
   }
   if (c.architecture_name.empty()) c.architecture_name = std::string(model_type);
 
@@ -227,8 +229,8 @@ absl::StatusOr<std::vector<int32_t>> ParseGenerationConfigEos(std::string_view j
   simdjson::padded_string padded(json);
   element root;
   if (auto err = parser.parse(padded).get(root); err) {
-    return absl::InvalidArgumentError(absl::StrCat("generation_config.json: not valid JSON: ",
-                                                   simdjson::error_message(err)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("generation_config.json: not valid JSON: ", simdjson::error_message(err)));
   }
   if (!root.is_object()) {
     return absl::InvalidArgumentError("generation_config.json: not a JSON object");

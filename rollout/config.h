@@ -40,8 +40,8 @@ struct ModelConfig {
   int32_t intermediate_size = 0;
   int32_t num_layers = 0;
   int32_t num_heads = 0;
-  int32_t num_kv_heads = 0;     // grouped-query attention: num_heads % num_kv_heads == 0
-  int32_t head_dim = 0;         // hidden_size / num_heads unless config.json says otherwise
+  int32_t num_kv_heads = 0;  // grouped-query attention: num_heads % num_kv_heads == 0
+  int32_t head_dim = 0;      // hidden_size / num_heads unless config.json says otherwise
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   int32_t max_position_embeddings = 0;  // 0 = unknown

@@ -49,8 +49,8 @@ void MatMul(const float* x, const StoredMatrix& w, const std::vector<float>& bia
     return;
   }
   cpu::MatMulTransposedTiled(
-      x, [&w](int64_t first, int64_t count, float* buf) { w.RowsToFloat(first, count, buf); }, b,
-      n, w.cols, w.rows, out);
+      x, [&w](int64_t first, int64_t count, float* buf) { w.RowsToFloat(first, count, buf); }, b, n,
+      w.cols, w.rows, out);
 }
 
 }  // namespace
@@ -111,8 +111,8 @@ absl::StatusOr<SequenceId> CpuModel::Prefill(absl::Span<const int32_t> tokens,
   if (auto s = CheckLength(tokens.size()); !s.ok()) return s;
   const bool all = logits.size() == static_cast<size_t>(tokens.size() * v);
   if (!all && logits.size() != static_cast<size_t>(v)) {
-    return absl::InvalidArgumentError(absl::StrCat("Prefill: logits must hold V or T*V floats, got ",
-                                                   logits.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Prefill: logits must hold V or T*V floats, got ", logits.size()));
   }
   Seq seq;
   seq.kv = std::make_shared<KvStore>();
@@ -154,7 +154,8 @@ absl::Status CpuModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<cons
   std::vector<absl::Span<const int32_t>> rows;
   for (size_t b = 0; b < seqs.size(); ++b) {
     auto it = seqs_.find(seqs[b]);
-    if (it == seqs_.end()) return absl::NotFoundError(absl::StrCat("Decode: no sequence ", seqs[b]));
+    if (it == seqs_.end())
+      return absl::NotFoundError(absl::StrCat("Decode: no sequence ", seqs[b]));
     if (it->second.frozen) {
       return absl::FailedPreconditionError(
           absl::StrCat("Decode: sequence ", seqs[b], " was forked; decode its children"));

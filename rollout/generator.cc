@@ -33,9 +33,7 @@ absl::StatusOr<LogprobKind> ParseLogprobKind(std::string_view name) {
       absl::StrCat("logprobs must be \"raw\" or \"processed\", got \"", std::string(name), "\""));
 }
 
-const char* LogprobKindName(LogprobKind k) {
-  return k == LogprobKind::kRaw ? "raw" : "processed";
-}
+const char* LogprobKindName(LogprobKind k) { return k == LogprobKind::kRaw ? "raw" : "processed"; }
 
 namespace {
 
@@ -87,7 +85,8 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     s.logprobs.push_back(raw ? t.raw_logprob : t.logprob);
     ++stats_.generated_tokens;
     a.last_token = t.token;
-    if (std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), t.token) != o.eos_token_ids.end()) {
+    if (std::find(o.eos_token_ids.begin(), o.eos_token_ids.end(), t.token) !=
+        o.eos_token_ids.end()) {
       s.finish_reason = "eos";  // counted in tokens, not written to the text
       return true;
     }
@@ -95,9 +94,8 @@ absl::Status Generator::Run(std::vector<GroupInput> groups,
     // A special token can still be a stop string: its content is compared whole.
     if (tokenizer_->IsSpecial(t.token)) {
       const std::string content = tokenizer_->Decode({t.token}).value_or("");
-      if (!content.empty() &&
-          std::find(o.stop_strings.begin(), o.stop_strings.end(), content) !=
-              o.stop_strings.end()) {
+      if (!content.empty() && std::find(o.stop_strings.begin(), o.stop_strings.end(), content) !=
+                                  o.stop_strings.end()) {
         if (o.include_stop_str_in_output) s.text += content;
         s.finish_reason = "stop";
         return true;

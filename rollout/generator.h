@@ -34,17 +34,17 @@ const char* LogprobKindName(LogprobKind k);
 struct GenerationStats;
 
 struct GenerationOptions {
-  int32_t group_size = 8;             // G samples per prompt
-  int32_t max_new_tokens = 256;       // per sample; reaching it finishes with "length"
-  int32_t max_batch_sequences = 64;   // samples decoded together; >= group_size
-  uint64_t seed = 0;                  // Philox key
-  SamplingParams sampling;            // the same for every sample
+  int32_t group_size = 8;            // G samples per prompt
+  int32_t max_new_tokens = 256;      // per sample; reaching it finishes with "length"
+  int32_t max_batch_sequences = 64;  // samples decoded together; >= group_size
+  uint64_t seed = 0;                 // Philox key
+  SamplingParams sampling;           // the same for every sample
   // Finish with "stop" when the text contains one of them, or when a special token (not part
   // of the text) is sampled whose content equals one (e.g. "<|im_end|>"). The text is cut before
   // the string, or after it with include_stop_str_in_output (as vLLM's option of that name).
   std::vector<std::string> stop_strings;
   bool include_stop_str_in_output = false;
-  std::vector<int32_t> eos_token_ids;     // finish with "eos"; the token is not in the text
+  std::vector<int32_t> eos_token_ids;  // finish with "eos"; the token is not in the text
   LogprobKind logprobs = LogprobKind::kRaw;
   // Called on the Run thread after every decode step (and prefill) with the running stats;
   // for progress reports. Null: none.
@@ -59,10 +59,10 @@ struct GroupInput {
 };
 
 struct SampleOutput {
-  std::string text;              // valid UTF-8 (invalid bytes at a cut become U+FFFD)
-  std::vector<int32_t> tokens;   // generated ids, EOS included when it ended the sample
-  std::vector<float> logprobs;   // per generated token, of GenerationOptions::logprobs' kind
-  std::string finish_reason;     // "eos", "stop" or "length"
+  std::string text;             // valid UTF-8 (invalid bytes at a cut become U+FFFD)
+  std::vector<int32_t> tokens;  // generated ids, EOS included when it ended the sample
+  std::vector<float> logprobs;  // per generated token, of GenerationOptions::logprobs' kind
+  std::string finish_reason;    // "eos", "stop" or "length"
 };
 
 struct GroupOutput {
@@ -75,7 +75,7 @@ struct GenerationStats {
   int64_t generated_tokens = 0;  // sampled, over all samples
   int64_t decode_steps = 0;
   int64_t groups_done = 0;
-  double seconds = 0;           // of finished Run calls
+  double seconds = 0;  // of finished Run calls
 };
 
 class Generator {

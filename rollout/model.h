@@ -49,8 +49,7 @@ class Model {
   // sampler draws, within the near-tie latitude sampler.h grants a GPU).
   virtual absl::Status DecodeSample(absl::Span<const SequenceId> seqs,
                                     absl::Span<const int32_t> tokens, const SamplingParams& params,
-                                    absl::Span<const SampleKey> keys,
-                                    absl::Span<SampledToken> out);
+                                    absl::Span<const SampleKey> keys, absl::Span<SampledToken> out);
   // Tokens in the sequence (prompt included). -1 for an unknown id.
   virtual int64_t Length(SequenceId seq) const = 0;
 

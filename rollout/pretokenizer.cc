@@ -72,8 +72,10 @@ size_t MatchQwenLike(const std::vector<char32_t>& s, size_t i, size_t max_digits
     return j;
   }
   size_t k = n;
-  if (c == ' ' && i + 1 < n && IsOther(s[i + 1])) k = i + 1;
-  else if (IsOther(c)) k = i;
+  if (c == ' ' && i + 1 < n && IsOther(s[i + 1]))
+    k = i + 1;
+  else if (IsOther(c))
+    k = i;
   if (k < n) return RunEnd(s, RunEnd(s, k, IsOther), IsCrLf);
   if (IsSpace(c)) return SpaceMatch(s, i, true);
   return i + 1;  // unreachable: every code point is L, N, space or other
@@ -106,9 +108,8 @@ absl::StatusOr<SplitPattern> RecognizeSplitPattern(std::string_view regex) {
   for (SplitPattern p : {SplitPattern::kQwen2, SplitPattern::kLlama3, SplitPattern::kGpt2}) {
     if (regex == SplitPatternRegex(p)) return p;
   }
-  return absl::UnimplementedError(
-      absl::StrCat("pre-tokenizer pattern is not supported (Qwen2, Llama-3, GPT-2 only): ",
-                   std::string(regex)));
+  return absl::UnimplementedError(absl::StrCat(
+      "pre-tokenizer pattern is not supported (Qwen2, Llama-3, GPT-2 only): ", std::string(regex)));
 }
 
 absl::StatusOr<std::vector<std::string_view>> PreTokenize(std::string_view text, SplitPattern p) {

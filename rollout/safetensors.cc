@@ -25,7 +25,9 @@ int64_t TensorView::NumElements() const {
 
 namespace {
 size_t ElementSize(DType d) { return d == DType::kF32 ? 4 : 2; }
-std::string ShapeString(const std::vector<int64_t>& s) { return "[" + absl::StrJoin(s, ", ") + "]"; }
+std::string ShapeString(const std::vector<int64_t>& s) {
+  return "[" + absl::StrJoin(s, ", ") + "]";
+}
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std::string& path) {
@@ -54,8 +56,8 @@ absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
   if (header_len > size - 8 || header_len > (100u << 20)) {
-    return absl::DataLossError(absl::StrCat(path, ": truncated: header claims ", header_len,
-                                            " bytes, file has ", size));
+    return absl::DataLossError(
+        absl::StrCat(path, ": truncated: header claims ", header_len, " bytes, file has ", size));
   }
   const uint8_t* data = bytes + 8 + header_len;
   const size_t data_size = size - 8 - header_len;
@@ -78,11 +80,15 @@ absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": tensor ", t.name, ": header entry lacks dtype/shape/data_offsets"));
     }
-    if (dtype == "F32") t.dtype = DType::kF32;
-    else if (dtype == "F16") t.dtype = DType::kF16;
-    else if (dtype == "BF16") t.dtype = DType::kBF16;
+    if (dtype == "F32")
+      t.dtype = DType::kF32;
+    else if (dtype == "F16")
+      t.dtype = DType::kF16;
+    else if (dtype == "BF16")
+      t.dtype = DType::kBF16;
     else {
-      return absl::UnimplementedError(absl::StrCat(path, ": tensor ", t.name, ": dtype ", std::string(dtype),
+      return absl::UnimplementedError(absl::StrCat(path, ": tensor ", t.name, ": dtype ",
+                                                   std::string(dtype),
                                                    " is not supported (F32, F16, BF16)"));
     }
     int64_t elements = 1;  // checked here so that NumElements() cannot overflow later
@@ -99,16 +105,18 @@ absl::StatusOr<std::unique_ptr<SafetensorsFile>> SafetensorsFile::Open(const std
       return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.name, ": bad offsets"));
     }
     if (end > data_size) {
-      return absl::DataLossError(absl::StrCat(path, ": truncated: tensor ", t.name, " ends at byte ",
-                                              end, " of a data section of ", data_size, " bytes"));
+      return absl::DataLossError(absl::StrCat(path, ": truncated: tensor ", t.name,
+                                              " ends at byte ", end, " of a data section of ",
+                                              data_size, " bytes"));
     }
     t.num_bytes = end - begin;
     uint64_t want_bytes = 0;
-    if (__builtin_mul_overflow(static_cast<uint64_t>(elements), ElementSize(t.dtype), &want_bytes) ||
+    if (__builtin_mul_overflow(static_cast<uint64_t>(elements), ElementSize(t.dtype),
+                               &want_bytes) ||
         t.num_bytes != want_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": tensor ", t.name, ": ", t.num_bytes,
-                                                     " bytes do not hold shape ",
-                                                     ShapeString(t.shape), " of ", std::string(dtype)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": tensor ", t.name, ": ", t.num_bytes, " bytes do not hold shape ",
+                       ShapeString(t.shape), " of ", std::string(dtype)));
     }
     t.data = data + begin;
     f->tensors_.emplace(t.name, std::move(t));
@@ -181,9 +189,12 @@ float Bf16ToFloat(uint16_t bits) {
 float Fp16ToFloat(uint16_t h) {
   const int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
   float v;
-  if (exp == 0) v = std::ldexp(static_cast<float>(mant), -24);
-  else if (exp == 31) v = mant ? NAN : INFINITY;
-  else v = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
+  if (exp == 0)
+    v = std::ldexp(static_cast<float>(mant), -24);
+  else if (exp == 31)
+    v = mant ? NAN : INFINITY;
+  else
+    v = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
   return sign ? -v : v;
 }
 

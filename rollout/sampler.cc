@@ -11,7 +11,8 @@ namespace verdict::rollout {
 
 absl::Status ValidateSamplingParams(const SamplingParams& p) {
   if (!(p.temperature >= 0.0f) || !std::isfinite(p.temperature)) {
-    return absl::InvalidArgumentError(absl::StrCat("temperature must be >= 0, got ", p.temperature));
+    return absl::InvalidArgumentError(
+        absl::StrCat("temperature must be >= 0, got ", p.temperature));
   }
   if (!(p.min_p >= 0.0f && p.min_p <= 1.0f)) {
     return absl::InvalidArgumentError(absl::StrCat("min_p must be in [0, 1], got ", p.min_p));

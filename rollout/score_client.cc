@@ -96,8 +96,8 @@ class GrpcScoreStreamClient final : public ScoreStreamClient {
 absl::StatusOr<std::unique_ptr<ScoreStreamClient>> ScoreStreamClient::Connect(
     const std::string& address, ResultCallback on_result, absl::Duration connect_timeout) {
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(
-          std::chrono::system_clock::now() + absl::ToChronoMilliseconds(connect_timeout))) {
+  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                 absl::ToChronoMilliseconds(connect_timeout))) {
     return absl::UnavailableError(absl::StrCat("cannot reach the Verdict server at ", address,
                                                " within ", absl::FormatDuration(connect_timeout)));
   }

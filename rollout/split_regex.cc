@@ -43,12 +43,8 @@ bool SplitRegex::Class::ContainsRaw(char32_t c) const {
         in = (c >= it.lo && c <= it.hi) ||
              (caseless && it.lo == it.hi && SimpleFold(it.lo) == SimpleFold(c));
         break;
-      case ClassItem::kCategories:
-        in = InCategories(c, it.mask);
-        break;
-      case ClassItem::kSpace:
-        in = IsUnicodeSpace(c);
-        break;
+      case ClassItem::kCategories: in = InCategories(c, it.mask); break;
+      case ClassItem::kSpace: in = IsUnicodeSpace(c); break;
     }
     if (in != it.negated) return true;
   }
@@ -144,10 +140,8 @@ class SplitRegexCompiler {
     const Node& x = nodes_[n];
     switch (x.kind) {
       case Node::kEmpty:
-      case Node::kLook:
-        return true;
-      case Node::kClass:
-        return false;
+      case Node::kLook: return true;
+      case Node::kClass: return false;
       case Node::kConcat:
         for (int k : x.kids) {
           if (!Nullable(k)) return false;
@@ -158,10 +152,8 @@ class SplitRegexCompiler {
           if (Nullable(k)) return true;
         }
         return false;
-      case Node::kRepeat:
-        return x.min == 0 || Nullable(x.kids[0]);
-      case Node::kAtomic:
-        return Nullable(x.kids[0]);
+      case Node::kRepeat: return x.min == 0 || Nullable(x.kids[0]);
+      case Node::kAtomic: return Nullable(x.kids[0]);
     }
     return true;
   }
@@ -181,15 +173,9 @@ class SplitRegexCompiler {
     int min, max;
     const size_t start = i_;
     switch (p_[i_]) {
-      case '*':
-        min = 0, max = -1, ++i_;
-        break;
-      case '+':
-        min = 1, max = -1, ++i_;
-        break;
-      case '?':
-        min = 0, max = 1, ++i_;
-        break;
+      case '*': min = 0, max = -1, ++i_; break;
+      case '+': min = 1, max = -1, ++i_; break;
+      case '?': min = 0, max = 1, ++i_; break;
       case '{': {
         ++i_;
         min = ReadInt();
@@ -207,8 +193,7 @@ class SplitRegexCompiler {
         if (max >= 0 && max < min) return Error("{n,m} with m < n");
         break;
       }
-      default:
-        return atom;
+      default: return atom;
     }
     if (nodes_[atom].kind == Node::kLook) return Unsupported("a quantified lookahead");
     Node r = MakeNode(Node::kRepeat);
@@ -292,35 +277,19 @@ class SplitRegexCompiler {
         return absl::OkStatus();
       }
       case 's':
-      case 'S':
-        cls->items.push_back({Item::kSpace, e == 'S', 0, 0, 0});
-        return absl::OkStatus();
+      case 'S': cls->items.push_back({Item::kSpace, e == 'S', 0, 0, 0}); return absl::OkStatus();
       case 'd':
       case 'D':  // Oniguruma's Unicode \d is Nd
         cls->items.push_back(
             {Item::kCategories, e == 'D', 0, 0, CategoryBit(GeneralCategory::kNd)});
         return absl::OkStatus();
-      case 't':
-        *c = '\t';
-        return absl::OkStatus();
-      case 'n':
-        *c = '\n';
-        return absl::OkStatus();
-      case 'r':
-        *c = '\r';
-        return absl::OkStatus();
-      case 'f':
-        *c = '\f';
-        return absl::OkStatus();
-      case 'v':
-        *c = '\v';
-        return absl::OkStatus();
-      case 'a':
-        *c = 7;
-        return absl::OkStatus();
-      case 'e':
-        *c = 0x1B;
-        return absl::OkStatus();
+      case 't': *c = '\t'; return absl::OkStatus();
+      case 'n': *c = '\n'; return absl::OkStatus();
+      case 'r': *c = '\r'; return absl::OkStatus();
+      case 'f': *c = '\f'; return absl::OkStatus();
+      case 'v': *c = '\v'; return absl::OkStatus();
+      case 'a': *c = 7; return absl::OkStatus();
+      case 'e': *c = 0x1B; return absl::OkStatus();
       case 'x':
       case 'u': {
         const bool braces = e == 'x' && Peek('{');
@@ -400,17 +369,13 @@ class SplitRegexCompiler {
     SplitRegex::Class cls;
     cls.caseless = caseless;
     switch (c) {
-      case '(':
-        return ParseGroup(depth, caseless);
-      case '[':
-        return ParseBracket(caseless);
+      case '(': return ParseGroup(depth, caseless);
+      case '[': return ParseBracket(caseless);
       case '*':
       case '+':
-      case '?':
-        return Error("quantifier without an operand");
+      case '?': return Error("quantifier without an operand");
       case '^':
-      case '$':
-        return Unsupported("anchors ^ and $");
+      case '$': return Unsupported("anchors ^ and $");
       case '.':
         ++i_;
         cls.negated = true;
@@ -478,10 +443,8 @@ class SplitRegexCompiler {
   absl::Status Emit(int node, int prog) {
     const Node& n = nodes_[node];
     switch (n.kind) {
-      case Node::kEmpty:
-        return absl::OkStatus();
-      case Node::kClass:
-        return Push(prog, {Inst::kClass, false, n.cls, 0});
+      case Node::kEmpty: return absl::OkStatus();
+      case Node::kClass: return Push(prog, {Inst::kClass, false, n.cls, 0});
       case Node::kConcat:
         for (int k : n.kids) {
           if (auto s = Emit(k, prog); !s.ok()) return s;
@@ -561,9 +524,7 @@ int SplitRegex::Run(int prog, const std::vector<char32_t>& s, size_t pos, size_t
           alive = p < s.size() && classes_[in.x].Contains(s[p]);
           ++p, ++pc;
           break;
-        case Inst::kJmp:
-          pc = in.x;
-          break;
+        case Inst::kJmp: pc = in.x; break;
         case Inst::kSplit:
           stack->push_back({in.y, p});
           pc = in.x;

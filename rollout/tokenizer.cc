@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
-#include "rollout/tokenizer_internal.h"
 #include "base/strings.h"
 #include "base/utf8.h"
+#include "rollout/tokenizer_internal.h"
 
 namespace verdict::rollout {
 namespace {
@@ -27,18 +27,10 @@ std::string UnicodeNormalize(int kind, const std::string& text) {
   UErrorCode err = U_ZERO_ERROR;
   const icu::Normalizer2* n = nullptr;
   switch (kind) {
-    case 0:
-      n = icu::Normalizer2::getNFCInstance(err);
-      break;
-    case 1:
-      n = icu::Normalizer2::getNFKCInstance(err);
-      break;
-    case 2:
-      n = icu::Normalizer2::getNFDInstance(err);
-      break;
-    default:
-      n = icu::Normalizer2::getNFKDInstance(err);
-      break;
+    case 0: n = icu::Normalizer2::getNFCInstance(err); break;
+    case 1: n = icu::Normalizer2::getNFKCInstance(err); break;
+    case 2: n = icu::Normalizer2::getNFDInstance(err); break;
+    default: n = icu::Normalizer2::getNFKDInstance(err); break;
   }
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
   if (U_FAILURE(err) || n->isNormalized(u, err)) return text;
@@ -79,11 +71,9 @@ class Tokenizer::PieceCache {
   absl::flat_hash_map<std::string, std::vector<int32_t>> map_ ABSL_GUARDED_BY(mu_);
 };
 
-
 std::shared_ptr<Tokenizer::PieceCache> Tokenizer::NewPieceCache() {
   return std::make_shared<PieceCache>();
 }
-
 
 int32_t Tokenizer::TokenId(std::string_view token) const {
   for (const Added& a : added_) {
@@ -282,12 +272,8 @@ absl::Status Tokenizer::EncodeOrdinary(std::string_view text, bool at_start,
       case Normalizer::kPrepend:
         if (!s.empty()) s = n.a + s;
         break;
-      case Normalizer::kReplace:
-        s = absl::StrReplaceAll(s, {{n.a, n.b}});
-        break;
-      default:
-        s = UnicodeNormalize(n.kind, s);
-        break;
+      case Normalizer::kReplace: s = absl::StrReplaceAll(s, {{n.a, n.b}}); break;
+      default: s = UnicodeNormalize(n.kind, s); break;
     }
   }
   if (add_prefix_space_ && !s.empty() && s[0] != ' ') s.insert(s.begin(), ' ');

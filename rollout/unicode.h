@@ -15,17 +15,45 @@ namespace verdict::rollout {
 
 // The general categories, in the generator's order (unassigned code points are kCn).
 enum class GeneralCategory : uint8_t {
-  kCn, kLu, kLl, kLt, kLm, kLo, kMn, kMc, kMe, kNd, kNl, kNo, kPc, kPd, kPs, kPe, kPi, kPf, kPo,
-  kSm, kSc, kSk, kSo, kZs, kZl, kZp, kCc, kCf, kCs, kCo,
+  kCn,
+  kLu,
+  kLl,
+  kLt,
+  kLm,
+  kLo,
+  kMn,
+  kMc,
+  kMe,
+  kNd,
+  kNl,
+  kNo,
+  kPc,
+  kPd,
+  kPs,
+  kPe,
+  kPi,
+  kPf,
+  kPo,
+  kSm,
+  kSc,
+  kSk,
+  kSo,
+  kZs,
+  kZl,
+  kZp,
+  kCc,
+  kCf,
+  kCs,
+  kCo,
 };
 
 // A set of general categories, one bit per GeneralCategory.
 using CategoryMask = uint32_t;
 constexpr CategoryMask CategoryBit(GeneralCategory g) { return 1u << static_cast<int>(g); }
-constexpr CategoryMask kLetterMask = 0x3Eu;                 // Lu Ll Lt Lm Lo
-constexpr CategoryMask kMarkMask = 0x1C0u;                  // Mn Mc Me
-constexpr CategoryMask kNumberMask = 0xE00u;                // Nd Nl No
-constexpr CategoryMask kSeparatorMask = 0x3800000u;         // Zs Zl Zp
+constexpr CategoryMask kLetterMask = 0x3Eu;          // Lu Ll Lt Lm Lo
+constexpr CategoryMask kMarkMask = 0x1C0u;           // Mn Mc Me
+constexpr CategoryMask kNumberMask = 0xE00u;         // Nd Nl No
+constexpr CategoryMask kSeparatorMask = 0x3800000u;  // Zs Zl Zp
 
 GeneralCategory CategoryOf(char32_t c);
 inline bool InCategories(char32_t c, CategoryMask m) {

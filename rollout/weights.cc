@@ -80,7 +80,7 @@ absl::StatusOr<BasicModelWeights<Matrix>> LoadAs(const std::string& dir) {
   const ModelConfig& c = w.config;
   const int64_t h = c.hidden_size, v = c.vocab_size, i = c.intermediate_size;
   const int64_t q = int64_t{c.num_heads} * c.head_dim, kv = int64_t{c.num_kv_heads} * c.head_dim;
-#define VERDICT_LOAD(name, shape, out)                          \
+#define VERDICT_LOAD(name, shape, out) \
   if (auto s = Load(*files, name, shape, out); !s.ok()) return s
   VERDICT_LOAD("model.embed_tokens.weight", std::vector<int64_t>({v, h}), &w.embed);
   VERDICT_LOAD("model.norm.weight", std::vector<int64_t>({h}), &w.final_norm);

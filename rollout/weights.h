@@ -50,7 +50,7 @@ struct BasicLayerWeights {
 template <typename Matrix>
 struct BasicModelWeights {
   ModelConfig config;
-  Matrix embed;                   // [V, H]
+  Matrix embed;  // [V, H]
   std::vector<BasicLayerWeights<Matrix>> layers;
   std::vector<float> final_norm;  // [H]
   Matrix lm_head;                 // [V, H]; empty when tied to embed

@@ -58,9 +58,12 @@ absl::StatusOr<std::vector<Prompt>> ReadPrompts(const std::string& path) {
     Prompt p;
     std::string_view s;
     int64_t num;
-    if (!obj["id"].get_string().get(s)) p.id = std::string(s);
-    else if (!obj["id"].get_int64().get(num)) p.id = absl::StrCat(num);
-    else p.id = absl::StrCat("line-", n);
+    if (!obj["id"].get_string().get(s))
+      p.id = std::string(s);
+    else if (!obj["id"].get_int64().get(num))
+      p.id = absl::StrCat(num);
+    else
+      p.id = absl::StrCat("line-", n);
     if (obj["prompt"].get_string().get(s)) {
       return absl::InvalidArgumentError(absl::StrCat(path, ":", n, ": no string \"prompt\""));
     }
@@ -70,8 +73,10 @@ absl::StatusOr<std::vector<Prompt>> ReadPrompts(const std::string& path) {
       p.gold_json = simdjson::minify(gold);
       auto add = [&p](simdjson::dom::element e) {
         std::string_view t;
-        if (!e.get_string().get(t)) p.gold.emplace_back(t);
-        else if (e.is_number()) p.gold.push_back(simdjson::minify(e));
+        if (!e.get_string().get(t))
+          p.gold.emplace_back(t);
+        else if (e.is_number())
+          p.gold.push_back(simdjson::minify(e));
       };
       if (gold.is_array()) {
         for (auto e : gold.get_array()) add(e);
@@ -113,11 +118,10 @@ std::string JsonList(const std::vector<T>& xs, F&& item) {
 
 std::string OutputLine(const GroupOutput& g, const Prompt& p, const v1::GroupResult* r,
                        LogprobKind kind) {
-  std::string o = absl::StrCat("{\"id\":", JsonString(g.input.id),
-                               ",\"prompt\":", JsonString(g.input.prompt), ",\"gold\":", p.gold_json,
-                               ",\"prompt_tokens\":", g.input.prompt_tokens.size(),
-                               ",\"logprobs_kind\":", JsonString(LogprobKindName(kind)),
-                               ",\"completions\":[");
+  std::string o =
+      absl::StrCat("{\"id\":", JsonString(g.input.id), ",\"prompt\":", JsonString(g.input.prompt),
+                   ",\"gold\":", p.gold_json, ",\"prompt_tokens\":", g.input.prompt_tokens.size(),
+                   ",\"logprobs_kind\":", JsonString(LogprobKindName(kind)), ",\"completions\":[");
   std::string rewards = "[", advantages = "[";
   for (size_t i = 0; i < g.samples.size(); ++i) {
     const SampleOutput& s = g.samples[i];
@@ -125,15 +129,14 @@ std::string OutputLine(const GroupOutput& g, const Prompt& p, const v1::GroupRes
     for (float x : s.logprobs) lp += x;
     const v1::SampleResult* sr =
         (r != nullptr && static_cast<int>(i) < r->samples_size()) ? &r->samples(i) : nullptr;
-    absl::StrAppend(&o, i ? "," : "", "{\"text\":", JsonString(s.text),
-                    ",\"num_tokens\":", s.tokens.size(),
-                    ",\"finish_reason\":", JsonString(s.finish_reason),
-                    ",\"logprob_sum\":", JsonNumber(lp), ",\"token_ids\":",
-                    JsonList(s.tokens, [](int32_t t) { return absl::StrCat(t); }),
-                    ",\"logprobs\":", JsonList(s.logprobs, [](float x) {
-                      // %.9g round-trips a float.
-                      return std::isfinite(x) ? absl::StrFormat("%.9g", x) : "null";
-                    }));
+    absl::StrAppend(
+        &o, i ? "," : "", "{\"text\":", JsonString(s.text), ",\"num_tokens\":", s.tokens.size(),
+        ",\"finish_reason\":", JsonString(s.finish_reason), ",\"logprob_sum\":", JsonNumber(lp),
+        ",\"token_ids\":", JsonList(s.tokens, [](int32_t t) { return absl::StrCat(t); }),
+        ",\"logprobs\":", JsonList(s.logprobs, [](float x) {
+          // %.9g round-trips a float.
+          return std::isfinite(x) ? absl::StrFormat("%.9g", x) : "null";
+        }));
     const std::string rw = sr ? JsonNumber(sr->reward()) : "null";
     const std::string adv = sr ? JsonNumber(sr->advantage()) : "null";
     absl::StrAppend(&o, ",\"reward\":", rw, ",\"advantage\":", adv);
@@ -218,9 +221,9 @@ absl::StatusOr<std::vector<int32_t>> ResolveEosTokenIds(const WorkerOptions& opt
     int64_t id = -1;
     if (!absl::SimpleAtoi(e, &id)) id = tokenizer.TokenId(e);
     if (id < 0 || id >= config.vocab_size) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--eos ", e, ": neither a token id below vocab_size ", config.vocab_size,
-          " nor a token of the tokenizer"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--eos ", e, ": neither a token id below vocab_size ", config.vocab_size,
+                       " nor a token of the tokenizer"));
     }
     ids.push_back(static_cast<int32_t>(id));
   }
@@ -276,9 +279,8 @@ absl::StatusOr<int32_t> PlanBatch(const ModelConfig& config, int64_t kv_cache_by
   const int64_t groups = kv_cache_bytes / per_group;
   if (groups < 1) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "a group of ", group_size, " samples (prompt ", prompt, " + ", generated,
-        " tokens) needs ", per_group, " bytes of KV cache; the budget is ", kv_cache_bytes,
-        " (--kv-cache-bytes)"));
+        "a group of ", group_size, " samples (prompt ", prompt, " + ", generated, " tokens) needs ",
+        per_group, " bytes of KV cache; the budget is ", kv_cache_bytes, " (--kv-cache-bytes)"));
   }
   const int64_t batch = std::min<int64_t>(groups, cap / group_size) * group_size;
   return static_cast<int32_t>(std::max<int64_t>(batch, group_size));
@@ -293,9 +295,9 @@ absl::Status RunWorker(const WorkerOptions& given) {
   auto config = LoadModelConfig(options.model_dir);
   if (!config.ok()) return config.status();
   if (tokenizer->vocab_size() > config->vocab_size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "tokenizer has ", tokenizer->vocab_size(), " tokens, model vocab_size is only ",
-        config->vocab_size));
+    return absl::InvalidArgumentError(absl::StrCat("tokenizer has ", tokenizer->vocab_size(),
+                                                   " tokens, model vocab_size is only ",
+                                                   config->vocab_size));
   }
   GenerationOptions& gen = options.generation;
   auto eos = ResolveEosTokenIds(options, *config, *tokenizer);
@@ -310,14 +312,17 @@ absl::Status RunWorker(const WorkerOptions& given) {
   for (size_t i = 0; i < prompts->size(); ++i) {
     const Prompt& p = (*prompts)[i];
     if (!by_id.emplace(p.id, i).second) {
-      return absl::InvalidArgumentError(absl::StrCat(options.prompts_path, ": duplicate id ", p.id));
+      return absl::InvalidArgumentError(
+          absl::StrCat(options.prompts_path, ": duplicate id ", p.id));
     }
     GroupInput g;
     g.index = IdHash(p.id) + options.seed_offset;
     g.id = p.id;
     g.prompt = ApplyPromptTemplate(options.prompt_template, p.question);
     auto toks = tokenizer->Encode(g.prompt);
-    if (!toks.ok()) return absl::InvalidArgumentError(absl::StrCat("prompt ", p.id, ": ", toks.status().message()));
+    if (!toks.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("prompt ", p.id, ": ", toks.status().message()));
     if (tokenizer->bos_token_id() >= 0) g.prompt_tokens.push_back(tokenizer->bos_token_id());
     g.prompt_tokens.insert(g.prompt_tokens.end(), toks->begin(), toks->end());
     if (g.prompt_tokens.empty()) {  // e.g. "" under --template plain: nothing to condition on
@@ -361,8 +366,8 @@ absl::Status RunWorker(const WorkerOptions& given) {
     std::fprintf(stderr, "%s[%lld/%zu groups] %lld tokens, %.1f tokens/s, %lld decode steps%s",
                  tty ? "\r" : "verdict-rollout: progress ", static_cast<long long>(s.groups_done),
                  total, static_cast<long long>(s.generated_tokens),
-                 secs > 0 ? s.generated_tokens / secs : 0.0,
-                 static_cast<long long>(s.decode_steps), tty ? "" : "\n");
+                 secs > 0 ? s.generated_tokens / secs : 0.0, static_cast<long long>(s.decode_steps),
+                 tty ? "" : "\n");
   };
   std::unique_ptr<ScoreStreamClient> client;
   if (!options.no_server) {
@@ -422,14 +427,14 @@ absl::Status RunWorker(const WorkerOptions& given) {
     }
   }
   const GenerationStats& s = generator.stats();
-  std::fprintf(stderr,
-               "verdict-rollout: %lld groups x %d samples, %lld prompt tokens, %lld generated "
-               "tokens in %.2f s: %.1f generated tokens/s (%lld decode steps)%s\n",
-               static_cast<long long>(written), gen.group_size,
-               static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.generated_tokens),
-               s.seconds, s.seconds > 0 ? s.generated_tokens / s.seconds : 0.0,
-               static_cast<long long>(s.decode_steps),
-               scored_errors ? absl::StrCat(", ", scored_errors, " groups with errors").c_str() : "");
+  std::fprintf(
+      stderr,
+      "verdict-rollout: %lld groups x %d samples, %lld prompt tokens, %lld generated "
+      "tokens in %.2f s: %.1f generated tokens/s (%lld decode steps)%s\n",
+      static_cast<long long>(written), gen.group_size, static_cast<long long>(s.prompt_tokens),
+      static_cast<long long>(s.generated_tokens), s.seconds,
+      s.seconds > 0 ? s.generated_tokens / s.seconds : 0.0, static_cast<long long>(s.decode_steps),
+      scored_errors ? absl::StrCat(", ", scored_errors, " groups with errors").c_str() : "");
   if (prompt_errors > 0) {
     std::fprintf(stderr, "verdict-rollout: %lld prompts not generated (their lines say why)\n",
                  static_cast<long long>(prompt_errors));

@@ -31,26 +31,26 @@
 namespace verdict::rollout {
 
 struct WorkerOptions {
-  std::string model_dir;           // config.json + safetensors
-  std::string tokenizer_path;      // default: model_dir/tokenizer.json
-  std::string prompts_path;        // JSONL
-  std::string output_path;         // scored JSONL
-  std::string server_address;      // host:port of `verdict serve`; ignored with no_server
-  bool no_server = false;          // write unscored rollouts (no rewards)
+  std::string model_dir;       // config.json + safetensors
+  std::string tokenizer_path;  // default: model_dir/tokenizer.json
+  std::string prompts_path;    // JSONL
+  std::string output_path;     // scored JSONL
+  std::string server_address;  // host:port of `verdict serve`; ignored with no_server
+  bool no_server = false;      // write unscored rollouts (no rewards)
   PromptTemplate prompt_template = PromptTemplate::kR1;
   int32_t connect_timeout_ms = 10000;
   // Progress on stderr: a rewritten line when stderr is a terminal, else one line every
   // progress_interval_s (0 = none when not a terminal).
   bool progress = true;
   double progress_interval_s = 10;
-  uint64_t seed_offset = 0;        // added to every group's Philox counter
+  uint64_t seed_offset = 0;  // added to every group's Philox counter
   // KV cache budget in bytes; 0 = a quarter of the machine's physical memory. The batch
   // (generation.max_batch_sequences) is the most samples whose caches fit it (PlanBatch),
   // capped by --max-batch when given (max_batch_given).
   int64_t kv_cache_bytes = 0;
   bool max_batch_given = false;
-  std::vector<std::string> eos;    // --eos: token ids or token strings, added to the model's
-  GenerationOptions generation;    // eos_token_ids are added from config.json, etc.
+  std::vector<std::string> eos;  // --eos: token ids or token strings, added to the model's
+  GenerationOptions generation;  // eos_token_ids are added from config.json, etc.
 };
 
 // Samples decoded together so that the KV caches of the run fit `kv_cache_bytes` on the CPU

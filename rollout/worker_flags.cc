@@ -35,18 +35,21 @@ absl::StatusOr<int64_t> ParseByteSize(std::string_view text) {
   std::string_view digits = text;
   if (!digits.empty()) {
     switch (digits.back()) {
-      case 'K': case 'k': scale = int64_t{1} << 10; break;
-      case 'M': case 'm': scale = int64_t{1} << 20; break;
-      case 'G': case 'g': scale = int64_t{1} << 30; break;
+      case 'K':
+      case 'k': scale = int64_t{1} << 10; break;
+      case 'M':
+      case 'm': scale = int64_t{1} << 20; break;
+      case 'G':
+      case 'g': scale = int64_t{1} << 30; break;
       default: break;
     }
     if (scale != 1) digits.remove_suffix(1);
   }
   int64_t n = 0;
   if (!absl::SimpleAtoi(std::string(digits), &n) || n <= 0 || n > (int64_t{1} << 50) / scale) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a byte size is a positive integer with an optional K, M or G (x1024), got \"",
-        std::string(text), "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("a byte size is a positive integer with an optional K, M or G (x1024), got \"",
+                     std::string(text), "\""));
   }
   return n * scale;
 }
@@ -56,11 +59,28 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
   auto bad = [](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(why, "\n", kUsage));
   };
-  const FlagSpec spec{
-      {"model", "tokenizer", "prompts", "output", "server", "stop", "template", "group-size",
-       "max-new-tokens", "max-batch", "connect-timeout-ms", "seed", "top-k", "temperature", "top-p",
-       "min-p", "eos", "logprobs", "kv-cache-bytes", "seed-offset", "progress-interval-s"},
-      {"no-server", "no-progress", "include-stop", "help"}};
+  const FlagSpec spec{{"model",
+                       "tokenizer",
+                       "prompts",
+                       "output",
+                       "server",
+                       "stop",
+                       "template",
+                       "group-size",
+                       "max-new-tokens",
+                       "max-batch",
+                       "connect-timeout-ms",
+                       "seed",
+                       "top-k",
+                       "temperature",
+                       "top-p",
+                       "min-p",
+                       "eos",
+                       "logprobs",
+                       "kv-cache-bytes",
+                       "seed-offset",
+                       "progress-interval-s"},
+                      {"no-server", "no-progress", "include-stop", "help"}};
   auto flags = Flags::Parse(args, spec);
   if (!flags.ok()) return bad(flags.status().message());
   if (flags->Has("help")) return bad("");
@@ -82,8 +102,10 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
   };
   auto float_flag = [&](const char* name, float* field) {
     absl::StatusOr<double> v = flags->GetDouble(name, *field);
-    if (v.ok()) *field = static_cast<float>(*v);
-    else status.Update(v.status());
+    if (v.ok())
+      *field = static_cast<float>(*v);
+    else
+      status.Update(v.status());
   };
   constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
   GenerationOptions& g = o.generation;
@@ -126,14 +148,17 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
   if (flags->Has("progress-interval-s")) {
     absl::StatusOr<double> v = flags->GetDouble("progress-interval-s", o.progress_interval_s);
     if (v.ok() && *v < 0) v = absl::InvalidArgumentError("--progress-interval-s must be >= 0");
-    if (v.ok()) o.progress_interval_s = *v;
-    else status.Update(v.status());
+    if (v.ok())
+      o.progress_interval_s = *v;
+    else
+      status.Update(v.status());
   }
   if (!status.ok()) return bad(status.message());
   if (o.model_dir.empty() || o.prompts_path.empty() || o.output_path.empty()) {
     return bad("--model, --prompts and --output are required");
   }
-  if (!o.no_server && o.server_address.empty()) return bad("give --server HOST:PORT or --no-server");
+  if (!o.no_server && o.server_address.empty())
+    return bad("give --server HOST:PORT or --no-server");
   if (o.tokenizer_path.empty()) o.tokenizer_path = o.model_dir + "/tokenizer.json";
   if (o.generation.max_batch_sequences < o.generation.group_size) {
     o.generation.max_batch_sequences = o.generation.group_size;

@@ -61,7 +61,8 @@ absl::StatusOr<CompileOutcome> CompileCacheImpl::Compile(const Toolchain& toolch
   if (toolchain.compile_argv.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(toolchain.name, " is not compiled"));
   }
-  std::string key = absl::StrCat(absl::StrJoin(toolchain.compile_argv, "\x1f"), "\x1e", std::string(source));
+  std::string key =
+      absl::StrCat(absl::StrJoin(toolchain.compile_argv, "\x1f"), "\x1e", std::string(source));
   std::shared_ptr<Entry> entry;
   {
     absl::MutexLock lock(&mu_);
@@ -89,8 +90,7 @@ absl::StatusOr<CompileOutcome> CompileCacheImpl::Compile(const Toolchain& toolch
 }
 
 absl::StatusOr<CompileOutcome> CompileCacheImpl::CompileNow(const Toolchain& toolchain,
-                                                            std::string_view source,
-                                                            Runner& runner,
+                                                            std::string_view source, Runner& runner,
                                                             const CancelFlag* cancel) {
   RunRequest req;
   req.argv = ExpandArgv(toolchain.compile_argv, toolchain, "");

@@ -30,9 +30,7 @@ absl::StatusOr<RunResult> FakeRunner::Run(const RunRequest& request, const Cance
   return respond(request);
 }
 
-RunnerInfo FakeRunner::Info() const {
-  return RunnerInfo{"fake", {"scripted"}, {}, true};
-}
+RunnerInfo FakeRunner::Info() const { return RunnerInfo{"fake", {"scripted"}, {}, true}; }
 
 std::vector<RunRequest> FakeRunner::requests() const {
   absl::MutexLock lock(&mu_);

@@ -6,10 +6,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -96,10 +96,9 @@ void Classify(const RunLimits& lim, const Outcome& o, RunResult* result) {
   const int64_t cpu_s = CpuLimitSeconds(lim);
   const bool failed = !(result->signal == 0 && result->exit_code == 0);
   const std::string& err = result->stderr_data;
-  const bool oom_text = absl::StrContains(err, "MemoryError") ||
-                        absl::StrContains(err, "bad_alloc") ||
-                        absl::StrContains(err, "Cannot allocate memory") ||
-                        absl::StrContains(err, "out of memory");
+  const bool oom_text =
+      absl::StrContains(err, "MemoryError") || absl::StrContains(err, "bad_alloc") ||
+      absl::StrContains(err, "Cannot allocate memory") || absl::StrContains(err, "out of memory");
   if (o.output_limit) {
     result->status = RunStatus::kOutputLimit;
     result->detail = absl::StrCat("stdout over ", lim.stdout_bytes, " bytes");
@@ -128,12 +127,10 @@ void Classify(const RunLimits& lim, const Outcome& o, RunResult* result) {
     // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
     // message, or a crash at the limit.
     result->status = RunStatus::kMemoryLimit;
-    result->detail =
-        oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
+    result->detail = oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
   } else if (result->signal != 0) {
     result->status = RunStatus::kSignaled;
-    result->detail =
-        absl::StrCat("signal ", result->signal, " (", strsignal(result->signal), ")");
+    result->detail = absl::StrCat("signal ", result->signal, " (", strsignal(result->signal), ")");
   } else {
     result->status = RunStatus::kRuntimeError;
     result->detail = absl::StrCat("exit code ", result->exit_code);
@@ -242,9 +239,9 @@ struct Layers {
   int clone_flags = 0;  // CLONE_NEW*; 0: no namespaces
   bool user_ns = false, pid_ns = false, mount_ns = false;
   std::unique_ptr<internal::CgroupSlots> cgroups;  // null: none
-  std::unique_ptr<internal::UidRange> uids;  // with drop_uid: the range this runner holds
+  std::unique_ptr<internal::UidRange> uids;        // with drop_uid: the range this runner holds
   bool work_dir_tmpfs = false;  // the work dir is a tmpfs with the run's size cap
-  int landlock_abi = 0;  // without a mount namespace: Landlock's ABI; 0: no Landlock
+  int landlock_abi = 0;         // without a mount namespace: Landlock's ABI; 0: no Landlock
 };
 
 // The private work dir of one run (step 1): unmounted and removed, whatever happened, when
@@ -265,11 +262,11 @@ struct WorkDir {
 
 // The runner's descriptors of one run.
 struct RunPipes {
-  UniqueFd stdin_memfd;     // holds `stdin_data` (when no `stdin_fd` was given)
-  UniqueFd out_r, out_w;    // stdout
-  UniqueFd err_r, err_w;    // stderr
-  UniqueFd st_r, st_w;      // status: a failed setup step, init's pid (StatusMessage)
-  UniqueFd res_r, res_w;    // pid namespace: init reports the program's wait status
+  UniqueFd stdin_memfd;   // holds `stdin_data` (when no `stdin_fd` was given)
+  UniqueFd out_r, out_w;  // stdout
+  UniqueFd err_r, err_w;  // stderr
+  UniqueFd st_r, st_w;    // status: a failed setup step, init's pid (StatusMessage)
+  UniqueFd res_r, res_w;  // pid namespace: init reports the program's wait status
 };
 
 // What the watch (step 8) saw.
@@ -286,8 +283,11 @@ absl::Status ValidateRequest(const RunRequest& request);
 class LinuxRunner final : public Runner {
  public:
   LinuxRunner(LinuxRunnerOptions options, std::string filter, Layers layers, RunnerInfo info)
-      : options_(std::move(options)), filter_bytes_(std::move(filter)),
-        drop_uid_(layers.drop_uid), layers_(std::move(layers)), info_(std::move(info)),
+      : options_(std::move(options)),
+        filter_bytes_(std::move(filter)),
+        drop_uid_(layers.drop_uid),
+        layers_(std::move(layers)),
+        info_(std::move(info)),
         root_view_(layers_.mount_ns || layers_.landlock_abi > 0 ? internal::PlanRootView()
                                                                 : nullptr) {
     absl::MutexLock lock(&mu_);
@@ -328,8 +328,8 @@ class LinuxRunner final : public Runner {
   // Has the launcher clone the child and waits until the program has exec'd; returns the
   // run's main process (the program, or init of a pid namespace), the server's child. On
   // failure every process it started is killed and reaped, and the slot's cgroup finished.
-  absl::StatusOr<pid_t> Spawn(const RunRequest& request, const std::string& plan,
-                              RunPipes* pipes, int slot, uid_t uid);
+  absl::StatusOr<pid_t> Spawn(const RunRequest& request, const std::string& plan, RunPipes* pipes,
+                              int slot, uid_t uid);
   // Step 8: reads stdout/stderr into `result` until the main process exits, a limit is hit or
   // the run is cancelled.
   Watched Watch(const RunRequest& request, pid_t program, int pidfd, RunPipes* pipes,
@@ -392,8 +392,7 @@ void LinuxRunner::KillAll(pid_t pgid, uid_t uid) {
       if (pids.empty()) break;
       for (pid_t p : pids) kill(p, SIGKILL);
       for (pid_t p : pids) {
-        while (waitpid(p, nullptr, __WALL) < 0 && errno == EINTR) {
-        }
+        while (waitpid(p, nullptr, __WALL) < 0 && errno == EINTR) {}
       }
       if (round > 0) sched_yield();
     }
@@ -416,9 +415,8 @@ void LinuxRunner::PlanView(const RunRequest& request, const std::string& work_di
       p.link_target = PlanWriter::Ptr<const char>(w->AddString(p.link_target));
     }
   }
-  plan->shown = PlanWriter::Ptr<const internal::ShownPath>(
-      w->AddBytes(shown.data(), shown.size() * sizeof(internal::ShownPath),
-                  alignof(internal::ShownPath)));
+  plan->shown = PlanWriter::Ptr<const internal::ShownPath>(w->AddBytes(
+      shown.data(), shown.size() * sizeof(internal::ShownPath), alignof(internal::ShownPath)));
   plan->num_shown = static_cast<int>(shown.size());
   auto keep = [&](const std::string& path, bool is_dir, bool writable) {
     plan->kept[plan->num_kept++] = {PlanWriter::Ptr<const char>(w->AddString(path)), is_dir,
@@ -442,17 +440,15 @@ void LinuxRunner::PlanView(const RunRequest& request, const std::string& work_di
   }
 }
 
-std::string LinuxRunner::WorkDirOverCap(const std::string& work_dir,
-                                        const RunLimits& lim) const {
-  const std::string cap = absl::StrCat(lim.work_dir_bytes, " bytes or ", lim.work_dir_files,
-                                       " files");
+std::string LinuxRunner::WorkDirOverCap(const std::string& work_dir, const RunLimits& lim) const {
+  const std::string cap =
+      absl::StrCat(lim.work_dir_bytes, " bytes or ", lim.work_dir_files, " files");
   if (layers_.work_dir_tmpfs) {
     return internal::WorkDirTmpfsFull(work_dir) ? absl::StrCat("work dir full (", cap, ")") : "";
   }
   const internal::WorkDirUsage used = internal::MeasureWorkDir(work_dir);
   if (used.bytes <= lim.work_dir_bytes && used.files <= lim.work_dir_files) return "";
-  return absl::StrCat("work dir over ", cap, ": ", used.bytes, " bytes in ", used.files,
-                      " files");
+  return absl::StrCat("work dir over ", cap, ": ", used.bytes, " bytes in ", used.files, " files");
 }
 
 void LinuxRunner::SweepSharedTmp(uid_t uid) const {
@@ -480,7 +476,8 @@ absl::Status ValidateRequest(const RunRequest& request) {
     return absl::InvalidArgumentError("argv[0] must be an absolute path");
   }
   for (const InputFile& f : request.files) {
-    if (!SafeName(f.name)) return absl::InvalidArgumentError(absl::StrCat("bad file name ", f.name));
+    if (!SafeName(f.name))
+      return absl::InvalidArgumentError(absl::StrCat("bad file name ", f.name));
   }
   if (request.extra_fds.size() > static_cast<size_t>(RunRequest::kMaxExtraFds)) {
     return absl::InvalidArgumentError("too many extra_fds");
@@ -504,8 +501,8 @@ absl::Status LinuxRunner::MakeWorkDir(const RunRequest& request, int slot, uid_t
   }
   const RunLimits& lim = request.limits;
   if (layers_.work_dir_tmpfs) {
-    absl::Status s = internal::MountWorkDirTmpfs(dir->path, lim.work_dir_bytes,
-                                                 lim.work_dir_files, drop_uid_ ? uid : geteuid());
+    absl::Status s = internal::MountWorkDirTmpfs(dir->path, lim.work_dir_bytes, lim.work_dir_files,
+                                                 drop_uid_ ? uid : geteuid());
     if (!s.ok()) return s;
     dir->tmpfs = true;
   }
@@ -535,8 +532,8 @@ absl::Status LinuxRunner::MakePipes(const RunRequest& request, RunPipes* p) cons
   return absl::OkStatus();
 }
 
-std::string LinuxRunner::PlanChild(const RunRequest& request, const std::string& work_dir,
-                                   int slot, uid_t uid) const {
+std::string LinuxRunner::PlanChild(const RunRequest& request, const std::string& work_dir, int slot,
+                                   uid_t uid) const {
   const RunLimits& lim = request.limits;
   internal::PlanWriter w;
   using internal::PlanWriter;
@@ -638,8 +635,7 @@ absl::StatusOr<pid_t> LinuxRunner::Spawn(const RunRequest& request, const std::s
   if (layers_.pid_ns) {
     // The cloned child only forked init and exited (reaped here); init, the server's child too,
     // took over.
-    while (waitpid(*child, nullptr, __WALL) < 0 && errno == EINTR) {
-    }
+    while (waitpid(*child, nullptr, __WALL) < 0 && errno == EINTR) {}
     pid = init;
   }
   if (failed_code >= 0) {
@@ -773,14 +769,12 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   }
   int wstatus = 0;
   rusage ru{};
-  while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR) {
-  }
+  while (wait4(pid, &wstatus, __WALL, &ru) < 0 && errno == EINTR) {}
   result.wall_ms = NowMs() - start_ms;
   if (layers_.pid_ns) {
     // Init's rusage covers the children it reaped (the program); the status is the program's.
     int program_status = 0;
-    if (read(pipes.res_r.get(), &program_status, sizeof program_status) ==
-        sizeof program_status) {
+    if (read(pipes.res_r.get(), &program_status, sizeof program_status) == sizeof program_status) {
       wstatus = program_status;
     } else if (WIFEXITED(wstatus)) {
       wstatus = SIGKILL;  // init died without a report: treat as killed
@@ -820,8 +814,8 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   const int64_t maxrss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
   const bool maxrss_is_program = ru.ru_maxrss > self.ru_maxrss;
   result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes
-                             : maxrss_is_program     ? maxrss_bytes
-                                                     : watched.sampled_peak;
+                             : maxrss_is_program      ? maxrss_bytes
+                                                      : watched.sampled_peak;
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
   outcome.wall_limit = watched.wall_limit;
@@ -840,10 +834,10 @@ std::string MissingUidCapabilities() {
   __user_cap_data_struct data[2] = {};
   if (syscall(SYS_capget, &header, data) != 0) return "capabilities (capget failed)";
   std::string missing;
-  for (auto [cap, name] : {std::pair{CAP_SETUID, "CAP_SETUID"}, std::pair{CAP_SETGID, "CAP_SETGID"},
-                           std::pair{CAP_CHOWN, "CAP_CHOWN"},
-                           std::pair{CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"},
-                           std::pair{CAP_KILL, "CAP_KILL"}}) {
+  for (auto [cap, name] :
+       {std::pair{CAP_SETUID, "CAP_SETUID"}, std::pair{CAP_SETGID, "CAP_SETGID"},
+        std::pair{CAP_CHOWN, "CAP_CHOWN"}, std::pair{CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"},
+        std::pair{CAP_KILL, "CAP_KILL"}}) {
     if ((data[cap / 32].effective & (1u << (cap % 32))) == 0) {
       absl::StrAppend(&missing, missing.empty() ? "" : ", ", name);
     }
@@ -860,8 +854,8 @@ bool EnvSaysNoNamespaces() {
 // options want, reported either way.
 void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, RunnerInfo* info) {
   const bool env_off = EnvSaysNoNamespaces();
-  const char* off_why = env_off ? "disabled by VERDICT_SANDBOX_NO_NAMESPACES"
-                                : "disabled by configuration";
+  const char* off_why =
+      env_off ? "disabled by VERDICT_SANDBOX_NO_NAMESPACES" : "disabled by configuration";
   if (options.use_namespaces && !env_off) {
     static const internal::NamespaceSupport* const support =
         new internal::NamespaceSupport(internal::ProbeNamespaces());
@@ -872,8 +866,8 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
       layers->clone_flags |= CLONE_NEWUSER;
       info->active_layers.push_back("user_namespace(runner uid as root, no capabilities)");
     } else if (!need_user) {
-      info->missing_layers.push_back(absl::StrCat(
-          "user_namespace: ", ns.user ? "available, " : "", "not needed (root: per-slot uid)"));
+      info->missing_layers.push_back(absl::StrCat("user_namespace: ", ns.user ? "available, " : "",
+                                                  "not needed (root: per-slot uid)"));
     } else {
       info->missing_layers.push_back("user_namespace: " + ns.user_why);
     }
@@ -895,7 +889,8 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
       layers->clone_flags |= CLONE_NEWNS;
       info->active_layers.push_back(
           absl::StrCat("mount_namespace(own_root,toolchains_read_only,private_tmp,private_dev_shm,"
-                       "minimal_dev", ns.pid ? ",own_proc)" : ",host_proc)"));
+                       "minimal_dev",
+                       ns.pid ? ",own_proc)" : ",host_proc)"));
     } else {
       info->missing_layers.push_back("mount_namespace: " + ns.mount_why);
     }
@@ -913,18 +908,17 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     std::string why;
     layers->landlock_abi = internal::ProbeLandlock(&why);
     if (layers->landlock_abi > 0) {
-      info->active_layers.push_back(absl::StrCat(
-          "landlock(abi ", layers->landlock_abi,
-          ": toolchains read-only, work dir read-write, no other host path",
-          layers->landlock_abi >= 6 ? ", signals and abstract sockets scoped)" : ")"));
+      info->active_layers.push_back(
+          absl::StrCat("landlock(abi ", layers->landlock_abi,
+                       ": toolchains read-only, work dir read-write, no other host path",
+                       layers->landlock_abi >= 6 ? ", signals and abstract sockets scoped)" : ")"));
     } else {
       info->missing_layers.push_back("landlock: " + why);
     }
   }
   if (!layers->mount_ns) {
-    info->active_layers.push_back(layers->drop_uid
-                                      ? "shared_tmp_swept(umask 077, slot uid's files removed)"
-                                      : "umask 077");
+    info->active_layers.push_back(
+        layers->drop_uid ? "shared_tmp_swept(umask 077, slot uid's files removed)" : "umask 077");
   }
   if (options.use_cgroups && !env_off) {
     absl::StatusOr<std::unique_ptr<internal::CgroupSlots>> cg =
@@ -975,10 +969,10 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
       std::string root = options.work_root;
       while (root.size() > 1 && root.back() == '/') root.pop_back();
       const size_t slash = root.rfind('/');
-      lock_dirs = {"/run/verdict-uids",
-                   (slash == std::string::npos || slash == 0 ? std::string("")
-                                                              : root.substr(0, slash)) +
-                       "/verdict-uids"};
+      lock_dirs = {
+          "/run/verdict-uids",
+          (slash == std::string::npos || slash == 0 ? std::string("") : root.substr(0, slash)) +
+              "/verdict-uids"};
     }
     absl::StatusOr<internal::UidRange> claimed = absl::InternalError("no uid lock dir");
     for (const std::string& dir : lock_dirs) {
@@ -996,13 +990,14 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
-    info.active_layers.push_back(absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ",
-                                              copy.uid_lock_dir, ")"));
+    info.active_layers.push_back(
+        absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ", copy.uid_lock_dir, ")"));
   } else {
     info.missing_layers.push_back(
-        as_root ? absl::StrCat("uid_drop: root without ", missing_caps,
-                               " (needs CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_KILL)")
-                : "uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
+        as_root
+            ? absl::StrCat("uid_drop: root without ", missing_caps,
+                           " (needs CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_KILL)")
+            : "uid_drop: not root or disabled (RLIMIT_NPROC is not per run)");
   }
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
@@ -1041,15 +1036,17 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
           ? "launcher(forked at start-up: spawn cost independent of the server's size"
           : "launcher(forked late, at the first runner: spawn cost grows with the process's size "
             "then; call StartSandboxLauncher first in main",
-      (*launcher)->death_signal() ? ")"
-                                  : "; not from the main thread: runs get no parent-death signal)"));
+      (*launcher)->death_signal()
+          ? ")"
+          : "; not from the main thread: runs get no parent-death signal)"));
   info.active_layers.push_back("wall_time_watch");
   info.active_layers.push_back("output_cap");
   info.minimum_layers_present = seccomp_ok && subreaper && private_dir;
   if (!info.minimum_layers_present && options.require_minimum_layers) {
     return absl::FailedPreconditionError(absl::StrCat(
         "sandbox minimum layers missing (rlimits, process-group kill, seccomp, private work dir); "
-        "not available: ", absl::StrJoin(info.missing_layers, "; ")));
+        "not available: ",
+        absl::StrJoin(info.missing_layers, "; ")));
   }
   if (!seccomp_ok) copy.use_seccomp = false;
   return std::unique_ptr<Runner>(

@@ -64,7 +64,8 @@ struct InputFile {
 struct RunRequest {
   // argv[0] must be an absolute path (no PATH search).
   std::vector<std::string> argv;
-  // Environment, "KEY=value". Empty means PATH=/usr/bin:/bin, LANG=C.UTF-8, HOME and TMPDIR = the work dir.
+  // Environment, "KEY=value". Empty means PATH=/usr/bin:/bin, LANG=C.UTF-8, HOME and TMPDIR = the
+  // work dir.
   std::vector<std::string> env;
   // Fed to the program's stdin (from an in-memory file, never blocks).
   std::string stdin_data;

@@ -30,8 +30,16 @@ bool Exists(const char* path) { return access(path, X_OK) == 0; }
 std::vector<Toolchain> DefaultToolchains() {
   std::vector<Toolchain> t;
   if (Exists("/usr/bin/python3")) {
-    t.push_back({"python3", {"python3", "python", "py"}, "main.py", {}, "", {"/usr/bin/python3",
-                 "-S", "-B", "{src}"}, CompileLimits(), "", {}, 0});
+    t.push_back({"python3",
+                 {"python3", "python", "py"},
+                 "main.py",
+                 {},
+                 "",
+                 {"/usr/bin/python3", "-S", "-B", "{src}"},
+                 CompileLimits(),
+                 "",
+                 {},
+                 0});
   }
   if (Exists("/usr/bin/g++")) {
     for (const char* std : {"17", "20"}) {
@@ -39,25 +47,48 @@ std::vector<Toolchain> DefaultToolchains() {
                    std[0] == '1' ? std::vector<std::string>{"cpp17", "cpp", "c++", "cc", "cxx"}
                                  : std::vector<std::string>{"cpp20", "c++20"},
                    "main.cpp",
-                   {"/usr/bin/g++", std::string("-std=gnu++") + std, "-O2", "-pipe", "-o",
-                    "{out}", "{src}", "-Wl,--as-needed", "-lcrypto"},
-                   "main", {"{bin}"}, CompileLimits(), "", {}, 0});
+                   {"/usr/bin/g++", std::string("-std=gnu++") + std, "-O2", "-pipe", "-o", "{out}",
+                    "{src}", "-Wl,--as-needed", "-lcrypto"},
+                   "main",
+                   {"{bin}"},
+                   CompileLimits(),
+                   "",
+                   {},
+                   0});
       const char* header = "/usr/include/x86_64-linux-gnu/c++/12/bits/stdc++.h";
       if (access(header, R_OK) == 0) {
         t.back().pch_header = "bits/stdc++.h";
-        t.back().pch_argv = {"/usr/bin/g++", std::string("-std=gnu++") + std, "-O2", "-pipe",
-                             "-x", "c++-header", header, "-o", "{out}"};
+        t.back().pch_argv = {"/usr/bin/g++", std::string("-std=gnu++") + std,
+                             "-O2",          "-pipe",
+                             "-x",           "c++-header",
+                             header,         "-o",
+                             "{out}"};
       }
     }
   }
   if (Exists("/usr/bin/gcc")) {
-    t.push_back({"c", {"c"}, "main.c",
+    t.push_back({"c",
+                 {"c"},
+                 "main.c",
                  {"/usr/bin/gcc", "-std=gnu17", "-O2", "-pipe", "-o", "{out}", "{src}", "-lm"},
-                 "main", {"{bin}"}, CompileLimits(), "", {}, 0});
+                 "main",
+                 {"{bin}"},
+                 CompileLimits(),
+                 "",
+                 {},
+                 0});
   }
   if (Exists("/usr/bin/node")) {
-    t.push_back({"javascript", {"javascript", "js", "node"}, "main.js", {}, "",
-                 {"/usr/bin/node", "{src}"}, CompileLimits(), "", {}, int64_t{4} << 30});
+    t.push_back({"javascript",
+                 {"javascript", "js", "node"},
+                 "main.js",
+                 {},
+                 "",
+                 {"/usr/bin/node", "{src}"},
+                 CompileLimits(),
+                 "",
+                 {},
+                 int64_t{4} << 30});
   }
   return t;
 }
@@ -78,8 +109,9 @@ std::vector<std::string> ExpandArgv(const std::vector<std::string>& argv, const 
   std::vector<std::string> out;
   out.reserve(argv.size());
   for (const std::string& a : argv) {
-    out.push_back(absl::StrReplaceAll(
-        a, {{"{src}", tc.source_name}, {"{out}", tc.binary_name}, {"{bin}", std::string(binary_path)}}));
+    out.push_back(absl::StrReplaceAll(a, {{"{src}", tc.source_name},
+                                          {"{out}", tc.binary_name},
+                                          {"{bin}", std::string(binary_path)}}));
   }
   return out;
 }

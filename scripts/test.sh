@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every dependency, checks the format of the files scripts/check-format.sh lists, builds
+# Installs every dependency, checks the format of every C++ source, builds
 # Verdict (Release), checks its thread-safety annotations with clang (compile-only), then runs all
 # tests in the Release and the ASan+UBSan builds.
 #   scripts/test.sh            everything, as CI runs it
@@ -10,7 +10,7 @@ jobs=$(nproc)
 
 scripts/install-deps.sh
 
-echo "== Format (.clang-format) of the files scripts/check-format.sh lists"
+echo "== Format (.clang-format) of every C++ and CUDA source"
 scripts/check-format.sh
 
 echo "== Release build"

@@ -53,8 +53,12 @@ absl::StatusOr<RewardSpec> ResolveSpec(const RewardSpec& base, const v1::RewardS
       case v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION:
         s.math_percent = math::PercentPolicy::kNumberOrFraction;
         break;
-      case v1::MathSpec::PERCENT_POLICY_NUMBER: s.math_percent = math::PercentPolicy::kNumber; break;
-      case v1::MathSpec::PERCENT_POLICY_FRACTION: s.math_percent = math::PercentPolicy::kFraction; break;
+      case v1::MathSpec::PERCENT_POLICY_NUMBER:
+        s.math_percent = math::PercentPolicy::kNumber;
+        break;
+      case v1::MathSpec::PERCENT_POLICY_FRACTION:
+        s.math_percent = math::PercentPolicy::kFraction;
+        break;
       default: return absl::InvalidArgumentError("reward spec: unknown math.percent_policy");
     }
   }
@@ -187,8 +191,12 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
     case math::PercentPolicy::kNumberOrFraction:
       m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_NUMBER_OR_FRACTION);
       break;
-    case math::PercentPolicy::kNumber: m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_NUMBER); break;
-    case math::PercentPolicy::kFraction: m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_FRACTION); break;
+    case math::PercentPolicy::kNumber:
+      m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_NUMBER);
+      break;
+    case math::PercentPolicy::kFraction:
+      m->set_percent_policy(v1::MathSpec::PERCENT_POLICY_FRACTION);
+      break;
   }
   p.set_gate_accuracy_on_format(s.gate_accuracy_on_format);
   p.set_undecided_value(s.undecided_value);
@@ -239,9 +247,10 @@ v1::RewardSpec SpecToProto(const RewardSpec& s) {
     p.mutable_repetition()->set_max_penalty(s.repetition.max_penalty);
     p.mutable_repetition()->set_weight(s.repetition.weight);
   }
-  p.mutable_truncation()->set_mode(s.truncation == TruncationMode::kKeep       ? v1::TruncationSpec::KEEP
-                                   : s.truncation == TruncationMode::kMultiply ? v1::TruncationSpec::MULTIPLY
-                                                                               : v1::TruncationSpec::REPLACE);
+  p.mutable_truncation()->set_mode(s.truncation == TruncationMode::kKeep ? v1::TruncationSpec::KEEP
+                                   : s.truncation == TruncationMode::kMultiply
+                                       ? v1::TruncationSpec::MULTIPLY
+                                       : v1::TruncationSpec::REPLACE);
   p.mutable_truncation()->set_value(s.truncation_value);
   if (s.clip) {
     p.mutable_clip()->set_min(s.clip_min);
@@ -260,16 +269,29 @@ instruct::Constraint ConstraintFromProto(const v1::Constraint& p) {
   c.keywords.assign(p.keywords().begin(), p.keywords().end());
   c.forbidden_words.assign(p.forbidden_words().begin(), p.forbidden_words().end());
 #define VERDICT_OPTIONAL(field) \
-  if (p.has_##field()) c.field = p.field();
-  VERDICT_OPTIONAL(keyword) VERDICT_OPTIONAL(frequency) VERDICT_OPTIONAL(relation)
-  VERDICT_OPTIONAL(letter) VERDICT_OPTIONAL(let_frequency) VERDICT_OPTIONAL(let_relation)
-  VERDICT_OPTIONAL(language) VERDICT_OPTIONAL(num_sentences) VERDICT_OPTIONAL(num_paragraphs)
-  VERDICT_OPTIONAL(nth_paragraph) VERDICT_OPTIONAL(first_word) VERDICT_OPTIONAL(num_words)
-  VERDICT_OPTIONAL(num_placeholders) VERDICT_OPTIONAL(num_bullets)
-  VERDICT_OPTIONAL(num_highlights) VERDICT_OPTIONAL(section_spliter)
-  VERDICT_OPTIONAL(num_sections) VERDICT_OPTIONAL(postscript_marker)
-  VERDICT_OPTIONAL(end_phrase) VERDICT_OPTIONAL(prompt_to_repeat)
-  VERDICT_OPTIONAL(capital_frequency) VERDICT_OPTIONAL(capital_relation)
+  if (p.has_##field()) c.field = p.field()
+  VERDICT_OPTIONAL(keyword);
+  VERDICT_OPTIONAL(frequency);
+  VERDICT_OPTIONAL(relation);
+  VERDICT_OPTIONAL(letter);
+  VERDICT_OPTIONAL(let_frequency);
+  VERDICT_OPTIONAL(let_relation);
+  VERDICT_OPTIONAL(language);
+  VERDICT_OPTIONAL(num_sentences);
+  VERDICT_OPTIONAL(num_paragraphs);
+  VERDICT_OPTIONAL(nth_paragraph);
+  VERDICT_OPTIONAL(first_word);
+  VERDICT_OPTIONAL(num_words);
+  VERDICT_OPTIONAL(num_placeholders);
+  VERDICT_OPTIONAL(num_bullets);
+  VERDICT_OPTIONAL(num_highlights);
+  VERDICT_OPTIONAL(section_spliter);
+  VERDICT_OPTIONAL(num_sections);
+  VERDICT_OPTIONAL(postscript_marker);
+  VERDICT_OPTIONAL(end_phrase);
+  VERDICT_OPTIONAL(prompt_to_repeat);
+  VERDICT_OPTIONAL(capital_frequency);
+  VERDICT_OPTIONAL(capital_relation);
 #undef VERDICT_OPTIONAL
   return c;
 }
@@ -282,8 +304,8 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
   out->prompt_tokens = in.prompt_tokens();
   switch (in.reference_case()) {
     case v1::Group::kMath:
-      out->reference = MathReference{{in.math().gold_answers().begin(),
-                                      in.math().gold_answers().end()}};
+      out->reference =
+          MathReference{{in.math().gold_answers().begin(), in.math().gold_answers().end()}};
       break;
     case v1::Group::kCode: {
       const v1::CodeReference& c = in.code();
@@ -300,7 +322,9 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
         case v1::CodeReference::Checker::CASE_INSENSITIVE:
           ref.checker.kind = code::CheckerKind::kCaseInsensitive;
           break;
-        case v1::CodeReference::Checker::PROGRAM: ref.checker.kind = code::CheckerKind::kProgram; break;
+        case v1::CodeReference::Checker::PROGRAM:
+          ref.checker.kind = code::CheckerKind::kProgram;
+          break;
         default: ref.checker.kind = code::CheckerKind::kTokens; break;
       }
       if (c.checker().abs_tol() > 0) ref.checker.abs_tol = c.checker().abs_tol();
@@ -333,8 +357,8 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
   out->completions.clear();
   out->completions.reserve(in.completions_size());
   for (const v1::Completion& c : in.completions()) {
-    out->completions.push_back(Completion{c.text(), c.num_tokens(), c.finish_reason(),
-                                          {c.token_ids().begin(), c.token_ids().end()}});
+    out->completions.push_back(Completion{
+        c.text(), c.num_tokens(), c.finish_reason(), {c.token_ids().begin(), c.token_ids().end()}});
   }
   if (in.has_spec()) {
     absl::StatusOr<RewardSpec> spec = ResolveSpec(inherited, in.spec());

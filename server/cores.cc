@@ -37,8 +37,7 @@ std::string CgroupPath(const std::string& self_cgroup, std::string_view controll
     std::vector<absl::string_view> f = absl::StrSplit(line, absl::MaxSplits(':', 2));
     if (f.size() != 3) continue;
     if (controller.empty() ? f[0] == "0" && f[1].empty()
-                           : absl::c_linear_search(absl::StrSplit(f[1], ','),
-                                                   ToAbsl(controller))) {
+                           : absl::c_linear_search(absl::StrSplit(f[1], ','), ToAbsl(controller))) {
       return std::string(f[2]);
     }
   }
@@ -48,9 +47,8 @@ std::string CgroupPath(const std::string& self_cgroup, std::string_view controll
 }  // namespace
 
 std::optional<int> CoresFromCpuMax(std::string_view cpu_max) {
-  std::vector<absl::string_view> f = absl::StrSplit(
-      absl::StripAsciiWhitespace(ToAbsl(cpu_max)), ' ',
-      absl::SkipEmpty());
+  std::vector<absl::string_view> f =
+      absl::StrSplit(absl::StripAsciiWhitespace(ToAbsl(cpu_max)), ' ', absl::SkipEmpty());
   int64_t quota = 0, period = 0;
   if (f.size() != 2 || f[0] == "max" || !absl::SimpleAtoi(f[0], &quota) ||
       !absl::SimpleAtoi(f[1], &period)) {

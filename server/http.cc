@@ -102,8 +102,8 @@ int HttpStatusOf(absl::StatusCode code) {
 }
 
 void ReplyError(httplib::Response& res, const absl::Status& s, int http_status = 0) {
-  std::string body = absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.code()),
-                                  ",\"message\":");
+  std::string body =
+      absl::StrCat("{\"error\":{\"code\":", static_cast<int>(s.code()), ",\"message\":");
   AppendJsonString(std::string(s.message()), &body);
   body += "}}";
   res.status = http_status ? http_status : HttpStatusOf(s.code());
@@ -117,11 +117,11 @@ bool RequireJson(const httplib::Request& req, httplib::Response& res) {
   type = type.substr(0, type.find(';'));
   absl::StripAsciiWhitespace(&type);
   if (type == "application/json") return true;
-  ReplyError(res,
-             absl::InvalidArgumentError(absl::StrCat(
-                 "Content-Type must be application/json, got \"",
-                 req.get_header_value("Content-Type"), "\"")),
-             415);
+  ReplyError(
+      res,
+      absl::InvalidArgumentError(absl::StrCat("Content-Type must be application/json, got \"",
+                                              req.get_header_value("Content-Type"), "\"")),
+      415);
   return false;
 }
 
@@ -135,11 +135,10 @@ absl::Status ScoreBlocking(HttpContext* ctx, const v1::ScoreRequest& request,
   absl::Notification finished;
   absl::Status status;
   ctx->service->inflight_calls().fetch_add(1);
-  ScoreBatch(ctx->service->batch_context(), request, ctx->shutdown, response,
-             [&](absl::Status s) {
-               status = std::move(s);
-               finished.Notify();
-             });
+  ScoreBatch(ctx->service->batch_context(), request, ctx->shutdown, response, [&](absl::Status s) {
+    status = std::move(s);
+    finished.Notify();
+  });
   finished.WaitForNotification();
   ctx->service->inflight_calls().fetch_sub(1);
   if (absl::IsCancelled(status)) return shut_down;
@@ -154,10 +153,10 @@ void EmitUnquotingInt64(simdjson::dom::element e, const google::protobuf::Descri
   using google::protobuf::FieldDescriptor;
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT: {
-      const google::protobuf::Descriptor* d =
-          field == nullptr ? message
-          : field->type() == FieldDescriptor::TYPE_MESSAGE ? field->message_type()
-                                                            : nullptr;
+      const google::protobuf::Descriptor* d = field == nullptr ? message
+                                              : field->type() == FieldDescriptor::TYPE_MESSAGE
+                                                  ? field->message_type()
+                                                  : nullptr;
       const FieldDescriptor* map_value =
           field != nullptr && field->is_map() ? d->map_value() : nullptr;
       out->push_back('{');
@@ -169,10 +168,9 @@ void EmitUnquotingInt64(simdjson::dom::element e, const google::protobuf::Descri
         first = false;
         AppendJsonString(key, out);
         out->push_back(':');
-        const FieldDescriptor* sub =
-            map_value != nullptr ? map_value
-            : d != nullptr       ? d->FindFieldByName(std::string(key))
-                                 : nullptr;
+        const FieldDescriptor* sub = map_value != nullptr ? map_value
+                                     : d != nullptr       ? d->FindFieldByName(std::string(key))
+                                                          : nullptr;
         if (sub == nullptr) {
           *out += simdjson::minify(value);
         } else {
@@ -205,8 +203,7 @@ void EmitUnquotingInt64(simdjson::dom::element e, const google::protobuf::Descri
         }
       }
       [[fallthrough]];
-    default:
-      *out += simdjson::minify(e);
+    default: *out += simdjson::minify(e);
   }
 }
 
@@ -234,8 +231,8 @@ void HandleScore(HttpContext* ctx, const httplib::Request& req, httplib::Respons
   absl::Status status;
   v1::ScoreResponse response;
   if (!parsed.ok()) {
-    status = absl::InvalidArgumentError(absl::StrCat("body is not a verdict.v1.ScoreRequest: ",
-                                                     parsed.message().ToString()));
+    status = absl::InvalidArgumentError(
+        absl::StrCat("body is not a verdict.v1.ScoreRequest: ", parsed.message().ToString()));
   } else {
     status = ScoreBlocking(ctx, request, &response);
   }
@@ -266,9 +263,9 @@ void HandleOpenRlhf(HttpContext* ctx, const httplib::Request& req, httplib::Resp
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& address,
-                                                             RewardServiceImpl* service,
-                                                             const ThreadPool* pool,
-                                                             const std::atomic<bool>* ready) {
+                                                              RewardServiceImpl* service,
+                                                              const ThreadPool* pool,
+                                                              const std::atomic<bool>* ready) {
   std::unique_ptr<HttpServer> s(new HttpServer());
   s->context_ = std::make_unique<HttpContext>();
   s->context_->service = service;
@@ -286,10 +283,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string&
     res.set_content(ok ? "ready\n" : "draining\n", "text/plain");
   });
   srv.Get("/metrics", [service, pool](const httplib::Request&, httplib::Response& res) {
-    res.set_content(service->metrics().Render(service->budget().used(),
-                                              service->inflight_calls().load(),
-                                              pool->queue_depth()),
-                    "text/plain; version=0.0.4");
+    res.set_content(
+        service->metrics().Render(service->budget().used(), service->inflight_calls().load(),
+                                  pool->queue_depth()),
+        "text/plain; version=0.0.4");
   });
   srv.Post("/v1/score", [ctx](const httplib::Request& req, httplib::Response& res) {
     if (RequireJson(req, res)) HandleScore(ctx, req, res);

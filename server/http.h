@@ -45,9 +45,9 @@ class HttpServer {
   // Binds "host:port" (port 0 picks one) and starts serving on its own threads. `service` and
   // `pool` must outlive the server; `ready` is read by /readyz.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const std::string& address,
-                                                          RewardServiceImpl* service,
-                                                          const ThreadPool* pool,
-                                                          const std::atomic<bool>* ready);
+                                                           RewardServiceImpl* service,
+                                                           const ThreadPool* pool,
+                                                           const std::atomic<bool>* ready);
   ~HttpServer();
 
   std::string address() const { return address_; }  // with the bound port

@@ -15,7 +15,8 @@
 namespace verdict {
 namespace {
 
-constexpr double kBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+constexpr double kBounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                              0.25,  0.5,    1,     2.5,  5,     10};
 constexpr size_t kNumBounds = sizeof(kBounds) / sizeof(kBounds[0]);
 
 std::string_view VerifierOf(const Group& g) {
@@ -89,8 +90,9 @@ void RenderProcess(std::string* out) {
     *out += "# TYPE process_max_fds gauge\n";
     absl::StrAppendFormat(out, "process_max_fds %d\n", static_cast<int64_t>(files.rlim_cur));
   }
-  *out += "# HELP process_start_time_seconds Start time of the process since unix epoch in "
-          "seconds.\n";
+  *out +=
+      "# HELP process_start_time_seconds Start time of the process since unix epoch in "
+      "seconds.\n";
   *out += "# TYPE process_start_time_seconds gauge\n";
   absl::StrAppendFormat(out, "process_start_time_seconds %.2f\n", StartTimeSeconds());
 }
@@ -137,13 +139,17 @@ std::string Metrics::Render(int64_t inflight_samples, int64_t inflight_calls,
   out += "# TYPE verdict_call_duration_seconds histogram\n";
   for (const auto& [method, h] : latency_) {
     for (size_t i = 0; i < kNumBounds; ++i) {
-      absl::StrAppendFormat(&out, "verdict_call_duration_seconds_bucket{method=\"%s\",le=\"%g\"} %d\n",
+      absl::StrAppendFormat(&out,
+                            "verdict_call_duration_seconds_bucket{method=\"%s\",le=\"%g\"} %d\n",
                             method, kBounds[i], h.buckets[i]);
     }
-    absl::StrAppendFormat(&out, "verdict_call_duration_seconds_bucket{method=\"%s\",le=\"+Inf\"} %d\n",
+    absl::StrAppendFormat(&out,
+                          "verdict_call_duration_seconds_bucket{method=\"%s\",le=\"+Inf\"} %d\n",
                           method, h.buckets[kNumBounds]);
-    absl::StrAppendFormat(&out, "verdict_call_duration_seconds_sum{method=\"%s\"} %.9g\n", method, h.sum);
-    absl::StrAppendFormat(&out, "verdict_call_duration_seconds_count{method=\"%s\"} %d\n", method, h.count);
+    absl::StrAppendFormat(&out, "verdict_call_duration_seconds_sum{method=\"%s\"} %.9g\n", method,
+                          h.sum);
+    absl::StrAppendFormat(&out, "verdict_call_duration_seconds_count{method=\"%s\"} %d\n", method,
+                          h.count);
   }
   out += "# HELP verdict_samples_total Samples scored, by verifier and verdict.\n";
   out += "# TYPE verdict_samples_total counter\n";

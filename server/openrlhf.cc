@@ -13,14 +13,19 @@ namespace {
 
 constexpr std::string_view kFullwidthBar = "\xEF\xBD\x9C";  // U+FF5C, DeepSeek's token bars
 
-constexpr std::string_view kNamedTokens[] = {"<s>",   "</s>",          "<eos>",
-                                             "<bos>", "<pad>",         "<unk>",
-                                             "<end_of_turn>", "<start_of_turn>", "[PAD]"};
+constexpr std::string_view kNamedTokens[] = {
+    "<s>", "</s>", "<eos>", "<bos>", "<pad>", "<unk>", "<end_of_turn>", "<start_of_turn>", "[PAD]"};
 
 // Tokens a tokenizer puts before the text (BOS) or that left padding leaves there.
-constexpr std::string_view kBosTokens[] = {
-    "<s>", "<bos>", "<pad>", "<|begin_of_text|>", "<|endoftext|>", "<|startoftext|>", "<|pad|>",
-    "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"};
+constexpr std::string_view kBosTokens[] = {"<s>",
+                                           "<bos>",
+                                           "<pad>",
+                                           "<|begin_of_text|>",
+                                           "<|endoftext|>",
+                                           "<|startoftext|>",
+                                           "<|pad|>",
+                                           "<\xEF\xBD\x9C"
+                                           "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"};
 
 bool IsInnerName(std::string_view inner) {
   if (inner.empty() || inner.size() > 64) return false;

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <cstring>
 
 #include "absl/strings/match.h"
@@ -43,8 +43,9 @@ absl::StatusOr<std::unique_ptr<VerdictServer>> VerdictServer::Start(const Server
       log::Info("sandbox ready", {{"active_layers", absl::StrJoin(info.active_layers, ",")},
                                   {"missing_layers", absl::StrJoin(info.missing_layers, ",")}});
       if (!info.minimum_layers_present) {
-        log::Warning("sandbox lacks minimum containment layers; running untrusted code anyway "
-                     "(--allow-unsafe-sandbox)");
+        log::Warning(
+            "sandbox lacks minimum containment layers; running untrusted code anyway "
+            "(--allow-unsafe-sandbox)");
       }
     } else {
       log::Warning("code execution disabled", {{"error", std::string(runner.status().message())}});
@@ -134,10 +135,10 @@ void VerdictServer::Shutdown() {
   shut_down_ = true;
   ready_.store(false);  // /readyz answers 503 from now on; the HTTP port stays up to say so
   server_->GetHealthCheckService()->SetServingStatus(false);
-  log::Info("shutting down", {{"health", "NOT_SERVING"},
-                              {"inflight_samples", absl::StrCat(service_->budget().used())},
-                              {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(
-                                               options_.shutdown_grace))}});
+  log::Info("shutting down",
+            {{"health", "NOT_SERVING"},
+             {"inflight_samples", absl::StrCat(service_->budget().used())},
+             {"grace_ms", absl::StrCat(absl::ToInt64Milliseconds(options_.shutdown_grace))}});
   if (options_.drain_delay > absl::ZeroDuration()) absl::SleepFor(options_.drain_delay);
   // Stops accepting calls; in-flight calls get until the deadline, then are cancelled. HTTP
   // requests get the same deadline.

@@ -84,8 +84,11 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
  public:
   ScoreCall(RewardServiceImpl* service, grpc::CallbackServerContext* context,
             const grpc::ByteBuffer* request, grpc::ByteBuffer* response)
-      : service_(service), cancel_(CancellationFor(context, stop_)), deadline_(context->deadline()),
-        out_(response), start_(absl::Now()) {
+      : service_(service),
+        cancel_(CancellationFor(context, stop_)),
+        deadline_(context->deadline()),
+        out_(response),
+        start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
     if (absl::Status parsed = Parse(*request, request_); !parsed.ok()) {
       Done(parsed);
@@ -143,8 +146,11 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
 class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   ScoreStreamCall(RewardServiceImpl* service, grpc::CallbackServerContext* context)
-      : service_(service), cancel_(CancellationFor(context, stop_)), deadline_(context->deadline()),
-        stream_spec_(service->options().default_spec), start_(absl::Now()) {
+      : service_(service),
+        cancel_(CancellationFor(context, stop_)),
+        deadline_(context->deadline()),
+        stream_spec_(service->options().default_spec),
+        start_(absl::Now()) {
     service_->inflight_calls().fetch_add(1);
     {
       absl::MutexLock lock(&mu_);
@@ -199,8 +205,7 @@ class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, g
   }
 
   void OnDone() override {
-    service_->metrics().RecordCall("ScoreStream",
-                                   RecordedCode(sent_, cancelled_.load(), deadline_),
+    service_->metrics().RecordCall("ScoreStream", RecordedCode(sent_, cancelled_.load(), deadline_),
                                    absl::ToDoubleSeconds(absl::Now() - start_));
     delete this;
   }

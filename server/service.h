@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "rewards/scorer.h"
+#include "rewards/types.h"
 #include "server/batch.h"
 #include "server/metrics.h"
-#include "rewards/types.h"
 #include "verdict/v1/verdict.grpc.pb.h"
 
 namespace verdict {

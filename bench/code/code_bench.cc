@@ -105,86 +105,95 @@ int main(int argc, char** argv) {
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!harness_only) {
-  // 1. overhead.
-  double bare_cpp = BareSpawnMs({bin->binary_path}, runs);
-  double sb_cpp = SandboxMs(**runner, {bin->binary_path}, runs);
-  std::vector<std::string> py = {"/usr/bin/python3", "-S", "-c", "pass"};
-  double bare_py = BareSpawnMs(py, runs / 4 + 1);
-  double sb_py = SandboxMs(**runner, py, runs / 4 + 1);
-  printf("overhead  C++ binary : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_cpp,
-         sb_cpp, sb_cpp - bare_cpp, sb_cpp / bare_cpp);
-  printf("overhead  python3 -S : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_py,
-         sb_py, sb_py - bare_py, sb_py / bare_py);
-  {
-    // The same spawn from a server holding 1 GiB resident: the launcher, forked before the
-    // ballast, does the forking, so the server's page tables are never copied.
-    std::vector<char> ballast(size_t{1} << 30);
-    for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = 1;
-    double big = SandboxMs(**runner, {bin->binary_path}, runs);
-    printf("overhead  C++ binary, server holding 1 GiB resident: sandbox %.2f ms (%.2fx the small "
-           "server's)\n", big, big / sb_cpp);
-  }
-
-  // 2. compile cache.
-  const std::string sol =
-      "#include <bits/stdc++.h>\nusing namespace std;\nint main(){int n;cin>>n;vector<long long>"
-      "v(n);for(auto&x:v)cin>>x;sort(v.begin(),v.end());map<long long,int>c;for(auto x:v)c[x]++;"
-      "long long best=0;for(auto&[k,x]:c)best=max<long long>(best,x);cout<<best<<endl;}\n";
-  auto s = Clock::now();
-  auto miss = cache->Compile(*cpp, sol, **runner, nullptr);
-  double miss_ms = Ms(s, Clock::now());
-  s = Clock::now();
-  const int hits = 1000;
-  for (int i = 0; i < hits; ++i) (void)cache->Compile(*cpp, sol, **runner, nullptr);
-  double hit_ms = Ms(s, Clock::now()) / hits;
-  printf("compile   bits/stdc++ g++ -O2: first miss (builds the PCH) %.0f ms  hit %.4f ms  speedup %.0fx  (hits %lld misses %lld)\n",
-         miss_ms, hit_ms, miss_ms / hit_ms, static_cast<long long>(cache->stats().hits),
-         static_cast<long long>(cache->stats().misses));
-  (void)miss;
-  // Precompiled bits/stdc++.h: a new source after the header is built, with and without it.
-  sandbox::Toolchain no_pch = *cpp;
-  no_pch.pch_header.clear();
-  s = Clock::now();
-  (void)cache->Compile(*cpp, sol + "// variant 1\n", **runner, nullptr);
-  double with_pch_ms = Ms(s, Clock::now());
-  s = Clock::now();
-  (void)cache->Compile(no_pch, sol + "// variant 2\n", **runner, nullptr);
-  double without_pch_ms = Ms(s, Clock::now());
-  printf("compile   new source, precompiled bits/stdc++.h: %.0f ms  without: %.0f ms  (%.2fx)\n",
-         with_pch_ms, without_pch_ms, without_pch_ms / with_pch_ms);
-
-  // 3. throughput: 64 distinct solutions x 10 tests.
-  code::CodeReference ref;
-  for (int t = 0; t < 10; ++t) ref.tests.push_back({absl::StrCat(t, " ", t * 3, "\n"), absl::StrCat(t * 4, "\n")});
-  std::vector<std::string> group;
-  for (int i = 0; i < 64; ++i) {
-    group.push_back(absl::StrCat("```python\n# solution ", i, "\na, b = map(int, input().split())\nprint(a + b)\n```"));
-  }
-  for (const char* lang : {"python3", "cpp17"}) {
-    ref.language = lang;
-    if (std::string(lang) == "cpp17") {
-      group.clear();
-      for (int i = 0; i < 64; ++i) {
-        group.push_back(absl::StrCat("```cpp\n// solution ", i, "\n#include <cstdio>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);}\n```"));
-      }
-      // Compile first (measured separately): throughput counts test runs.
-      code::JudgeOptions warm;
-      warm.compile_cache = cache.get();
-      warm.parallelism = cores;
-      (void)code::JudgeGroup(ref, group, **runner, warm, nullptr);
+    // 1. overhead.
+    double bare_cpp = BareSpawnMs({bin->binary_path}, runs);
+    double sb_cpp = SandboxMs(**runner, {bin->binary_path}, runs);
+    std::vector<std::string> py = {"/usr/bin/python3", "-S", "-c", "pass"};
+    double bare_py = BareSpawnMs(py, runs / 4 + 1);
+    double sb_py = SandboxMs(**runner, py, runs / 4 + 1);
+    printf("overhead  C++ binary : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_cpp,
+           sb_cpp, sb_cpp - bare_cpp, sb_cpp / bare_cpp);
+    printf("overhead  python3 -S : bare %.2f ms  sandbox %.2f ms  (+%.2f ms, %.2fx)\n", bare_py,
+           sb_py, sb_py - bare_py, sb_py / bare_py);
+    {
+      // The same spawn from a server holding 1 GiB resident: the launcher, forked before the
+      // ballast, does the forking, so the server's page tables are never copied.
+      std::vector<char> ballast(size_t{1} << 30);
+      for (size_t i = 0; i < ballast.size(); i += 4096) ballast[i] = 1;
+      double big = SandboxMs(**runner, {bin->binary_path}, runs);
+      printf(
+          "overhead  C++ binary, server holding 1 GiB resident: sandbox %.2f ms (%.2fx the small "
+          "server's)\n",
+          big, big / sb_cpp);
     }
-    code::JudgeOptions o;
-    o.parallelism = cores;
-    o.compile_cache = cache.get();
-    s = Clock::now();
-    auto out = code::JudgeGroup(ref, group, **runner, o, nullptr);
-    double ms = Ms(s, Clock::now());
-    int correct = 0;
-    for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
-    printf("throughput %-7s 64 solutions x 10 tests on %d cores: %.0f ms, %.0f test runs/s (%d/64 correct)\n",
-           lang, cores, ms, 640 / (ms / 1000), correct);
-  }
 
+    // 2. compile cache.
+    const std::string sol =
+        "#include <bits/stdc++.h>\nusing namespace std;\nint main(){int n;cin>>n;vector<long long>"
+        "v(n);for(auto&x:v)cin>>x;sort(v.begin(),v.end());map<long long,int>c;for(auto x:v)c[x]++;"
+        "long long best=0;for(auto&[k,x]:c)best=max<long long>(best,x);cout<<best<<endl;}\n";
+    auto s = Clock::now();
+    auto miss = cache->Compile(*cpp, sol, **runner, nullptr);
+    double miss_ms = Ms(s, Clock::now());
+    s = Clock::now();
+    const int hits = 1000;
+    for (int i = 0; i < hits; ++i) (void)cache->Compile(*cpp, sol, **runner, nullptr);
+    double hit_ms = Ms(s, Clock::now()) / hits;
+    printf(
+        "compile   bits/stdc++ g++ -O2: first miss (builds the PCH) %.0f ms  hit %.4f ms  speedup "
+        "%.0fx  (hits %lld misses %lld)\n",
+        miss_ms, hit_ms, miss_ms / hit_ms, static_cast<long long>(cache->stats().hits),
+        static_cast<long long>(cache->stats().misses));
+    (void)miss;
+    // Precompiled bits/stdc++.h: a new source after the header is built, with and without it.
+    sandbox::Toolchain no_pch = *cpp;
+    no_pch.pch_header.clear();
+    s = Clock::now();
+    (void)cache->Compile(*cpp, sol + "// variant 1\n", **runner, nullptr);
+    double with_pch_ms = Ms(s, Clock::now());
+    s = Clock::now();
+    (void)cache->Compile(no_pch, sol + "// variant 2\n", **runner, nullptr);
+    double without_pch_ms = Ms(s, Clock::now());
+    printf("compile   new source, precompiled bits/stdc++.h: %.0f ms  without: %.0f ms  (%.2fx)\n",
+           with_pch_ms, without_pch_ms, without_pch_ms / with_pch_ms);
+
+    // 3. throughput: 64 distinct solutions x 10 tests.
+    code::CodeReference ref;
+    for (int t = 0; t < 10; ++t)
+      ref.tests.push_back({absl::StrCat(t, " ", t * 3, "\n"), absl::StrCat(t * 4, "\n")});
+    std::vector<std::string> group;
+    for (int i = 0; i < 64; ++i) {
+      group.push_back(absl::StrCat("```python\n# solution ", i,
+                                   "\na, b = map(int, input().split())\nprint(a + b)\n```"));
+    }
+    for (const char* lang : {"python3", "cpp17"}) {
+      ref.language = lang;
+      if (std::string(lang) == "cpp17") {
+        group.clear();
+        for (int i = 0; i < 64; ++i) {
+          group.push_back(absl::StrCat("```cpp\n// solution ", i,
+                                       "\n#include <cstdio>\nint main(){long a,b;scanf(\"%ld "
+                                       "%ld\",&a,&b);printf(\"%ld\\n\",a+b);}\n```"));
+        }
+        // Compile first (measured separately): throughput counts test runs.
+        code::JudgeOptions warm;
+        warm.compile_cache = cache.get();
+        warm.parallelism = cores;
+        (void)code::JudgeGroup(ref, group, **runner, warm, nullptr);
+      }
+      code::JudgeOptions o;
+      o.parallelism = cores;
+      o.compile_cache = cache.get();
+      s = Clock::now();
+      auto out = code::JudgeGroup(ref, group, **runner, o, nullptr);
+      double ms = Ms(s, Clock::now());
+      int correct = 0;
+      for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
+      printf(
+          "throughput %-7s 64 solutions x 10 tests on %d cores: %.0f ms, %.0f test runs/s (%d/64 "
+          "correct)\n",
+          lang, cores, ms, 640 / (ms / 1000), correct);
+    }
   }
   // 4. trusted harness: old one-process assert run vs the harness pair.
   {
@@ -209,9 +218,11 @@ int main(int argc, char** argv) {
       if (!v.ok() || v->verdict != code::Verdict::kCorrect) return 1;
       new_ms.push_back(Ms(t, Clock::now()));
     }
-    printf("harness   python assert test, one at a time: one process %.2f ms  harness pair %.2f "
-           "ms  (+%.2f ms, %.2fx)\n", Median(old_ms), Median(new_ms),
-           Median(new_ms) - Median(old_ms), Median(new_ms) / Median(old_ms));
+    printf(
+        "harness   python assert test, one at a time: one process %.2f ms  harness pair %.2f "
+        "ms  (+%.2f ms, %.2fx)\n",
+        Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
+        Median(new_ms) / Median(old_ms));
     // Throughput: 64 solutions x 4 tests; the old way as 256 single runs on `cores` threads.
     for (int t = 0; t < 3; ++t) aref.tests.push_back({test, ""});
     std::vector<std::string> sols;
@@ -243,11 +254,12 @@ int main(int argc, char** argv) {
       const double new_total = Ms(t0, Clock::now());
       int correct = 0;
       for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
-      printf("harness   python assert 64 solutions x 4 tests on %d cores: one process %.0f test "
-             "runs/s (%d/256 ok)  harness pair (parallelism %d) %.0f test runs/s (%d/64 correct)  "
-             "(%.2fx)\n",
-             cores, 256 / (old_total / 1000), ok.load(), par, 256 / (new_total / 1000), correct,
-             new_total / old_total);
+      printf(
+          "harness   python assert 64 solutions x 4 tests on %d cores: one process %.0f test "
+          "runs/s (%d/256 ok)  harness pair (parallelism %d) %.0f test runs/s (%d/64 correct)  "
+          "(%.2fx)\n",
+          cores, 256 / (old_total / 1000), ok.load(), par, 256 / (new_total / 1000), correct,
+          new_total / old_total);
     }
   }
   return 0;

@@ -41,8 +41,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--disagreements") {
       show_disagreements = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--file PATH] [--iterations N] [--disagreements]\n",
-                   argv[0]);
+      std::fprintf(stderr, "usage: %s [--file PATH] [--iterations N] [--disagreements]\n", argv[0]);
       return 2;
     }
   }
@@ -73,8 +72,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "  disagree [%s/%s] gold %s pred_answer %s expected %d got %s (%s)\n",
                      rows[i].category.c_str(), rows[i].style.c_str(), rows[i].gold.c_str(),
                      rows[i].pred_answer.c_str(), rows[i].expected,
-                     std::string(verdict::math::OutcomeName(v.outcome)).c_str(),
-                     v.reason.c_str());
+                     std::string(verdict::math::OutcomeName(v.outcome)).c_str(), v.reason.c_str());
       }
     }
     if (rows[i].category == "hack" && got) ++hack_accepted;
@@ -103,8 +101,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "verdict: %zu pairs in %.2f s, %.0f pairs/s, median %.4f ms, p99 %.4f ms, "
                "max %.4f ms, accuracy %d/%d = %.1f%%, hack rows accepted %d (sink %zu)\n",
-               latencies_ms.size(), wall_s, pairs_per_s, median, p99, latencies_ms.back(), agree,
-               n, 100 * accuracy, hack_accepted, sink % 10);
+               latencies_ms.size(), wall_s, pairs_per_s, median, p99, latencies_ms.back(), agree, n,
+               100 * accuracy, hack_accepted, sink % 10);
   std::printf(
       "{\"impl\": \"verdict\", \"rows\": %zu, \"iterations\": %d, \"pairs\": %zu, "
       "\"pairs_per_s\": %.3f, \"median_ms\": %.6f, \"p99_ms\": %.6f, \"max_ms\": %.6f, "

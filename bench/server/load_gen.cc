@@ -49,10 +49,10 @@ std::vector<v1::Group> MakeGroups(int groups, int group_size, int bytes) {
       std::string reasoning;
       while (static_cast<int>(reasoning.size()) < bytes) reasoning += filler;
       int answer = rng() % 3 == 0 ? gold + 1 : gold;
-      std::string text = rng() % 5 == 0
-                             ? absl::StrCat(reasoning, " So the answer is \\boxed{", answer, "}.")
-                             : absl::StrCat("<think>", reasoning, "</think>\n<answer>", answer,
-                                            "</answer>");
+      std::string text =
+          rng() % 5 == 0
+              ? absl::StrCat(reasoning, " So the answer is \\boxed{", answer, "}.")
+              : absl::StrCat("<think>", reasoning, "</think>\n<answer>", answer, "</answer>");
       group.add_completions()->set_text(std::move(text));
     }
     out.push_back(std::move(group));
@@ -85,8 +85,8 @@ double InProcessRate(const std::vector<v1::Group>& groups, size_t threads) {
   }
   std::pair<size_t*, size_t> target(&done, domain.size());
   absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(+[](std::pair<size_t*, size_t>* p) { return *p->first == p->second; },
-                           &target));
+  mu.Await(absl::Condition(
+      +[](std::pair<size_t*, size_t>* p) { return *p->first == p->second; }, &target));
   return samples / absl::ToDoubleSeconds(absl::Now() - start);
 }
 
@@ -150,8 +150,8 @@ double StreamRate(v1::RewardService::Stub* stub, const std::vector<v1::Group>& g
 
 int Main(int argc, char** argv) {
   FlagSpec spec{{"server", "groups", "group-size", "threads", "batch-groups", "concurrency",
-                      "completion-bytes", "verdict-binary"},
-                     {}};
+                 "completion-bytes", "verdict-binary"},
+                {}};
   auto flags = Flags::Parse(std::vector<std::string>(argv + 1, argv + argc), spec);
   if (!flags.ok()) {
     std::fprintf(stderr, "%s\n", std::string(flags.status().message()).c_str());
@@ -159,7 +159,8 @@ int Main(int argc, char** argv) {
   }
   const int groups_n = static_cast<int>(*flags->GetInt("groups", 2000));
   const int group_size = static_cast<int>(*flags->GetInt("group-size", 16));
-  const int threads = static_cast<int>(*flags->GetInt("threads", std::thread::hardware_concurrency()));
+  const int threads =
+      static_cast<int>(*flags->GetInt("threads", std::thread::hardware_concurrency()));
   const int batch_groups = static_cast<int>(*flags->GetInt("batch-groups", 32));
   const int concurrency = static_cast<int>(*flags->GetInt("concurrency", 4));
   const int bytes = static_cast<int>(*flags->GetInt("completion-bytes", 1500));
@@ -170,10 +171,11 @@ int Main(int argc, char** argv) {
   if (address.empty()) {
     std::string sock = absl::StrCat("/tmp/verdict_load_", getpid(), ".sock");
     std::string ports = sock + ".ports";
-    std::string bin = flags->Get("verdict-binary", std::string(VERDICT_BINARY_DIR) + "/cli/verdict");
-    std::vector<std::string> args = {bin, "serve", "--listen", "unix:" + sock, "--threads",
-                                     std::to_string(threads), "--port-file", ports,
-                                     "--log-level", "warning"};
+    std::string bin =
+        flags->Get("verdict-binary", std::string(VERDICT_BINARY_DIR) + "/cli/verdict");
+    std::vector<std::string> args = {
+        bin,           "serve", "--listen",    "unix:" + sock, "--threads", std::to_string(threads),
+        "--port-file", ports,   "--log-level", "warning"};
     std::vector<char*> cargs;
     for (auto& a : args) cargs.push_back(a.data());
     cargs.push_back(nullptr);
@@ -181,7 +183,8 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "cannot start %s\n", bin.c_str());
       return 1;
     }
-    for (int i = 0; i < 400 && access(ports.c_str(), F_OK) != 0; ++i) absl::SleepFor(absl::Milliseconds(50));
+    for (int i = 0; i < 400 && access(ports.c_str(), F_OK) != 0; ++i)
+      absl::SleepFor(absl::Milliseconds(50));
     std::remove(ports.c_str());
     address = "unix:" + sock;
   }
@@ -200,9 +203,11 @@ int Main(int argc, char** argv) {
   double stream = StreamRate(stub.get(), groups);
   std::printf("%-44s %14s %10s\n", "path", "rollouts/s", "vs in-proc");
   std::printf("%-44s %14.0f %10.2f\n", "in-process Scorer", in_process, 1.0);
-  std::printf("%-44s %14.0f %10.2f\n",
-              absl::StrCat("gRPC unary (", batch_groups, " groups/call, ", concurrency, " in flight)").c_str(),
-              unary, unary / in_process);
+  std::printf(
+      "%-44s %14.0f %10.2f\n",
+      absl::StrCat("gRPC unary (", batch_groups, " groups/call, ", concurrency, " in flight)")
+          .c_str(),
+      unary, unary / in_process);
   std::printf("%-44s %14.0f %10.2f\n", "gRPC bidi stream (1 stream)", stream, stream / in_process);
   if (child > 0) {
     kill(child, SIGTERM);

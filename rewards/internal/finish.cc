@@ -99,8 +99,7 @@ void FinishGroup(GroupResult* result) {
   stats.std = adv.std;
   stats.zero_variance = adv.zero_variance;
   for (size_t i = 0; i < n; ++i) result->samples[i].advantage = adv.advantages[i];
-  if (result->spec.normalize_components &&
-      result->spec.estimator != AdvantageEstimator::kNone) {
+  if (result->spec.normalize_components && result->spec.estimator != AdvantageEstimator::kNone) {
     ComponentAdvantages(scored, result);
   }
   for (int k : result->spec.pass_at_k) {

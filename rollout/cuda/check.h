@@ -9,13 +9,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-#define VERDICT_CUDA_RETURN(expr)                                                            \
-  do {                                                                                       \
-    const cudaError_t verdict_cuda_e_ = static_cast<cudaError_t>(expr);                      \
-    if (verdict_cuda_e_ != cudaSuccess) {                                                    \
+#define VERDICT_CUDA_RETURN(expr)                                                           \
+  do {                                                                                      \
+    const cudaError_t verdict_cuda_e_ = static_cast<cudaError_t>(expr);                     \
+    if (verdict_cuda_e_ != cudaSuccess) {                                                   \
       return absl::InternalError(absl::StrCat(#expr, " at ", __FILE__, ":", __LINE__, ": ", \
                                               cudaGetErrorString(verdict_cuda_e_)));        \
-    }                                                                                        \
+    }                                                                                       \
   } while (0)
 
 #endif  // VERDICT_ROLLOUT_CUDA_CHECK_H_

@@ -18,14 +18,14 @@
 #include "rollout/cuda/sampling.h"
 #include "rollout/sampler.h"
 
-#define VERDICT_CUBLAS_RETURN(expr)                                                       \
-  do {                                                                                    \
-    const cublasStatus_t verdict_blas_s_ = (expr);                                        \
-    if (verdict_blas_s_ != CUBLAS_STATUS_SUCCESS) {                                       \
-      return absl::InternalError(absl::StrCat(#expr, " at ", __FILE__, ":", __LINE__,     \
-                                              ": cuBLAS status ",                         \
-                                              static_cast<int>(verdict_blas_s_)));        \
-    }                                                                                     \
+#define VERDICT_CUBLAS_RETURN(expr)                                                   \
+  do {                                                                                \
+    const cublasStatus_t verdict_blas_s_ = (expr);                                    \
+    if (verdict_blas_s_ != CUBLAS_STATUS_SUCCESS) {                                   \
+      return absl::InternalError(absl::StrCat(#expr, " at ", __FILE__, ":", __LINE__, \
+                                              ": cuBLAS status ",                     \
+                                              static_cast<int>(verdict_blas_s_)));    \
+    }                                                                                 \
   } while (0)
 
 namespace verdict::rollout::cuda {
@@ -125,8 +125,8 @@ struct CudaModel::Impl {
     if (blas != nullptr) cublasDestroy(blas);
     if (ready != nullptr) cudaEventDestroy(ready);
     for (void* p : allocs) cudaFree(p);
-    for (void* p : std::initializer_list<void*>{h_tokens, h_pos, h_row_table, h_tables,
-                                                 h_out_rows, h_rows, h_sampled}) {
+    for (void* p : std::initializer_list<void*>{h_tokens, h_pos, h_row_table, h_tables, h_out_rows,
+                                                h_rows, h_sampled}) {
       if (p != nullptr) cudaFreeHost(p);
     }
     if (stream != nullptr) cudaStreamDestroy(stream);
@@ -164,8 +164,8 @@ struct CudaModel::Impl {
                     float beta, float* out) {
     const float alpha = 1.0f;
     VERDICT_CUBLAS_RETURN(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &alpha, w,
-                                       CUDA_R_16BF, k, a, CUDA_R_16BF, k, &beta, out, CUDA_R_32F,
-                                       m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+                                       CUDA_R_16BF, k, a, CUDA_R_16BF, k, &beta, out, CUDA_R_32F, m,
+                                       CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
     return absl::OkStatus();
   }
 
@@ -206,9 +206,9 @@ struct CudaModel::Impl {
 
   absl::StatusOr<int32_t> NewPage() {
     if (free_pages.empty()) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "CudaModel: KV cache full (", num_pages, " pages of ", kP,
-          " positions); lower the batch or raise kv_cache_bytes"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("CudaModel: KV cache full (", num_pages, " pages of ", kP,
+                       " positions); lower the batch or raise kv_cache_bytes"));
     }
     const int32_t p = free_pages.back();
     free_pages.pop_back();
@@ -281,7 +281,7 @@ struct CudaModel::Impl {
       if (auto s = Upload(&L.w_down, down.data(), down.size()); !s.ok()) return s;
     }
 
-    max_seq_len = o.max_seq_len > 0                 ? o.max_seq_len
+    max_seq_len = o.max_seq_len > 0               ? o.max_seq_len
                   : c.max_position_embeddings > 0 ? c.max_position_embeddings
                                                   : 4096;
     max_pages = (max_seq_len + kP - 1) / kP;
@@ -303,14 +303,13 @@ struct CudaModel::Impl {
     rows = std::max(o.max_batch, o.max_prefill_tokens);
     const int32_t qd = c.num_heads * hd, kvd = nkv * hd, im = c.intermediate_size;
     const size_t r = rows;
-    for (auto s : {Alloc(&d_tokens, r), Alloc(&d_pos, r), Alloc(&d_row_table, r),
-                   Alloc(&d_out_rows, r),
-                   Alloc(&d_tables, static_cast<size_t>(o.max_batch + 1) * max_pages),
-                   Alloc(&x, r * h), Alloc(&xn, r * h), Alloc(&qkv, r * (qd + 2 * kvd)),
-                   Alloc(&q, r * qd), Alloc(&att, r * qd), Alloc(&gu, r * 2 * im),
-                   Alloc(&act, r * im),
-                   Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
-                   Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 3 * size_t(o.max_batch))}) {
+    for (auto s :
+         {Alloc(&d_tokens, r), Alloc(&d_pos, r), Alloc(&d_row_table, r), Alloc(&d_out_rows, r),
+          Alloc(&d_tables, static_cast<size_t>(o.max_batch + 1) * max_pages), Alloc(&x, r * h),
+          Alloc(&xn, r * h), Alloc(&qkv, r * (qd + 2 * kvd)), Alloc(&q, r * qd),
+          Alloc(&att, r * qd), Alloc(&gu, r * 2 * im), Alloc(&act, r * im),
+          Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
+          Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
     {
@@ -335,15 +334,15 @@ struct CudaModel::Impl {
     for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 3 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
-    for (auto s : {Pinned(&h_tokens, r), Pinned(&h_pos, r), Pinned(&h_row_table, r),
-                   Pinned(&h_out_rows, r),
-                   Pinned(&h_tables, static_cast<size_t>(o.max_batch + 1) * max_pages)}) {
+    for (auto s :
+         {Pinned(&h_tokens, r), Pinned(&h_pos, r), Pinned(&h_row_table, r), Pinned(&h_out_rows, r),
+          Pinned(&h_tables, static_cast<size_t>(o.max_batch + 1) * max_pages)}) {
       if (!s.ok()) return s;
     }
     // Every table entry starts at page 0, the scratch page padded rows write to; the last table
     // row (index max_batch) stays that way.
-    VERDICT_CUDA_RETURN(cudaMemset(d_tables, 0,
-                                   static_cast<size_t>(o.max_batch + 1) * max_pages * 4));
+    VERDICT_CUDA_RETURN(
+        cudaMemset(d_tables, 0, static_cast<size_t>(o.max_batch + 1) * max_pages * 4));
     for (int32_t i = 0; i < rows; ++i) h_out_rows[i] = i;
     VERDICT_CUDA_RETURN(cudaMemcpy(d_out_rows, h_out_rows, r * 4, cudaMemcpyHostToDevice));
 
@@ -356,8 +355,8 @@ struct CudaModel::Impl {
     }
     num_pages = static_cast<int32_t>(std::min<int64_t>(bytes / (page_elems * 2), INT32_MAX));
     if (num_pages < 2) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "CudaModel: room for ", num_pages, " KV pages of ", page_elems * 2, " bytes"));
+      return absl::ResourceExhaustedError(absl::StrCat("CudaModel: room for ", num_pages,
+                                                       " KV pages of ", page_elems * 2, " bytes"));
     }
     if (auto s = Alloc(&kv_pool, static_cast<size_t>(num_pages) * page_elems); !s.ok()) return s;
     page_ref.assign(num_pages, 0);
@@ -369,8 +368,7 @@ struct CudaModel::Impl {
   }
 
   absl::Status UploadStep(int32_t n, int32_t table_rows, int32_t table_width) {
-    VERDICT_CUDA_RETURN(
-        cudaMemcpyAsync(d_tokens, h_tokens, n * 4, cudaMemcpyHostToDevice, stream));
+    VERDICT_CUDA_RETURN(cudaMemcpyAsync(d_tokens, h_tokens, n * 4, cudaMemcpyHostToDevice, stream));
     VERDICT_CUDA_RETURN(cudaMemcpyAsync(d_pos, h_pos, n * 4, cudaMemcpyHostToDevice, stream));
     VERDICT_CUDA_RETURN(
         cudaMemcpyAsync(d_row_table, h_row_table, n * 4, cudaMemcpyHostToDevice, stream));
@@ -420,8 +418,8 @@ struct CudaModel::Impl {
       for (int32_t j = 0; j < n && (all || last); j += o.max_batch) {
         const int32_t m = all ? std::min(o.max_batch, n - j) : 1;
         for (int32_t i = 0; i < m; ++i) h_out_rows[i] = all ? j + i : n - 1;
-        VERDICT_CUDA_RETURN(cudaMemcpyAsync(d_out_rows, h_out_rows, m * 4,
-                                            cudaMemcpyHostToDevice, stream));
+        VERDICT_CUDA_RETURN(
+            cudaMemcpyAsync(d_out_rows, h_out_rows, m * 4, cudaMemcpyHostToDevice, stream));
         if (auto s = Logits(m); !s.ok()) return s;
         float* dst = all ? out.data() + (s0 + j) * v : out.data();
         VERDICT_CUDA_RETURN(cudaMemcpyAsync(dst, logits, static_cast<size_t>(m) * v * 4,
@@ -544,7 +542,8 @@ absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights&
   if (c.head_dim % 8 != 0 || c.head_dim > kAttnMaxHeadDim || kAttnMaxHeadDim % c.head_dim != 0) {
     return absl::UnimplementedError(absl::StrCat("CudaModel: head_dim ", c.head_dim,
                                                  " (the attention kernel needs a multiple of 8 "
-                                                 "that divides ", kAttnMaxHeadDim, ")"));
+                                                 "that divides ",
+                                                 kAttnMaxHeadDim, ")"));
   }
   if (c.num_heads % c.num_kv_heads != 0 || c.num_heads / c.num_kv_heads > kAttnMaxGroup) {
     return absl::UnimplementedError(absl::StrCat("CudaModel: ", c.num_heads, " query heads over ",
@@ -553,15 +552,15 @@ absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights&
   }
   // A window that covers every position the model runs (its max_seq_len, as Init picks it) is
   // full attention.
-  const int32_t seq_cap = options.max_seq_len > 0          ? options.max_seq_len
+  const int32_t seq_cap = options.max_seq_len > 0         ? options.max_seq_len
                           : c.max_position_embeddings > 0 ? c.max_position_embeddings
                                                           : 4096;
   const bool window_binds =
       c.sliding_window > 0 && c.max_window_layers < c.num_layers && c.sliding_window < seq_cap;
   if (window_binds) {
     return absl::UnimplementedError(absl::StrCat(
-        "CudaModel: sliding-window attention (sliding_window ", c.sliding_window,
-        ", layers from ", c.max_window_layers, ") is not in the attention kernel yet"));
+        "CudaModel: sliding-window attention (sliding_window ", c.sliding_window, ", layers from ",
+        c.max_window_layers, ") is not in the attention kernel yet"));
   }
   if (options.max_batch < 1 || options.max_prefill_tokens < 1) {
     return absl::InvalidArgumentError("CudaModel: max_batch and max_prefill_tokens must be >= 1");
@@ -616,10 +615,10 @@ absl::StatusOr<std::vector<SequenceId>> CudaModel::Fork(SequenceId parent, int n
         for (SequenceId id : out) Release(id);
         return page.status();
       }
-      VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.kv_pool + static_cast<int64_t>(*page) * m.page_elems,
-                                          m.kv_pool + static_cast<int64_t>(p.pages[full]) *
-                                                          m.page_elems,
-                                          m.page_elems * 2, cudaMemcpyDeviceToDevice, m.stream));
+      VERDICT_CUDA_RETURN(
+          cudaMemcpyAsync(m.kv_pool + static_cast<int64_t>(*page) * m.page_elems,
+                          m.kv_pool + static_cast<int64_t>(p.pages[full]) * m.page_elems,
+                          m.page_elems * 2, cudaMemcpyDeviceToDevice, m.stream));
       child.pages.push_back(*page);
     }
     out.push_back(m.next_id);
@@ -644,8 +643,7 @@ absl::Status CudaModel::Decode(absl::Span<const SequenceId> seqs, absl::Span<con
 }
 
 absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
-                                     absl::Span<const int32_t> tokens,
-                                     const SamplingParams& given,
+                                     absl::Span<const int32_t> tokens, const SamplingParams& given,
                                      absl::Span<const SampleKey> keys,
                                      absl::Span<SampledToken> out) {
   const SamplingParams params = NormalizeSamplingParams(given);
@@ -681,8 +679,8 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   int32_t* const d_status = m.d_sampled + 2 * b;
   if (m.o.sampler_slices > 1) {
     VERDICT_CUDA_RETURN(LaunchSampleSliced(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status,
-                                           m.o.sampler_slices, m.sample_scratch,
-                                           m.sample_counters, m.stream));
+                                           m.o.sampler_slices, m.sample_scratch, m.sample_counters,
+                                           m.stream));
   } else {
     VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status, m.stream));
   }

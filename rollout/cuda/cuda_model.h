@@ -27,11 +27,11 @@
 namespace verdict::rollout::cuda {
 
 struct CudaModelOptions {
-  int32_t max_batch = 256;          // sequences per Decode call
+  int32_t max_batch = 256;            // sequences per Decode call
   int32_t max_prefill_tokens = 2048;  // rows per forward chunk (longer prompts run in chunks)
-  int64_t kv_cache_bytes = 0;       // 0 = 70% of the device memory free after the weights
-  int32_t max_seq_len = 0;          // 0 = config.max_position_embeddings, or 4096 if unknown
-  bool cuda_graphs = true;          // capture each decode batch size once and replay it
+  int64_t kv_cache_bytes = 0;         // 0 = 70% of the device memory free after the weights
+  int32_t max_seq_len = 0;            // 0 = config.max_position_embeddings, or 4096 if unknown
+  bool cuda_graphs = true;            // capture each decode batch size once and replay it
   // Blocks per (row, KV head) in attention for batches of up to max_batch rows (flash-decoding,
   // forward_kernels.h): 0 = enough for about 4 blocks per SM (AttentionSplits), else this many
   // (1..16). Larger prefill chunks use 1.

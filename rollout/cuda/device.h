@@ -10,7 +10,7 @@ struct CudaProbe {
   int device_count = 0;  // 0 when cudaGetDeviceCount fails or finds none
   std::string name;      // device 0, e.g. "NVIDIA H100 80GB HBM3"
   int sm_major = 0, sm_minor = 0;
-  std::string error;     // why no device: the CUDA error string, empty when found
+  std::string error;  // why no device: the CUDA error string, empty when found
 };
 
 // Asks the CUDA runtime for devices. Never fails: a missing driver or GPU is a CudaProbe with

@@ -1,6 +1,6 @@
 // Custom kernels of the bf16 forward pass; see forward_kernels.h for shapes and layout. The CPU
-// references are in rollout/cpu_kernels.h; tests/rollout/cuda/rollout_cuda_model_gpu_test.cc compares
-// whole forwards (CudaModel vs CpuModel) within a stated bf16 tolerance.
+// references are in rollout/cpu_kernels.h; tests/rollout/cuda/rollout_cuda_model_gpu_test.cc
+// compares whole forwards (CudaModel vs CpuModel) within a stated bf16 tolerance.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -71,14 +71,11 @@ __global__ void __launch_bounds__(kNormThreads)
   }
 }
 
-__global__ void QkvRopeAppendKernel(const float* __restrict__ qkv, const float* __restrict__ bias,
-                                    const float2* __restrict__ rope,
-                                    const int32_t* __restrict__ positions,
-                                    const int32_t* __restrict__ row_table,
-                                    const int32_t* __restrict__ page_tables, int32_t max_pages,
-                                    int32_t nh, int32_t nkv, int32_t hd, int32_t layer,
-                                    int32_t layers, float* __restrict__ q_out,
-                                    uint16_t* __restrict__ kv_pool) {
+__global__ void QkvRopeAppendKernel(
+    const float* __restrict__ qkv, const float* __restrict__ bias, const float2* __restrict__ rope,
+    const int32_t* __restrict__ positions, const int32_t* __restrict__ row_table,
+    const int32_t* __restrict__ page_tables, int32_t max_pages, int32_t nh, int32_t nkv, int32_t hd,
+    int32_t layer, int32_t layers, float* __restrict__ q_out, uint16_t* __restrict__ kv_pool) {
   const int64_t r = blockIdx.x;
   const int32_t qd = nh * hd, kvd = nkv * hd, half = hd / 2, width = qd + 2 * kvd;
   const float* in = qkv + r * width;
@@ -350,8 +347,8 @@ int LaunchEmbed(const uint16_t* embed, const int32_t* tokens, int32_t n, int32_t
 int LaunchRmsNorm(const float* x, const int32_t* rows, const float* weight, int32_t n, int32_t h,
                   float eps, uint16_t* out, void* stream) {
   if (n == 0) return cudaSuccess;
-  VERDICT_LAUNCH(RmsNormKernel, n, kNormThreads, 0, static_cast<cudaStream_t>(stream))(
-      x, rows, weight, h, eps, out);
+  VERDICT_LAUNCH(RmsNormKernel, n, kNormThreads, 0, static_cast<cudaStream_t>(stream))
+  (x, rows, weight, h, eps, out);
   return cudaGetLastError();
 }
 
@@ -361,9 +358,9 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
                         int32_t nkv, int32_t hd, int32_t layer, int32_t layers, float* q_out,
                         uint16_t* kv_pool, void* stream) {
   if (n == 0) return cudaSuccess;
-  VERDICT_LAUNCH(QkvRopeAppendKernel, n, 128, 0, static_cast<cudaStream_t>(stream))(
-      qkv, bias, reinterpret_cast<const float2*>(rope), positions, row_table, page_tables,
-      max_pages, nh, nkv, hd, layer, layers, q_out, kv_pool);
+  VERDICT_LAUNCH(QkvRopeAppendKernel, n, 128, 0, static_cast<cudaStream_t>(stream))
+  (qkv, bias, reinterpret_cast<const float2*>(rope), positions, row_table, page_tables, max_pages,
+   nh, nkv, hd, layer, layers, q_out, kv_pool);
   return cudaGetLastError();
 }
 
@@ -398,8 +395,7 @@ int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row
     VERDICT_ATTENTION_CASE(32)
     VERDICT_ATTENTION_CASE(64)
     VERDICT_ATTENTION_CASE(128)
-    default:
-      return cudaErrorInvalidValue;
+    default: return cudaErrorInvalidValue;
   }
 #undef VERDICT_ATTENTION_CASE
   return cudaGetLastError();
@@ -408,8 +404,8 @@ int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row
 int LaunchSwiGlu(const float* gu, int32_t n, int32_t inter, uint16_t* out, void* stream) {
   if (n == 0) return cudaSuccess;
   const int blocks_x = (inter + 255) / 256 < 64 ? (inter + 255) / 256 : 64;
-  VERDICT_LAUNCH(SwiGluKernel, dim3(blocks_x, n), 256, 0, static_cast<cudaStream_t>(stream))(
-      gu, inter, out);
+  VERDICT_LAUNCH(SwiGluKernel, dim3(blocks_x, n), 256, 0, static_cast<cudaStream_t>(stream))
+  (gu, inter, out);
   return cudaGetLastError();
 }
 

@@ -17,7 +17,7 @@
 namespace verdict::rollout::cuda {
 
 constexpr int kKvPageTokens = 16;
-constexpr int kAttnMaxGroup = 8;     // query heads per KV head
+constexpr int kAttnMaxGroup = 8;      // query heads per KV head
 constexpr int kAttnMaxHeadDim = 128;  // head_dim must divide 128 and be a multiple of 8
 
 // fp32 -> bf16, round to nearest even (NaN kept NaN). Host and device agree.

@@ -46,18 +46,18 @@ absl::Status GpuSampler::Sample(absl::Span<const float> logits, absl::Span<const
                                                    ", out ", out.size()));
   }
   if (b == 0) return absl::OkStatus();
-  VERDICT_CUDA_RETURN(cudaMemcpy(d_logits_, logits.data(), logits.size() * sizeof(float),
-                                 cudaMemcpyHostToDevice));
-  VERDICT_CUDA_RETURN(cudaMemcpy(d_rows_, rows.data(), b * sizeof(SamplerRow),
-                                 cudaMemcpyHostToDevice));
+  VERDICT_CUDA_RETURN(
+      cudaMemcpy(d_logits_, logits.data(), logits.size() * sizeof(float), cudaMemcpyHostToDevice));
+  VERDICT_CUDA_RETURN(
+      cudaMemcpy(d_rows_, rows.data(), b * sizeof(SamplerRow), cudaMemcpyHostToDevice));
   VERDICT_CUDA_RETURN(LaunchSample(d_logits_, static_cast<int32_t>(b), vocab_, d_rows_, d_tokens_,
                                    d_logprobs_, d_status_, nullptr));
-  VERDICT_CUDA_RETURN(cudaMemcpy(tokens_.data(), d_tokens_, b * sizeof(int32_t),
-                                 cudaMemcpyDeviceToHost));
-  VERDICT_CUDA_RETURN(cudaMemcpy(logprobs_.data(), d_logprobs_, b * sizeof(float),
-                                 cudaMemcpyDeviceToHost));
-  VERDICT_CUDA_RETURN(cudaMemcpy(status_.data(), d_status_, b * sizeof(int32_t),
-                                 cudaMemcpyDeviceToHost));
+  VERDICT_CUDA_RETURN(
+      cudaMemcpy(tokens_.data(), d_tokens_, b * sizeof(int32_t), cudaMemcpyDeviceToHost));
+  VERDICT_CUDA_RETURN(
+      cudaMemcpy(logprobs_.data(), d_logprobs_, b * sizeof(float), cudaMemcpyDeviceToHost));
+  VERDICT_CUDA_RETURN(
+      cudaMemcpy(status_.data(), d_status_, b * sizeof(int32_t), cudaMemcpyDeviceToHost));
   for (size_t i = 0; i < b; ++i) {
     if (status_[i] == kNanLogits) {
       return absl::InvalidArgumentError(

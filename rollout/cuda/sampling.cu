@@ -288,9 +288,9 @@ __device__ void Finish(Shared<kThreads>& sh, const float* row, int32_t v, const 
     sh.b_hi = w.b_hi;
     sh.base_cnt = w.base_cnt;
     sh.base_mass = w.base_mass;
-    sh.mode = w.count > static_cast<uint32_t>(kWin)                           ? 2
+    sh.mode = w.count > static_cast<uint32_t>(kWin)                   ? 2
               : (sh.n_collect <= kWin && w.b_hi < core::kCollectBins) ? 0
-                                                                              : 1;
+                                                                      : 1;
   }
   __syncthreads();
   const int mode = sh.mode;
@@ -722,8 +722,7 @@ int LaunchSampleSliced(const float* logits, int32_t batch, int32_t vocab, const 
     case 1024:
       return LaunchSlicedBlocks<1024>(logits, batch, vocab, rows, tokens, logprobs, status, slices,
                                       out, counters, st);
-    default:
-      return cudaErrorInvalidValue;
+    default: return cudaErrorInvalidValue;
   }
 }
 
@@ -736,8 +735,7 @@ int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const Sample
       return LaunchSampleBlocks<512>(logits, batch, vocab, rows, tokens, logprobs, status, st);
     case 1024:
       return LaunchSampleBlocks<1024>(logits, batch, vocab, rows, tokens, logprobs, status, st);
-    default:
-      return cudaErrorInvalidValue;
+    default: return cudaErrorInvalidValue;
   }
 }
 
@@ -752,16 +750,16 @@ int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const 
         nullptr, *cub_temp_bytes, logits, sorted_keys, ids_in, sorted_ids, n, batch, offsets,
         offsets + 1, 0, 32, st);
   }
-  VERDICT_LAUNCH(IotaKernel, static_cast<unsigned>((n + 255) / 256), 256, 0, st)(
-      ids_in, offsets, batch, vocab);
+  VERDICT_LAUNCH(IotaKernel, static_cast<unsigned>((n + 255) / 256), 256, 0, st)
+  (ids_in, offsets, batch, vocab);
   cudaError_t e = cudaGetLastError();
   if (e != cudaSuccess) return e;
   e = cub::DeviceSegmentedRadixSort::SortPairsDescending(cub_temp, *cub_temp_bytes, logits,
                                                          sorted_keys, ids_in, sorted_ids, n, batch,
                                                          offsets, offsets + 1, 0, 32, st);
   if (e != cudaSuccess) return e;
-  VERDICT_LAUNCH(WalkSortedKernel, batch, kSortedThreads, 0, st)(
-      sorted_keys, sorted_ids, vocab, rows, tokens, logprobs);
+  VERDICT_LAUNCH(WalkSortedKernel, batch, kSortedThreads, 0, st)
+  (sorted_keys, sorted_ids, vocab, rows, tokens, logprobs);
   return cudaGetLastError();
 }
 

@@ -121,7 +121,9 @@ VERDICT_HD inline float ExpNeg(float d) {
 }
 
 // (z - zmax) / T as the sampler computes it (<= 0 for z <= zmax).
-VERDICT_HD inline float Scaled(float z, float zmax, float inv_t) { return Mul(Sub(z, zmax), inv_t); }
+VERDICT_HD inline float Scaled(float z, float zmax, float inv_t) {
+  return Mul(Sub(z, zmax), inv_t);
+}
 
 // Fix(w) = floor(w * 2^40 + 1/2) for w in [0, 1] (0 or normal), from w's bits: integer shifts,
 // no float64 and no conversion (tests/rollout/cuda/sampling_reference_test.cc checks every w

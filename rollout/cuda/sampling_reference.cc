@@ -85,8 +85,8 @@ WindowedSample SampleWindowedOnCpu(absl::Span<const float> logits, const Sampler
     run += core::Fix(core::ExpNeg(core::Scaled(cand[j].first, zmax, inv_t)));
     pm[j] = run;
   }
-  const int pick = core::ResolvePick(pm.data(), static_cast<int>(cand.size()), win, cc.data(),
-                                     cm.data(), p, u);
+  const int pick =
+      core::ResolvePick(pm.data(), static_cast<int>(cand.size()), win, cc.data(), cm.data(), p, u);
   if (pick < 0) {
     out.status = kNeedsCpu;
     return out;

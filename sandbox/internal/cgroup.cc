@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -64,9 +64,8 @@ Mount FindMount(absl::string_view controller) {
     while (dash < f.size() && f[dash] != "-") ++dash;
     if (f.size() < 5 || dash + 3 >= f.size()) continue;
     const std::string& type = f[dash + 1];
-    const bool v1_match =
-        type == "cgroup" && absl::StrContains(absl::StrCat(",", f[dash + 3], ","),
-                                              absl::StrCat(",", controller, ","));
+    const bool v1_match = type == "cgroup" && absl::StrContains(absl::StrCat(",", f[dash + 3], ","),
+                                                                absl::StrCat(",", controller, ","));
     if (controller.empty() ? type == "cgroup2" : v1_match) {
       return {f[3], f[4]};
     }
@@ -111,8 +110,7 @@ void RemoveStale(const std::string& parent) {
     if (!absl::StartsWith(name, "verdict-")) continue;
     name.remove_prefix(8);
     name = name.substr(0, name.find('-'));  // verdict-<pid>-<n>
-    if (absl::SimpleAtoi(name, &pid) && pid > 0 &&
-        kill(pid, 0) != 0 && errno == ESRCH) {
+    if (absl::SimpleAtoi(name, &pid) && pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) {
       stale.push_back(parent + "/" + e->d_name);
     }
   }
@@ -214,8 +212,7 @@ absl::StatusOr<std::unique_ptr<CgroupSlots>> CgroupSlots::Create(int num_slots) 
     _exit(0);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   c->Finish(0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return absl::UnavailableError(absl::StrCat("a child cannot join ", c->slots_[0].procs[0]));

@@ -19,8 +19,7 @@ bool InChild(Fn fn) {
   if (pid < 0) return false;
   if (pid == 0) _exit(fn() ? 0 : 1);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 

@@ -16,10 +16,10 @@ namespace verdict::sandbox::internal {
 namespace {
 
 // Access rights by ABI (linux/landlock.h; Debian's header predates some of them).
-constexpr uint64_t kAbi1Fs = (1ULL << 13) - 1;  // EXECUTE ... MAKE_SYM
-constexpr uint64_t kRefer = 1ULL << 13;         // ABI 2
-constexpr uint64_t kTruncate = 1ULL << 14;      // ABI 3
-constexpr uint64_t kIoctlDev = 1ULL << 15;      // ABI 5
+constexpr uint64_t kAbi1Fs = (1ULL << 13) - 1;            // EXECUTE ... MAKE_SYM
+constexpr uint64_t kRefer = 1ULL << 13;                   // ABI 2
+constexpr uint64_t kTruncate = 1ULL << 14;                // ABI 3
+constexpr uint64_t kIoctlDev = 1ULL << 15;                // ABI 5
 constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
 constexpr uint64_t kScopeSignal = 1ULL << 1;              // ABI 6
 constexpr uint64_t kExecute = 1ULL << 0, kWriteFile = 1ULL << 1, kReadFile = 1ULL << 2,
@@ -63,8 +63,8 @@ bool Allow(int ruleset, const char* path, uint64_t access) {
 }  // namespace
 
 int ProbeLandlock(std::string* why) {
-  const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0,
-                           LANDLOCK_CREATE_RULESET_VERSION);
+  const long abi =
+      syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
   if (abi > 0) return static_cast<int>(abi);
   *why = errno == EOPNOTSUPP ? "disabled in this kernel (not in the lsm= list)"
          : errno == ENOSYS   ? "not built into this kernel"

@@ -18,8 +18,8 @@ int ProbeLandlock(std::string* why);
 // Child side (async-signal-safe): restricts this process and its descendants to `view`'s shown
 // paths (read-only; device nodes read-write; links skipped: their targets are shown) and kept
 // paths (the work dir read-write, others read-only), /proc (read-only) and /dev/shm, with
-// signals and abstract Unix sockets scoped to the run where the ABI has scopes (6+). Sets no_new_privs. Returns 0, or a non-zero
-// step number with errno set.
+// signals and abstract Unix sockets scoped to the run where the ABI has scopes (6+). Sets
+// no_new_privs. Returns 0, or a non-zero step number with errno set.
 int RestrictWithLandlock(const NamespacePlan& view, int abi);
 
 }  // namespace verdict::sandbox::internal

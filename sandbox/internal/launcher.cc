@@ -30,13 +30,22 @@ namespace verdict::sandbox::internal {
 namespace {
 
 // Failure stages a child reports on the status pipe before _exit(127).
-enum ChildStage : int { kStageDup, kStageChdir, kStageRlimit, kStageUid, kStageSeccomp,
-                        kStageCgroup, kStageNamespaces, kStageFork, kStageCaps, kStageUnshare,
-                        kStageLandlock };
-constexpr const char* kStageNames[] = {"dup2",        "chdir",  "setrlimit",
-                                       "uid drop",    "seccomp", "cgroup join",
-                                       "namespaces",  "fork",    "capabilities",
-                                       "unshare",     "landlock"};
+enum ChildStage : int {
+  kStageDup,
+  kStageChdir,
+  kStageRlimit,
+  kStageUid,
+  kStageSeccomp,
+  kStageCgroup,
+  kStageNamespaces,
+  kStageFork,
+  kStageCaps,
+  kStageUnshare,
+  kStageLandlock
+};
+constexpr const char* kStageNames[] = {"dup2",         "chdir",       "setrlimit",  "uid drop",
+                                       "seccomp",      "cgroup join", "namespaces", "fork",
+                                       "capabilities", "unshare",     "landlock"};
 
 // A failed setup step is reported as kSetupError + (stage * 100 + step) * 4096 + errno; values
 // below kSetupError are an execve's errno.
@@ -173,8 +182,7 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
   if (p.ns != nullptr) {
     if (unshare(p.ns->clone_flags) != 0) fail(kStageUnshare);
     if (p.ns->pid) {
-      const pid_t init =
-          static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
+      const pid_t init = static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
       if (init < 0) fail(kStageFork);
       if (init > 0) {
         Report(status_fd, StatusMessage::kInitPid, init);
@@ -285,18 +293,15 @@ bool FixUp(char* base, size_t size, ChildPlan* p) {
   auto fix = [&](auto*& ptr) { return FixPointer(base, size, ptr); };
   if (base[size - 1] != '\0' || !fix(p->exe) || !fix(p->argv) || !fix(p->envp) ||
       !fix(p->work_dir) || !fix(p->filter) || !fix(p->cgroup_procs) || !fix(p->ns) ||
-      !fix(p->landlock) ||
-      p->argv == nullptr || p->envp == nullptr || !FixArray(base, size, p->argv, -1) ||
-      !FixArray(base, size, p->envp, -1) ||
-      (p->num_cgroup_procs > 0 &&
-       (p->cgroup_procs == nullptr ||
-        !FixArray(base, size, p->cgroup_procs, p->num_cgroup_procs)))) {
+      !fix(p->landlock) || p->argv == nullptr || p->envp == nullptr ||
+      !FixArray(base, size, p->argv, -1) || !FixArray(base, size, p->envp, -1) ||
+      (p->num_cgroup_procs > 0 && (p->cgroup_procs == nullptr ||
+                                   !FixArray(base, size, p->cgroup_procs, p->num_cgroup_procs)))) {
     return false;
   }
   if (p->filter != nullptr && !fix(const_cast<sock_fprog*>(p->filter)->filter)) return false;
   return (p->ns == nullptr || FixView(base, size, const_cast<NamespacePlan*>(p->ns))) &&
-         (p->landlock == nullptr ||
-          FixView(base, size, const_cast<NamespacePlan*>(p->landlock)));
+         (p->landlock == nullptr || FixView(base, size, const_cast<NamespacePlan*>(p->landlock)));
 }
 
 // One run: the plan in `buf`, its descriptors; the child's pid, or -errno.
@@ -444,11 +449,10 @@ std::string PlanWriter::Finish(const ChildPlan& plan) {
 std::string SpawnError(int code, const std::string& program) {
   if (code < kSetupError) return absl::StrCat("exec ", program, " failed: ", strerror(code));
   const int stage = (code - kSetupError) / 4096 / 100, step = (code - kSetupError) / 4096 % 100;
-  return absl::StrCat("sandbox setup failed at ",
-                      stage >= 0 && stage < static_cast<int>(std::size(kStageNames))
-                          ? kStageNames[stage] : "?",
-                      step > 0 ? absl::StrCat(" step ", step) : "", ": ",
-                      strerror(code % 4096));
+  return absl::StrCat(
+      "sandbox setup failed at ",
+      stage >= 0 && stage < static_cast<int>(std::size(kStageNames)) ? kStageNames[stage] : "?",
+      step > 0 ? absl::StrCat(" step ", step) : "", ": ", strerror(code % 4096));
 }
 
 absl::StatusOr<Launcher*> Launcher::Start(bool early) {
@@ -504,9 +508,9 @@ absl::Status Launcher::StartEarly() {
 
 absl::StatusOr<pid_t> Launcher::Spawn(const std::string& message, const std::vector<int>& fds) {
   if (message.size() > kMaxMessage) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "run request of ", message.size(), " bytes (argv, env, paths) over the launcher's ",
-        kMaxMessage));
+    return absl::InvalidArgumentError(absl::StrCat("run request of ", message.size(),
+                                                   " bytes (argv, env, paths) over the launcher's ",
+                                                   kMaxMessage));
   }
   if (fds.size() > static_cast<size_t>(kMaxFds)) {
     return absl::InvalidArgumentError("too many descriptors for the launcher");
@@ -528,8 +532,7 @@ absl::StatusOr<pid_t> Launcher::Spawn(const std::string& message, const std::vec
     c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
     memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
     ssize_t n;
-    while ((n = sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-    }
+    while ((n = sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
     gone_ = n != static_cast<ssize_t>(sizeof h) ||
             !WriteFull(sock_, message.data(), message.size()) ||
             !ReadFull(sock_, reinterpret_cast<char*>(&reply), sizeof reply);
@@ -544,7 +547,7 @@ absl::StatusOr<pid_t> Launcher::Spawn(const std::string& message, const std::vec
     }
     return absl::InternalError(absl::StrCat(
         "sandbox launcher (pid ", pid_, ") is gone: ",
-        r == pid_ && WIFEXITED(status)   ? absl::StrCat("exit code ", WEXITSTATUS(status))
+        r == pid_ && WIFEXITED(status)     ? absl::StrCat("exit code ", WEXITSTATUS(status))
         : r == pid_ && WIFSIGNALED(status) ? absl::StrCat("killed by signal ", WTERMSIG(status))
                                            : std::string("its socket closed"),
         "; no code can run until the server restarts"));

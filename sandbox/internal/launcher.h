@@ -49,8 +49,8 @@ struct ChildPlan {
   int num_limits;
   bool drop_uid;
   uid_t uid;
-  bool drop_caps;  // root of a user namespace: no capabilities for the program
-  const sock_fprog* filter;  // null: no seccomp
+  bool drop_caps;                   // root of a user namespace: no capabilities for the program
+  const sock_fprog* filter;         // null: no seccomp
   const char* const* cgroup_procs;  // files to write "0" into (join the slot's cgroups)
   int num_cgroup_procs;
   const NamespacePlan* ns;  // null: no namespaces

@@ -29,8 +29,7 @@ int InChild(Fn fn) {
   if (pid < 0) return -1;
   if (pid == 0) _exit(fn());
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -135,19 +134,20 @@ std::unique_ptr<RootView> PlanRootView() {
       view->shown.push_back({keep(path), nullptr, S_ISDIR(st.st_mode), writable});
     }
   };
-  for (const char* p : {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                        "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-                        "/etc/localtime", "/etc/timezone", "/etc/alternatives", "/etc/passwd",
-                        "/etc/group", "/etc/nsswitch.conf", "/etc/ssl/openssl.cnf",
-                        "/etc/ssl/certs"}) {
+  for (const char* p :
+       {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
+        "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/timezone",
+        "/etc/alternatives", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+        "/etc/ssl/openssl.cnf", "/etc/ssl/certs"}) {
     show(p, false);
   }
   for (const char* p : {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"}) {
     show(p, true);
   }
-  for (auto [link, target] :
-       {std::pair{"/dev/fd", "/proc/self/fd"}, {"/dev/stdin", "/proc/self/fd/0"},
-        {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"}}) {
+  for (auto [link, target] : {std::pair{"/dev/fd", "/proc/self/fd"},
+                              {"/dev/stdin", "/proc/self/fd/0"},
+                              {"/dev/stdout", "/proc/self/fd/1"},
+                              {"/dev/stderr", "/proc/self/fd/2"}}) {
     view->shown.push_back({link, target, false, false});
   }
   return view;
@@ -279,8 +279,8 @@ NamespaceSupport ProbeNamespaces() {
   probe(CLONE_NEWNET, &s.net, &s.net_why);
   probe(CLONE_NEWNS, &s.mount, &s.mount_why);
   if (s.need_user && !s.user) {
-    for (auto [ok, why] : {std::pair{&s.pid, &s.pid_why}, {&s.net, &s.net_why},
-                           {&s.mount, &s.mount_why}}) {
+    for (auto [ok, why] :
+         {std::pair{&s.pid, &s.pid_why}, {&s.net, &s.net_why}, {&s.mount, &s.mount_why}}) {
       *ok = false;
       *why = "needs a user namespace (not root)";
     }
@@ -319,8 +319,7 @@ NamespaceSupport ProbeNamespaces() {
     if (child < 0) return 21;
     if (child > 0) {
       int st = 0;
-      while (waitpid(child, &st, 0) < 0 && errno == EINTR) {
-      }
+      while (waitpid(child, &st, 0) < 0 && errno == EINTR) {}
       return WIFEXITED(st) ? WEXITSTATUS(st) : 22;
     }
     if (int step = EnterNamespaces(p); step != 0) _exit(30 + step);

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
-#include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,17 +15,62 @@ namespace {
 
 // Calls that an untrusted program never needs; each fails with EPERM.
 constexpr const char* kDenied[] = {
-    "ptrace", "mount", "umount2", "pivot_root", "chroot", "init_module", "finit_module",
-    "delete_module", "bpf", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff",
-    "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd", "process_vm_readv",
-    "process_vm_writev", "setsid", "setpgid", "unshare", "setns", "acct", "quotactl",
-    "iopl", "ioperm", "open_by_handle_at", "name_to_handle_at", "syslog", "clock_settime",
-    "settimeofday", "adjtimex", "clock_adjtime", "fanotify_init", "lookup_dcookie",
-    "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
-    "personality", "vhangup", "sethostname", "setdomainname", "kcmp", "pidfd_getfd",
+    "ptrace",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "bpf",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "perf_event_open",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "userfaultfd",
+    "process_vm_readv",
+    "process_vm_writev",
+    "setsid",
+    "setpgid",
+    "unshare",
+    "setns",
+    "acct",
+    "quotactl",
+    "iopl",
+    "ioperm",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "syslog",
+    "clock_settime",
+    "settimeofday",
+    "adjtimex",
+    "clock_adjtime",
+    "fanotify_init",
+    "lookup_dcookie",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsmount",
+    "fsconfig",
+    "fspick",
+    "mount_setattr",
+    "personality",
+    "vhangup",
+    "sethostname",
+    "setdomainname",
+    "kcmp",
+    "pidfd_getfd",
     // io_uring performs socket(), connect() and file calls in the kernel, out of this filter's
     // sight: a program reached a host TCP port with it.
-    "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
     // Memory hidden from the kernel's own dumps; a program has no use for it.
     "memfd_secret",
 };

@@ -72,7 +72,8 @@ TEST(VerdictScore, SpecFlagsChangeTheRewards) {
 }
 
 TEST(VerdictScore, MalformedLinesAreReportedScoredAroundAndExitThree) {
-  std::string in = TempPath("bad.jsonl"), out = TempPath("bad_out.jsonl"), err = TempPath("bad.err");
+  std::string in = TempPath("bad.jsonl"), out = TempPath("bad_out.jsonl"),
+              err = TempPath("bad.err");
   WriteFile(in,
             "{\"id\":\"a\",\"gold\":\"1\",\"completions\":[\"\\\\boxed{1}\",\"x\"],\"extra\":[1]}\n"
             "{not json\n"
@@ -116,7 +117,8 @@ TEST(VerdictScore, OneCompletionPerLineGetsOneResultPerLine) {
 TEST(VerdictScore, UsageAndIoErrorsHaveDistinctExitCodes) {
   EXPECT_EQ(RunVerdict({"score"}, "/dev/null", "/dev/null"), 2);
   EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--bogus"}, "/dev/null", "/dev/null"), 2);
-  EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--std", "weird"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--std", "weird"}, "/dev/null", "/dev/null"),
+            2);
   EXPECT_EQ(RunVerdict({"score", "--input", "/nonexistent/x.jsonl"}, "/dev/null", "/dev/null"), 1);
   EXPECT_EQ(RunVerdict({"score", "--input", Example(), "--server", "unix:/nonexistent.sock"},
                        "/dev/null", "/dev/null"),
@@ -129,15 +131,18 @@ TEST(VerdictFilter, KeepsOnlyGoodCompletionsAndSaysWhyEachOtherWasDropped) {
               sft = TempPath("f_sft.jsonl"), rejected = TempPath("f_rej.jsonl"),
               err = TempPath("f.err");
   const std::string long_paragraph(400, 'a');
-  WriteFile(in, std::string(R"({"id":"q","prompt":"Compute 6*7.","gold":"42","completions":[)") +
-                    R"("<think>Six times seven is forty two.</think><answer>42</answer>",)" +
-                    R"("<think>Six times seven.</think><answer>41</answer>",)" +
-                    R"("Six times seven is \\boxed{42}",)" +
-                    R"({"text":"<think>Six times seven.</think><answer>42</answer>","finish_reason":"length"},)" +
-                    R"("<think>六乘以七等于四十二</think><answer>42</answer>",)" +
-                    R"("<think>Compute:\n```python\nprint(6*7)\n```\n</think><answer>42</answer>",)" +
-                    R"("<think>)" + long_paragraph + R"(</think><answer>42</answer>"]})" + "\n");
-  ASSERT_EQ(RunVerdict({"score", "--input", in, "--output", scored, "--quiet", "--language", "en"}), 0);
+  WriteFile(
+      in,
+      std::string(R"({"id":"q","prompt":"Compute 6*7.","gold":"42","completions":[)") +
+          R"("<think>Six times seven is forty two.</think><answer>42</answer>",)" +
+          R"("<think>Six times seven.</think><answer>41</answer>",)" +
+          R"("Six times seven is \\boxed{42}",)" +
+          R"({"text":"<think>Six times seven.</think><answer>42</answer>","finish_reason":"length"},)" +
+          R"("<think>六乘以七等于四十二</think><answer>42</answer>",)" +
+          R"("<think>Compute:\n```python\nprint(6*7)\n```\n</think><answer>42</answer>",)" +
+          R"("<think>)" + long_paragraph + R"(</think><answer>42</answer>"]})" + "\n");
+  ASSERT_EQ(RunVerdict({"score", "--input", in, "--output", scored, "--quiet", "--language", "en"}),
+            0);
   ASSERT_EQ(RunVerdict({"filter", "--input", scored, "--output", sft, "--rejected", rejected,
                         "--max-paragraph-chars", "300"},
                        "", err),
@@ -213,7 +218,8 @@ TEST(VerdictCheck, ExplainsAndTakesThePolicies) {
   EXPECT_THAT(ReadFile(out), HasSubstr("read as:   0.333333"));
   EXPECT_EQ(RunVerdict({"check", "--percent-policy", "number", "50\\%", "0.5"}, out), 1);
   EXPECT_EQ(RunVerdict({"check", "--percent-policy", "fraction", "50\\%", "0.5"}, out), 0);
-  EXPECT_EQ(RunVerdict({"check", "--decimal-policy", "sloppy", "1", "1"}, "/dev/null", "/dev/null"), 2);
+  EXPECT_EQ(RunVerdict({"check", "--decimal-policy", "sloppy", "1", "1"}, "/dev/null", "/dev/null"),
+            2);
   EXPECT_EQ(RunVerdict({"check", "1", "10^{10^{10}}"}, out), 3);  // undecided: digit budget
 }
 

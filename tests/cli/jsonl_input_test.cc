@@ -39,7 +39,8 @@ TEST(JsonlGroupReader, ReadsListShapeWithStringAndObjectCompletions) {
 }
 
 TEST(JsonlGroupReader, NumericGoldAndIdsBecomeText) {
-  auto units = ReadAll(R"({"id":7,"gold":42,"completions":["x"]})" "\n");
+  auto units = ReadAll(R"({"id":7,"gold":42,"completions":["x"]})"
+                       "\n");
   EXPECT_EQ(units[0].group.id(), "7");
   EXPECT_THAT(units[0].group.math().gold_answers(), testing::ElementsAre("42"));
 }
@@ -63,7 +64,8 @@ TEST(JsonlGroupReader, ResumedGroupIsWarnedAbout) {
   auto units = ReadAll(R"({"id":"a","gold":"1","completion":"x"}
 {"id":"b","gold":"2","completion":"z"}
 {"id":"a","gold":"1","completion":"y"}
-)", {}, &warnings);
+)",
+                       {}, &warnings);
   EXPECT_EQ(units.size(), 3u);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_THAT(warnings[0], HasSubstr("line 3: group 'a' resumes"));
@@ -84,7 +86,8 @@ TEST(JsonlGroupReader, MalformedLinesAreReportedWithLineNumbersAndTheRestRead) {
   EXPECT_TRUE(units[0].error.ok());
   EXPECT_THAT(units[1].error.message(), HasSubstr("line 2: invalid JSON"));
   EXPECT_THAT(units[2].error.message(), HasSubstr("line 3: not a JSON object"));
-  EXPECT_THAT(units[3].error.message(), HasSubstr("line 4: no 'completions' list and no 'completion' field"));
+  EXPECT_THAT(units[3].error.message(),
+              HasSubstr("line 4: no 'completions' list and no 'completion' field"));
   EXPECT_THAT(units[4].error.message(), HasSubstr("line 5: field 'completions' must be an array"));
   EXPECT_THAT(units[5].error.message(), HasSubstr("line 6: field 'gold' must be"));
   EXPECT_THAT(units[6].error.message(), HasSubstr("line 7: a completion must be a string"));
@@ -94,14 +97,17 @@ TEST(JsonlGroupReader, MalformedLinesAreReportedWithLineNumbersAndTheRestRead) {
 }
 
 TEST(JsonlGroupReader, UnknownFieldsAreKeptInTheRawLine) {
-  auto units = ReadAll(R"({"id":"a","gold":"1","completions":["x"],"source":"gsm8k","meta":{"k":[1]}})" "\n");
+  auto units =
+      ReadAll(R"({"id":"a","gold":"1","completions":["x"],"source":"gsm8k","meta":{"k":[1]}})"
+              "\n");
   ASSERT_TRUE(units[0].error.ok());
   EXPECT_THAT(units[0].lines[0], HasSubstr(R"("meta":{"k":[1]})"));
 }
 
 TEST(JsonlGroupReader, InvalidUtf8IsRepairedAndWarned) {
   std::vector<std::string> warnings;
-  auto units = ReadAll("{\"id\":\"a\",\"gold\":\"1\",\"completions\":[\"x\xff\"]}\n", {}, &warnings);
+  auto units =
+      ReadAll("{\"id\":\"a\",\"gold\":\"1\",\"completions\":[\"x\xff\"]}\n", {}, &warnings);
   ASSERT_TRUE(units[0].error.ok()) << units[0].error;
   EXPECT_EQ(units[0].group.completions(0).text(), "x\xEF\xBF\xBD");
   ASSERT_EQ(warnings.size(), 1u);
@@ -109,11 +115,14 @@ TEST(JsonlGroupReader, InvalidUtf8IsRepairedAndWarned) {
 }
 
 TEST(JsonlGroupReader, MissingGoldLeavesNoReferenceUnlessRulesOnly) {
-  auto units = ReadAll(R"({"id":"a","completions":["x"]})" "\n");
+  auto units = ReadAll(R"({"id":"a","completions":["x"]})"
+                       "\n");
   EXPECT_EQ(units[0].group.reference_case(), v1::Group::REFERENCE_NOT_SET);
   InputOptions rules;
   rules.rules_only = true;
-  units = ReadAll(R"({"id":"a","completions":["x"]})" "\n", rules);
+  units = ReadAll(R"({"id":"a","completions":["x"]})"
+                  "\n",
+                  rules);
   EXPECT_TRUE(units[0].group.has_rules_only());
 }
 
@@ -149,7 +158,9 @@ TEST(JsonlGroupReader, FieldNamesAreConfigurable) {
   o.prompt_field = "question";
   o.gold_field = "answer";
   o.completions_field = "responses";
-  auto units = ReadAll(R"({"uid":"q1","question":"Q","answer":"5","responses":["a"]})" "\n", o);
+  auto units = ReadAll(R"({"uid":"q1","question":"Q","answer":"5","responses":["a"]})"
+                       "\n",
+                       o);
   ASSERT_TRUE(units[0].error.ok());
   EXPECT_EQ(units[0].group.id(), "q1");
   EXPECT_EQ(units[0].group.prompt(), "Q");

@@ -37,11 +37,11 @@ TEST(AppendGroupResultJson, FixedKeyOrderAndSortedComponents) {
   g.mutable_stats()->set_num_samples(1);
   std::string out;
   AppendGroupResultJson(g, &out);
-  EXPECT_EQ(out,
-            R"({"group_id":"g\"1","samples":[{"reward":2,"advantage":0.5,"verdict":"CORRECT",)"
-            R"("reason":"ok","components":{"accuracy":1,"format":1},"length":0,"truncated":false}],)"
-            R"("stats":{"mean":0,"std":0,"zero_variance":false,"num_samples":1,"num_correct":0,)"
-            R"("num_format_ok":0,"num_errors":0,"num_undecided":0,"length_unit":""}})");
+  EXPECT_EQ(
+      out, R"({"group_id":"g\"1","samples":[{"reward":2,"advantage":0.5,"verdict":"CORRECT",)"
+           R"("reason":"ok","components":{"accuracy":1,"format":1},"length":0,"truncated":false}],)"
+           R"("stats":{"mean":0,"std":0,"zero_variance":false,"num_samples":1,"num_correct":0,)"
+           R"("num_format_ok":0,"num_errors":0,"num_undecided":0,"length_unit":""}})");
 }
 
 TEST(AppendSampleJson, CodeSamplesCarryTheirPerTestDetails) {

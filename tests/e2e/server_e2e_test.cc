@@ -38,7 +38,8 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
 
 // grpc.health.v1.Health/Check through the generic stub (its C++ stubs are not shipped): the
 // request for the whole server is empty; the response's field 1 is the status enum.
-int HealthStatus(const std::shared_ptr<grpc::Channel>& channel, grpc::Status* status_out = nullptr) {
+int HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
+                 grpc::Status* status_out = nullptr) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -46,8 +47,8 @@ int HealthStatus(const std::shared_ptr<grpc::Channel>& channel, grpc::Status* st
   grpc::Slice empty("");
   request = grpc::ByteBuffer(&empty, 1);
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status s) { done.set_value(s); });
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) { done.set_value(s); });
   grpc::Status s = done.get_future().get();
   if (status_out) *status_out = s;
   if (!s.ok()) return -1;
@@ -74,11 +75,10 @@ grpc::Status RawScore(const std::shared_ptr<grpc::Channel>& channel, const std::
 
 // Rewards and GRPO advantages (sample std, epsilon 1e-6) computed by hand for the example.
 void ExpectExampleResults(const v1::ScoreResponse& response) {
-  const std::map<std::string, std::vector<double>> rewards = {
-      {"gsm8k-1", {2, 2, 1, 1}},
-      {"math-frac", {2, 2, 1, 1}},
-      {"math-all-right", {2, 2}},
-      {"math-unanswered", {2, 0, 0, 1}}};
+  const std::map<std::string, std::vector<double>> rewards = {{"gsm8k-1", {2, 2, 1, 1}},
+                                                              {"math-frac", {2, 2, 1, 1}},
+                                                              {"math-all-right", {2, 2}},
+                                                              {"math-unanswered", {2, 0, 0, 1}}};
   ASSERT_EQ(response.groups_size(), 4);
   for (const v1::GroupResult& g : response.groups()) {
     SCOPED_TRACE(g.group_id());
@@ -194,7 +194,8 @@ TEST_F(ServerE2E, StreamReturnsEveryGroupTaggedWithItsId) {
   ASSERT_EQ(results.size(), 100u);
   v1::ScoreResponse as_response;
   for (const v1::Group& g : groups) *as_response.add_groups() = results.at(g.id() + "#7");
-  for (auto& g : *as_response.mutable_groups()) g.set_group_id(g.group_id().substr(0, g.group_id().find('#')));
+  for (auto& g : *as_response.mutable_groups())
+    g.set_group_id(g.group_id().substr(0, g.group_id().find('#')));
   ExpectExampleResults(as_response);
 }
 
@@ -233,7 +234,8 @@ TEST_F(ServerE2E, BatchScalingIsRefusedOnAStreamAndAppliedAcrossAUnaryBatch) {
     auto stream = stub->ScoreStream(&context);
     v1::ScoreStreamRequest req;
     *req.mutable_group() = ExampleGroups()[0];
-    req.mutable_spec()->mutable_advantage()->set_estimator(v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE);
+    req.mutable_spec()->mutable_advantage()->set_estimator(
+        v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE);
     ASSERT_TRUE(stream->Write(req));
     stream->WritesDone();
     v1::GroupResult r;
@@ -250,8 +252,8 @@ TEST_F(ServerE2E, BatchScalingIsRefusedOnAStreamAndAppliedAcrossAUnaryBatch) {
   grpc::ClientContext context;
   ASSERT_TRUE(stub->Score(&context, request, &response).ok());
   // Centred rewards of the batch: +-0.5 (x8), 0 (x2, zero variance), 1.25,-0.75,-0.75,0.25.
-  std::vector<double> centred = {0.5, 0.5, -0.5, -0.5, 0.5, 0.5, -0.5, -0.5, 0, 0,
-                                 1.25, -0.75, -0.75, 0.25};
+  std::vector<double> centred = {0.5,  0.5, -0.5, -0.5, 0.5,   0.5,   -0.5,
+                                 -0.5, 0,   0,    1.25, -0.75, -0.75, 0.25};
   double sq = 0;
   for (double c : centred) sq += c * c;
   const double sd = std::sqrt(sq / 13);  // batch mean is 0; sample std
@@ -407,9 +409,10 @@ TEST_F(ServerE2E, CodeGroupsRunInTheSandboxWithTypedVerdicts) {
     EXPECT_THAT(info.sandbox_layers(), testing::Contains(testing::HasSubstr("seccomp")));
   }
   v1::ScoreRequest request;
-  *request.add_groups() = CodeGroup("add", {"```python\na,b=map(int,input().split())\nprint(a+b)\n```",
-                                           "```python\nprint(3)\n```", "I would add them.",
-                                           "```python\nimport sys; sys.exit(3)\n```"});
+  *request.add_groups() =
+      CodeGroup("add", {"```python\na,b=map(int,input().split())\nprint(a+b)\n```",
+                        "```python\nprint(3)\n```", "I would add them.",
+                        "```python\nimport sys; sys.exit(3)\n```"});
   v1::ScoreResponse response;
   grpc::ClientContext context;
   ASSERT_TRUE(stub->Score(&context, request, &response).ok());
@@ -451,7 +454,8 @@ TEST_F(ServerE2E, CancelledCodeCallKillsItsProcessesAtOnce) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(800));
   v1::ScoreResponse response;
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(stub->Score(&context, request, &response).error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(stub->Score(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
   int left = SandboxProcesses();
   for (int i = 0; i < 100 && left > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -552,7 +556,8 @@ TEST(ServerShutdown, SigtermWhenIdleExitsZeroPromptly) {
 }
 
 TEST(ServerStart, UnbindableAddressFailsWithExitCodeOne) {
-  EXPECT_EQ(testing_util::RunVerdict({"serve", "--listen", "256.1.1.1:1"}, "/dev/null", "/dev/null"), 1);
+  EXPECT_EQ(
+      testing_util::RunVerdict({"serve", "--listen", "256.1.1.1:1"}, "/dev/null", "/dev/null"), 1);
 }
 
 }  // namespace

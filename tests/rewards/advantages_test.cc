@@ -20,8 +20,8 @@ RewardSpec Grpo(StdKind kind, double eps = 1e-6) {
 
 TEST(Advantages, GrpoSampleStdMatchesHandComputation) {
   // rewards 2,2,1,1: mean 1.5; sample std sqrt((4*0.25)/3) = 0.57735...
-  AdvantageResult r = ComputeAdvantages({2, 2, 1, 1}, {true, true, true, true},
-                                        Grpo(StdKind::kSample, 0));
+  AdvantageResult r =
+      ComputeAdvantages({2, 2, 1, 1}, {true, true, true, true}, Grpo(StdKind::kSample, 0));
   EXPECT_DOUBLE_EQ(r.mean, 1.5);
   EXPECT_NEAR(r.std, std::sqrt(1.0 / 3.0), 1e-15);
   EXPECT_FALSE(r.zero_variance);
@@ -50,7 +50,8 @@ TEST(Advantages, GroupOfOneIsZeroAndFlagged) {
 }
 
 TEST(Advantages, AllEqualRewardsAreZeroAndFlagged) {
-  AdvantageResult r = ComputeAdvantages({0.5, 0.5, 0.5}, {true, true, true}, Grpo(StdKind::kSample));
+  AdvantageResult r =
+      ComputeAdvantages({0.5, 0.5, 0.5}, {true, true, true}, Grpo(StdKind::kSample));
   EXPECT_TRUE(r.zero_variance);
   EXPECT_THAT(r.advantages, ElementsAre(0.0, 0.0, 0.0));
 }
@@ -83,8 +84,8 @@ TEST(Advantages, RlooSubtractsTheMeanOfTheOtherSamples) {
   RewardSpec s;
   s.estimator = AdvantageEstimator::kRloo;
   AdvantageResult r = ComputeAdvantages({1, 0, 0}, {true, true, true}, s);
-  EXPECT_THAT(r.advantages, ElementsAre(DoubleNear(1, 1e-15), DoubleNear(-0.5, 1e-15),
-                                        DoubleNear(-0.5, 1e-15)));
+  EXPECT_THAT(r.advantages,
+              ElementsAre(DoubleNear(1, 1e-15), DoubleNear(-0.5, 1e-15), DoubleNear(-0.5, 1e-15)));
 }
 
 TEST(Advantages, DrGrpoDoesNotDivide) {
@@ -123,7 +124,7 @@ TEST(BatchWhiten, AllEqualValuesWithZeroEpsilonGiveZerosNotNaN) {
 }
 
 TEST(PassAtK, MatchesTheUnbiasedEstimator) {
-  EXPECT_DOUBLE_EQ(PassAtK(4, 1, 2), 0.5);        // 1 - C(3,2)/C(4,2)
+  EXPECT_DOUBLE_EQ(PassAtK(4, 1, 2), 0.5);  // 1 - C(3,2)/C(4,2)
   EXPECT_DOUBLE_EQ(PassAtK(4, 1, 1), 0.25);
   EXPECT_NEAR(PassAtK(10, 3, 4), 1.0 - 35.0 / 210.0, 1e-15);  // 1 - C(7,4)/C(10,4)
   EXPECT_DOUBLE_EQ(PassAtK(10, 0, 5), 0.0);

@@ -37,7 +37,8 @@ int Main() {
   RewardSpec spec;
   spec.estimator = Estimator(std::string_view(root["estimator"]));
   spec.scale = Scale(std::string_view(root["scale"]));
-  spec.std_kind = std::string_view(root["std"]) == "population" ? StdKind::kPopulation : StdKind::kSample;
+  spec.std_kind =
+      std::string_view(root["std"]) == "population" ? StdKind::kPopulation : StdKind::kSample;
   spec.epsilon = double(root["epsilon"]);
   spec.normalize_components = bool(root["normalize_components"]);
   for (auto [name, weight] : root["weights"].get_object()) {
@@ -85,7 +86,8 @@ int Main() {
   std::cout.precision(17);
   for (const GroupResult& r : results) {
     std::cout << "{\"advantages\":[";
-    for (size_t i = 0; i < r.samples.size(); ++i) std::cout << (i ? "," : "") << r.samples[i].advantage;
+    for (size_t i = 0; i < r.samples.size(); ++i)
+      std::cout << (i ? "," : "") << r.samples[i].advantage;
     std::cout << "],\"mean\":" << r.stats.mean << ",\"std\":" << r.stats.std
               << ",\"zero_variance\":" << (r.stats.zero_variance ? "true" : "false") << "}\n";
   }

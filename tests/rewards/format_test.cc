@@ -59,8 +59,8 @@ INSTANTIATE_TEST_SUITE_P(
         FormatCase{"reversed_blocks", "<answer>1</answer><think>a</think>", false, false,
                    "tags out of order"},
         FormatCase{"prefilled_ok", "reasoning here</think>\n<answer>7</answer>", true, true, ""},
-        FormatCase{"prefilled_but_repeats_think", "<think>r</think><answer>7</answer>", true,
-                   false, "<think> appears 2 times"},
+        FormatCase{"prefilled_but_repeats_think", "<think>r</think><answer>7</answer>", true, false,
+                   "<think> appears 2 times"},
         FormatCase{"prefilled_empty_reasoning", "</think><answer>7</answer>", true, false,
                    "empty <think> block"},
         // White space is Unicode White_Space everywhere (rewards/utf8.h). Regression: \v was
@@ -69,8 +69,8 @@ INSTANTIATE_TEST_SUITE_P(
                    false, true, ""},
         FormatCase{"unicode_spaces_around", "\u3000<think>a</think>\u00A0<answer>1</answer>\u2029",
                    false, true, ""},
-        FormatCase{"unicode_space_only_answer", "<think>a</think><answer>\u2003\v</answer>",
-                   false, false, "empty <answer> block"},
+        FormatCase{"unicode_space_only_answer", "<think>a</think><answer>\u2003\v</answer>", false,
+                   false, "empty <answer> block"},
         FormatCase{"zero_width_space_is_text", "<think>a</think>\u200B<answer>1</answer>", false,
                    false, "text between </think> and <answer>"}),
     [](const testing::TestParamInfo<FormatCase>& info) { return info.param.name; });
@@ -98,17 +98,20 @@ TEST(ThinkOnlyFormat, ReadsTheAnswerAfterTheReasoning) {
   EXPECT_EQ(r.template_name, "think_only");
   EXPECT_EQ(answer, "\nSo \\boxed{4}.");
   EXPECT_TRUE(CheckThinkOnlyFormat("work</think>4", true, &answer).ok);
-  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>  ", false, &answer).problem, "no answer after </think>");
+  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>  ", false, &answer).problem,
+            "no answer after </think>");
   EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>a</think>b", false, &answer).problem,
             "</think> appears 2 times");
-  EXPECT_EQ(CheckThinkOnlyFormat("hi <think>w</think>4", false, &answer).problem, "text before <think>");
-  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>4", true, &answer).problem, "<think> appears 2 times");
+  EXPECT_EQ(CheckThinkOnlyFormat("hi <think>w</think>4", false, &answer).problem,
+            "text before <think>");
+  EXPECT_EQ(CheckThinkOnlyFormat("<think>w</think>4", true, &answer).problem,
+            "<think> appears 2 times");
 }
 
 TEST(CustomFormat, FullMatchWithANamedAnswerGroup) {
   std::string answer;
-  absl::StatusOr<FormatResult> r = CheckCustomFormat(
-      "Reasoning...\nFinal: 42", false, R"(.*\nFinal: (?P<answer>\d+))", &answer);
+  absl::StatusOr<FormatResult> r =
+      CheckCustomFormat("Reasoning...\nFinal: 42", false, R"(.*\nFinal: (?P<answer>\d+))", &answer);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->ok);
   EXPECT_EQ(answer, "42");
@@ -129,7 +132,8 @@ TEST(CustomFormat, InvalidPatternIsInvalidArgumentNamingIt) {
 
 TEST(TagCountCredit, QuarterPerTagPresentOnceAtMostThreeQuarters) {
   EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think> 4", FormatTemplate::kR1), 0.5);
-  EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think><answer>4</answer> junk", FormatTemplate::kR1), 0.75);
+  EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think><answer>4</answer> junk", FormatTemplate::kR1),
+                   0.75);
   EXPECT_DOUBLE_EQ(TagCountCredit("<think><think>", FormatTemplate::kR1), 0.0);
   EXPECT_DOUBLE_EQ(TagCountCredit("<think>a</think>", FormatTemplate::kThinkOnly), 0.5);
 }

@@ -57,8 +57,7 @@ class InstructionScoring : public testing::Test {
 };
 
 TEST_F(InstructionScoring, AccuracyIsTheFractionFollowedOrAllOrNothing) {
-  const std::vector<instruct::Constraint> cs = {Words(10, "less than"),
-                                                C("punctuation:no_comma")};
+  const std::vector<instruct::Constraint> cs = {Words(10, "less than"), C("punctuation:no_comma")};
   const std::vector<std::string> completions = {
       "<think>a, b</think><answer>Short and plain.</answer>",
       "<think>a</think><answer>Short, with a comma.</answer>",
@@ -100,10 +99,11 @@ TEST_F(InstructionScoring, ResponseLanguageUsesTheCld2Checker) {
   fr.language = "fr";
   RewardSpec spec;
   spec.format = FormatTemplate::kThinkOnly;
-  GroupResult r = Score({fr}, {"<think>I will answer in French.</think>Le chat est sur la table "
-                               "et il dort toute la journée au soleil.",
-                               "<think>Je vais répondre en français, bien sûr.</think>"
-                               "The cat is on the table and it sleeps all day in the sun."},
+  GroupResult r = Score({fr},
+                        {"<think>I will answer in French.</think>Le chat est sur la table "
+                         "et il dort toute la journée au soleil.",
+                         "<think>Je vais répondre en français, bien sûr.</think>"
+                         "The cat is on the table and it sleeps all day in the sun."},
                         spec);
   EXPECT_EQ(Accuracy(r.samples[0]), 1.0) << r.samples[0].instructions->constraints[0].detail;
   EXPECT_EQ(Accuracy(r.samples[1]), 0.0);
@@ -162,8 +162,9 @@ TEST_F(InstructionScoring, ConstraintsMetOnlyInsideThinkEarnNothing) {
   EXPECT_EQ(Accuracy(r1.samples[0]), 0.0);
   RewardSpec think_only;
   think_only.format = FormatTemplate::kThinkOnly;
-  GroupResult r2 = Score(cs, {"<think><<Ocean Title>> ocean</think>Waves.",
-                              "<think>reasoning about the <<ocean>> never closed"},
+  GroupResult r2 = Score(cs,
+                         {"<think><<Ocean Title>> ocean</think>Waves.",
+                          "<think>reasoning about the <<ocean>> never closed"},
                          think_only);
   EXPECT_EQ(Accuracy(r2.samples[0]), 0.0);
   EXPECT_EQ(Accuracy(r2.samples[1]), 0.0);
@@ -175,8 +176,8 @@ TEST_F(InstructionScoring, ConstraintsMetOnlyInsideThinkEarnNothing) {
 }
 
 TEST_F(InstructionScoring, SeveralAnswerBlocksOrAPrefilledThinkWithoutCloseHaveNoAnswer) {
-  GroupResult r = Score({C("punctuation:no_comma")},
-                        {"<think>t</think><answer>a</answer><answer>b</answer>"});
+  GroupResult r =
+      Score({C("punctuation:no_comma")}, {"<think>t</think><answer>a</answer><answer>b</answer>"});
   EXPECT_EQ(r.samples[0].verdict, Verdict::kNoAnswer);
   EXPECT_EQ(InstructionAnswerRegion("all reasoning", FormatTemplate::kNone, true, ""),
             std::nullopt);
@@ -184,9 +185,9 @@ TEST_F(InstructionScoring, SeveralAnswerBlocksOrAPrefilledThinkWithoutCloseHaveN
             std::optional<std::string_view>("plain answer"));
   EXPECT_EQ(InstructionAnswerRegion("r</think> after", FormatTemplate::kNone, true, ""),
             std::optional<std::string_view>(" after"));
-  EXPECT_EQ(InstructionAnswerRegion("<think>x</think><answer>y</answer>", FormatTemplate::kR1,
-                                    false, ""),
-            std::optional<std::string_view>("y"));
+  EXPECT_EQ(
+      InstructionAnswerRegion("<think>x</think><answer>y</answer>", FormatTemplate::kR1, false, ""),
+      std::optional<std::string_view>("y"));
 }
 
 }  // namespace

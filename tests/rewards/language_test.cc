@@ -57,7 +57,8 @@ INSTANTIATE_TEST_SUITE_P(
         // A French sentence CLD2 detects reliably, with an English target: its 7 words are not
         // English; the English sentence's 5 are: 5 of 12.
         Case{"french_sentence_in_english",
-             "We now add all terms. Nous allons maintenant additionner tous les termes.", "en", 12, 5},
+             "We now add all terms. Nous allons maintenant additionner tous les termes.", "en", 12,
+             5},
         // Nothing to judge: proportion 1.
         Case{"only_numbers", "2 + 2 = 4", "en", 0, 0}),
     [](const testing::TestParamInfo<Case>& info) { return info.param.name; });

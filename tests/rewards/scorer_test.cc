@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "absl/synchronization/notification.h"
 
 namespace verdict {
 namespace {
@@ -210,7 +210,8 @@ TEST_F(ScorerTest, InvalidCustomPatternIsAGroupError) {
 }
 
 TEST_F(ScorerTest, PartialCreditCountsTagsWhenTheFormatFails) {
-  Group g = MathGroup({"<think>a</think><answer>42</answer> junk", "<think>a</think><answer>42</answer>"});
+  Group g = MathGroup(
+      {"<think>a</think><answer>42</answer> junk", "<think>a</think><answer>42</answer>"});
   g.spec.format_partial_credit = true;
   GroupResult r = scorer_.Score(g);
   EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kFormat, 0.75)));
@@ -234,8 +235,8 @@ TEST_F(ScorerTest, LanguageConsistencyDetectsTheTargetFromThePrompt) {
 }
 
 TEST_F(ScorerTest, MajorityVoteClustersEquivalentAnswers) {
-  Group g = MathGroup({"\\boxed{41}", "\\boxed{ 41 }", "\\boxed{41}", "\\boxed{42}", "\\boxed{42}",
-                       "no answer"});
+  Group g = MathGroup(
+      {"\\boxed{41}", "\\boxed{ 41 }", "\\boxed{41}", "\\boxed{42}", "\\boxed{42}", "no answer"});
   g.spec.majority_vote = true;
   GroupResult r = scorer_.Score(g);
   EXPECT_EQ(r.stats.majority_clusters, 2);
@@ -245,13 +246,15 @@ TEST_F(ScorerTest, MajorityVoteClustersEquivalentAnswers) {
 }
 
 TEST_F(ScorerTest, RepetitionCountsTokenNgramsWhenTokenIdsAreSent) {
-  Group g = MathGroup({"<think>a b c d</think><answer>42</answer>", "<think>a b c d</think><answer>42</answer>"});
+  Group g = MathGroup(
+      {"<think>a b c d</think><answer>42</answer>", "<think>a b c d</think><answer>42</answer>"});
   g.spec.repetition.enabled = true;
   g.spec.repetition.ngram_size = 2;
   g.completions[1].token_ids = {7, 8, 7, 8, 7, 8};  // bigrams 78 87 78 87 78: 2 unique of 5
   GroupResult r = scorer_.Score(g);
   EXPECT_THAT(r.samples[0].components, testing::Contains(testing::Pair(kRepetition, 0.0)));
-  EXPECT_THAT(r.samples[1].components, testing::Contains(testing::Pair(kRepetition, -(1 - 2.0 / 5))));
+  EXPECT_THAT(r.samples[1].components,
+              testing::Contains(testing::Pair(kRepetition, -(1 - 2.0 / 5))));
 }
 
 TEST_F(ScorerTest, PrefilledThinkInThePromptIsRecognised) {
@@ -329,8 +332,8 @@ TEST_F(ScorerTest, ConcurrentGroupsAreIndependent) {
   absl::Mutex mu;
   int done = 0;
   for (int i = 0; i < 50; ++i) {
-    auto g = std::make_shared<Group>(MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"},
-                                               std::to_string(i)));
+    auto g = std::make_shared<Group>(
+        MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"}, std::to_string(i)));
     g->id = std::to_string(i);
     scorer_.ScoreAsync(g, nullptr, [&, i](GroupResult r) {
       absl::MutexLock lock(&mu);
@@ -339,7 +342,8 @@ TEST_F(ScorerTest, ConcurrentGroupsAreIndependent) {
     });
   }
   absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(+[](int* d) { return *d == 50; }, &done));
+  mu.Await(absl::Condition(
+      +[](int* d) { return *d == 50; }, &done));
   for (int i = 0; i < 50; ++i) {
     EXPECT_EQ(results[i].group_id, std::to_string(i));
     EXPECT_EQ(results[i].samples[0].verdict, Verdict::kCorrect);
@@ -350,8 +354,8 @@ TEST_F(ScorerTest, ConcurrentGroupsAreIndependent) {
 // completions differ only in the cosine term (weight 0.5): advantages +-0.5/sqrt(2), where the
 // weight used to be taken as 1 (+-0.707).
 TEST_F(ScorerTest, ComponentNormalisationUsesTheShapingWeights) {
-  Group g = MathGroup({"<think>6*7</think><answer>42</answer>",
-                       "<think>6*7</think><answer>42</answer>"});
+  Group g =
+      MathGroup({"<think>6*7</think><answer>42</answer>", "<think>6*7</think><answer>42</answer>"});
   g.completions[0].num_tokens = 100;
   g.completions[1].num_tokens = 900;
   g.spec.normalize_components = true;
@@ -389,8 +393,8 @@ std::vector<GroupResult> ScoreBatchAndWait(const Scorer& scorer,
 TEST_F(ScorerTest, BatchKeepsOrderAndCarriesTheCallersGroupErrors) {
   std::vector<Scorer::BatchGroup> batch;
   for (int i = 0; i < 20; ++i) {
-    auto g = std::make_shared<Group>(MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"},
-                                               std::to_string(i)));
+    auto g = std::make_shared<Group>(
+        MathGroup({"\\boxed{" + std::to_string(i) + "}", "x"}, std::to_string(i)));
     g->id = std::to_string(i);
     batch.push_back({std::move(g), absl::OkStatus()});
   }

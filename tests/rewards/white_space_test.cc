@@ -7,8 +7,7 @@ namespace {
 
 TEST(WhiteSpace, IsUnicodeWhiteSpace) {
   for (char32_t c : {U'\t', U'\n', U'\v', U'\f', U'\r', U' ', U'\u0085', U'\u00A0', U'\u1680',
-                     U'\u2000', U'\u200A', U'\u2028', U'\u2029', U'\u202F', U'\u205F',
-                     U'\u3000'}) {
+                     U'\u2000', U'\u200A', U'\u2028', U'\u2029', U'\u202F', U'\u205F', U'\u3000'}) {
     EXPECT_TRUE(IsWhiteSpace(c)) << static_cast<int>(c);
   }
   for (char32_t c : {U'a', U'\u200B', U'\uFEFF', U'\u001C', U'\0'}) {

@@ -3,13 +3,13 @@
 #include "rollout/cpu_model.h"
 
 #include <algorithm>
-#include <map>
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "gtest/gtest.h"
-#include "simdjson.h"
 #include "rollout/weights.h"
+#include "simdjson.h"
 #include "tests/rollout/test_util.h"
 
 namespace verdict::rollout {
@@ -55,15 +55,17 @@ class CpuModelTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
     if (GetParam().find("--writer safetensors") != std::string::npos) {
-      if (std::string why = testing::PythonMissing("safetensors"); !why.empty()) GTEST_SKIP() << why;
+      if (std::string why = testing::PythonMissing("safetensors"); !why.empty())
+        GTEST_SKIP() << why;
     }
     // One model per parameter, shared by the tests of that parameter.
     static std::map<std::string, std::string>* made = new std::map<std::string, std::string>();
     if (!made->count(GetParam())) {
       const std::string dir =
           testing::ScratchDir("cpu_model_" + GetParam().substr(0, GetParam().find(' ')));
-      ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --cases " + GetParam().substr(
-                                       GetParam().find(' ') + 1)), 0);
+      ASSERT_EQ(testing::RunScript("tiny_model.py",
+                                   dir + " --cases " + GetParam().substr(GetParam().find(' ') + 1)),
+                0);
       (*made)[GetParam()] = dir;
     }
     dir_ = (*made)[GetParam()];
@@ -83,8 +85,8 @@ TEST_P(CpuModelTest, PrefillAndTwentyDecodeStepsMatchFloat64Unbatched) {
   double worst = 0;
   for (const Case& c : cases_) {
     std::vector<float> logits(c.prompt_len * v);
-    auto seq = model_->Prefill(absl::MakeSpan(c.tokens).subspan(0, c.prompt_len),
-                               absl::MakeSpan(logits));
+    auto seq =
+        model_->Prefill(absl::MakeSpan(c.tokens).subspan(0, c.prompt_len), absl::MakeSpan(logits));
     ASSERT_TRUE(seq.ok()) << seq.status();
     for (int t = 0; t < c.prompt_len; ++t) {
       worst = std::max(worst, MaxDiff(&logits[t * v], &c.ref[t * v], v));
@@ -105,7 +107,8 @@ TEST_P(CpuModelTest, BatchedDecodeWithSharedPromptMatchesInAnyOrder) {
   const int v = model_->config().vocab_size;
   // Cases 0 and 2 share a 7-token prompt: prefill it once and fork two samples from it.
   std::vector<float> last(v);
-  auto shared = model_->Prefill(absl::MakeSpan(cases_[0].tokens).subspan(0, 7), absl::MakeSpan(last));
+  auto shared =
+      model_->Prefill(absl::MakeSpan(cases_[0].tokens).subspan(0, 7), absl::MakeSpan(last));
   ASSERT_TRUE(shared.ok());
   auto kids = model_->Fork(*shared, 2);
   ASSERT_TRUE(kids.ok());
@@ -147,8 +150,10 @@ TEST_P(CpuModelTest, BatchedDecodeWithSharedPromptMatchesInAnyOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, CpuModelTest,
-                         ::testing::Values("qwen2_f32 --dtype f32", "qwen2_bf16 --dtype bf16 --shards 3",
-                                           "qwen2_f16 --dtype f16", "llama_bf16_tied --arch llama --dtype bf16 --tie",
+                         ::testing::Values("qwen2_f32 --dtype f32",
+                                           "qwen2_bf16 --dtype bf16 --shards 3",
+                                           "qwen2_f16 --dtype f16",
+                                           "llama_bf16_tied --arch llama --dtype bf16 --tie",
                                            // written by the HF safetensors package
                                            "hf_f16 --dtype f16 --writer safetensors",
                                            // rope_scaling and sliding windows as HF defines them

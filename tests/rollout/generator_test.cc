@@ -65,10 +65,12 @@ class GeneratorTest : public ::testing::Test {
                                          std::vector<std::string>* order = nullptr) {
     Generator gen(model_.get(), tok_.get(), o);
     std::map<std::string, GroupOutput> out;
-    EXPECT_TRUE(gen.Run(groups, [&](GroupOutput g) {
-                     if (order) order->push_back(g.input.id);
-                     out[g.input.id] = std::move(g);
-                   }).ok());
+    EXPECT_TRUE(gen.Run(groups,
+                        [&](GroupOutput g) {
+                          if (order) order->push_back(g.input.id);
+                          out[g.input.id] = std::move(g);
+                        })
+                    .ok());
     EXPECT_EQ(gen.stats().generated_tokens > 0, true);
     return out;
   }
@@ -139,9 +141,11 @@ TEST_F(GeneratorTest, FinishesOnEosStopStringAndLength) {
   o.eos_token_ids = {s0.tokens[3]};
   const auto eos_run = Run(o, Groups(1)).at("g0").samples[0];
   EXPECT_EQ(eos_run.finish_reason, "eos");
-  const size_t first = std::find(s0.tokens.begin(), s0.tokens.end(), s0.tokens[3]) - s0.tokens.begin();
+  const size_t first =
+      std::find(s0.tokens.begin(), s0.tokens.end(), s0.tokens[3]) - s0.tokens.begin();
   EXPECT_EQ(eos_run.tokens.size(), first + 1);  // EOS counted, not in the text
-  EXPECT_EQ(eos_run.text, SanitizeUtf8(*tok_->Decode({s0.tokens.begin(), s0.tokens.begin() + first})));
+  EXPECT_EQ(eos_run.text,
+            SanitizeUtf8(*tok_->Decode({s0.tokens.begin(), s0.tokens.begin() + first})));
 
   o.eos_token_ids.clear();
   const std::string raw = *tok_->Decode(s0.tokens);
@@ -241,8 +245,14 @@ TEST_F(GeneratorTest, RejectsBadOptions) {
 }
 
 TEST(SanitizeUtf8, ReplacesInvalidBytesOnly) {
-  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F\x98\x80" "b"), "a\xF0\x9F\x98\x80" "b");
-  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F" "b"), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F\x98\x80"
+                         "b"),
+            "a\xF0\x9F\x98\x80"
+            "b");
+  EXPECT_EQ(SanitizeUtf8("a\xF0\x9F"
+                         "b"),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ namespace {
 // PCRE2's \s (with UCP) lacks U+0085, which Oniguruma's \s (HF tokenizers) includes, so the
 // oracle spells out the scanner's documented class.
 std::string OraclePattern(SplitPattern p) {
-  std::string re = absl::StrReplaceAll(std::string(SplitPatternRegex(p)),
-                                       {{R"([^\s\p{L}\p{N}])", "@CLASS@"}});
+  std::string re =
+      absl::StrReplaceAll(std::string(SplitPatternRegex(p)), {{R"([^\s\p{L}\p{N}])", "@CLASS@"}});
   re = absl::StrReplaceAll(re, {{R"(\s)", R"([\s\x{85}])"}, {R"(\S)", R"([^\s\x{85}])"}});
   return absl::StrReplaceAll(re, {{"@CLASS@", R"([^\s\x{85}\p{L}\p{N}])"}});
 }
@@ -69,13 +69,20 @@ class Pcre2Splitter {
 
 std::string Utf8(char32_t c) {
   std::string o;
-  if (c < 0x80) o += char(c);
-  else if (c < 0x800) { o += char(0xC0 | (c >> 6)); o += char(0x80 | (c & 0x3F)); }
-  else if (c < 0x10000) {
-    o += char(0xE0 | (c >> 12)); o += char(0x80 | ((c >> 6) & 0x3F)); o += char(0x80 | (c & 0x3F));
+  if (c < 0x80)
+    o += char(c);
+  else if (c < 0x800) {
+    o += char(0xC0 | (c >> 6));
+    o += char(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    o += char(0xE0 | (c >> 12));
+    o += char(0x80 | ((c >> 6) & 0x3F));
+    o += char(0x80 | (c & 0x3F));
   } else {
-    o += char(0xF0 | (c >> 18)); o += char(0x80 | ((c >> 12) & 0x3F));
-    o += char(0x80 | ((c >> 6) & 0x3F)); o += char(0x80 | (c & 0x3F));
+    o += char(0xF0 | (c >> 18));
+    o += char(0x80 | ((c >> 12) & 0x3F));
+    o += char(0x80 | ((c >> 6) & 0x3F));
+    o += char(0x80 | (c & 0x3F));
   }
   return o;
 }
@@ -84,12 +91,14 @@ std::string Utf8(char32_t c) {
 // several scripts, combining marks, digits of Nd/Nl/No, emoji and ZWJ, each kind of space.
 const std::vector<char32_t>& Alphabet() {
   static const std::vector<char32_t> a = {
-      '\'', '\'', '\'', 's', 'S', 0x17F, 't', 'T', 'r', 'R', 'e', 'E', 'v', 'm', 'M', 'l', 'L',
-      'd', 'D', 'x', 'a', 'Z', '0', '1', '9', ' ', ' ', ' ', ' ', '\t', '\n', '\n', '\r', '\v',
-      '\f', 0x85, 0xA0, 0x2003, 0x2028, 0x2029, 0x3000, '.', ',', '!', '?', '-', '_', '(', '$',
-      '\\', '{', 0xE9, 0xDF, 0x3A9, 0x416, 0x4E2D, 0x6587, 0x3042, 0xD55C, 0x627, 0x915, 0x94D,
-      0x301, 0x663, 0xB2, 0x216B, 0xBD, 0x1F600, 0x1F44D, 0x1F3FD, 0x200D, 0x20AC, 0xA9, 0xFF01,
-      0x1D400, 0x2460, 0x1C5, 0x2B0, 0x2019, 0x5BB, 0x30A2};
+      '\'',   '\'',    '\'',    's',     'S',    0x17F,  't',    'T',    'r',     'R',    'e',
+      'E',    'v',     'm',     'M',     'l',    'L',    'd',    'D',    'x',     'a',    'Z',
+      '0',    '1',     '9',     ' ',     ' ',    ' ',    ' ',    '\t',   '\n',    '\n',   '\r',
+      '\v',   '\f',    0x85,    0xA0,    0x2003, 0x2028, 0x2029, 0x3000, '.',     ',',    '!',
+      '?',    '-',     '_',     '(',     '$',    '\\',   '{',    0xE9,   0xDF,    0x3A9,  0x416,
+      0x4E2D, 0x6587,  0x3042,  0xD55C,  0x627,  0x915,  0x94D,  0x301,  0x663,   0xB2,   0x216B,
+      0xBD,   0x1F600, 0x1F44D, 0x1F3FD, 0x200D, 0x20AC, 0xA9,   0xFF01, 0x1D400, 0x2460, 0x1C5,
+      0x2B0,  0x2019,  0x5BB,   0x30A2};
   return a;
 }
 
@@ -109,8 +118,10 @@ std::string Show(const std::vector<std::string>& pieces) {
     std::vector<char32_t> cps;
     (void)DecodeUtf8(p, &cps, nullptr);
     for (char32_t c : cps) {
-      if (c >= 0x20 && c < 0x7F) o += char(c);
-      else o += "\\u{" + absl::StrCat(absl::Hex(uint32_t(c))) + "}";
+      if (c >= 0x20 && c < 0x7F)
+        o += char(c);
+      else
+        o += "\\u{" + absl::StrCat(absl::Hex(uint32_t(c))) + "}";
     }
     o += "]";
   }
@@ -146,13 +157,18 @@ std::string Pcre2Dialect(std::string_view re) {
   for (size_t i = 0; i < re.size(); ++i) {
     if (re[i] == '\\' && i + 1 < re.size()) {
       const char e = re[++i];
-      if (e == 's') out += in_class ? "\\s\\x{85}" : "[\\s\\x{85}]";
-      else if (e == 'S') out += in_class ? "\\S" : "[^\\s\\x{85}]";
-      else out += std::string("\\") + e;
+      if (e == 's')
+        out += in_class ? "\\s\\x{85}" : "[\\s\\x{85}]";
+      else if (e == 'S')
+        out += in_class ? "\\S" : "[^\\s\\x{85}]";
+      else
+        out += std::string("\\") + e;
       continue;
     }
-    if (re[i] == '[' && !in_class) in_class = true;
-    else if (re[i] == ']' && in_class) in_class = false;
+    if (re[i] == '[' && !in_class)
+      in_class = true;
+    else if (re[i] == ']' && in_class)
+      in_class = false;
     out += re[i];
   }
   return out;
@@ -198,12 +214,12 @@ TEST_P(RegexVsPcre2, EqualOnTwentyThousandGeneratedStrings) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Patterns, RegexVsPcre2,
-    ::testing::Values(SplitPatternRegex(SplitPattern::kQwen2),
-                      SplitPatternRegex(SplitPattern::kLlama3),
-                      SplitPatternRegex(SplitPattern::kGpt2), kDeepSeekDigits, kDeepSeekCjk,
-                      kDeepSeekMain, kO200k, std::string_view(R"(\d+|[^\d\s]+?x|(?>a+)b|a{2,}?)")));
+INSTANTIATE_TEST_SUITE_P(Patterns, RegexVsPcre2,
+                         ::testing::Values(SplitPatternRegex(SplitPattern::kQwen2),
+                                           SplitPatternRegex(SplitPattern::kLlama3),
+                                           SplitPatternRegex(SplitPattern::kGpt2), kDeepSeekDigits,
+                                           kDeepSeekCjk, kDeepSeekMain, kO200k,
+                                           std::string_view(R"(\d+|[^\d\s]+?x|(?>a+)b|a{2,}?)")));
 
 // One engine against another: the engine running the built-in patterns equals their scanners.
 TEST(SplitRegex, EqualsTheScannersOnLongRuns) {

@@ -83,9 +83,9 @@ std::vector<float> Logits(int v, uint32_t seed) {
 
 TEST(ComputeKeptSet, MatchesFloat64ReferenceForEachRuleAndCombination) {
   const std::vector<SamplingParams> cases = {
-      {1.0f, 0.0f, 0, 1.0f},  {0.7f, 0.0f, 0, 1.0f},  {1.0f, 0.1f, 0, 1.0f},
-      {1.0f, 0.0f, 5, 1.0f},  {1.0f, 0.0f, 0, 0.9f},  {0.6f, 0.05f, 40, 0.95f},
-      {1.3f, 0.2f, 3, 0.5f},  {1.0f, 0.0f, 1, 1.0f},  {2.0f, 0.0f, 0, 0.01f},
+      {1.0f, 0.0f, 0, 1.0f}, {0.7f, 0.0f, 0, 1.0f}, {1.0f, 0.1f, 0, 1.0f},
+      {1.0f, 0.0f, 5, 1.0f}, {1.0f, 0.0f, 0, 0.9f}, {0.6f, 0.05f, 40, 0.95f},
+      {1.3f, 0.2f, 3, 0.5f}, {1.0f, 0.0f, 1, 1.0f}, {2.0f, 0.0f, 0, 0.01f},
   };
   int checked = 0;
   for (uint32_t seed = 0; seed < 20; ++seed) {
@@ -219,8 +219,9 @@ TEST(Sample, DrawsFollowKeptDistributionByChiSquare) {
   for (int i = 0; i < n; ++i) {
     const SampledToken t = Sample(z, p, {11, uint64_t(i / 64), uint32_t(i % 64), 3});
     ++counts[t.token];
-    ASSERT_NEAR(t.logprob, std::log(kept.probs[std::find(kept.tokens.begin(), kept.tokens.end(),
-                                                         t.token) - kept.tokens.begin()]),
+    ASSERT_NEAR(t.logprob,
+                std::log(kept.probs[std::find(kept.tokens.begin(), kept.tokens.end(), t.token) -
+                                    kept.tokens.begin()]),
                 1e-5);
   }
   double chi2 = 0;

@@ -1,7 +1,7 @@
 // The byte-level BPE tokenizer against HF `tokenizers` (the reference) on a multilingual corpus,
 // for each split pattern and both merge formats; round trips; bad tokenizer files.
-#include "base/utf8.h"
 #include "rollout/tokenizer.h"
+#include "base/utf8.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
@@ -78,26 +78,25 @@ TEST_P(TokenizerVsHf, DecodeRoundTripsAndSplitsCharactersIntoRawBytes) {
   EXPECT_GT(partial_tokens, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Variants, TokenizerVsHf,
-    ::testing::Values("--pattern qwen2", "--pattern qwen2 --legacy-merges",
-                      "--pattern llama3 --ignore-merges", "--pattern gpt2 --legacy-merges",
-                      "--pattern deepseek", "--pattern o200k", "--pattern nfkc",
-                      "--pattern spm", "--pattern metaspace", "--pattern metaspace-split"));
+INSTANTIATE_TEST_SUITE_P(Variants, TokenizerVsHf,
+                         ::testing::Values("--pattern qwen2", "--pattern qwen2 --legacy-merges",
+                                           "--pattern llama3 --ignore-merges",
+                                           "--pattern gpt2 --legacy-merges", "--pattern deepseek",
+                                           "--pattern o200k", "--pattern nfkc", "--pattern spm",
+                                           "--pattern metaspace", "--pattern metaspace-split"));
 
 // The same comparison on 2,000 generated strings (scripts, emoji, combining marks, digit and
 // whitespace runs, code, Unicode 16 characters) per tokenizer shape, with a larger vocabulary.
-INSTANTIATE_TEST_SUITE_P(
-    Varied, TokenizerVsHf,
-    ::testing::Values("--pattern qwen2 --varied 2000 --vocab 1500",
-                      "--pattern llama3 --varied 2000 --vocab 1500",
-                      "--pattern gpt2 --varied 2000 --vocab 1500",
-                      "--pattern deepseek --varied 2000 --vocab 1500",
-                      "--pattern o200k --varied 2000 --vocab 1500",
-                      "--pattern nfkc --varied 2000 --vocab 1500",
-                      "--pattern spm --varied 2000 --vocab 1500",
-                      "--pattern metaspace --varied 2000 --vocab 1500",
-                      "--pattern metaspace-split --varied 2000 --vocab 1500"));
+INSTANTIATE_TEST_SUITE_P(Varied, TokenizerVsHf,
+                         ::testing::Values("--pattern qwen2 --varied 2000 --vocab 1500",
+                                           "--pattern llama3 --varied 2000 --vocab 1500",
+                                           "--pattern gpt2 --varied 2000 --vocab 1500",
+                                           "--pattern deepseek --varied 2000 --vocab 1500",
+                                           "--pattern o200k --varied 2000 --vocab 1500",
+                                           "--pattern nfkc --varied 2000 --vocab 1500",
+                                           "--pattern spm --varied 2000 --vocab 1500",
+                                           "--pattern metaspace --varied 2000 --vocab 1500",
+                                           "--pattern metaspace-split --varied 2000 --vocab 1500"));
 
 TEST(Tokenizer, RejectsOtherModelTypesAndSplits) {
   auto t = Tokenizer::FromJson(
@@ -116,7 +115,8 @@ TEST(Tokenizer, RejectsOtherModelTypesAndSplits) {
   std::string nested = R"({"type":"NFC"})";
   for (int i = 0; i < 9; ++i) nested = R"({"type":"Sequence","normalizers":[)" + nested + "]}";
   t = Tokenizer::FromJson(R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[]},)"
-                          R"("pre_tokenizer":{"type":"ByteLevel"},"normalizer":)" + nested + "}");
+                          R"("pre_tokenizer":{"type":"ByteLevel"},"normalizer":)" +
+                          nested + "}");
   EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(t.status().message(), HasSubstr("Sequences nested too deeply"));
 }
@@ -125,14 +125,16 @@ TEST(Tokenizer, RejectsOtherModelTypesAndSplits) {
 TEST(Tokenizer, LoadsNfkcEmptySequenceByteFallbackAndOtherSplits) {
   const std::string bpe = R"("model":{"type":"BPE","vocab":{"a":0,"b":1,"ab":2},"merges":["a b"]})";
   const std::string byte_level = R"("pre_tokenizer":{"type":"ByteLevel"})";
-  for (const std::string norm :
-       {R"({"type":"NFKC"})", R"({"type":"Sequence","normalizers":[]})",
-        R"({"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"Sequence","normalizers":[]}]})"}) {
+  for (
+      const std::string norm :
+      {R"({"type":"NFKC"})", R"({"type":"Sequence","normalizers":[]})",
+       R"({"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"Sequence","normalizers":[]}]})"}) {
     auto t = Tokenizer::FromJson("{" + bpe + "," + byte_level + R"(,"normalizer":)" + norm + "}");
     ASSERT_TRUE(t.ok()) << norm << ": " << t.status();
     EXPECT_EQ(*t->Encode("ab"), std::vector<int32_t>{2});
   }
-  auto t = Tokenizer::FromJson("{" + bpe + R"(,"pre_tokenizer":{"type":"Sequence","pretokenizers":[)"
+  auto t = Tokenizer::FromJson("{" + bpe +
+                               R"(,"pre_tokenizer":{"type":"Sequence","pretokenizers":[)"
                                R"({"type":"Split","pattern":{"Regex":"\\p{N}{1,3}"},)"
                                R"("behavior":"Isolated","invert":false},)"
                                R"({"type":"ByteLevel","use_regex":false}]}})");
@@ -168,19 +170,17 @@ TEST(Tokenizer, SplitBehavioursMatchHfs) {
     std::vector<int32_t> want;
   } cases[] = {
       // "a-b--a": pieces (a)(-)(b)(-)(-)(a); ids: a=0 b=1 -=2 a-=3 -b=4
-      {"Isolated", false, {0, 2, 1, 2, 2, 0}},
-      {"Removed", false, {0, 1, 0}},
+      {"Isolated", false, {0, 2, 1, 2, 2, 0}},        {"Removed", false, {0, 1, 0}},
       {"MergedWithPrevious", false, {3, 1, 2, 2, 0}},  // (a-)(b-)(-)(a): b- is not a token
-      {"MergedWithNext", false, {0, 4, 2, 2, 0}},       // (a)(-b)(-)(-a)
-      {"Contiguous", false, {0, 2, 1, 2, 2, 0}},
-      {"Removed", true, {2, 2, 2}},
+      {"MergedWithNext", false, {0, 4, 2, 2, 0}},      // (a)(-b)(-)(-a)
+      {"Contiguous", false, {0, 2, 1, 2, 2, 0}},      {"Removed", true, {2, 2, 2}},
   };
   for (const Case& c : cases) {
     auto t = Tokenizer::FromJson(
         R"({"model":{"type":"BPE","vocab":{"a":0,"b":1,"-":2,"a-":3,"-b":4},)"
         R"("merges":["a -","- b"]},"pre_tokenizer":{"type":"Sequence","pretokenizers":[)"
-        R"({"type":"Split","pattern":{"String":"-"},"behavior":")" + c.behavior +
-        R"(","invert":)" + (c.invert ? "true" : "false") +
+        R"({"type":"Split","pattern":{"String":"-"},"behavior":")" +
+        c.behavior + R"(","invert":)" + (c.invert ? "true" : "false") +
         R"(},{"type":"ByteLevel","use_regex":false}]}})");
     ASSERT_TRUE(t.ok()) << t.status();
     auto ids = t->Encode("a-b--a");
@@ -217,10 +217,11 @@ TEST(PromptTemplate, R1MatchesTheExampleRollouts) {
   EXPECT_THAT(r1, HasSubstr("A conversation between User and Assistant."));
   EXPECT_THAT(r1, HasSubstr("<think> </think> and <answer> </answer> tags"));
   EXPECT_TRUE(absl::EndsWith(r1, "\nUser: What is 2+2?\nAssistant:"));
-  const std::string example = testing::ReadFile(std::string(VERDICT_SOURCE_DIR) + "/examples/r1_math.jsonl");
+  const std::string example =
+      testing::ReadFile(std::string(VERDICT_SOURCE_DIR) + "/examples/r1_math.jsonl");
   // The file holds the prompt JSON-escaped.
-  EXPECT_THAT(example, HasSubstr(absl::StrReplaceAll(r1.substr(0, r1.find("User: ") + 6),
-                                                     {{"\n", "\\n"}})));
+  EXPECT_THAT(example,
+              HasSubstr(absl::StrReplaceAll(r1.substr(0, r1.find("User: ") + 6), {{"\n", "\\n"}})));
   EXPECT_EQ(ApplyPromptTemplate(PromptTemplate::kPlain, "x"), "x");
   EXPECT_EQ(ParsePromptTemplate("chatml").status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -71,8 +71,8 @@ TEST_F(BadModelTest, TruncatedFileIsDataLoss) {
 TEST_F(BadModelTest, UnsupportedArchitectureIsNamed) {
   const std::string dir = Make("arch", "");
   std::string cfg = testing::ReadFile(dir + "/config.json");
-  cfg = absl::StrReplaceAll(cfg, {{"Qwen2ForCausalLM", "MambaForCausalLM"},
-                                  {"\"qwen2\"", "\"mamba\""}});
+  cfg = absl::StrReplaceAll(cfg,
+                            {{"Qwen2ForCausalLM", "MambaForCausalLM"}, {"\"qwen2\"", "\"mamba\""}});
   testing::WriteFile(dir + "/config.json", cfg);
   auto w = LoadModelWeights(dir);
   EXPECT_EQ(w.status().code(), absl::StatusCode::kUnimplemented);
@@ -156,7 +156,8 @@ TEST(ParseModelConfig, RejectsInconsistentHeadsAndRopeScaling) {
   auto c = ParseModelConfig(base + "}");
   EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(c.status().message(), HasSubstr("num_key_value_heads (3)"));
-  const std::string ok = absl::StrReplaceAll(base, {{"\"num_key_value_heads\":3", "\"num_key_value_heads\":2"}});
+  const std::string ok =
+      absl::StrReplaceAll(base, {{"\"num_key_value_heads\":3", "\"num_key_value_heads\":2"}});
   c = ParseModelConfig(ok + R"(,"rope_scaling":{"rope_type":"yarn","factor":4}})");
   EXPECT_EQ(c.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(c.status().message(), HasSubstr("\"yarn\""));
@@ -184,7 +185,8 @@ TEST(ParseModelConfig, RejectsInconsistentHeadsAndRopeScaling) {
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->eos_token_ids, (std::vector<int32_t>{7, 9}));
   EXPECT_FALSE(c->qkv_bias);
-  EXPECT_EQ(ParseModelConfig("{\"model_type\":").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseModelConfig("{\"model_type\":").status().code(),
+            absl::StatusCode::kInvalidArgument);
   c = ParseModelConfig(R"({"model_type":"llama","hidden_size":8})");
   EXPECT_THAT(c.status().message(), HasSubstr("missing \"vocab_size\""));
 }

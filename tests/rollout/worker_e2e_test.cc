@@ -90,8 +90,9 @@ TEST(WorkerEndToEnd, StreamsGroupsAndRewardsEqualVerdictScore) {
     EXPECT_NE(log.find(want), std::string::npos) << "worker stderr lacks \"" << want << "\"";
   }
   const std::string rescored = dir + "/rescored.jsonl";
-  ASSERT_EQ(std::system(absl::StrCat(VerdictBinary(), " score --quiet --input ", out,
-                                     " --output ", rescored).c_str()),
+  ASSERT_EQ(std::system(absl::StrCat(VerdictBinary(), " score --quiet --input ", out, " --output ",
+                                     rescored)
+                            .c_str()),
             0);
 
   simdjson::dom::parser p1, p2;
@@ -130,7 +131,8 @@ TEST(WorkerEndToEnd, ReportsUnreachableServerAndBadFlags) {
   const std::string base = absl::StrCat(WorkerBinary(), " --model ", dir, " --prompts ", dir,
                                         "/prompts.jsonl --output ", dir, "/o.jsonl");
   const std::string log = dir + "/stderr.txt";
-  int rc = std::system(absl::StrCat(base, " --server 127.0.0.1:1 --connect-timeout-ms 300 2>", log).c_str());
+  int rc = std::system(
+      absl::StrCat(base, " --server 127.0.0.1:1 --connect-timeout-ms 300 2>", log).c_str());
   EXPECT_EQ(WEXITSTATUS(rc), 1);
   EXPECT_NE(testing::ReadFile(log).find("cannot reach the Verdict server"), std::string::npos);
   rc = std::system(absl::StrCat(base, " 2>", log).c_str());
@@ -165,10 +167,10 @@ class WorkerRun : public ::testing::Test {
   }
   int Run(const std::string& flags, const std::string& prompts = "prompts.jsonl") {
     lines_.clear();
-    const std::string cmd = absl::StrCat(
-        WorkerBinary(), " --model ", dir_, " --prompts ", dir_, "/", prompts,
-        " --no-server --group-size 4 --max-new-tokens 12 --seed 3 --output ", dir_,
-        "/out.jsonl ", flags, " 2>", dir_, "/stderr.txt");
+    const std::string cmd =
+        absl::StrCat(WorkerBinary(), " --model ", dir_, " --prompts ", dir_, "/", prompts,
+                     " --no-server --group-size 4 --max-new-tokens 12 --seed 3 --output ", dir_,
+                     "/out.jsonl ", flags, " 2>", dir_, "/stderr.txt");
     const int rc = WEXITSTATUS(std::system(cmd.c_str()));
     std::istringstream in(testing::ReadFile(dir_ + "/out.jsonl"));
     for (std::string line; std::getline(in, line);) {
@@ -313,8 +315,7 @@ TEST_F(WorkerRun, BatchComesFromTheKvBudget) {
   EXPECT_NE(Stderr().find("batch of 8 samples (KV budget"), std::string::npos) << Stderr();
   EXPECT_EQ(lines_.size(), 6u);
   EXPECT_EQ(Run("--no-progress --kv-cache-bytes 1K"), 1);
-  EXPECT_NE(Stderr().find("bytes of KV cache; the budget is 1024"), std::string::npos)
-      << Stderr();
+  EXPECT_NE(Stderr().find("bytes of KV cache; the budget is 1024"), std::string::npos) << Stderr();
 }
 
 TEST_F(WorkerRun, ProgressLinesWhenStderrIsNotATerminal) {

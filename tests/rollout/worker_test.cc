@@ -52,10 +52,28 @@ TEST(ParseByteSize, TakesBinarySuffixesAndRejectsTheRest) {
 }
 
 TEST(ParseWorkerFlags, ReadsTheRolloutFlags) {
-  auto o = ParseWorkerFlags({"--model", "m", "--prompts", "p", "--output", "o", "--no-server",
-                             "--max-batch", "32", "--kv-cache-bytes", "2G", "--seed-offset",
-                             "1000", "--eos", "<|im_end|>", "--eos", "7", "--include-stop",
-                             "--logprobs", "processed", "--progress-interval-s", "2.5"});
+  auto o = ParseWorkerFlags({"--model",
+                             "m",
+                             "--prompts",
+                             "p",
+                             "--output",
+                             "o",
+                             "--no-server",
+                             "--max-batch",
+                             "32",
+                             "--kv-cache-bytes",
+                             "2G",
+                             "--seed-offset",
+                             "1000",
+                             "--eos",
+                             "<|im_end|>",
+                             "--eos",
+                             "7",
+                             "--include-stop",
+                             "--logprobs",
+                             "processed",
+                             "--progress-interval-s",
+                             "2.5"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->max_batch_given);
   EXPECT_EQ(o->generation.max_batch_sequences, 32);
@@ -70,10 +88,10 @@ TEST(ParseWorkerFlags, ReadsTheRolloutFlags) {
   EXPECT_FALSE(o->max_batch_given);
   EXPECT_EQ(o->generation.logprobs, LogprobKind::kRaw);
   EXPECT_EQ(o->kv_cache_bytes, 0);
-  for (const char* bad : {"--kv-cache-bytes=lots", "--logprobs=both", "--seed-offset=-1",
-                          "--max-batch=0"}) {
-    auto r = ParseWorkerFlags({"--model", "m", "--prompts", "p", "--output", "o", "--no-server",
-                               bad});
+  for (const char* bad :
+       {"--kv-cache-bytes=lots", "--logprobs=both", "--seed-offset=-1", "--max-batch=0"}) {
+    auto r =
+        ParseWorkerFlags({"--model", "m", "--prompts", "p", "--output", "o", "--no-server", bad});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }

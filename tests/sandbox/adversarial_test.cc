@@ -53,7 +53,8 @@ print(' '.join(out))
 TEST(Adversarial, WritingOutsideTheWorkDirFails) {
   const std::string target = "/work/verdict-adversarial-should-not-exist";
   RunResult r = MustRun(Python(
-      "import sys\nok = 0\nfor p in ['" + target + "', '/etc/verdict-x', '/root/verdict-x', '../x']:\n"
+      "import sys\nok = 0\nfor p in ['" + target +
+      "', '/etc/verdict-x', '/root/verdict-x', '../x']:\n"
       "    try:\n        open(p, 'w').write('x'); ok += 1\n    except OSError: pass\nprint(ok)\n"));
   EXPECT_EQ(r.stdout_data, "0\n") << r.stderr_data;
   struct stat st;
@@ -66,12 +67,12 @@ TEST(Adversarial, CannotReadAnotherRunsWorkDir) {
   victim.files.push_back({"secret", "TOPSECRET", false});
   std::thread t([&] { MustRun(victim); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  RunResult r = MustRun(Python(
-      "import os\nfound = 0\nroot = os.path.dirname(os.getcwd())\n"
-      "try:\n    os.listdir(root); print('listed')\nexcept OSError: pass\n"
-      "for i in range(200):\n    for s in range(16):\n        try:\n"
-      "            open(f'{root}/r{i}-{s}/secret').read(); found += 1\n"
-      "        except OSError: pass\nprint(found)\n"));
+  RunResult r =
+      MustRun(Python("import os\nfound = 0\nroot = os.path.dirname(os.getcwd())\n"
+                     "try:\n    os.listdir(root); print('listed')\nexcept OSError: pass\n"
+                     "for i in range(200):\n    for s in range(16):\n        try:\n"
+                     "            open(f'{root}/r{i}-{s}/secret').read(); found += 1\n"
+                     "        except OSError: pass\nprint(found)\n"));
   t.join();
   EXPECT_EQ(r.stdout_data, "0\n") << r.stderr_data;
 }
@@ -80,7 +81,8 @@ TEST(Adversarial, ForkBombIsContainedAndLeavesNothing) {
   RunLimits l;
   l.wall_ms = 2000;
   l.processes = 32;
-  RunResult r = MustRun(Python("import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n", l));
+  RunResult r =
+      MustRun(Python("import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n", l));
   EXPECT_NE(r.status, RunStatus::kOk);
   EXPECT_EQ(CountSandboxProcesses(), 0);
 }
@@ -114,8 +116,10 @@ TEST(Adversarial, FillingTheDiskStopsAtTheFileLimit) {
   ASSERT_EQ(r2.files.size(), 1u);
   EXPECT_EQ(r2.files[0].content.size(), size_t{8} << 20);
   EXPECT_NE(r2.status, RunStatus::kOk);
-  RunResult r3 = MustRun(Python("import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"
-                                "f = open('big', 'wb')\nwhile True: f.write(b'0' * 65536); f.flush()\n", l));
+  RunResult r3 =
+      MustRun(Python("import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_DFL)\n"
+                     "f = open('big', 'wb')\nwhile True: f.write(b'0' * 65536); f.flush()\n",
+                     l));
   EXPECT_EQ(r3.status, RunStatus::kOutputLimit) << r3.detail;
 }
 
@@ -134,7 +138,8 @@ if os.fork() == 0:
         time.sleep(60)
     os._exit(0)
 print('parent done')
-)", l));
+)",
+                               l));
   EXPECT_EQ(r.status, RunStatus::kOk);
   EXPECT_EQ(r.stdout_data, "setsid denied\nparent done\n");
   EXPECT_LT(r.wall_ms, 2000);
@@ -151,10 +156,10 @@ print(libc.ptrace(0, 0, 0, 0), libc.ptrace(16, os.getppid(), 0, 0))
 }
 
 TEST(Adversarial, CannotKillTheParent) {
-  RunResult r = MustRun(Python(
-      "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL); print('sent')\n"
-      "except OSError:\n    print('denied')\n"
-      "import time\ntime.sleep(0.05)\nprint('alive', os.getppid())\n"));
+  RunResult r = MustRun(
+      Python("import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL); print('sent')\n"
+             "except OSError:\n    print('denied')\n"
+             "import time\ntime.sleep(0.05)\nprint('alive', os.getppid())\n"));
   EXPECT_EQ(r.status, RunStatus::kOk) << r.detail << r.stderr_data;
   if (testing::Active("uid_drop")) {
     EXPECT_EQ(r.stdout_data.substr(0, 7), "denied\n");  // another uid
@@ -278,7 +283,8 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.2)
 print('parent done')
-)"), nullptr);
+)"),
+                          nullptr);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->stdout_data, "parent done\n");
   EXPECT_EQ(CountSandboxProcesses(), 0);
@@ -390,7 +396,8 @@ TEST(Adversarial, HostUnixSocketsAreUnreachableButSocketpairWorks) {
   RunResult r = MustRun(Python(absl::StrCat(R"(
 import errno, socket
 out = []
-for addr in (')", host.abstract(), "', '", host.path(), R"('):
+for addr in (')",
+                                            host.abstract(), "', '", host.path(), R"('):
     try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(addr); out.append('connected')
@@ -398,7 +405,8 @@ for addr in (')", host.abstract(), "', '", host.path(), R"('):
         out.append(errno.errorcode[e.errno])
 try:
     a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    a.sendto(b'x', ')", host.abstract(), R"(-dgram'); out.append('sent')
+    a.sendto(b'x', ')",
+                                            host.abstract(), R"(-dgram'); out.append('sent')
 except OSError as e:
     out.append(errno.errorcode[e.errno])
 from multiprocessing import Pipe, Pool
@@ -438,9 +446,10 @@ TEST(Adversarial, FillingTheWorkDirStopsAtItsCap) {
   l.work_dir_files = 1000;
   l.cpu_ms = 10000;
   l.wall_ms = 20000;
-  RunResult big = MustRun(Python("for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n"
-                                 "        f.write(b'0' * (8 << 20))\n",
-                                 l));
+  RunResult big =
+      MustRun(Python("for i in range(64):\n    with open(f'f{i}', 'wb') as f:\n"
+                     "        f.write(b'0' * (8 << 20))\n",
+                     l));
   EXPECT_EQ(big.status, RunStatus::kOutputLimit) << big.detail << big.stderr_data;
   EXPECT_EQ(big.detail.substr(0, 9), "work dir ") << big.detail;
   RunResult many = MustRun(Python("for i in range(30000):\n    open(f'f{i}', 'w').close()\n", l));
@@ -491,9 +500,7 @@ namespace {
 
 using testing::Active;
 
-bool HostViewIsRestricted() {
-  return Active("mount_namespace(own_root") || Active("landlock(");
-}
+bool HostViewIsRestricted() { return Active("mount_namespace(own_root") || Active("landlock("); }
 
 TEST(Adversarial, HostFilesOutsideTheViewAreUnreadable) {
   if (!HostViewIsRestricted()) {
@@ -506,13 +513,15 @@ TEST(Adversarial, HostFilesOutsideTheViewAreUnreadable) {
   RunResult r = MustRun(Python(absl::StrCat(R"(
 import os
 out = []
-for p in (')", secret, R"(', '/etc/hostname', '/root/.bashrc'):
+for p in (')",
+                                            secret, R"(', '/etc/hostname', '/root/.bashrc'):
     try:
         out.append('read ' + open(p).read()[:9])
     except OSError as e:
         out.append(type(e).__name__)
 try:
-    os.listdir(')", testing::HostSecretDir(), R"('); out.append('listed')
+    os.listdir(')",
+                                            testing::HostSecretDir(), R"('); out.append('listed')
 except OSError as e:
     out.append(type(e).__name__)
 open('mine', 'w').write('ok')
@@ -536,22 +545,24 @@ TEST(Adversarial, SharedTmpDirsOfTheHostAreNotWritableDuringTheRun) {
   }
   const std::string name = absl::StrCat("verdict-adv-shared-", getpid());
   // With Landlock /dev/shm stays writable (POSIX semaphores; private by umask 077, swept).
-  const std::vector<std::string> paths = {"/tmp/" + name, "/var/tmp/" + name,
-                                          Active("landlock(") ? "/tmp/" + name
-                                                              : "/dev/shm/" + name};
+  const std::vector<std::string> paths = {
+      "/tmp/" + name, "/var/tmp/" + name,
+      Active("landlock(") ? "/tmp/" + name : "/dev/shm/" + name};
   std::atomic<bool> done{false};
   std::thread run([&] {
     RunLimits l;
     l.wall_ms = 5000;
     RunResult r = MustRun(Python(absl::StrCat(R"(
 import time
-for p in (')", paths[0], "', '", paths[1], "', '", paths[2], R"('):
+for p in (')",
+                                              paths[0], "', '", paths[1], "', '", paths[2], R"('):
     try:
         open(p, 'w').write('x')
     except OSError:
         pass
 time.sleep(1)
-)"), l));
+)"),
+                                 l));
     EXPECT_EQ(r.status, RunStatus::kOk) << r.stderr_data;
     done = true;
   });

@@ -36,9 +36,10 @@ TEST(Isolation, EveryOptionalLayerIsReportedActiveOrMissingWithAReason) {
   RunnerInfo info = SharedRunner().Info();
   const std::string active = absl::StrJoin(info.active_layers, ";");
   const std::string missing = absl::StrJoin(info.missing_layers, ";");
-  for (const char* layer : {"user_namespace", "pid_namespace", "net_namespace", "mount_namespace",
-                            "cgroup"}) {
-    EXPECT_NE(absl::StrContains(active, layer), absl::StrContains(missing, std::string(layer) + ":"))
+  for (const char* layer :
+       {"user_namespace", "pid_namespace", "net_namespace", "mount_namespace", "cgroup"}) {
+    EXPECT_NE(absl::StrContains(active, layer),
+              absl::StrContains(missing, std::string(layer) + ":"))
         << layer << "\nactive: " << active << "\nmissing: " << missing;
   }
   if (NamespacesDisabled()) {
@@ -109,9 +110,7 @@ TEST(Isolation, TwoRunnersOnOneHostGetDisjointUidRanges) {
 }
 
 TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
-  std::thread writer([] {
-    MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1"));
-  });
+  std::thread writer([] { MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1")); });
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   RunResult r = MustRun(Shell("cat /tmp/verdict-iso-secret 2>/dev/null; echo done"));
   writer.join();
@@ -141,14 +140,14 @@ print(' '.join(out))
 TEST(Isolation, WithAMountNamespaceTheHostsOtherFilesAreInvisible) {
   if (!Active("mount_namespace(own_root")) GTEST_SKIP() << "no mount namespace";
   const std::string secret = testing::HostSecretDir() + "/expected_outputs.jsonl";
-  {
-    std::ofstream(secret) << "TOPSECRET\n";
-  }
+  { std::ofstream(secret) << "TOPSECRET\n"; }
   chmod(secret.c_str(), 0644);  // readable by every uid: only the run's view hides it
-  RunResult r = MustRun(Python(absl::StrCat(R"(
+  RunResult r =
+      MustRun(Python(absl::StrCat(R"(
 import os
 out = []
-for p in (')", secret, R"(', '/work/shared/data/math/conformance.jsonl'):
+for p in (')",
+                                  secret, R"(', '/work/shared/data/math/conformance.jsonl'):
     try:
         open(p).read(); out.append('read')
     except OSError as e:
@@ -169,15 +168,16 @@ print(os.path.isfile('/usr/bin/python3'), os.path.isfile('/etc/ld.so.cache'))
 
 TEST(Isolation, WithAPidNamespaceProcOneIsTheRunsInitNotTheServer) {
   if (!Active("pid_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no pid namespace";
-  RunResult r = MustRun(Python(
-      "print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())\n"));
+  RunResult r =
+      MustRun(Python("print(open('/proc/1/cmdline', 'rb').read().split(b'\\0')[0].decode())\n"));
   EXPECT_EQ(r.stdout_data, "verdict-init\n") << r.stderr_data;
 }
 
 TEST(Isolation, WithAPidNamespaceTheRunSeesOnlyItsOwnProcesses) {
   if (!Active("pid_namespace") || !Active("mount_namespace")) GTEST_SKIP() << "no pid namespace";
-  RunResult r = MustRun(Python(
-      "import os\nprint(os.getpid(), sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"));
+  RunResult r =
+      MustRun(Python("import os\nprint(os.getpid(), sorted(int(p) for p in os.listdir('/proc') if "
+                     "p.isdigit()))\n"));
   EXPECT_EQ(r.stdout_data, "2 [1, 2]\n") << r.stderr_data;
 }
 
@@ -198,7 +198,8 @@ TEST(Isolation, DaemonInAPidNamespaceDiesWithTheRun) {
 }
 
 TEST(Isolation, PeakMemoryIsReportedForTheRun) {
-  RunResult r = MustRun(Python("b = bytearray(100 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n"));
+  RunResult r =
+      MustRun(Python("b = bytearray(100 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n"));
   EXPECT_EQ(r.status, RunStatus::kOk) << r.stderr_data;
   EXPECT_GE(r.peak_memory_bytes, int64_t{100} << 20);
   EXPECT_LT(r.peak_memory_bytes, int64_t{200} << 20);
@@ -253,7 +254,8 @@ for _ in range(4):
     kids.append(pid)
 bad = sum(os.waitpid(k, 0)[1] != 0 for k in kids)
 sys.exit(1 if bad else 0)
-)", l));
+)",
+                               l));
   EXPECT_EQ(r.status, RunStatus::kMemoryLimit) << r.detail << r.stderr_data;
   EXPECT_EQ(r.detail, "cgroup memory limit (OOM kill)");
   EXPECT_LE(r.peak_memory_bytes, int64_t{256} << 20);

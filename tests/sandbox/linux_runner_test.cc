@@ -2,9 +2,9 @@
 #include "sandbox/linux_runner.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -58,8 +58,8 @@ TEST(LinuxRunner, LargeStdinAndStdoutFlowWithoutDeadlock) {
 }
 
 TEST(LinuxRunner, NonZeroExitIsRuntimeError) {
-  auto res = SharedRunner().Run(Python("import sys\nprint('x', file=sys.stderr)\nsys.exit(3)\n"),
-                                nullptr);
+  auto res =
+      SharedRunner().Run(Python("import sys\nprint('x', file=sys.stderr)\nsys.exit(3)\n"), nullptr);
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, RunStatus::kRuntimeError);
   EXPECT_EQ(res->exit_code, 3);
@@ -102,8 +102,8 @@ TEST(LinuxRunner, SleepPastWallLimitIsKilledAtTheLimit) {
 TEST(LinuxRunner, OutputFloodIsOutputLimitWithCappedStdout) {
   RunLimits l;
   l.stdout_bytes = 1 << 20;
-  auto res = SharedRunner().Run(Python("import sys\nwhile True: sys.stdout.write('x' * 65536)\n", l),
-                                nullptr);
+  auto res = SharedRunner().Run(
+      Python("import sys\nwhile True: sys.stdout.write('x' * 65536)\n", l), nullptr);
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->status, RunStatus::kOutputLimit);
   EXPECT_TRUE(res->stdout_truncated);
@@ -195,7 +195,8 @@ TEST(LinuxRunner, ServerMemoryIsNotCountedAsTheProgramsPeak) {
 // The program starts with default signal dispositions and nothing blocked, whatever the
 // server ignores (SIGPIPE, typically) or blocks in the calling thread.
 TEST(LinuxRunner, ProgramStartsWithDefaultSignals) {
-  struct sigaction ign {}, old_pipe {};
+  struct sigaction ign {
+  }, old_pipe{};
   ign.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ign, &old_pipe);
   sigset_t usr1, old_mask;
@@ -224,8 +225,9 @@ TEST(LinuxRunner, CancelKillsTheRunAtOnce) {
   });
   auto start = std::chrono::steady_clock::now();
   auto res = SharedRunner().Run(Shell("sleep 30", l), &cancel);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - start).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
   t.join();
   EXPECT_EQ(res.status().code(), absl::StatusCode::kCancelled);
   EXPECT_LT(ms, 2000);

@@ -48,14 +48,18 @@ TEST(Toolchain, EveryLanguageCompilesAndRunsSumOfTwoNumbers) {
   auto table = DefaultToolchains();
   auto cache = NewCache();
   for (Hello h : {Hello{"python3", "a, b = map(int, input().split())\nprint(a + b)\n"},
-                  Hello{"cpp17", "#include <bits/stdc++.h>\nint main(){long a,b;std::cin>>a>>b;"
-                                 "std::cout<<a+b<<\"\\n\";}\n"},
-                  Hello{"cpp20", "#include <iostream>\n#include <span>\nint main(){long a,b;"
-                                 "std::cin>>a>>b;std::cout<<a+b<<\"\\n\";}\n"},
-                  Hello{"c", "#include <stdio.h>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);"
-                             "printf(\"%ld\\n\",a+b);}\n"},
-                  Hello{"javascript", "const [a,b]=require('fs').readFileSync(0,'utf8').trim()"
-                                      ".split(/\\s+/).map(Number);console.log(a+b);\n"}}) {
+                  Hello{"cpp17",
+                        "#include <bits/stdc++.h>\nint main(){long a,b;std::cin>>a>>b;"
+                        "std::cout<<a+b<<\"\\n\";}\n"},
+                  Hello{"cpp20",
+                        "#include <iostream>\n#include <span>\nint main(){long a,b;"
+                        "std::cin>>a>>b;std::cout<<a+b<<\"\\n\";}\n"},
+                  Hello{"c",
+                        "#include <stdio.h>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);"
+                        "printf(\"%ld\\n\",a+b);}\n"},
+                  Hello{"javascript",
+                        "const [a,b]=require('fs').readFileSync(0,'utf8').trim()"
+                        ".split(/\\s+/).map(Number);console.log(a+b);\n"}}) {
     SCOPED_TRACE(h.toolchain);
     const Toolchain* tc = FindToolchain(table, h.toolchain);
     ASSERT_NE(tc, nullptr);
@@ -93,8 +97,8 @@ TEST(CompileCache, SecondCompileOfSameSourceIsAHit) {
 TEST(CompileCache, CompileErrorIsAnOutcomeWithDiagnostics) {
   auto table = DefaultToolchains();
   auto cache = NewCache();
-  auto c = cache->Compile(*FindToolchain(table, "cpp17"), "int main( { oops }", SharedRunner(),
-                          nullptr);
+  auto c =
+      cache->Compile(*FindToolchain(table, "cpp17"), "int main( { oops }", SharedRunner(), nullptr);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_FALSE(c->ok);
   EXPECT_NE(c->diagnostics.find("error"), std::string::npos);

@@ -41,7 +41,8 @@ TEST(ResolveSpec, RejectsBadValuesNamingTheField) {
   EXPECT_EQ(ResolveSpec(RewardSpec{}, e).status().code(), absl::StatusCode::kInvalidArgument);
   v1::RewardSpec u;
   u.set_format(static_cast<v1::FormatTemplate>(77));
-  EXPECT_THAT(ResolveSpec(RewardSpec{}, u).status().message(), HasSubstr("unknown format template 77"));
+  EXPECT_THAT(ResolveSpec(RewardSpec{}, u).status().message(),
+              HasSubstr("unknown format template 77"));
 }
 
 TEST(ResolveSpec, MathPoliciesInheritOverrideAndValidate) {
@@ -134,7 +135,8 @@ TEST(GroupResultToProto, CarriesPerConstraintOutcomes) {
   s.verdict = Verdict::kPartial;
   s.instructions = InstructionDetails{{{"punctuation:no_comma", true, "no comma"},
                                        {"detectable_format:title", false, "no title <<...>>"}},
-                                      1, true};
+                                      1,
+                                      true};
   r.samples.push_back(s);
   v1::GroupResult p;
   GroupResultToProto(std::move(r), &p);

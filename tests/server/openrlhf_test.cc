@@ -24,7 +24,8 @@ TEST(StripTrailingSpecialTokens, RemovesEndAndPadTokensRepeatedWithWhitespace) {
       {"<answer>4</answer><|eot_id|>", "<answer>4</answer>"},
       {"<answer>4</answer><|im_end|>\n<|endoftext|><|endoftext|><|endoftext|>",
        "<answer>4</answer>"},
-      {"<answer>4</answer><\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
+      {"<answer>4</answer><\xEF\xBD\x9C"
+       "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",
        "<answer>4</answer>"},
       {"<answer>4</answer><end_of_turn><eos>", "<answer>4</answer>"},
       {"<answer>4</answer>[PAD][PAD]", "<answer>4</answer>"},
@@ -40,10 +41,10 @@ TEST(StripTrailingSpecialTokens, RemovesEndAndPadTokensRepeatedWithWhitespace) {
 
 TEST(ResponseAfterPrompt, FindsThePromptAfterBosOrInsideTheQuery) {
   EXPECT_EQ(*ResponseAfterPrompt("P:R", "P:"), "R");
-  EXPECT_EQ(*ResponseAfterPrompt("<s>P:R", "P:"), "R");                 // BOS the prompt lacks
+  EXPECT_EQ(*ResponseAfterPrompt("<s>P:R", "P:"), "R");  // BOS the prompt lacks
   EXPECT_EQ(*ResponseAfterPrompt("<s> [INST] Q [/INST]R", "<s>[INST] Q [/INST]"), "R");
   EXPECT_EQ(*ResponseAfterPrompt("<|begin_of_text|>P:R", "<|begin_of_text|>P:"), "R");
-  EXPECT_EQ(*ResponseAfterPrompt("<unknown_bos>P:R", "P:"), "R");        // found inside
+  EXPECT_EQ(*ResponseAfterPrompt("<unknown_bos>P:R", "P:"), "R");  // found inside
   EXPECT_EQ(ResponseAfterPrompt("Q:R", "P:").status().code(), absl::StatusCode::kNotFound);
 }
 
@@ -56,9 +57,9 @@ std::string Body(const std::string& query, const std::string& prompts, const std
 
 TEST(ParseOpenRlhfRequest, ScoresEachQueryAgainstItsOwnLabel) {
   // The same prompt with two labels (two dataset rows sharing a question text): two groups.
-  absl::StatusOr<OpenRlhfBatch> b = ParseOpenRlhfRequest(
-      Body(R"(["P:a<|im_end|>","P:b<|im_end|>","P:c","P:d"])", R"(["P:","P:","P:","P:"])",
-           R"(["1","2","1","2"])"));
+  absl::StatusOr<OpenRlhfBatch> b =
+      ParseOpenRlhfRequest(Body(R"(["P:a<|im_end|>","P:b<|im_end|>","P:c","P:d"])",
+                                R"(["P:","P:","P:","P:"])", R"(["1","2","1","2"])"));
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_EQ(b->request.groups_size(), 2);
   EXPECT_THAT(b->request.groups(0).math().gold_answers(), ElementsAre("1"));

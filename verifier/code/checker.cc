@@ -45,17 +45,14 @@ bool ParseDouble(std::string_view s, double* v) {
 bool TokenEqual(const CheckerSpec& spec, std::string_view e, std::string_view a) {
   if (e == a) return true;
   switch (spec.kind) {
-    case CheckerKind::kCaseInsensitive:
-      return absl::EqualsIgnoreCase(ToAbsl(e),
-                                    ToAbsl(a));
+    case CheckerKind::kCaseInsensitive: return absl::EqualsIgnoreCase(ToAbsl(e), ToAbsl(a));
     case CheckerKind::kFloat: {
       double x, y;
       if (!ParseDouble(e, &x) || !ParseDouble(a, &y)) return false;
       double d = std::fabs(x - y);
       return d <= spec.abs_tol || d <= spec.rel_tol * std::fabs(x);
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -79,9 +76,9 @@ CheckResult CheckOutput(const CheckerSpec& spec, std::string_view expected,
       if (expected[i] == '\n') ++line;
       ++i;
     }
-    r.first_diff = absl::StrCat("byte ", i, " (line ", line, "): expected '",
-                                Clip(expected.substr(i, 20)), "', got '", Clip(actual.substr(i, 20)),
-                                "'");
+    r.first_diff =
+        absl::StrCat("byte ", i, " (line ", line, "): expected '", Clip(expected.substr(i, 20)),
+                     "', got '", Clip(actual.substr(i, 20)), "'");
     return r;
   }
   std::vector<Token> e = Tokens(expected), a = Tokens(actual);
@@ -93,11 +90,10 @@ CheckResult CheckOutput(const CheckerSpec& spec, std::string_view expected,
     }
   }
   if (e.size() != a.size()) {
-    r.first_diff = a.size() < e.size()
-                       ? absl::StrCat("output ended after ", a.size(), " tokens, expected ",
-                                      e.size())
-                       : absl::StrCat("extra output after ", e.size(), " tokens: '",
-                                      Clip(a[e.size()].text), "'");
+    r.first_diff = a.size() < e.size() ? absl::StrCat("output ended after ", a.size(),
+                                                      " tokens, expected ", e.size())
+                                       : absl::StrCat("extra output after ", e.size(), " tokens: '",
+                                                      Clip(a[e.size()].text), "'");
     return r;
   }
   r.accepted = true;

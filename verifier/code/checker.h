@@ -18,7 +18,8 @@ struct CheckResult {
 };
 
 // `spec.kind` must not be kProgram (returns rejected with a message if it is).
-CheckResult CheckOutput(const CheckerSpec& spec, std::string_view expected, std::string_view actual);
+CheckResult CheckOutput(const CheckerSpec& spec, std::string_view expected,
+                        std::string_view actual);
 
 }  // namespace verdict::code
 

@@ -15,30 +15,30 @@ namespace {
 constexpr char kCppMain[] = R"CPP(
 #include <type_traits>
 #include <unistd.h>
-namespace verdict_harness_ {
-static char nonce[64];
-static ssize_t nonce_size = 0;
-__attribute__((constructor(101))) static void ReadNonce() {
-  nonce_size = read(0, nonce, sizeof nonce);
-}
-template <typename F>
-int CallTestMain(F f, int argc, char** argv) {
-  if constexpr (std::is_invocable_v<F, int, char**>) {
-    return f(argc, argv);
-  } else {
-    return f();
+  namespace verdict_harness_ {
+  static char nonce[64];
+  static ssize_t nonce_size = 0;
+  __attribute__((constructor(101))) static void ReadNonce() {
+    nonce_size = read(0, nonce, sizeof nonce);
   }
-}
-}  // namespace verdict_harness_
-int main(int argc, char** argv) {
-  const int rc = verdict_harness_::CallTestMain(verdict_test_main_, argc, argv);
-  if (rc == 0 && verdict_harness_::nonce_size > 0) {
-    (void)!write(1, "\n", 1);
-    (void)!write(1, verdict_harness_::nonce, verdict_harness_::nonce_size);
-    (void)!write(1, " END\n", 5);
+  template <typename F>
+  int CallTestMain(F f, int argc, char** argv) {
+    if constexpr (std::is_invocable_v<F, int, char**>) {
+      return f(argc, argv);
+    } else {
+      return f();
+    }
   }
-  return rc;
-}
+  }  // namespace verdict_harness_
+  int main(int argc, char** argv) {
+    const int rc = verdict_harness_::CallTestMain(verdict_test_main_, argc, argv);
+    if (rc == 0 && verdict_harness_::nonce_size > 0) {
+      (void)!write(1, "\n", 1);
+      (void)!write(1, verdict_harness_::nonce, verdict_harness_::nonce_size);
+      (void)!write(1, " END\n", 5);
+    }
+    return rc;
+  }
 )CPP";
 
 // The same for C (no templates): ARGS is "" or "argc, argv", as the test's main takes them.
@@ -104,8 +104,9 @@ std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) 
       i = end + 2;
       continue;
     }
-    if (c == 'R' && next == '"' && (i == 0 || !IsIdent(s[i - 1]) || s[i - 1] == '8' ||
-                                    s[i - 1] == 'u' || s[i - 1] == 'U' || s[i - 1] == 'L')) {
+    if (c == 'R' && next == '"' &&
+        (i == 0 || !IsIdent(s[i - 1]) || s[i - 1] == '8' || s[i - 1] == 'u' || s[i - 1] == 'U' ||
+         s[i - 1] == 'L')) {
       size_t open = s.find('(', i + 2);
       if (open == s.npos || open - i > 20) return std::nullopt;
       std::string close = absl::StrCat(")", std::string(s.substr(i + 2, open - i - 2)), "\"");
@@ -165,7 +166,8 @@ CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_vi
     const size_t open = test.find('(', name + 4);
     const size_t shut = open == std::string::npos ? open : test.find(')', open);
     std::string_view params;
-    if (shut != std::string::npos) params = std::string_view(test).substr(open + 1, shut - open - 1);
+    if (shut != std::string::npos)
+      params = std::string_view(test).substr(open + 1, shut - open - 1);
     while (!params.empty() && absl::ascii_isspace(static_cast<unsigned char>(params.front()))) {
       params.remove_prefix(1);
     }

@@ -77,8 +77,7 @@ absl::StatusOr<PairGate*> GateFor(sandbox::Runner& runner) {
 
 // Waits until one of `fds` is readable, `timeout_ms` passed (-1: none) or `cancel` fired.
 // Returns the index of a readable fd, -1 on timeout, -2 on cancel.
-int WaitAny(std::initializer_list<int> fds, int64_t timeout_ms,
-            const sandbox::CancelFlag* cancel) {
+int WaitAny(std::initializer_list<int> fds, int64_t timeout_ms, const sandbox::CancelFlag* cancel) {
   pollfd p[4];
   int n = 0;
   for (int fd : fds) p[n++] = {fd, POLLIN, 0};
@@ -88,7 +87,8 @@ int WaitAny(std::initializer_list<int> fds, int64_t timeout_ms,
   while (true) {
     if (cancel != nullptr && cancel->cancelled()) return -2;
     const int64_t elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::steady_clock::now() - start).count();
+                                std::chrono::steady_clock::now() - start)
+                                .count();
     int64_t left = timeout_ms < 0 ? 1 << 30 : timeout_ms - elapsed;
     if (left <= 0) return -1;
     // Without an eventfd the cancel flag is polled.
@@ -120,7 +120,8 @@ int ReadLine(int fd, std::string* buf, int64_t timeout_ms, int stop1, int stop2,
     int64_t left = -1;
     if (timeout_ms >= 0) {
       left = timeout_ms - std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - start).count();
+                              std::chrono::steady_clock::now() - start)
+                              .count();
       if (left <= 0) return -1;
     }
     const int woke = WaitAny({fd, stop1, stop2}, left, cancel);
@@ -231,8 +232,7 @@ absl::StatusOr<PairResult> RunHarnessPair(sandbox::Runner& runner, const RunRequ
   }
   // A harness that ended before its hello (it could not start, or hit its backstop) says why.
   // A candidate that ended first explains the failure better.
-  const bool harness_ran =
-      r == 1 || (r == -3 && !Readable(c_done.get()) && Readable(h_done.get()));
+  const bool harness_ran = r == 1 || (r == -3 && !Readable(c_done.get()) && Readable(h_done.get()));
   hello_w.reset();
   if (!harness_ran) stop_harness.Cancel();
   // A live candidate now reads the end of its input and exits.

@@ -58,8 +58,8 @@ Verdict FromRunStatus(RunStatus s) {
 }
 
 const std::vector<Toolchain>& Toolchains(const JudgeOptions& o) {
-  static const std::vector<Toolchain>* defaults = new std::vector<Toolchain>(
-      sandbox::DefaultToolchains());
+  static const std::vector<Toolchain>* defaults =
+      new std::vector<Toolchain>(sandbox::DefaultToolchains());
   return o.toolchains != nullptr ? *o.toolchains : *defaults;
 }
 
@@ -150,8 +150,7 @@ absl::Status JudgeTests(int n, const JudgeOptions& options, std::vector<TestDeta
 // Judges one finished run of a stdio test.
 absl::Status CheckStdio(const CodeReference& ref, const TestCase& test, const RunResult& run,
                         const std::vector<Toolchain>& toolchains, const JudgeOptions& options,
-                        sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
-                        TestDetail* d) {
+                        sandbox::Runner& runner, const sandbox::CancelFlag* cancel, TestDetail* d) {
   if (ref.checker.kind != CheckerKind::kProgram) {
     CheckResult c = CheckOutput(ref.checker, test.expected, run.stdout_data);
     d->passed = c.accepted;
@@ -260,8 +259,8 @@ void HarnessFailed(const PairResult& pair, TestDetail* d) {
   d->passed = false;
   d->verdict = FromRunStatus(pair.harness.status);
   if (d->verdict == Verdict::kCorrect) d->verdict = Verdict::kRuntimeError;
-  d->message = absl::StrCat("harness: ", pair.harness.detail.empty() ? "no report"
-                                                                     : pair.harness.detail);
+  d->message =
+      absl::StrCat("harness: ", pair.harness.detail.empty() ? "no report" : pair.harness.detail);
   std::string tail = LastLine(pair.harness.stderr_data);
   if (!tail.empty()) absl::StrAppend(&d->message, ": ", tail);
 }
@@ -283,8 +282,8 @@ bool NeedsNoDump(sandbox::Runner& runner) {
 // (`harness_wall_ms` plus a slot wait), and the pair stops the candidate when the harness ends.
 void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPairBytecode* pyc,
                         std::string_view code, const sandbox::RunLimits& limits,
-                        int64_t candidate_cpu_ms, int64_t harness_wall_ms,
-                        int64_t harness_cpu_ms, RunRequest* candidate, RunRequest* harness) {
+                        int64_t candidate_cpu_ms, int64_t harness_wall_ms, int64_t harness_cpu_ms,
+                        RunRequest* candidate, RunRequest* harness) {
   candidate->argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
   candidate->files = {{tc.source_name, p.candidate_source, false}};
   harness->files = {{tc.source_name, p.harness_source, false}};
@@ -363,13 +362,11 @@ absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest 
 }
 
 // kAssert, Python: one harness pair for one test.
-absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc,
-                               std::string_view code, const TestCase& test,
-                               sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
-                               TestDetail* d) {
+absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc, std::string_view code,
+                               const TestCase& test, sandbox::Runner& runner,
+                               const sandbox::CancelFlag* cancel, TestDetail* d) {
   const std::string nonce = NewNonce();
-  PythonPair p =
-      BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
+  PythonPair p = BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
   RunRequest candidate, harness;
   PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
                      ref.limits.cpu_ms, ref.limits.wall_ms + 1000, ref.limits.cpu_ms + 1000,
@@ -443,7 +440,8 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
                                          const sandbox::CancelFlag* cancel) {
   const std::vector<Toolchain>& toolchains = Toolchains(options);
   const Toolchain* tc = sandbox::FindToolchain(toolchains, ref.language);
-  if (tc == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
+  if (tc == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
   if (ref.tests.empty()) return absl::InvalidArgumentError("reference has no tests");
   CodeVerdict v;
   v.extracted_code = std::string(code);
@@ -475,8 +473,8 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
   // (BuildCppAssertProgram).
   std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
-    std::string src = per_test_program ? BuildAssertProgram(code, ref.tests[i].input)
-                                       : std::string(code);
+    std::string src =
+        per_test_program ? BuildAssertProgram(code, ref.tests[i].input) : std::string(code);
     if (per_test_program && (absl::StartsWith(tc->name, "cpp") || tc->name == "c")) {
       CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input, tc->name == "c");
       src = std::move(cpp.source);
@@ -518,8 +516,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         }
         std::string tail = LastLine(run->stderr_data);
         if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
-      } else if (marker &&
-                 !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
+      } else if (marker && !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
         d.verdict = Verdict::kRuntimeError;
         d.message = "exit code 0 before the test's main returned (exit inside the candidate?)";
       } else if (per_test_program) {
@@ -539,7 +536,8 @@ absl::StatusOr<CodeVerdict> JudgeCompletion(const CodeReference& ref, std::strin
                                             sandbox::Runner& runner, const JudgeOptions& options,
                                             const sandbox::CancelFlag* cancel) {
   const Toolchain* tc = sandbox::FindToolchain(Toolchains(options), ref.language);
-  if (tc == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
+  if (tc == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("unknown language ", ref.language));
   ExtractOptions extract = options.extract;
   if (extract.languages.empty()) {
     extract.languages = tc->aliases;

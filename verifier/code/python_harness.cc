@@ -566,9 +566,9 @@ PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view no
   p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
   p.harness_source = absl::StrCat(kCommon, kHarness);
   p.test_file = std::string(test_code);
-  p.harness_stdin = absl::StrCat("{\"mode\":\"assert\",\"count\":1,\"nonce\":\"",
-                                 std::string(nonce), "\",\"test_ms\":", test_ms,
-                                 ",\"no_dump\":", no_dump ? "true" : "false", "}");
+  p.harness_stdin =
+      absl::StrCat("{\"mode\":\"assert\",\"count\":1,\"nonce\":\"", std::string(nonce),
+                   "\",\"test_ms\":", test_ms, ",\"no_dump\":", no_dump ? "true" : "false", "}");
   return p;
 }
 
@@ -589,12 +589,11 @@ absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
     }
     absl::StrAppend(&cases, i ? "," : "", "[", tests[i].input, ",", tests[i].expected, "]");
   }
-  p.harness_stdin = absl::StrCat(
-      "{\"mode\":\"call\",\"count\":", tests.size(), ",\"nonce\":\"", std::string(nonce),
-      "\",\"no_dump\":", no_dump ? "true" : "false",
-      ",\"fn\":\"", std::string(fn_name),
-      "\",\"per_case_ms\":", per_case_ms, ",\"stop\":", stop_on_failure ? "true" : "false",
-      ",\"cases\":[", cases, "]}");
+  p.harness_stdin =
+      absl::StrCat("{\"mode\":\"call\",\"count\":", tests.size(), ",\"nonce\":\"",
+                   std::string(nonce), "\",\"no_dump\":", no_dump ? "true" : "false", ",\"fn\":\"",
+                   std::string(fn_name), "\",\"per_case_ms\":", per_case_ms,
+                   ",\"stop\":", stop_on_failure ? "true" : "false", ",\"cases\":[", cases, "]}");
   return p;
 }
 

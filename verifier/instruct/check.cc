@@ -6,9 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/strings.h"
 #include "re2/re2.h"
 #include "simdjson.h"
-#include "base/strings.h"
 #include "verifier/instruct/text.h"
 
 namespace verdict::instruct {
@@ -35,8 +35,7 @@ bool Contains(std::string_view text, std::string_view part) {
 }
 
 bool Compare(int64_t actual, std::string_view relation, int64_t threshold) {
-  return ParseRelation(relation) == Relation::kLessThan ? actual < threshold
-                                                        : actual >= threshold;
+  return ParseRelation(relation) == Relation::kLessThan ? actual < threshold : actual >= threshold;
 }
 
 std::string Measured(int64_t actual, std::string_view what, std::string_view relation,
@@ -60,8 +59,7 @@ bool ContainsWholeWord(std::string_view lower, std::string_view word) {
   const bool starts_word = IsAsciiWordByte(word, 0) || IsNonAscii(word, 0);
   const bool ends_word =
       IsAsciiWordByte(word, word.size() - 1) || IsNonAscii(word, word.size() - 1);
-  for (size_t at = lower.find(word); at != std::string_view::npos;
-       at = lower.find(word, at + 1)) {
+  for (size_t at = lower.find(word); at != std::string_view::npos; at = lower.find(word, at + 1)) {
     const size_t end = at + word.size();
     if (starts_word && at > 0 && IsAsciiWordByte(lower, at - 1)) continue;
     if (ends_word && end < lower.size() && IsAsciiWordByte(lower, end)) continue;
@@ -241,8 +239,7 @@ absl::StatusOr<std::string> Detect(std::string_view text, const CheckOptions& o)
 
 // One strict check of `c` on `text`.
 absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
-                              std::string_view text, const CheckOptions& o,
-                              std::string* detail) {
+                              std::string_view text, const CheckOptions& o, std::string* detail) {
   switch (info.type) {
     case T::kKeywordsExistence: {
       const std::string lower = ToLower(text);
@@ -318,8 +315,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
     case T::kNumberHighlightedSections: {
       static const RE2* const kSingle = new RE2(R"((\*[^\n\*]*\*))");
       static const RE2* const kDouble = new RE2(R"((\*\*[^\n\*]*\*\*))");
-      const int64_t n = CountRegex(text, *kSingle, NotBlankInside) +
-                        CountRegex(text, *kDouble, NotBlankInside);
+      const int64_t n =
+          CountRegex(text, *kSingle, NotBlankInside) + CountRegex(text, *kDouble, NotBlankInside);
       *detail = absl::StrCat(n, " *highlighted* sections, needs at least ", *c.num_highlights);
       return n >= *c.num_highlights;
     }
@@ -343,15 +340,16 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
     }
     case T::kTwoResponses: return TwoResponses(text, detail);
     case T::kRepeatPrompt: {
-      const bool ok = ToLower(StripSpace(text)).starts_with(
-          ToLower(StripSpace(*c.prompt_to_repeat)));
+      const bool ok =
+          ToLower(StripSpace(text)).starts_with(ToLower(StripSpace(*c.prompt_to_repeat)));
       *detail = ok ? "starts with the prompt" : "does not start with the prompt";
       return ok;
     }
     case T::kEndChecker: {
-      const bool ok = ToLower(StripQuotes(StripSpace(text)))
-                          .ends_with(ToLower(StripSpace(*c.end_phrase)));
-      *detail = ok ? "ends with the phrase" : absl::StrCat("does not end with '", *c.end_phrase, "'");
+      const bool ok =
+          ToLower(StripQuotes(StripSpace(text))).ends_with(ToLower(StripSpace(*c.end_phrase)));
+      *detail =
+          ok ? "ends with the phrase" : absl::StrCat("does not end with '", *c.end_phrase, "'");
       return ok;
     }
     case T::kCapitalWordFrequency: {

@@ -29,8 +29,7 @@ const std::vector<ConstraintInfo>& Table() {
       {T::kConstrainedResponse, "detectable_format:constrained_response", ""},
       {T::kNumberHighlightedSections, "detectable_format:number_highlighted_sections",
        "num_highlights"},
-      {T::kMultipleSections, "detectable_format:multiple_sections",
-       "section_spliter,num_sections"},
+      {T::kMultipleSections, "detectable_format:multiple_sections", "section_spliter,num_sections"},
       {T::kJsonFormat, "detectable_format:json_format", ""},
       {T::kTitle, "detectable_format:title", ""},
       {T::kTwoResponses, "combination:two_responses", ""},
@@ -101,10 +100,9 @@ std::string ValueProblem(const Constraint& c, const ConstraintInfo& info) {
       return absl::StrCat("relation '", **relation, "' is not \"less than\" or \"at least\"");
     }
   }
-  for (const auto* count :
-       {&c.frequency, &c.let_frequency, &c.num_sentences, &c.num_paragraphs, &c.num_words,
-        &c.num_placeholders, &c.num_bullets, &c.num_highlights, &c.num_sections,
-        &c.capital_frequency}) {
+  for (const auto* count : {&c.frequency, &c.let_frequency, &c.num_sentences, &c.num_paragraphs,
+                            &c.num_words, &c.num_placeholders, &c.num_bullets, &c.num_highlights,
+                            &c.num_sections, &c.capital_frequency}) {
     if (count->has_value() && (**count < 0 || **count > 1'000'000'000)) {
       return absl::StrCat("count ", **count, " is outside [0, 1e9]");
     }
@@ -120,8 +118,8 @@ std::string ValueProblem(const Constraint& c, const ConstraintInfo& info) {
   }
   if (c.letter.has_value()) {
     const std::string& l = *c.letter;
-    const bool ascii_letter = l.size() == 1 && ((l[0] >= 'a' && l[0] <= 'z') ||
-                                                (l[0] >= 'A' && l[0] <= 'Z'));
+    const bool ascii_letter =
+        l.size() == 1 && ((l[0] >= 'a' && l[0] <= 'z') || (l[0] >= 'A' && l[0] <= 'Z'));
     if (!ascii_letter) return absl::StrCat("letter '", l, "' is not one letter a-z");
   }
   if (info.type == ConstraintType::kNthParagraphFirstWord) {

@@ -25,14 +25,14 @@ struct Constraint {
   std::vector<std::string> forbidden_words;  // keywords:forbidden_words
   std::optional<std::string> keyword;        // keywords:frequency
   std::optional<int64_t> frequency;
-  std::optional<std::string> relation;       // frequency, number_sentences, number_words
-  std::optional<std::string> letter;         // keywords:letter_frequency
+  std::optional<std::string> relation;  // frequency, number_sentences, number_words
+  std::optional<std::string> letter;    // keywords:letter_frequency
   std::optional<int64_t> let_frequency;
   std::optional<std::string> let_relation;
-  std::optional<std::string> language;       // language:response_language (ISO 639-1)
+  std::optional<std::string> language;  // language:response_language (ISO 639-1)
   std::optional<int64_t> num_sentences;
   std::optional<int64_t> num_paragraphs;
-  std::optional<int64_t> nth_paragraph;      // 1-based
+  std::optional<int64_t> nth_paragraph;  // 1-based
   std::optional<std::string> first_word;
   std::optional<int64_t> num_words;
   std::optional<int64_t> num_placeholders;

@@ -23,9 +23,7 @@ UChar32 PeekAt(std::string_view text, size_t i) {
   return Next(text, &i);
 }
 
-bool IsWordChar(UChar32 c) {
-  return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
-}
+bool IsWordChar(UChar32 c) { return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0; }
 
 // A character that is a word on its own (as rewards/language.cc counts CJK).
 bool IsSingleCharWord(UChar32 c) {
@@ -73,8 +71,8 @@ namespace {
 bool IsIdeographicStop(UChar32 c) { return c == 0x3002 || c == 0xFF01 || c == 0xFF1F; }
 bool IsStop(UChar32 c) { return c == '.' || c == '!' || c == '?' || c == 0x2026; }
 bool IsCloser(UChar32 c) {
-  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 ||
-         c == '*' || c == '_';
+  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 || c == '*' ||
+         c == '_';
 }
 
 bool EqualsAsciiNoCase(std::string_view a, std::string_view b) {
@@ -97,8 +95,8 @@ bool IsAbbreviationDot(std::string_view text, size_t dot) {
   std::string_view token = text.substr(b, dot - b);
   if (token.size() == 1 && token[0] >= 'A' && token[0] <= 'Z') return true;  // "J. Smith"
   static constexpr std::string_view kAbbreviations[] = {
-      "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "inc", "ltd", "co", "vs", "etc",
-      "e.g", "i.e", "a.m", "p.m", "u.s", "no", "fig", "approx", "capt", "lt", "mt"};
+      "mr",  "mrs", "ms",  "dr",  "prof", "st",  "jr", "sr",  "inc",    "ltd",  "co", "vs",
+      "etc", "e.g", "i.e", "a.m", "p.m",  "u.s", "no", "fig", "approx", "capt", "lt", "mt"};
   for (std::string_view a : kAbbreviations) {
     // Erring this way merges two sentences at "... etc. Next": a count can only fall short.
     if (EqualsAsciiNoCase(token, a)) return true;

@@ -99,9 +99,15 @@ std::string DumpTree(const Tree& tree, int32_t node) {
     case Op::kTuple:
       absl::StrAppend(&out, n.flags & kParenOpen ? " (" : " [", n.flags & kParenClose ? ")" : "]");
       break;
-    case Op::kMatrix: absl::StrAppend(&out, " ", n.rows, "x", n.kids.size() / std::max(1, n.rows)); break;
-    case Op::kPlusMinus: if (n.flags & kMinusPlus) out += " mp"; break;
-    case Op::kList: if (n.flags & kOrList) out += " or"; break;
+    case Op::kMatrix:
+      absl::StrAppend(&out, " ", n.rows, "x", n.kids.size() / std::max(1, n.rows));
+      break;
+    case Op::kPlusMinus:
+      if (n.flags & kMinusPlus) out += " mp";
+      break;
+    case Op::kList:
+      if (n.flags & kOrList) out += " or";
+      break;
     default: break;
   }
   for (size_t k = 0; k < n.kids.size(); ++k) {

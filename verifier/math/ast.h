@@ -25,24 +25,24 @@ enum class Op : uint8_t {
   kPow,       // a ^ b
   kFunc,      // `text` names the function; kids: argument (and base for log)
   kFactorial,
-  kBinom,     // \binom{n}{k}
-  kAbs,       // |a|
-  kPercent,   // a% (kid: a)
-  kDegree,    // a degrees (kid: a); read as a
-  kUnit,      // a with a unit written after it (`text` = the unit); read as a
-  kMixed,     // mixed number a b/c: kids a, b, c
-  kPlusMinus, // a +- b (two kids) or +- a (one kid); `flags` holds kMinusPlus for \mp
-  kTuple,     // ordered (a, b, ...); flags: kParenOpen/kParenClose say the brackets used
-  kSet,       // \{ a, b \}: order-free; no kids is the empty set
-  kList,      // a, b, c at the top level or inside braces: several answers; flags kOrList
-  kInterval,  // [a, b): kids lo, hi; flags kLoClosed, kHiClosed
-  kUnion,     // A \cup B
-  kSetMinus,  // A \setminus B: kids A, B (the comparison reads B as a finite set of points)
-  kMatrix,    // rows x cols kids in row order; `rows` holds the row count
-  kDet,       // a determinant (vmatrix): kid is a kMatrix
-  kRelation,  // a op b op c...: kids are the sides, `rels` the operators between them
-  kText,      // plain text; `text` holds it lower-cased with spaces collapsed
-  kReals,     // the real line (\mathbb{R})
+  kBinom,      // \binom{n}{k}
+  kAbs,        // |a|
+  kPercent,    // a% (kid: a)
+  kDegree,     // a degrees (kid: a); read as a
+  kUnit,       // a with a unit written after it (`text` = the unit); read as a
+  kMixed,      // mixed number a b/c: kids a, b, c
+  kPlusMinus,  // a +- b (two kids) or +- a (one kid); `flags` holds kMinusPlus for \mp
+  kTuple,      // ordered (a, b, ...); flags: kParenOpen/kParenClose say the brackets used
+  kSet,        // \{ a, b \}: order-free; no kids is the empty set
+  kList,       // a, b, c at the top level or inside braces: several answers; flags kOrList
+  kInterval,   // [a, b): kids lo, hi; flags kLoClosed, kHiClosed
+  kUnion,      // A \cup B
+  kSetMinus,   // A \setminus B: kids A, B (the comparison reads B as a finite set of points)
+  kMatrix,     // rows x cols kids in row order; `rows` holds the row count
+  kDet,        // a determinant (vmatrix): kid is a kMatrix
+  kRelation,   // a op b op c...: kids are the sides, `rels` the operators between them
+  kText,       // plain text; `text` holds it lower-cased with spaces collapsed
+  kReals,      // the real line (\mathbb{R})
 };
 
 // Relation operators for kRelation.
@@ -50,12 +50,12 @@ enum class Rel : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kApprox };
 
 // Flag bits for Node::flags.
 inline constexpr uint8_t kMinusPlus = 1;
-inline constexpr uint8_t kParenOpen = 1;    // kTuple: written with '(' (else '[')
-inline constexpr uint8_t kParenClose = 2;   // kTuple: written with ')' (else ']')
-inline constexpr uint8_t kLoClosed = 1;     // kInterval
-inline constexpr uint8_t kHiClosed = 2;     // kInterval
-inline constexpr uint8_t kOrList = 1;       // kList: joined by "or"
-inline constexpr uint8_t kDecimal = 1;      // kNumber: written with a decimal point or exponent
+inline constexpr uint8_t kParenOpen = 1;   // kTuple: written with '(' (else '[')
+inline constexpr uint8_t kParenClose = 2;  // kTuple: written with ')' (else ']')
+inline constexpr uint8_t kLoClosed = 1;    // kInterval
+inline constexpr uint8_t kHiClosed = 2;    // kInterval
+inline constexpr uint8_t kOrList = 1;      // kList: joined by "or"
+inline constexpr uint8_t kDecimal = 1;     // kNumber: written with a decimal point or exponent
 
 struct Node {
   Op op = Op::kNumber;

@@ -43,11 +43,13 @@ Comparison Comparer::Equal(Ref a, Ref b) {
 
   // x = 5 against 5; x \in S against S.
   if (x.op == Op::kRelation && y.op != Op::kRelation) {
-    if (auto v = AssignedValue(a)) return Prefixed("reading the equation as its value: ", Equal(*v, b));
+    if (auto v = AssignedValue(a))
+      return Prefixed("reading the equation as its value: ", Equal(*v, b));
     if (auto c = SideOfTrueRelation(a, b, /*relation_is_gold=*/true)) return *c;
   }
   if (y.op == Op::kRelation && x.op != Op::kRelation) {
-    if (auto v = AssignedValue(b)) return Prefixed("reading the equation as its value: ", Equal(a, *v));
+    if (auto v = AssignedValue(b))
+      return Prefixed("reading the equation as its value: ", Equal(a, *v));
     if (auto c = SideOfTrueRelation(b, a, /*relation_is_gold=*/false)) return *c;
   }
 
@@ -83,7 +85,8 @@ Comparison Comparer::Equal(Ref a, Ref b) {
   }
   if (x.op == Op::kMatrix || y.op == Op::kMatrix) {
     if (x.op != y.op) return Diff("a matrix against an answer of another kind");
-    if (x.rows != y.rows || x.kids.size() != y.kids.size()) return Diff("matrices of different shapes");
+    if (x.rows != y.rows || x.kids.size() != y.kids.size())
+      return Diff("matrices of different shapes");
     return InOrder(a, b, "matrix");
   }
   if ((x.op == Op::kPercent) != (y.op == Op::kPercent)) return PercentEqual(a, b);

@@ -48,12 +48,14 @@ Comparison Comparer::PercentEqual(Ref a, Ref b) {
   auto cmp = [&](Ref p) { return a_pct ? ScalarEqual(p, other) : ScalarEqual(other, p); };
   if (options_.percent != PercentPolicy::kFraction) {
     Comparison c = cmp(pct.Kid(0));
-    if (c.decision == Decision::kEqual) return Eq(absl::StrCat("a percentage read as its number: ", c.rule));
+    if (c.decision == Decision::kEqual)
+      return Eq(absl::StrCat("a percentage read as its number: ", c.rule));
     if (budget_.exceeded) return OutOfBudget();
   }
   if (options_.percent != PercentPolicy::kNumber) {
     Comparison c = cmp(pct);
-    if (c.decision == Decision::kEqual) return Eq(absl::StrCat("a percentage read as a fraction: ", c.rule));
+    if (c.decision == Decision::kEqual)
+      return Eq(absl::StrCat("a percentage read as a fraction: ", c.rule));
     return c;
   }
   return Diff("a percentage against a different number");
@@ -114,8 +116,8 @@ bool Comparer::DegreesEqualRadians(Ref a, Ref b) {
   if ((x.node().op == Op::kDegree) == (y.node().op == Op::kDegree)) return false;
   Ref deg = x.node().op == Op::kDegree ? x.Kid(0) : y.Kid(0);
   Ref rad = x.node().op == Op::kDegree ? y : x;
-  if (!Contains(*rad.t, rad.n, Op::kPi) || HasSymbols(*rad.t, rad.n) ||
-      HasSymbols(*deg.t, deg.n) || HasPlusMinus(rad) || HasPlusMinus(deg)) {
+  if (!Contains(*rad.t, rad.n, Op::kPi) || HasSymbols(*rad.t, rad.n) || HasSymbols(*deg.t, deg.n) ||
+      HasPlusMinus(rad) || HasPlusMinus(deg)) {
     return false;
   }
   if (PrecisionDemandBits(*rad.t, rad.n, rad.mask, -1, &budget_) > kDirectDemandBits ||
@@ -124,8 +126,8 @@ bool Comparer::DegreesEqualRadians(Ref a, Ref b) {
   }
   Complex vd, vr;
   if (EvalNumeric(*deg.t, deg.n, deg.mask, -1, &budget_, &vd) != EvalStatus::kOk ||
-      EvalNumeric(*rad.t, rad.n, rad.mask, -1, &budget_, &vr) != EvalStatus::kOk ||
-      !vd.is_real() || !vr.is_real() || vd.is_inf() || vr.is_inf()) {
+      EvalNumeric(*rad.t, rad.n, rad.mask, -1, &budget_, &vr) != EvalStatus::kOk || !vd.is_real() ||
+      !vr.is_real() || vd.is_inf() || vr.is_inf()) {
     return false;
   }
   Complex pi;
@@ -169,8 +171,9 @@ Comparison Comparer::ScalarEqual(Ref a, Ref b) {
     return Diff("an ellipsis stands for terms not written: equal only in the same canonical form");
   }
   if (HasStepInAVariable(a) || HasStepInAVariable(b)) {
-    return Und("a floor or ceiling of a variable: random points may all land on one step, so "
-               "only the same canonical form is equal");
+    return Und(
+        "a floor or ceiling of a variable: random points may all land on one step, so "
+        "only the same canonical form is equal");
   }
   int agreed = 0;
   for (int point = 0; point < kPoints; ++point) {
@@ -221,7 +224,8 @@ Comparison Comparer::ScalarEqual(Ref a, Ref b) {
 // Two sides found equal at 256 bits: equal (with `rule`) if nothing written is below what 256
 // bits resolve; otherwise only if they stay equal at Complex::kHighPrecision, so that a
 // perturbation written into the answer (`+ 10^{-100}`) is never inside the tolerance.
-Comparison Comparer::HighPrecisionEqual(Ref a, Ref b, const std::vector<int>& points, const std::string& rule) {
+Comparison Comparer::HighPrecisionEqual(Ref a, Ref b, const std::vector<int>& points,
+                                        const std::string& rule) {
   double demand = std::max(PrecisionDemandBits(*a.t, a.n, a.mask, points[0], &budget_),
                            PrecisionDemandBits(*b.t, b.n, b.mask, points[0], &budget_));
   if (budget_.exceeded) return OutOfBudget();
@@ -241,8 +245,8 @@ Comparison Comparer::HighPrecisionEqual(Ref a, Ref b, const std::vector<int>& po
     if (sa != EvalStatus::kOk || sb != EvalStatus::kOk) continue;
     if (!Close(va, vb)) {
       return Diff(absl::StrCat("equal at 256 bits but different at ", kHigh,
-                               " bits (a term below the first precision): gold ",
-                               va.ToString(12), ", answer ", vb.ToString(12)));
+                               " bits (a term below the first precision): gold ", va.ToString(12),
+                               ", answer ", vb.ToString(12)));
     }
   }
   return Eq(absl::StrCat(rule, "; still equal at ", kHigh, " bits"));
@@ -281,8 +285,8 @@ Comparison Comparer::ConstantEqual(Ref a, Ref b) {
     return HighPrecisionEqual(a, b, {-1}, "equal to 60 significant digits (256-bit evaluation)");
   }
   if (DecimalMatches(a, b, /*irrational=*/true)) return Eq(DecimalRule(true));
-  return Diff(absl::StrCat("different values: answer ", vb.ToString(10), ", gold ",
-                           va.ToString(10)));
+  return Diff(
+      absl::StrCat("different values: answer ", vb.ToString(10), ", gold ", va.ToString(10)));
 }
 
 bool Comparer::Close(const Complex& a, const Complex& b) {

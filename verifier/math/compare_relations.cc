@@ -28,8 +28,8 @@ std::optional<Comparison> Comparer::SideOfTrueRelation(Ref rel, Ref value, bool 
   for (size_t k = 0; k < n.kids.size(); ++k) {
     Ref side = Strip(rel.Kid(k));
     Op op = side.node().op;
-    if (HasSymbols(*side.t, side.n) || HasPlusMinus(side) || op == Op::kTuple ||
-        op == Op::kList || op == Op::kSet || op == Op::kMatrix || op == Op::kText) {
+    if (HasSymbols(*side.t, side.n) || HasPlusMinus(side) || op == Op::kTuple || op == Op::kList ||
+        op == Op::kSet || op == Op::kMatrix || op == Op::kText) {
       return std::nullopt;
     }
   }
@@ -126,8 +126,9 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
   if (demand > kDirectDemandBits) {
     constexpr mpfr_prec_t kHigh = Complex::kHighPrecision;
     if (demand > static_cast<double>(kHigh - 64)) {
-      return Und("proportional at 256 bits, but the written magnitudes need more bits than the "
-                 "high-precision check resolves");
+      return Und(
+          "proportional at 256 bits, but the written magnitudes need more bits than the "
+          "high-precision check resolves");
     }
     NumericPrecision high(kHigh);
     if (std::optional<Comparison> c = each_relation_proportional()) {
@@ -195,8 +196,7 @@ bool Comparer::IntervalLike(Ref r) {
   switch (n.op) {
     case Op::kUnion:
     case Op::kReals:
-    case Op::kSetMinus:
-      return true;
+    case Op::kSetMinus: return true;
     case Op::kTuple:
       return n.kids.size() == 2 &&
              ((n.flags & (kParenOpen | kParenClose)) != (kParenOpen | kParenClose) ||
@@ -214,8 +214,7 @@ bool Comparer::IntervalLike(Ref r) {
       }
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -262,12 +261,9 @@ bool Comparer::ToIntervals(Ref r, std::vector<Interval>* out) {
         if (!ToIntervals(r.Kid(k), out)) return false;
       }
       return true;
-    case Op::kRelation:
-      return RelationIntervals(r, out);
-    case Op::kSetMinus:
-      return SetMinusIntervals(r, out);
-    default:
-      return false;
+    case Op::kRelation: return RelationIntervals(r, out);
+    case Op::kSetMinus: return SetMinusIntervals(r, out);
+    default: return false;
   }
 }
 
@@ -352,15 +348,23 @@ bool Comparer::RelationIntervals(Ref r, std::vector<Interval>* out) {
     above.hi_inf = 1;
     switch (rel) {
       case Rel::kLt: out->push_back(below); return true;
-      case Rel::kLe: below.hi_closed = true; out->push_back(below); return true;
+      case Rel::kLe:
+        below.hi_closed = true;
+        out->push_back(below);
+        return true;
       case Rel::kGt: out->push_back(above); return true;
-      case Rel::kGe: above.lo_closed = true; out->push_back(above); return true;
-      case Rel::kNe: out->push_back(below); out->push_back(above); return true;
+      case Rel::kGe:
+        above.lo_closed = true;
+        out->push_back(above);
+        return true;
+      case Rel::kNe:
+        out->push_back(below);
+        out->push_back(above);
+        return true;
       default: return false;
     }
   }
-  if (n.rels.size() == 2 && IsBoundedName(r.Kid(1)) && constant(r.Kid(0)) &&
-      constant(r.Kid(2))) {
+  if (n.rels.size() == 2 && IsBoundedName(r.Kid(1)) && constant(r.Kid(0)) && constant(r.Kid(2))) {
     Rel r1 = n.rels[0], r2 = n.rels[1];
     bool up = (r1 == Rel::kLt || r1 == Rel::kLe) && (r2 == Rel::kLt || r2 == Rel::kLe);
     bool down = (r1 == Rel::kGt || r1 == Rel::kGe) && (r2 == Rel::kGt || r2 == Rel::kGe);
@@ -378,9 +382,12 @@ bool Comparer::RelationIntervals(Ref r, std::vector<Interval>* out) {
 }
 
 Comparison Comparer::IntervalEqual(const Interval& a, const Interval& b) {
-  if (a.lo_inf != b.lo_inf || a.hi_inf != b.hi_inf) return Diff("interval ends differ (infinite vs finite)");
-  if (a.lo_inf == 0 && a.lo_closed != b.lo_closed) return Diff("interval ends differ: open vs closed");
-  if (a.hi_inf == 0 && a.hi_closed != b.hi_closed) return Diff("interval ends differ: open vs closed");
+  if (a.lo_inf != b.lo_inf || a.hi_inf != b.hi_inf)
+    return Diff("interval ends differ (infinite vs finite)");
+  if (a.lo_inf == 0 && a.lo_closed != b.lo_closed)
+    return Diff("interval ends differ: open vs closed");
+  if (a.hi_inf == 0 && a.hi_closed != b.hi_closed)
+    return Diff("interval ends differ: open vs closed");
   if (a.lo_inf == 0) {
     Comparison c = Equal(a.lo, b.lo);
     if (c.decision != Decision::kEqual) return Prefixed("lower ends: ", c);
@@ -392,7 +399,8 @@ Comparison Comparer::IntervalEqual(const Interval& a, const Interval& b) {
   return Eq("equal intervals");
 }
 
-Comparison Comparer::CompareIntervals(const std::vector<Interval>& a, const std::vector<Interval>& b) {
+Comparison Comparer::CompareIntervals(const std::vector<Interval>& a,
+                                      const std::vector<Interval>& b) {
   if (a.size() != b.size()) return Diff("different numbers of intervals");
   std::vector<bool> used(b.size(), false);
   Comparison last;

@@ -55,8 +55,7 @@ bool Comparer::AssignmentGroups(Ref r, std::vector<std::vector<Ref>>* groups) {
     }
     auto s = StatedValue(*kid.t, kid.n);
     if (!s) return false;
-    items.emplace_back(Strip(kid.Kid(0)).node().text,
-                       Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
+    items.emplace_back(Strip(kid.Kid(0)).node().text, Ref{kid.t, s->value, kid.mask, kid.pm_fixed});
   }
   auto seen_before = [&](size_t end, const std::string& name, size_t begin) {
     for (size_t k = begin; k < end; ++k) {

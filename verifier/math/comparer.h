@@ -22,9 +22,9 @@
 
 namespace verdict::math::compare_internal {
 
-inline constexpr int kPoints = 8;           // random evaluation points for free variables
-inline constexpr int kMinPoints = 6;        // points where both sides must be defined
-inline constexpr size_t kMaxElements = 256; // elements of a set compared pairwise
+inline constexpr int kPoints = 8;            // random evaluation points for free variables
+inline constexpr int kMinPoints = 6;         // points where both sides must be defined
+inline constexpr size_t kMaxElements = 256;  // elements of a set compared pairwise
 // A numeric equality at 256 bits (tolerance 2^-200) is trusted as it stands when the written
 // magnitudes need at most this many bits (PrecisionDemandBits); above, both sides are evaluated
 // again at Complex::kHighPrecision, and above what that can resolve the answer is UNDECIDED.
@@ -129,7 +129,8 @@ class Comparer {
   Comparison Equal(Ref a, Ref b);
 
   Comparison OutOfBudget() {
-    return Und(absl::StrCat("budget exhausted: ", budget_.what.empty() ? "evaluation steps" : budget_.what));
+    return Und(absl::StrCat("budget exhausted: ",
+                            budget_.what.empty() ? "evaluation steps" : budget_.what));
   }
 
  private:
@@ -148,9 +149,9 @@ class Comparer {
   }
 
   static bool NamesTheEmptySet(const std::string& text) {
-    for (const char* words : {"no solution", "no solutions", "no real solution",
-                              "no real solutions", "none", "empty set", "the empty set",
-                              "no real roots", "no roots"}) {
+    for (const char* words :
+         {"no solution", "no solutions", "no real solution", "no real solutions", "none",
+          "empty set", "the empty set", "no real roots", "no roots"}) {
       if (text == words) return true;
     }
     return false;

@@ -201,8 +201,7 @@ size_t OutermostOpenBox(std::string_view text, size_t pos) {
 
 // The content of the box whose command (`cmd_len` bytes) starts at `start`: balanced braces, or
 // `\boxed 5`'s next run of non-space characters.
-bool BoxAt(std::string_view text, size_t start, size_t cmd_len, std::string_view* out,
-           size_t* end);
+bool BoxAt(std::string_view text, size_t start, size_t cmd_len, std::string_view* out, size_t* end);
 
 // The content of the last \boxed{...} or \fbox{...} in `text` (balanced braces), or of
 // `\boxed 5`, with where the command starts and where it ends. A box inside another box is part
@@ -593,8 +592,7 @@ Extraction WithTail(AnswerSource source, std::string_view answer, std::string no
   const absl::string_view w(what.data(), what.size());
   Reduced replacement;
   switch (CheckTail(answer, tail, &replacement)) {
-    case AfterAnswer::kStands:
-      break;
+    case AfterAnswer::kStands: break;
     case AfterAnswer::kReplaced:
       return Found(AnswerSource::kFinalAnswerPhrase, replacement.text,
                    replacement.note.empty()
@@ -643,18 +641,12 @@ std::optional<std::string_view> LastNumber(std::string_view text) {
 
 std::string_view AnswerSourceName(AnswerSource source) {
   switch (source) {
-    case AnswerSource::kNone:
-      return "none";
-    case AnswerSource::kAnswerTag:
-      return "answer_tag";
-    case AnswerSource::kBoxed:
-      return "boxed";
-    case AnswerSource::kFinalAnswerPhrase:
-      return "final_answer_phrase";
-    case AnswerSource::kGsm8kMarker:
-      return "gsm8k_marker";
-    case AnswerSource::kWholeText:
-      return "whole_text";
+    case AnswerSource::kNone: return "none";
+    case AnswerSource::kAnswerTag: return "answer_tag";
+    case AnswerSource::kBoxed: return "boxed";
+    case AnswerSource::kFinalAnswerPhrase: return "final_answer_phrase";
+    case AnswerSource::kGsm8kMarker: return "gsm8k_marker";
+    case AnswerSource::kWholeText: return "whole_text";
   }
   return "none";
 }

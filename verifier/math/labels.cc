@@ -63,9 +63,10 @@ bool IsApplication(const Tree& t, int32_t node) {
 // A word label names a quantity ("maximum", "area of ABC"): at most four words, none of which
 // negates or hedges ("not x = 5" says x is not 5; "maybe" is no answer).
 bool IsWordLabel(const std::string& text) {
-  static constexpr std::string_view kNot[] = {
-      "not", "no", "never", "wrong", "incorrect", "false", "isn't", "isnt", "cannot", "nor",
-      "neither", "except", "but", "maybe", "perhaps", "possibly", "unsure", "or", "and", "if"};
+  static constexpr std::string_view kNot[] = {"not",      "no",     "never", "wrong",  "incorrect",
+                                              "false",    "isn't",  "isnt",  "cannot", "nor",
+                                              "neither",  "except", "but",   "maybe",  "perhaps",
+                                              "possibly", "unsure", "or",    "and",    "if"};
   size_t words = 0;
   size_t i = 0;
   while (i < text.size()) {
@@ -90,16 +91,13 @@ bool IsLabel(const Tree& tree, int32_t node) {
     const Node& n = tree.at(stack.back());
     stack.pop_back();
     switch (n.op) {
-      case Op::kSymbol:
-        break;
+      case Op::kSymbol: break;
       case Op::kText:
         if (!IsWordLabel(n.text)) return false;
         break;
       case Op::kMul:
       case Op::kDiv:
-      case Op::kTuple:
-        stack.insert(stack.end(), n.kids.begin(), n.kids.end());
-        break;
+      case Op::kTuple: stack.insert(stack.end(), n.kids.begin(), n.kids.end()); break;
       case Op::kAbs: {
         // |AB| and |\vec{a}| name lengths; |x| = 3 is an equation to solve.
         const Node& in = tree.at(n.kids[0]);
@@ -109,8 +107,7 @@ bool IsLabel(const Tree& tree, int32_t node) {
         stack.push_back(n.kids[0]);
         break;
       }
-      default:
-        return false;
+      default: return false;
     }
   }
   return true;

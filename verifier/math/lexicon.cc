@@ -11,15 +11,19 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); 
 // Command names whose doubled or control-character-eaten spelling is repaired. Only names an
 // answer plausibly holds: a longer list would turn more prose into commands.
 constexpr std::string_view kKnownCommands[] = {
-    "frac", "dfrac", "tfrac", "cfrac", "sqrt", "left", "right", "text", "textbf", "textit",
-    "textrm", "mathrm", "mathbf", "mathbb", "boxed", "begin", "end", "cdot", "times", "div",
-    "pm", "mp", "le", "leq", "ge", "geq", "lt", "gt", "ne", "neq", "approx", "in", "notin",
-    "cup", "cap", "infty", "pi", "theta", "alpha", "beta", "gamma", "delta", "lambda", "mu",
-    "nabla", "neg", "sin", "cos", "tan", "log", "ln", "exp", "circ", "degree", "quad", "qquad",
-    "emptyset", "varnothing", "binom", "dbinom", "overline", "ldots", "cdots", "dots", "tau",
-    "rho", "rangle", "langle", "lfloor", "rfloor", "lceil", "rceil", "displaystyle", "vec",
-    "varepsilon", "epsilon", "sigma", "phi", "omega", "triangle", "angle", "mid", "setminus",
-    "mathit", "operatorname", "bmatrix", "pmatrix", "hline", "implies", "iff", "to"};
+    "frac",         "dfrac",      "tfrac",        "cfrac",  "sqrt",       "left",     "right",
+    "text",         "textbf",     "textit",       "textrm", "mathrm",     "mathbf",   "mathbb",
+    "boxed",        "begin",      "end",          "cdot",   "times",      "div",      "pm",
+    "mp",           "le",         "leq",          "ge",     "geq",        "lt",       "gt",
+    "ne",           "neq",        "approx",       "in",     "notin",      "cup",      "cap",
+    "infty",        "pi",         "theta",        "alpha",  "beta",       "gamma",    "delta",
+    "lambda",       "mu",         "nabla",        "neg",    "sin",        "cos",      "tan",
+    "log",          "ln",         "exp",          "circ",   "degree",     "quad",     "qquad",
+    "emptyset",     "varnothing", "binom",        "dbinom", "overline",   "ldots",    "cdots",
+    "dots",         "tau",        "rho",          "rangle", "langle",     "lfloor",   "rfloor",
+    "lceil",        "rceil",      "displaystyle", "vec",    "varepsilon", "epsilon",  "sigma",
+    "phi",          "omega",      "triangle",     "angle",  "mid",        "setminus", "mathit",
+    "operatorname", "bmatrix",    "pmatrix",      "hline",  "implies",    "iff",      "to"};
 
 bool IsKnownCommand(std::string_view name) {
   return std::find(std::begin(kKnownCommands), std::end(kKnownCommands), name) !=
@@ -117,11 +121,11 @@ std::optional<std::string> RepairEscapes(std::string_view text) {
 
 int NumberWordValue(std::string_view w) {
   static constexpr std::string_view kUnits[] = {
-      "zero",    "one",     "two",       "three",    "four",     "five",    "six",
-      "seven",   "eight",   "nine",      "ten",      "eleven",   "twelve",  "thirteen",
+      "zero",     "one",     "two",     "three",     "four",     "five",     "six",
+      "seven",    "eight",   "nine",    "ten",       "eleven",   "twelve",   "thirteen",
       "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"};
-  static constexpr std::string_view kTens[] = {"thirty", "forty",  "fifty",
-                                               "sixty",  "seventy", "eighty", "ninety"};
+  static constexpr std::string_view kTens[] = {"thirty",  "forty",  "fifty", "sixty",
+                                               "seventy", "eighty", "ninety"};
   for (size_t k = 0; k < std::size(kUnits); ++k) {
     if (w == kUnits[k]) return static_cast<int>(k);
   }

@@ -206,22 +206,54 @@ std::vector<int32_t> Parser::ParseItems(std::string_view closers, bool* is_or) {
 bool Parser::AcceptRel(Rel* rel) {
   SkipWs();
   char c = Peek();
-  if (c == '=' ) { ++p_; *rel = Rel::kEq; return true; }
-  if (c == '<' && Peek(1) == '=') { p_ += 2; *rel = Rel::kLe; return true; }
-  if (c == '>' && Peek(1) == '=') { p_ += 2; *rel = Rel::kGe; return true; }
-  if (c == '!' && Peek(1) == '=') { p_ += 2; *rel = Rel::kNe; return true; }
-  if (c == '<') { ++p_; *rel = Rel::kLt; return true; }
-  if (c == '>') { ++p_; *rel = Rel::kGt; return true; }
+  if (c == '=') {
+    ++p_;
+    *rel = Rel::kEq;
+    return true;
+  }
+  if (c == '<' && Peek(1) == '=') {
+    p_ += 2;
+    *rel = Rel::kLe;
+    return true;
+  }
+  if (c == '>' && Peek(1) == '=') {
+    p_ += 2;
+    *rel = Rel::kGe;
+    return true;
+  }
+  if (c == '!' && Peek(1) == '=') {
+    p_ += 2;
+    *rel = Rel::kNe;
+    return true;
+  }
+  if (c == '<') {
+    ++p_;
+    *rel = Rel::kLt;
+    return true;
+  }
+  if (c == '>') {
+    ++p_;
+    *rel = Rel::kGt;
+    return true;
+  }
   std::string_view cmd = CommandAt(p_);
   Rel r;
-  if (cmd == "le" || cmd == "leq") r = Rel::kLe;
-  else if (cmd == "ge" || cmd == "geq") r = Rel::kGe;
-  else if (cmd == "lt") r = Rel::kLt;
-  else if (cmd == "gt") r = Rel::kGt;
-  else if (cmd == "ne" || cmd == "neq") r = Rel::kNe;
-  else if (cmd == "in") r = Rel::kIn;
-  else if (cmd == "approx" || cmd == "equiv" || cmd == "simeq") r = Rel::kApprox;
-  else return false;
+  if (cmd == "le" || cmd == "leq")
+    r = Rel::kLe;
+  else if (cmd == "ge" || cmd == "geq")
+    r = Rel::kGe;
+  else if (cmd == "lt")
+    r = Rel::kLt;
+  else if (cmd == "gt")
+    r = Rel::kGt;
+  else if (cmd == "ne" || cmd == "neq")
+    r = Rel::kNe;
+  else if (cmd == "in")
+    r = Rel::kIn;
+  else if (cmd == "approx" || cmd == "equiv" || cmd == "simeq")
+    r = Rel::kApprox;
+  else
+    return false;
   p_ += cmd.size() + 1;
   *rel = r;
   return true;
@@ -334,11 +366,10 @@ bool Parser::StartsFactor() const {
            cmd == "dbinom" || cmd == "tbinom" || cmd == "begin" || cmd == "boxed" ||
            cmd == "fbox" || cmd == "mathbb" || cmd == "emptyset" || cmd == "varnothing" ||
            cmd == "infin" || In(cmd, kFunctions) || In(cmd, kGreek) || cmd == "sum" ||
-           cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" ||
-           cmd == "ldots" || cmd == "dots" || cmd == "ell" || cmd == "angle" ||
-           cmd == "measuredangle" || cmd == "triangle" || cmd == "overline" ||
-           cmd == "overrightarrow" || cmd == "vec" || cmd == "overleftrightarrow" ||
-           cmd == "widehat" || cmd == "langle";
+           cmd == "prod" || cmd == "lfloor" || cmd == "lceil" || cmd == "cdots" || cmd == "ldots" ||
+           cmd == "dots" || cmd == "ell" || cmd == "angle" || cmd == "measuredangle" ||
+           cmd == "triangle" || cmd == "overline" || cmd == "overrightarrow" || cmd == "vec" ||
+           cmd == "overleftrightarrow" || cmd == "widehat" || cmd == "langle";
   }
   return false;
 }
@@ -393,8 +424,7 @@ int32_t Parser::ParseTerm() {
     bool trailing = first_text > 0;
     for (size_t k = first_text; k < factors.size(); ++k) {
       const Node& f = At(factors[k]);
-      bool unit_like = f.op == Op::kText ||
-                       (f.op == Op::kPow && At(f.kids[0]).op == Op::kText);
+      bool unit_like = f.op == Op::kText || (f.op == Op::kPow && At(f.kids[0]).op == Op::kText);
       // A unit has no numbers and does not hedge: "5 \text{ or 6}", "5 \text{ (not sure)}"
       // are prose, not 5.
       if (unit_like && !IsUnitText(f.op == Op::kText ? f.text : At(f.kids[0]).text)) {

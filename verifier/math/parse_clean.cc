@@ -15,16 +15,16 @@
 namespace verdict::math {
 namespace {
 
-using parse_internal::IsDigit;
 using parse_internal::IsAlpha;
+using parse_internal::IsDigit;
 
 // A run of Unicode superscript digits (and minus) at `at` appended as `^{...}`; returns the bytes
 // read, 0 if none is there (`10⁸` is `10^{8}`, `m²` is `m^{2}`).
 size_t AppendSuperscripts(std::string_view in, size_t at, std::string* out) {
   static constexpr std::pair<std::string_view, char> kSup[] = {
-      {"\u2070", '0'}, {"\u00b9", '1'}, {"\u00b2", '2'}, {"\u00b3", '3'}, {"\u2074", '4'},
-      {"\u2075", '5'}, {"\u2076", '6'}, {"\u2077", '7'}, {"\u2078", '8'}, {"\u2079", '9'},
-      {"\u207b", '-'}};
+      {"\u2070", '0'}, {"\u00b9", '1'}, {"\u00b2", '2'}, {"\u00b3", '3'},
+      {"\u2074", '4'}, {"\u2075", '5'}, {"\u2076", '6'}, {"\u2077", '7'},
+      {"\u2078", '8'}, {"\u2079", '9'}, {"\u207b", '-'}};
   std::string digits;
   size_t i = at;
   while (i < in.size()) {
@@ -47,21 +47,42 @@ size_t AppendSuperscripts(std::string_view in, size_t at, std::string* out) {
 // Drops markup that carries no meaning and maps Unicode math symbols to their LaTeX commands.
 void AppendCleaned(std::string_view in, std::string* out) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kUnicode = {{
-      {"\u2212", "-"},        {"\u00d7", "\\times "}, {"\u00b7", "\\cdot "},
-      {"\u03c0", "\\pi "},    {"\u221e", "\\infty "}, {"\u221a", "\\sqrt "},
-      {"\u2264", "\\le "},    {"\u2265", "\\ge "},    {"\u2260", "\\ne "},
-      {"\u00b0", "^\\circ "}, {"\u222a", "\\cup "},   {"\u2205", "\\emptyset "},
-      {"\u00b1", "\\pm "},    {"\u2213", "\\mp "},    {"\u00f7", "\\div "},
+      {"\u2212", "-"},
+      {"\u00d7", "\\times "},
+      {"\u00b7", "\\cdot "},
+      {"\u03c0", "\\pi "},
+      {"\u221e", "\\infty "},
+      {"\u221a", "\\sqrt "},
+      {"\u2264", "\\le "},
+      {"\u2265", "\\ge "},
+      {"\u2260", "\\ne "},
+      {"\u00b0", "^\\circ "},
+      {"\u222a", "\\cup "},
+      {"\u2205", "\\emptyset "},
+      {"\u00b1", "\\pm "},
+      {"\u2213", "\\mp "},
+      {"\u00f7", "\\div "},
       {"\u2208", "\\in "},
   }};
   // More Unicode (issue 14): vulgar fractions, superscript digits, currency signs, thin spaces.
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kUnicodeMore = {{
-      {"\u00bd", "\\frac{1}{2}"}, {"\u2153", "\\frac{1}{3}"}, {"\u2154", "\\frac{2}{3}"},
-      {"\u00bc", "\\frac{1}{4}"}, {"\u00be", "\\frac{3}{4}"}, {"\u215b", "\\frac{1}{8}"},
-      {"\u2248", "\\approx "},    {"\u22c5", "\\cdot "},      {"\u20ac", ""},
-      {"\u00a3", ""},              {"\u00a5", ""},              {"\u00a0", " "},
-      {"\u2009", "\\,"},          {"\u202f", "\\,"},          {"\u2217", "*"},
-      {"\u2192", "\\to "},        {"\u2026", "\\ldots "},
+      {"\u00bd", "\\frac{1}{2}"},
+      {"\u2153", "\\frac{1}{3}"},
+      {"\u2154", "\\frac{2}{3}"},
+      {"\u00bc", "\\frac{1}{4}"},
+      {"\u00be", "\\frac{3}{4}"},
+      {"\u215b", "\\frac{1}{8}"},
+      {"\u2248", "\\approx "},
+      {"\u22c5", "\\cdot "},
+      {"\u20ac", ""},
+      {"\u00a3", ""},
+      {"\u00a5", ""},
+      {"\u00a0", " "},
+      {"\u2009", "\\,"},
+      {"\u202f", "\\,"},
+      {"\u2217", "*"},
+      {"\u2192", "\\to "},
+      {"\u2026", "\\ldots "},
   }};
   size_t i = 0;
   while (i < in.size()) {
@@ -136,9 +157,9 @@ void AppendCleaned(std::string_view in, std::string* out) {
     }
     // Spellings read as one command.
     static constexpr std::pair<std::string_view, std::string_view> kRenamed[] = {
-        {"dfrac", "\\frac"}, {"tfrac", "\\frac"}, {"cfrac", "\\frac"}, {"lbrace", "\\{"},
-        {"rbrace", "\\}"},   {"lvert", "|"},        {"rvert", "|"},        {"vert", "|"},
-        {"leqslant", "\\le"}, {"leq", "\\le"},    {"geqslant", "\\ge"}, {"geq", "\\ge"},
+        {"dfrac", "\\frac"},  {"tfrac", "\\frac"}, {"cfrac", "\\frac"},  {"lbrace", "\\{"},
+        {"rbrace", "\\}"},    {"lvert", "|"},      {"rvert", "|"},       {"vert", "|"},
+        {"leqslant", "\\le"}, {"leq", "\\le"},     {"geqslant", "\\ge"}, {"geq", "\\ge"},
         {"neq", "\\ne"}};
     auto renamed = std::find_if(std::begin(kRenamed), std::end(kRenamed),
                                 [&](const auto& r) { return r.first == name; });
@@ -170,8 +191,7 @@ std::string CleanAnswerText(std::string_view text) {
     size_t prev = i;
     while (prev > 0 && out[prev - 1] == ' ') --prev;
     const bool closing = next == out.size();
-    if (after != i + 3 || (closing && (prev == 0 || (out[prev - 1] != ',' &&
-                                                     out[prev - 1] != '+' &&
+    if (after != i + 3 || (closing && (prev == 0 || (out[prev - 1] != ',' && out[prev - 1] != '+' &&
                                                      out[prev - 1] != '-')))) {
       i = after;
       continue;

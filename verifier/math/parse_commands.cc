@@ -22,8 +22,12 @@ int64_t Parser::TakeScaleWords(std::string* unit) {
     size_t end = 0;
     while (end < u.size() && IsAlpha(u[end])) ++end;
     std::string_view w = u.substr(0, end);
-    int64_t e = w == "hundred" ? 2 : w == "thousand" ? 3 : w == "million" ? 6
-                : w == "billion" ? 9 : w == "trillion" ? 12 : 0;
+    int64_t e = w == "hundred"    ? 2
+                : w == "thousand" ? 3
+                : w == "million"  ? 6
+                : w == "billion"  ? 9
+                : w == "trillion" ? 12
+                                  : 0;
     if (e == 0) return exp10;
     exp10 += e;
     *unit = std::string(Trimmed(u.substr(end)));
@@ -45,12 +49,14 @@ bool Parser::IsUnitText(std::string_view text) {
       return false;
     }
     // Words that change the value: `6 squared` is 36, never 6 with a unit "squared".
-    if (In(w, {"squared", "cubed", "root", "roots", "times", "plus", "minus", "over", "divided",
-               "power", "powers", "half", "halves", "twice", "double", "triple", "thrice",
-               "factorial", "reciprocal", "inverse", "negative", "opposite", "less", "more",
-               "fewer", "than", "dozen", "dozens", "gross", "score", "third", "thirds",
-               "quarter", "quarters", "fourths", "fifths", "tenth", "tenths", "hundredth",
-               "hundredths", "thousandth", "thousandths", "millionth", "millionths"})) {
+    if (In(w, {"squared",    "cubed",     "root",      "roots",      "times",      "plus",
+               "minus",      "over",      "divided",   "power",      "powers",     "half",
+               "halves",     "twice",     "double",    "triple",     "thrice",     "factorial",
+               "reciprocal", "inverse",   "negative",  "opposite",   "less",       "more",
+               "fewer",      "than",      "dozen",     "dozens",     "gross",      "score",
+               "third",      "thirds",    "quarter",   "quarters",   "fourths",    "fifths",
+               "tenth",      "tenths",    "hundredth", "hundredths", "thousandth", "thousandths",
+               "millionth",  "millionths"})) {
       return false;
     }
     i = j;
@@ -147,11 +153,11 @@ int32_t Parser::ParseWord() {
     return ParseFunction(w);
   }
   // A capitalised short word ("The", "Yes") is the word; all capitals ("ABC", "AM") stay letters.
-  std::string title = w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
-                              std::all_of(w.begin() + 1, w.end(),
-                                          [](char ch) { return ch >= 'a' && ch <= 'z'; })
-                          ? absl::AsciiStrToLower(ToAbsl(w))
-                          : std::string(w);
+  std::string title =
+      w.size() > 1 && w[0] >= 'A' && w[0] <= 'Z' &&
+              std::all_of(w.begin() + 1, w.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; })
+          ? absl::AsciiStrToLower(ToAbsl(w))
+          : std::string(w);
   if (w.size() <= 3 && !In(std::string_view(title), kShortWords)) {
     // "xy", "abc": products of one-letter variables; read the first, the rest follows.
     ++p_;
@@ -170,8 +176,7 @@ int32_t Parser::ParseWord() {
     while (r < end_ && IsAlpha(s_[r])) ++r;
     if (r == q) break;
     std::string_view next = s_.substr(q, r - q);
-    if (next == "and" || next == "or" || next == "degrees" || next == "percent" ||
-        next == "pct") {
+    if (next == "and" || next == "or" || next == "degrees" || next == "percent" || next == "pct") {
       break;
     }
     p_ = r;
@@ -219,7 +224,7 @@ int32_t Parser::ParseFunction(std::string_view name) {
   if (!AcceptScripts(&base, &power, /*sub_single_digit=*/true)) return -1;
   SkipWs();
   int32_t arg;
-  if (Peek() == '(' ) {
+  if (Peek() == '(') {
     ++p_;
     bool is_or = false;
     std::vector<int32_t> items = ParseItems(")", &is_or);

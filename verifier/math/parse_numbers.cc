@@ -263,8 +263,8 @@ int32_t Parser::RatioOrBase(size_t start) {
     size_t k = r;
     while (k < end_ && IsDigit(s_[k])) ++k;
     if (k == r || (brace && (k >= end_ || s_[k] != '}'))) return kNoNode;
-    std::string text = absl::StrCat(ToAbsl(s_.substr(start, p_ - start)), "_",
-                                    ToAbsl(s_.substr(r, k - r)));
+    std::string text =
+        absl::StrCat(ToAbsl(s_.substr(start, p_ - start)), "_", ToAbsl(s_.substr(r, k - r)));
     p_ = brace ? k + 1 : k;
     return Leaf(Op::kText, std::move(text));
   }
@@ -308,8 +308,10 @@ int32_t Parser::RepeatingDecimal(const std::string& digits, int32_t decimals) {
     while (q < end_ && s_[q] == ' ') ++q;
     std::string_view cmd = CommandAt(q);
     size_t after = 0;
-    if (cmd == "ldots" || cmd == "dots" || cmd == "cdots") after = q + cmd.size() + 1;
-    else if (s_.substr(q, 3) == "...") after = q + 3;
+    if (cmd == "ldots" || cmd == "dots" || cmd == "cdots")
+      after = q + cmd.size() + 1;
+    else if (s_.substr(q, 3) == "...")
+      after = q + 3;
     if (after == 0) return kNoNode;
     std::string_view d = std::string_view(digits).substr(digits.size() - decimals);
     size_t period = 0;

@@ -56,7 +56,8 @@ int32_t Parser::ParseBracket() {
   if (failed_) return -1;
   SkipWs();
   char close = Peek();
-  if (close != ')' && close != ']') return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
+  if (close != ')' && close != ']')
+    return Fail(absl::StrCat("unbalanced '", std::string(1, open), "'"));
   ++p_;
   if (items.empty()) return Fail("empty brackets");
   // Inside a tuple, a comma separates elements: `(1,7,103, 105)` is four numbers, not
@@ -66,9 +67,8 @@ int32_t Parser::ParseBracket() {
   // bracket read again takes back its commas, so its parents do not re-read for them.
   bool read_group_commas = plain_group_commas_ > commas_before;
   if (read_group_commas && !comma_separates_ &&
-      (items.size() >= 2 ||
-       (At(items[0]).op == Op::kNumber &&
-        ((open == '(') != (close == ')') || NextToUnion(start, p_))))) {
+      (items.size() >= 2 || (At(items[0]).op == Op::kNumber &&
+                             ((open == '(') != (close == ')') || NextToUnion(start, p_))))) {
     p_ = start;
     comma_separates_ = true;
     int32_t again = ParseBracket();
@@ -140,8 +140,8 @@ int32_t Parser::ParseBracedSystem() {
   bool closed = Peek() == '\\' && Peek(1) == '}';
   if (closed) p_ += 2;
   const Node& m = At(item);
-  bool equations = m.op == Op::kMatrix && m.rows >= 1 &&
-                   static_cast<int32_t>(m.kids.size()) == m.rows;
+  bool equations =
+      m.op == Op::kMatrix && m.rows >= 1 && static_cast<int32_t>(m.kids.size()) == m.rows;
   for (size_t k = 0; equations && k < m.kids.size(); ++k) {
     equations = At(m.kids[k]).op == Op::kRelation;
   }

@@ -36,33 +36,35 @@ inline bool In(std::string_view x, std::initializer_list<std::string_view> set) 
 }
 
 inline std::string_view Trimmed(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
 inline constexpr std::string_view kFunctions[] = {
-    "sin",  "cos",    "tan",    "sec",    "csc",  "cot",  "arcsin", "arccos", "arctan",
-    "sinh", "cosh",   "tanh",   "ln",     "log",  "exp",  "lg",     "sqrt",   "arcsec",
-    "arccsc", "arccot", "coth", "sech", "csch"};
+    "sin",    "cos",    "tan",    "sec",    "csc",  "cot",  "arcsin", "arccos",
+    "arctan", "sinh",   "cosh",   "tanh",   "ln",   "log",  "exp",    "lg",
+    "sqrt",   "arcsec", "arccsc", "arccot", "coth", "sech", "csch"};
 
 inline constexpr std::string_view kGreek[] = {
-    "alpha", "beta",  "gamma", "delta", "epsilon", "varepsilon", "zeta",   "eta",
-    "theta", "vartheta", "iota", "kappa", "lambda", "mu",        "nu",     "xi",
-    "rho",   "sigma", "tau",   "upsilon", "phi",   "varphi",     "chi",    "psi",
-    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",          "Sigma",  "Phi",
-    "Psi",   "Omega", "ell"};
+    "alpha",    "beta",    "gamma", "delta",  "epsilon", "varepsilon", "zeta",  "eta",   "theta",
+    "vartheta", "iota",    "kappa", "lambda", "mu",      "nu",         "xi",    "rho",   "sigma",
+    "tau",      "upsilon", "phi",   "varphi", "chi",     "psi",        "omega", "Gamma", "Delta",
+    "Theta",    "Lambda",  "Xi",    "Sigma",  "Phi",     "Psi",        "Omega", "ell"};
 
 // Short words that are text, not products of one-letter variables ("yes" is not y*e*s).
 inline constexpr std::string_view kShortWords[] = {
-    "yes", "no", "odd", "all", "any", "the", "not", "one", "two", "six", "ten", "red", "blue",
-    "cm", "mm", "km", "kg", "mg", "ml", "hr", "hrs", "min", "sec", "ft", "in", "yd", "mph",
-    "lb", "lbs", "oz", "am", "pm", "is", "are", "it", "of", "to", "by", "cm2", "ok", "off",
-    "on", "now", "up", "out", "box", "day", "way", "men", "boy", "cat", "dog", "car", "bus"};
+    "yes", "no", "odd", "all", "any", "the", "not", "one", "two", "six", "ten", "red", "blue", "cm",
+    "mm",  "km", "kg",  "mg",  "ml",  "hr",  "hrs", "min", "sec", "ft",  "in",  "yd",  "mph",  "lb",
+    "lbs", "oz", "am",  "pm",  "is",  "are", "it",  "of",  "to",  "by",  "cm2", "ok",  "off",  "on",
+    "now", "up", "out", "box", "day", "way", "men", "boy", "cat", "dog", "car", "bus"};
 
 class Parser {
  public:
-  Parser(std::string_view text, const Limits& limits) : s_(text), end_(text.size()), limits_(limits) {}
+  Parser(std::string_view text, const Limits& limits)
+      : s_(text), end_(text.size()), limits_(limits) {}
 
   // Reads the whole text (parse.cc).
   ParseResult Run();

@@ -256,10 +256,10 @@ class Rewriter {
     if (!less(ra) || !less(rb) || !Positive(a) || !Positive(b)) return;
     uint8_t lo_closed = ra == Rel::kLe, hi_closed = rb == Rel::kLe;
     // [-b, -a] and [a, b] as tuples: '[' / ']' flags say closed.
-    uint8_t neg_flags = static_cast<uint8_t>((hi_closed ? 0 : kParenOpen) |
-                                             (lo_closed ? 0 : kParenClose));
-    uint8_t pos_flags = static_cast<uint8_t>((lo_closed ? 0 : kParenOpen) |
-                                             (hi_closed ? 0 : kParenClose));
+    uint8_t neg_flags =
+        static_cast<uint8_t>((hi_closed ? 0 : kParenOpen) | (lo_closed ? 0 : kParenClose));
+    uint8_t pos_flags =
+        static_cast<uint8_t>((lo_closed ? 0 : kParenOpen) | (hi_closed ? 0 : kParenClose));
     int32_t neg_a = Make(Op::kNeg, {a});
     int32_t neg_b = Make(Op::kNeg, {b});
     int32_t left = Make(Op::kTuple, {neg_b, neg_a}, neg_flags);

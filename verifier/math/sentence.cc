@@ -367,8 +367,7 @@ std::optional<Reduced> AfterNegatedValue(std::string_view s, std::string_view ma
       }
     }
     std::string_view rest = s.substr(v_end);
-    while (!rest.empty() && (IsSpace(rest.front()) || rest.front() == ',' ||
-                             rest.front() == ';')) {
+    while (!rest.empty() && (IsSpace(rest.front()) || rest.front() == ',' || rest.front() == ';')) {
       rest.remove_prefix(1);
     }
     const std::vector<Span> rest_spans = MathSpans(rest);

@@ -97,8 +97,8 @@ EvalStatus PowExact(const ExactValue& base, const ExactValue& e, Budget* b, Exac
   unsigned long m = static_cast<unsigned long>(n < 0 ? -n : n);
   // Size estimate before computing: bits(x) * m * log10(2) digits (at most 2x high).
   auto bits = [](const mpz_class& z) { return mpz_sizeinbase(z.get_mpz_t(), 2); };
-  size_t width = std::max({bits(x.re.get_num()), bits(x.re.get_den()), bits(x.im.get_num()),
-                           bits(x.im.get_den())});
+  size_t width = std::max(
+      {bits(x.re.get_num()), bits(x.re.get_den()), bits(x.im.get_num()), bits(x.im.get_den())});
   bool unit = x.is_real() && abs(x.re) == 1;
   if (!unit && width > 1 &&
       static_cast<double>(width - 1) * static_cast<double>(m) * 0.30103 > b->max_digits) {
@@ -180,8 +180,7 @@ bool PlusMinusSign(const Node& n, uint32_t pm_mask) {
 
 }  // namespace
 
-EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b,
-                     ExactValue* out) {
+EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b, ExactValue* out) {
   if (!b->Step()) return EvalStatus::kBudget;
   const Node& n = tree.at(node);
   auto kid = [&](size_t k, ExactValue* v) { return EvalExact(tree, n.kids[k], pm_mask, b, v); };
@@ -228,8 +227,7 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
     case Op::kSymbol:
     case Op::kPi:
     case Op::kE:
-    case Op::kInfinity:
-      return EvalStatus::kNotExact;
+    case Op::kInfinity: return EvalStatus::kNotExact;
     case Op::kAdd: {
       ExactValue sum;
       for (size_t k = 0; k < n.kids.size(); ++k) {
@@ -303,8 +301,8 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
       }
       unsigned long k = v.re.get_num().get_ui();
       // log10(k!) ~ k log10(k/e): refuse before computing.
-      if (k > 20 && static_cast<double>(k) * (std::log10(static_cast<double>(k)) - 0.4343) >
-                        b->max_digits) {
+      if (k > 20 &&
+          static_cast<double>(k) * (std::log10(static_cast<double>(k)) - 0.4343) > b->max_digits) {
         b->Exceed(absl::StrCat("digits (", k, "! has more than ", b->max_digits, " digits)"));
         return EvalStatus::kBudget;
       }
@@ -360,8 +358,7 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
       return EvalStatus::kOk;
     }
     case Op::kDegree:
-    case Op::kUnit:
-      return kid(0, out);
+    case Op::kUnit: return kid(0, out);
     case Op::kPlusMinus: {
       bool minus = PlusMinusSign(n, pm_mask);
       if (n.kids.size() == 1) {
@@ -397,8 +394,7 @@ EvalStatus EvalExact(const Tree& tree, int32_t node, uint32_t pm_mask, Budget* b
       }
       return DetExact(std::move(cells), rows, b, out);
     }
-    default:
-      return EvalStatus::kNotScalar;
+    default: return EvalStatus::kNotScalar;
   }
 }
 
@@ -441,13 +437,14 @@ std::string Complex::ToString(int digits) const {
     return std::string(buf);
   };
   if (is_real()) return one(re_);
-  return absl::StrCat(one(re_), mpfr_sgn(im_) < 0 ? " - " : " + ",
-                      [&] {
-                        Complex t(*this);
-                        mpfr_abs(t.im(), t.im(), MPFR_RNDN);
-                        return one(t.im());
-                      }(),
-                      "i");
+  return absl::StrCat(
+      one(re_), mpfr_sgn(im_) < 0 ? " - " : " + ",
+      [&] {
+        Complex t(*this);
+        mpfr_abs(t.im(), t.im(), MPFR_RNDN);
+        return one(t.im());
+      }(),
+      "i");
 }
 
 namespace {
@@ -579,7 +576,8 @@ EvalStatus CPow(const Complex& a, const Complex& e, Budget* b, Complex* out) {
     mpfr_round(inv.v, inv.v);
     Tmp back;
     mpfr_ui_div(back.v, 1, inv.v, R);
-    if (mpfr_fits_slong_p(inv.v, R) && (mpfr_get_si(inv.v, R) & 1) && mpfr_equal_p(back.v, e.re())) {
+    if (mpfr_fits_slong_p(inv.v, R) && (mpfr_get_si(inv.v, R) & 1) &&
+        mpfr_equal_p(back.v, e.re())) {
       Tmp m;
       mpfr_neg(m.v, a.re(), R);
       mpfr_pow(out->re(), m.v, e.re(), R);
@@ -638,29 +636,49 @@ EvalStatus Func(const std::string& name, const Complex& x, const Complex* base, 
   mpfr_srcptr v = x.re();
   mpfr_ptr o = out->re();
   mpfr_set_zero(out->im(), 1);
-  if (name == "floor") mpfr_floor(o, v);
-  else if (name == "ceil") mpfr_ceil(o, v);
-  else if (name == "sin") mpfr_sin(o, v, R);
-  else if (name == "cos") mpfr_cos(o, v, R);
-  else if (name == "tan") mpfr_tan(o, v, R);
-  else if (name == "sec") mpfr_sec(o, v, R);
-  else if (name == "csc") mpfr_csc(o, v, R);
-  else if (name == "cot") mpfr_cot(o, v, R);
-  else if (name == "arcsin") mpfr_asin(o, v, R);
-  else if (name == "arccos") mpfr_acos(o, v, R);
-  else if (name == "arctan") mpfr_atan(o, v, R);
-  else if (name == "sinh") mpfr_sinh(o, v, R);
-  else if (name == "cosh") mpfr_cosh(o, v, R);
-  else if (name == "tanh") mpfr_tanh(o, v, R);
-  else if (name == "coth") mpfr_coth(o, v, R);
-  else if (name == "sech") mpfr_sech(o, v, R);
-  else if (name == "csch") mpfr_csch(o, v, R);
+  if (name == "floor")
+    mpfr_floor(o, v);
+  else if (name == "ceil")
+    mpfr_ceil(o, v);
+  else if (name == "sin")
+    mpfr_sin(o, v, R);
+  else if (name == "cos")
+    mpfr_cos(o, v, R);
+  else if (name == "tan")
+    mpfr_tan(o, v, R);
+  else if (name == "sec")
+    mpfr_sec(o, v, R);
+  else if (name == "csc")
+    mpfr_csc(o, v, R);
+  else if (name == "cot")
+    mpfr_cot(o, v, R);
+  else if (name == "arcsin")
+    mpfr_asin(o, v, R);
+  else if (name == "arccos")
+    mpfr_acos(o, v, R);
+  else if (name == "arctan")
+    mpfr_atan(o, v, R);
+  else if (name == "sinh")
+    mpfr_sinh(o, v, R);
+  else if (name == "cosh")
+    mpfr_cosh(o, v, R);
+  else if (name == "tanh")
+    mpfr_tanh(o, v, R);
+  else if (name == "coth")
+    mpfr_coth(o, v, R);
+  else if (name == "sech")
+    mpfr_sech(o, v, R);
+  else if (name == "csch")
+    mpfr_csch(o, v, R);
   else if (name == "arcsec" || name == "arccsc" || name == "arccot") {
     Tmp inv;
     mpfr_ui_div(inv.v, 1, v, R);
-    if (name == "arcsec") mpfr_acos(o, inv.v, R);
-    else if (name == "arccsc") mpfr_asin(o, inv.v, R);
-    else mpfr_atan(o, inv.v, R);
+    if (name == "arcsec")
+      mpfr_acos(o, inv.v, R);
+    else if (name == "arccsc")
+      mpfr_asin(o, inv.v, R);
+    else
+      mpfr_atan(o, inv.v, R);
   } else {
     return EvalStatus::kUndefined;
   }
@@ -782,8 +800,7 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
         mpfr_round(r.v, x.re());
         mpfr_sub(d.v, x.re(), r.v, R);
         mpfr_exp_t scale = std::max<mpfr_exp_t>(mpfr_zero_p(x.re()) ? 1 : mpfr_get_exp(x.re()), 1);
-        if (mpfr_zero_p(d.v) ||
-            mpfr_get_exp(d.v) < scale - (NumericPrecision::Current() - 64)) {
+        if (mpfr_zero_p(d.v) || mpfr_get_exp(d.v) < scale - (NumericPrecision::Current() - 64)) {
           b->Exceed("magnitude (a floor or ceiling of a value too close to an integer to decide)");
           return EvalStatus::kBudget;
         }
@@ -866,8 +883,7 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
       break;
     }
     case Op::kDegree:
-    case Op::kUnit:
-      return kid(0, out);
+    case Op::kUnit: return kid(0, out);
     case Op::kMixed: {
       Complex w, p, q;
       EvalStatus s = kid(0, &w);
@@ -946,8 +962,7 @@ EvalStatus Numeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, 
       *out = det;
       break;
     }
-    default:
-      return EvalStatus::kNotScalar;
+    default: return EvalStatus::kNotScalar;
   }
   if (out->is_nan()) return EvalStatus::kUndefined;
   return EvalStatus::kOk;
@@ -982,8 +997,8 @@ struct MpfrThreadCache {
   ~MpfrThreadCache() { mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE); }
 };
 
-EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point,
-                       Budget* budget, Complex* out) {
+EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, Budget* budget,
+                       Complex* out) {
   thread_local MpfrThreadCache cache;
   (void)cache;
   EvalStatus s = Numeric(tree, node, pm_mask, point, budget, out);
@@ -1044,16 +1059,19 @@ double PrecisionDemandBits(const Tree& tree, int32_t node, uint32_t pm_mask, int
         }
         double ax = abs_value(x);
         if (std::isnan(ax)) break;
-        if (n.op == Op::kFactorial) add = ax * std::log2(ax + 1);
-        else if (n.op == Op::kBinom) add = ax;
-        else if (n.text == "exp" || n.text == "sinh" || n.text == "cosh") add = ax * 1.4427;
+        if (n.op == Op::kFactorial)
+          add = ax * std::log2(ax + 1);
+        else if (n.op == Op::kBinom)
+          add = ax;
+        else if (n.text == "exp" || n.text == "sinh" || n.text == "cosh")
+          add = ax * 1.4427;
         else if (n.text == "tanh" || n.text == "coth" || n.text == "sech" || n.text == "csch")
           add = ax * 2.8854;  // tanh(100) is 1 - 2e^-200
-        else if (ax > 1) add = std::log2(ax);  // trigonometric reduction, arctan's tail
+        else if (ax > 1)
+          add = std::log2(ax);  // trigonometric reduction, arctan's tail
         break;
       }
-      default:
-        break;
+      default: break;
     }
     if (std::isnan(add) || std::isinf(add)) return kCap;
     bits += add;

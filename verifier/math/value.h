@@ -106,8 +106,8 @@ double PrecisionDemandBits(const Tree& tree, int32_t node, uint32_t pm_mask, int
 
 // Evaluates `node` numerically. Free symbols take the value of evaluation point `point`
 // (SymbolValue); with point < 0 a symbol is kNotScalar.
-EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point,
-                       Budget* budget, Complex* out);
+EvalStatus EvalNumeric(const Tree& tree, int32_t node, uint32_t pm_mask, int point, Budget* budget,
+                       Complex* out);
 
 // The value a symbol takes at evaluation point `point`: a rational in (0.3, 2.7) derived from a
 // hash of the name and the point, the same in every tree, on every machine. Points from

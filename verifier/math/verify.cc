@@ -31,7 +31,8 @@ std::string Clip(std::string s, size_t n) {
 std::string CollapsedText(std::string_view s) {
   std::string out;
   for (char c : CleanAnswerText(s)) {
-    if (!std::isspace(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return out;
 }

@@ -22,12 +22,9 @@ namespace {
 
 size_t ElemBytes(cudaDataType t) {
   switch (t) {
-    case CUDA_R_16BF:
-      return 2;
-    case CUDA_R_32F:
-      return 4;
-    default:
-      return 0;
+    case CUDA_R_16BF: return 2;
+    case CUDA_R_32F: return 4;
+    default: return 0;
   }
 }
 

@@ -6,8 +6,9 @@
 // it, a synchronous cudaMemcpy/cudaMemset for the legacy stream and the blocking streams,
 // cudaFree and cudaFreeHost for every stream), in stream order. So host code that reuses a
 // staging buffer before the copy that reads it has run, or reads a result before waiting for it,
-// sees the wrong data here as it would on a GPU some of the time. Work on a captured stream is recorded and runs, the same way,
-// after cudaGraphLaunch. A kernel's failure is returned by the call that waits for it.
+// sees the wrong data here as it would on a GPU some of the time. Work on a captured stream is
+// recorded and runs, the same way, after cudaGraphLaunch. A kernel's failure is returned by the
+// call that waits for it.
 //
 // Stricter than a GPU where that finds bugs a GPU would hide or crash on:
 //   - cudaMalloc memory starts as 0xff bytes (NaN as floats and bf16, -1 as integers), not
@@ -122,20 +123,12 @@ cudaError_t CheckCopy(void* dst, const void* src, size_t dst_bytes, size_t src_b
   const bool src_dev = InRange(S().device, src, src_bytes);
   bool ok = true;
   switch (kind) {
-    case cudaMemcpyHostToDevice:
-      ok = dst_dev;
-      break;
-    case cudaMemcpyDeviceToHost:
-      ok = src_dev;
-      break;
-    case cudaMemcpyDeviceToDevice:
-      ok = dst_dev && src_dev;
-      break;
+    case cudaMemcpyHostToDevice: ok = dst_dev; break;
+    case cudaMemcpyDeviceToHost: ok = src_dev; break;
+    case cudaMemcpyDeviceToDevice: ok = dst_dev && src_dev; break;
     case cudaMemcpyHostToHost:
-    case cudaMemcpyDefault:
-      break;
-    default:
-      ok = false;
+    case cudaMemcpyDefault: break;
+    default: ok = false;
   }
   if (!ok) {
     std::fprintf(stderr, "simt: %s of %zu bytes (kind %d): %s%s outside the device allocations\n",
@@ -281,58 +274,37 @@ cudaError_t cudaPeekAtLastError(void) { return vs::t_last; }
 
 const char* cudaGetErrorName(cudaError_t error) {
   switch (error) {
-    case cudaSuccess:
-      return "cudaSuccess";
-    case cudaErrorInvalidValue:
-      return "cudaErrorInvalidValue";
-    case cudaErrorMemoryAllocation:
-      return "cudaErrorMemoryAllocation";
-    case cudaErrorInvalidConfiguration:
-      return "cudaErrorInvalidConfiguration";
-    case cudaErrorLaunchFailure:
-      return "cudaErrorLaunchFailure";
-    case cudaErrorInvalidResourceHandle:
-      return "cudaErrorInvalidResourceHandle";
-    case cudaErrorStreamCaptureUnsupported:
-      return "cudaErrorStreamCaptureUnsupported";
-    case cudaErrorStreamCaptureInvalidated:
-      return "cudaErrorStreamCaptureInvalidated";
-    case cudaErrorStreamCaptureImplicit:
-      return "cudaErrorStreamCaptureImplicit";
-    case cudaErrorIllegalState:
-      return "cudaErrorIllegalState";
-    case cudaErrorInvalidDevice:
-      return "cudaErrorInvalidDevice";
-    default:
-      return "cudaError (SIMT emulator)";
+    case cudaSuccess: return "cudaSuccess";
+    case cudaErrorInvalidValue: return "cudaErrorInvalidValue";
+    case cudaErrorMemoryAllocation: return "cudaErrorMemoryAllocation";
+    case cudaErrorInvalidConfiguration: return "cudaErrorInvalidConfiguration";
+    case cudaErrorLaunchFailure: return "cudaErrorLaunchFailure";
+    case cudaErrorInvalidResourceHandle: return "cudaErrorInvalidResourceHandle";
+    case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
+    case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
+    case cudaErrorStreamCaptureImplicit: return "cudaErrorStreamCaptureImplicit";
+    case cudaErrorIllegalState: return "cudaErrorIllegalState";
+    case cudaErrorInvalidDevice: return "cudaErrorInvalidDevice";
+    default: return "cudaError (SIMT emulator)";
   }
 }
 const char* cudaGetErrorString(cudaError_t error) {
   switch (error) {
-    case cudaSuccess:
-      return "no error";
-    case cudaErrorInvalidValue:
-      return "invalid argument";
-    case cudaErrorMemoryAllocation:
-      return "out of memory";
-    case cudaErrorInvalidConfiguration:
-      return "invalid configuration argument";
-    case cudaErrorLaunchFailure:
-      return "unspecified launch failure (SIMT emulator: see stderr)";
-    case cudaErrorInvalidResourceHandle:
-      return "invalid resource handle";
+    case cudaSuccess: return "no error";
+    case cudaErrorInvalidValue: return "invalid argument";
+    case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+    case cudaErrorLaunchFailure: return "unspecified launch failure (SIMT emulator: see stderr)";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
     case cudaErrorStreamCaptureUnsupported:
       return "operation not permitted when stream is capturing";
     case cudaErrorStreamCaptureInvalidated:
       return "operation failed due to a previous error during capture";
     case cudaErrorStreamCaptureImplicit:
       return "operation would make the legacy stream depend on a capturing blocking stream";
-    case cudaErrorIllegalState:
-      return "the operation is not permitted in the current state";
-    case cudaErrorInvalidDevice:
-      return "invalid device ordinal";
-    default:
-      return "unknown error (SIMT emulator)";
+    case cudaErrorIllegalState: return "the operation is not permitted in the current state";
+    case cudaErrorInvalidDevice: return "invalid device ordinal";
+    default: return "unknown error (SIMT emulator)";
   }
 }
 

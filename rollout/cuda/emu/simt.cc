@@ -49,7 +49,7 @@ struct Block {
   dim3 dim, grid;
   int n = 0;
   int arrived = 0;  // at __syncthreads
-  int or_acc = 0;     // __syncthreads_or: this barrier's OR so far, and the last released one's
+  int or_acc = 0;   // __syncthreads_or: this barrier's OR so far, and the last released one's
   int or_result = 0;
   std::vector<Fiber> fibers;
   std::vector<Warp> warps;

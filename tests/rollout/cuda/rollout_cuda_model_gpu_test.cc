@@ -34,9 +34,9 @@
 #include "rollout/cuda/cuda_model.h"
 #include "rollout/cuda/forward_kernels.h"
 #include "rollout/safetensors.h"
+#include "tests/rollout/cuda/gpu_main.h"
 #include "tests/rollout/cuda/random_model.h"
 #include "tests/rollout/cuda/sampler_compare.h"
-#include "tests/rollout/cuda/gpu_main.h"
 
 namespace vr = verdict::rollout;
 namespace vc = verdict::rollout::cuda;
@@ -131,7 +131,8 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
   }
   Expect(dec.rel_rms <= kRms && dec.rel_max <= kMax,
          absl::StrFormat("%s: decode logits (%d steps x %d forked samples): rel rms %.3g, rel "
-                         "max %.3g", name.c_str(), steps, g, dec.rel_rms, dec.rel_max));
+                         "max %.3g",
+                         name.c_str(), steps, g, dec.rel_rms, dec.rel_max));
   Expect(graph_equal, name + ": CUDA-graph decode equals eager decode bit for bit");
 
   // Sample 0 alone vs in the batch: fork two more from the same prompt, same tokens.
@@ -154,9 +155,11 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
   // logits: two forks of the prompt decoded with the same tokens give the same logits (same
   // batch size, so the same graph), so the tokens must agree except counted near-ties.
   {
-    const vr::SamplingParams kinds[] = {
-        {0.0f, 0.0f, 0, 1.0f}, {1.0f, 0.0f, 0, 1.0f}, {0.7f, 0.0f, 0, 0.9f},
-        {1.0f, 0.05f, 40, 0.95f}, {1.3f, 0.0f, 5, 1.0f}};
+    const vr::SamplingParams kinds[] = {{0.0f, 0.0f, 0, 1.0f},
+                                        {1.0f, 0.0f, 0, 1.0f},
+                                        {0.7f, 0.0f, 0, 0.9f},
+                                        {1.0f, 0.05f, 40, 0.95f},
+                                        {1.3f, 0.0f, 5, 1.0f}};
     int equal = 0, near = 0, miss = 0, errors = 0;
     for (size_t k = 0; k < std::size(kinds); ++k) {
       auto a = (*gpu)->Fork(*pg, g);
@@ -201,7 +204,8 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
     }
     Expect(errors == 0 && miss == 0 && near <= 1,
            absl::StrFormat("%s: DecodeSample vs Decode + CPU sampler: %d equal, %d near-ties, %d "
-                           "misses, %d errors", name.c_str(), equal, near, miss, errors));
+                           "misses, %d errors",
+                           name.c_str(), equal, near, miss, errors));
   }
   // Raw logprobs (log softmax of the logits): at temperature 1 the GPU sampler's logprob is the
   // raw one; at 0.7 it is not, and DecodeSample takes the host path, whose raw logprob is that
@@ -240,16 +244,17 @@ void Compare(const std::string& label, const vr::ModelWeights& w, int prompt_len
     }
     Expect(errors == 0 && worst <= 1e-3,
            absl::StrFormat("%s: raw logprobs vs log softmax of the logits: max diff %.3g, %d "
-                           "errors", name.c_str(), worst, errors));
+                           "errors",
+                           name.c_str(), worst, errors));
   }
   const vc::CudaModelStats st = (*gpu)->stats();
-  std::printf("      %s: %lld graphs captured, %lld replays, %lld/%lld KV pages in use, %lld rows "
-              "sampled on the GPU, %lld handed to the CPU\n",
-              name.c_str(), static_cast<long long>(st.graphs_captured),
-              static_cast<long long>(st.graph_replays), static_cast<long long>(st.kv_pages_used),
-              static_cast<long long>(st.kv_pages_total),
-              static_cast<long long>(st.gpu_sampled_rows),
-              static_cast<long long>(st.cpu_sampled_rows));
+  std::printf(
+      "      %s: %lld graphs captured, %lld replays, %lld/%lld KV pages in use, %lld rows "
+      "sampled on the GPU, %lld handed to the CPU\n",
+      name.c_str(), static_cast<long long>(st.graphs_captured),
+      static_cast<long long>(st.graph_replays), static_cast<long long>(st.kv_pages_used),
+      static_cast<long long>(st.kv_pages_total), static_cast<long long>(st.gpu_sampled_rows),
+      static_cast<long long>(st.cpu_sampled_rows));
 }
 
 // For the short checks below: a few sequences of a few tokens.
@@ -272,8 +277,8 @@ void BadOptions() {
     auto m = vc::CudaModel::Create(w, o);
     Expect(absl::IsInvalidArgument(m.status()) &&
                absl::StrContains(m.status().message(), "sampler_slices"),
-           absl::StrCat("attention_splits ", splits, ", sampler_slices ", slices, " refused: ",
-                        m.status().ToString()));
+           absl::StrCat("attention_splits ", splits, ", sampler_slices ", slices,
+                        " refused: ", m.status().ToString()));
   }
 }
 
@@ -308,7 +313,8 @@ void FlatRows() {
   const vc::CudaModelStats st = (*m)->stats();
   Expect(equal == g && st.cpu_sampled_rows == g && st.gpu_sampled_rows == 0,
          absl::StrFormat("flat logits: %d/%d rows handed to the CPU sampler, %d/%d equal to "
-                         "Decode + Sample", static_cast<int>(st.cpu_sampled_rows), g, equal, g));
+                         "Decode + Sample",
+                         static_cast<int>(st.cpu_sampled_rows), g, equal, g));
 }
 
 // A checkpoint with a NaN weight: DecodeSample is an INTERNAL error naming the NaN, on the GPU
@@ -345,12 +351,13 @@ int main(int argc, char** argv) {
   const std::string which = argc > 1 ? argv[1] : "all";
   if (which == "tiny" || which == "tiny-split" || which == "all") {
     const std::string dir = absl::StrCat("/tmp/verdict_cuda_model_test_", getpid());
-    const std::string cmd = absl::StrCat("python3 ", VERDICT_SOURCE_DIR,
-                                         "/tests/rollout/tiny_model.py ", dir,
-                                         " --dtype bf16 >/dev/null");
+    const std::string cmd =
+        absl::StrCat("python3 ", VERDICT_SOURCE_DIR, "/tests/rollout/tiny_model.py ", dir,
+                     " --dtype bf16 >/dev/null");
     if (std::system(cmd.c_str()) != 0) {
-      std::printf("FAIL: tests/rollout/tiny_model.py (python3 with numpy) could not write the "
-                  "tiny model\n");
+      std::printf(
+          "FAIL: tests/rollout/tiny_model.py (python3 with numpy) could not write the "
+          "tiny model\n");
       ++failures;
     } else {
       auto w = vr::LoadModelWeights(dir);

@@ -154,9 +154,7 @@ int main(int argc, char** argv) {
           }
           break;
         }
-        case vr::testing::Match::kNearTie:
-          ++ties;
-          break;
+        case vr::testing::Match::kNearTie: ++ties; break;
         case vr::testing::Match::kMiss:
           if (++miss <= 10) {
             std::printf("MISS row %d kind %d T=%g min_p=%g k=%d p=%g: gpu %d\n", b, (b + round) % 6,

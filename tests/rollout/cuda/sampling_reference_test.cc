@@ -41,7 +41,8 @@ Tally RunRows(int v, int rows, int kind_mod, uint64_t seed) {
     const Match m = Classify(z, p, w.token);
     if (m == Match::kEqual) {
       ++t.equal;
-      const SampledToken ref = Sample(z, testing::ParamsOf(p), {p.seed, p.group, p.sample, p.position});
+      const SampledToken ref =
+          Sample(z, testing::ParamsOf(p), {p.seed, p.group, p.sample, p.position});
       if (std::isfinite(ref.logprob)) {
         t.max_lp_err = std::max(t.max_lp_err, std::fabs(double{w.logprob} - ref.logprob));
       }

@@ -287,12 +287,8 @@ TEST(SimtEmulator, CallsForbiddenDuringCaptureInvalidateIt) {
     void* p = nullptr;
     int* d = nullptr;
     switch (which) {
-      case 0:
-        EXPECT_EQ(cudaMalloc(&p, 16), cudaErrorStreamCaptureUnsupported);
-        break;
-      case 1:
-        EXPECT_EQ(cudaStreamSynchronize(s), cudaErrorStreamCaptureUnsupported);
-        break;
+      case 0: EXPECT_EQ(cudaMalloc(&p, 16), cudaErrorStreamCaptureUnsupported); break;
+      case 1: EXPECT_EQ(cudaStreamSynchronize(s), cudaErrorStreamCaptureUnsupported); break;
       case 2: {
         int h = 0;
         EXPECT_EQ(cudaMemcpy(&h, &h, 4, cudaMemcpyHostToHost), cudaErrorStreamCaptureUnsupported);

@@ -17,8 +17,10 @@ TEST(CheckOutput, Table) {
   const Case cases[] = {
       {CheckerKind::kTokens, "1 2\n3\n", "1  2 3", true, ""},
       {CheckerKind::kTokens, "1 2\n3\n", "1 2\n3\n\n\n", true, ""},
-      {CheckerKind::kTokens, "1 2\n3\n", "1 2\n4\n", false, "token 3 (line 2): expected '3', got '4'"},
-      {CheckerKind::kTokens, "1\n2\n3\n", "1\n2\n", false, "output ended after 2 tokens, expected 3"},
+      {CheckerKind::kTokens, "1 2\n3\n", "1 2\n4\n", false,
+       "token 3 (line 2): expected '3', got '4'"},
+      {CheckerKind::kTokens, "1\n2\n3\n", "1\n2\n", false,
+       "output ended after 2 tokens, expected 3"},
       {CheckerKind::kTokens, "1\n", "1\n2\n", false, "extra output after 1 tokens: '2'"},
       {CheckerKind::kTokens, "", "", true, ""},
       {CheckerKind::kTokens, "YES", "yes", false, "expected 'YES', got 'yes'"},

@@ -17,9 +17,11 @@ struct Problem {
   CheckerKind checker = CheckerKind::kTokens;
 };
 
-const Problem kAplusB{{{"1 2\n", "3\n"}, {"100 -5\n", "95\n"}, {"2000000000 2000000000\n", "4000000000\n"}}};
+const Problem kAplusB{
+    {{"1 2\n", "3\n"}, {"100 -5\n", "95\n"}, {"2000000000 2000000000\n", "4000000000\n"}}};
 const Problem kSum{{{"3\n1 2 3\n", "6\n"}, {"1\n-7\n", "-7\n"}, {"0\n\n", "0\n"}}};
-const Problem kDivide{{{"1 3\n", "0.333333333333\n"}, {"2 7\n", "0.285714285714\n"}}, CheckerKind::kFloat};
+const Problem kDivide{{{"1 3\n", "0.333333333333\n"}, {"2 7\n", "0.285714285714\n"}},
+                      CheckerKind::kFloat};
 const Problem kYesNo{{{"4\n", "YES\n"}, {"3\n", "NO\n"}}, CheckerKind::kCaseInsensitive};
 const Problem kLines{{{"3\n", "1\n2\n3\n"}, {"1\n", "1\n"}}};
 std::string BigInput() {
@@ -41,57 +43,109 @@ struct Entry {
 
 const Entry kEntries[] = {
     // Accepted.
-    {"py_aplusb_ok", &kAplusB, "python3", "a, b = map(int, input().split())\nprint(a + b)\n", Verdict::kCorrect},
-    {"cpp_aplusb_ok", &kAplusB, "cpp17", CPP_HEAD "int main(){long long a,b;cin>>a>>b;cout<<a+b<<endl;}", Verdict::kCorrect},
-    {"c_aplusb_ok", &kAplusB, "c", "#include <stdio.h>\nint main(){long long a,b;scanf(\"%lld %lld\",&a,&b);printf(\"%lld\\n\",a+b);}", Verdict::kCorrect},
-    {"cpp20_sum_ok", &kSum, "cpp20", CPP_HEAD "int main(){int n;cin>>n;vector<long long>v(n);for(auto&x:v)cin>>x;span<long long> sp(v);long long s=0;for(auto x:sp)s+=x;cout<<s<<'\\n';}", Verdict::kCorrect},
-    {"py_sum_ok", &kSum, "python3", "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))\n", Verdict::kCorrect},
-    {"py_big_input_ok", &kBig, "python3", "import sys\nd = sys.stdin.buffer.read().split()\nprint(sum(map(int, d[1:])))\n", Verdict::kCorrect},
-    {"cpp_big_input_ok", &kBig, "cpp17", CPP_HEAD "int main(){ios::sync_with_stdio(0);int n;cin>>n;long long s=0,x;while(n--){cin>>x;s+=x;}cout<<s<<'\\n';}", Verdict::kCorrect},
-    {"js_aplusb_ok", &kAplusB, "javascript", "const [a,b]=require('fs').readFileSync(0,'utf8').trim().split(/\\s+/).map(Number);console.log(a+b);", Verdict::kCorrect},
-    {"py_trailing_whitespace_ok", &kLines, "python3", "n = int(input())\nfor i in range(n): print(i + 1, '  ')\nprint()\nprint()\n", Verdict::kCorrect},
-    {"cpp_stderr_noise_ok", &kAplusB, "cpp17", CPP_HEAD "int main(){long long a,b;cin>>a>>b;cerr<<\"debug\\n\";cout<<a+b<<'\\n';}", Verdict::kCorrect},
-    {"cpp_deep_recursion_ok", &kLines, "cpp17", CPP_HEAD "int d(int n){return n?1+d(n-1):0;}int main(){int n;cin>>n;if(d(1000000)!=1000000)return 1;for(int i=1;i<=n;i++)cout<<i<<'\\n';}", Verdict::kCorrect},
+    {"py_aplusb_ok", &kAplusB, "python3", "a, b = map(int, input().split())\nprint(a + b)\n",
+     Verdict::kCorrect},
+    {"cpp_aplusb_ok", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){long long a,b;cin>>a>>b;cout<<a+b<<endl;}", Verdict::kCorrect},
+    {"c_aplusb_ok", &kAplusB, "c",
+     "#include <stdio.h>\nint main(){long long a,b;scanf(\"%lld "
+     "%lld\",&a,&b);printf(\"%lld\\n\",a+b);}",
+     Verdict::kCorrect},
+    {"cpp20_sum_ok", &kSum, "cpp20",
+     CPP_HEAD "int main(){int n;cin>>n;vector<long long>v(n);for(auto&x:v)cin>>x;span<long long> "
+              "sp(v);long long s=0;for(auto x:sp)s+=x;cout<<s<<'\\n';}",
+     Verdict::kCorrect},
+    {"py_sum_ok", &kSum, "python3",
+     "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))\n", Verdict::kCorrect},
+    {"py_big_input_ok", &kBig, "python3",
+     "import sys\nd = sys.stdin.buffer.read().split()\nprint(sum(map(int, d[1:])))\n",
+     Verdict::kCorrect},
+    {"cpp_big_input_ok", &kBig, "cpp17",
+     CPP_HEAD "int main(){ios::sync_with_stdio(0);int n;cin>>n;long long "
+              "s=0,x;while(n--){cin>>x;s+=x;}cout<<s<<'\\n';}",
+     Verdict::kCorrect},
+    {"js_aplusb_ok", &kAplusB, "javascript",
+     "const "
+     "[a,b]=require('fs').readFileSync(0,'utf8').trim().split(/\\s+/"
+     ").map(Number);console.log(a+b);",
+     Verdict::kCorrect},
+    {"py_trailing_whitespace_ok", &kLines, "python3",
+     "n = int(input())\nfor i in range(n): print(i + 1, '  ')\nprint()\nprint()\n",
+     Verdict::kCorrect},
+    {"cpp_stderr_noise_ok", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){long long a,b;cin>>a>>b;cerr<<\"debug\\n\";cout<<a+b<<'\\n';}",
+     Verdict::kCorrect},
+    {"cpp_deep_recursion_ok", &kLines, "cpp17",
+     CPP_HEAD "int d(int n){return n?1+d(n-1):0;}int main(){int "
+              "n;cin>>n;if(d(1000000)!=1000000)return 1;for(int i=1;i<=n;i++)cout<<i<<'\\n';}",
+     Verdict::kCorrect},
     // Float answers: tolerance accepts rounding, wrong digits still fail.
-    {"py_float_6_digits_ok", &kDivide, "python3", "a, b = map(int, input().split())\nprint('%.7f' % (a / b))\n", Verdict::kCorrect},
-    {"cpp_float_setprecision_ok", &kDivide, "cpp17", CPP_HEAD "int main(){double a,b;cin>>a>>b;cout<<fixed<<setprecision(9)<<a/b<<'\\n';}", Verdict::kCorrect},
-    {"py_float_2_digits_wa", &kDivide, "python3", "a, b = map(int, input().split())\nprint('%.2f' % (a / b))\n", Verdict::kWrongAnswer},
-    {"cpp_float_wrong_wa", &kDivide, "cpp17", CPP_HEAD "int main(){double a,b;cin>>a>>b;cout<<b/a<<'\\n';}", Verdict::kWrongAnswer},
+    {"py_float_6_digits_ok", &kDivide, "python3",
+     "a, b = map(int, input().split())\nprint('%.7f' % (a / b))\n", Verdict::kCorrect},
+    {"cpp_float_setprecision_ok", &kDivide, "cpp17",
+     CPP_HEAD "int main(){double a,b;cin>>a>>b;cout<<fixed<<setprecision(9)<<a/b<<'\\n';}",
+     Verdict::kCorrect},
+    {"py_float_2_digits_wa", &kDivide, "python3",
+     "a, b = map(int, input().split())\nprint('%.2f' % (a / b))\n", Verdict::kWrongAnswer},
+    {"cpp_float_wrong_wa", &kDivide, "cpp17",
+     CPP_HEAD "int main(){double a,b;cin>>a>>b;cout<<b/a<<'\\n';}", Verdict::kWrongAnswer},
     // Case-insensitive checker.
-    {"py_yes_lower_ok", &kYesNo, "python3", "print('yes' if int(input()) % 2 == 0 else 'no')\n", Verdict::kCorrect},
-    {"cpp_yes_inverted_wa", &kYesNo, "cpp17", CPP_HEAD "int main(){int n;cin>>n;cout<<(n%2?\"Yes\":\"No\")<<'\\n';}", Verdict::kWrongAnswer},
+    {"py_yes_lower_ok", &kYesNo, "python3", "print('yes' if int(input()) % 2 == 0 else 'no')\n",
+     Verdict::kCorrect},
+    {"cpp_yes_inverted_wa", &kYesNo, "cpp17",
+     CPP_HEAD "int main(){int n;cin>>n;cout<<(n%2?\"Yes\":\"No\")<<'\\n';}", Verdict::kWrongAnswer},
     // Wrong answers.
-    {"cpp_int_overflow_wa", &kAplusB, "cpp17", CPP_HEAD "int main(){int a,b;cin>>a>>b;cout<<a+b<<endl;}", Verdict::kWrongAnswer},
-    {"py_off_by_one_wa", &kSum, "python3", "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])) + 1)\n", Verdict::kWrongAnswer},
-    {"py_missing_lines_wa", &kLines, "python3", "n = int(input())\nprint(1)\n", Verdict::kWrongAnswer},
-    {"cpp_extra_output_wa", &kLines, "cpp17", CPP_HEAD "int main(){int n;cin>>n;for(int i=1;i<=n+1;i++)cout<<i<<'\\n';}", Verdict::kWrongAnswer},
+    {"cpp_int_overflow_wa", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){int a,b;cin>>a>>b;cout<<a+b<<endl;}", Verdict::kWrongAnswer},
+    {"py_off_by_one_wa", &kSum, "python3",
+     "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])) + 1)\n",
+     Verdict::kWrongAnswer},
+    {"py_missing_lines_wa", &kLines, "python3", "n = int(input())\nprint(1)\n",
+     Verdict::kWrongAnswer},
+    {"cpp_extra_output_wa", &kLines, "cpp17",
+     CPP_HEAD "int main(){int n;cin>>n;for(int i=1;i<=n+1;i++)cout<<i<<'\\n';}",
+     Verdict::kWrongAnswer},
     {"py_empty_output_wa", &kAplusB, "python3", "pass\n", Verdict::kWrongAnswer},
     // Time limit.
     {"py_infinite_loop_tle", &kAplusB, "python3", "while True: pass\n", Verdict::kTimeLimit},
-    {"cpp_infinite_loop_tle", &kAplusB, "cpp17", CPP_HEAD "int main(){volatile long x=0;while(true)x++;}", Verdict::kTimeLimit},
+    {"cpp_infinite_loop_tle", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){volatile long x=0;while(true)x++;}", Verdict::kTimeLimit},
     {"py_sleep_tle", &kAplusB, "python3", "import time\ntime.sleep(60)\n", Verdict::kTimeLimit},
-    {"cpp_blocking_read_tle", &kAplusB, "cpp17", CPP_HEAD "#include <unistd.h>\nint main(){pause();}", Verdict::kTimeLimit},
+    {"cpp_blocking_read_tle", &kAplusB, "cpp17",
+     CPP_HEAD "#include <unistd.h>\nint main(){pause();}", Verdict::kTimeLimit},
     // Memory limit.
     {"py_huge_list_mle", &kAplusB, "python3", "x = [0] * (10 ** 10)\n", Verdict::kMemoryLimit},
-    {"py_growing_mle", &kAplusB, "python3", "x = []\nwhile True: x.append(' ' * 10**6)\n", Verdict::kMemoryLimit},
-    {"cpp_huge_vector_mle", &kAplusB, "cpp17", CPP_HEAD "int main(){vector<long long> v(10000000000LL);cout<<v[5];}", Verdict::kMemoryLimit},
-    {"cpp_growing_mle", &kAplusB, "cpp17", CPP_HEAD "int main(){vector<vector<char>> v;while(true)v.emplace_back(1<<20,'x');}", Verdict::kMemoryLimit},
+    {"py_growing_mle", &kAplusB, "python3", "x = []\nwhile True: x.append(' ' * 10**6)\n",
+     Verdict::kMemoryLimit},
+    {"cpp_huge_vector_mle", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){vector<long long> v(10000000000LL);cout<<v[5];}", Verdict::kMemoryLimit},
+    {"cpp_growing_mle", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){vector<vector<char>> v;while(true)v.emplace_back(1<<20,'x');}",
+     Verdict::kMemoryLimit},
     // Runtime errors.
     {"py_zero_division_re", &kAplusB, "python3", "print(1 // 0)\n", Verdict::kRuntimeError},
     {"py_index_error_re", &kAplusB, "python3", "print([][1])\n", Verdict::kRuntimeError},
     {"py_syntax_error_re", &kAplusB, "python3", "def f(:\n", Verdict::kRuntimeError},
-    {"cpp_segfault_re", &kAplusB, "cpp17", CPP_HEAD "int main(){volatile int*p=nullptr;*p=1;}", Verdict::kRuntimeError},
+    {"cpp_segfault_re", &kAplusB, "cpp17", CPP_HEAD "int main(){volatile int*p=nullptr;*p=1;}",
+     Verdict::kRuntimeError},
     {"cpp_abort_re", &kAplusB, "cpp17", CPP_HEAD "int main(){abort();}", Verdict::kRuntimeError},
-    {"cpp_exit_code_re", &kAplusB, "cpp17", CPP_HEAD "int main(){long long a,b;cin>>a>>b;cout<<a+b<<'\\n';return 1;}", Verdict::kRuntimeError},
-    {"cpp_uncaught_exception_re", &kAplusB, "cpp17", CPP_HEAD "int main(){throw runtime_error(\"x\");}", Verdict::kRuntimeError},
+    {"cpp_exit_code_re", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){long long a,b;cin>>a>>b;cout<<a+b<<'\\n';return 1;}",
+     Verdict::kRuntimeError},
+    {"cpp_uncaught_exception_re", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){throw runtime_error(\"x\");}", Verdict::kRuntimeError},
     // Compile errors.
     {"cpp_syntax_ce", &kAplusB, "cpp17", "int main( { return 0 }", Verdict::kCompileError},
-    {"cpp_type_ce", &kAplusB, "cpp17", CPP_HEAD "int main(){string s = 5;}", Verdict::kCompileError},
-    {"cpp20_feature_in_cpp17_ce", &kAplusB, "cpp17", CPP_HEAD "int main(){auto v=views::iota(0,3);}", Verdict::kCompileError},
+    {"cpp_type_ce", &kAplusB, "cpp17", CPP_HEAD "int main(){string s = 5;}",
+     Verdict::kCompileError},
+    {"cpp20_feature_in_cpp17_ce", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){auto v=views::iota(0,3);}", Verdict::kCompileError},
     {"c_undeclared_ce", &kAplusB, "c", "int main(){return undefined_var;}", Verdict::kCompileError},
     // Output flood.
-    {"py_output_flood_ole", &kAplusB, "python3", "import sys\nwhile True: sys.stdout.write('9' * 65536)\n", Verdict::kOutputLimit},
-    {"cpp_output_flood_ole", &kAplusB, "cpp17", CPP_HEAD "int main(){string s(1<<16,'9');while(true)cout<<s;}", Verdict::kOutputLimit},
+    {"py_output_flood_ole", &kAplusB, "python3",
+     "import sys\nwhile True: sys.stdout.write('9' * 65536)\n", Verdict::kOutputLimit},
+    {"cpp_output_flood_ole", &kAplusB, "cpp17",
+     CPP_HEAD "int main(){string s(1<<16,'9');while(true)cout<<s;}", Verdict::kOutputLimit},
 };
 
 TEST(Conformance, EveryEntryGetsItsVerdict) {
@@ -124,7 +178,8 @@ TEST(Conformance, EveryEntryGetsItsVerdict) {
       o.all_pass = true;
       o.parallelism = 1;
       o.compile_cache = cache->get();
-      std::string completion = absl::StrCat("Solution:\n```", e.language, "\n", e.source, "\n```\n");
+      std::string completion =
+          absl::StrCat("Solution:\n```", e.language, "\n", e.source, "\n```\n");
       auto v = JudgeCompletion(ref, completion, **runner, o, nullptr);
       got[i] = v.ok() ? std::string(VerdictName(v->verdict)) + " (" + v->reason + ")"
                       : "error " + v.status().ToString();

@@ -148,13 +148,14 @@ TEST(HarnessHacks, CallBasedHacksEarnZero) {
 
 TEST(HarnessValues, PlainValuesCrossWithTheirTypes) {
   CodeReference ref = AssertRef();
-  ref.tests = {{"import math\nr = f()\n"
-                "assert r[:2] == (1, 2.5) and math.isnan(r[2]) and r[3] == -math.inf, r\n"
-                "assert r[4:] == (10**40, b'x', bytearray(b'y'), {1: [2], (3,): None}, {3}, "
-                "frozenset([4]), 1j, True, 'é'), r\n"
-                "assert [type(x) for x in r] == [int, float, float, float, int, bytes, bytearray, "
-                "dict, set, frozenset, complex, bool, str]\n",
-                ""}};
+  ref.tests = {
+      {"import math\nr = f()\n"
+       "assert r[:2] == (1, 2.5) and math.isnan(r[2]) and r[3] == -math.inf, r\n"
+       "assert r[4:] == (10**40, b'x', bytearray(b'y'), {1: [2], (3,): None}, {3}, "
+       "frozenset([4]), 1j, True, 'é'), r\n"
+       "assert [type(x) for x in r] == [int, float, float, float, int, bytes, bytearray, "
+       "dict, set, frozenset, complex, bool, str]\n",
+       ""}};
   std::string why;
   EXPECT_EQ(Accuracy(ref,
                      "def f():\n    return (1, 2.5, float('nan'), float('-inf'), 10**40, "
@@ -167,12 +168,12 @@ TEST(HarnessValues, PlainValuesCrossWithTheirTypes) {
 
 TEST(HarnessValues, CandidateExceptionsKeepTheirBuiltinType) {
   CodeReference ref = AssertRef();
-  ref.tests = {{"try:\n    add(1, 2)\n    assert False\nexcept ValueError as e:\n"
-                "    assert 'Bad' in str(e) and 'no' in str(e), str(e)\n",
-                ""}};
+  ref.tests = {
+      {"try:\n    add(1, 2)\n    assert False\nexcept ValueError as e:\n"
+       "    assert 'Bad' in str(e) and 'no' in str(e), str(e)\n",
+       ""}};
   std::string why;
-  EXPECT_EQ(Accuracy(ref,
-                     "class Bad(ValueError):\n    pass\ndef add(a, b):\n    raise Bad('no')\n",
+  EXPECT_EQ(Accuracy(ref, "class Bad(ValueError):\n    pass\ndef add(a, b):\n    raise Bad('no')\n",
                      &why),
             1.0)
       << why;
@@ -182,9 +183,10 @@ TEST(HarnessValues, CandidateExceptionsKeepTheirBuiltinType) {
 // (PrecompiledPythonPair), not compiled from source by every run.
 TEST(HarnessValues, HarnessRunsFromPrecompiledBytecode) {
   CodeReference ref = AssertRef();
-  ref.tests = {{"import sys\nm = sys.modules.get('verdict_harness')\n"
-                "assert m is not None and m.__spec__.origin.endswith('.pyc'), m\n",
-                ""}};
+  ref.tests = {
+      {"import sys\nm = sys.modules.get('verdict_harness')\n"
+       "assert m is not None and m.__spec__.origin.endswith('.pyc'), m\n",
+       ""}};
   std::string why;
   EXPECT_EQ(Accuracy(ref, "def add(a, b):\n    return a + b\n", &why), 1.0) << why;
 }
@@ -256,7 +258,8 @@ TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
   const std::string head = "#include <stdlib.h>\n#include <unistd.h>\n";
   const std::string solution = head + "int add(int a, int b) { return a + b; }\n";
   std::string why;
-  for (const char* main_head : {"int main(void)", "int main()", "int main(int argc, char **argv)"}) {
+  for (const char* main_head :
+       {"int main(void)", "int main()", "int main(int argc, char **argv)"}) {
     ref.tests = {{absl::StrCat("#undef NDEBUG\n#include <assert.h>\n", main_head,
                                " {\n  assert(add(1, 2) == 3);\n}\n"),
                   ""}};

@@ -58,8 +58,8 @@ std::vector<std::string> JudgeAll(const std::vector<Job>& jobs, bool want_correc
       if (!v.ok()) {
         line = absl::StrCat(jobs[i].id, ": error ", v.status().ToString());
       } else if ((v->verdict == Verdict::kCorrect) != want_correct) {
-        line = absl::StrCat(jobs[i].id, ": ", std::string(VerdictName(v->verdict)), " ", v->reason, " ",
-                            v->compile_output.substr(0, 300));
+        line = absl::StrCat(jobs[i].id, ": ", std::string(VerdictName(v->verdict)), " ", v->reason,
+                            " ", v->compile_output.substr(0, 300));
       }
       if (!line.empty()) {
         std::lock_guard<std::mutex> lock(mu);
@@ -82,7 +82,8 @@ std::string Join(const std::vector<std::string>& v) {
 // `body` replaces the canonical solution when not empty; `suffix` follows the solution.
 std::vector<Job> PythonJobs(std::string_view body, std::string_view suffix = "") {
   std::vector<Job> jobs;
-  for (auto& r : testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) + "/data/code/HumanEval.jsonl.gz")) {
+  for (auto& r :
+       testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) + "/data/code/HumanEval.jsonl.gz")) {
     Job j;
     j.id = r["task_id"];
     j.ref.language = "python3";
@@ -100,7 +101,8 @@ std::vector<Job> PythonJobs(std::string_view body, std::string_view suffix = "")
 
 std::vector<Job> CppJobs(bool broken) {
   std::vector<Job> jobs;
-  for (auto& r : testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) + "/data/code/humaneval_cpp.jsonl.gz")) {
+  for (auto& r : testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) +
+                                      "/data/code/humaneval_cpp.jsonl.gz")) {
     Job j;
     j.id = r["task_id"];
     j.ref.language = "cpp17";
@@ -118,8 +120,9 @@ std::vector<Job> CppJobs(bool broken) {
         absl::StrAppend(&headers, line, "\n");
       }
     }
-    j.completion = absl::StrCat("```cpp\n", headers, r["prompt"],
-                                broken ? "\n    return {};\n}\n" : r["canonical_solution"], "```\n");
+    j.completion =
+        absl::StrCat("```cpp\n", headers, r["prompt"],
+                     broken ? "\n    return {};\n}\n" : r["canonical_solution"], "```\n");
     jobs.push_back(std::move(j));
   }
   return jobs;

@@ -68,8 +68,10 @@ TEST(JudgeCallBased, MissingFunctionIsRuntimeError) {
 }
 
 TEST(JudgeCallBased, ProcessDeathMarksTheCaseItDiedIn) {
-  auto v = JudgeProgram(CallRef(), "import os\ndef add(a, b):\n    if a == [1]: os._exit(3)\n"
-                        "    return a + b\n", SharedRunner(), {}, nullptr);
+  auto v = JudgeProgram(CallRef(),
+                        "import os\ndef add(a, b):\n    if a == [1]: os._exit(3)\n"
+                        "    return a + b\n",
+                        SharedRunner(), {}, nullptr);
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->tests[0].passed);
   EXPECT_EQ(v->tests[1].verdict, Verdict::kRuntimeError);
@@ -82,7 +84,8 @@ TEST(JudgeChecker, ProgramCheckerAcceptsAnyValidAnswer) {
   ref.checker.kind = CheckerKind::kProgram;
   // Accept any pair of positive integers that sums to the input.
   ref.checker.program_source =
-      "import sys\nn = int(open(sys.argv[1]).read())\na, b = map(int, open(sys.argv[2]).read().split())\n"
+      "import sys\nn = int(open(sys.argv[1]).read())\na, b = map(int, "
+      "open(sys.argv[2]).read().split())\n"
       "sys.exit(0 if a > 0 and b > 0 and a + b == n else 1)\n";
   auto good = JudgeProgram(ref, "n = int(input())\nprint(1, n - 1)\n", SharedRunner(), {}, nullptr);
   ASSERT_TRUE(good.ok()) << good.status();
@@ -104,8 +107,8 @@ TEST(JudgeCancel, CancelStopsAllTestsQuickly) {
   });
   auto start = std::chrono::steady_clock::now();
   auto v = JudgeProgram(ref, "import time\ntime.sleep(30)\n", SharedRunner(), {}, &cancel);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   t.join();
   EXPECT_EQ(v.status().code(), absl::StatusCode::kCancelled);
   EXPECT_LT(ms, 2000);

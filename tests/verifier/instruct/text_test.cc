@@ -28,7 +28,9 @@ TEST(Words, CountsEachCjkCharacterAsAWord) {
 }
 
 TEST(Words, InvalidUtf8IsNotAWordAndIsNotReadPastTheEnd) {
-  EXPECT_EQ(W("ab\xFF" "cd\xE6"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(W("ab\xFF"
+              "cd\xE6"),
+            (std::vector<std::string>{"ab", "cd"}));
 }
 
 TEST(CountSentences, EndsAtTerminatorsFollowedBySpace) {

@@ -64,8 +64,8 @@ std::vector<Hostile> HostileAnswers() {
       {"20k-term polynomial", Repeat("(x+1)", 20000)},
       {"(x+1)^{10000}", "(x+1)^{10000}-x"},
       {"20k-element set", "\\{" + Repeat("1,", 20000) + "2\\}"},
-      {"large matrix", "\\begin{pmatrix}" + Repeat(Repeat("1 & ", 99) + "1 \\\\ ", 100) +
-                           "\\end{pmatrix}"},
+      {"large matrix",
+       "\\begin{pmatrix}" + Repeat(Repeat("1 & ", 99) + "1 \\\\ ", 100) + "\\end{pmatrix}"},
   };
 }
 
@@ -101,8 +101,8 @@ TEST(Budget, HostileGoldsFinish) {
 TEST(Budget, AnswerOverTheByteBudgetIsUndecided) {
   MathOptions options;
   options.max_answer_bytes = 1024;
-  const MathVerdict v = VerifyAnswer(Repeat("1+", 1000) + "1", std::vector<std::string>{"1001"},
-                                     options);
+  const MathVerdict v =
+      VerifyAnswer(Repeat("1+", 1000) + "1", std::vector<std::string>{"1001"}, options);
   EXPECT_EQ(v.outcome, Outcome::kUndecided) << v.reason;
 }
 

@@ -169,8 +169,8 @@ TEST(SentenceAnswer, ANegatedValueIsRuledOutAndTheOneAfterItStated) {
       {"It's not 5 only but also 6", "6"},  // both
       {"It's not 5, it's 6 or 7", "6"},     // a hedge after it
       {"It's not 5, it's 6 and 7", "6"},
-      {"maybe not 5, it is 6", "6"},     // a hedge before it
-      {"it is 3, not 5, it's 6", "6"},   // a value before the negation
+      {"maybe not 5, it is 6", "6"},        // a hedge before it
+      {"it is 3, not 5, it's 6", "6"},      // a value before the negation
       {"it is not 5 times, it is 6", "6"},  // the value was an operand
       {"it's not 5, it's 6 squared", "6"},  // an operation after the stated value
       {"It is not 5.", "5"},

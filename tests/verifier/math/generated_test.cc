@@ -154,9 +154,9 @@ std::string RenderMagnitude(const Term& t, Style style) {
 
 struct RenderOptions {
   Style style = Style::kFrac;
-  bool paren_terms = false;     // (term) + (term)
-  bool left_right = false;      // \left( sum \right)
-  bool minus_as_plus = false;   // + (-term) instead of - term
+  bool paren_terms = false;    // (term) + (term)
+  bool left_right = false;     // \left( sum \right)
+  bool minus_as_plus = false;  // + (-term) instead of - term
 };
 
 std::string Render(const Sum& sum, const RenderOptions& o) {
@@ -259,8 +259,8 @@ std::string RenderPoly(const Poly& p, bool ascending, bool cdot) {
   }
   if (terms.empty()) return "0";
   std::string out = terms[0][0] == '+' ? terms[0].substr(1) : terms[0];
-  for (size_t k = 1; k < terms.size(); ++k) absl::StrAppend(&out, " ", terms[k].substr(0, 1),
-                                                            " ", terms[k].substr(1));
+  for (size_t k = 1; k < terms.size(); ++k)
+    absl::StrAppend(&out, " ", terms[k].substr(0, 1), " ", terms[k].substr(1));
   return out;
 }
 
@@ -314,8 +314,7 @@ void Check(const std::string& gold, const std::string& pred, bool equal, Tally* 
   if (tally->examples.size() < 25) {
     tally->examples.push_back(absl::StrCat(equal ? "want correct" : "want wrong", ", got ",
                                            std::string(OutcomeName(v.outcome)), ": gold ", gold,
-                                           "  pred ",
-                                           pred, "  (", v.reason, ")"));
+                                           "  pred ", pred, "  (", v.reason, ")"));
   }
 }
 
@@ -420,8 +419,8 @@ TEST(Generated, FactoredAndExpandedPolynomialsVerifyEqualAndPerturbationsDoNot) 
     const std::string gold = RenderPoly(expanded, false, false);
     Check(gold, factored(factors, square, scale, false, false), true, &equal);
     Check(gold, factored(factors, square, scale, true, true), true, &equal);
-    Check(factored(factors, square, scale, false, true), RenderPoly(expanded, true, g.Coin()),
-          true, &equal);
+    Check(factored(factors, square, scale, false, true), RenderPoly(expanded, true, g.Coin()), true,
+          &equal);
 
     // Perturbations: a factor's constant +1, the scale changed, the square dropped or cubed,
     // the expansion's constant +1.
@@ -434,8 +433,8 @@ TEST(Generated, FactoredAndExpandedPolynomialsVerifyEqualAndPerturbationsDoNot) 
     }
     Poly off = expanded;
     off[0] += 1;
-    Check(factored(factors, square, scale, g.Coin(), true), RenderPoly(off, g.Coin(), false),
-          false, &perturbed);
+    Check(factored(factors, square, scale, g.Coin(), true), RenderPoly(off, g.Coin(), false), false,
+          &perturbed);
     Poly sign = expanded;
     const size_t top = sign.size() - 1;
     sign[top] = -sign[top];

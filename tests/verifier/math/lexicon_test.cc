@@ -27,8 +27,8 @@ TEST(RepairEscapes, UndoesDoubledBackslashesAndEatenEscapesOnly) {
       {R"(\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix})", R"(\begin{pmatrix} 1 \\ 2 \end{pmatrix})"},
       {"\frac{1}{2}", R"(\frac{1}{2})"},          // form feed + rac
       {"-\\\frac{7}{4}", R"(-\frac{7}{4})"},      // a backslash, then form feed + rac
-      {"\text{cm}", R"(\text{cm})"},             // tab + ext
-      {"2 \times 3", R"(2 \times 3)"},           // tab + imes
+      {"\text{cm}", R"(\text{cm})"},              // tab + ext
+      {"2 \times 3", R"(2 \times 3)"},            // tab + imes
       {"x \neq 3", R"(x \neq 3)"},                // newline + eq
       {"\right)", R"(\right))"},                  // carriage return + ight
       {"\begin{pmatrix}", R"(\begin{pmatrix})"},  // backspace + egin

@@ -333,8 +333,7 @@ class NumbersTable : public ::testing::TestWithParam<Table> {};
 
 TEST_P(NumbersTable, EveryRowGetsItsOutcome) { table::ExpectEveryRow(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(Numbers, NumbersTable, ::testing::ValuesIn(kTables),
-                         table::TableName);
+INSTANTIATE_TEST_SUITE_P(Numbers, NumbersTable, ::testing::ValuesIn(kTables), table::TableName);
 
 TEST(NumbersTableShape, EveryTableHoldsAcceptedFormsAndWrongNeighbours) {
   table::ExpectPositivesAndNegatives(kTables);
@@ -435,8 +434,7 @@ TEST(RepeatingDecimalProperty, OverlinedExpansionsEqualTheirFraction) {
     const std::string gold = R"(\frac{)" + std::to_string(p) + "}{" + std::to_string(q) + "}";
     EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{gold}).outcome, Outcome::kCorrect)
         << pred << " vs " << gold;
-    const std::string wrong =
-        R"(\frac{)" + std::to_string(p + 1) + "}{" + std::to_string(q) + "}";
+    const std::string wrong = R"(\frac{)" + std::to_string(p + 1) + "}{" + std::to_string(q) + "}";
     EXPECT_EQ(VerifyAnswer(pred, std::vector<std::string>{wrong}).outcome, Outcome::kWrong)
         << pred << " vs " << wrong;
   }
@@ -470,8 +468,7 @@ TEST(DecimalPolicy, LowerRationalThresholdKeepsTheIrrationalOne) {
   two.compare.min_significant_digits = 2;
   EXPECT_EQ(VerifyAnswer("0.67", std::vector<std::string>{R"(\frac{2}{3})"}, two).outcome,
             Outcome::kCorrect);
-  EXPECT_EQ(VerifyAnswer("3.1", std::vector<std::string>{R"(\pi)"}, two).outcome,
-            Outcome::kWrong);
+  EXPECT_EQ(VerifyAnswer("3.1", std::vector<std::string>{R"(\pi)"}, two).outcome, Outcome::kWrong);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Golden parse trees (issue 3): what the parser reads each construct as, as an S-expression
 // (ast.h DumpTree), and the errors it gives for unreadable input.
-#include "verifier/math/ast.h"
 #include "verifier/math/parse.h"
+#include "verifier/math/ast.h"
 
 #include "gtest/gtest.h"
 
@@ -51,13 +51,17 @@ constexpr Golden kGolden[] = {
     {R"g((1,2,3))g", R"g((tuple () (num 1) (num 2) (num 3)))g"},
     {R"g([2,5))g", R"g((tuple [) (num 2) (num 5)))g"},
     {R"g((-\infty, 3])g", R"g((tuple (] (neg (inf)) (num 3)))g"},
-    {R"g((-\infty,-1)\cup(1,\infty))g", R"g((union (tuple () (neg (inf)) (neg (num 1))) (tuple () (num 1) (inf))))g"},
+    {R"g((-\infty,-1)\cup(1,\infty))g",
+     R"g((union (tuple () (neg (inf)) (neg (num 1))) (tuple () (num 1) (inf))))g"},
     {R"g(\{1,2,3\})g", R"g((set (num 1) (num 2) (num 3)))g"},
     {R"g(\emptyset)g", R"g((set))g"},
-    {R"g(\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix})g", R"g((matrix 2x2 (num 1) (num 2) (num 3) (num 4)))g"},
+    {R"g(\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix})g",
+     R"g((matrix 2x2 (num 1) (num 2) (num 3) (num 4)))g"},
     {R"g(\begin{bmatrix} 1 \\ 2 \end{bmatrix})g", R"g((matrix 2x1 (num 1) (num 2)))g"},
-    {R"g(\begin{vmatrix} a & b \\ c & d \end{vmatrix})g", R"g((det (matrix 2x2 (sym a) (sym b) (sym c) (sym d))))g"},
-    {R"g(\begin{array}{cc} 1 & 0 \\ 0 & 1 \end{array})g", R"g((matrix 2x2 (num 1) (num 0) (num 0) (num 1)))g"},
+    {R"g(\begin{vmatrix} a & b \\ c & d \end{vmatrix})g",
+     R"g((det (matrix 2x2 (sym a) (sym b) (sym c) (sym d))))g"},
+    {R"g(\begin{array}{cc} 1 & 0 \\ 0 & 1 \end{array})g",
+     R"g((matrix 2x2 (num 1) (num 0) (num 0) (num 1)))g"},
     {R"g(x = 5)g", R"g((rel (sym x) = (num 5)))g"},
     {R"g(y = 2x + 1)g", R"g((rel (sym y) = (add (mul (num 2) (sym x)) (num 1))))g"},
     {R"g(a=2, b=3)g", R"g((list (rel (sym a) = (num 2)) (rel (sym b) = (num 3))))g"},
@@ -66,8 +70,10 @@ constexpr Golden kGolden[] = {
     {R"g(x \ge 3)g", R"g((rel (sym x) >= (num 3)))g"},
     {R"g(x \ne 0)g", R"g((rel (sym x) != (num 0)))g"},
     {R"g(x \in (3, \infty))g", R"g((rel (sym x) in (tuple () (num 3) (inf))))g"},
-    {R"g(x<-1 \text{ or } x>1)g", R"g((list or (rel (sym x) < (neg (num 1))) (rel (sym x) > (num 1))))g"},
-    {R"g(\sin^2 x + \cos^2 x)g", R"g((add (pow (func sin (sym x)) (num 2)) (pow (func cos (sym x)) (num 2))))g"},
+    {R"g(x<-1 \text{ or } x>1)g",
+     R"g((list or (rel (sym x) < (neg (num 1))) (rel (sym x) > (num 1))))g"},
+    {R"g(\sin^2 x + \cos^2 x)g",
+     R"g((add (pow (func sin (sym x)) (num 2)) (pow (func cos (sym x)) (num 2))))g"},
     {R"g(\sin^{-1}(1))g", R"g((func arcsin (num 1)))g"},
     {R"g(\log_2 8)g", R"g((func log (num 8) (num 2)))g"},
     {R"g(\ln(e^2))g", R"g((func ln (pow (e) (num 2))))g"},
@@ -108,8 +114,7 @@ constexpr Golden kGolden[] = {
 TEST(ParseGolden, EveryConstructReadsAsItsTree) {
   for (const Golden& g : kGolden) {
     ParseResult r = ParseAnswer(g.input, Limits{});
-    std::string got = r.status == ParseResult::Status::kOk ? DumpTree(r.tree)
-                                                            : "ERROR " + r.error;
+    std::string got = r.status == ParseResult::Status::kOk ? DumpTree(r.tree) : "ERROR " + r.error;
     EXPECT_EQ(got, g.dump) << "input: " << g.input;
   }
 }

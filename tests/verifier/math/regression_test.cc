@@ -89,12 +89,12 @@ TEST(Regression, ListingAllChoicesDoesNotMatch) {
   EXPECT_NE(Answer("(A) (B) (C) (D)", "C").outcome, Outcome::kCorrect);
   EXPECT_NE(Completion("The answer is $\\boxed{A, B, C, D}$.", "D").outcome, Outcome::kCorrect);
   // Several boxes side by side in the final answer: one box per option.
-  EXPECT_NE(Completion("The answer is $\\boxed{A}, \\boxed{B}, \\boxed{C}, \\boxed{D}$.", "D")
-                .outcome,
-            Outcome::kCorrect);
-  EXPECT_NE(Completion("The answer is $\\boxed{A}, \\boxed{B}, \\boxed{C}, \\boxed{D}$.", "B")
-                .outcome,
-            Outcome::kCorrect);
+  EXPECT_NE(
+      Completion("The answer is $\\boxed{A}, \\boxed{B}, \\boxed{C}, \\boxed{D}$.", "D").outcome,
+      Outcome::kCorrect);
+  EXPECT_NE(
+      Completion("The answer is $\\boxed{A}, \\boxed{B}, \\boxed{C}, \\boxed{D}$.", "B").outcome,
+      Outcome::kCorrect);
 }
 
 // --- Right answers today's graders reject: must be kCorrect. ---
@@ -137,8 +137,7 @@ TEST(Regression, InequalityMatchesTheEquivalentInterval) {
 // --- Extraction per DESIGN §5. ---
 
 TEST(Extraction, AnswerTagComesBeforeBoxed) {
-  const MathVerdict v =
-      Completion("<think>maybe $\\boxed{5}$</think>\n<answer>7</answer>", "7");
+  const MathVerdict v = Completion("<think>maybe $\\boxed{5}$</think>\n<answer>7</answer>", "7");
   EXPECT_EQ(v.outcome, Outcome::kCorrect) << v.reason;
   EXPECT_EQ(v.source, AnswerSource::kAnswerTag);
 }
@@ -166,8 +165,8 @@ TEST(Extraction, UnbalancedBoxIsNotCorrect) {
 }
 
 TEST(Extraction, FinalAnswerPhrases) {
-  MathVerdict v = Completion("Final Answer: The final answer is $0.5$. I hope it is correct.",
-                             "\\frac{1}{2}");
+  MathVerdict v =
+      Completion("Final Answer: The final answer is $0.5$. I hope it is correct.", "\\frac{1}{2}");
   EXPECT_EQ(v.outcome, Outcome::kCorrect) << v.reason;
   EXPECT_EQ(v.source, AnswerSource::kFinalAnswerPhrase);
   v = Completion("Thus, the count is **73**.\n\n---\n\nFinal Answer: **73**", "73");

@@ -76,9 +76,9 @@ inline void ExpectEveryRow(const Table& table) {
     const MathVerdict v = VerifyAnswer(c.pred, std::vector<std::string>{c.gold});
     const bool ok = Satisfies(c.want, v.outcome);
     passed += ok;
-    EXPECT_TRUE(ok) << "gold " << c.gold << "  pred " << c.pred << "\n  want "
-                    << WantName(c.want) << ", got " << OutcomeName(v.outcome) << " (canonical "
-                    << v.canonical << "; " << v.reason << ")";
+    EXPECT_TRUE(ok) << "gold " << c.gold << "  pred " << c.pred << "\n  want " << WantName(c.want)
+                    << ", got " << OutcomeName(v.outcome) << " (canonical " << v.canonical << "; "
+                    << v.reason << ")";
   }
   std::printf("%-28s %3d/%zu\n", table.name, passed, table.cases.size());
 }

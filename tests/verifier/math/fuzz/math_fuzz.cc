@@ -26,8 +26,7 @@ void CheckContract(const verdict::math::MathVerdict& v) {
     case Outcome::kUndecided:
       if (v.matched_gold != -1) std::abort();
       break;
-    default:
-      std::abort();  // not an Outcome
+    default: std::abort();  // not an Outcome
   }
   if (v.outcome == Outcome::kNoAnswer && !v.extracted.empty()) std::abort();
 }
