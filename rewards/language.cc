@@ -74,6 +74,11 @@ int ScriptOf(UChar32 c) {
   }
 }
 
+CLD2::Language Cld2Detect(std::string_view text, bool* reliable) {
+  return CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true,
+                              reliable);
+}
+
 // Counts the words of one sentence: maximal runs of letters of one script, each Han character
 // a word of its own; combining marks (script Inherited) stay inside the word they follow.
 void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out) {
@@ -104,8 +109,7 @@ void CountSentence(std::string_view sentence, std::string_view target, LanguageR
   }
   if (latin_words > 0 && IsLatinTarget(target)) {
     bool reliable = false;
-    CLD2::Language lang = CLD2::DetectLanguage(sentence.data(), static_cast<int>(sentence.size()),
-                                               /*is_plain_text=*/true, &reliable);
+    const CLD2::Language lang = Cld2Detect(sentence, &reliable);
     std::string code = Normalise(CLD2::LanguageCode(lang));
     // Short or mixed sentences are unreliable: their Latin words count for a Latin target.
     if (!reliable || code == target || !IsLatinTarget(code)) out->target_words += latin_words;
@@ -134,8 +138,14 @@ LanguageResult LanguageConsistency(std::string_view text, std::string_view targe
 
 std::string DetectLanguage(std::string_view text) {
   bool reliable = false;
-  CLD2::Language lang =
-      CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true, &reliable);
+  return Normalise(CLD2::LanguageCode(Cld2Detect(text, &reliable)));
+}
+
+std::string DetectLanguageIfReliable(std::string_view text) {
+  bool reliable = false;
+  const CLD2::Language lang = Cld2Detect(text, &reliable);
+  // CLD2 reports a language it is not sure of (and UNKNOWN_LANGUAGE) as unreliable.
+  if (!reliable || lang == CLD2::UNKNOWN_LANGUAGE) return "";
   return Normalise(CLD2::LanguageCode(lang));
 }
 

@@ -70,6 +70,20 @@ TEST(DetectLanguage, FindsThePromptLanguage) {
   EXPECT_EQ(DetectLanguage("最初の十個の正の整数の和を計算してください。"), "ja");
 }
 
+// DetectLanguage falls back to "en" when CLD2 is unsure; the reliable variant says "" instead,
+// so that a check cannot pass on text nobody can place.
+TEST(DetectLanguageIfReliable, PlacesRealTextAndRefusesTheRest) {
+  EXPECT_EQ(DetectLanguageIfReliable("Paris is the capital of France."), "en");
+  EXPECT_EQ(DetectLanguageIfReliable("Привет, как дела? Это текст на русском языке."), "ru");
+  EXPECT_EQ(DetectLanguageIfReliable("今天天气很好，我们去公园散步吧。"), "zh");
+  for (const char* unplaceable :
+       {"", "Yes.", "asdkjh qwepoi zxcmnb lkjhgf poiuyt", "12345 67890 3.14159", "!!! ??? ... ***",
+        "\xF0\x9F\x99\x82\xF0\x9F\x8E\x89 \xF0\x9F\x91\x8D"}) {
+    EXPECT_EQ(DetectLanguage(unplaceable), "en") << unplaceable;
+    EXPECT_EQ(DetectLanguageIfReliable(unplaceable), "") << unplaceable;
+  }
+}
+
 TEST(ChainOfThought, IsTheThinkBlockOrEverything) {
   EXPECT_EQ(ChainOfThought("<think>abc</think><answer>1</answer>"), "abc");
   EXPECT_EQ(ChainOfThought("abc</think><answer>1</answer>"), "abc");  // prefilled <think>

@@ -237,6 +237,15 @@ absl::StatusOr<std::string> Detect(std::string_view text, const CheckOptions& o)
   return o.detect_language(text);
 }
 
+// What the detector said (`detected`, "" when it could not place the text) against `want`.
+std::string DetectedDetail(std::string_view detected, std::string_view want) {
+  if (detected.empty()) {
+    return absl::StrCat("language not reliably detectable (too short, gibberish or mixed), needs '",
+                        ToAbsl(want), "'");
+  }
+  return absl::StrCat("detected '", ToAbsl(detected), "', needs '", ToAbsl(want), "'");
+}
+
 // One strict check of `c` on `text`.
 absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
                               std::string_view text, const CheckOptions& o, std::string* detail) {
@@ -283,7 +292,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       }
       absl::StatusOr<std::string> lang = Detect(text, o);
       if (!lang.ok()) return lang.status();
-      *detail = absl::StrCat("detected '", *lang, "', needs '", *c.language, "'");
+      *detail = DetectedDetail(*lang, *c.language);
       return *lang == *c.language;
     }
     case T::kNumberSentences: {
@@ -367,8 +376,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       }
       absl::StatusOr<std::string> lang = Detect(text, o);
       if (!lang.ok()) return lang.status();
-      *detail = absl::StrCat(upper ? "all capitals" : "all lower case", ", language '", *lang,
-                             "' (needs 'en')");
+      *detail =
+          absl::StrCat(upper ? "all capitals, " : "all lower case, ", DetectedDetail(*lang, "en"));
       return *lang == "en";
     }
     case T::kNoComma: {
