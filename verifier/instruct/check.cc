@@ -88,7 +88,7 @@ int64_t CountRegex(std::string_view text, const RE2& re, bool (*keep)(std::strin
   re2::StringPiece rest(text.data(), text.size());
   re2::StringPiece match;
   while (RE2::FindAndConsume(&rest, re, &match)) {
-    if (keep == nullptr || keep(std::string_view(match.data(), match.size()))) ++n;
+    if (keep(std::string_view(match.data(), match.size()))) ++n;
     if (match.empty()) {
       if (rest.empty()) break;
       rest.remove_prefix(1);
@@ -137,25 +137,35 @@ bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::stri
 }
 
 // A line that starts a postscript with `marker` (lower case), after leading space and markdown
-// emphasis or heading marks ("**P.S.** see you").
+// emphasis or heading marks ("**P.S.** see you"). The marker must end there ("P.S.A. meeting"
+// and "PSYCHOLOGY" start no postscript for "P.S." or "PS") and be followed by some words, on
+// its line or the next ones: a bare "P.S." adds nothing.
 bool Postscript(std::string_view text, std::string_view marker, std::string* detail) {
   const std::string lower_marker = ToLower(StripSpace(marker));
-  std::string pattern;
+  std::string prefix;
   if (lower_marker == "p.p.s") {
-    pattern = R"(^[\s*_#>]*p\.\s?p\.\s?s)";
+    prefix = R"(^([\s*_#>]*p\.\s?p\.\s?s))";
   } else if (lower_marker == "p.s.") {
-    pattern = R"(^[\s*_#>]*p\.\s?s\.)";
+    prefix = R"(^([\s*_#>]*p\.\s?s\.))";
   } else {
-    pattern = absl::StrCat(R"(^[\s*_#>]*)", RE2::QuoteMeta(lower_marker));
+    prefix = absl::StrCat(R"(^([\s*_#>]*)", RE2::QuoteMeta(lower_marker), ")");
   }
-  RE2 re(pattern);
+  const RE2 re(absl::StrCat(prefix, R"((?:[^\pL\pN]|$))"));
+  bool bare = false;
   for (std::string_view line : Lines(text)) {
-    if (RE2::PartialMatch(ToLower(line), re)) {
+    const std::string lower = ToLower(line);
+    re2::StringPiece head;
+    if (!RE2::PartialMatch(lower, re, &head)) continue;
+    const size_t line_end = static_cast<size_t>(line.data() - text.data()) + line.size();
+    if (HasWordCharacter(std::string_view(lower).substr(head.size())) ||
+        HasWordCharacter(text.substr(line_end))) {
       *detail = "postscript found";
       return true;
     }
+    bare = true;
   }
-  *detail = absl::StrCat("no line starts with '", ToAbsl(marker), "'");
+  *detail = bare ? absl::StrCat("'", ToAbsl(marker), "' with nothing after it")
+                 : absl::StrCat("no line starts with '", ToAbsl(marker), "'");
   return false;
 }
 
@@ -177,10 +187,43 @@ bool ConstrainedResponse(std::string_view text, std::string* detail) {
   return found == 1;  // naming every option is hedging, not choosing one
 }
 
-bool NotBlankInside(std::string_view m) {
-  while (!m.empty() && m.front() == '*') m.remove_prefix(1);
-  while (!m.empty() && m.back() == '*') m.remove_suffix(1);
-  return !StripSpace(m).empty();
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// `m` with the brackets `open` and `close` around it peeled off.
+std::string_view Inside(std::string_view m, char open, char close) {
+  while (!m.empty() && m.front() == open) m.remove_prefix(1);
+  while (!m.empty() && m.back() == close) m.remove_suffix(1);
+  return m;
+}
+
+// *text* or **text** that markdown renders as emphasis: something inside, and no space just
+// inside the asterisks ("** **" and the "* 3 *" of "2 * 3 * 4" are not highlights).
+bool IsEmphasis(std::string_view m) {
+  const std::string_view inner = Inside(m, '*', '*');
+  return !inner.empty() && !IsSpace(inner.front()) && !IsSpace(inner.back());
+}
+
+// [something]: "[]" and "[ ]" hold no placeholder name.
+bool IsPlaceholder(std::string_view m) { return !StripSpace(Inside(m, '[', ']')).empty(); }
+
+// Sections marked by `re` (`spliter` N) with some words in them: a marker with nothing before
+// the next one (or the end) marks no section.
+int64_t SectionsWithContent(std::string_view text, const RE2& re) {
+  int64_t n = 0;
+  re2::StringPiece rest(text.data(), text.size());
+  re2::StringPiece marker;
+  const char* content = nullptr;  // where the previous marker's section starts
+  auto close_section = [&](const char* end) {
+    if (content != nullptr) {
+      n += HasWordCharacter(std::string_view(content, static_cast<size_t>(end - content))) ? 1 : 0;
+    }
+  };
+  while (RE2::FindAndConsume(&rest, re, &marker)) {
+    close_section(marker.data());
+    content = marker.data() + marker.size();
+  }
+  close_section(text.data() + text.size());
+  return n;
 }
 
 bool JsonFormat(std::string_view text, std::string* detail) {
@@ -222,12 +265,6 @@ bool TwoResponses(std::string_view text, std::string* detail) {
   }
   *detail = absl::StrCat(valid.size(), " responses separated by ******, needs 2 different");
   return valid.size() == 2 && valid[0] != valid[1];
-}
-
-std::string StripQuotes(std::string_view v) {
-  while (!v.empty() && v.front() == '"') v.remove_prefix(1);
-  while (!v.empty() && v.back() == '"') v.remove_suffix(1);
-  return std::string(v);
 }
 
 absl::StatusOr<std::string> Detect(std::string_view text, const CheckOptions& o) {
@@ -309,7 +346,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
     case T::kNthParagraphFirstWord: return NthParagraphFirstWord(text, c, detail);
     case T::kNumberPlaceholders: {
       static const RE2* const kRe = new RE2(R"((\[.*?\]))");
-      const int64_t n = CountRegex(text, *kRe, nullptr);
+      const int64_t n = CountRegex(text, *kRe, IsPlaceholder);
       *detail = absl::StrCat(n, " [placeholders], needs at least ", *c.num_placeholders);
       return n >= *c.num_placeholders;
     }
@@ -325,38 +362,41 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       static const RE2* const kSingle = new RE2(R"((\*[^\n\*]*\*))");
       static const RE2* const kDouble = new RE2(R"((\*\*[^\n\*]*\*\*))");
       const int64_t n =
-          CountRegex(text, *kSingle, NotBlankInside) + CountRegex(text, *kDouble, NotBlankInside);
+          CountRegex(text, *kSingle, IsEmphasis) + CountRegex(text, *kDouble, IsEmphasis);
       *detail = absl::StrCat(n, " *highlighted* sections, needs at least ", *c.num_highlights);
       return n >= *c.num_highlights;
     }
     case T::kMultipleSections: {
       RE2 re(absl::StrCat(R"((\s?)", RE2::QuoteMeta(*c.section_spliter), R"(\s?\d+\s?))"));
-      const int64_t n = CountRegex(text, re, nullptr);
-      *detail = absl::StrCat(n, " sections marked '", *c.section_spliter, " N', needs at least ",
-                             *c.num_sections);
+      const int64_t n = SectionsWithContent(text, re);
+      *detail = absl::StrCat(n, " sections marked '", *c.section_spliter,
+                             " N' with something in them, needs at least ", *c.num_sections);
       return n >= *c.num_sections;
     }
     case T::kJsonFormat: return JsonFormat(text, detail);
     case T::kTitle: {
       static const RE2* const kRe = new RE2(R"((<<[^\n]+>>))");
-      const int64_t n = CountRegex(text, *kRe, [](std::string_view m) {
-        while (!m.empty() && m.front() == '<') m.remove_prefix(1);
-        while (!m.empty() && m.back() == '>') m.remove_suffix(1);
-        return !StripSpace(m).empty();
-      });
+      const int64_t n = CountRegex(
+          text, *kRe, [](std::string_view m) { return !StripSpace(Inside(m, '<', '>')).empty(); });
       *detail = n > 0 ? "title <<...>> found" : "no title <<...>>";
       return n > 0;
     }
     case T::kTwoResponses: return TwoResponses(text, detail);
     case T::kRepeatPrompt: {
-      const bool ok =
-          ToLower(StripSpace(text)).starts_with(ToLower(StripSpace(*c.prompt_to_repeat)));
-      *detail = ok ? "starts with the prompt" : "does not start with the prompt";
-      return ok;
+      // The prompt repeated and then an answer: the prompt alone answers nothing.
+      const std::string lower = ToLower(StripSpace(text));
+      const std::string prompt = ToLower(StripSpace(*c.prompt_to_repeat));
+      const bool starts = lower.starts_with(prompt);
+      const bool answered =
+          starts && HasWordCharacter(std::string_view(lower).substr(prompt.size()));
+      *detail = !starts    ? "does not start with the prompt"
+                : answered ? "starts with the prompt"
+                           : "repeats the prompt and says nothing else";
+      return answered;
     }
     case T::kEndChecker: {
       const bool ok =
-          ToLower(StripQuotes(StripSpace(text))).ends_with(ToLower(StripSpace(*c.end_phrase)));
+          ToLower(Inside(StripSpace(text), '"', '"')).ends_with(ToLower(StripSpace(*c.end_phrase)));
       *detail =
           ok ? "ends with the phrase" : absl::StrCat("does not end with '", *c.end_phrase, "'");
       return ok;

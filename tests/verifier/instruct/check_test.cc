@@ -110,6 +110,7 @@ std::vector<Case> Table() {
     Constraint c = C("detectable_content:number_placeholders");
     c.num_placeholders = 2;
     add(c, "Dear [name], at [address].", "Dear [name],\n[not\nclosed]");
+    add(c, "Dear [name], at [ address ].", "Dear [name], at [] and [ ].");  // empty: no name
   }
   {
     Constraint c = C("detectable_content:postscript");
@@ -117,8 +118,14 @@ std::vector<Case> Table() {
     add(c, "Body.\n\np. s. see you", "Body with no postscript at all.");
     add(c, "Body.\n  P.S. bye", "Body mentions P.S. inline only.");
     add(c, "Body.\n**P.S.** bye", "Body.\n**Note** P.S. bye");
+    // The marker inside a word, or a marker with nothing after it, is no postscript.
+    add(c, "Body.\nP.S.\nSee you at the P.S.A. meeting.", "Body.\nP.S.A. meeting at noon.");
+    add(c, "Body.\n**P.S.**\n\nbye", "Body.\n\nP.S.");
+    add(c, "Body.\nP.S. 42", "Body.\n**P.S.** **\n  ");
     c.postscript_marker = "P.P.S";
     add(c, "Body.\nP.P.S bye", "Body.\nP.S. bye");
+    c.postscript_marker = "PS";
+    add(c, "Body.\nPS: bye", "Body.\nPSYCHOLOGY is a field.");
   }
   {
     Constraint c = C("detectable_format:number_bullet_lists");
@@ -136,12 +143,17 @@ std::vector<Case> Table() {
     Constraint c = C("detectable_format:number_highlighted_sections");
     c.num_highlights = 2;
     add(c, "*one* and **two**", "*one* and ** ** and *\n*");
+    add(c, "**one** and *two words*", "*one* and ****");
+    add(c, "*one* and *2*", "*one* and 2 * 3 * 4");  // spaces inside: multiplication
   }
   {
     Constraint c = C("detectable_format:multiple_sections");
     c.section_spliter = "Section";
     c.num_sections = 2;
     add(c, "Section 1\nabc\nSection 2\ndef", "Section 1\nabc\nSection two\n");
+    // Markers with nothing in their section mark no section.
+    add(c, "Section 1 a\nSection 2 b\nSection 3", "Section 1\nSection 2\nSection 3 c");
+    add(c, "Section 1\n- a\n\nSection 2\n- b", "Section 1 ...\nSection 2 **");
     c.section_spliter = "S.";
     add(c, "S. 1 a S. 2 b", "Sx 1 a Sy 2 b");  // the splitter is literal, not a pattern
   }
@@ -164,6 +176,7 @@ std::vector<Case> Table() {
     Constraint c = C("combination:repeat_prompt");
     c.prompt_to_repeat = "Write a poem about cats.";
     add(c, "  write a POEM about cats. Here it is.", "Here it is: Write a poem about cats.");
+    add(c, "Write a poem about cats.\nCats purr.", "Write a poem about cats.\n\n***");
   }
   {
     Constraint c = C("startend:end_checker");
