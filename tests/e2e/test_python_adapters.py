@@ -332,7 +332,14 @@ def test_verl_scores_rlvr_ifeval_rows_as_instructions(server, monkeypatch):
     with pytest.raises(ValueError, match="no counterpart"):
         verl.compute_score(data_source="ifeval", solution_str=LOWER,
                            ground_truth=_legacy("verify_paragraph_count", N=2), extra_info={})
-    bad = str([{"instruction_id": ["ifevalg:not_a_type"], "kwargs": [None]}])
+    # IFEvalG's additions the registry has score; those it lacks are an error.
+    ifevalg = str([{"instruction_id": ["punctuation:punctuation_dot", "keywords:word_once"],
+                    "kwargs": [None, {"keyword": "sea", "first_word": None}]}])
+    outs = verl.compute_score_batch(data_sources=["ifeval"] * 2,
+                                    solution_strs=["The sea is calm", "The sea. The sea."],
+                                    ground_truths=[ifevalg] * 2, extra_infos=[{}, {}])
+    assert [o["accuracy"] for o in outs] == [1.0, 0.0]
+    bad = str([{"instruction_id": ["last_word:last_word_answer"], "kwargs": [None]}])
     with pytest.raises(RuntimeError, match="unknown constraint id"):
         verl.compute_score(data_source="ifeval", solution_str=LOWER, ground_truth=bad, extra_info={})
 

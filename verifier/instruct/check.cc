@@ -6,9 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "base/strings.h"
 #include "re2/re2.h"
 #include "simdjson.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
 #include "verifier/instruct/text.h"
 
 namespace verdict::instruct {
@@ -100,7 +103,7 @@ int64_t CountRegex(std::string_view text, const RE2& re, bool (*keep)(std::strin
 std::vector<std::string_view> Lines(std::string_view text) { return Split(text, "\n"); }
 
 bool NumberParagraphs(std::string_view text, int64_t want, std::string* detail) {
-  std::vector<std::string_view> parts = Split(text, "***");
+  const std::vector<std::string_view> parts = Split(text, "***");
   int64_t n = static_cast<int64_t>(parts.size());
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!StripSpace(parts[i]).empty()) continue;
@@ -115,6 +118,104 @@ bool NumberParagraphs(std::string_view text, int64_t want, std::string* detail) 
   return n == want;
 }
 
+// The first word of `text`, lower case: after leading space, quotes and markdown marks, up to
+// whitespace or punctuation ("**Hello,** world" starts with "hello").
+std::string FirstWordOf(std::string_view text) {
+  std::string_view word = StripSpace(text);
+  word = word.substr(0, word.find_first_of(" \t\r\n"));
+  while (!word.empty() && std::string_view("'\"*_#>").find(word[0]) != std::string_view::npos) {
+    word.remove_prefix(1);
+  }
+  return ToLower(word.substr(0, word.find_first_of(".,?!'\"*_:;")));
+}
+
+// Paragraphs separated by blank lines (lines of only whitespace), however many.
+int64_t BlankLineParagraphs(std::string_view text) {
+  int64_t n = 0;
+  bool in_paragraph = false;
+  for (std::string_view line : Lines(text)) {
+    const bool blank = StripSpace(line).empty();
+    if (!blank && !in_paragraph) ++n;
+    in_paragraph = !blank;
+  }
+  return n;
+}
+
+// The text has at least two words, starts with the first and ends with the last, and they are
+// the same word (case-insensitive): nothing after it, not even punctuation.
+bool StartEnd(std::string_view text, std::string* detail) {
+  const std::string_view v = StripSpace(text);
+  const std::vector<std::string_view> words = Words(v);
+  if (words.size() < 2) {
+    *detail = "fewer than two words";
+    return false;
+  }
+  const std::string_view first = words.front(), last = words.back();
+  if (first.data() != v.data() || last.data() + last.size() != v.data() + v.size()) {
+    *detail = "something before the first word or after the last";
+    return false;
+  }
+  const bool same = ToLower(first) == ToLower(last);
+  *detail = absl::StrCat("starts with '", ToAbsl(first), "', ends with '", ToAbsl(last), "'");
+  return same;
+}
+
+// A word of three or more letters that reads the same backwards ("level", "Racecar").
+bool HasPalindrome(std::string_view text, std::string* detail) {
+  for (std::string_view w : Words(text)) {
+    const std::string lower = ToLower(w);
+    std::vector<UChar32> points;
+    bool letters = true;
+    for (int32_t i = 0, n = static_cast<int32_t>(lower.size()); i < n && letters;) {
+      UChar32 c;
+      U8_NEXT(reinterpret_cast<const uint8_t*>(lower.data()), i, n, c);
+      letters = c >= 0 && u_isalpha(c);
+      points.push_back(c);
+    }
+    if (letters && points.size() >= 3 &&
+        std::equal(points.begin(), points.end(), points.rbegin())) {
+      *detail = absl::StrCat("palindrome '", ToAbsl(w), "'");
+      return true;
+    }
+  }
+  *detail = "no word of 3+ letters reads the same backwards";
+  return false;
+}
+
+// Every whitespace-separated token is [something].
+bool SquareBrackets(std::string_view text, std::string* detail) {
+  for (absl::string_view token :
+       absl::StrSplit(ToAbsl(text), absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+    const std::string_view t(token.data(), token.size());
+    if (t.size() < 3 || t.front() != '[' || t.back() != ']' ||
+        !HasWordCharacter(t.substr(1, t.size() - 2))) {
+      *detail = absl::StrCat("'", ToAbsl(t), "' is not enclosed in [ ]");
+      return false;
+    }
+  }
+  *detail = "every word in [ ]";
+  return true;
+}
+
+// No two adjacent words start with consecutive letters of the alphabet ("a b", "Cat dog").
+bool NoAdjacentConsecutive(std::string_view text, std::string* detail) {
+  const std::vector<std::string_view> words = Words(text);
+  auto initial = [](std::string_view w) {
+    const char c = w[0] >= 'A' && w[0] <= 'Z' ? static_cast<char>(w[0] - 'A' + 'a') : w[0];
+    return c >= 'a' && c <= 'z' ? c : '\0';
+  };
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    const char a = initial(words[i]), b = initial(words[i + 1]);
+    if (a != '\0' && b == a + 1) {
+      *detail = absl::StrCat("'", ToAbsl(words[i]), " ", ToAbsl(words[i + 1]),
+                             "' start with consecutive letters");
+      return false;
+    }
+  }
+  *detail = "no adjacent words start with consecutive letters";
+  return true;
+}
+
 bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::string* detail) {
   const std::string normalised = absl::StrReplaceAll(ToAbsl(text), {{"\r\n", "\n"}});
   std::vector<std::string_view> parts = Split(normalised, "\n\n");
@@ -125,11 +226,7 @@ bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::stri
     *detail = absl::StrCat("no paragraph ", nth, " (", n, " paragraphs)");
     return false;
   }
-  std::string_view para = StripSpace(parts[nth - 1]);
-  std::string_view word = para.substr(0, para.find_first_of(" \t\n"));
-  while (!word.empty() && (word[0] == '\'' || word[0] == '"')) word.remove_prefix(1);
-  word = word.substr(0, word.find_first_of(".,?!'\""));
-  const std::string first = ToLower(word);
+  const std::string first = FirstWordOf(parts[nth - 1]);
   const std::string want = ToLower(StripSpace(*c.first_word));
   *detail = absl::StrCat(n, " paragraphs (needs ", *c.num_paragraphs, "), paragraph ", nth,
                          " starts with '", first, "' (needs '", want, "')");
@@ -298,7 +395,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = "all keywords present";
       return true;
     }
-    case T::kKeywordsFrequency: {
+    case T::kKeywordsFrequency:
+    case T::kWordCountDifferentNumbers: {
       const auto n = static_cast<int64_t>(CountOccurrences(ToLower(text), ToLower(*c.keyword)));
       *detail = Measured(n, absl::StrCat("x '", *c.keyword, "'"), *c.relation, *c.frequency);
       return Compare(n, *c.relation, *c.frequency);
@@ -314,7 +412,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = "no forbidden word";
       return true;
     }
-    case T::kLetterFrequency: {
+    case T::kLetterFrequency:
+    case T::kLetterCounting2: {
       const std::string lower = ToLower(text);
       const char letter = ToLower(*c.letter)[0];
       const int64_t n = std::count(lower.begin(), lower.end(), letter);
@@ -435,6 +534,44 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = ok ? "wrapped in double quotes" : "not wrapped in double quotes";
       return ok;
     }
+    case T::kNoDot: {
+      // The full stop in its ASCII, fullwidth and ideographic forms, and the ellipsis.
+      const bool ok = !Contains(text, ".") && !Contains(text, "\xEF\xBC\x8E") &&
+                      !Contains(text, "\xE3\x80\x82") && !Contains(text, "\xE2\x80\xA6");
+      *detail = ok ? "no dot" : "has a dot";
+      return ok;
+    }
+    case T::kNoExclamation: {
+      const bool ok = !Contains(text, "!") && !Contains(text, "\xEF\xBC\x81");
+      *detail = ok ? "no exclamation mark" : "has an exclamation mark";
+      return ok;
+    }
+    case T::kFirstWordAnswer: {
+      const std::string first = FirstWordOf(text);
+      const std::string want = ToLower(StripSpace(*c.first_word));
+      *detail = absl::StrCat("starts with '", first, "' (needs '", want, "')");
+      return first == want;
+    }
+    case T::kTwoParagraphsStars: return NumberParagraphs(text, 2, detail);
+    case T::kTwoParagraphsBlankLine: {
+      const int64_t n = BlankLineParagraphs(text);
+      *detail = absl::StrCat(n, " paragraphs separated by blank lines, needs 2");
+      return n == 2;
+    }
+    case T::kWordOnce: {
+      const auto n = static_cast<int64_t>(CountOccurrences(ToLower(text), ToLower(*c.keyword)));
+      *detail = absl::StrCat(n, " x '", *c.keyword, "', needs exactly 1");
+      return n == 1;
+    }
+    case T::kExcludeWord: {
+      const bool used = ContainsWholeWord(ToLower(text), ToLower(StripSpace(*c.keyword)));
+      *detail = used ? absl::StrCat("'", *c.keyword, "' used") : "keyword not used";
+      return !used;
+    }
+    case T::kStartEnd: return StartEnd(text, detail);
+    case T::kPalindrome: return HasPalindrome(text, detail);
+    case T::kSquareBrackets: return SquareBrackets(text, detail);
+    case T::kNoAdjacentConsecutive: return NoAdjacentConsecutive(text, detail);
   }
   return absl::InternalError("unhandled constraint type");
 }

@@ -47,7 +47,7 @@ struct Constraint {
   std::optional<std::string> capital_relation;
 };
 
-// The closed set of constraint types: IFEval's 25.
+// The closed set of constraint types: IFEval's 25 and 13 of IFEvalG's additions.
 enum class ConstraintType {
   kKeywordsExistence,
   kKeywordsFrequency,
@@ -74,6 +74,20 @@ enum class ConstraintType {
   kEnglishLowercase,
   kNoComma,
   kQuotation,
+  // open-instruct's IFEvalG extensions (IFEval ids above, these after), for its RLVR datasets.
+  kNoDot,
+  kNoExclamation,
+  kFirstWordAnswer,
+  kTwoParagraphsStars,
+  kTwoParagraphsBlankLine,
+  kWordOnce,
+  kExcludeWord,
+  kWordCountDifferentNumbers,
+  kLetterCounting2,
+  kStartEnd,
+  kPalindrome,
+  kSquareBrackets,
+  kNoAdjacentConsecutive,
 };
 
 struct ConstraintInfo {

@@ -212,6 +212,81 @@ std::vector<Case> Table() {
     add(c, "\"a\"", "\"");
     add(c, "\" quoted \"", "\"  \"");
   }
+  // IFEvalG's additions.
+  {
+    Constraint c = C("punctuation:punctuation_dot");
+    add(c, "No dots here, none at all!", "Pi is 3.14");
+    add(c, "Fine", "\xE4\xBD\xA0\xE5\xA5\xBD\xE3\x80\x82");  // 你好。
+    add(c, "Wait", "Wait\xE2\x80\xA6");                      // Wait…
+  }
+  {
+    Constraint c = C("punctuation:punctuation_exclamation");
+    add(c, "Calm. Quiet.", "Loud!");
+    add(c, "Calm", "\xE5\xA5\xBD\xEF\xBC\x81");  // 好！
+  }
+  {
+    Constraint c = C("first_word:first_word_answer");
+    c.first_word = "Indeed";
+    add(c, "  **Indeed,** it is.", "It is, indeed.");
+    add(c, "\"indeed\" so.", "Indeedly so.");
+  }
+  {
+    Constraint c = C("paragraphs:paragraphs");
+    add(c, "One.\n***\nTwo.", "One.\n***\nTwo.\n***\nThree.");
+    add(c, "***\nOne.\n***\nTwo.\n", "One.\n***\n  \n***\nTwo.");
+  }
+  {
+    Constraint c = C("paragraphs:paragraphs2");
+    add(c, "One.\n\nTwo.", "One.\nTwo.");
+    add(c, "\nOne.\n\n\n  \nTwo\nstill two.\n", "One.\n\nTwo.\n\nThree.");
+  }
+  {
+    Constraint c = C("keywords:word_once");
+    c.keyword = "Ocean";
+    add(c, "The ocean is deep.", "The ocean, the OCEAN.");
+    add(c, "An ocean.", "A sea.");
+  }
+  {
+    Constraint c = C("keywords:exclude_word_harder");
+    c.keyword = "ocean";
+    add(c, "Oceanic trenches.", "The Ocean.");
+    add(c, "A sea.", "ocean");
+  }
+  {
+    Constraint c = C("keywords:word_count_different_numbers");
+    c.keyword = "cat";
+    c.frequency = 2;
+    c.relation = "at least";
+    add(c, "cat and cat", "one cat");
+  }
+  {
+    Constraint c = C("letters:letter_counting2");
+    c.letter = "z";
+    c.let_frequency = 2;
+    c.let_relation = "less than";
+    add(c, "zebra", "zebra zone");
+  }
+  {
+    Constraint c = C("keywords:start_end");
+    add(c, "Hello there, I said hello", "Hello there, I said hello.");
+    add(c, "Yes or yes", "yes");
+    add(c, "Word then WORD", "\"Word then word");
+  }
+  {
+    Constraint c = C("keywords:palindrome");
+    add(c, "The level is fine.", "A dog and a cat.");  // "a" is too short to count
+    add(c, "Racecar!", "Numbers 121 and 1221 only.");
+  }
+  {
+    Constraint c = C("detectable_format:square_brackets");
+    add(c, "[Every] [word] [here]", "[Every] word [here]");
+    add(c, "[one]\n[two]", "[one] [] [two]");
+  }
+  {
+    Constraint c = C("keywords:no_adjacent_consecutive");
+    add(c, "The cat sat on mats.", "A big dog.");  // a b
+    add(c, "Zebras eat grass.", "Cats Dogs");
+  }
   return t;
 }
 
@@ -233,7 +308,7 @@ TEST(CheckConstraints, TableOfPassingAndFailingNeighbours) {
 TEST(CheckConstraints, TableCoversEveryRegisteredConstraintBothWays) {
   std::set<std::string> passed, failed;
   for (const Case& c : Table()) (c.followed ? passed : failed).insert(c.constraint.id);
-  ASSERT_EQ(AllConstraints().size(), 25u);
+  ASSERT_EQ(AllConstraints().size(), 38u);  // IFEval's 25 and 13 of IFEvalG's
   for (const ConstraintInfo& info : AllConstraints()) {
     EXPECT_TRUE(passed.count(std::string(info.id))) << info.id;
     EXPECT_TRUE(failed.count(std::string(info.id))) << info.id;
