@@ -8,7 +8,8 @@
 // \[...\]) and LaTeX commands (\frac) are neutral: they count for no language. Scripts decide
 // most words (Han -> zh/ja, kana -> ja, Hangul -> ko, Cyrillic -> ru, Arabic -> ar, Devanagari
 // -> hi); Latin-script words belong to the target when it is a Latin-script language, unless
-// CLD2 reliably detects their sentence as another language.
+// CLD2 reliably detects their sentence as another language, or, for the sentences it cannot
+// place alone, all those sentences pooled.
 #ifndef VERDICT_REWARDS_LANGUAGE_H_
 #define VERDICT_REWARDS_LANGUAGE_H_
 

@@ -59,6 +59,18 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"french_sentence_in_english",
              "We now add all terms. Nous allons maintenant additionner tous les termes.", "en", 12,
              5},
+        // Short French sentences CLD2 cannot place one by one ("Donc x vaut 3", "C'est juste",
+        // "On vérifie": 8 words) are pooled, and the pool is French. CLD2 places "Alors on
+        // ajoute 4" as French and, wrongly, "Parfait, on continue" as English: 6 + 3 of 20.
+        // (Before pooling the 8 counted for the target: 17 of 20.)
+        Case{"short_french_sentences_in_english",
+             "We add the numbers carefully now. Donc x vaut 3. Alors on ajoute 4. C'est juste. "
+             "On vérifie. Parfait, on continue.",
+             "en", 20, 9},
+        // Short English sentences pooled stay English; unplaceable gibberish stays neutral-ish
+        // (counted for the target: the language check measures mixing, not sense).
+        Case{"short_english_sentences", "So x = 3. Then y = 4. Yes. Okay. Wait. Hmm.", "en", 8, 8},
+        Case{"gibberish", "Asdkjh qwepoi. Zxcmnb lkjhgf.", "en", 4, 4},
         // Nothing to judge: proportion 1.
         Case{"only_numbers", "2 + 2 = 4", "en", 0, 0}),
     [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
