@@ -281,9 +281,10 @@ def test_ifeval_ground_truth_reads_both_open_instruct_shapes():
         {"id": "length_constraints:number_words", "num_words": 301, "relation": "less than"}]
     assert ifeval_ground_truth(_legacy("validate_sections", N=3, section_splitter="SECTION")) == [
         {"id": "detectable_format:multiple_sections", "num_sections": 3, "section_spliter": "SECTION"}]
+    assert ifeval_ground_truth(_legacy("verify_keyword_frequency", word="cat", N=2)) == [
+        {"id": "if_functions:verify_keyword_frequency", "keyword": "cat", "frequency": 2}]
     # Rules with no same-rule counterpart are an error, not a different check.
-    for unmapped in (_legacy("verify_paragraph_count", N=3),
-                     _legacy("verify_keyword_frequency", word="cat", N=2),
+    for unmapped in (_legacy("validate_choice", options="yes, no"),
                      _legacy("validate_word_constraint", N=100, quantifier="around"),
                      _legacy("validate_rainbow"),
                      _legacy("validate_title", N=3)):
@@ -329,9 +330,15 @@ def test_verl_scores_rlvr_ifeval_rows_as_instructions(server, monkeypatch):
     assert [o["accuracy"] for o in outs] == [1.0, 1.0, 0.5]
     assert len({tuple(sorted(o)) for o in outs}) == 1  # the same keys for every sample
     # A constraint the registry lacks is an error for the sample, never a reward.
+    # RLVR-IFeval's "* * *" paragraphs, a rule IFEval's ids lack.
+    outs = verl.compute_score_batch(data_sources=["ifeval"] * 2,
+                                    solution_strs=["One.\n* * *\nTwo.", "One.\n***\nTwo."],
+                                    ground_truths=[_legacy("verify_paragraph_count", N=2)] * 2,
+                                    extra_infos=[{}, {}])
+    assert [o["accuracy"] for o in outs] == [1.0, 0.0]
     with pytest.raises(ValueError, match="no counterpart"):
         verl.compute_score(data_source="ifeval", solution_str=LOWER,
-                           ground_truth=_legacy("verify_paragraph_count", N=2), extra_info={})
+                           ground_truth=_legacy("validate_choice", options="a, b"), extra_info={})
     # IFEvalG's additions the registry has score; those it lacks are an error.
     ifevalg = str([{"instruction_id": ["punctuation:punctuation_dot", "keywords:word_once"],
                     "kwargs": [None, {"keyword": "sea", "first_word": None}]}])

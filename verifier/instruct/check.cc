@@ -102,19 +102,22 @@ int64_t CountRegex(std::string_view text, const RE2& re, bool (*keep)(std::strin
 
 std::vector<std::string_view> Lines(std::string_view text) { return Split(text, "\n"); }
 
-bool NumberParagraphs(std::string_view text, int64_t want, std::string* detail) {
-  const std::vector<std::string_view> parts = Split(text, "***");
+// Paragraphs split by `divider`; an empty first or last one (a divider opening or closing the
+// text) does not count, an empty one between two dividers fails.
+bool NumberParagraphs(std::string_view text, std::string_view divider, int64_t want,
+                      std::string* detail) {
+  const std::vector<std::string_view> parts = Split(text, divider);
   int64_t n = static_cast<int64_t>(parts.size());
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!StripSpace(parts[i]).empty()) continue;
     if (i == 0 || i + 1 == parts.size()) {
       --n;
     } else {
-      *detail = "an empty paragraph between *** separators";
+      *detail = absl::StrCat("an empty paragraph between ", ToAbsl(divider), " separators");
       return false;
     }
   }
-  *detail = absl::StrCat(n, " paragraphs separated by ***, needs ", want);
+  *detail = absl::StrCat(n, " paragraphs separated by ", ToAbsl(divider), ", needs ", want);
   return n == want;
 }
 
@@ -436,7 +439,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = Measured(n, "sentences", *c.relation, *c.num_sentences);
       return Compare(n, *c.relation, *c.num_sentences);
     }
-    case T::kNumberParagraphs: return NumberParagraphs(text, *c.num_paragraphs, detail);
+    case T::kNumberParagraphs: return NumberParagraphs(text, "***", *c.num_paragraphs, detail);
     case T::kNumberWords: {
       const int64_t n = static_cast<int64_t>(Words(text).size());
       *detail = Measured(n, "words", *c.relation, *c.num_words);
@@ -552,7 +555,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = absl::StrCat("starts with '", first, "' (needs '", want, "')");
       return first == want;
     }
-    case T::kTwoParagraphsStars: return NumberParagraphs(text, 2, detail);
+    case T::kTwoParagraphsStars: return NumberParagraphs(text, "***", 2, detail);
     case T::kTwoParagraphsBlankLine: {
       const int64_t n = BlankLineParagraphs(text);
       *detail = absl::StrCat(n, " paragraphs separated by blank lines, needs 2");
@@ -568,6 +571,24 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = used ? absl::StrCat("'", *c.keyword, "' used") : "keyword not used";
       return !used;
     }
+    case T::kKeywordCountExact: {
+      // Whole words, case-insensitive: "cat" is not counted in "category".
+      const std::string want = ToLower(StripSpace(*c.keyword));
+      int64_t n = 0;
+      for (std::string_view w : Words(text)) n += ToLower(w) == want ? 1 : 0;
+      *detail = absl::StrCat(n, " x '", want, "' as a word, needs exactly ", *c.frequency);
+      return n == *c.frequency;
+    }
+    case T::kLetterCountExact: {
+      const std::string lower = ToLower(text);
+      const char letter = ToLower(*c.letter)[0];
+      const int64_t n = std::count(lower.begin(), lower.end(), letter);
+      *detail = absl::StrCat(n, " x '", std::string(1, letter), "' (either case), needs exactly ",
+                             *c.let_frequency);
+      return n == *c.let_frequency;
+    }
+    case T::kSpacedDividerParagraphs:
+      return NumberParagraphs(text, "* * *", *c.num_paragraphs, detail);
     case T::kStartEnd: return StartEnd(text, detail);
     case T::kPalindrome: return HasPalindrome(text, detail);
     case T::kSquareBrackets: return SquareBrackets(text, detail);

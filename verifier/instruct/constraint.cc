@@ -57,6 +57,9 @@ const std::vector<ConstraintInfo>& Table() {
       {T::kPalindrome, "keywords:palindrome", ""},
       {T::kSquareBrackets, "detectable_format:square_brackets", ""},
       {T::kNoAdjacentConsecutive, "keywords:no_adjacent_consecutive", ""},
+      {T::kKeywordCountExact, "if_functions:verify_keyword_frequency", "keyword,frequency"},
+      {T::kLetterCountExact, "if_functions:verify_letter_frequency", "letter,let_frequency"},
+      {T::kSpacedDividerParagraphs, "if_functions:verify_paragraph_count", "num_paragraphs"},
   };
   return *kTable;
 }
@@ -146,7 +149,13 @@ std::string ValueProblem(const Constraint& c, const ConstraintInfo& info) {
       StripSpace(*c.first_word).find_first_of(" \t\r\n") != std::string::npos) {
     return "first_word must be one word";
   }
-  if (info.type == ConstraintType::kNumberParagraphs && *c.num_paragraphs < 1) {
+  if (info.type == ConstraintType::kKeywordCountExact &&
+      StripSpace(*c.keyword).find_first_of(" \t\r\n") != std::string::npos) {
+    return "keyword must be one word";
+  }
+  if ((info.type == ConstraintType::kNumberParagraphs ||
+       info.type == ConstraintType::kSpacedDividerParagraphs) &&
+      *c.num_paragraphs < 1) {
     return "num_paragraphs must be at least 1";
   }
   return "";

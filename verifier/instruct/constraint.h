@@ -47,7 +47,8 @@ struct Constraint {
   std::optional<std::string> capital_relation;
 };
 
-// The closed set of constraint types: IFEval's 25 and 13 of IFEvalG's additions.
+// The closed set of constraint types: IFEval's 25, 13 of IFEvalG's additions and 3 of
+// RLVR-IFeval's.
 enum class ConstraintType {
   kKeywordsExistence,
   kKeywordsFrequency,
@@ -88,6 +89,10 @@ enum class ConstraintType {
   kPalindrome,
   kSquareBrackets,
   kNoAdjacentConsecutive,
+  // allenai/RLVR-IFeval's rules that IFEval has no id for (open_instruct/if_functions.py).
+  kKeywordCountExact,
+  kLetterCountExact,
+  kSpacedDividerParagraphs,
 };
 
 struct ConstraintInfo {

@@ -108,9 +108,10 @@ def instruction_constraints(instructions=None, instruction_id_list=None, kwargs=
 # the "ifeval_old" rows of allenai/RLVR-IFeval) names a function of open_instruct/if_functions.py
 # and its arguments: {"func_name": "validate_word_constraint", "N": 300, "quantifier": "at least",
 # <every other argument name>: null}. Those that IFEval's registry checks by the same rule map to
-# its ids; "at most N" is "less than N+1". The rest have no counterpart here (exact keyword or
-# letter counts, "around", "* * *" dividers, free answer options) and are a ValueError: scoring
-# them by another rule would reward what the dataset does not ask for.
+# its ids ("at most N" is "less than N+1"), the exact counts and "* * *" dividers to the
+# registry's if_functions: ids. validate_choice (free answer options) and the "around"
+# quantifier have no counterpart and are a ValueError: scoring them by another rule would reward
+# what the dataset does not ask for.
 _LEGACY_IFEVAL = {
     "verify_keywords": ("keywords:existence", {"keyword_list": "keywords"}),
     "validate_forbidden_words": ("keywords:forbidden_words",
@@ -144,9 +145,13 @@ _LEGACY_IFEVAL = {
     "validate_end": ("startend:end_checker", {"end_phrase": "end_phrase"}),
     "validate_quotation": ("startend:quotation", {}),
     "validate_no_commas": ("punctuation:no_comma", {}),
+    "verify_keyword_frequency": ("if_functions:verify_keyword_frequency",
+                                 {"word": "keyword", "N": "frequency"}),
+    "verify_letter_frequency": ("if_functions:verify_letter_frequency",
+                                {"letter": "letter", "N": "let_frequency"}),
+    "verify_paragraph_count": ("if_functions:verify_paragraph_count", {"N": "num_paragraphs"}),
 }
-_LEGACY_UNMAPPED = {"verify_keyword_frequency", "verify_letter_frequency", "verify_paragraph_count",
-                    "validate_choice"}
+_LEGACY_UNMAPPED = {"validate_choice"}
 
 
 def _legacy_constraint(d: dict) -> dict:

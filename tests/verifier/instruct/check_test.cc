@@ -287,6 +287,27 @@ std::vector<Case> Table() {
     add(c, "The cat sat on mats.", "A big dog.");  // a b
     add(c, "Zebras eat grass.", "Cats Dogs");
   }
+  // RLVR-IFeval's rules without an IFEval id.
+  {
+    Constraint c = C("if_functions:verify_keyword_frequency");
+    c.keyword = "Cat";
+    c.frequency = 2;
+    add(c, "A cat and a CAT in the category.", "A cat, a cat and a cat.");
+    add(c, "cat cat", "cat catalogue");
+  }
+  {
+    Constraint c = C("if_functions:verify_letter_frequency");
+    c.letter = "z";
+    c.let_frequency = 2;
+    add(c, "Zebra zone", "Zebra zone zoo");
+    add(c, "Zz", "z");
+  }
+  {
+    Constraint c = C("if_functions:verify_paragraph_count");
+    c.num_paragraphs = 2;
+    add(c, "One.\n* * *\nTwo.", "One.\n***\nTwo.");
+    add(c, "One.\n* * *\nTwo.\n* * *\n", "One.\n* * *\n \n* * *\nTwo.");
+  }
   return t;
 }
 
@@ -308,7 +329,7 @@ TEST(CheckConstraints, TableOfPassingAndFailingNeighbours) {
 TEST(CheckConstraints, TableCoversEveryRegisteredConstraintBothWays) {
   std::set<std::string> passed, failed;
   for (const Case& c : Table()) (c.followed ? passed : failed).insert(c.constraint.id);
-  ASSERT_EQ(AllConstraints().size(), 38u);  // IFEval's 25 and 13 of IFEvalG's
+  ASSERT_EQ(AllConstraints().size(), 41u);  // IFEval 25, IFEvalG 13, RLVR-IFeval 3
   for (const ConstraintInfo& info : AllConstraints()) {
     EXPECT_TRUE(passed.count(std::string(info.id))) << info.id;
     EXPECT_TRUE(failed.count(std::string(info.id))) << info.id;
