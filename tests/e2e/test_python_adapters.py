@@ -297,6 +297,7 @@ def test_ifeval_ground_truth_reads_both_open_instruct_shapes():
     assert ifeval_ground_truth(str([multi])) == want
     assert ifeval_ground_truth(json.dumps([json.dumps(multi)])) == want
     assert ifeval_ground_truth([json.dumps(multi)]) == want  # a list column (faezeb/RLVR-IFeval)
+    assert ifeval_ground_truth(np.array([json.dumps(multi)], dtype=object)) == want  # via parquet
     # Math golds stay math golds.
     for gold in ("42", "[1, 2]", "{1, 2}", '{"a": 1}', "\\{1\\}", np.array(["41", "42"]), 42, None):
         assert ifeval_ground_truth(gold) is None, gold

@@ -201,6 +201,8 @@ def ifeval_ground_truth(ground_truth) -> Optional[List[dict]]:
       that function's arguments (see _LEGACY_IFEVAL).
     A ground truth of either shape that cannot be mapped is a ValueError, never a pass."""
     value = ground_truth
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # parquet: numpy arrays
+        value = value.tolist()
     if isinstance(value, bytes):
         value = value.decode()
     if isinstance(value, str):
