@@ -37,7 +37,7 @@ absl::Status ScoreInstructions(const InstructionReference& ref,
                                SampleResult* r, double* accuracy) {
   instruct::CheckOptions options;
   options.loose = spec.instructions_loose;
-  options.detect_language = [](std::string_view text) { return DetectLanguage(text); };
+  options.detect_language = [](std::string_view text) { return DetectLanguageIfReliable(text); };
   absl::StatusOr<std::vector<instruct::ConstraintOutcome>> outcomes =
       instruct::CheckConstraints(region.value_or(""), ref.constraints, options);
   if (!outcomes.ok()) return outcomes.status();

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "base/strings.h"
+
 #include "cld2/public/compact_lang_det.h"
 #include "re2/re2.h"
 #include "unicode/uchar.h"
@@ -74,9 +77,21 @@ int ScriptOf(UChar32 c) {
   }
 }
 
+CLD2::Language Cld2Detect(std::string_view text, bool* reliable) {
+  return CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true,
+                              reliable);
+}
+
+// Latin-script sentences CLD2 could not place one by one, judged together at the end.
+struct Unplaced {
+  std::string text;
+  int words = 0;
+};
+
 // Counts the words of one sentence: maximal runs of letters of one script, each Han character
 // a word of its own; combining marks (script Inherited) stay inside the word they follow.
-void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out) {
+void CountSentence(std::string_view sentence, std::string_view target, LanguageResult* out,
+                   Unplaced* unplaced) {
   int counts[kOther + 1] = {0};
   int current = 0;  // script of the word being read, 0 between words
   const auto* bytes = reinterpret_cast<const uint8_t*>(sentence.data());
@@ -104,12 +119,25 @@ void CountSentence(std::string_view sentence, std::string_view target, LanguageR
   }
   if (latin_words > 0 && IsLatinTarget(target)) {
     bool reliable = false;
-    CLD2::Language lang = CLD2::DetectLanguage(sentence.data(), static_cast<int>(sentence.size()),
-                                               /*is_plain_text=*/true, &reliable);
-    std::string code = Normalise(CLD2::LanguageCode(lang));
-    // Short or mixed sentences are unreliable: their Latin words count for a Latin target.
-    if (!reliable || code == target || !IsLatinTarget(code)) out->target_words += latin_words;
+    const CLD2::Language lang = Cld2Detect(sentence, &reliable);
+    const std::string code = Normalise(CLD2::LanguageCode(lang));
+    if (!reliable) {  // short or mixed: decided with the other unplaced sentences
+      absl::StrAppend(&unplaced->text, ToAbsl(sentence), "\n");
+      unplaced->words += latin_words;
+    } else if (code == target || !IsLatinTarget(code)) {
+      out->target_words += latin_words;
+    }
   }
+}
+
+// The unplaced sentences together: their Latin words count for the target unless, pooled, CLD2
+// reliably reads them as another Latin-script language (a reasoning of short French sentences
+// under an English target), so that many short sentences cannot hide a language switch.
+void CountUnplaced(const Unplaced& unplaced, std::string_view target, LanguageResult* out) {
+  if (unplaced.words == 0) return;
+  bool reliable = false;
+  const std::string code = Normalise(CLD2::LanguageCode(Cld2Detect(unplaced.text, &reliable)));
+  if (!reliable || code == target || !IsLatinTarget(code)) out->target_words += unplaced.words;
 }
 
 }  // namespace
@@ -121,21 +149,29 @@ LanguageResult LanguageConsistency(std::string_view text, std::string_view targe
   RE2::GlobalReplace(&cleaned, NeutralPattern(), " ");
   std::string_view all = cleaned;
   size_t start = 0;
+  Unplaced unplaced;
   for (size_t i = 0; i <= all.size(); ++i) {
     size_t term = i < all.size() ? TerminatorAt(all, i) : 1;
     if (term == 0) continue;
-    if (i > start) CountSentence(all.substr(start, i - start), target, &out);
+    if (i > start) CountSentence(all.substr(start, i - start), target, &out, &unplaced);
     start = i + term;
     i += term - 1;
   }
+  CountUnplaced(unplaced, target, &out);
   out.proportion = out.words == 0 ? 1.0 : static_cast<double>(out.target_words) / out.words;
   return out;
 }
 
 std::string DetectLanguage(std::string_view text) {
   bool reliable = false;
-  CLD2::Language lang =
-      CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true, &reliable);
+  return Normalise(CLD2::LanguageCode(Cld2Detect(text, &reliable)));
+}
+
+std::string DetectLanguageIfReliable(std::string_view text) {
+  bool reliable = false;
+  const CLD2::Language lang = Cld2Detect(text, &reliable);
+  // CLD2 reports a language it is not sure of (and UNKNOWN_LANGUAGE) as unreliable.
+  if (!reliable || lang == CLD2::UNKNOWN_LANGUAGE) return "";
   return Normalise(CLD2::LanguageCode(lang));
 }
 

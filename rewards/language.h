@@ -8,7 +8,8 @@
 // \[...\]) and LaTeX commands (\frac) are neutral: they count for no language. Scripts decide
 // most words (Han -> zh/ja, kana -> ja, Hangul -> ko, Cyrillic -> ru, Arabic -> ar, Devanagari
 // -> hi); Latin-script words belong to the target when it is a Latin-script language, unless
-// CLD2 reliably detects their sentence as another language.
+// CLD2 reliably detects their sentence as another language, or, for the sentences it cannot
+// place alone, all those sentences pooled.
 #ifndef VERDICT_REWARDS_LANGUAGE_H_
 #define VERDICT_REWARDS_LANGUAGE_H_
 
@@ -29,8 +30,14 @@ struct LanguageResult {
 LanguageResult LanguageConsistency(std::string_view text, std::string_view target);
 
 // The language of `text` by CLD2 as an ISO 639-1 code ("zh-Hant" becomes "zh"); "en" when
-// CLD2 cannot tell.
+// CLD2 cannot tell (the fallback that picks a default target for the language component).
 std::string DetectLanguage(std::string_view text);
+
+// The language of `text` as DetectLanguage names it, but only when CLD2 places it reliably;
+// "" when it cannot: no letters, too short (replies under about three words, such as "Yes." or
+// "I agree.", usually are), gibberish, or no clear majority language. For checks that must not
+// pass on text nobody can place (an instruction's response language).
+std::string DetectLanguageIfReliable(std::string_view text);
 
 // The chain of thought of a completion: the text inside <think>...</think> (or before
 // </think> when the prompt prefilled <think>); the whole completion when there is none.

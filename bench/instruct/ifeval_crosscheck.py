@@ -126,6 +126,17 @@ EDGE = {
         ("We met the P.S. team at noon today.", {"postscript_marker": "P.S."}),
         ("Thanks!\nP.S. see you soon", {"postscript_marker": "P.S."}),
         ("Thanks!\n**P.S.** see you soon", {"postscript_marker": "P.S."}),
+        ("Thanks!\nP.S.A. meeting at noon.", {"postscript_marker": "P.S."}),
+        ("Thanks!\n\nP.S.", {"postscript_marker": "P.S."}),
+    ],
+    "detectable_format:number_highlighted_sections": [
+        ("So 2 * 3 * 4 = 24 and *one* more.", {"num_highlights": 2}),
+    ],
+    "detectable_format:multiple_sections": [
+        ("SECTION 1\nSECTION 2\nSECTION 3 text", {"section_spliter": "SECTION", "num_sections": 2}),
+    ],
+    "combination:repeat_prompt": [
+        ("Write a poem about the sea?", {"prompt_to_repeat": "Write a poem about the sea?"}),
     ],
     "detectable_format:number_bullet_lists": [
         ("* one\n* two\n---", {"num_bullets": 2}),
@@ -343,6 +354,23 @@ def explain(cid, kw, text, ours, ref):
         return "keywords are literal text (reference: a regular expression)"
     if cid == "detectable_format:number_bullet_lists" and re.search(r"(?m)^\s*-+\s*$", text):
         return "a '---' line is a markdown rule, not a bullet"
+    if cid == "detectable_content:number_placeholders" and not ours and ref:
+        if re.search(r"\[\s*\]", text):
+            return "empty brackets [] name no placeholder"
+    if cid == "detectable_content:postscript" and not ours and ref:
+        m = re.search(r"(?im)^[\s*_#>]*p\.\s?(?:p\.\s?)?s\.?", text)
+        if m and (re.match(r"[^\W_]", text[m.end():]) or not re.search(r"\w", text[m.end():])):
+            return "postscript marker inside a word or with nothing after it"
+    if cid == "detectable_format:multiple_sections" and not ours and ref:
+        parts = re.split(r"\s?" + re.escape(kw["section_spliter"]) + r"\s?\d+\s?", text)
+        if any(not re.search(r"\w", p) for p in parts[1:]):
+            return "a section marker with nothing after it marks no section"
+    if cid == "detectable_format:number_highlighted_sections" and not ours and ref:
+        if re.search(r"\*\s|\s\*", text):
+            return "asterisks with a space just inside are not emphasis (2 * 3 * 4)"
+    if (cid == "combination:repeat_prompt" and not ours and ref and not re.search(
+            r"\w", text.strip().lower().removeprefix(kw["prompt_to_repeat"].strip().lower()))):
+        return "the prompt repeated with nothing after it answers nothing"
     return None
 
 

@@ -249,3 +249,129 @@ def test_trl_batch_cache_key_includes_the_golds(server):
     same = {"prompts": ["Q", "Q"], "completions": [GOOD, WRONG]}
     assert acc(**same, solution=["42", "42"]) == [1.0, 0.0]
     assert acc(**same, solution=["41", "41"]) == [0.0, 1.0]
+
+
+# --- Instruction-following rows (IFEval constraints) through the adapters ---------------------
+
+# allenai/RLVR-IFeval's ground_truth (open-instruct's IFEvalVerifierOld): a JSON object naming an
+# open_instruct/if_functions.py function, every other argument null (as in the dataset viewer).
+_LEGACY_KEYS = ["N", "quantifier", "end_phrase", "keyword_list", "word", "forbidden_words", "letter",
+                "i", "first_word", "postscript_marker", "options", "section_splitter",
+                "original_prompt"]
+
+
+def _legacy(func_name, **args):
+    import json
+    row = {"func_name": func_name, **{k: None for k in _LEGACY_KEYS}}
+    row.update(args)
+    return json.dumps(row)
+
+
+LOWER = "this answer is written in english and in lower case letters only, as asked."
+UPPER_TOO = "This Answer Has Capital Letters In It, which was not allowed."
+
+
+def test_ifeval_ground_truth_reads_both_open_instruct_shapes():
+    import json
+    import numpy as np
+    from verdict import ifeval_ground_truth
+    assert ifeval_ground_truth(_legacy("validate_lowercase")) == [
+        {"id": "change_case:english_lowercase"}]
+    assert ifeval_ground_truth(_legacy("validate_word_constraint", N=300, quantifier="at most")) == [
+        {"id": "length_constraints:number_words", "num_words": 301, "relation": "less than"}]
+    assert ifeval_ground_truth(_legacy("validate_sections", N=3, section_splitter="SECTION")) == [
+        {"id": "detectable_format:multiple_sections", "num_sections": 3, "section_spliter": "SECTION"}]
+    assert ifeval_ground_truth(_legacy("verify_keyword_frequency", word="cat", N=2)) == [
+        {"id": "if_functions:verify_keyword_frequency", "keyword": "cat", "frequency": 2}]
+    # Rules with no same-rule counterpart are an error, not a different check.
+    for unmapped in (_legacy("validate_choice", options="yes, no"),
+                     _legacy("validate_word_constraint", N=100, quantifier="around"),
+                     _legacy("validate_rainbow"),
+                     _legacy("validate_title", N=3)):
+        with pytest.raises(ValueError):
+            ifeval_ground_truth(unmapped)
+    # IFEvalVerifier (open-instruct's IFEvalG rows): ast.literal_eval(label)[0], a dict or its JSON.
+    multi = {"instruction_id": ["detectable_format:title", "punctuation:no_comma"],
+             "kwargs": [None, {"num_words": None}]}
+    want = [{"id": "detectable_format:title"}, {"id": "punctuation:no_comma", "num_words": None}]
+    assert ifeval_ground_truth(str([multi])) == want
+    assert ifeval_ground_truth(json.dumps([json.dumps(multi)])) == want
+    assert ifeval_ground_truth([json.dumps(multi)]) == want  # a list column (faezeb/RLVR-IFeval)
+    assert ifeval_ground_truth(np.array([json.dumps(multi)], dtype=object)) == want  # via parquet
+    # Math golds stay math golds.
+    for gold in ("42", "[1, 2]", "{1, 2}", '{"a": 1}', "\\{1\\}", np.array(["41", "42"]), 42, None):
+        assert ifeval_ground_truth(gold) is None, gold
+
+
+def test_verl_scores_rlvr_ifeval_rows_as_instructions(server, monkeypatch):
+    import numpy as np
+    verl = _verl(server, monkeypatch)
+    monkeypatch.setenv("VERDICT_SPEC", '{"format": "FORMAT_TEMPLATE_THINK_ONLY"}')
+    gt = _legacy("validate_lowercase")
+    # The reasoning is not the answer: capitals there cost nothing, in the answer they do.
+    out = verl.compute_score(data_source="ifeval", solution_str="<think>Plan: Lower Case.</think>" + LOWER,
+                             ground_truth=gt, extra_info={"index": 0, "num_turns": None})
+    assert out["acc"] is True and out["accuracy"] == 1.0, out
+    out = verl.compute_score(data_source="ifeval", solution_str="<think>ok</think>" + UPPER_TOO,
+                             ground_truth=gt, extra_info={"index": 1})
+    assert out["acc"] is False and out["accuracy"] == 0.0
+    # Constraints met only inside <think>, nothing after it: no reward.
+    out = verl.compute_score(data_source="ifeval", solution_str="<think>" + LOWER + "</think>",
+                             ground_truth=gt, extra_info={})
+    assert out["accuracy"] == 0.0
+    # A batch mixing math and instruction rows; IFEval's columns in extra_info as parquet gives them.
+    ifeval_extra = {"instruction_id_list": np.array(["punctuation:no_comma", "detectable_format:title"],
+                                                    dtype=object),
+                    "kwargs": np.array([{"num_words": None}, {"num_words": None}], dtype=object)}
+    monkeypatch.setenv("VERDICT_SPEC", '{"format": "FORMAT_TEMPLATE_NONE"}')
+    outs = verl.compute_score_batch(
+        data_sources=["gsm8k", "ifeval", "ifeval"],
+        solution_strs=["so it is \\boxed{42}", "<<Title>>\nNo comma here", "<<Title>>\nA, B"],
+        ground_truths=["42", None, None], extra_infos=[{}, ifeval_extra, ifeval_extra])
+    assert [o["accuracy"] for o in outs] == [1.0, 1.0, 0.5]
+    assert len({tuple(sorted(o)) for o in outs}) == 1  # the same keys for every sample
+    # A constraint the registry lacks is an error for the sample, never a reward.
+    # RLVR-IFeval's "* * *" paragraphs, a rule IFEval's ids lack.
+    outs = verl.compute_score_batch(data_sources=["ifeval"] * 2,
+                                    solution_strs=["One.\n* * *\nTwo.", "One.\n***\nTwo."],
+                                    ground_truths=[_legacy("verify_paragraph_count", N=2)] * 2,
+                                    extra_infos=[{}, {}])
+    assert [o["accuracy"] for o in outs] == [1.0, 0.0]
+    with pytest.raises(ValueError, match="no counterpart"):
+        verl.compute_score(data_source="ifeval", solution_str=LOWER,
+                           ground_truth=_legacy("validate_choice", options="a, b"), extra_info={})
+    # IFEvalG's additions the registry has score; those it lacks are an error.
+    ifevalg = str([{"instruction_id": ["punctuation:punctuation_dot", "keywords:word_once"],
+                    "kwargs": [None, {"keyword": "sea", "first_word": None}]}])
+    outs = verl.compute_score_batch(data_sources=["ifeval"] * 2,
+                                    solution_strs=["The sea is calm", "The sea. The sea."],
+                                    ground_truths=[ifevalg] * 2, extra_infos=[{}, {}])
+    assert [o["accuracy"] for o in outs] == [1.0, 0.0]
+    bad = str([{"instruction_id": ["last_word:last_word_answer"], "kwargs": [None]}])
+    with pytest.raises(RuntimeError, match="unknown constraint id"):
+        verl.compute_score(data_source="ifeval", solution_str=LOWER, ground_truth=bad, extra_info={})
+
+
+def test_trl_reads_ifeval_columns_and_open_instruct_ground_truths(server):
+    import pickle
+    from verdict.trl import reward_funcs
+    spec = {"format": "FORMAT_TEMPLATE_NONE"}
+    # google/IFEval's columns: instruction_id_list and kwargs (every key, None where unused).
+    acc, _ = pickle.loads(pickle.dumps(reward_funcs(server, gold_column="instruction_id_list",
+                                                    spec=spec)))
+    kw = {"num_words": None, "relation": None, "keywords": None}
+    columns = {"instruction_id_list": [["punctuation:no_comma", "keywords:existence"]] * 2 + [["detectable_format:title"]],
+               "kwargs": [[{**kw}, {**kw, "keywords": ["ocean"]}]] * 2 + [[{**kw}]],
+               "key": [1, 1, 2], "completion_ids": [[1]] * 3, "trainer_state": object()}
+    got = acc(prompts=["Q1", "Q1", "Q2"],
+              completions=["The ocean is deep", "The ocean, deep", "<<T>> body"], **columns)
+    assert got == [1.0, 0.5, 1.0]
+    # open-instruct's ground_truth column (RLVR-IFeval), mixed with a math row in one batch.
+    acc, fmt = reward_funcs(server, gold_column="ground_truth", spec=spec)
+    got = acc(prompts=[[{"role": "user", "content": "Q"}]] * 2 + ["M"],
+              completions=[[{"role": "assistant", "content": LOWER}],
+                           [{"role": "assistant", "content": UPPER_TOO}], "\\boxed{42}"],
+              ground_truth=[_legacy("validate_lowercase")] * 2 + ["42"])
+    assert got == [1.0, 0.0, 1.0]
+    with pytest.raises(ValueError, match="no counterpart"):
+        acc(prompts=["Q"], completions=[LOWER], ground_truth=[_legacy("validate_choice", options="a, b")])

@@ -110,6 +110,54 @@ TEST_F(InstructionScoring, ResponseLanguageUsesTheCld2Checker) {
   EXPECT_THAT(r.samples[1].instructions->constraints[0].detail, HasSubstr("detected 'en'"));
 }
 
+// CLD2 answers "en" when it cannot place a text; the constraint must not take that for English.
+// Minimum: whatever CLD2 places reliably, which measured from two or three common words on
+// ("Thank you!", "Yes, it is."); "Yes." or "I agree." cannot be placed and follow nothing.
+TEST_F(InstructionScoring, ResponseLanguageFailsOnTextThatCannotBePlaced) {
+  instruct::Constraint en = C("language:response_language");
+  en.language = "en";
+  RewardSpec spec;
+  spec.format = FormatTemplate::kNone;
+  const std::vector<std::string> english = {
+      "Thank you!",
+      "Yes, it is.",
+      "The cat is on the mat.",
+      "I like apples and oranges very much.",
+      "Water boils at one hundred degrees Celsius at sea level. It freezes at zero degrees, "
+      "and between the two it stays a liquid that covers most of the planet.\n\nThe oceans "
+      "hold nearly all of it; the rest is ice, rivers, lakes and vapour in the air.",
+      "THE CAT IS ON THE MAT AND IT SLEEPS ALL DAY IN THE SUN.",
+      "The answer is 42: 6 * 7 = 42, so the product is 42.",
+  };
+  const std::vector<std::string> not_english = {
+      "Yes.",
+      "I agree.",
+      "asdkjh qwepoi zxcmnb lkjhgf poiuyt",
+      "12345 67890 3.14159",
+      "\xF0\x9F\x99\x82\xF0\x9F\x8E\x89\xF0\x9F\x94\xA5 \xF0\x9F\x91\x8D",
+      "!!! ??? ... ***",
+      "Привет, как дела? Это текст на русском языке.",
+      "今天天气很好，我们去公园散步吧。",
+      "Hello world. Это длинный текст на русском языке, и в нем много слов, больше чем "
+      "английских.",
+      "The cat is on the mat and it sleeps all day. 今天天气很好，我们去公园散步吧。",
+  };
+  std::vector<std::string> all = english;
+  all.insert(all.end(), not_english.begin(), not_english.end());
+  GroupResult r = Score({en}, all, spec);
+  ASSERT_EQ(r.samples.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string& detail = r.samples[i].instructions->constraints[0].detail;
+    EXPECT_EQ(Accuracy(r.samples[i]), i < english.size() ? 1.0 : 0.0) << all[i] << ": " << detail;
+  }
+  EXPECT_THAT(r.samples[english.size()].instructions->constraints[0].detail,
+              HasSubstr("not reliably detectable"));
+  // The same holds for the case constraints, which need English too.
+  GroupResult caps =
+      Score({C("change_case:english_capital")}, {"ASDKJH QWEPOI ZXCMNB", "OK."}, spec);
+  for (const SampleResult& s : caps.samples) EXPECT_EQ(Accuracy(s), 0.0);
+}
+
 TEST_F(InstructionScoring, BadConstraintsAreAGroupErrorNeverAPass) {
   GroupResult unknown = Score({C("punctuation:no_comma"), C("detectable_format:rainbow")}, {"x"});
   EXPECT_EQ(unknown.error.code(), absl::StatusCode::kInvalidArgument);

@@ -59,6 +59,18 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"french_sentence_in_english",
              "We now add all terms. Nous allons maintenant additionner tous les termes.", "en", 12,
              5},
+        // Short French sentences CLD2 cannot place one by one ("Donc x vaut 3", "C'est juste",
+        // "On vérifie": 8 words) are pooled, and the pool is French. CLD2 places "Alors on
+        // ajoute 4" as French and, wrongly, "Parfait, on continue" as English: 6 + 3 of 20.
+        // (Before pooling the 8 counted for the target: 17 of 20.)
+        Case{"short_french_sentences_in_english",
+             "We add the numbers carefully now. Donc x vaut 3. Alors on ajoute 4. C'est juste. "
+             "On vérifie. Parfait, on continue.",
+             "en", 20, 9},
+        // Short English sentences pooled stay English; unplaceable gibberish stays neutral-ish
+        // (counted for the target: the language check measures mixing, not sense).
+        Case{"short_english_sentences", "So x = 3. Then y = 4. Yes. Okay. Wait. Hmm.", "en", 8, 8},
+        Case{"gibberish", "Asdkjh qwepoi. Zxcmnb lkjhgf.", "en", 4, 4},
         // Nothing to judge: proportion 1.
         Case{"only_numbers", "2 + 2 = 4", "en", 0, 0}),
     [](const testing::TestParamInfo<Case>& info) { return info.param.name; });
@@ -68,6 +80,20 @@ TEST(DetectLanguage, FindsThePromptLanguage) {
   EXPECT_EQ(DetectLanguage("请计算前十个正整数的和，并给出详细的推理过程。"), "zh");
   EXPECT_EQ(DetectLanguage("Calculez la somme des dix premiers entiers positifs."), "fr");
   EXPECT_EQ(DetectLanguage("最初の十個の正の整数の和を計算してください。"), "ja");
+}
+
+// DetectLanguage falls back to "en" when CLD2 is unsure; the reliable variant says "" instead,
+// so that a check cannot pass on text nobody can place.
+TEST(DetectLanguageIfReliable, PlacesRealTextAndRefusesTheRest) {
+  EXPECT_EQ(DetectLanguageIfReliable("Paris is the capital of France."), "en");
+  EXPECT_EQ(DetectLanguageIfReliable("Привет, как дела? Это текст на русском языке."), "ru");
+  EXPECT_EQ(DetectLanguageIfReliable("今天天气很好，我们去公园散步吧。"), "zh");
+  for (const char* unplaceable :
+       {"", "Yes.", "asdkjh qwepoi zxcmnb lkjhgf poiuyt", "12345 67890 3.14159", "!!! ??? ... ***",
+        "\xF0\x9F\x99\x82\xF0\x9F\x8E\x89 \xF0\x9F\x91\x8D"}) {
+    EXPECT_EQ(DetectLanguage(unplaceable), "en") << unplaceable;
+    EXPECT_EQ(DetectLanguageIfReliable(unplaceable), "") << unplaceable;
+  }
 }
 
 TEST(ChainOfThought, IsTheThinkBlockOrEverything) {

@@ -6,9 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "base/strings.h"
 #include "re2/re2.h"
 #include "simdjson.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
 #include "verifier/instruct/text.h"
 
 namespace verdict::instruct {
@@ -88,7 +91,7 @@ int64_t CountRegex(std::string_view text, const RE2& re, bool (*keep)(std::strin
   re2::StringPiece rest(text.data(), text.size());
   re2::StringPiece match;
   while (RE2::FindAndConsume(&rest, re, &match)) {
-    if (keep == nullptr || keep(std::string_view(match.data(), match.size()))) ++n;
+    if (keep(std::string_view(match.data(), match.size()))) ++n;
     if (match.empty()) {
       if (rest.empty()) break;
       rest.remove_prefix(1);
@@ -99,20 +102,121 @@ int64_t CountRegex(std::string_view text, const RE2& re, bool (*keep)(std::strin
 
 std::vector<std::string_view> Lines(std::string_view text) { return Split(text, "\n"); }
 
-bool NumberParagraphs(std::string_view text, int64_t want, std::string* detail) {
-  std::vector<std::string_view> parts = Split(text, "***");
+// Paragraphs split by `divider`; an empty first or last one (a divider opening or closing the
+// text) does not count, an empty one between two dividers fails.
+bool NumberParagraphs(std::string_view text, std::string_view divider, int64_t want,
+                      std::string* detail) {
+  const std::vector<std::string_view> parts = Split(text, divider);
   int64_t n = static_cast<int64_t>(parts.size());
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!StripSpace(parts[i]).empty()) continue;
     if (i == 0 || i + 1 == parts.size()) {
       --n;
     } else {
-      *detail = "an empty paragraph between *** separators";
+      *detail = absl::StrCat("an empty paragraph between ", ToAbsl(divider), " separators");
       return false;
     }
   }
-  *detail = absl::StrCat(n, " paragraphs separated by ***, needs ", want);
+  *detail = absl::StrCat(n, " paragraphs separated by ", ToAbsl(divider), ", needs ", want);
   return n == want;
+}
+
+// The first word of `text`, lower case: after leading space, quotes and markdown marks, up to
+// whitespace or punctuation ("**Hello,** world" starts with "hello").
+std::string FirstWordOf(std::string_view text) {
+  std::string_view word = StripSpace(text);
+  word = word.substr(0, word.find_first_of(" \t\r\n"));
+  while (!word.empty() && std::string_view("'\"*_#>").find(word[0]) != std::string_view::npos) {
+    word.remove_prefix(1);
+  }
+  return ToLower(word.substr(0, word.find_first_of(".,?!'\"*_:;")));
+}
+
+// Paragraphs separated by blank lines (lines of only whitespace), however many.
+int64_t BlankLineParagraphs(std::string_view text) {
+  int64_t n = 0;
+  bool in_paragraph = false;
+  for (std::string_view line : Lines(text)) {
+    const bool blank = StripSpace(line).empty();
+    if (!blank && !in_paragraph) ++n;
+    in_paragraph = !blank;
+  }
+  return n;
+}
+
+// The text has at least two words, starts with the first and ends with the last, and they are
+// the same word (case-insensitive): nothing after it, not even punctuation.
+bool StartEnd(std::string_view text, std::string* detail) {
+  const std::string_view v = StripSpace(text);
+  const std::vector<std::string_view> words = Words(v);
+  if (words.size() < 2) {
+    *detail = "fewer than two words";
+    return false;
+  }
+  const std::string_view first = words.front(), last = words.back();
+  if (first.data() != v.data() || last.data() + last.size() != v.data() + v.size()) {
+    *detail = "something before the first word or after the last";
+    return false;
+  }
+  const bool same = ToLower(first) == ToLower(last);
+  *detail = absl::StrCat("starts with '", ToAbsl(first), "', ends with '", ToAbsl(last), "'");
+  return same;
+}
+
+// A word of three or more letters that reads the same backwards ("level", "Racecar").
+bool HasPalindrome(std::string_view text, std::string* detail) {
+  for (std::string_view w : Words(text)) {
+    const std::string lower = ToLower(w);
+    std::vector<UChar32> points;
+    bool letters = true;
+    for (int32_t i = 0, n = static_cast<int32_t>(lower.size()); i < n && letters;) {
+      UChar32 c;
+      U8_NEXT(reinterpret_cast<const uint8_t*>(lower.data()), i, n, c);
+      letters = c >= 0 && u_isalpha(c);
+      points.push_back(c);
+    }
+    if (letters && points.size() >= 3 &&
+        std::equal(points.begin(), points.end(), points.rbegin())) {
+      *detail = absl::StrCat("palindrome '", ToAbsl(w), "'");
+      return true;
+    }
+  }
+  *detail = "no word of 3+ letters reads the same backwards";
+  return false;
+}
+
+// Every whitespace-separated token is [something].
+bool SquareBrackets(std::string_view text, std::string* detail) {
+  for (absl::string_view token :
+       absl::StrSplit(ToAbsl(text), absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty())) {
+    const std::string_view t(token.data(), token.size());
+    if (t.size() < 3 || t.front() != '[' || t.back() != ']' ||
+        !HasWordCharacter(t.substr(1, t.size() - 2))) {
+      *detail = absl::StrCat("'", ToAbsl(t), "' is not enclosed in [ ]");
+      return false;
+    }
+  }
+  *detail = "every word in [ ]";
+  return true;
+}
+
+// No two adjacent words start with consecutive letters of the alphabet ("a b", "Cat dog").
+bool NoAdjacentConsecutive(std::string_view text, std::string* detail) {
+  const std::vector<std::string_view> words = Words(text);
+  auto initial = [](std::string_view w) {
+    const char c = w[0] >= 'A' && w[0] <= 'Z' ? static_cast<char>(w[0] - 'A' + 'a') : w[0];
+    return c >= 'a' && c <= 'z' ? c : '\0';
+  };
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    const char a = initial(words[i]), b = initial(words[i + 1]);
+    if (a != '\0' && b == a + 1) {
+      *detail = absl::StrCat("'", ToAbsl(words[i]), " ", ToAbsl(words[i + 1]),
+                             "' start with consecutive letters");
+      return false;
+    }
+  }
+  *detail = "no adjacent words start with consecutive letters";
+  return true;
 }
 
 bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::string* detail) {
@@ -125,11 +229,7 @@ bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::stri
     *detail = absl::StrCat("no paragraph ", nth, " (", n, " paragraphs)");
     return false;
   }
-  std::string_view para = StripSpace(parts[nth - 1]);
-  std::string_view word = para.substr(0, para.find_first_of(" \t\n"));
-  while (!word.empty() && (word[0] == '\'' || word[0] == '"')) word.remove_prefix(1);
-  word = word.substr(0, word.find_first_of(".,?!'\""));
-  const std::string first = ToLower(word);
+  const std::string first = FirstWordOf(parts[nth - 1]);
   const std::string want = ToLower(StripSpace(*c.first_word));
   *detail = absl::StrCat(n, " paragraphs (needs ", *c.num_paragraphs, "), paragraph ", nth,
                          " starts with '", first, "' (needs '", want, "')");
@@ -137,25 +237,35 @@ bool NthParagraphFirstWord(std::string_view text, const Constraint& c, std::stri
 }
 
 // A line that starts a postscript with `marker` (lower case), after leading space and markdown
-// emphasis or heading marks ("**P.S.** see you").
+// emphasis or heading marks ("**P.S.** see you"). The marker must end there ("P.S.A. meeting"
+// and "PSYCHOLOGY" start no postscript for "P.S." or "PS") and be followed by some words, on
+// its line or the next ones: a bare "P.S." adds nothing.
 bool Postscript(std::string_view text, std::string_view marker, std::string* detail) {
   const std::string lower_marker = ToLower(StripSpace(marker));
-  std::string pattern;
+  std::string prefix;
   if (lower_marker == "p.p.s") {
-    pattern = R"(^[\s*_#>]*p\.\s?p\.\s?s)";
+    prefix = R"(^([\s*_#>]*p\.\s?p\.\s?s))";
   } else if (lower_marker == "p.s.") {
-    pattern = R"(^[\s*_#>]*p\.\s?s\.)";
+    prefix = R"(^([\s*_#>]*p\.\s?s\.))";
   } else {
-    pattern = absl::StrCat(R"(^[\s*_#>]*)", RE2::QuoteMeta(lower_marker));
+    prefix = absl::StrCat(R"(^([\s*_#>]*)", RE2::QuoteMeta(lower_marker), ")");
   }
-  RE2 re(pattern);
+  const RE2 re(absl::StrCat(prefix, R"((?:[^\pL\pN]|$))"));
+  bool bare = false;
   for (std::string_view line : Lines(text)) {
-    if (RE2::PartialMatch(ToLower(line), re)) {
+    const std::string lower = ToLower(line);
+    re2::StringPiece head;
+    if (!RE2::PartialMatch(lower, re, &head)) continue;
+    const size_t line_end = static_cast<size_t>(line.data() - text.data()) + line.size();
+    if (HasWordCharacter(std::string_view(lower).substr(head.size())) ||
+        HasWordCharacter(text.substr(line_end))) {
       *detail = "postscript found";
       return true;
     }
+    bare = true;
   }
-  *detail = absl::StrCat("no line starts with '", ToAbsl(marker), "'");
+  *detail = bare ? absl::StrCat("'", ToAbsl(marker), "' with nothing after it")
+                 : absl::StrCat("no line starts with '", ToAbsl(marker), "'");
   return false;
 }
 
@@ -177,10 +287,43 @@ bool ConstrainedResponse(std::string_view text, std::string* detail) {
   return found == 1;  // naming every option is hedging, not choosing one
 }
 
-bool NotBlankInside(std::string_view m) {
-  while (!m.empty() && m.front() == '*') m.remove_prefix(1);
-  while (!m.empty() && m.back() == '*') m.remove_suffix(1);
-  return !StripSpace(m).empty();
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// `m` with the brackets `open` and `close` around it peeled off.
+std::string_view Inside(std::string_view m, char open, char close) {
+  while (!m.empty() && m.front() == open) m.remove_prefix(1);
+  while (!m.empty() && m.back() == close) m.remove_suffix(1);
+  return m;
+}
+
+// *text* or **text** that markdown renders as emphasis: something inside, and no space just
+// inside the asterisks ("** **" and the "* 3 *" of "2 * 3 * 4" are not highlights).
+bool IsEmphasis(std::string_view m) {
+  const std::string_view inner = Inside(m, '*', '*');
+  return !inner.empty() && !IsSpace(inner.front()) && !IsSpace(inner.back());
+}
+
+// [something]: "[]" and "[ ]" hold no placeholder name.
+bool IsPlaceholder(std::string_view m) { return !StripSpace(Inside(m, '[', ']')).empty(); }
+
+// Sections marked by `re` (`spliter` N) with some words in them: a marker with nothing before
+// the next one (or the end) marks no section.
+int64_t SectionsWithContent(std::string_view text, const RE2& re) {
+  int64_t n = 0;
+  re2::StringPiece rest(text.data(), text.size());
+  re2::StringPiece marker;
+  const char* content = nullptr;  // where the previous marker's section starts
+  auto close_section = [&](const char* end) {
+    if (content != nullptr) {
+      n += HasWordCharacter(std::string_view(content, static_cast<size_t>(end - content))) ? 1 : 0;
+    }
+  };
+  while (RE2::FindAndConsume(&rest, re, &marker)) {
+    close_section(marker.data());
+    content = marker.data() + marker.size();
+  }
+  close_section(text.data() + text.size());
+  return n;
 }
 
 bool JsonFormat(std::string_view text, std::string* detail) {
@@ -224,17 +367,20 @@ bool TwoResponses(std::string_view text, std::string* detail) {
   return valid.size() == 2 && valid[0] != valid[1];
 }
 
-std::string StripQuotes(std::string_view v) {
-  while (!v.empty() && v.front() == '"') v.remove_prefix(1);
-  while (!v.empty() && v.back() == '"') v.remove_suffix(1);
-  return std::string(v);
-}
-
 absl::StatusOr<std::string> Detect(std::string_view text, const CheckOptions& o) {
   if (!o.detect_language) {
     return absl::FailedPreconditionError("instruction constraints: no language detector");
   }
   return o.detect_language(text);
+}
+
+// What the detector said (`detected`, "" when it could not place the text) against `want`.
+std::string DetectedDetail(std::string_view detected, std::string_view want) {
+  if (detected.empty()) {
+    return absl::StrCat("language not reliably detectable (too short, gibberish or mixed), needs '",
+                        ToAbsl(want), "'");
+  }
+  return absl::StrCat("detected '", ToAbsl(detected), "', needs '", ToAbsl(want), "'");
 }
 
 // One strict check of `c` on `text`.
@@ -252,7 +398,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = "all keywords present";
       return true;
     }
-    case T::kKeywordsFrequency: {
+    case T::kKeywordsFrequency:
+    case T::kWordCountDifferentNumbers: {
       const auto n = static_cast<int64_t>(CountOccurrences(ToLower(text), ToLower(*c.keyword)));
       *detail = Measured(n, absl::StrCat("x '", *c.keyword, "'"), *c.relation, *c.frequency);
       return Compare(n, *c.relation, *c.frequency);
@@ -268,7 +415,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = "no forbidden word";
       return true;
     }
-    case T::kLetterFrequency: {
+    case T::kLetterFrequency:
+    case T::kLetterCounting2: {
       const std::string lower = ToLower(text);
       const char letter = ToLower(*c.letter)[0];
       const int64_t n = std::count(lower.begin(), lower.end(), letter);
@@ -283,7 +431,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       }
       absl::StatusOr<std::string> lang = Detect(text, o);
       if (!lang.ok()) return lang.status();
-      *detail = absl::StrCat("detected '", *lang, "', needs '", *c.language, "'");
+      *detail = DetectedDetail(*lang, *c.language);
       return *lang == *c.language;
     }
     case T::kNumberSentences: {
@@ -291,7 +439,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = Measured(n, "sentences", *c.relation, *c.num_sentences);
       return Compare(n, *c.relation, *c.num_sentences);
     }
-    case T::kNumberParagraphs: return NumberParagraphs(text, *c.num_paragraphs, detail);
+    case T::kNumberParagraphs: return NumberParagraphs(text, "***", *c.num_paragraphs, detail);
     case T::kNumberWords: {
       const int64_t n = static_cast<int64_t>(Words(text).size());
       *detail = Measured(n, "words", *c.relation, *c.num_words);
@@ -300,7 +448,7 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
     case T::kNthParagraphFirstWord: return NthParagraphFirstWord(text, c, detail);
     case T::kNumberPlaceholders: {
       static const RE2* const kRe = new RE2(R"((\[.*?\]))");
-      const int64_t n = CountRegex(text, *kRe, nullptr);
+      const int64_t n = CountRegex(text, *kRe, IsPlaceholder);
       *detail = absl::StrCat(n, " [placeholders], needs at least ", *c.num_placeholders);
       return n >= *c.num_placeholders;
     }
@@ -316,38 +464,41 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       static const RE2* const kSingle = new RE2(R"((\*[^\n\*]*\*))");
       static const RE2* const kDouble = new RE2(R"((\*\*[^\n\*]*\*\*))");
       const int64_t n =
-          CountRegex(text, *kSingle, NotBlankInside) + CountRegex(text, *kDouble, NotBlankInside);
+          CountRegex(text, *kSingle, IsEmphasis) + CountRegex(text, *kDouble, IsEmphasis);
       *detail = absl::StrCat(n, " *highlighted* sections, needs at least ", *c.num_highlights);
       return n >= *c.num_highlights;
     }
     case T::kMultipleSections: {
       RE2 re(absl::StrCat(R"((\s?)", RE2::QuoteMeta(*c.section_spliter), R"(\s?\d+\s?))"));
-      const int64_t n = CountRegex(text, re, nullptr);
-      *detail = absl::StrCat(n, " sections marked '", *c.section_spliter, " N', needs at least ",
-                             *c.num_sections);
+      const int64_t n = SectionsWithContent(text, re);
+      *detail = absl::StrCat(n, " sections marked '", *c.section_spliter,
+                             " N' with something in them, needs at least ", *c.num_sections);
       return n >= *c.num_sections;
     }
     case T::kJsonFormat: return JsonFormat(text, detail);
     case T::kTitle: {
       static const RE2* const kRe = new RE2(R"((<<[^\n]+>>))");
-      const int64_t n = CountRegex(text, *kRe, [](std::string_view m) {
-        while (!m.empty() && m.front() == '<') m.remove_prefix(1);
-        while (!m.empty() && m.back() == '>') m.remove_suffix(1);
-        return !StripSpace(m).empty();
-      });
+      const int64_t n = CountRegex(
+          text, *kRe, [](std::string_view m) { return !StripSpace(Inside(m, '<', '>')).empty(); });
       *detail = n > 0 ? "title <<...>> found" : "no title <<...>>";
       return n > 0;
     }
     case T::kTwoResponses: return TwoResponses(text, detail);
     case T::kRepeatPrompt: {
-      const bool ok =
-          ToLower(StripSpace(text)).starts_with(ToLower(StripSpace(*c.prompt_to_repeat)));
-      *detail = ok ? "starts with the prompt" : "does not start with the prompt";
-      return ok;
+      // The prompt repeated and then an answer: the prompt alone answers nothing.
+      const std::string lower = ToLower(StripSpace(text));
+      const std::string prompt = ToLower(StripSpace(*c.prompt_to_repeat));
+      const bool starts = lower.starts_with(prompt);
+      const bool answered =
+          starts && HasWordCharacter(std::string_view(lower).substr(prompt.size()));
+      *detail = !starts    ? "does not start with the prompt"
+                : answered ? "starts with the prompt"
+                           : "repeats the prompt and says nothing else";
+      return answered;
     }
     case T::kEndChecker: {
       const bool ok =
-          ToLower(StripQuotes(StripSpace(text))).ends_with(ToLower(StripSpace(*c.end_phrase)));
+          ToLower(Inside(StripSpace(text), '"', '"')).ends_with(ToLower(StripSpace(*c.end_phrase)));
       *detail =
           ok ? "ends with the phrase" : absl::StrCat("does not end with '", *c.end_phrase, "'");
       return ok;
@@ -367,8 +518,8 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       }
       absl::StatusOr<std::string> lang = Detect(text, o);
       if (!lang.ok()) return lang.status();
-      *detail = absl::StrCat(upper ? "all capitals" : "all lower case", ", language '", *lang,
-                             "' (needs 'en')");
+      *detail =
+          absl::StrCat(upper ? "all capitals, " : "all lower case, ", DetectedDetail(*lang, "en"));
       return *lang == "en";
     }
     case T::kNoComma: {
@@ -386,6 +537,62 @@ absl::StatusOr<bool> CheckOne(const Constraint& c, const ConstraintInfo& info,
       *detail = ok ? "wrapped in double quotes" : "not wrapped in double quotes";
       return ok;
     }
+    case T::kNoDot: {
+      // The full stop in its ASCII, fullwidth and ideographic forms, and the ellipsis.
+      const bool ok = !Contains(text, ".") && !Contains(text, "\xEF\xBC\x8E") &&
+                      !Contains(text, "\xE3\x80\x82") && !Contains(text, "\xE2\x80\xA6");
+      *detail = ok ? "no dot" : "has a dot";
+      return ok;
+    }
+    case T::kNoExclamation: {
+      const bool ok = !Contains(text, "!") && !Contains(text, "\xEF\xBC\x81");
+      *detail = ok ? "no exclamation mark" : "has an exclamation mark";
+      return ok;
+    }
+    case T::kFirstWordAnswer: {
+      const std::string first = FirstWordOf(text);
+      const std::string want = ToLower(StripSpace(*c.first_word));
+      *detail = absl::StrCat("starts with '", first, "' (needs '", want, "')");
+      return first == want;
+    }
+    case T::kTwoParagraphsStars: return NumberParagraphs(text, "***", 2, detail);
+    case T::kTwoParagraphsBlankLine: {
+      const int64_t n = BlankLineParagraphs(text);
+      *detail = absl::StrCat(n, " paragraphs separated by blank lines, needs 2");
+      return n == 2;
+    }
+    case T::kWordOnce: {
+      const auto n = static_cast<int64_t>(CountOccurrences(ToLower(text), ToLower(*c.keyword)));
+      *detail = absl::StrCat(n, " x '", *c.keyword, "', needs exactly 1");
+      return n == 1;
+    }
+    case T::kExcludeWord: {
+      const bool used = ContainsWholeWord(ToLower(text), ToLower(StripSpace(*c.keyword)));
+      *detail = used ? absl::StrCat("'", *c.keyword, "' used") : "keyword not used";
+      return !used;
+    }
+    case T::kKeywordCountExact: {
+      // Whole words, case-insensitive: "cat" is not counted in "category".
+      const std::string want = ToLower(StripSpace(*c.keyword));
+      int64_t n = 0;
+      for (std::string_view w : Words(text)) n += ToLower(w) == want ? 1 : 0;
+      *detail = absl::StrCat(n, " x '", want, "' as a word, needs exactly ", *c.frequency);
+      return n == *c.frequency;
+    }
+    case T::kLetterCountExact: {
+      const std::string lower = ToLower(text);
+      const char letter = ToLower(*c.letter)[0];
+      const int64_t n = std::count(lower.begin(), lower.end(), letter);
+      *detail = absl::StrCat(n, " x '", std::string(1, letter), "' (either case), needs exactly ",
+                             *c.let_frequency);
+      return n == *c.let_frequency;
+    }
+    case T::kSpacedDividerParagraphs:
+      return NumberParagraphs(text, "* * *", *c.num_paragraphs, detail);
+    case T::kStartEnd: return StartEnd(text, detail);
+    case T::kPalindrome: return HasPalindrome(text, detail);
+    case T::kSquareBrackets: return SquareBrackets(text, detail);
+    case T::kNoAdjacentConsecutive: return NoAdjacentConsecutive(text, detail);
   }
   return absl::InternalError("unhandled constraint type");
 }

@@ -17,7 +17,9 @@
 
 namespace verdict::instruct {
 
-// The language of a text as an ISO 639-1 code. The scorer passes rewards' CLD2 detector.
+// The language of a text as an ISO 639-1 code, or "" when the detector cannot place it reliably
+// (no letters, too short, gibberish, no clear majority): such a text follows no language
+// constraint. The scorer passes rewards' DetectLanguageIfReliable (CLD2).
 using LanguageDetector = std::function<std::string(std::string_view)>;
 
 struct CheckOptions {

@@ -4,13 +4,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "verifier/instruct/text.h"
 
 namespace verdict::instruct {
 namespace {
 
 using T = ConstraintType;
 
-// The registry: IFEval's ids, in ConstraintType order, with the parameters each one needs.
+// The registry: IFEval's and IFEvalG's ids, in ConstraintType order, with the parameters each one
+// needs.
 const std::vector<ConstraintInfo>& Table() {
   static const auto* const kTable = new std::vector<ConstraintInfo>{
       {T::kKeywordsExistence, "keywords:existence", "keywords"},
@@ -41,6 +43,23 @@ const std::vector<ConstraintInfo>& Table() {
       {T::kEnglishLowercase, "change_case:english_lowercase", ""},
       {T::kNoComma, "punctuation:no_comma", ""},
       {T::kQuotation, "startend:quotation", ""},
+      {T::kNoDot, "punctuation:punctuation_dot", ""},
+      {T::kNoExclamation, "punctuation:punctuation_exclamation", ""},
+      {T::kFirstWordAnswer, "first_word:first_word_answer", "first_word"},
+      {T::kTwoParagraphsStars, "paragraphs:paragraphs", ""},
+      {T::kTwoParagraphsBlankLine, "paragraphs:paragraphs2", ""},
+      {T::kWordOnce, "keywords:word_once", "keyword"},
+      {T::kExcludeWord, "keywords:exclude_word_harder", "keyword"},
+      {T::kWordCountDifferentNumbers, "keywords:word_count_different_numbers",
+       "keyword,frequency,relation"},
+      {T::kLetterCounting2, "letters:letter_counting2", "letter,let_frequency,let_relation"},
+      {T::kStartEnd, "keywords:start_end", ""},
+      {T::kPalindrome, "keywords:palindrome", ""},
+      {T::kSquareBrackets, "detectable_format:square_brackets", ""},
+      {T::kNoAdjacentConsecutive, "keywords:no_adjacent_consecutive", ""},
+      {T::kKeywordCountExact, "if_functions:verify_keyword_frequency", "keyword,frequency"},
+      {T::kLetterCountExact, "if_functions:verify_letter_frequency", "letter,let_frequency"},
+      {T::kSpacedDividerParagraphs, "if_functions:verify_paragraph_count", "num_paragraphs"},
   };
   return *kTable;
 }
@@ -122,15 +141,21 @@ std::string ValueProblem(const Constraint& c, const ConstraintInfo& info) {
         l.size() == 1 && ((l[0] >= 'a' && l[0] <= 'z') || (l[0] >= 'A' && l[0] <= 'Z'));
     if (!ascii_letter) return absl::StrCat("letter '", l, "' is not one letter a-z");
   }
-  if (info.type == ConstraintType::kNthParagraphFirstWord) {
-    if (*c.nth_paragraph < 1 || *c.nth_paragraph > *c.num_paragraphs) {
-      return absl::StrCat("nth_paragraph ", *c.nth_paragraph, " is outside [1, num_paragraphs]");
-    }
-    if (c.first_word->find_first_of(" \t\r\n") != std::string::npos) {
-      return "first_word must be one word";
-    }
+  if (info.type == ConstraintType::kNthParagraphFirstWord &&
+      (*c.nth_paragraph < 1 || *c.nth_paragraph > *c.num_paragraphs)) {
+    return absl::StrCat("nth_paragraph ", *c.nth_paragraph, " is outside [1, num_paragraphs]");
   }
-  if (info.type == ConstraintType::kNumberParagraphs && *c.num_paragraphs < 1) {
+  if (c.first_word.has_value() &&
+      StripSpace(*c.first_word).find_first_of(" \t\r\n") != std::string::npos) {
+    return "first_word must be one word";
+  }
+  if (info.type == ConstraintType::kKeywordCountExact &&
+      StripSpace(*c.keyword).find_first_of(" \t\r\n") != std::string::npos) {
+    return "keyword must be one word";
+  }
+  if ((info.type == ConstraintType::kNumberParagraphs ||
+       info.type == ConstraintType::kSpacedDividerParagraphs) &&
+      *c.num_paragraphs < 1) {
     return "num_paragraphs must be at least 1";
   }
   return "";

@@ -47,7 +47,8 @@ struct Constraint {
   std::optional<std::string> capital_relation;
 };
 
-// The closed set of constraint types: IFEval's 25.
+// The closed set of constraint types: IFEval's 25, 13 of IFEvalG's additions and 3 of
+// RLVR-IFeval's.
 enum class ConstraintType {
   kKeywordsExistence,
   kKeywordsFrequency,
@@ -74,6 +75,24 @@ enum class ConstraintType {
   kEnglishLowercase,
   kNoComma,
   kQuotation,
+  // open-instruct's IFEvalG extensions (IFEval ids above, these after), for its RLVR datasets.
+  kNoDot,
+  kNoExclamation,
+  kFirstWordAnswer,
+  kTwoParagraphsStars,
+  kTwoParagraphsBlankLine,
+  kWordOnce,
+  kExcludeWord,
+  kWordCountDifferentNumbers,
+  kLetterCounting2,
+  kStartEnd,
+  kPalindrome,
+  kSquareBrackets,
+  kNoAdjacentConsecutive,
+  // allenai/RLVR-IFeval's rules that IFEval has no id for (open_instruct/if_functions.py).
+  kKeywordCountExact,
+  kLetterCountExact,
+  kSpacedDividerParagraphs,
 };
 
 struct ConstraintInfo {

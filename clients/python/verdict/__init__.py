@@ -10,8 +10,9 @@ Trainer adapters: verdict.trl (GRPOTrainer reward_funcs), verdict.verl (compute_
 Stubs are generated from proto/verdict/v1/verdict.proto when the package is installed
 (pip install clients/python) or with `python -m verdict._codegen` in a checkout.
 """
-from verdict.client import AsyncClient, Client, group_from_dict, instruction_constraints
+from verdict.client import (AsyncClient, Client, group_from_dict, ifeval_ground_truth,
+                            instruction_constraints)
 from verdict.types import GroupResult, SampleResult
 
 __all__ = ["AsyncClient", "Client", "GroupResult", "SampleResult", "group_from_dict",
-           "instruction_constraints"]
+           "ifeval_ground_truth", "instruction_constraints"]

@@ -104,6 +104,130 @@ def instruction_constraints(instructions=None, instruction_id_list=None, kwargs=
     return out
 
 
+# open-instruct's first IFEval verifier (IFEvalVerifierOld, open_instruct/ground_truth_utils.py,
+# the "ifeval_old" rows of allenai/RLVR-IFeval) names a function of open_instruct/if_functions.py
+# and its arguments: {"func_name": "validate_word_constraint", "N": 300, "quantifier": "at least",
+# <every other argument name>: null}. Those that IFEval's registry checks by the same rule map to
+# its ids ("at most N" is "less than N+1"), the exact counts and "* * *" dividers to the
+# registry's if_functions: ids. validate_choice (free answer options) and the "around"
+# quantifier have no counterpart and are a ValueError: scoring them by another rule would reward
+# what the dataset does not ask for.
+_LEGACY_IFEVAL = {
+    "verify_keywords": ("keywords:existence", {"keyword_list": "keywords"}),
+    "validate_forbidden_words": ("keywords:forbidden_words",
+                                 {"forbidden_words": "forbidden_words"}),
+    "validate_response_language": ("language:response_language", {"language": "language"}),
+    "validate_word_constraint": ("length_constraints:number_words",
+                                 {"N": "num_words", "quantifier": "relation"}),
+    "verify_sentence_constraint": ("length_constraints:number_sentences",
+                                   {"N": "num_sentences", "quantifier": "relation"}),
+    "validate_paragraphs": ("length_constraints:nth_paragraph_first_word",
+                            {"N": "num_paragraphs", "i": "nth_paragraph",
+                             "first_word": "first_word"}),
+    "verify_postscript": ("detectable_content:postscript",
+                          {"postscript_marker": "postscript_marker"}),
+    "validate_placeholders": ("detectable_content:number_placeholders", {"N": "num_placeholders"}),
+    "verify_bullet_points": ("detectable_format:number_bullet_lists", {"N": "num_bullets"}),
+    "validate_title": ("detectable_format:title", {}),
+    "validate_highlighted_sections": ("detectable_format:number_highlighted_sections",
+                                      {"N": "num_highlights"}),
+    "validate_sections": ("detectable_format:multiple_sections",
+                          {"N": "num_sections", "section_splitter": "section_spliter"}),
+    "validate_json_format": ("detectable_format:json_format", {}),
+    "validate_repeat_prompt": ("combination:repeat_prompt",
+                               {"original_prompt": "prompt_to_repeat"}),
+    "validate_two_responses": ("combination:two_responses", {}),
+    "validate_uppercase": ("change_case:english_capital", {}),
+    "validate_lowercase": ("change_case:english_lowercase", {}),
+    "validate_frequency_capital_words": ("change_case:capital_word_frequency",
+                                         {"N": "capital_frequency",
+                                          "quantifier": "capital_relation"}),
+    "validate_end": ("startend:end_checker", {"end_phrase": "end_phrase"}),
+    "validate_quotation": ("startend:quotation", {}),
+    "validate_no_commas": ("punctuation:no_comma", {}),
+    "verify_keyword_frequency": ("if_functions:verify_keyword_frequency",
+                                 {"word": "keyword", "N": "frequency"}),
+    "verify_letter_frequency": ("if_functions:verify_letter_frequency",
+                                {"letter": "letter", "N": "let_frequency"}),
+    "verify_paragraph_count": ("if_functions:verify_paragraph_count", {"N": "num_paragraphs"}),
+}
+_LEGACY_UNMAPPED = {"validate_choice"}
+
+
+def _legacy_constraint(d: dict) -> dict:
+    args = {k: v for k, v in d.items() if k != "func_name" and v is not None}
+    name = d["func_name"]
+    if name in _LEGACY_UNMAPPED:
+        raise ValueError(f"open-instruct constraint {name!r} has no counterpart with the same "
+                         "rule in verdict's registry (see the README's instruction table)")
+    if name not in _LEGACY_IFEVAL:
+        raise ValueError(f"unknown open-instruct constraint function {name!r}")
+    cid, names = _LEGACY_IFEVAL[name]
+    unknown = sorted(set(args) - set(names))
+    if unknown:
+        raise ValueError(f"open-instruct constraint {name!r}: unexpected arguments {unknown}")
+    out = {"id": cid}
+    for theirs, ours in names.items():
+        if theirs in args:
+            out[ours] = args[theirs]
+    if "quantifier" in args:
+        count = names["N"]
+        if args["quantifier"] == "at most" and isinstance(out.get(count), int):
+            out[names["quantifier"]], out[count] = "less than", out[count] + 1
+        elif args["quantifier"] != "at least":
+            raise ValueError(f"open-instruct constraint {name!r}: quantifier "
+                             f"{args['quantifier']!r} has no counterpart (at least / at most)")
+    return out
+
+
+def _parse_literal(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        import ast
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+
+
+def ifeval_ground_truth(ground_truth) -> Optional[List[dict]]:
+    """The instruction constraints in an open-instruct IFEval ground truth, as {"id", **params}
+    dicts, or None when `ground_truth` is not one (a math answer, say). Two shapes, both read as
+    open_instruct/ground_truth_utils.py reads them:
+    - IFEvalVerifier ("ifeval" rows, the IFEvalG datasets): the text of a list whose first item
+      is {"instruction_id": [ids], "kwargs": [params or None, ...]} or that object's JSON;
+    - IFEvalVerifierOld ("ifeval_old", allenai/RLVR-IFeval): a JSON object with "func_name" and
+      that function's arguments (see _LEGACY_IFEVAL).
+    A ground truth of either shape that cannot be mapped is a ValueError, never a pass."""
+    value = ground_truth
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # parquet: numpy arrays
+        value = value.tolist()
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        if not value.lstrip().startswith(("[", "{")):
+            return None
+        value = _parse_literal(value)
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], str):
+        head = value[0].lstrip()
+        value = [_parse_literal(value[0])] if head.startswith("{") else value
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], dict):
+        value = value[0]
+    if not isinstance(value, dict):
+        return None
+    if "func_name" in value:
+        return [_legacy_constraint(value)]
+    if "instruction_id" not in value:
+        return None
+    ids, params = value["instruction_id"], value.get("kwargs")
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    params = list(params) if params is not None else [None] * len(ids)
+    if len(params) != len(ids):
+        raise ValueError(f"IFEval ground truth: {len(ids)} instruction ids, {len(params)} kwargs")
+    return [dict(p or {}, id=i) for i, p in zip(ids, params)]
+
+
 def group_from_dict(d: dict) -> "verdict_pb2.Group":
     """{"id", "prompt", "gold" (str or list), "completions": [str | {"text", ...}]} -> Group.
     Instead of "gold": "instructions" (a list of {"id", **params}) or IFEval's

@@ -14,6 +14,10 @@ golds). Consecutive completions of the same prompt form a group.
 - gold_column: the dataset column with the gold answer (a string, a number, or a list of
   acceptable answers). A column the batch does not have raises KeyError naming the columns it
   has; gold_column=None scores format and shaping terms only (rules-only).
+- Instruction following: gold_column="instruction_id_list" reads IFEval's columns
+  (instruction_id_list and kwargs, as google/IFEval has them); a gold column holding
+  open-instruct IFEval ground truths (its "ground_truth" column: see
+  verdict.client.ifeval_ground_truth) is read as instruction constraints row by row.
 - A sample the server could not check is None (TRL turns it into NaN and ignores it), never a
   silent 0.
 - The functions are instances of module-level classes, so they pickle (TRL's async trainer and
@@ -23,7 +27,9 @@ golds). Consecutive completions of the same prompt form a group.
 import threading
 from typing import Callable, List, Optional, Sequence
 
-from verdict.client import DEFAULT_TIMEOUT_S, Client, gold_answers
+import json
+
+from verdict.client import DEFAULT_TIMEOUT_S, Client, gold_answers, ifeval_ground_truth
 
 
 def _text(x) -> str:
@@ -68,37 +74,50 @@ class VerdictRewards:
             self._client = Client(self._address, timeout=self._timeout)
         return self._client
 
-    def _golds(self, kwargs, n: int):
+    def _column(self, kwargs, name: str, n: int) -> list:
+        values = list(kwargs[name])
+        if len(values) != n:
+            raise ValueError(f"verdict.trl: column {name!r} has {len(values)} values for {n} "
+                             "completions")
+        return values
+
+    def _references(self, kwargs, n: int):
+        """Each completion's reference as group fields: {"gold": [...]}, {"instructions": [...]},
+        or {} (rules-only)."""
         if self._gold_column is None:
-            return None
+            return [{} for _ in range(n)]
         if self._gold_column not in kwargs:
             columns = sorted(k for k in kwargs if k not in ("trainer_state", "completion_ids"))
             raise KeyError(f"verdict.trl: gold_column {self._gold_column!r} is not a column of "
                            f"this batch (columns: {columns}); pass gold_column=<the column with "
                            "the gold answer>, or gold_column=None for format-only rewards")
-        golds = list(kwargs[self._gold_column])
-        if len(golds) != n:
-            raise ValueError(f"verdict.trl: column {self._gold_column!r} has {len(golds)} values "
-                             f"for {n} completions")
-        return [gold_answers(g) for g in golds]
+        golds = self._column(kwargs, self._gold_column, n)
+        if self._gold_column == "instruction_id_list":  # IFEval's columns
+            params = self._column(kwargs, "kwargs", n) if "kwargs" in kwargs else [None] * n
+            return [{"instruction_id_list": list(ids), "kwargs": p}
+                    for ids, p in zip(golds, params)]
+        refs = []
+        for g in golds:
+            instructions = ifeval_ground_truth(g)
+            refs.append({"gold": gold_answers(g)} if instructions is None
+                        else {"instructions": instructions})
+        return refs
 
     def _score(self, prompts, completions, kwargs):
         prompt_texts = [_text(p) for p in prompts]
         completion_texts = [_text(c) for c in completions]
-        golds = self._golds(kwargs, len(completion_texts))
-        key = (tuple(prompt_texts), tuple(completion_texts),
-               None if golds is None else tuple(tuple(g) for g in golds))
+        refs = self._references(kwargs, len(completion_texts))
+        # One hashable text per reference (parquet rows hold numpy arrays: default=str).
+        ref_keys = [json.dumps(r, sort_keys=True, default=str) for r in refs]
+        key = (tuple(prompt_texts), tuple(completion_texts), tuple(ref_keys))
         with self._lock:
             if key == self._cache_key:
                 return self._cache
-            groups, index = [], []
-            for i, (p, c) in enumerate(zip(prompt_texts, completion_texts)):
-                gold = None if golds is None else golds[i]
-                if not groups or groups[-1]["prompt"] != p or groups[-1].get("gold") != gold:
-                    g = {"id": str(len(groups)), "prompt": p, "completions": []}
-                    if gold is not None:
-                        g["gold"] = gold
-                    groups.append(g)
+            groups, group_refs, index = [], [], []
+            for p, c, ref, ref_key in zip(prompt_texts, completion_texts, refs, ref_keys):
+                if not groups or groups[-1]["prompt"] != p or group_refs[-1] != ref_key:
+                    groups.append(dict(ref, id=str(len(groups)), prompt=p, completions=[]))
+                    group_refs.append(ref_key)
                 index.append((len(groups) - 1, len(groups[-1]["completions"])))
                 groups[-1]["completions"].append(c)
             results = self._get_client().score(groups, spec=self._spec)

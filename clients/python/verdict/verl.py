@@ -20,6 +20,12 @@ How verl calls it (all keyword arguments):
 What this does with them:
 - ground_truth: a string, a number (its text), or a list/tuple/numpy array of acceptable answers;
   None scores format and shaping terms only (rules-only) and still returns every key.
+- Instruction-following rows: an open-instruct IFEval ground truth (the text of
+  [{"instruction_id": [...], "kwargs": [...]}], or RLVR-IFeval's {"func_name": ..., <args>}: see
+  verdict.client.ifeval_ground_truth), or IFEval's columns put in extra_info
+  ({"instruction_id_list": [...], "kwargs": [...]}), are scored as instruction constraints.
+- VERDICT_SPEC: a RewardSpec as JSON for every call, e.g. '{"format": "FORMAT_TEMPLATE_NONE"}'
+  for instruction data whose answers carry no <answer> tags (default: the server's spec).
 - prompt: verl passes none, so a template that prefills "<think>" would cost every sample its
   format reward. The prompt is read from extra_info["prompt"] (a string: the prompt after the
   chat template) when the dataset puts it there; else, with VERDICT_PROMPT_PREFILLS_THINK=1 in
@@ -30,11 +36,12 @@ What this does with them:
 - A sample the server could not check raises RuntimeError (verl needs a number; a silent 0 would
   read as "the model was wrong").
 """
+import json
 import os
 import threading
 from typing import Any, Dict, List, Optional
 
-from verdict.client import Client
+from verdict.client import Client, ifeval_ground_truth
 
 _client = None
 _lock = threading.Lock()
@@ -59,9 +66,20 @@ def _prompt(extra_info) -> str:
     return ""
 
 
+def _spec():
+    text = os.environ.get("VERDICT_SPEC", "")
+    return json.loads(text) if text else None
+
+
 def _group(i, solution_str: str, ground_truth, extra_info) -> dict:
     g = {"id": str(i), "prompt": _prompt(extra_info), "completions": [solution_str]}
-    if ground_truth is not None:
+    instructions = ifeval_ground_truth(ground_truth)
+    if instructions is not None:
+        g["instructions"] = instructions
+    elif isinstance(extra_info, dict) and extra_info.get("instruction_id_list") is not None:
+        g["instruction_id_list"] = extra_info["instruction_id_list"]
+        g["kwargs"] = extra_info.get("kwargs")
+    elif ground_truth is not None:
         g["gold"] = ground_truth
     return g
 
@@ -82,7 +100,8 @@ def compute_score(data_source: str = "", solution_str: str = "", ground_truth=No
                   extra_info: Optional[dict] = None, **kwargs) -> Dict[str, Any]:
     """verl's single-sample form."""
     index = extra_info.get("index", "") if isinstance(extra_info, dict) else ""
-    [result] = _get_client().score([_group(index, solution_str, ground_truth, extra_info)])
+    [result] = _get_client().score([_group(index, solution_str, ground_truth, extra_info)],
+                                   spec=_spec())
     if result.error:
         raise RuntimeError(f"verdict could not score this sample: {result.error}")
     return _as_dict(result.samples[0])
@@ -94,5 +113,5 @@ def compute_score_batch(data_sources: List[str], solution_strs: List[str], groun
     extra_infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     groups = [_group(i, s, gt, ei)
               for i, (s, gt, ei) in enumerate(zip(solution_strs, ground_truths, extra_infos))]
-    results = _get_client().score(groups)
+    results = _get_client().score(groups, spec=_spec())
     return [_as_dict(None if r.error else r.samples[0]) for r in results]

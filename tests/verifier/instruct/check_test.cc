@@ -110,6 +110,7 @@ std::vector<Case> Table() {
     Constraint c = C("detectable_content:number_placeholders");
     c.num_placeholders = 2;
     add(c, "Dear [name], at [address].", "Dear [name],\n[not\nclosed]");
+    add(c, "Dear [name], at [ address ].", "Dear [name], at [] and [ ].");  // empty: no name
   }
   {
     Constraint c = C("detectable_content:postscript");
@@ -117,8 +118,14 @@ std::vector<Case> Table() {
     add(c, "Body.\n\np. s. see you", "Body with no postscript at all.");
     add(c, "Body.\n  P.S. bye", "Body mentions P.S. inline only.");
     add(c, "Body.\n**P.S.** bye", "Body.\n**Note** P.S. bye");
+    // The marker inside a word, or a marker with nothing after it, is no postscript.
+    add(c, "Body.\nP.S.\nSee you at the P.S.A. meeting.", "Body.\nP.S.A. meeting at noon.");
+    add(c, "Body.\n**P.S.**\n\nbye", "Body.\n\nP.S.");
+    add(c, "Body.\nP.S. 42", "Body.\n**P.S.** **\n  ");
     c.postscript_marker = "P.P.S";
     add(c, "Body.\nP.P.S bye", "Body.\nP.S. bye");
+    c.postscript_marker = "PS";
+    add(c, "Body.\nPS: bye", "Body.\nPSYCHOLOGY is a field.");
   }
   {
     Constraint c = C("detectable_format:number_bullet_lists");
@@ -136,12 +143,17 @@ std::vector<Case> Table() {
     Constraint c = C("detectable_format:number_highlighted_sections");
     c.num_highlights = 2;
     add(c, "*one* and **two**", "*one* and ** ** and *\n*");
+    add(c, "**one** and *two words*", "*one* and ****");
+    add(c, "*one* and *2*", "*one* and 2 * 3 * 4");  // spaces inside: multiplication
   }
   {
     Constraint c = C("detectable_format:multiple_sections");
     c.section_spliter = "Section";
     c.num_sections = 2;
     add(c, "Section 1\nabc\nSection 2\ndef", "Section 1\nabc\nSection two\n");
+    // Markers with nothing in their section mark no section.
+    add(c, "Section 1 a\nSection 2 b\nSection 3", "Section 1\nSection 2\nSection 3 c");
+    add(c, "Section 1\n- a\n\nSection 2\n- b", "Section 1 ...\nSection 2 **");
     c.section_spliter = "S.";
     add(c, "S. 1 a S. 2 b", "Sx 1 a Sy 2 b");  // the splitter is literal, not a pattern
   }
@@ -164,6 +176,7 @@ std::vector<Case> Table() {
     Constraint c = C("combination:repeat_prompt");
     c.prompt_to_repeat = "Write a poem about cats.";
     add(c, "  write a POEM about cats. Here it is.", "Here it is: Write a poem about cats.");
+    add(c, "Write a poem about cats.\nCats purr.", "Write a poem about cats.\n\n***");
   }
   {
     Constraint c = C("startend:end_checker");
@@ -199,6 +212,102 @@ std::vector<Case> Table() {
     add(c, "\"a\"", "\"");
     add(c, "\" quoted \"", "\"  \"");
   }
+  // IFEvalG's additions.
+  {
+    Constraint c = C("punctuation:punctuation_dot");
+    add(c, "No dots here, none at all!", "Pi is 3.14");
+    add(c, "Fine", "\xE4\xBD\xA0\xE5\xA5\xBD\xE3\x80\x82");  // 你好。
+    add(c, "Wait", "Wait\xE2\x80\xA6");                      // Wait…
+  }
+  {
+    Constraint c = C("punctuation:punctuation_exclamation");
+    add(c, "Calm. Quiet.", "Loud!");
+    add(c, "Calm", "\xE5\xA5\xBD\xEF\xBC\x81");  // 好！
+  }
+  {
+    Constraint c = C("first_word:first_word_answer");
+    c.first_word = "Indeed";
+    add(c, "  **Indeed,** it is.", "It is, indeed.");
+    add(c, "\"indeed\" so.", "Indeedly so.");
+  }
+  {
+    Constraint c = C("paragraphs:paragraphs");
+    add(c, "One.\n***\nTwo.", "One.\n***\nTwo.\n***\nThree.");
+    add(c, "***\nOne.\n***\nTwo.\n", "One.\n***\n  \n***\nTwo.");
+  }
+  {
+    Constraint c = C("paragraphs:paragraphs2");
+    add(c, "One.\n\nTwo.", "One.\nTwo.");
+    add(c, "\nOne.\n\n\n  \nTwo\nstill two.\n", "One.\n\nTwo.\n\nThree.");
+  }
+  {
+    Constraint c = C("keywords:word_once");
+    c.keyword = "Ocean";
+    add(c, "The ocean is deep.", "The ocean, the OCEAN.");
+    add(c, "An ocean.", "A sea.");
+  }
+  {
+    Constraint c = C("keywords:exclude_word_harder");
+    c.keyword = "ocean";
+    add(c, "Oceanic trenches.", "The Ocean.");
+    add(c, "A sea.", "ocean");
+  }
+  {
+    Constraint c = C("keywords:word_count_different_numbers");
+    c.keyword = "cat";
+    c.frequency = 2;
+    c.relation = "at least";
+    add(c, "cat and cat", "one cat");
+  }
+  {
+    Constraint c = C("letters:letter_counting2");
+    c.letter = "z";
+    c.let_frequency = 2;
+    c.let_relation = "less than";
+    add(c, "zebra", "zebra zone");
+  }
+  {
+    Constraint c = C("keywords:start_end");
+    add(c, "Hello there, I said hello", "Hello there, I said hello.");
+    add(c, "Yes or yes", "yes");
+    add(c, "Word then WORD", "\"Word then word");
+  }
+  {
+    Constraint c = C("keywords:palindrome");
+    add(c, "The level is fine.", "A dog and a cat.");  // "a" is too short to count
+    add(c, "Racecar!", "Numbers 121 and 1221 only.");
+  }
+  {
+    Constraint c = C("detectable_format:square_brackets");
+    add(c, "[Every] [word] [here]", "[Every] word [here]");
+    add(c, "[one]\n[two]", "[one] [] [two]");
+  }
+  {
+    Constraint c = C("keywords:no_adjacent_consecutive");
+    add(c, "The cat sat on mats.", "A big dog.");  // a b
+    add(c, "Zebras eat grass.", "Cats Dogs");
+  }
+  // RLVR-IFeval's rules without an IFEval id.
+  {
+    Constraint c = C("if_functions:verify_keyword_frequency");
+    c.keyword = "Cat";
+    c.frequency = 2;
+    add(c, "A cat and a CAT in the category.", "A cat, a cat and a cat.");
+    add(c, "cat cat", "cat catalogue");
+  }
+  {
+    Constraint c = C("if_functions:verify_letter_frequency");
+    c.letter = "z";
+    c.let_frequency = 2;
+    add(c, "Zebra zone", "Zebra zone zoo");
+    add(c, "Zz", "z");
+  }
+  {
+    Constraint c = C("if_functions:verify_paragraph_count");
+    c.num_paragraphs = 2;
+    add(c, "One.\n* * *\nTwo.", "One.\n***\nTwo.");
+    add(c, "One.\n* * *\nTwo.\n* * *\n", "One.\n* * *\n \n* * *\nTwo.");
+  }
   return t;
 }
 
@@ -220,7 +329,7 @@ TEST(CheckConstraints, TableOfPassingAndFailingNeighbours) {
 TEST(CheckConstraints, TableCoversEveryRegisteredConstraintBothWays) {
   std::set<std::string> passed, failed;
   for (const Case& c : Table()) (c.followed ? passed : failed).insert(c.constraint.id);
-  ASSERT_EQ(AllConstraints().size(), 25u);
+  ASSERT_EQ(AllConstraints().size(), 41u);  // IFEval 25, IFEvalG 13, RLVR-IFeval 3
   for (const ConstraintInfo& info : AllConstraints()) {
     EXPECT_TRUE(passed.count(std::string(info.id))) << info.id;
     EXPECT_TRUE(failed.count(std::string(info.id))) << info.id;
