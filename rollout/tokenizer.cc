@@ -1,8 +1,5 @@
 #include "rollout/tokenizer.h"
 
-#include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <functional>
 #include <queue>
@@ -17,28 +14,9 @@
 #include "rollout/tokenizer_internal.h"
 
 namespace verdict::rollout {
-namespace {
 
 using tokenizer_internal::PairKey;
 using tokenizer_internal::Utf8Of;
-
-std::string UnicodeNormalize(int kind, const std::string& text) {
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* n = nullptr;
-  switch (kind) {
-    case 0: n = icu::Normalizer2::getNFCInstance(err); break;
-    case 1: n = icu::Normalizer2::getNFKCInstance(err); break;
-    case 2: n = icu::Normalizer2::getNFDInstance(err); break;
-    default: n = icu::Normalizer2::getNFKDInstance(err); break;
-  }
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
-  if (U_FAILURE(err) || n->isNormalized(u, err)) return text;
-  std::string out;
-  n->normalize(u, err).toUTF8String(out);
-  return U_SUCCESS(err) ? out : text;
-}
-
-}  // namespace
 
 char32_t ByteToUnicode(uint8_t b) {
   if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
@@ -273,7 +251,7 @@ absl::Status Tokenizer::EncodeOrdinary(std::string_view text, bool at_start,
         if (!s.empty()) s = n.a + s;
         break;
       case Normalizer::kReplace: s = absl::StrReplaceAll(s, {{n.a, n.b}}); break;
-      default: s = UnicodeNormalize(n.kind, s); break;
+      case Normalizer::kUnicode: s = Normalize(n.form, s); break;
     }
   }
   if (add_prefix_space_ && !s.empty() && s[0] != ' ') s.insert(s.begin(), ' ');

@@ -90,11 +90,14 @@ class TokenizerLoader {
       return EachInSequence(n, "normalizers", depth,
                             [&](element e) { return Normalizer(e, t, depth + 1); });
     }
-    static constexpr std::pair<const char*, N::Kind> kUnicodeForms[] = {
-        {"NFC", N::kNfc}, {"NFKC", N::kNfkc}, {"NFD", N::kNfd}, {"NFKD", N::kNfkd}};
-    for (auto [name, kind] : kUnicodeForms) {
+    static constexpr std::pair<const char*, NormalForm> kUnicodeForms[] = {
+        {"NFC", NormalForm::kNfc},
+        {"NFKC", NormalForm::kNfkc},
+        {"NFD", NormalForm::kNfd},
+        {"NFKD", NormalForm::kNfkd}};
+    for (auto [name, form] : kUnicodeForms) {
       if (type == name) {
-        t->normalizers_.push_back({kind, "", ""});
+        t->normalizers_.push_back({N::kUnicode, "", "", form});
         return absl::OkStatus();
       }
     }
