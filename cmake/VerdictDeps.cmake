@@ -8,10 +8,9 @@ find_package(GTest CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
-# ICU, under the two names rewards/ and rollout/ use. Found here, at the top, so that the imported
-# targets are visible in every folder (the fuzz builds link copies of those libraries from tests/).
+# ICU (rewards/, verifier/instruct/). Found here, at the top, so that the imported target is
+# visible in every folder (the fuzz builds link copies of those libraries from tests/).
 pkg_check_modules(ICU_UC REQUIRED IMPORTED_TARGET icu-uc)
-pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 
 find_library(GMP_LIBRARY gmp REQUIRED)
 find_library(GMPXX_LIBRARY gmpxx REQUIRED)

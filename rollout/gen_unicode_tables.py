@@ -9,8 +9,6 @@ unicodedata at a chosen Unicode version). The output is committed; rerun to move
 """
 import sys
 
-import unicodedata2 as ud
-
 # Order matters: it is the C++ enum GeneralCategory in rollout/unicode.h.
 CATEGORIES = ["Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd",
               "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf",
@@ -19,6 +17,8 @@ WANT_VERSION = "16.0.0"
 
 
 def main():
+    import unicodedata2 as ud  # here, so that gen_normalizer_tables.py can share write_array
+
     if ud.unidata_version != WANT_VERSION:
         sys.exit(f"unicodedata2 has Unicode {ud.unidata_version}; need {WANT_VERSION} "
                  f"(pip install unicodedata2=={WANT_VERSION})")

@@ -1,8 +1,5 @@
 #include "rollout/tokenizer.h"
 
-#include <unicode/normalizer2.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <functional>
 #include <queue>
@@ -17,29 +14,9 @@
 #include "rollout/tokenizer_internal.h"
 
 namespace verdict::rollout {
-namespace {
 
 using tokenizer_internal::PairKey;
-using tokenizer_internal::Sv;
 using tokenizer_internal::Utf8Of;
-
-std::string UnicodeNormalize(int kind, const std::string& text) {
-  UErrorCode err = U_ZERO_ERROR;
-  const icu::Normalizer2* n = nullptr;
-  switch (kind) {
-    case 0: n = icu::Normalizer2::getNFCInstance(err); break;
-    case 1: n = icu::Normalizer2::getNFKCInstance(err); break;
-    case 2: n = icu::Normalizer2::getNFDInstance(err); break;
-    default: n = icu::Normalizer2::getNFKDInstance(err); break;
-  }
-  icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
-  if (U_FAILURE(err) || n->isNormalized(u, err)) return text;
-  std::string out;
-  n->normalize(u, err).toUTF8String(out);
-  return U_SUCCESS(err) ? out : text;
-}
-
-}  // namespace
 
 char32_t ByteToUnicode(uint8_t b) {
   if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
@@ -63,7 +40,8 @@ class Tokenizer::PieceCache {
   }
   void Put(std::string_view piece, const int32_t* ids, size_t n) {
     absl::MutexLock lock(&mu_);
-    if (map_.size() < kCapacity) map_.emplace(Sv(piece), std::vector<int32_t>(ids, ids + n));
+    if (map_.size() < kCapacity)
+      map_.emplace(std::string(piece), std::vector<int32_t>(ids, ids + n));
   }
 
  private:
@@ -83,7 +61,7 @@ int32_t Tokenizer::TokenId(std::string_view token) const {
   if (byte_level_) {
     for (unsigned char c : token) key += Utf8Of(ByteToUnicode(c));
   } else {
-    key = Sv(token);
+    key = std::string(token);
   }
   auto it = vocab_.find(key);
   return it == vocab_.end() ? -1 : it->second;
@@ -111,7 +89,7 @@ absl::Status Tokenizer::InitialSymbols(std::string_view piece, std::vector<int32
     const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
     const std::string_view ch = piece.substr(i, len);
     i += len;
-    if (auto it = vocab_.find(Sv(ch)); it != vocab_.end()) {
+    if (auto it = vocab_.find(std::string(ch)); it != vocab_.end()) {
       ids->push_back(it->second);
       last_unk = false;
       continue;
@@ -124,8 +102,8 @@ absl::Status Tokenizer::InitialSymbols(std::string_view piece, std::vector<int32
       continue;
     }
     if (unk_id_ < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("tokenizer.json has no token for \"", Sv(ch),
-                                                     "\" (no byte fallback, no unk_token)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tokenizer.json has no token for \"", ToAbsl(ch), "\" (no byte fallback, no unk_token)"));
     }
     if (!(fuse_unk_ && last_unk)) ids->push_back(unk_id_);
     last_unk = true;
@@ -142,7 +120,7 @@ absl::Status Tokenizer::Bpe(std::string_view piece, std::vector<int32_t>* out) c
     if (byte_level_) {
       for (unsigned char c : piece) key += Utf8Of(ByteToUnicode(c));
     } else {
-      key = Sv(piece);
+      key = std::string(piece);
     }
     if (auto it = vocab_.find(key); it != vocab_.end()) {
       out->push_back(it->second);
@@ -273,7 +251,7 @@ absl::Status Tokenizer::EncodeOrdinary(std::string_view text, bool at_start,
         if (!s.empty()) s = n.a + s;
         break;
       case Normalizer::kReplace: s = absl::StrReplaceAll(s, {{n.a, n.b}}); break;
-      default: s = UnicodeNormalize(n.kind, s); break;
+      case Normalizer::kUnicode: s = Normalize(n.form, s); break;
     }
   }
   if (add_prefix_space_ && !s.empty() && s[0] != ' ') s.insert(s.begin(), ' ');
@@ -344,7 +322,7 @@ absl::StatusOr<PromptTemplate> ParsePromptTemplate(std::string_view name) {
   if (name == "r1") return PromptTemplate::kR1;
   if (name == "plain") return PromptTemplate::kPlain;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown prompt template \"", Sv(name), "\" (r1, plain)"));
+      absl::StrCat("unknown prompt template \"", ToAbsl(name), "\" (r1, plain)"));
 }
 
 std::string ApplyPromptTemplate(PromptTemplate t, std::string_view question) {

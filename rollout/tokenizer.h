@@ -1,6 +1,7 @@
 // BPE tokenizer read from a Hugging Face tokenizer.json, as HF `tokenizers` encodes:
 //  - added (special) tokens;
-//  - normalizers: NFC, NFKC, NFD, NFKD (ICU), Prepend, Replace (a string pattern) and Sequence
+//  - normalizers: NFC, NFKC, NFD, NFKD (rollout/normalizer.h), Prepend, Replace (a string pattern)
+//  and Sequence
 //    of these (empty included);
 //  - pre-tokenizers: Split (any regex in split_regex.h's subset; the Qwen2, Llama-3 and GPT-2
 //    patterns run as exact hand-written scanners), ByteLevel, Digits, Metaspace (first), and
@@ -9,8 +10,8 @@
 //    (SentencePiece style, e.g. Llama-2), merges by rank in the "a b" or ["a", "b"] format,
 //    applied with a priority queue over a linked list (n log n in the piece length, as HF);
 //  - decoding back to bytes.
-// Character classes come from rollout/unicode.h (Unicode 16, as HF), not the host; the
-// Unicode normalisers still use the host's ICU.
+// Nothing depends on the host: character classes come from rollout/unicode.h (Unicode 16, as
+// HF's regex engine), normal forms from rollout/normalizer.h (Unicode 9.0, as HF's normalizers).
 //
 // Thread safety: immutable after FromJson except an internal, locked cache of encoded pieces;
 // Encode/Decode may run on any thread.
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "rollout/normalizer.h"
 #include "rollout/pretokenizer.h"
 #include "rollout/split_regex.h"
 
@@ -67,8 +69,9 @@ class Tokenizer {
     bool special;
   };
   struct Normalizer {
-    enum Kind { kNfc, kNfkc, kNfd, kNfkd, kPrepend, kReplace } kind;
-    std::string a, b;  // kPrepend: a; kReplace: a -> b
+    enum Kind { kUnicode, kPrepend, kReplace } kind;
+    std::string a, b;                    // kPrepend: a; kReplace: a -> b
+    NormalForm form = NormalForm::kNfc;  // kUnicode
   };
   // How a split's matches become pieces (HF's SplitDelimiterBehavior).
   enum class Behavior { kIsolated, kRemoved, kMergedWithPrevious, kMergedWithNext, kContiguous };

@@ -24,8 +24,6 @@ inline std::string Utf8Of(char32_t c) {
   return o;
 }
 
-inline std::string Sv(std::string_view s) { return std::string(s); }
-
 // The key of a merge (a, b) in Tokenizer::merges_.
 inline uint64_t PairKey(int32_t a, int32_t b) {
   return (static_cast<uint64_t>(a) << 32) | static_cast<uint32_t>(b);

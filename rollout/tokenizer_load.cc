@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "base/strings.h"
 #include "base/utf8.h"
 #include "rollout/tokenizer.h"
 #include "rollout/tokenizer_internal.h"
@@ -17,7 +18,6 @@ namespace {
 
 using simdjson::dom::element;
 using tokenizer_internal::PairKey;
-using tokenizer_internal::Sv;
 using tokenizer_internal::Utf8Of;
 
 // Inverse byte map: code point -> byte, or -1.
@@ -90,11 +90,14 @@ class TokenizerLoader {
       return EachInSequence(n, "normalizers", depth,
                             [&](element e) { return Normalizer(e, t, depth + 1); });
     }
-    static constexpr std::pair<const char*, N::Kind> kUnicodeForms[] = {
-        {"NFC", N::kNfc}, {"NFKC", N::kNfkc}, {"NFD", N::kNfd}, {"NFKD", N::kNfkd}};
-    for (auto [name, kind] : kUnicodeForms) {
+    static constexpr std::pair<const char*, NormalForm> kUnicodeForms[] = {
+        {"NFC", NormalForm::kNfc},
+        {"NFKC", NormalForm::kNfkc},
+        {"NFD", NormalForm::kNfd},
+        {"NFKD", NormalForm::kNfkd}};
+    for (auto [name, form] : kUnicodeForms) {
       if (type == name) {
-        t->normalizers_.push_back({kind, "", ""});
+        t->normalizers_.push_back({N::kUnicode, "", "", form});
         return absl::OkStatus();
       }
     }
@@ -103,7 +106,7 @@ class TokenizerLoader {
       if (n["prepend"].get_string().get(p)) {
         return absl::InvalidArgumentError("tokenizer.json: Prepend normalizer without prepend");
       }
-      t->normalizers_.push_back({N::kPrepend, Sv(p), ""});
+      t->normalizers_.push_back({N::kPrepend, std::string(p), ""});
     } else if (type == "Replace") {
       std::string_view pattern, content;
       if (n["pattern"]["String"].get_string().get(pattern)) {
@@ -113,10 +116,10 @@ class TokenizerLoader {
       if (n["content"].get_string().get(content) || pattern.empty()) {
         return absl::InvalidArgumentError("tokenizer.json: Replace normalizer without content");
       }
-      t->normalizers_.push_back({N::kReplace, Sv(pattern), Sv(content)});
+      t->normalizers_.push_back({N::kReplace, std::string(pattern), std::string(content)});
     } else {
       return absl::UnimplementedError(
-          absl::StrCat("tokenizer.json: normalizer ", Sv(type),
+          absl::StrCat("tokenizer.json: normalizer ", ToAbsl(type),
                        " is not supported (NFC, NFKC, NFD, NFKD, Prepend, Replace, Sequence)"));
     }
     return absl::OkStatus();
@@ -131,7 +134,7 @@ class TokenizerLoader {
     if (b == "MergedWithPrevious") return B::kMergedWithPrevious;
     if (b == "MergedWithNext") return B::kMergedWithNext;
     if (b == "Contiguous") return B::kContiguous;
-    return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: Split behavior ", Sv(b)));
+    return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: Split behavior ", ToAbsl(b)));
   }
 
   static absl::Status AddRegexStep(std::string_view regex, Tokenizer::Behavior behavior,
@@ -148,7 +151,7 @@ class TokenizerLoader {
       if (!re.ok()) {
         return absl::Status(
             re.status().code(),
-            absl::StrCat("tokenizer.json: ", re.status().message(), ": ", Sv(regex)));
+            absl::StrCat("tokenizer.json: ", re.status().message(), ": ", ToAbsl(regex)));
       }
       step.regex = std::make_shared<const SplitRegex>(*std::move(re));
     }
@@ -215,7 +218,7 @@ class TokenizerLoader {
       if (pre["replacement"].get_string().get(rep) || rep.empty()) {
         return absl::InvalidArgumentError("tokenizer.json: Metaspace without a replacement");
       }
-      t->metaspace_ = Sv(rep);
+      t->metaspace_ = std::string(rep);
       bool legacy_prefix = true;  // before prepend_scheme: add_prefix_space
       if (pre["add_prefix_space"].get_bool().get(legacy_prefix)) legacy_prefix = true;
       using P = Tokenizer::Prepend;
@@ -229,7 +232,7 @@ class TokenizerLoader {
         }
         if (!known) {
           return absl::InvalidArgumentError(
-              absl::StrCat("tokenizer.json: Metaspace prepend_scheme ", Sv(scheme)));
+              absl::StrCat("tokenizer.json: Metaspace prepend_scheme ", ToAbsl(scheme)));
         }
       }
       bool split = true;
@@ -244,7 +247,7 @@ class TokenizerLoader {
                           t);
     }
     return absl::UnimplementedError(
-        absl::StrCat("tokenizer.json: pre-tokenizer ", Sv(type), " is not supported"));
+        absl::StrCat("tokenizer.json: pre-tokenizer ", ToAbsl(type), " is not supported"));
   }
 
   // Vocab string -> the bytes the token stands for.
@@ -257,8 +260,8 @@ class TokenizerLoader {
       for (char32_t c : cps) {
         const int b = UnicodeToByte(c);
         if (b < 0) {
-          return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: vocab entry ", Sv(key),
-                                                         " is not byte-level (GPT-2 byte map)"));
+          return absl::InvalidArgumentError(absl::StrCat(
+              "tokenizer.json: vocab entry ", ToAbsl(key), " is not byte-level (GPT-2 byte map)"));
         }
         bytes += static_cast<char>(b);
       }
@@ -267,7 +270,7 @@ class TokenizerLoader {
     if (int b = ByteFallbackByte(key); t.byte_fallback_ && b >= 0) {
       return std::string(1, static_cast<char>(b));
     }
-    return metaspace ? absl::StrReplaceAll(Sv(key), {{kMetaspace, " "}}) : Sv(key);
+    return metaspace ? absl::StrReplaceAll(ToAbsl(key), {{kMetaspace, " "}}) : std::string(key);
   }
 
   static absl::Status Model(element model, Tokenizer* t) {
@@ -302,7 +305,7 @@ class TokenizerLoader {
     for (auto [key, value] : vocab) {
       int64_t id;
       if (value.get_int64().get(id) || id < 0 || id > (1 << 24)) {
-        return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: bad id for ", Sv(key)));
+        return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: bad id for ", ToAbsl(key)));
       }
       if (static_cast<size_t>(id) >= t->id_to_token_.size()) t->id_to_token_.resize(id + 1);
       auto bytes = TokenBytes(key, *t, metaspace);
@@ -312,10 +315,10 @@ class TokenizerLoader {
     }
     std::string_view unk;
     if (!model["unk_token"].get_string().get(unk)) {
-      auto it = t->vocab_.find(Sv(unk));
+      auto it = t->vocab_.find(std::string(unk));
       if (it == t->vocab_.end()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("tokenizer.json: unk_token ", Sv(unk), " is not in the vocab"));
+            absl::StrCat("tokenizer.json: unk_token ", ToAbsl(unk), " is not in the vocab"));
       }
       t->unk_id_ = it->second;
     }
@@ -341,17 +344,17 @@ class TokenizerLoader {
         const size_t sp = s.find(' ');
         if (sp == std::string_view::npos) {
           return absl::InvalidArgumentError(
-              absl::StrCat("tokenizer.json: merge \"", Sv(s), "\" has no space"));
+              absl::StrCat("tokenizer.json: merge \"", ToAbsl(s), "\" has no space"));
         }
-        a = Sv(s.substr(0, sp));
-        b = Sv(s.substr(sp + 1));
+        a = std::string(s.substr(0, sp));
+        b = std::string(s.substr(sp + 1));
       } else if (!m.get_array().get(pair) && pair.size() == 2) {
         std::string_view x, y;
         if (pair.at(0).get_string().get(x) || pair.at(1).get_string().get(y)) {
           return absl::InvalidArgumentError("tokenizer.json: merge pair is not two strings");
         }
-        a = Sv(x);
-        b = Sv(y);
+        a = std::string(x);
+        b = std::string(y);
       } else {
         return absl::InvalidArgumentError("tokenizer.json: merge is neither \"a b\" nor [a, b]");
       }
@@ -382,7 +385,7 @@ absl::StatusOr<Tokenizer> Tokenizer::FromJson(std::string_view json) {
   }
   if (type != "BPE") {
     return absl::UnimplementedError(
-        absl::StrCat("tokenizer.json: model type ", Sv(type), " is not supported (BPE only)"));
+        absl::StrCat("tokenizer.json: model type ", ToAbsl(type), " is not supported (BPE only)"));
   }
   element norm, pre;
   if (!root["normalizer"].get(norm)) {

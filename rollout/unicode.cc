@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -12,46 +13,16 @@
 namespace verdict::rollout {
 namespace {
 
-struct CategoryRun {
-  char32_t first;
-  uint8_t category;
-};
+using CategoryRun = CodePointRun;
 struct FoldPair {
   char32_t from, to;
 };
 
 #include "rollout/unicode_tables.inc"
 
-constexpr char32_t kCodePoints = 0x110000;
-constexpr int kBlockBits = 7;  // 128 code points per block
-constexpr char32_t kBlock = 1u << kBlockBits;
-
-// Two-stage table built once from the runs: block index per block, then one category per
-// code point of each distinct block (about 260 distinct blocks of 128).
-struct CategoryTable {
-  std::vector<uint16_t> block_of;
-  std::vector<uint8_t> blocks;
-  CategoryTable() {
-    std::vector<uint8_t> flat(kCodePoints);
-    const size_t n = sizeof(kCategoryRuns) / sizeof(kCategoryRuns[0]);
-    for (size_t r = 0; r < n; ++r) {
-      const char32_t end = r + 1 < n ? kCategoryRuns[r + 1].first : kCodePoints;
-      std::fill(flat.begin() + kCategoryRuns[r].first, flat.begin() + end,
-                kCategoryRuns[r].category);
-    }
-    absl::flat_hash_map<std::string, uint16_t> seen;
-    block_of.resize(kCodePoints / kBlock);
-    for (char32_t b = 0; b < kCodePoints / kBlock; ++b) {
-      std::string block(flat.begin() + b * kBlock, flat.begin() + (b + 1) * kBlock);
-      auto [it, added] = seen.try_emplace(block, static_cast<uint16_t>(seen.size()));
-      block_of[b] = it->second;
-      if (added) blocks.insert(blocks.end(), block.begin(), block.end());
-    }
-  }
-};
-
-const CategoryTable& Table() {
-  static const CategoryTable* t = new CategoryTable();
+const CodePointTable& Table() {
+  static const CodePointTable* t =
+      new CodePointTable(ExpandRuns(kCategoryRuns, std::size(kCategoryRuns)));
   return *t;
 }
 
@@ -62,12 +33,27 @@ struct NamedMask {
 
 }  // namespace
 
-GeneralCategory CategoryOf(char32_t c) {
-  if (c >= kCodePoints) return GeneralCategory::kCn;
-  const CategoryTable& t = Table();
-  return static_cast<GeneralCategory>(
-      t.blocks[static_cast<size_t>(t.block_of[c >> kBlockBits]) * kBlock + (c & (kBlock - 1))]);
+std::vector<uint16_t> ExpandRuns(const CodePointRun* runs, size_t n) {
+  std::vector<uint16_t> flat(kCodePointCount);
+  for (size_t r = 0; r < n; ++r) {
+    const char32_t end = r + 1 < n ? runs[r + 1].first : kCodePointCount;
+    std::fill(flat.begin() + runs[r].first, flat.begin() + end, runs[r].value);
+  }
+  return flat;
 }
+
+CodePointTable::CodePointTable(const std::vector<uint16_t>& flat) {
+  absl::flat_hash_map<std::vector<uint16_t>, uint16_t> seen;
+  block_of_.resize(kCodePointCount / kBlock);
+  for (char32_t b = 0; b < kCodePointCount / kBlock; ++b) {
+    std::vector<uint16_t> block(flat.begin() + b * kBlock, flat.begin() + (b + 1) * kBlock);
+    auto [it, added] = seen.try_emplace(block, static_cast<uint16_t>(seen.size()));
+    block_of_[b] = it->second;
+    if (added) blocks_.insert(blocks_.end(), block.begin(), block.end());
+  }
+}
+
+GeneralCategory CategoryOf(char32_t c) { return static_cast<GeneralCategory>(Table()[c]); }
 
 bool IsUnicodeSpace(char32_t c) {
   return (c >= 9 && c <= 13) || c == 0x85 || InCategories(c, kSeparatorMask);

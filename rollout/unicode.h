@@ -6,8 +6,10 @@
 #ifndef VERDICT_ROLLOUT_UNICODE_H_
 #define VERDICT_ROLLOUT_UNICODE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -73,6 +75,34 @@ absl::StatusOr<CategoryMask> CategoryMaskByName(std::string_view name);
 
 // The Unicode version of the tables ("16.0.0").
 std::string_view UnicodeVersion();
+
+constexpr char32_t kCodePointCount = 0x110000;
+
+// A run of generated data: `value` holds from `first` until the next run's first code point.
+struct CodePointRun {
+  char32_t first;
+  uint8_t value;
+};
+// One value per code point (kCodePointCount of them) from runs sorted by `first`, the first
+// starting at 0.
+std::vector<uint16_t> ExpandRuns(const CodePointRun* runs, size_t n);
+
+// A value per code point, stored in two stages (an index per block of 128 code points, then the
+// distinct blocks) for tables built once from generated data. Code points past U+10FFFF read 0.
+class CodePointTable {
+ public:
+  explicit CodePointTable(const std::vector<uint16_t>& flat);  // kCodePointCount values
+  uint16_t operator[](char32_t c) const {
+    if (c >= kCodePointCount) return 0;
+    return blocks_[static_cast<size_t>(block_of_[c >> kBlockBits]) * kBlock + (c & (kBlock - 1))];
+  }
+
+ private:
+  static constexpr int kBlockBits = 7;
+  static constexpr char32_t kBlock = 1u << kBlockBits;
+  std::vector<uint16_t> block_of_;
+  std::vector<uint16_t> blocks_;
+};
 
 }  // namespace verdict::rollout
 
