@@ -201,6 +201,9 @@ absl::StatusOr<PairResult> RunHarnessPair(sandbox::Runner& runner, const RunRequ
     r = ReadLine(rep_r.get(), &buf, options.hello_wait_ms, c_done.get(), h_done.get(), cancel);
   }
   if (r == 1) {
+    if (options.harness_nonblocking) {
+      for (int fd : {rep_r.get(), req_w.get()}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
     const size_t nl = buf.find('\n');
     buf.resize(nl == std::string::npos ? buf.size() : nl);
     buf.push_back('\n');

@@ -18,11 +18,22 @@
 #define VERDICT_VERIFIER_CODE_HARNESS_PAIR_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "sandbox/runner.h"
 
 namespace verdict::code {
+
+// The two programs of one pair (python_harness.h, js_harness.h): each is its run's main source
+// file, beside the solution (candidate) or the test file (harness, where there is one); the
+// harness reads `harness_stdin`.
+struct PairPrograms {
+  std::string candidate_source;
+  std::string harness_source;
+  std::string test_file;  // empty: none
+  std::string harness_stdin;
+};
 
 struct PairOptions {
   // Most time the candidate may take from its first line to its hello (to load the solution),
@@ -32,6 +43,11 @@ struct PairOptions {
   // end of its input and exits, or it was dying already) before it is stopped, ms. Its own
   // status and usage are known only when it ends by itself. Default 500.
   int64_t candidate_grace_ms = 500;
+  // The harness's ends of the channel (its fds 3 and 4) become non-blocking once the hello is
+  // read, for a harness that cannot poll (node's synchronous fs): a read or write that would
+  // block returns EAGAIN, so the harness's own timer can stop a wait for a stuck candidate.
+  // Default false.
+  bool harness_nonblocking = false;
 };
 
 struct PairResult {
