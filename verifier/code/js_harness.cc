@@ -384,25 +384,32 @@ function main() {
   // Asynchronous test code fails through these; the report waits for the event loop to empty.
   process.on('uncaughtException', failed);
   process.on('unhandledRejection', failed);
-  const finish = () => {
+  const finish = (code) => {
+    // A test that exits or sets process.exitCode: as node's own exit status would say.
+    code = typeof code === 'number' ? code : process.exitCode;
+    if (code !== undefined && code !== 0 && code !== '0' && status === 'PASS') {
+      status = 'ERROR';
+      msg = 'the test exited with code ' + String(code).slice(0, 20);
+    }
     if (link.failure !== null && status !== 'TIMEOUT') [status, msg] = link.failure;
     report(status, ms(), msg);
     process.reallyExit(0);
   };
+  process.on('beforeExit', finish);
+  process.on('exit', finish);
   try {
     // The test's time limit, from the moment the candidate is loaded: vm's watchdog stops the
     // script wherever it is (the test code cannot catch that), waits for the candidate included.
     vm.runInThisContext(cfg.test, {filename: 'test.js', timeout: cfg.test_ms});
   } catch (e) {
     failed(e);
-    finish();
+    finish(0);
   }
   const left = Math.max(1, cfg.test_ms - ms());
   setTimeout(() => {
     failed(kTimeout);
-    finish();
+    finish(0);
   }, left).unref();
-  process.on('beforeExit', finish);
 }
 
 main();

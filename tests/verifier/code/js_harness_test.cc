@@ -243,6 +243,18 @@ TEST(JsHarness, AsynchronousFailuresCount) {
   EXPECT_EQ(Accuracy(ref, "const add = (a, b) => a === 2 ? 7 : 0\n", &why), 0.0) << why;
 }
 
+// The test code's own exit status counts as node's would (the candidate's never does).
+TEST(JsHarness, TestCodeThatExitsKeepsItsStatus) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"if (add(1, 2) !== 3) process.exit(1);\nprocess.exit(0);\n", ""},
+               {"if (add(2, 5) !== 7) process.exitCode = 1;\n", ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, "const add = (a, b) => a + b\n", &why), 1.0) << why;
+  EXPECT_EQ(Accuracy(ref, "const add = (a, b) => 0\n", &why), 0.0) << why;
+  EXPECT_EQ(Accuracy(ref, "const add = (a, b) => { process.exitCode = 0; return 0; }\n", &why), 0.0)
+      << why;
+}
+
 TEST(JsHarness, PlainValuesCrossWithTheirTypes) {
   CodeReference ref = AssertRef();
   ref.tests = {
