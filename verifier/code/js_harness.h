@@ -24,7 +24,10 @@
 // prototype; a getter runs in the candidate, where its exception is the call's. The
 // candidate's exceptions are thrown in the harness as the builtin error of their name (else an
 // Error named after it). Arguments are copies. The test code never exists in the candidate's
-// process nor in its work dir (it travels on the harness's stdin).
+// process nor in its work dir (it travels on the harness's stdin). Unlike Python's, the harness
+// cannot make itself non-dumpable (node has no prctl): where the two runs share a uid and a pid
+// namespace (an --allow-unsafe-sandbox server, NeedsNoDump in judge.cc) the candidate could read
+// the harness's memory or stdin through /proc.
 //
 // Pure functions, thread-safe.
 #ifndef VERDICT_VERIFIER_CODE_JS_HARNESS_H_
