@@ -345,19 +345,21 @@ function main() {
     return;
   }
   const link = new Link(new Chan(3, 4));
-  // Each of the candidate's functions, as a global the test code can shadow, unless it names
-  // one of the harness's own globals.
+  // The harness's own globals, which no candidate function replaces: node's, CommonJS's, and
+  // `assert` (node's), so that a test calling a bare assert(...) cannot call the candidate's.
+  const own = {require: require, module: module, exports: module.exports, assert: assert};
+  for (const k of keysOf(own)) {
+    define(globalThis, k, {value: own[k], writable: true, enumerable: false, configurable: true});
+  }
+  // Each of the candidate's functions, as a global the test code can shadow.
   for (const name of keysOf(names)) {
-    if (!/^[A-Za-z_$][\w$]*$/.test(name) || name in globalThis || !isArray(names[name]) ||
-        names[name][0] !== 'f') {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name) || name in globalThis || name === '__filename' ||
+        name === '__dirname' || !isArray(names[name]) || names[name][0] !== 'f') {
       continue;
     }
     const proxy = {[name]: (...args) => link.call(name, args)}[name];
     define(globalThis, name, {value: proxy, writable: true, enumerable: false, configurable: true});
   }
-  globalThis.require = require;
-  globalThis.module = module;
-  globalThis.exports = module.exports;
   const t0 = performance.now();
   const ms = () => performance.now() - t0;
   let status = 'PASS', msg = '';

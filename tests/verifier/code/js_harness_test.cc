@@ -216,6 +216,16 @@ TEST(JsHarness, TestThatSwallowsEveryExceptionStillFailsWhenTheCandidateExits) {
   EXPECT_EQ(Accuracy(ref, "function add(a, b) { return 3; }\n", &why), 1.0) << why;
 }
 
+// A test that calls a bare assert(...) gets node's, never a candidate function of that name.
+TEST(JsHarness, BareAssertIsNodesNotTheCandidates) {
+  CodeReference ref = AssertRef();
+  ref.tests = {{"assert(add(1, 2) === 3);\n", ""}};
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, "function add(a, b) { return a + b; }\n", &why), 1.0) << why;
+  EXPECT_EQ(Accuracy(ref, "function assert(x) {}\nfunction add(a, b) { return 0; }\n", &why), 0.0)
+      << why;
+}
+
 // HumanEval-X's JavaScript tests only console.assert (which prints and goes on in node): in
 // the harness a false console.assert fails the test.
 TEST(JsHarness, HumanEvalXConsoleAssertFails) {
