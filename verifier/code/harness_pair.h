@@ -1,7 +1,7 @@
 // Runs a trusted harness and the candidate it tests as two sandboxed processes joined by two
-// pipes, like an interactive judge: the candidate's stdin and stdout are the pipes, the
-// harness gets them as fds 3 (replies from the candidate) and 4 (requests to it), and the
-// candidate's hello on fd 5.
+// pipes, like an interactive judge: the candidate's stdin and stdout are the pipes (or its fds
+// 3 and 4: PairOptions::candidate_channel_fds), the harness gets them as fds 3 (replies from the
+// candidate) and 4 (requests to it), and the candidate's hello on fd 5.
 //
 // Both start at once. The candidate's first line ("started", after its interpreter's start-up)
 // and second (its hello, once the solution is loaded) are read here: the load may take
@@ -48,6 +48,11 @@ struct PairOptions {
   // block returns EAGAIN, so the harness's own timer can stop a wait for a stuck candidate.
   // Default false.
   bool harness_nonblocking = false;
+  // The candidate's channel is its fds 3 (requests) and 4 (replies) instead of its stdin and
+  // stdout, which stay a normal run's (empty stdin, captured stdout): for a candidate server
+  // that cannot move its own descriptors (node has no dup2), so that a solution reading stdin
+  // or printing does not touch the channel. Default false.
+  bool candidate_channel_fds = false;
 };
 
 struct PairResult {

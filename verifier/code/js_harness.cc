@@ -158,18 +158,14 @@ class Chan {
 )JS";
 
 constexpr char kCandidateServer[] = R"JS(
-// The candidate server: the protocol is its stdin and stdout (fds 0 and 1). The solution runs
-// as a script in this global scope; its console and process.stdout go to stderr, so it cannot
-// write on the protocol by accident. It can on purpose: a forged reply is no more than a
-// returned value.
+// The candidate server: the protocol is its fds 3 (requests) and 4 (replies); its stdin (empty)
+// and stdout are a normal run's. The solution runs as a script in this global scope. It can
+// write on the protocol on purpose: a forged reply is no more than a returned value.
 const globalEval = eval;  // indirect: the global scope, as the test code sees it
 
 function serve() {
-  const chan = new Chan(0, 1);
+  const chan = new Chan(3, 4);
   chan.send({started: 1});  // the judge's load timer starts here, after node's start-up
-  const err = process.stderr;
-  define(process, 'stdout', {get: () => err, configurable: true});
-  globalThis.console = new console.Console(err, err);
   globalThis.require = require;
   globalThis.module = module;
   globalThis.exports = module.exports;

@@ -1,13 +1,14 @@
 // The trusted harness for JavaScript assert tests (DESIGN.md §6, issue 15), the counterpart of
 // python_harness.h: two node programs that run as two sandboxed processes joined by two pipes
-// (harness_pair.h, with PairOptions::harness_nonblocking).
+// (harness_pair.h, with PairOptions::harness_nonblocking and candidate_channel_fds).
 //
-//  - The candidate server (`main.js` beside the candidate's `solution.js`): says it started,
-//    runs the solution as a script in its global scope (its console and process.stdout on
-//    stderr; `require`, `module` and `exports` defined), sends the names of the global
-//    functions the solution's text mentions (declared with function, const, let, var or class:
-//    the hello), then answers calls one at a time: a name and arguments in, a value or an
-//    exception (its name and message) out.
+//  - The candidate server (`main.js` beside the candidate's `solution.js`; its channel on fds 3
+//    and 4, PairOptions::candidate_channel_fds, so the solution's stdin is empty and its prints
+//    go to its own stdout): says it started, runs the solution as a script in its global scope
+//    (`require`, `module` and `exports` defined), sends the names of the global functions the
+//    solution's text mentions (declared with function, const, let, var or class: the hello),
+//    then answers calls one at a time: a name and arguments in, a value or an exception (its
+//    name and message) out.
 //  - The harness (`main.js` of the other run: the config with the test code on stdin, fds 3
 //    and 4 joined to the candidate, the hello on fd 5) binds each candidate function as a
 //    global proxy that calls across the pipe synchronously (fs.readSync), then runs the test

@@ -382,6 +382,7 @@ absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std:
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
   po.harness_nonblocking = js;
+  po.candidate_channel_fds = js;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
   if (!pair.ok()) return pair.status();
   if (pair->candidate_ended) {

@@ -63,6 +63,9 @@ TEST(JsHarness, HonestSolutionsPassWhicheverWayTheyDeclareTheFunction) {
            "'use strict';\nconst fs = require('fs');\nfunction helper(x) { return x; }\n"
            "function add(a, b) { console.log('debug', a); return helper(a) + b; }\n"
            "module.exports = {add};\n",
+           "const input = require('fs').readFileSync(0, 'utf8');\n"
+           "console.log('read', input.length, 'bytes');\nprocess.stdout.write('x\\n');\n"
+           "function add(a, b) { return a + b; }\n",
        }) {
     std::string why;
     EXPECT_EQ(Accuracy(AssertRef(), code, &why), 1.0) << code << ": " << why;
