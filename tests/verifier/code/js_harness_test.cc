@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "sandbox/linux_runner.h"
+#include "verifier/code/js_harness.h"
 #include "verifier/code/judge.h"
 
 namespace verdict::code {
@@ -22,6 +23,21 @@ sandbox::Runner& SharedRunner() {
     return CreateLinuxRunner(o).value().release();
   }();
   return *runner;
+}
+
+// The test code travels on the harness's stdin as a JSON string, whatever it holds; neither
+// program carries it.
+TEST(BuildJsAssertPair, TestCodeTravelsOnlyInTheHarnessConfig) {
+  const std::string test = "assert.equal(f(\"a\\\"b\"), '\\n');\n\t// é\x01";
+  PairPrograms p = BuildJsAssertPair(test, "V42", 1500);
+  EXPECT_EQ(p.harness_stdin,
+            "{\"nonce\":\"V42\",\"test_ms\":1500,\"test\":"
+            "\"assert.equal(f(\\\"a\\\\\\\"b\\\"), '\\\\n');\\n\\t// é\\u0001\"}");
+  EXPECT_TRUE(p.test_file.empty());
+  EXPECT_EQ(p.candidate_source.find("assert.equal(f("), std::string::npos);
+  EXPECT_EQ(p.harness_source.find("assert.equal(f("), std::string::npos);
+  EXPECT_NE(p.candidate_source.find("new Chan(3, 4)"), std::string::npos);
+  EXPECT_NE(p.harness_source.find("vm.runInThisContext(cfg.test"), std::string::npos);
 }
 
 // add(1, 2) must be 3 and add(2, 5) 7, in MultiPL-E's shape; every hack below returns 0 or
