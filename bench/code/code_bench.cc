@@ -5,10 +5,10 @@
 //  2. compile cache: a bits/stdc++.h solution compiled (miss) vs served from the cache (hit);
 //  3. throughput: 64 distinct Python solutions x 10 stdin tests, judged with JudgeGroup on all
 //     cores (test runs per second);
-//  4. the trusted harness (issue 15): a Python assert test run the old way (solution + test code
-//     in one sandboxed process, pass = exit 0) vs the harness pair (candidate server + harness,
-//     two sandboxed processes), one test at a time (median) and 64 solutions x 4 tests on all
-//     cores.
+//  4. the trusted harness (issue 15): a Python and a JavaScript assert test run the old way
+//     (solution + test code in one sandboxed process, pass = exit 0) vs the harness pair
+//     (candidate server + harness, two sandboxed processes), one test at a time (median) and 64
+//     solutions x 4 tests on all cores.
 // Usage: code_bench [runs=200] [harness]   ("harness": section 4 only)
 #include <spawn.h>
 #include <sys/wait.h>
@@ -68,6 +68,83 @@ double SandboxMs(verdict::sandbox::Runner& r, const std::vector<std::string>& ar
     t.push_back(Ms(s, Clock::now()));
   }
   return Median(t);
+}
+
+// Section 4 for one language: `test` against `solution` the old way (solution + test code in
+// one sandboxed process, pass = exit 0) vs the harness pair (JudgeProgram), one test at a time
+// (median) and 64 solutions x 4 tests on `cores` threads. False when a run failed.
+bool HarnessSection(verdict::sandbox::Runner& runner,
+                    const std::vector<verdict::sandbox::Toolchain>& table, const char* lang,
+                    const std::string& solution, const std::string& test, const char* comment,
+                    int runs, int cores) {
+  using namespace verdict;
+  const sandbox::Toolchain* tc = sandbox::FindToolchain(table, lang);
+  if (tc == nullptr) return false;
+  sandbox::RunRequest old_req;
+  old_req.argv = sandbox::ExpandArgv(tc->run_argv, *tc, "");
+  old_req.files = {{tc->source_name, code::BuildAssertProgram(solution, test), false}};
+  old_req.limits.memory_bytes = std::max(old_req.limits.memory_bytes, tc->min_memory_bytes);
+  code::CodeReference aref;
+  aref.language = lang;
+  aref.shape = code::TestShape::kAssert;
+  aref.tests = {{test, ""}};
+  const int n = runs / 4 + 1;
+  std::vector<double> old_ms, new_ms;
+  for (int i = 0; i < n; ++i) {
+    auto t = Clock::now();
+    auto r = runner.Run(old_req, nullptr);
+    if (!r.ok() || r->status != sandbox::RunStatus::kOk) return false;
+    old_ms.push_back(Ms(t, Clock::now()));
+    t = Clock::now();
+    auto v = code::JudgeProgram(aref, solution, runner, {}, nullptr);
+    if (!v.ok() || v->verdict != code::Verdict::kCorrect) return false;
+    new_ms.push_back(Ms(t, Clock::now()));
+  }
+  printf(
+      "harness   %s assert test, one at a time: one process %.2f ms  harness pair %.2f "
+      "ms  (+%.2f ms, %.2fx)\n",
+      lang, Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
+      Median(new_ms) / Median(old_ms));
+  // Throughput: 64 solutions x 4 tests; the old way as 256 single runs on `cores` threads.
+  for (int t = 0; t < 3; ++t) aref.tests.push_back({test, ""});
+  std::vector<std::string> sols;
+  for (int i = 0; i < 64; ++i) sols.push_back(absl::StrCat(comment, i, "\n", solution));
+  std::atomic<int> next{0}, ok{0};
+  auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (int c = 0; c < cores; ++c) {
+    pool.emplace_back([&] {
+      for (int i; (i = next.fetch_add(1)) < 256;) {
+        sandbox::RunRequest r = old_req;
+        r.files[0].content = code::BuildAssertProgram(sols[i / 4], test);
+        auto res = runner.Run(r, nullptr);
+        ok += res.ok() && res->status == sandbox::RunStatus::kOk;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  const double old_total = Ms(t0, Clock::now());
+  std::vector<std::string> group;
+  const std::string fence = tc->name == "python3" ? "```python\n" : "```javascript\n";
+  for (auto& s : sols) group.push_back(fence + s + "```\n");
+  // A pair spends much of its time waiting on the other process: JudgeOptions::parallelism
+  // (completions and tests in flight) = cores, as the one-process runs, and twice that.
+  for (int par : {cores, 2 * cores}) {
+    code::JudgeOptions o;
+    o.parallelism = par;
+    t0 = Clock::now();
+    auto out = code::JudgeGroup(aref, group, runner, o, nullptr);
+    const double new_total = Ms(t0, Clock::now());
+    int correct = 0;
+    for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
+    printf(
+        "harness   %s assert 64 solutions x 4 tests on %d cores: one process %.0f test "
+        "runs/s (%d/256 ok)  harness pair (parallelism %d) %.0f test runs/s (%d/64 correct)  "
+        "(%.2fx)\n",
+        lang, cores, 256 / (old_total / 1000), ok.load(), par, 256 / (new_total / 1000), correct,
+        new_total / old_total);
+  }
+  return true;
 }
 
 }  // namespace
@@ -195,72 +272,15 @@ int main(int argc, char** argv) {
           lang, cores, ms, 640 / (ms / 1000), correct);
     }
   }
-  // 4. trusted harness: old one-process assert run vs the harness pair.
-  {
-    const std::string solution = "def add(a, b):\n    return a + b\n";
-    const std::string test = "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n";
-    const sandbox::Toolchain* python = sandbox::FindToolchain(table, "python3");
-    sandbox::RunRequest old_req;
-    old_req.argv = sandbox::ExpandArgv(python->run_argv, *python, "");
-    old_req.files = {{python->source_name, code::BuildAssertProgram(solution, test), false}};
-    code::CodeReference aref;
-    aref.shape = code::TestShape::kAssert;
-    aref.tests = {{test, ""}};
-    const int n = runs / 4 + 1;
-    std::vector<double> old_ms, new_ms;
-    for (int i = 0; i < n; ++i) {
-      auto t = Clock::now();
-      auto r = (*runner)->Run(old_req, nullptr);
-      if (!r.ok() || r->status != sandbox::RunStatus::kOk) return 1;
-      old_ms.push_back(Ms(t, Clock::now()));
-      t = Clock::now();
-      auto v = code::JudgeProgram(aref, solution, **runner, {}, nullptr);
-      if (!v.ok() || v->verdict != code::Verdict::kCorrect) return 1;
-      new_ms.push_back(Ms(t, Clock::now()));
-    }
-    printf(
-        "harness   python assert test, one at a time: one process %.2f ms  harness pair %.2f "
-        "ms  (+%.2f ms, %.2fx)\n",
-        Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
-        Median(new_ms) / Median(old_ms));
-    // Throughput: 64 solutions x 4 tests; the old way as 256 single runs on `cores` threads.
-    for (int t = 0; t < 3; ++t) aref.tests.push_back({test, ""});
-    std::vector<std::string> sols;
-    for (int i = 0; i < 64; ++i) sols.push_back(absl::StrCat("# solution ", i, "\n", solution));
-    std::atomic<int> next{0}, ok{0};
-    auto t0 = Clock::now();
-    std::vector<std::thread> pool;
-    for (int c = 0; c < cores; ++c) {
-      pool.emplace_back([&] {
-        for (int i; (i = next.fetch_add(1)) < 256;) {
-          sandbox::RunRequest r = old_req;
-          r.files[0].content = code::BuildAssertProgram(sols[i / 4], test);
-          auto res = (*runner)->Run(r, nullptr);
-          ok += res.ok() && res->status == sandbox::RunStatus::kOk;
-        }
-      });
-    }
-    for (auto& th : pool) th.join();
-    const double old_total = Ms(t0, Clock::now());
-    std::vector<std::string> group;
-    for (auto& s : sols) group.push_back("```python\n" + s + "```\n");
-    // A pair spends much of its time waiting on the other process: JudgeOptions::parallelism
-    // (completions and tests in flight) = cores, as the one-process runs, and twice that.
-    for (int par : {cores, 2 * cores}) {
-      code::JudgeOptions o;
-      o.parallelism = par;
-      t0 = Clock::now();
-      auto out = code::JudgeGroup(aref, group, **runner, o, nullptr);
-      const double new_total = Ms(t0, Clock::now());
-      int correct = 0;
-      for (auto& v : out) correct += v.ok() && v->verdict == code::Verdict::kCorrect;
-      printf(
-          "harness   python assert 64 solutions x 4 tests on %d cores: one process %.0f test "
-          "runs/s (%d/256 ok)  harness pair (parallelism %d) %.0f test runs/s (%d/64 correct)  "
-          "(%.2fx)\n",
-          cores, 256 / (old_total / 1000), ok.load(), par, 256 / (new_total / 1000), correct,
-          new_total / old_total);
-    }
+  // 4. trusted harness: old one-process assert run vs the harness pair, per language.
+  if (!HarnessSection(**runner, table, "python3", "def add(a, b):\n    return a + b\n",
+                      "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n", "# solution ", runs,
+                      cores) ||
+      !HarnessSection(**runner, table, "javascript", "function add(a, b) {\n  return a + b;\n}\n",
+                      "const assert = require('node:assert');\n"
+                      "assert.deepEqual(add(1, 2), 3);\nassert.deepEqual(add(-1, 1), 0);\n",
+                      "// solution ", runs, cores)) {
+    return 1;
   }
   return 0;
 }

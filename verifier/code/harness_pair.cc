@@ -165,8 +165,12 @@ absl::StatusOr<PairResult> RunHarnessPair(sandbox::Runner& runner, const RunRequ
   // Each run in a thread of its own; its ends of the pipes close as soon as it is over, so that
   // the other side reads the end of the channel instead of waiting for what cannot come.
   RunRequest c = candidate;
-  c.stdin_fd = req_r.get();
-  c.stdout_fd = rep_w.get();
+  if (options.candidate_channel_fds) {
+    c.extra_fds = {req_r.get(), rep_w.get()};
+  } else {
+    c.stdin_fd = req_r.get();
+    c.stdout_fd = rep_w.get();
+  }
   sandbox::CancelFlag stop_candidate, stop_harness;
   absl::StatusOr<RunResult> c_result = absl::InternalError("candidate not run");
   std::thread candidate_thread([&] {
@@ -201,6 +205,9 @@ absl::StatusOr<PairResult> RunHarnessPair(sandbox::Runner& runner, const RunRequ
     r = ReadLine(rep_r.get(), &buf, options.hello_wait_ms, c_done.get(), h_done.get(), cancel);
   }
   if (r == 1) {
+    if (options.harness_nonblocking) {
+      for (int fd : {rep_r.get(), req_w.get()}) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
     const size_t nl = buf.find('\n');
     buf.resize(nl == std::string::npos ? buf.size() : nl);
     buf.push_back('\n');

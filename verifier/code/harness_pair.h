@@ -1,7 +1,7 @@
 // Runs a trusted harness and the candidate it tests as two sandboxed processes joined by two
-// pipes, like an interactive judge: the candidate's stdin and stdout are the pipes, the
-// harness gets them as fds 3 (replies from the candidate) and 4 (requests to it), and the
-// candidate's hello on fd 5.
+// pipes, like an interactive judge: the candidate's stdin and stdout are the pipes (or its fds
+// 3 and 4: PairOptions::candidate_channel_fds), the harness gets them as fds 3 (replies from the
+// candidate) and 4 (requests to it), and the candidate's hello on fd 5.
 //
 // Both start at once. The candidate's first line ("started", after its interpreter's start-up)
 // and second (its hello, once the solution is loaded) are read here: the load may take
@@ -18,11 +18,22 @@
 #define VERDICT_VERIFIER_CODE_HARNESS_PAIR_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "sandbox/runner.h"
 
 namespace verdict::code {
+
+// The two programs of one pair (python_harness.h, js_harness.h): each is its run's main source
+// file, beside the solution (candidate) or the test file (harness, where there is one); the
+// harness reads `harness_stdin`.
+struct PairPrograms {
+  std::string candidate_source;
+  std::string harness_source;
+  std::string test_file;  // empty: none
+  std::string harness_stdin;
+};
 
 struct PairOptions {
   // Most time the candidate may take from its first line to its hello (to load the solution),
@@ -32,6 +43,16 @@ struct PairOptions {
   // end of its input and exits, or it was dying already) before it is stopped, ms. Its own
   // status and usage are known only when it ends by itself. Default 500.
   int64_t candidate_grace_ms = 500;
+  // The harness's ends of the channel (its fds 3 and 4) become non-blocking once the hello is
+  // read, for a harness that cannot poll (node's synchronous fs): a read or write that would
+  // block returns EAGAIN, so the harness's own timer can stop a wait for a stuck candidate.
+  // Default false.
+  bool harness_nonblocking = false;
+  // The candidate's channel is its fds 3 (requests) and 4 (replies) instead of its stdin and
+  // stdout, which stay a normal run's (empty stdin, captured stdout): for a candidate server
+  // that cannot move its own descriptors (node has no dup2), so that a solution reading stdin
+  // or printing does not touch the channel. Default false.
+  bool candidate_channel_fds = false;
 };
 
 struct PairResult {

@@ -19,6 +19,7 @@
 #include "verifier/code/checker.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/harness_pair.h"
+#include "verifier/code/js_harness.h"
 #include "verifier/code/python_harness.h"
 
 namespace verdict::code {
@@ -276,14 +277,16 @@ bool NeedsNoDump(sandbox::Runner& runner) {
   return true;
 }
 
-// The two runs of a Python pair: the candidate server beside the solution, the harness beside
-// the test code. `candidate_cpu_ms` is the test's CPU budget; the harness bounds the test's
-// time itself (from the candidate's hello), so both runs' wall limits are backstops
-// (`harness_wall_ms` plus a slot wait), and the pair stops the candidate when the harness ends.
-void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPairBytecode* pyc,
-                        std::string_view code, const sandbox::RunLimits& limits,
-                        int64_t candidate_cpu_ms, int64_t harness_wall_ms, int64_t harness_cpu_ms,
-                        RunRequest* candidate, RunRequest* harness) {
+// The two runs of a pair: the candidate server beside the solution (`solution` plus the
+// source's extension: solution.py, solution.js), the harness beside the test code.
+// `candidate_cpu_ms` is the test's CPU budget; the harness bounds the test's time itself (from
+// the candidate's hello), so both runs' wall limits are backstops (`harness_wall_ms` plus a slot
+// wait), and the pair stops the candidate when the harness ends. `pyc`: Python's precompiled
+// programs, or null.
+void PairRequests(const Toolchain& tc, const PairPrograms& p, const PythonPairBytecode* pyc,
+                  std::string_view code, const sandbox::RunLimits& limits, int64_t candidate_cpu_ms,
+                  int64_t harness_wall_ms, int64_t harness_cpu_ms, RunRequest* candidate,
+                  RunRequest* harness) {
   candidate->argv = sandbox::ExpandArgv(tc.run_argv, tc, "");
   candidate->files = {{tc.source_name, p.candidate_source, false}};
   harness->files = {{tc.source_name, p.harness_source, false}};
@@ -291,13 +294,15 @@ void PythonPairRequests(const Toolchain& tc, const PythonPair& p, const PythonPa
     candidate->files = pyc->candidate;
     harness->files = pyc->harness;
   }
-  candidate->files.push_back({"solution.py", std::string(code), false});
+  const size_t dot = tc.source_name.rfind('.');
+  const std::string ext = dot == std::string::npos ? "" : tc.source_name.substr(dot);
+  candidate->files.push_back({"solution" + ext, std::string(code), false});
   candidate->limits = limits;
   candidate->limits.cpu_ms = candidate_cpu_ms;
   candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
   harness_wall_ms = candidate->limits.wall_ms;
   harness->argv = candidate->argv;
-  if (!p.test_file.empty()) harness->files.push_back({"test.py", p.test_file, false});
+  if (!p.test_file.empty()) harness->files.push_back({"test" + ext, p.test_file, false});
   harness->stdin_data = p.harness_stdin;
   harness->limits = limits;
   harness->limits.wall_ms = harness_wall_ms;
@@ -314,13 +319,13 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
   const std::string nonce = NewNonce();
   const bool stop = options.all_pass && options.early_stop;
   const int64_t n = static_cast<int64_t>(ref.tests.size());
-  absl::StatusOr<PythonPair> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
-                                                     stop, nonce, NeedsNoDump(runner));
+  absl::StatusOr<PairPrograms> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
+                                                       stop, nonce, NeedsNoDump(runner));
   if (!p.ok()) return p.status();
   RunRequest candidate, harness;
-  PythonPairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
-                     ref.limits.cpu_ms * n + 1000, (ref.limits.wall_ms + 1000) * n + 2000,
-                     ref.limits.cpu_ms * n + 1000, &candidate, &harness);
+  PairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
+               ref.limits.cpu_ms * n + 1000, (ref.limits.wall_ms + 1000) * n + 2000,
+               ref.limits.cpu_ms * n + 1000, &candidate, &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
@@ -361,18 +366,23 @@ absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest 
   return run;
 }
 
-// kAssert, Python: one harness pair for one test.
-absl::Status JudgePythonAssert(const CodeReference& ref, const Toolchain& tc, std::string_view code,
-                               const TestCase& test, sandbox::Runner& runner,
-                               const sandbox::CancelFlag* cancel, TestDetail* d) {
+// kAssert, Python or JavaScript: one harness pair for one test.
+absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std::string_view code,
+                             const TestCase& test, sandbox::Runner& runner,
+                             const sandbox::CancelFlag* cancel, TestDetail* d) {
   const std::string nonce = NewNonce();
-  PythonPair p = BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
+  const bool js = tc.name == "javascript";
+  PairPrograms p =
+      js ? BuildJsAssertPair(test.input, nonce, ref.limits.wall_ms)
+         : BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
   RunRequest candidate, harness;
-  PythonPairRequests(tc, p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
-                     ref.limits.cpu_ms, ref.limits.wall_ms + 1000, ref.limits.cpu_ms + 1000,
-                     &candidate, &harness);
+  PairRequests(tc, p, js ? nullptr : PrecompiledPythonPair(runner, tc.run_argv), code,
+               Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
+               ref.limits.cpu_ms + 1000, &candidate, &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
+  po.harness_nonblocking = js;
+  po.candidate_channel_fds = js;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
   if (!pair.ok()) return pair.status();
   if (pair->candidate_ended) {
@@ -456,12 +466,12 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     if (!s.ok()) return s;
     return Summarise(std::move(v), options);
   }
-  // Python assert tests: a harness pair per test (the test code never shares a process with
-  // the candidate).
-  if (ref.shape == TestShape::kAssert && tc->name == "python3") {
+  // Python and JavaScript assert tests: a harness pair per test (the test code never shares a
+  // process with the candidate).
+  if (ref.shape == TestShape::kAssert && (tc->name == "python3" || tc->name == "javascript")) {
     absl::Status error =
         JudgeTests(static_cast<int>(ref.tests.size()), options, v.tests, [&](int i) {
-          return JudgePythonAssert(ref, *tc, code, ref.tests[i], runner, cancel, &v.tests[i]);
+          return JudgeAssertPair(ref, *tc, code, ref.tests[i], runner, cancel, &v.tests[i]);
         });
     if (!error.ok()) return error;
     return Summarise(std::move(v), options);

@@ -560,9 +560,9 @@ const PythonPairBytecode* PrecompiledPythonPair(sandbox::Runner& runner,
   return it->second.get();
 }
 
-PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t test_ms, bool no_dump) {
-  PythonPair p;
+PairPrograms BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
+                                   int64_t test_ms, bool no_dump) {
+  PairPrograms p;
   p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
   p.harness_source = absl::StrCat(kCommon, kHarness);
   p.test_file = std::string(test_code);
@@ -572,14 +572,14 @@ PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view no
   return p;
 }
 
-absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
-                                               const std::vector<TestCase>& tests,
-                                               int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, bool no_dump) {
+absl::StatusOr<PairPrograms> BuildPythonCallPair(std::string_view fn_name,
+                                                 const std::vector<TestCase>& tests,
+                                                 int64_t per_case_ms, bool stop_on_failure,
+                                                 std::string_view nonce, bool no_dump) {
   if (!RE2::FullMatch(std::string(fn_name), "[A-Za-z_][A-Za-z0-9_]*")) {
     return absl::InvalidArgumentError(absl::StrCat("bad fn_name '", std::string(fn_name), "'"));
   }
-  PythonPair p;
+  PairPrograms p;
   p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
   p.harness_source = absl::StrCat(kCommon, kHarness);
   std::string cases;

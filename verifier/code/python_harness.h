@@ -38,33 +38,28 @@
 #include "absl/status/statusor.h"
 #include "sandbox/runner.h"
 #include "verifier/code/code_reference.h"
+#include "verifier/code/harness_pair.h"
 
 namespace verdict::code {
 
-// The two programs of one pair and what the harness reads. The candidate run gets
-// `candidate_source` as its `main.py` and the solution as `solution.py`; the harness run gets
-// `harness_source` as `main.py`, `test_file` as `test.py` (kAssert) and `harness_stdin`.
-struct PythonPair {
-  std::string candidate_source;
-  std::string harness_source;
-  std::string test_file;
-  std::string harness_stdin;
-};
+// The candidate run gets PairPrograms::candidate_source as its `main.py` and the solution as
+// `solution.py`; the harness run gets `harness_source` as `main.py`, `test_file` as `test.py`
+// (kAssert) and `harness_stdin`.
 
 // kAssert: one pair per test; the test code may run `test_ms` once the candidate is loaded.
 // With `no_dump` the harness makes itself non-dumpable (prctl through ctypes, ~3 ms): needed
 // only where the two runs could share a uid and a pid namespace.
-PythonPair BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
-                                 int64_t test_ms, bool no_dump);
+PairPrograms BuildPythonAssertPair(std::string_view test_code, std::string_view nonce,
+                                   int64_t test_ms, bool no_dump);
 
 // kCallBased: one pair for all cases; each call may take `per_case_ms` (the candidate's own
 // timer interrupts it; the harness gives up one second later). With stop_on_failure the
 // harness stops at the first failing case. Errors: kInvalidArgument for a bad fn_name or a
 // case without JSON.
-absl::StatusOr<PythonPair> BuildPythonCallPair(std::string_view fn_name,
-                                               const std::vector<TestCase>& tests,
-                                               int64_t per_case_ms, bool stop_on_failure,
-                                               std::string_view nonce, bool no_dump);
+absl::StatusOr<PairPrograms> BuildPythonCallPair(std::string_view fn_name,
+                                                 const std::vector<TestCase>& tests,
+                                                 int64_t per_case_ms, bool stop_on_failure,
+                                                 std::string_view nonce, bool no_dump);
 
 // The two programs compiled to bytecode by the runner's python3 (`python_argv[0]`), once per
 // runner and interpreter (thread-safe): each run then imports ~400 lines instead of compiling
