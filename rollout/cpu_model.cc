@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "rollout/cpu_kernels.h"
@@ -55,16 +56,27 @@ void MatMul(const float* x, const StoredMatrix& w, const std::vector<float>& bia
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir) {
-  auto w = LoadStoredModelWeights(dir);
-  if (!w.ok()) return w.status();
-  return std::make_unique<CpuModel>(*std::move(w));
+absl::StatusOr<KvCacheDType> ParseKvCacheDType(std::string_view name) {
+  if (name == "f32") return KvCacheDType::kF32;
+  if (name == "bf16") return KvCacheDType::kBF16;
+  return absl::InvalidArgumentError(
+      absl::StrCat("kv-cache-dtype must be \"f32\" or \"bf16\", got \"", std::string(name), "\""));
 }
 
-CpuModel::CpuModel(StoredModelWeights weights)
-    : w_(std::move(weights)), rope_inv_freq_(RopeInverseFrequencies(w_.config)) {}
+absl::StatusOr<std::unique_ptr<CpuModel>> CpuModel::Load(const std::string& dir,
+                                                         const CpuModelOptions& options) {
+  auto w = LoadStoredModelWeights(dir);
+  if (!w.ok()) return w.status();
+  return std::make_unique<CpuModel>(*std::move(w), options);
+}
 
-CpuModel::CpuModel(const ModelWeights& weights) : CpuModel(Stored(weights)) {}
+CpuModel::CpuModel(StoredModelWeights weights, const CpuModelOptions& options)
+    : w_(std::move(weights)),
+      options_(options),
+      rope_inv_freq_(RopeInverseFrequencies(w_.config)) {}
+
+CpuModel::CpuModel(const ModelWeights& weights, const CpuModelOptions& options)
+    : CpuModel(Stored(weights), options) {}
 
 size_t CpuModel::weight_bytes() const {
   auto vec = [](const std::vector<float>& x) { return x.size() * sizeof(float); };
@@ -77,8 +89,43 @@ size_t CpuModel::weight_bytes() const {
   return n;
 }
 
-int64_t CpuModel::KvBytesPerToken(const ModelConfig& c) {
-  return 2 * int64_t{c.num_layers} * c.num_kv_heads * c.head_dim * int64_t{sizeof(float)};
+int64_t CpuModel::KvStore::Bytes() const {
+  int64_t n = 0;
+  for (size_t l = 0; l < k.size(); ++l) n += (k[l].capacity() + v[l].capacity()) * sizeof(float);
+  for (size_t l = 0; l < k16.size(); ++l) {
+    n += (k16[l].capacity() + v16[l].capacity()) * sizeof(uint16_t);
+  }
+  return n;
+}
+
+int64_t CpuModel::kv_bytes() const {
+  std::unordered_set<const KvStore*> seen;
+  int64_t n = 0;
+  for (const auto& [id, seq] : seqs_) {
+    for (const KvStore* st = seq.kv.get(); st != nullptr && seen.insert(st).second;
+         st = st->parent.get()) {
+      n += st->Bytes();
+    }
+  }
+  return n;
+}
+
+int64_t CpuModel::KvBytesPerToken(const ModelConfig& c, KvCacheDType dtype) {
+  const int64_t element = dtype == KvCacheDType::kBF16 ? 2 : 4;
+  return 2 * int64_t{c.num_layers} * c.num_kv_heads * c.head_dim * element;
+}
+
+std::shared_ptr<CpuModel::KvStore> CpuModel::NewStore() const {
+  auto st = std::make_shared<KvStore>();
+  const int layers = w_.config.num_layers;
+  if (options_.kv_dtype == KvCacheDType::kBF16) {
+    st->k16.resize(layers);
+    st->v16.resize(layers);
+  } else {
+    st->k.resize(layers);
+    st->v.resize(layers);
+  }
+  return st;
 }
 
 absl::Status CpuModel::CheckLength(int64_t length) const {
@@ -115,9 +162,7 @@ absl::StatusOr<SequenceId> CpuModel::Prefill(absl::Span<const int32_t> tokens,
         absl::StrCat("Prefill: logits must hold V or T*V floats, got ", logits.size()));
   }
   Seq seq;
-  seq.kv = std::make_shared<KvStore>();
-  seq.kv->k.resize(w_.config.num_layers);
-  seq.kv->v.resize(w_.config.num_layers);
+  seq.kv = NewStore();
   Run({seq.kv.get()}, {tokens}, all, logits.data());
   const SequenceId id = next_id_++;
   seqs_.emplace(id, std::move(seq));
@@ -132,11 +177,9 @@ absl::StatusOr<std::vector<SequenceId>> CpuModel::Fork(SequenceId parent, int n)
   std::vector<SequenceId> out;
   for (int i = 0; i < n; ++i) {
     Seq child;
-    child.kv = std::make_shared<KvStore>();
+    child.kv = NewStore();
     child.kv->parent = shared;
     child.kv->base_len = shared->total();
-    child.kv->k.resize(w_.config.num_layers);
-    child.kv->v.resize(w_.config.num_layers);
     out.push_back(next_id_);
     seqs_.emplace(next_id_++, std::move(child));
   }
@@ -200,7 +243,8 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     w_.embed.RowsToFloat(row_tok[r], 1, &x[r * h]);
   }
   std::vector<const float*> kptr, vptr;
-  std::vector<float> scratch;
+  std::vector<float> scratch, k_wide, v_wide;  // k_wide, v_wide: a row's bf16 K/V widened
+  const bool bf16 = options_.kv_dtype == KvCacheDType::kBF16;
   for (int l = 0; l < c.num_layers; ++l) {
     const BasicLayerWeights<StoredMatrix>& L = w_.layers[l];
     cpu::RmsNorm(x.data(), L.attn_norm.data(), n, h, c.rms_norm_eps, xn.data());
@@ -213,18 +257,24 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
     }
     // Append this layer's new K/V rows to each store (rows of a store are consecutive). The
     // cache grows by kKvChunkPositions, not by doubling, so a sequence holds at most that many
-    // unused positions (what KvBytesPerSequence charges).
-    for (size_t s = 0; s < stores.size(); ++s) {
-      KvStore* st = stores[s];
-      const size_t need = st->k[l].size() + rows[s].size() * kvd;
-      if (st->k[l].capacity() < need) {
-        st->k[l].reserve(need + kKvChunkPositions * kvd);
-        st->v[l].reserve(need + kKvChunkPositions * kvd);
+    // unused positions (what KvBytesPerSegment charges).
+    auto append = [&](size_t s, auto& kc, auto& vc, auto convert) {
+      const size_t need = kc.size() + rows[s].size() * kvd;
+      if (kc.capacity() < need) {
+        kc.reserve(need + kKvChunkPositions * kvd);
+        vc.reserve(need + kKvChunkPositions * kvd);
       }
       for (int64_t r = 0; r < n; ++r) {
         if (row_store[r] != static_cast<int64_t>(s)) continue;
-        st->k[l].insert(st->k[l].end(), &k[r * kvd], &k[r * kvd] + kvd);
-        st->v[l].insert(st->v[l].end(), &val[r * kvd], &val[r * kvd] + kvd);
+        for (int64_t j = 0; j < kvd; ++j) kc.push_back(convert(k[r * kvd + j]));
+        for (int64_t j = 0; j < kvd; ++j) vc.push_back(convert(val[r * kvd + j]));
+      }
+    };
+    for (size_t s = 0; s < stores.size(); ++s) {
+      if (bf16) {
+        append(s, stores[s]->k16[l], stores[s]->v16[l], FloatToBf16);
+      } else {
+        append(s, stores[s]->k[l], stores[s]->v[l], [](float f) { return f; });
       }
     }
     for (int64_t r = 0; r < n; ++r) {
@@ -236,14 +286,27 @@ void CpuModel::Run(const std::vector<KvStore*>& stores,
       kptr.resize(len);
       vptr.resize(len);
       scratch.resize(len);
+      if (bf16) {
+        k_wide.resize(len * kvd);
+        v_wide.resize(len * kvd);
+      }
       // Resolve each position to its segment once per row, then offset per KV head.
       for (int64_t i = 0; i < len; ++i) {
         const int64_t t = first + i;
         const KvStore* seg = st;
         while (t < seg->base_len) seg = seg->parent.get();
         const int64_t off = (t - seg->base_len) * kvd;
-        kptr[i] = &seg->k[l][off];
-        vptr[i] = &seg->v[l][off];
+        if (bf16) {
+          for (int64_t j = 0; j < kvd; ++j) {
+            k_wide[i * kvd + j] = Bf16ToFloat(seg->k16[l][off + j]);
+            v_wide[i * kvd + j] = Bf16ToFloat(seg->v16[l][off + j]);
+          }
+          kptr[i] = &k_wide[i * kvd];
+          vptr[i] = &v_wide[i * kvd];
+        } else {
+          kptr[i] = &seg->k[l][off];
+          vptr[i] = &seg->v[l][off];
+        }
       }
       std::vector<const float*> kh(len), vh(len);
       for (int64_t head = 0; head < nh; ++head) {

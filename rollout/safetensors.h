@@ -72,6 +72,8 @@ class WeightFiles {
 // `out` must hold NumElements() floats.
 void ToFloat32(const TensorView& t, absl::Span<float> out);
 float Bf16ToFloat(uint16_t bits);
+// fp32 -> bf16 bits, round to nearest even (NaN stays NaN, inf stays inf).
+uint16_t FloatToBf16(float f);
 float Fp16ToFloat(uint16_t bits);
 
 }  // namespace verdict::rollout

@@ -262,20 +262,22 @@ static absl::StatusOr<std::unique_ptr<Model>> LoadModel(const WorkerOptions& opt
 #else
   std::fprintf(stderr, "verdict-rollout: built without CUDA; using the CPU path\n");
 #endif
-  auto m = CpuModel::Load(options.model_dir);
+  CpuModelOptions cpu;
+  cpu.kv_dtype = options.kv_cache_dtype;
+  auto m = CpuModel::Load(options.model_dir, cpu);
   if (!m.ok()) return m.status();
   return std::unique_ptr<Model>(*std::move(m));
 }
 
 absl::StatusOr<int32_t> PlanBatch(const ModelConfig& config, int64_t kv_cache_bytes,
                                   int32_t group_size, int64_t max_prompt_tokens,
-                                  int32_t max_new_tokens, int32_t cap) {
+                                  int32_t max_new_tokens, int32_t cap, KvCacheDType kv_dtype) {
   const int64_t max_pos = config.max_position_embeddings;
   const int64_t prompt = max_pos > 0 ? std::min(max_prompt_tokens, max_pos) : max_prompt_tokens;
   int64_t generated = max_new_tokens;
   if (max_pos > 0) generated = std::max<int64_t>(0, std::min(generated, max_pos - prompt));
-  const int64_t per_group = CpuModel::KvBytesPerSegment(config, prompt) +
-                            group_size * CpuModel::KvBytesPerSegment(config, generated);
+  const int64_t per_group = CpuModel::KvBytesPerSegment(config, prompt, kv_dtype) +
+                            group_size * CpuModel::KvBytesPerSegment(config, generated, kv_dtype);
   const int64_t groups = kv_cache_bytes / per_group;
   if (groups < 1) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -339,7 +341,8 @@ absl::Status RunWorker(const WorkerOptions& given) {
     budget = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / 4;
   }
   auto batch = PlanBatch(*config, budget, gen.group_size, longest, gen.max_new_tokens,
-                         options.max_batch_given ? gen.max_batch_sequences : kMaxDerivedBatch);
+                         options.max_batch_given ? gen.max_batch_sequences : kMaxDerivedBatch,
+                         options.kv_cache_dtype);
   if (!batch.ok()) return batch.status();
   gen.max_batch_sequences = *batch;
   std::fprintf(stderr, "verdict-rollout: batch of %d samples (KV budget %.2f GiB%s)\n", *batch,

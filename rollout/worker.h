@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "rollout/config.h"
+#include "rollout/cpu_model.h"
 #include "rollout/generator.h"
 #include "rollout/tokenizer.h"
 
@@ -49,6 +50,10 @@ struct WorkerOptions {
   // capped by --max-batch when given (max_batch_given).
   int64_t kv_cache_bytes = 0;
   bool max_batch_given = false;
+  // The CPU path's KV cache element (--kv-cache-dtype): fp32, the reference, or bf16 (half the
+  // bytes, so about twice the batch in the same budget; cpu_model.h states its tolerance). The
+  // CUDA path stores bf16 either way.
+  KvCacheDType kv_cache_dtype = KvCacheDType::kF32;
   std::vector<std::string> eos;  // --eos: token ids or token strings, added to the model's
   GenerationOptions generation;  // eos_token_ids are added from config.json, etc.
 };
@@ -58,11 +63,12 @@ struct WorkerOptions {
 // max_new_tokens, each segment with the cache's growth slack (CpuModel::KvBytesPerSegment),
 // for the longest prompt, all lengths capped at max_position_embeddings. The result is a
 // multiple of group_size, at most `cap` (rounded down to a multiple). RESOURCE_EXHAUSTED
-// naming the need when not one group fits. The CUDA path (bf16 KV in device pages) is given the
-// same batch; its caches take half these bytes.
+// naming the need when not one group fits. `kv_dtype` is the CPU cache's element. The CUDA path
+// (bf16 KV in device pages) is given the same batch.
 absl::StatusOr<int32_t> PlanBatch(const ModelConfig& config, int64_t kv_cache_bytes,
                                   int32_t group_size, int64_t max_prompt_tokens,
-                                  int32_t max_new_tokens, int32_t cap);
+                                  int32_t max_new_tokens, int32_t cap,
+                                  KvCacheDType kv_dtype = KvCacheDType::kF32);
 
 // The EOS ids of a run: config.json's, generation_config.json's (when the model directory has
 // one), options.eos and options.generation.eos_token_ids; sorted, unique. INVALID_ARGUMENT for

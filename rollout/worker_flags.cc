@@ -15,6 +15,8 @@ constexpr char kUsage[] = R"(usage: verdict-rollout --model DIR --prompts FILE -
   --max-batch N         at most N samples decoded together (default: as many as the KV
                         budget holds, up to 256)
   --kv-cache-bytes N[K|M|G]  KV cache budget (default: a quarter of physical memory)
+  --kv-cache-dtype f32|bf16  the CPU path's KV cache: fp32 (the reference) or bf16 (half the
+                        bytes, about twice the batch; logits within ~1e-2 relative) (f32)
   --temperature T       (1.0; 0 = greedy)   --top-p P (1.0)   --top-k K (0)   --min-p P (0)
   --seed S              Philox key (0)
   --seed-offset N       added to each prompt's Philox counter, FNV-1a(id) (0)
@@ -78,6 +80,7 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
                        "eos",
                        "logprobs",
                        "kv-cache-bytes",
+                       "kv-cache-dtype",
                        "seed-offset",
                        "progress-interval-s"},
                       {"no-server", "no-progress", "include-stop", "help"}};
@@ -128,6 +131,11 @@ absl::StatusOr<WorkerOptions> ParseWorkerFlags(const std::vector<std::string>& a
     auto bytes = ParseByteSize(flags->Get("kv-cache-bytes"));
     if (!bytes.ok()) return bad(bytes.status().message());
     o.kv_cache_bytes = *bytes;
+  }
+  if (flags->Has("kv-cache-dtype")) {
+    auto d = ParseKvCacheDType(flags->Get("kv-cache-dtype"));
+    if (!d.ok()) return bad(d.status().message());
+    o.kv_cache_dtype = *d;
   }
   o.max_batch_given = flags->Has("max-batch");
   if (flags->Has("template")) {

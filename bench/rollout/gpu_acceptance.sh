@@ -10,10 +10,11 @@
 #   a build dir  (default build/h-cuda) on a machine with every dependency; built if needed.
 # Steps: GPU sampler vs its CPU emulation and the contract; compute-sanitizer memcheck and
 # racecheck on the sampler and on the tiny model's forward; the sampler benchmark (batch
-# 64/256/1024 x V=151936, ratio to the bandwidth floor, beside a CUB sort baseline); GPU vs CPU
-# logits for the tiny model, a Qwen2.5-0.5B-shaped random model and a 2-layer one with a
-# 300-token prompt (bf16 tolerance in the test's header; also DecodeSample vs Decode + the CPU
-# sampler); decode tokens/s at batch 64 and 256 with a 2k context vs the bandwidth floor
+# 64/256/1024 x V=151936, ratio to the bandwidth floor, beside a CUB sort baseline, and the
+# raw-logprob kernel's time in its notes); GPU vs CPU logits for the tiny model, the tiny model
+# with a Qwen2 sliding window (tiny-window; also memchecked), a Qwen2.5-0.5B-shaped random model
+# and a 2-layer one with a 300-token prompt (bf16 tolerance in the test's header; also
+# DecodeSample vs Decode + the CPU sampler, and raw logprobs from the GPU kernel); decode tokens/s at batch 64 and 256 with a 2k context vs the bandwidth floor
 # (attention split over the SMs, and unsplit), and the worker's step with GPU sampling beside the
 # CPU-sampling path; the end-to-end worker test with the CUDA path on (forward and sampling).
 set -uo pipefail
@@ -98,6 +99,9 @@ if command -v compute-sanitizer >/dev/null; then
   # Shared-memory races in the forward kernels, split attention and the sliced sampler included.
   step sanitizer_racecheck_model 120 "" compute-sanitizer --tool racecheck --error-exitcode 9 \
     "$T/rollout_cuda_model_gpu_test" tiny-split
+  # Sliding-window attention: chunks from the window's page, never a page outside the table.
+  step sanitizer_memcheck_window 150 "" compute-sanitizer --tool memcheck --error-exitcode 9 \
+    "$T/rollout_cuda_model_gpu_test" tiny-window
 else
   echo "SKIP compute-sanitizer (not on PATH)" | tee -a "$SUMMARY"
 fi

@@ -98,10 +98,11 @@ struct CudaModel::Impl {
   int32_t *h_tokens = nullptr, *h_pos = nullptr, *h_row_table = nullptr, *h_tables = nullptr,
           *h_out_rows = nullptr;
   // The GPU sampler's rows and results (device) and their pinned host copies. A step's results
-  // are one block of 3 B words (tokens, logprobs as float bits, status), copied back at once.
+  // are one block of 4 B words (tokens, logprobs as float bits, status, raw logprobs as float
+  // bits), copied back at once.
   SamplerRow* d_rows = nullptr;
   SamplerRow* h_rows = nullptr;
-  int32_t *d_sampled = nullptr, *h_sampled = nullptr;  // [3 * max_batch]
+  int32_t *d_sampled = nullptr, *h_sampled = nullptr;  // [4 * max_batch]
   // Activations.
   float *x = nullptr, *qkv = nullptr, *q = nullptr, *gu = nullptr, *logits = nullptr;
   uint16_t *xn = nullptr, *att = nullptr, *act = nullptr;
@@ -185,8 +186,9 @@ struct CudaModel::Impl {
       VERDICT_CUDA_RETURN(LaunchQkvRopeAppend(qkv, L.b_qkv, rope, d_pos, d_row_table, d_tables,
                                               max_pages, n, nh, nkv, hd, l, nl, q, kv_pool,
                                               stream));
+      const int32_t window = c.SlidingLayer(l) ? c.sliding_window : 0;
       VERDICT_CUDA_RETURN(LaunchAttention(q, d_pos, d_row_table, d_tables, max_pages, n, nh, nkv,
-                                          hd, l, nl, kv_pool, att, splits, attn_partial,
+                                          hd, l, nl, window, kv_pool, att, splits, attn_partial,
                                           attn_counters, stream));
       if (auto s = Gemm(att, L.wo, n, h, qd, 1.0f, x); !s.ok()) return s;
       VERDICT_CUDA_RETURN(LaunchRmsNorm(x, nullptr, L.mlp_norm, n, h, eps, xn, stream));
@@ -309,7 +311,7 @@ struct CudaModel::Impl {
           Alloc(&xn, r * h), Alloc(&qkv, r * (qd + 2 * kvd)), Alloc(&q, r * qd),
           Alloc(&att, r * qd), Alloc(&gu, r * 2 * im), Alloc(&act, r * im),
           Alloc(&logits, static_cast<size_t>(o.max_batch) * c.vocab_size),
-          Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 3 * size_t(o.max_batch))}) {
+          Alloc(&d_rows, o.max_batch), Alloc(&d_sampled, 4 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
     {
@@ -331,7 +333,7 @@ struct CudaModel::Impl {
         VERDICT_CUDA_RETURN(cudaMemset(sample_counters, 0, b * sizeof(int32_t)));
       }
     }
-    for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 3 * size_t(o.max_batch))}) {
+    for (auto s : {Pinned(&h_rows, o.max_batch), Pinned(&h_sampled, 4 * size_t(o.max_batch))}) {
       if (!s.ok()) return s;
     }
     for (auto s :
@@ -550,18 +552,6 @@ absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights&
                                                  c.num_kv_heads, " KV heads (at most ",
                                                  kAttnMaxGroup, " per KV head)"));
   }
-  // A window that covers every position the model runs (its max_seq_len, as Init picks it) is
-  // full attention.
-  const int32_t seq_cap = options.max_seq_len > 0         ? options.max_seq_len
-                          : c.max_position_embeddings > 0 ? c.max_position_embeddings
-                                                          : 4096;
-  const bool window_binds =
-      c.sliding_window > 0 && c.max_window_layers < c.num_layers && c.sliding_window < seq_cap;
-  if (window_binds) {
-    return absl::UnimplementedError(absl::StrCat(
-        "CudaModel: sliding-window attention (sliding_window ", c.sliding_window, ", layers from ",
-        c.max_window_layers, ") is not in the attention kernel yet"));
-  }
   if (options.max_batch < 1 || options.max_prefill_tokens < 1) {
     return absl::InvalidArgumentError("CudaModel: max_batch and max_prefill_tokens must be >= 1");
   }
@@ -648,11 +638,9 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
                                      absl::Span<SampledToken> out) {
   const SamplingParams params = NormalizeSamplingParams(given);
   // The GPU sampler's logprob is the temperature-scaled one; it is also the raw one at
-  // temperature 0 or 1. Otherwise raw logprobs take the exact host path (logits copied back).
+  // temperature 0 or 1. Otherwise LaunchRawLogprobs computes the raw one beside it.
   const bool raw_is_processed = params.temperature == 0.0f || params.temperature == 1.0f;
-  if (params.need_raw_logprobs && !raw_is_processed) {
-    return Model::DecodeSample(seqs, tokens, params, keys, out);
-  }
+  const bool raw_kernel = params.need_raw_logprobs && !raw_is_processed;
   Impl& m = *impl_;
   const int32_t b = static_cast<int32_t>(seqs.size()), v = m.c.vocab_size;
   if (auto s = CheckDecodeSampleSizes(seqs.size(), keys.size(), out.size()); !s.ok()) return s;
@@ -677,6 +665,7 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   int32_t* const d_tok = m.d_sampled;
   float* const d_lp = reinterpret_cast<float*>(m.d_sampled + b);
   int32_t* const d_status = m.d_sampled + 2 * b;
+  float* const d_raw = reinterpret_cast<float*>(m.d_sampled + 3 * b);
   if (m.o.sampler_slices > 1) {
     VERDICT_CUDA_RETURN(LaunchSampleSliced(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status,
                                            m.o.sampler_slices, m.sample_scratch, m.sample_counters,
@@ -684,16 +673,22 @@ absl::Status CudaModel::DecodeSample(absl::Span<const SequenceId> seqs,
   } else {
     VERDICT_CUDA_RETURN(LaunchSample(m.logits, b, v, m.d_rows, d_tok, d_lp, d_status, m.stream));
   }
-  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * 3 * b,
+  if (raw_kernel) {
+    VERDICT_CUDA_RETURN(LaunchRawLogprobs(m.logits, b, v, d_tok, d_status, d_raw, m.stream));
+  }
+  const int words = raw_kernel ? 4 : 3;
+  VERDICT_CUDA_RETURN(cudaMemcpyAsync(m.h_sampled, m.d_sampled, sizeof(int32_t) * words * b,
                                       cudaMemcpyDeviceToHost, m.stream));
   VERDICT_CUDA_RETURN(cudaStreamSynchronize(m.stream));
   std::vector<float> row;
   for (int32_t i = 0; i < b; ++i) {
     if (m.h_sampled[2 * b + i] == kNanLogits) return NanLogitsError(seqs[i], Length(seqs[i]));
     if (m.h_sampled[2 * b + i] != kNeedsCpu) {
-      float lp;
+      float lp, raw = std::nanf("");
       std::memcpy(&lp, &m.h_sampled[b + i], sizeof lp);
-      out[i] = {m.h_sampled[i], lp, raw_is_processed ? lp : std::nanf("")};
+      if (raw_is_processed) raw = lp;
+      if (raw_kernel) std::memcpy(&raw, &m.h_sampled[3 * b + i], sizeof raw);
+      out[i] = {m.h_sampled[i], lp, raw};
       ++m.stats.gpu_sampled_rows;
       continue;
     }

@@ -1,7 +1,8 @@
 // The bf16 CUDA forward behind rollout/model.h: weights uploaded once as bf16 (norm weights and
 // biases fp32), cuBLAS GEMMs with fp32 accumulation (QKV, gate+up fused), custom kernels for
 // RMSNorm, RoPE + KV append, attention and SwiGLU (forward_kernels.h), an fp32 residual stream and
-// fp32 logits. The KV cache is paged (16 positions a page, bf16); Fork shares the parent's full
+// fp32 logits. Qwen2 sliding-window layers (ModelConfig::SlidingLayer) attend to the window only.
+// The KV cache is paged (16 positions a page, bf16); Fork shares the parent's full
 // pages with the children and copies its partial last page to each child, so a group's prompt KV
 // is stored once. Decode steps run as CUDA graphs, one per padded batch size.
 //
@@ -71,8 +72,10 @@ class CudaModel final : public Model {
   // max_seq_len; INVALID_ARGUMENT for more than max_batch sequences.
   absl::Status Decode(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
                       absl::Span<float> logits) override;
-  // Decode, then the GPU sampler (sampling.h) on the logits where they are; only the rare rows
-  // it hands back (kNeedsCpu) are copied to the host and sampled there. Same errors as Decode.
+  // Decode, then the GPU sampler (sampling.h) on the logits where they are, and raw logprobs
+  // (need_raw_logprobs, at a temperature other than 0 or 1) by LaunchRawLogprobs beside it; only
+  // the rare rows it hands back (kNeedsCpu) are copied to the host and sampled there. Same
+  // errors as Decode.
   absl::Status DecodeSample(absl::Span<const SequenceId> seqs, absl::Span<const int32_t> tokens,
                             const SamplingParams& params, absl::Span<const SampleKey> keys,
                             absl::Span<SampledToken> out) override;

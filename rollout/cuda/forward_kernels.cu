@@ -116,7 +116,9 @@ __device__ __forceinline__ void Bf16x8(uint4 raw, float* f) {
 
 // One block per (row, KV head, split): the row's query heads of that KV head over the chunks of
 // kAttnThreads positions numbered split, split + splits, ... (flash-decoding: a decode batch
-// alone is too few blocks to keep the memory system busy). Per chunk: each thread scores one
+// alone is too few blocks to keep the memory system busy), counted from the page that holds the
+// first position the row sees (0, or a sliding window's first; positions before it in that page
+// score -inf and weigh 0, and pages before it are not read). Per chunk: each thread scores one
 // position (its whole K row loaded at once), an online softmax per head, then each thread
 // accumulates 8 dims of V over every (kPosStep)-th position of the chunk (its V loads issued
 // together). splits == 1: the block writes the output. Otherwise it writes its partial result
@@ -127,8 +129,9 @@ __global__ void __launch_bounds__(kAttnThreads)
     AttentionKernel(const float* __restrict__ q, const int32_t* __restrict__ positions,
                     const int32_t* __restrict__ row_table, const int32_t* __restrict__ page_tables,
                     int32_t max_pages, int32_t nh, int32_t nkv, int32_t layer, int32_t layers,
-                    const uint16_t* __restrict__ kv_pool, uint16_t* __restrict__ out,
-                    float* __restrict__ partial, int32_t* __restrict__ counters) {
+                    int32_t window, const uint16_t* __restrict__ kv_pool,
+                    uint16_t* __restrict__ out, float* __restrict__ partial,
+                    int32_t* __restrict__ counters) {
   constexpr int kG = kAttnMaxGroup, kC = kAttnThreads, kVec = kHd / 8;
   constexpr int kPosStep = kC / kVec;     // positions a V pass covers
   constexpr int kVLoads = kC / kPosStep;  // = kVec: V rows a thread reads per chunk
@@ -147,6 +150,9 @@ __global__ void __launch_bounds__(kAttnThreads)
   const float scale = 1.0f / sqrtf(static_cast<float>(kHd));
   const int32_t* table = page_tables + static_cast<int64_t>(row_table[r]) * max_pages;
   const int32_t len = positions[r] + 1;
+  // First position seen; chunks start at its page, so that pg_s indexes whole pages.
+  const int32_t lo = window > 0 && len > window ? len - window : 0;
+  const int32_t base = lo / kP * kP;
   for (int i = tid; i < g_n * kHd; i += kC) {
     q_s[i / kHd][i % kHd] = q[r * nh * kHd + (kvh * g_n) * kHd + i];
   }
@@ -162,7 +168,7 @@ __global__ void __launch_bounds__(kAttnThreads)
 #pragma unroll
     for (int e = 0; e < 8; ++e) acc[g][e] = 0.0f;
   }
-  for (int32_t c0 = split * kC; c0 < len; c0 += splits * kC) {
+  for (int32_t c0 = base + split * kC; c0 < len; c0 += splits * kC) {
     if (tid < kC / kP) {
       const int32_t pi = c0 / kP + tid;
       pg_s[tid] = pi * kP < len ? table[pi] : 0;
@@ -170,7 +176,7 @@ __global__ void __launch_bounds__(kAttnThreads)
     __syncthreads();
     // Scores: one position per thread, all query heads of this KV head.
     const int32_t p = c0 + tid;
-    if (p < len) {
+    if (p >= lo && p < len) {
       const uint4* kr = reinterpret_cast<const uint4*>(
           kv_pool + KvIndex(pg_s[tid / kP], layer, layers, 0, p % kP, kvd) + kvh * kHd);
       uint4 raw[kVec];
@@ -235,11 +241,13 @@ __global__ void __launch_bounds__(kAttnThreads)
 #pragma unroll
     for (int j = 0; j < kVLoads; ++j) {
       const int i = pos0 + j * kPosStep;
+      // Past len: weight 0, and the cache there may be NaN. Before lo (a window's start): weight
+      // 0 too, but the sequence wrote those positions, so they are finite and need no test.
       vraw[j] = c0 + i < len
                     ? *reinterpret_cast<const uint4*>(
                           kv_pool + KvIndex(pg_s[i / kP], layer, layers, 1, (c0 + i) % kP, kvd) +
                           kvh * kHd + 8 * dc)
-                    : make_uint4(0, 0, 0, 0);  // weight 0; the cache there may be NaN
+                    : make_uint4(0, 0, 0, 0);
     }
 #pragma unroll
     for (int j = 0; j < kVLoads; ++j) {
@@ -372,22 +380,22 @@ int32_t AttentionSplits(int32_t n, int32_t nkv, int32_t sm_count) {
 
 int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row_table,
                     const int32_t* page_tables, int32_t max_pages, int32_t n, int32_t nh,
-                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, const uint16_t* kv_pool,
-                    uint16_t* out, int32_t splits, float* partial, int32_t* counters,
-                    void* stream) {
+                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, int32_t window,
+                    const uint16_t* kv_pool, uint16_t* out, int32_t splits, float* partial,
+                    int32_t* counters, void* stream) {
   if (n == 0) return cudaSuccess;
-  if (nh % nkv != 0 || nh / nkv > kAttnMaxGroup || hd > kAttnMaxHeadDim || hd % 8 != 0 ||
-      kAttnMaxHeadDim % hd != 0 || splits < 1 || splits > kAttnMaxSplits ||
+  if (window < 0 || nh % nkv != 0 || nh / nkv > kAttnMaxGroup || hd > kAttnMaxHeadDim ||
+      hd % 8 != 0 || kAttnMaxHeadDim % hd != 0 || splits < 1 || splits > kAttnMaxSplits ||
       (splits > 1 && (partial == nullptr || counters == nullptr))) {
     return cudaErrorInvalidValue;
   }
   const dim3 grid(n, nkv, splits);
   const cudaStream_t st = static_cast<cudaStream_t>(stream);
-#define VERDICT_ATTENTION_CASE(HD)                                                          \
-  case HD:                                                                                  \
-    VERDICT_LAUNCH(AttentionKernel<HD>, grid, kAttnThreads, 0, st)                          \
-    (q, positions, row_table, page_tables, max_pages, nh, nkv, layer, layers, kv_pool, out, \
-     partial, counters);                                                                    \
+#define VERDICT_ATTENTION_CASE(HD)                                                             \
+  case HD:                                                                                     \
+    VERDICT_LAUNCH(AttentionKernel<HD>, grid, kAttnThreads, 0, st)                             \
+    (q, positions, row_table, page_tables, max_pages, nh, nkv, layer, layers, window, kv_pool, \
+     out, partial, counters);                                                                  \
     break;
   switch (hd) {
     VERDICT_ATTENTION_CASE(8)

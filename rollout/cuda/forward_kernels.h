@@ -43,17 +43,20 @@ int LaunchQkvRopeAppend(const float* qkv, const float* bias, const float* rope,
                         int32_t nkv, int32_t hd, int32_t layer, int32_t layers, float* q_out,
                         uint16_t* kv_pool, void* stream);
 
-// Causal attention (cpu::AttendOne) of each row's query heads over positions [0, positions[r]]
-// of its sequence's cache: out [n, nh * hd] bf16. One block per (row, KV head, split); with
-// splits > 1 each block takes every splits-th chunk of 128 positions and the last to finish
+// Causal attention (cpu::AttendOne) of each row's query heads over positions [lo, positions[r]]
+// of its sequence's cache, lo = 0, or with window > 0 (a Qwen2 sliding-window layer, as
+// ModelConfig::SlidingLayer) lo = max(0, positions[r] + 1 - window): the last `window`
+// positions, the row's own included. out [n, nh * hd] bf16. One block per (row, KV head, split);
+// with splits > 1 each block takes every splits-th chunk of 128 positions and the last to finish
 // combines them (flash-decoding), which needs
 //   partial: n * nh * splits * (hd + 2) floats of scratch, and
 //   counters: n * nkv int32, zero before the first launch (each launch leaves them zero).
 // splits == 1 needs neither (may be null).
 int LaunchAttention(const float* q, const int32_t* positions, const int32_t* row_table,
                     const int32_t* page_tables, int32_t max_pages, int32_t n, int32_t nh,
-                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, const uint16_t* kv_pool,
-                    uint16_t* out, int32_t splits, float* partial, int32_t* counters, void* stream);
+                    int32_t nkv, int32_t hd, int32_t layer, int32_t layers, int32_t window,
+                    const uint16_t* kv_pool, uint16_t* out, int32_t splits, float* partial,
+                    int32_t* counters, void* stream);
 
 // Splits for n rows: enough blocks for about 4 per SM, at most kAttnMaxSplits.
 constexpr int32_t kAttnMaxSplits = 16;

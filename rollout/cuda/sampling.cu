@@ -668,6 +668,46 @@ __global__ void __launch_bounds__(kSortedThreads)
   }
 }
 
+constexpr int kRawThreads = 256;
+// One block per row: max, then the float64 sum of exp(z - max) (sampler.cc's RawLogprob).
+__global__ void __launch_bounds__(kRawThreads)
+    RawLogprobKernel(const float* __restrict__ logits, int32_t v,
+                     const int32_t* __restrict__ tokens, const int32_t* __restrict__ status,
+                     float* __restrict__ raw) {
+  using Reduce = cub::BlockReduce<double, kRawThreads>;
+  __shared__ typename Reduce::TempStorage red;
+  __shared__ float warp_max[kRawThreads / 32];
+  __shared__ float s_max;
+  const int32_t r = blockIdx.x;
+  const int tid = threadIdx.x;
+  const int32_t tok = tokens[r], st = status[r];
+  if ((st != kSampledOk && st != kSampledThirdPass) || tok < 0 || tok >= v) {  // uniform
+    if (tid == 0) raw[r] = NAN;
+    return;
+  }
+  const float* row = logits + static_cast<int64_t>(r) * v;
+  float m = -INFINITY;
+  for (int32_t i = tid; i < v; i += kRawThreads) m = fmaxf(m, row[i]);
+  for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(~0u, m, o));
+  if ((tid & 31) == 0) warp_max[tid >> 5] = m;
+  __syncthreads();
+  if (tid == 0) {
+    float t = warp_max[0];
+    for (int w = 1; w < kRawThreads / 32; ++w) t = fmaxf(t, warp_max[w]);
+    s_max = t;
+  }
+  __syncthreads();
+  const float mx = s_max;
+  if (!(mx > -INFINITY)) {  // every logit -inf (uniform)
+    if (tid == 0) raw[r] = -INFINITY;
+    return;
+  }
+  double sum = 0.0;
+  for (int32_t i = tid; i < v; i += kRawThreads) sum += exp(static_cast<double>(row[i]) - mx);
+  sum = Reduce(red).Sum(sum);
+  if (tid == 0) raw[r] = static_cast<float>(static_cast<double>(row[tok]) - mx - log(sum));
+}
+
 template <int kThreads>
 int LaunchSampleBlocks(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,
                        int32_t* tokens, float* logprobs, int32_t* status, cudaStream_t stream) {
@@ -737,6 +777,14 @@ int LaunchSample(const float* logits, int32_t batch, int32_t vocab, const Sample
       return LaunchSampleBlocks<1024>(logits, batch, vocab, rows, tokens, logprobs, status, st);
     default: return cudaErrorInvalidValue;
   }
+}
+
+int LaunchRawLogprobs(const float* logits, int32_t batch, int32_t vocab, const int32_t* tokens,
+                      const int32_t* status, float* raw, void* stream) {
+  if (batch == 0) return cudaSuccess;
+  VERDICT_LAUNCH(RawLogprobKernel, batch, kRawThreads, 0, static_cast<cudaStream_t>(stream))
+  (logits, vocab, tokens, status, raw);
+  return cudaGetLastError();
 }
 
 int LaunchSampleSorted(const float* logits, int32_t batch, int32_t vocab, const SamplerRow* rows,

@@ -86,6 +86,16 @@ int LaunchSampleSliced(const float* logits, int32_t batch, int32_t vocab, const 
                        void* scratch, int32_t* counters, void* stream,
                        int block_threads = kCudaSamplerThreads);
 
+// Raw log-probabilities of the drawn tokens (vLLM V1's default "raw"; sampler.h's RawLogprob):
+// raw[r] = logits[r, tokens[r]] - max - log(sum exp(logits[r, :] - max)), the sum in float64 as
+// the CPU computes it (so the two agree to float rounding, not bit for bit). At temperature 0 or
+// 1 the sampler's own logprob is already this; otherwise this kernel reads the row once more.
+// tokens, status: [B] as LaunchSample wrote them; rows with no token (kNeedsCpu, kNanLogits, a
+// token outside [0, vocab)) get NaN (the caller samples or reports those rows on the host);
+// rows of all -inf get -inf. raw: [B] fp32 (device, written). One block per row.
+int LaunchRawLogprobs(const float* logits, int32_t batch, int32_t vocab, const int32_t* tokens,
+                      const int32_t* status, float* raw, void* stream);
+
 // Sort-based baseline for comparison: CUB segmented radix sort of (z, id) per row (descending),
 // then one block per row walks the sorted row with the same weights, masses and cuts as the
 // sorting-free kernel (so both give the same token, ties between -0.0 and +0.0 aside; rows

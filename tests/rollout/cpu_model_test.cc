@@ -189,6 +189,71 @@ TEST(CpuModelStoredWeights, HalfTheBytesAndTheSameLogitsAsFp32) {
   }
 }
 
+// A bf16 KV cache (CpuModelOptions::kv_dtype) holds half the bytes of the fp32 one, and its
+// logits stay within the stated tolerance of the fp32 reference: per row, rms(bf16 - f32) <=
+// 1e-2 rms(f32) and max |bf16 - f32| <= 3e-2 max |f32| (K and V carry 8 significant bits, as
+// on the CUDA path). Prompt fill, a fork and 20 decode steps; the logits are not bit-equal (the
+// cache really is bf16), and a sliding-window model takes the same path.
+TEST(CpuModelBf16KvCache, HalfTheKvBytesAndLogitsWithinTolerance) {
+  if (std::string why = testing::PythonMissing("numpy"); !why.empty()) GTEST_SKIP() << why;
+  for (const std::string args : {"--dtype bf16", "--dtype bf16 --sliding-window 9"}) {
+    const std::string dir = testing::ScratchDir("cpu_model_bf16_kv");
+    ASSERT_EQ(testing::RunScript("tiny_model.py", dir + " --vocab 300 " + args), 0);
+    auto f32 = CpuModel::Load(dir);
+    ASSERT_TRUE(f32.ok()) << f32.status();
+    auto bf16 = CpuModel::Load(dir, {KvCacheDType::kBF16});
+    ASSERT_TRUE(bf16.ok()) << bf16.status();
+    const int v = (*f32)->config().vocab_size;
+    std::vector<int32_t> prompt(30);
+    for (int i = 0; i < 30; ++i) prompt[i] = (i * 37 + 11) % v;
+    double rel_rms = 0, rel_max = 0;
+    bool bit_equal = true;
+    auto compare = [&](const std::vector<float>& a, const std::vector<float>& b) {
+      for (size_t r = 0; r * v < a.size(); ++r) {
+        double se = 0, sr = 0, me = 0, mr = 0;
+        for (int i = 0; i < v; ++i) {
+          const double d = double(b[r * v + i]) - a[r * v + i];
+          se += d * d;
+          sr += double(a[r * v + i]) * a[r * v + i];
+          me = std::max(me, std::abs(d));
+          mr = std::max(mr, std::abs(double(a[r * v + i])));
+        }
+        rel_rms = std::max(rel_rms, std::sqrt(se / sr));
+        rel_max = std::max(rel_max, me / mr);
+      }
+      bit_equal = bit_equal && a == b;
+    };
+    std::vector<float> la(prompt.size() * v), lb(la.size());
+    auto pa = (*f32)->Prefill(prompt, absl::MakeSpan(la));
+    auto pb = (*bf16)->Prefill(prompt, absl::MakeSpan(lb));
+    ASSERT_TRUE(pa.ok() && pb.ok());
+    compare(la, lb);
+    auto ka = (*f32)->Fork(*pa, 2);
+    auto kb = (*bf16)->Fork(*pb, 2);
+    ASSERT_TRUE(ka.ok() && kb.ok());
+    std::vector<int32_t> tok = {3, 4};
+    std::vector<float> da(2 * v), db(2 * v);
+    for (int step = 0; step < 20; ++step) {
+      ASSERT_TRUE((*f32)->Decode(*ka, tok, absl::MakeSpan(da)).ok());
+      ASSERT_TRUE((*bf16)->Decode(*kb, tok, absl::MakeSpan(db)).ok());
+      compare(da, db);
+      for (int s = 0; s < 2; ++s) {
+        tok[s] = std::max_element(&da[s * v], &da[s * v] + v) - &da[s * v];
+      }
+    }
+    EXPECT_LE(rel_rms, 1e-2) << args;
+    EXPECT_LE(rel_max, 3e-2) << args;
+    EXPECT_FALSE(bit_equal) << args;
+    const double ratio = double((*bf16)->kv_bytes()) / double((*f32)->kv_bytes());
+    EXPECT_EQ(ratio, 0.5) << args;
+    EXPECT_EQ(CpuModel::KvBytesPerToken((*f32)->config(), KvCacheDType::kBF16) * 2,
+              CpuModel::KvBytesPerToken((*f32)->config()));
+    std::printf("[ info ] bf16 KV (%s): rel rms %.3g, rel max %.3g, KV bytes %lld vs %lld\n",
+                args.c_str(), rel_rms, rel_max, static_cast<long long>((*bf16)->kv_bytes()),
+                static_cast<long long>((*f32)->kv_bytes()));
+  }
+}
+
 // Dynamic NTK scaling is only run within max_position_embeddings (config.h): a longer
 // sequence is refused, not silently computed with frequencies HF would not use.
 TEST(CpuModelDynamicRope, RefusesSequencesPastMaxPositionEmbeddings) {

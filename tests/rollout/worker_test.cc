@@ -33,6 +33,15 @@ TEST(PlanBatch, FitsWholeGroupsInTheKvBudget) {
       << none.status();
 }
 
+// A bf16 cache (--kv-cache-dtype bf16) charges 256 bytes a position: twice the groups.
+TEST(PlanBatch, Bf16KvCacheFitsTwiceTheGroups) {
+  const ModelConfig c = Tiny();
+  EXPECT_EQ(CpuModel::KvBytesPerToken(c, KvCacheDType::kBF16), 256);
+  EXPECT_EQ(*PlanBatch(c, 3 * 209920, 4, 10, 20, 256, KvCacheDType::kBF16), 24);
+  EXPECT_EQ(PlanBatch(c, 209920 / 2 - 1, 4, 10, 20, 256, KvCacheDType::kBF16).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
 TEST(PlanBatch, CapsLengthsAtMaxPositionEmbeddings) {
   ModelConfig c = Tiny();
   c.max_position_embeddings = 16;  // prompt 10 leaves 6 new tokens, not 20
@@ -73,7 +82,9 @@ TEST(ParseWorkerFlags, ReadsTheRolloutFlags) {
                              "--logprobs",
                              "processed",
                              "--progress-interval-s",
-                             "2.5"});
+                             "2.5",
+                             "--kv-cache-dtype",
+                             "bf16"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_TRUE(o->max_batch_given);
   EXPECT_EQ(o->generation.max_batch_sequences, 32);
@@ -83,13 +94,15 @@ TEST(ParseWorkerFlags, ReadsTheRolloutFlags) {
   EXPECT_TRUE(o->generation.include_stop_str_in_output);
   EXPECT_EQ(o->generation.logprobs, LogprobKind::kProcessed);
   EXPECT_EQ(o->progress_interval_s, 2.5);
+  EXPECT_EQ(o->kv_cache_dtype, KvCacheDType::kBF16);
   o = ParseWorkerFlags({"--model", "m", "--prompts", "p", "--output", "o", "--no-server"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_FALSE(o->max_batch_given);
   EXPECT_EQ(o->generation.logprobs, LogprobKind::kRaw);
   EXPECT_EQ(o->kv_cache_bytes, 0);
-  for (const char* bad :
-       {"--kv-cache-bytes=lots", "--logprobs=both", "--seed-offset=-1", "--max-batch=0"}) {
+  EXPECT_EQ(o->kv_cache_dtype, KvCacheDType::kF32);
+  for (const char* bad : {"--kv-cache-bytes=lots", "--kv-cache-dtype=f16", "--logprobs=both",
+                          "--seed-offset=-1", "--max-batch=0"}) {
     auto r =
         ParseWorkerFlags({"--model", "m", "--prompts", "p", "--output", "o", "--no-server", bad});
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad;

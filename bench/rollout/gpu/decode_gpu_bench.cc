@@ -7,7 +7,9 @@
 // the fp32 logits written. Bandwidth: a device-to-device copy, bytes read + written.
 // Then the step the worker runs (CudaModel::DecodeSample: the GPU sampler on the device logits,
 // T=1, top-p 0.95, tokens back on the host) beside the path it replaced (Decode: the [B, V]
-// logits copied to the host, then the CPU sampler row by row), both measured here.
+// logits copied to the host, then the CPU sampler row by row), both measured here; and the
+// same GPU step at T=0.7 with raw logprobs (the worker's default kind: LaunchRawLogprobs after
+// the sampler, one more read of the logits).
 // Each batch runs with the attention split over the SMs (the default) and, for comparison, with
 // one block per (row, KV head) (splits 1).
 // Exits 77 without a GPU. Usage: decode_gpu_bench [steps]
@@ -130,23 +132,29 @@ int main(int argc, char** argv) {
 
       // The worker's step: decode + GPU sampling, tokens on the host.
       const vr::SamplingParams sp{1.0f, 0.0f, 0, 0.95f};
+      vr::SamplingParams sp_raw{0.7f, 0.0f, 0, 0.95f};
+      sp_raw.need_raw_logprobs = true;
       std::vector<vr::SampleKey> keys(batch);
       std::vector<vr::SampledToken> next(batch);
-      auto sample_step = [&](int pos) {
+      auto sample_step = [&](const vr::SamplingParams& params, int pos) {
         for (int b = 0; b < batch; ++b)
           keys[b] = {7, uint64_t(b / group), uint32_t(b % group), uint32_t(pos)};
-        return (*m)->DecodeSample(seqs, tokens, sp, keys, absl::MakeSpan(next));
+        return (*m)->DecodeSample(seqs, tokens, params, keys, absl::MakeSpan(next));
       };
-      if (!sample_step(0).ok()) return 1;
-      const auto t1 = std::chrono::steady_clock::now();
-      for (int i = 0; i < steps; ++i) {
-        if (auto s = sample_step(i + 1); !s.ok()) {
-          std::printf("DecodeSample: %s\n", s.ToString().c_str());
-          return 1;
+      // Seconds per DecodeSample step with `params`, or a negative value on an error.
+      auto time_steps = [&](const vr::SamplingParams& params) {
+        if (!sample_step(params, 0).ok()) return -1.0;
+        const auto t1 = std::chrono::steady_clock::now();
+        for (int i = 0; i < steps; ++i) {
+          if (auto s = sample_step(params, i + 1); !s.ok()) {
+            std::printf("DecodeSample: %s\n", s.ToString().c_str());
+            return -1.0;
+          }
         }
-      }
-      const double gpu_sample_s =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() / steps;
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count() / steps;
+      };
+      const double gpu_sample_s = time_steps(sp), gpu_raw_s = time_steps(sp_raw);
+      if (gpu_sample_s < 0 || gpu_raw_s < 0) return 1;
       // The replaced path: logits to the host, the CPU sampler per row (two steps: it is slow).
       std::vector<float> logits(static_cast<size_t>(batch) * c.vocab_size);
       const int cpu_steps = 2;
@@ -163,17 +171,17 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count() / cpu_steps;
       const vc::CudaModelStats st = (*m)->stats();
       char line[256];
-      std::snprintf(line, sizeof line, "%6d %16.3f %18.3f %24.3f %8.1f %12lld\n", batch,
+      std::snprintf(line, sizeof line, "%6d %16.3f %18.3f %24.3f %8.1f %12lld %20.3f\n", batch,
                     step_s * 1e3, gpu_sample_s * 1e3, cpu_path_s * 1e3, cpu_path_s / gpu_sample_s,
-                    static_cast<long long>(st.cpu_sampled_rows));
+                    static_cast<long long>(st.cpu_sampled_rows), gpu_raw_s * 1e3);
       sampling_lines.push_back(line);
     }
   }
   std::printf(
       "\nthe worker's step (decode + sampling, tokens on the host), ms:\n%6s %16s %18s %24s "
-      "%8s %12s\n",
+      "%8s %12s %20s\n",
       "batch", "decode_on_device", "decode+gpu_sample", "decode+copy+cpu_sample", "speedup",
-      "rows_to_cpu");
+      "rows_to_cpu", "gpu_sample_T0.7_raw");
   for (const std::string& l : sampling_lines) std::printf("%s", l.c_str());
   return 0;
 }

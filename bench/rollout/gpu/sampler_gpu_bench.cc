@@ -4,7 +4,9 @@
 // (CUB segmented radix sort, LaunchSampleSorted) measured in the same run. Inputs rotate through
 // 2 GiB so no run finds its logits in L2. Also the same kernel with 1024-thread blocks
 // (ours1024: same tokens; twice the loads in flight per row, for batches that leave SMs idle), and
-// rows split over several blocks (LaunchSampleSliced, about 2 blocks per SM; same tokens).
+// rows split over several blocks (LaunchSampleSliced, about 2 blocks per SM; same tokens), and
+// the raw-logprob kernel that runs after the sampler when raw logprobs are asked for at a
+// temperature other than 0 or 1 (LaunchRawLogprobs: one more read of the rows; "raw" in notes).
 // Exits 77 without a GPU.
 // Usage: sampler_gpu_bench [iters]
 // VERDICT_BENCH_SMOKE=1: batch 2 and a 64 MiB rotation only (the SIMT-emulator smoke test in
@@ -104,12 +106,12 @@ int main(int argc, char** argv) {
       }
       vc::SamplerRow* d_rows;
       int32_t *d_tok, *d_st, *d_tok2, *d_ids_in, *d_sorted_ids, *d_off;
-      float *d_lp, *d_lp2, *d_keys;
+      float *d_lp, *d_lp2, *d_keys, *d_raw;
       CHECK_CUDA(cudaMalloc(&d_rows, batch * sizeof(vc::SamplerRow)));
       CHECK_CUDA(
           cudaMemcpy(d_rows, rows.data(), batch * sizeof(vc::SamplerRow), cudaMemcpyHostToDevice));
       for (int32_t** p : {&d_tok, &d_tok2, &d_st}) CHECK_CUDA(cudaMalloc(p, batch * 4));
-      for (float** p : {&d_lp, &d_lp2}) CHECK_CUDA(cudaMalloc(p, batch * 4));
+      for (float** p : {&d_lp, &d_lp2, &d_raw}) CHECK_CUDA(cudaMalloc(p, batch * 4));
       CHECK_CUDA(cudaMalloc(&d_keys, row_set * 4));
       CHECK_CUDA(cudaMalloc(&d_sorted_ids, row_set * 4));
       CHECK_CUDA(cudaMalloc(&d_ids_in, row_set * 4));
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
                                         d_off, nullptr, &temp_bytes, d_tok2, d_lp2, nullptr));
       void* d_temp;
       CHECK_CUDA(cudaMalloc(&d_temp, temp_bytes));
-      std::vector<float> ours, ours1024, sliced, sorted;
+      std::vector<float> ours, ours1024, sliced, sorted, raw;
       // Rows over several blocks so that about 2 blocks per SM run (none at large batches; 3 in
       // the smoke run, so that it runs the sliced kernel).
       const int slices =
@@ -159,6 +161,16 @@ int main(int argc, char** argv) {
         CHECK_CUDA(cudaEventElapsedTime(&ms, e0, e1));
         if (it >= 3) sliced.push_back(ms * 1000);
       }
+      for (int it = 0; it < iters + 3; ++it) {  // d_tok, d_st: the last sampler run's
+        const float* in = d_all + static_cast<size_t>(it % nsets) * row_set;
+        CHECK_CUDA(cudaEventRecord(e0));
+        CHECK_CUDA(vc::LaunchRawLogprobs(in, batch, v, d_tok, d_st, d_raw, nullptr));
+        CHECK_CUDA(cudaEventRecord(e1));
+        CHECK_CUDA(cudaEventSynchronize(e1));
+        float ms;
+        CHECK_CUDA(cudaEventElapsedTime(&ms, e0, e1));
+        if (it >= 3) raw.push_back(ms * 1000);
+      }
       for (int it = 0; it < std::max(5, iters / 4) + 2; ++it) {
         const float* in = d_all + static_cast<size_t>(it % nsets) * row_set;
         CHECK_CUDA(cudaEventRecord(e0));
@@ -194,17 +206,18 @@ int main(int argc, char** argv) {
       }
       const double floor_us = row_set * 4.0 / bw * 1e6;
       const float mo = Median(ours), m1 = Median(ours1024), ms = Median(sorted),
-                  msl = slices > 1 ? Median(sliced) : mo;
+                  msl = slices > 1 ? Median(sliced) : mo, mr = Median(raw);
       std::printf(
           "%-24s %6d %9.1f %9.1f %7.2f %11.1f %7.2f %6d %10.1f %7.2f %10.1f %7.2f %8.1f same as "
-          "sorted %d/%d, sliced same %d/%d, third read %d, cpu %d\n",
+          "sorted %d/%d, sliced same %d/%d, third read %d, cpu %d, raw %.1f us (%.2f x floor)\n",
           c.name, batch, floor_us, mo, mo / floor_us, m1, m1 / floor_us, slices, msl,
-          msl / floor_us, ms, ms / floor_us, ms / mo, same, batch, same_sliced, batch, third, cpu);
+          msl / floor_us, ms, ms / floor_us, ms / mo, same, batch, same_sliced, batch, third, cpu,
+          mr, mr / floor_us);
       std::fflush(stdout);
       for (void* p :
            {static_cast<void*>(d_rows), static_cast<void*>(d_tok), static_cast<void*>(d_tok2),
             static_cast<void*>(d_st), static_cast<void*>(d_lp), static_cast<void*>(d_lp2),
-            static_cast<void*>(d_keys), static_cast<void*>(d_sorted_ids),
+            static_cast<void*>(d_raw), static_cast<void*>(d_keys), static_cast<void*>(d_sorted_ids),
             static_cast<void*>(d_ids_in), static_cast<void*>(d_off), d_temp, d_slice_scratch}) {
         CHECK_CUDA(cudaFree(p));
       }

@@ -6,7 +6,9 @@
 //    within 2e-5 where the tokens are equal;
 //  - the sort-based baseline (LaunchSampleSorted) picks the kernel's token on every row the
 //    kernel samples;
-//  - the 1024-thread block gives the 512-thread block's token, status and logprob bit for bit.
+//  - the 1024-thread block gives the 512-thread block's token, status and logprob bit for bit;
+//  - LaunchRawLogprobs gives the drawn token's raw logprob (RawLogprob, sampler.h) within 1e-4,
+//    and NaN on the rows handed to the CPU.
 // Usage: rollout_sampler_gpu_test [rounds [batch]]   (default 4 rounds of 256 rows)
 #include <cuda_runtime.h>
 
@@ -34,7 +36,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(1234);
   std::vector<float> logits(static_cast<size_t>(batch) * v);
   std::vector<vc::SamplerRow> rows(batch);
-  float *d_logits, *d_lp, *d_lp2, *d_lp3, *d_keys;
+  float *d_logits, *d_lp, *d_lp2, *d_lp3, *d_keys, *d_raw;
   vc::SamplerRow* d_rows;
   int32_t *d_tok, *d_st, *d_tok2, *d_ids, *d_ids_in, *d_off, *d_tok3, *d_st3;
   CHECK_CUDA(cudaMalloc(&d_logits, logits.size() * 4));
@@ -45,14 +47,14 @@ int main(int argc, char** argv) {
   CHECK_CUDA(cudaMalloc(&d_rows, batch * sizeof(vc::SamplerRow)));
   for (int32_t** p : {&d_tok, &d_st, &d_tok2, &d_tok3, &d_st3})
     CHECK_CUDA(cudaMalloc(p, batch * 4));
-  for (float** p : {&d_lp, &d_lp2, &d_lp3}) CHECK_CUDA(cudaMalloc(p, batch * 4));
+  for (float** p : {&d_lp, &d_lp2, &d_lp3, &d_raw}) CHECK_CUDA(cudaMalloc(p, batch * 4));
   size_t temp_bytes = 0;
   CHECK_CUDA(vc::LaunchSampleSorted(d_logits, batch, v, d_rows, d_keys, d_ids, d_ids_in, d_off,
                                     nullptr, &temp_bytes, d_tok2, d_lp2, nullptr));
   void* d_temp;
   CHECK_CUDA(cudaMalloc(&d_temp, temp_bytes));
   std::vector<int32_t> tok(batch), st(batch), tok2(batch), tok3(batch), st3(batch);
-  std::vector<float> lp(batch), lp3(batch);
+  std::vector<float> lp(batch), lp3(batch), raw(batch);
   void* d_slice_scratch;  // LaunchSampleSliced's scratch, and its counters (zeroed once)
   int32_t* d_slice_counters;
   CHECK_CUDA(cudaMalloc(&d_slice_scratch, vc::SampleSlicedScratchBytes(batch, 16)));
@@ -73,8 +75,8 @@ int main(int argc, char** argv) {
                                         d_slice_scratch, d_slice_counters, nullptr, va.threads);
   };
   long total = 0, emul_diff = 0, equal = 0, ties = 0, miss = 0, cpu_rows = 0, third = 0,
-       sorted_diff = 0, block_diff = 0;
-  double max_lp_emul = 0.0, max_lp_contract = 0.0;
+       sorted_diff = 0, block_diff = 0, raw_bad = 0;
+  double max_lp_emul = 0.0, max_lp_contract = 0.0, max_raw = 0.0;
   for (int round = 0; round < rounds; ++round) {
     for (int b = 0; b < batch; ++b) {
       vr::testing::FillRow(rng, (b + round) % 6, v, &logits[static_cast<size_t>(b) * v]);
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
         cudaMemcpy(d_rows, rows.data(), batch * sizeof(vc::SamplerRow), cudaMemcpyHostToDevice));
     CHECK_CUDA(cudaMemset(d_tok, 0xff, batch * 4));  // poison
     CHECK_CUDA(vc::LaunchSample(d_logits, batch, v, d_rows, d_tok, d_lp, d_st, nullptr));
+    CHECK_CUDA(vc::LaunchRawLogprobs(d_logits, batch, v, d_tok, d_st, d_raw, nullptr));
     CHECK_CUDA(vc::LaunchSampleSorted(d_logits, batch, v, d_rows, d_keys, d_ids, d_ids_in, d_off,
                                       d_temp, &temp_bytes, d_tok2, d_lp2, nullptr));
     CHECK_CUDA(cudaDeviceSynchronize());
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
     CHECK_CUDA(cudaMemcpy(lp.data(), d_lp, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(st.data(), d_st, batch * 4, cudaMemcpyDeviceToHost));
     CHECK_CUDA(cudaMemcpy(tok2.data(), d_tok2, batch * 4, cudaMemcpyDeviceToHost));
+    CHECK_CUDA(cudaMemcpy(raw.data(), d_raw, batch * 4, cudaMemcpyDeviceToHost));
     for (const Variant& va : variants) {
       CHECK_CUDA(cudaMemset(d_tok3, 0xff, batch * 4));  // poison
       CHECK_CUDA(launch_variant(va, batch, d_tok3, d_lp3, d_st3));
@@ -137,7 +141,19 @@ int main(int argc, char** argv) {
       }
       if (st[b] == vc::kNeedsCpu) {
         ++cpu_rows;
+        raw_bad += !std::isnan(raw[b]);
         continue;
+      }
+      const float raw_want = vr::RawLogprob(row, tok[b]);
+      if (std::isfinite(raw_want)) {
+        const double d = std::fabs(double{raw[b]} - raw_want);
+        if (!(d <= 1e-4) && ++raw_bad <= 10) {
+          std::printf("RAW row %d kind %d token %d: kernel %.9g, RawLogprob %.9g\n", b,
+                      (b + round) % 6, tok[b], raw[b], raw_want);
+        }
+        max_raw = std::isnan(d) ? INFINITY : std::max(max_raw, d);
+      } else {
+        raw_bad += raw[b] != raw_want;  // -inf where the token's logit is -inf
       }
       third += st[b] == vc::kSampledThirdPass;
       // The radix sort orders -0.0 before +0.0; the kernel treats them as equal (lower id first).
@@ -171,9 +187,10 @@ int main(int argc, char** argv) {
       "sampler check: %ld rows (V=%d, %d rounds): kernel vs emulation %ld differences "
       "(max |dlogprob| %.3g); vs contract %ld equal, %ld near-ties, %ld misses (max "
       "|dlogprob| %.3g); %ld rows to the CPU path, %ld needed a third read; sorted "
-      "baseline differs on %ld rows; 1024-thread blocks and sliced rows differ on %ld rows\n",
+      "baseline differs on %ld rows; 1024-thread blocks and sliced rows differ on %ld rows; raw "
+      "logprobs vs RawLogprob: max |d| %.3g, %ld rows wrong\n",
       total, v, rounds, emul_diff, max_lp_emul, equal, ties, miss, max_lp_contract, cpu_rows, third,
-      sorted_diff, block_diff);
+      sorted_diff, block_diff, max_raw, raw_bad);
   // Rows holding a NaN (first, middle, last logit, all of them; greedy and sampled): no token,
   // status kNanLogits, from both block sizes and the sliced kernel.
   int nan_ok = 0;
@@ -210,7 +227,8 @@ int main(int argc, char** argv) {
   }
   std::printf("rows holding a NaN: %d/%d reported as kNanLogits\n", nan_ok, 3 * nan_rows);
   const bool ok = emul_diff == 0 && miss == 0 && ties <= total / 100 && max_lp_contract < 2e-5 &&
-                  sorted_diff == 0 && block_diff == 0 && nan_ok == 3 * nan_rows;
+                  sorted_diff == 0 && block_diff == 0 && nan_ok == 3 * nan_rows && raw_bad == 0 &&
+                  max_raw <= 1e-4;
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   return ok ? 0 : 1;
 }
