@@ -81,6 +81,7 @@ struct Summary {
       ++majority_groups;
       majority_correct += g.stats().majority().correct();
     }
+    NamedComponents named;
     for (const v1::SampleResult& s : g.samples()) {
       ++samples;
       if (s.has_error()) {
@@ -88,9 +89,11 @@ struct Summary {
         continue;
       }
       reward_sum += s.reward();
-      for (const auto& [name, value] : s.components()) {
-        components[name].first += value;
-        ++components[name].second;
+      ComponentsOf(s, &named);
+      for (const auto& [name, value] : named) {
+        auto& [sum, count] = components[std::string(name)];
+        sum += value;
+        ++count;
       }
       if (s.verdict() != v1::NOT_CHECKED) {
         ++with_accuracy;

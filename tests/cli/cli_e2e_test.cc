@@ -46,6 +46,26 @@ TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
   std::string a = ReadFile(local), b = ReadFile(remote);
   EXPECT_EQ(Lines(a).size(), 4u);
   EXPECT_EQ(a, b);
+  // Every component on (they travel as packed lists with --server, in enum order, and print
+  // sorted by name): still the same bytes.
+  const std::vector<std::string> all = {"--language",   "en",       "--overlong",
+                                        "200,50",       "--cosine", "300",
+                                        "--repetition", "3,-1",     "--kimi-length"};
+  std::string local_all = TempPath("local_all.jsonl"), remote_all = TempPath("remote_all.jsonl");
+  std::vector<std::string> args = {"score", "--input", Example(), "--quiet", "--output"};
+  std::vector<std::string> in_process = args, served = args;
+  in_process.push_back(local_all);
+  served.insert(served.end(), {remote_all, "--server", server.addresses()[0]});
+  in_process.insert(in_process.end(), all.begin(), all.end());
+  served.insert(served.end(), all.begin(), all.end());
+  ASSERT_EQ(RunVerdict(in_process), 0);
+  ASSERT_EQ(RunVerdict(served), 0);
+  std::string c = ReadFile(local_all);
+  EXPECT_THAT(c, HasSubstr(R"("components":{"accuracy":)"));
+  for (const char* name : {"cosine", "format", "language", "length", "overlong", "repetition"}) {
+    EXPECT_THAT(c, HasSubstr("\"" + std::string(name) + "\":")) << name;
+  }
+  EXPECT_EQ(c, ReadFile(remote_all));
   // Every output line is the input line plus the "verdict" member.
   std::vector<std::string> in = Lines(ReadFile(Example())), out = Lines(a);
   simdjson::dom::parser parser;
