@@ -77,6 +77,36 @@ TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
   }
 }
 
+TEST(VerdictScore, BatchScaledAdvantagesAreTheSameInProcessAndWithServer) {
+  // --server sends 64 groups a call by default, in-process batches are 16: with batch whitening
+  // the batch decides the advantages, so both must then use the same one. 40 groups: different
+  // batches would whiten over 16+16+8 groups in one path and 40 in the other.
+  std::string input = TempPath("forty.jsonl");
+  std::vector<std::string> lines = Lines(ReadFile(Example()));
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    std::string line = lines[i % lines.size()];
+    line.replace(line.find("\"id\": \""), 7, "\"id\": \"" + std::to_string(i) + "-");
+    text += line + "\n";
+  }
+  WriteFile(input, text);
+  testing_util::ServerProcess server({"--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok());
+  for (std::string flag : {"--estimator", "--scale"}) {
+    SCOPED_TRACE(flag);
+    const std::string value = flag == "--estimator" ? "reinforce_pp_baseline" : "batch";
+    std::string local = TempPath("forty_local.jsonl"), remote = TempPath("forty_remote.jsonl");
+    ASSERT_EQ(RunVerdict({"score", "--input", input, "--output", local, "--quiet", flag, value}),
+              0);
+    ASSERT_EQ(RunVerdict({"score", "--input", input, "--output", remote, "--quiet", flag, value,
+                          "--server", server.addresses()[0]}),
+              0);
+    std::string a = ReadFile(local);
+    EXPECT_EQ(Lines(a).size(), 40u);
+    EXPECT_EQ(a, ReadFile(remote));
+  }
+}
+
 TEST(VerdictScore, SpecFlagsChangeTheRewards) {
   std::string out = TempPath("spec.jsonl"), spec = TempPath("spec.json");
   WriteFile(spec, R"({"weights": {"format": 0.25}})");
