@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/thread_pool.h"
+#include "cli/result_json.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "sandbox/linux_runner.h"
@@ -28,6 +29,10 @@ ScorerOptions OptionsWith(sandbox::Runner* runner) {
   return options;
 }
 
+// The result form both backends produce: no effective spec (the output does not print it) and
+// packed components (the --server path asks the server for the same).
+constexpr ResultForm kForm{.with_spec = false, .packed_components = true};
+
 class InProcessBackend final : public ScoreBackend {
  public:
   InProcessBackend(RewardSpec spec, size_t threads, std::unique_ptr<sandbox::Runner> runner)
@@ -50,7 +55,7 @@ class InProcessBackend final : public ScoreBackend {
                              google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(arena.get());
                          out->mutable_groups()->Reserve(static_cast<int>(results.size()));
                          for (GroupResult& r : results) {
-                           GroupResultToProto(std::move(r), out->add_groups());
+                           GroupResultToProto(std::move(r), out->add_groups(), kForm);
                          }
                          std::move(done)(BatchResults(std::move(arena), out));
                        });
@@ -79,7 +84,8 @@ class GrpcBackend final : public ScoreBackend {
       v1::ScoreRequest request;
       for (v1::Group& g : groups) *request.add_groups() = std::move(g);
       *request.mutable_spec() = spec_;
-      request.set_omit_effective_spec(true);  // the output has no use for it
+      request.set_omit_effective_spec(!kForm.with_spec);
+      request.set_packed_components(kForm.packed_components);
       grpc::ClientContext context;
       if (timeout_ > absl::ZeroDuration()) {
         context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
@@ -92,6 +98,12 @@ class GrpcBackend final : public ScoreBackend {
       if (!status.ok()) {
         std::move(done)(absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                                      absl::StrCat("Score call failed: ", status.error_message())));
+        return;
+      }
+      // An older server sends the components map instead (the output is the same); a newer
+      // one may know components this build does not, which must not vanish from the output.
+      if (absl::Status known = KnownPackedComponents(*response); !known.ok()) {
+        std::move(done)(std::move(known));
         return;
       }
       std::move(done)(BatchResults(std::move(arena), response));

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/json.h"
+#include "rewards/component.h"
+#include "server/convert.h"
 
 namespace verdict::cli {
 namespace {
@@ -122,6 +126,39 @@ void AppendNumber(double value, std::string* out) {
   out->append(buf, end);
 }
 
+void ComponentsOf(const v1::SampleResult& s, NamedComponents* out) {
+  out->clear();
+  out->reserve(static_cast<size_t>(s.components_size() + s.component_ids_size()));
+  for (const auto& [name, value] : s.components()) out->emplace_back(name, value);
+  const int packed = std::min(s.component_ids_size(), s.component_values_size());
+  for (int i = 0; i < packed; ++i) {
+    std::optional<Component> c = ComponentFromProto(s.component_ids(i));
+    if (c) out->emplace_back(ComponentName(*c), s.component_values(i));
+  }
+  std::sort(out->begin(), out->end());
+}
+
+absl::Status KnownPackedComponents(const v1::ScoreResponse& response) {
+  for (const v1::GroupResult& g : response.groups()) {
+    for (int i = 0; i < g.samples_size(); ++i) {
+      const v1::SampleResult& s = g.samples(i);
+      if (s.component_ids_size() != s.component_values_size()) {
+        return absl::InternalError(absl::StrCat("group '", g.group_id(), "' sample ", i, ": ",
+                                                s.component_ids_size(), " component ids but ",
+                                                s.component_values_size(), " values"));
+      }
+      for (int id : s.component_ids()) {
+        if (!ComponentFromProto(id)) {
+          return absl::InternalError(absl::StrCat("group '", g.group_id(), "' sample ", i,
+                                                  ": unknown component id ", id,
+                                                  " (a newer server? use one of this version)"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 void AppendErrorJson(int code, std::string_view message, std::string* out) {
   out->push_back('{');
   Int("code", code, out);
@@ -142,9 +179,8 @@ void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
   out->push_back(',');
   Key("components", out);
   out->push_back('{');
-  std::vector<std::pair<std::string, double>> components(s.components().begin(),
-                                                         s.components().end());
-  std::sort(components.begin(), components.end());
+  NamedComponents components;
+  ComponentsOf(s, &components);
   for (size_t i = 0; i < components.size(); ++i) {
     if (i) out->push_back(',');
     Num(components[i].first, components[i].second, out);

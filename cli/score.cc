@@ -35,7 +35,9 @@ Lines that cannot be read are reported on stderr with their line number and writ
   --threads N           scoring threads in-process (default: one per core)
   --concurrency N       calls in flight with --server (default 4)
   --timeout-ms MS       deadline per call with --server (default none)
-  --batch-groups N      groups per batch (default 16)
+  --batch-groups N      groups per batch (default 16; 64 with --server, fewer and larger
+                        calls, unless advantages are batch-scaled: a batch is then the
+                        whitening unit and stays 16 either way)
   --rules-only          no gold answers: score format and rules only
   --code-field NAME     code reference, JSON of verdict.v1.CodeReference (default code)
   --instructions-field NAME  instruction constraints, a JSON list of verdict.v1.Constraint
@@ -81,6 +83,7 @@ struct Summary {
       ++majority_groups;
       majority_correct += g.stats().majority().correct();
     }
+    NamedComponents named;
     for (const v1::SampleResult& s : g.samples()) {
       ++samples;
       if (s.has_error()) {
@@ -88,9 +91,11 @@ struct Summary {
         continue;
       }
       reward_sum += s.reward();
-      for (const auto& [name, value] : s.components()) {
-        components[name].first += value;
-        ++components[name].second;
+      ComponentsOf(s, &named);
+      for (const auto& [name, value] : named) {
+        auto& [sum, count] = components[std::string(name)];
+        sum += value;
+        ++count;
       }
       if (s.verdict() != v1::NOT_CHECKED) {
         ++with_accuracy;
@@ -205,6 +210,18 @@ class Writer {
   std::string field_;
 };
 
+// A --server call has fixed costs a batch in this process does not (thread wake-ups on both
+// sides, HTTP/2 framing, a response arena): 64 groups a call took a third of the context
+// switches of 16 and ~2% of the service's instructions (bench/server/cpu_ratio.py, #16). With
+// batch-scaled advantages the batch is the whitening unit, so both paths keep 16 and write the
+// same advantages.
+int64_t DefaultBatchGroups(bool server, const v1::RewardSpec& spec) {
+  const v1::AdvantageSpec& a = spec.advantage();
+  const bool batch_scaled = a.estimator() == v1::ADVANTAGE_ESTIMATOR_REINFORCE_PP_BASELINE ||
+                            a.scale() == v1::ADVANTAGE_SCALE_BATCH_STD;
+  return server && !batch_scaled ? 64 : 16;
+}
+
 }  // namespace
 
 int RunScore(const std::vector<std::string>& args) {
@@ -238,7 +255,8 @@ int RunScore(const std::vector<std::string>& args) {
   absl::StatusOr<int64_t> threads = flags->GetInt("threads", 0);
   absl::StatusOr<int64_t> concurrency = flags->GetInt("concurrency", 4);
   absl::StatusOr<int64_t> timeout_ms = flags->GetInt("timeout-ms", 0);
-  absl::StatusOr<int64_t> batch_groups = flags->GetInt("batch-groups", 16);
+  absl::StatusOr<int64_t> batch_groups = flags->GetInt(
+      "batch-groups", spec.ok() ? DefaultBatchGroups(flags->Has("server"), *spec) : 16);
   for (const absl::Status& s : {spec.status(), threads.status(), concurrency.status(),
                                 timeout_ms.status(), batch_groups.status()}) {
     if (!s.ok()) {

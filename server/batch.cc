@@ -46,8 +46,7 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
   }
   context.scorer->ScoreBatch(
       std::move(batch), cancel,
-      [context, cancel, response, samples, groups = std::move(groups),
-       with_spec = !request.omit_effective_spec(),
+      [context, cancel, response, samples, groups = std::move(groups), form = ResultFormOf(request),
        done = std::move(done)](std::vector<GroupResult> results) mutable {
         response->mutable_groups()->Reserve(static_cast<int>(results.size()));
         for (size_t i = 0; i < results.size(); ++i) {
@@ -58,7 +57,7 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
               context.metrics->RecordGroupError(static_cast<int>(results[i].error.code()));
             }
           }
-          GroupResultToProto(std::move(results[i]), response->add_groups(), with_spec);
+          GroupResultToProto(std::move(results[i]), response->add_groups(), form);
         }
         context.budget->Release(samples);
         absl::Status live = cancel ? cancel->Check() : absl::OkStatus();

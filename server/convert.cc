@@ -393,6 +393,21 @@ v1::Verdict VerdictToProto(Verdict verdict) {
   return v1::VERDICT_UNSPECIFIED;
 }
 
+v1::Component ComponentToProto(Component component) {
+  // verdict.v1.Component numbers the members in enum order from 1 (0 is UNSPECIFIED).
+  return static_cast<v1::Component>(static_cast<int>(component) + 1);
+}
+
+std::optional<Component> ComponentFromProto(int id) {
+  if (id < 1 || id > static_cast<int>(kAllComponents.size())) return std::nullopt;
+  return kAllComponents[static_cast<size_t>(id - 1)];
+}
+
+ResultForm ResultFormOf(const v1::ScoreRequest& request) {
+  return ResultForm{.with_spec = !request.omit_effective_spec(),
+                    .packed_components = request.packed_components()};
+}
+
 void ErrorGroupResult(const std::string& group_id, const absl::Status& status,
                       v1::GroupResult* out) {
   out->set_group_id(group_id);
@@ -400,19 +415,28 @@ void ErrorGroupResult(const std::string& group_id, const absl::Status& status,
   out->mutable_error()->set_message(std::string(status.message()));
 }
 
-void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, bool with_spec) {
+void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, ResultForm form) {
   out->set_group_id(std::move(in.group_id));
   if (!in.error.ok()) {
     ErrorGroupResult(out->group_id(), in.error, out);
     return;
   }
-  if (with_spec) *out->mutable_effective_spec() = SpecToProto(in.spec);
+  if (form.with_spec) *out->mutable_effective_spec() = SpecToProto(in.spec);
   out->mutable_samples()->Reserve(static_cast<int>(in.samples.size()));
   for (SampleResult& s : in.samples) {
     v1::SampleResult* p = out->add_samples();
     p->set_reward(s.reward);
-    for (const auto& [c, value] : s.components) {
-      (*p->mutable_components())[std::string(ComponentName(c))] = value;
+    if (form.packed_components) {
+      p->mutable_component_ids()->Reserve(static_cast<int>(s.components.size()));
+      p->mutable_component_values()->Reserve(static_cast<int>(s.components.size()));
+      for (const auto& [c, value] : s.components) {
+        p->add_component_ids(ComponentToProto(c));
+        p->add_component_values(value);
+      }
+    } else {
+      for (const auto& [c, value] : s.components) {
+        (*p->mutable_components())[std::string(ComponentName(c))] = value;
+      }
     }
     p->set_advantage(s.advantage);
     p->set_verdict(VerdictToProto(s.verdict));

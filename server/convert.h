@@ -3,6 +3,8 @@
 #ifndef VERDICT_SERVER_CONVERT_H_
 #define VERDICT_SERVER_CONVERT_H_
 
+#include <optional>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rewards/types.h"
@@ -22,15 +24,31 @@ v1::RewardSpec SpecToProto(const RewardSpec& spec);
 // whose own spec is invalid is an INVALID_ARGUMENT error naming the group.
 absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Group* out);
 
+// What a caller asked of a result's wire form (ScoreRequest's result options).
+struct ResultForm {
+  // false leaves `effective_spec` unset (ScoreRequest.omit_effective_spec). Default true.
+  bool with_spec = true;
+  // true sends components as SampleResult.component_ids/values instead of the map
+  // (ScoreRequest.packed_components). Default false.
+  bool packed_components = false;
+};
+
+// The form a request asks for.
+ResultForm ResultFormOf(const v1::ScoreRequest& request);
+
 // Moves a domain result onto the wire (strings are moved out of `in`).
-// `with_spec` false leaves `effective_spec` unset (ScoreRequest.omit_effective_spec).
-void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, bool with_spec = true);
+void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, ResultForm form = {});
 
 // A group result that carries only an error (the group was not scored).
 void ErrorGroupResult(const std::string& group_id, const absl::Status& status,
                       v1::GroupResult* out);
 
 v1::Verdict VerdictToProto(Verdict verdict);
+
+// Component <-> verdict.v1.Component. An id that names no Component (COMPONENT_UNSPECIFIED, or
+// one added by a newer server) gives nullopt.
+v1::Component ComponentToProto(Component component);
+std::optional<Component> ComponentFromProto(int id);
 
 }  // namespace verdict
 

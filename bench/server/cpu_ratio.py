@@ -2,17 +2,24 @@
 server (`verdict score --server`: client + server), printed in one run, with their ratio
 (in-process / service; 1.0 = the service path costs nothing extra).
 
-    python3 bench/server/cpu_ratio.py BINARY [GROUPS] [GROUP_SIZE]      (loopback/Unix only)
+    python3 bench/server/cpu_ratio.py BINARY [GROUPS] [GROUP_SIZE] [--repeat N] [CLIENT ARGS]
+    (loopback/Unix only; CLIENT ARGS go to the --server run, e.g. --batch-groups 64)
 
 The rollouts are synthetic R1-style completions (right, wrong, unformatted), default
 12,000 groups x 8 = 96,000. The server's CPU is read from its process_cpu_seconds_total metric
 before and after; the clients' from getrusage of the child processes.
+
+The two paths run alternately, N times each (default 3), a fresh server each time, and every
+run is printed. On a machine that others share, CPU seconds only grow with contention (cache
+and frequency loss, not work), so the ratio printed last is of each path's least-disturbed
+(minimum) run; the ratio of the medians is printed beside it.
 """
 import json
 import os
 import random
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,21 +59,19 @@ def server_cpu(http):
     raise RuntimeError("no process_cpu_seconds_total")
 
 
-def main():
-    binary = sys.argv[1]
-    groups = int(sys.argv[2]) if len(sys.argv) > 2 else 12000
-    size = int(sys.argv[3]) if len(sys.argv) > 3 else 8
-    tmp = tempfile.mkdtemp()
-    data = os.path.join(tmp, "rollouts.jsonl")
-    make_input(data, groups, size)
-    n = groups * size
-
+def run_in_process(binary, data):
     c0, t0 = child_cpu(), time.perf_counter()
     subprocess.run([binary, "score", "--input", data, "--output", os.devnull], check=True,
                    stderr=subprocess.DEVNULL)
-    inproc_cpu, inproc_wall = child_cpu() - c0, time.perf_counter() - t0
+    return child_cpu() - c0, time.perf_counter() - t0
 
+
+def run_service(binary, data, tmp, client_args):
+    """(client CPU s, server CPU s, wall s) of one --server run against a fresh server."""
     sock, ports = os.path.join(tmp, "v.sock"), os.path.join(tmp, "ports")
+    for path in (sock, ports):
+        if os.path.exists(path):
+            os.unlink(path)
     server = subprocess.Popen([binary, "serve", "--listen", "unix:" + sock, "--http-listen",
                                "127.0.0.1:0", "--port-file", ports], stderr=subprocess.DEVNULL)
     try:
@@ -77,18 +82,45 @@ def main():
         http = open(ports).read().split()[-1]
         s0, c0, t0 = server_cpu(http), child_cpu(), time.perf_counter()
         subprocess.run([binary, "score", "--server", "unix:" + sock, "--input", data, "--output",
-                        os.devnull] + sys.argv[4:], check=True, stderr=subprocess.DEVNULL)
+                        os.devnull] + client_args, check=True, stderr=subprocess.DEVNULL)
         client_cpu, wall = child_cpu() - c0, time.perf_counter() - t0
-        srv_cpu = server_cpu(http) - s0
+        return client_cpu, server_cpu(http) - s0, wall
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    service_cpu = client_cpu + srv_cpu
-    print(f"{n} rollouts ({groups} groups of {size})")
-    print(f"in-process : {inproc_cpu:6.2f} CPU s  {inproc_wall:6.2f} s wall")
-    print(f"--server   : {service_cpu:6.2f} CPU s  {wall:6.2f} s wall  "
-          f"(client {client_cpu:.2f}, server {srv_cpu:.2f})")
-    print(f"ratio in-process/service CPU: {inproc_cpu / service_cpu:.2f}")
+
+
+def main():
+    args = sys.argv[1:]
+    repeat = 3
+    if "--repeat" in args:
+        i = args.index("--repeat")
+        repeat = int(args[i + 1])
+        del args[i:i + 2]
+    positional = []
+    while args and not args[0].startswith("-") and len(positional) < 3:
+        positional.append(args.pop(0))
+    binary = positional[0]
+    groups = int(positional[1]) if len(positional) > 1 else 12000
+    size = int(positional[2]) if len(positional) > 2 else 8
+    tmp = tempfile.mkdtemp()
+    data = os.path.join(tmp, "rollouts.jsonl")
+    make_input(data, groups, size)
+    print(f"{groups * size} rollouts ({groups} groups of {size}), {repeat} runs of each path")
+    inproc, service = [], []
+    for r in range(repeat):
+        cpu, wall = run_in_process(binary, data)
+        inproc.append(cpu)
+        client, srv, swall = run_service(binary, data, tmp, args)
+        service.append(client + srv)
+        print(f"run {r + 1}: in-process {cpu:6.2f} CPU s {wall:6.2f} s wall | --server "
+              f"{client + srv:6.2f} CPU s {swall:6.2f} s wall (client {client:.2f}, server "
+              f"{srv:.2f}) | ratio {cpu / (client + srv):.2f}")
+    median = statistics.median
+    print(f"in-process : min {min(inproc):6.2f} CPU s  median {median(inproc):6.2f}")
+    print(f"--server   : min {min(service):6.2f} CPU s  median {median(service):6.2f}")
+    print(f"ratio in-process/service CPU: {min(inproc) / min(service):.2f} "
+          f"(medians {median(inproc) / median(service):.2f})")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,26 @@ TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
   std::string a = ReadFile(local), b = ReadFile(remote);
   EXPECT_EQ(Lines(a).size(), 4u);
   EXPECT_EQ(a, b);
+  // Every component on (they travel as packed lists with --server, in enum order, and print
+  // sorted by name): still the same bytes.
+  const std::vector<std::string> all = {"--language",   "en",       "--overlong",
+                                        "200,50",       "--cosine", "300",
+                                        "--repetition", "3,-1",     "--kimi-length"};
+  std::string local_all = TempPath("local_all.jsonl"), remote_all = TempPath("remote_all.jsonl");
+  std::vector<std::string> args = {"score", "--input", Example(), "--quiet", "--output"};
+  std::vector<std::string> in_process = args, served = args;
+  in_process.push_back(local_all);
+  served.insert(served.end(), {remote_all, "--server", server.addresses()[0]});
+  in_process.insert(in_process.end(), all.begin(), all.end());
+  served.insert(served.end(), all.begin(), all.end());
+  ASSERT_EQ(RunVerdict(in_process), 0);
+  ASSERT_EQ(RunVerdict(served), 0);
+  std::string c = ReadFile(local_all);
+  EXPECT_THAT(c, HasSubstr(R"("components":{"accuracy":)"));
+  for (const char* name : {"cosine", "format", "language", "length", "overlong", "repetition"}) {
+    EXPECT_THAT(c, HasSubstr("\"" + std::string(name) + "\":")) << name;
+  }
+  EXPECT_EQ(c, ReadFile(remote_all));
   // Every output line is the input line plus the "verdict" member.
   std::vector<std::string> in = Lines(ReadFile(Example())), out = Lines(a);
   simdjson::dom::parser parser;
@@ -54,6 +74,36 @@ TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
     simdjson::dom::element e;
     ASSERT_EQ(parser.parse(out[i]).get(e), simdjson::SUCCESS);
     EXPECT_TRUE(e["verdict"]["samples"].is_array());
+  }
+}
+
+TEST(VerdictScore, BatchScaledAdvantagesAreTheSameInProcessAndWithServer) {
+  // --server sends 64 groups a call by default, in-process batches are 16: with batch whitening
+  // the batch decides the advantages, so both must then use the same one. 40 groups: different
+  // batches would whiten over 16+16+8 groups in one path and 40 in the other.
+  std::string input = TempPath("forty.jsonl");
+  std::vector<std::string> lines = Lines(ReadFile(Example()));
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    std::string line = lines[i % lines.size()];
+    line.replace(line.find("\"id\": \""), 7, "\"id\": \"" + std::to_string(i) + "-");
+    text += line + "\n";
+  }
+  WriteFile(input, text);
+  testing_util::ServerProcess server({"--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok());
+  for (std::string flag : {"--estimator", "--scale"}) {
+    SCOPED_TRACE(flag);
+    const std::string value = flag == "--estimator" ? "reinforce_pp_baseline" : "batch";
+    std::string local = TempPath("forty_local.jsonl"), remote = TempPath("forty_remote.jsonl");
+    ASSERT_EQ(RunVerdict({"score", "--input", input, "--output", local, "--quiet", flag, value}),
+              0);
+    ASSERT_EQ(RunVerdict({"score", "--input", input, "--output", remote, "--quiet", flag, value,
+                          "--server", server.addresses()[0]}),
+              0);
+    std::string a = ReadFile(local);
+    EXPECT_EQ(Lines(a).size(), 40u);
+    EXPECT_EQ(a, ReadFile(remote));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "cli/result_json.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace verdict::cli {
@@ -42,6 +43,51 @@ TEST(AppendGroupResultJson, FixedKeyOrderAndSortedComponents) {
            R"("reason":"ok","components":{"accuracy":1,"format":1},"length":0,"truncated":false}],)"
            R"("stats":{"mean":0,"std":0,"zero_variance":false,"num_samples":1,"num_correct":0,)"
            R"("num_format_ok":0,"num_errors":0,"num_undecided":0,"length_unit":""}})");
+}
+
+TEST(AppendSampleJson, PackedComponentsPrintAsTheMapDoes) {
+  // A server that predates ScoreRequest.packed_components sends the map: same output.
+  v1::SampleResult map_form, packed;
+  for (v1::SampleResult* s : {&map_form, &packed}) {
+    s->set_reward(0.75);
+    s->set_verdict(v1::WRONG_ANSWER);
+  }
+  (*map_form.mutable_components())["accuracy"] = 0;
+  (*map_form.mutable_components())["format"] = 1;
+  (*map_form.mutable_components())["repetition"] = -0.25;
+  (*map_form.mutable_components())["length"] = 0.5;
+  for (auto [id, value] : {std::pair{v1::COMPONENT_ACCURACY, 0.0},
+                           {v1::COMPONENT_FORMAT, 1.0},
+                           {v1::COMPONENT_LENGTH, 0.5},
+                           {v1::COMPONENT_REPETITION, -0.25}}) {
+    packed.add_component_ids(id);
+    packed.add_component_values(value);
+  }
+  std::string a, b;
+  AppendSampleJson(map_form, &a);
+  AppendSampleJson(packed, &b);
+  EXPECT_EQ(b, a);
+  EXPECT_THAT(b, testing::HasSubstr(
+                     R"("components":{"accuracy":0,"format":1,"length":0.5,"repetition":-0.25})"));
+}
+
+TEST(KnownPackedComponents, RefusesUnknownIdsAndMismatchedLists) {
+  v1::ScoreResponse r;
+  v1::GroupResult* g = r.add_groups();
+  g->set_group_id("g");
+  v1::SampleResult* s = g->add_samples();
+  s->add_component_ids(v1::COMPONENT_ACCURACY);
+  s->add_component_values(1);
+  EXPECT_TRUE(KnownPackedComponents(r).ok());
+  s->add_component_ids(static_cast<v1::Component>(99));  // a component a newer server added
+  s->add_component_values(1);
+  absl::Status unknown = KnownPackedComponents(r);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(unknown.message(), testing::HasSubstr("group 'g' sample 0: unknown component id 99"));
+  s->mutable_component_ids()->RemoveLast();
+  absl::Status mismatched = KnownPackedComponents(r);
+  EXPECT_EQ(mismatched.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(mismatched.message(), testing::HasSubstr("1 component ids but 2 values"));
 }
 
 TEST(AppendSampleJson, CodeSamplesCarryTheirPerTestDetails) {

@@ -154,6 +154,40 @@ TEST_F(ServerE2E, EffectiveSpecIsInTheResultUnlessTheRequestOmitsIt) {
   }
 }
 
+TEST_F(ServerE2E, PackedComponentsCarryTheMapsValuesInComponentOrder) {
+  auto stub = v1::RewardService::NewStub(Connect(server_->addresses()[0]));
+  v1::ScoreResponse by_form[2];
+  for (bool packed : {false, true}) {
+    v1::ScoreRequest request;
+    for (auto& g : ExampleGroups()) *request.add_groups() = g;
+    request.mutable_spec()->mutable_cosine();  // a third component, after format in enum order
+    request.mutable_spec()->mutable_repetition();
+    request.set_packed_components(packed);
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->Score(&context, request, &by_form[packed]).ok());
+  }
+  const v1::ScoreResponse &map_form = by_form[0], &packed = by_form[1];
+  ASSERT_EQ(packed.groups_size(), map_form.groups_size());
+  for (int g = 0; g < packed.groups_size(); ++g) {
+    for (int i = 0; i < packed.groups(g).samples_size(); ++i) {
+      SCOPED_TRACE(testing::Message() << "group " << g << " sample " << i);
+      const v1::SampleResult &p = packed.groups(g).samples(i), &m = map_form.groups(g).samples(i);
+      EXPECT_TRUE(p.components().empty());
+      EXPECT_EQ(p.reward(), m.reward());
+      ASSERT_EQ(p.component_ids_size(), 4);
+      ASSERT_EQ(p.component_values_size(), 4);
+      EXPECT_THAT(p.component_ids(),
+                  testing::ElementsAre(v1::COMPONENT_ACCURACY, v1::COMPONENT_FORMAT,
+                                       v1::COMPONENT_COSINE, v1::COMPONENT_REPETITION));
+      EXPECT_EQ(p.component_values(0), m.components().at("accuracy"));
+      EXPECT_EQ(p.component_values(1), m.components().at("format"));
+      EXPECT_EQ(p.component_values(2), m.components().at("cosine"));
+      EXPECT_EQ(p.component_values(3), m.components().at("repetition"));
+      EXPECT_EQ(m.components().size(), 4u);
+    }
+  }
+}
+
 TEST_F(ServerE2E, HealthIsServing) {
   EXPECT_EQ(HealthStatus(Connect(server_->addresses()[0])), 1);
   EXPECT_EQ(HealthStatus(Connect(server_->addresses()[1])), 1);

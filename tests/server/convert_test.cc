@@ -1,6 +1,9 @@
 #include "server/convert.h"
 
+#include <cctype>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -163,6 +166,48 @@ TEST(GroupResultToProto, RepairsInvalidUtf8InTextDerivedFromTheCompletion) {
   EXPECT_EQ(p.samples(0).reason(), "cut \xEF\xBF\xBD");
   std::string wire;
   EXPECT_TRUE(p.SerializeToString(&wire));
+}
+
+TEST(ComponentToProto, EveryComponentHasTheWireEnumValueOfItsName) {
+  for (Component c : kAllComponents) {
+    SCOPED_TRACE(ComponentName(c));
+    const v1::Component id = ComponentToProto(c);
+    // COMPONENT_ACCURACY <-> "accuracy": the enum and the map keys name the same set.
+    std::string name = v1::Component_Name(id);
+    ASSERT_EQ(name.rfind("COMPONENT_", 0), 0u);
+    name = name.substr(10);
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    EXPECT_EQ(name, ComponentName(c));
+    EXPECT_EQ(ComponentFromProto(id), c);
+  }
+  EXPECT_EQ(ComponentFromProto(v1::COMPONENT_UNSPECIFIED), std::nullopt);
+  EXPECT_EQ(ComponentFromProto(static_cast<int>(kAllComponents.size()) + 1), std::nullopt);
+  EXPECT_EQ(ComponentFromProto(-1), std::nullopt);
+}
+
+TEST(GroupResultToProto, PackedComponentsCarryTheMapsValuesInComponentOrder) {
+  SampleResult s;
+  s.components = {{Component::kAccuracy, 1}, {Component::kFormat, 0}, {Component::kCosine, -0.5}};
+  for (bool packed : {false, true}) {
+    SCOPED_TRACE(packed);
+    GroupResult r;
+    r.samples.push_back(s);
+    v1::GroupResult p;
+    GroupResultToProto(std::move(r), &p, ResultForm{.packed_components = packed});
+    const v1::SampleResult& out = p.samples(0);
+    if (packed) {
+      EXPECT_TRUE(out.components().empty());
+      EXPECT_THAT(
+          out.component_ids(),
+          testing::ElementsAre(v1::COMPONENT_ACCURACY, v1::COMPONENT_FORMAT, v1::COMPONENT_COSINE));
+      EXPECT_THAT(out.component_values(), testing::ElementsAre(1, 0, -0.5));
+    } else {
+      EXPECT_EQ(out.component_ids_size(), 0);
+      EXPECT_EQ(out.component_values_size(), 0);
+      EXPECT_EQ(out.components().size(), 3u);
+      EXPECT_EQ(out.components().at("cosine"), -0.5);
+    }
+  }
 }
 
 }  // namespace
