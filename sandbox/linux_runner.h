@@ -44,11 +44,14 @@
 //     Without a mount namespace (the Kubernetes configuration), Landlock restricts the view
 //     where the kernel has it (use_landlock; the ABI is probed at start): the same shown paths
 //     read-only, the device nodes, the work dir read-write, the command line's paths read-only,
-//     the host's /proc read-only and /dev/shm (POSIX semaphores); nothing else, so not /tmp,
-//     /var/tmp, /run, datasets or home directories. With ABI 6+ signals and abstract sockets
-//     are scoped to the run too. Without Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay
-//     writable during the run. Either way what the slot uid left at the top of those is removed
-//     after the run (umask 077 keeps it private while it lasts).
+//     of the host's /proc only the child's own /proc/<pid> (the program's /proc/self after the
+//     exec; not its children's) and /proc/{cpuinfo,meminfo,stat,loadavg,uptime,version}
+//     read-only; nothing else, so not other processes' /proc (the server's command line), /tmp,
+//     /var/tmp, /dev/shm (POSIX semaphores fail with EACCES), /run, datasets or home
+//     directories. With ABI 6+ signals and abstract sockets are scoped to the run too. Without
+//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run. Either way
+//     what the slot uid left at the top of those is removed after the run (umask 077 keeps it
+//     private while it lasts).
 //  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
