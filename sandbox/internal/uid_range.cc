@@ -1,14 +1,84 @@
 #include "sandbox/internal/uid_range.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace verdict::sandbox::internal {
+
+namespace {
+
+// The real uid of a live process from /proc/<pid>/status ("Uid:\t<real>\t..."); -1 for a
+// zombie, a process gone, or an unreadable file.
+long RealUidOf(int proc_fd, const char* pid) {
+  char path[64] = {};
+  size_t n = 0;
+  while (pid[n] != '\0' && n < 32) {
+    path[n] = pid[n];
+    ++n;
+  }
+  memcpy(path + n, "/status", 8);
+  const int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[4096];
+  const ssize_t got = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (got <= 0) return -1;
+  buf[got] = '\0';
+  const char* state = strstr(buf, "\nState:\t");
+  const char* uid = strstr(buf, "\nUid:\t");
+  if (state == nullptr || uid == nullptr || state[8] == 'Z' || state[8] == 'X') return -1;
+  long v = 0;
+  for (const char* c = uid + 6; *c >= '0' && *c <= '9'; ++c) v = v * 10 + (*c - '0');
+  return v;
+}
+
+// One scan of /proc: SIGKILL to each live process of `uids`; returns how many.
+int KillOnce(const UidSet& uids) {
+  const int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (proc_fd < 0) return 0;
+  int killed = 0;
+  alignas(dirent64) char buf[16384];
+  long n;
+  while ((n = syscall(SYS_getdents64, proc_fd, buf, sizeof buf)) > 0) {
+    for (long off = 0; off < n;) {
+      const dirent64* d = reinterpret_cast<const dirent64*>(buf + off);
+      off += d->d_reclen;
+      if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
+      const long uid = RealUidOf(proc_fd, d->d_name);
+      if (uid < 0 || !uids.Has(static_cast<uid_t>(uid))) continue;
+      pid_t pid = 0;
+      for (const char* c = d->d_name; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
+      if (kill(pid, SIGKILL) == 0) ++killed;
+    }
+  }
+  close(proc_fd);
+  return killed;
+}
+
+}  // namespace
+
+int KillProcessesOfUids(const UidSet& uids) {
+  int total = 0;
+  for (int round = 0; round < 100; ++round) {
+    const int killed = KillOnce(uids);
+    if (killed == 0) break;
+    total += killed;
+    timespec ms{0, 1000000};  // let the killed ones die before the next scan
+    nanosleep(&ms, nullptr);
+  }
+  return total;
+}
 
 absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int count) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -32,7 +102,13 @@ absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int 
       if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) break;  // held elsewhere: the next range
       range.locks_.push_back(std::move(fd));
     }
-    if (static_cast<int>(range.locks_.size()) == count) return range;
+    if (static_cast<int>(range.locks_.size()) == count) {
+      // Ours now: whatever still runs as these uids was left by a server that died.
+      UidSet uids;
+      for (int uid = start; uid < start + count; ++uid) uids.Add(uid);
+      KillProcessesOfUids(uids);
+      return range;
+    }
   }
   return absl::ResourceExhaustedError(
       absl::StrCat("no free range of ", count, " uids from ", first, " below ", kNobody));
