@@ -307,10 +307,14 @@ bool FixUp(char* base, size_t size, ChildPlan* p) {
          (p->landlock == nullptr || FixView(base, size, const_cast<NamespacePlan*>(p->landlock)));
 }
 
-// The slot uids the launcher ran programs as: when the server dies, what those programs forked
-// (without a pid namespace no parent-death signal reaches it) is killed by uid. Static: the
-// launcher allocates nothing.
+// The slot uids the launcher ran programs as, and the runs' sessions (each child it clones
+// starts one, which no process of the run can leave): when the server dies, what those
+// programs forked (without a pid namespace no parent-death signal reaches it) is killed by uid
+// and session. The session keeps a forked copy of the server, which shares its runner's uids,
+// from killing the runs of the server it was copied from. Static: the launcher allocates
+// nothing.
 UidSet g_run_uids;
+PidSet g_run_sessions;
 
 // One run: the plan in `buf`, its descriptors; the child's pid, or -errno.
 int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server,
@@ -334,6 +338,7 @@ int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server
   // The server's child, not ours: it waits for it, and orphans go to it (a subreaper).
   const long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) ChildSetup(*p);
+  if (pid > 0 && p->drop_uid) g_run_sessions.Add(static_cast<uint32_t>(pid));
   return pid < 0 ? -errno : pid;
 }
 
@@ -362,7 +367,7 @@ bool WriteFull(int fd, const char* src, size_t size) {
 // The server is gone (its end of the socket closed, or the parent-death signal came): the
 // processes its runs forked die too, then the launcher.
 [[noreturn]] void EndWithTheServer() {
-  KillProcessesOfUids(g_run_uids);
+  KillProcessesOfUids(g_run_uids, &g_run_sessions);
   _exit(0);
 }
 

@@ -18,9 +18,18 @@ namespace verdict::sandbox::internal {
 
 namespace {
 
-// The real uid of a live process from /proc/<pid>/status ("Uid:\t<real>\t..."); -1 for a
-// zombie, a process gone, or an unreadable file.
-long RealUidOf(int proc_fd, const char* pid) {
+// Parses the number after `key` (e.g. "\nUid:\t") in `status`; -1 when it is not there.
+long Field(const char* status, const char* key) {
+  const char* p = strstr(status, key);
+  if (p == nullptr) return -1;
+  long v = 0;
+  for (p += strlen(key); *p >= '0' && *p <= '9'; ++p) v = v * 10 + (*p - '0');
+  return v;
+}
+
+// Whether the live process `pid` (a /proc entry's name) has its real uid in `uids` and, with
+// `sessions`, its session in it. Zombies, processes gone and unreadable entries: false.
+bool Matches(int proc_fd, const char* pid, const UidSet& uids, const PidSet* sessions) {
   char path[64] = {};
   size_t n = 0;
   while (pid[n] != '\0' && n < 32) {
@@ -29,22 +38,21 @@ long RealUidOf(int proc_fd, const char* pid) {
   }
   memcpy(path + n, "/status", 8);
   const int fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  if (fd < 0) return false;
   char buf[4096];
   const ssize_t got = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (got <= 0) return -1;
+  if (got <= 0) return false;
   buf[got] = '\0';
   const char* state = strstr(buf, "\nState:\t");
-  const char* uid = strstr(buf, "\nUid:\t");
-  if (state == nullptr || uid == nullptr || state[8] == 'Z' || state[8] == 'X') return -1;
-  long v = 0;
-  for (const char* c = uid + 6; *c >= '0' && *c <= '9'; ++c) v = v * 10 + (*c - '0');
-  return v;
+  if (state == nullptr || state[8] == 'Z' || state[8] == 'X') return false;
+  const long uid = Field(buf, "\nUid:\t"), sid = Field(buf, "\nNSsid:\t");
+  return uid >= 0 && uids.Has(static_cast<uint32_t>(uid)) &&
+         (sessions == nullptr || (sid >= 0 && sessions->Has(static_cast<uint32_t>(sid))));
 }
 
-// One scan of /proc: SIGKILL to each live process of `uids`; returns how many.
-int KillOnce(const UidSet& uids) {
+// One scan of /proc: SIGKILL to each live process that matches; returns how many.
+int KillOnce(const UidSet& uids, const PidSet* sessions) {
   const int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (proc_fd < 0) return 0;
   int killed = 0;
@@ -55,8 +63,7 @@ int KillOnce(const UidSet& uids) {
       const dirent64* d = reinterpret_cast<const dirent64*>(buf + off);
       off += d->d_reclen;
       if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
-      const long uid = RealUidOf(proc_fd, d->d_name);
-      if (uid < 0 || !uids.Has(static_cast<uid_t>(uid))) continue;
+      if (!Matches(proc_fd, d->d_name, uids, sessions)) continue;
       pid_t pid = 0;
       for (const char* c = d->d_name; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
       if (kill(pid, SIGKILL) == 0) ++killed;
@@ -68,10 +75,10 @@ int KillOnce(const UidSet& uids) {
 
 }  // namespace
 
-int KillProcessesOfUids(const UidSet& uids) {
+int KillProcessesOfUids(const UidSet& uids, const PidSet* sessions) {
   int total = 0;
   for (int round = 0; round < 100; ++round) {
-    const int killed = KillOnce(uids);
+    const int killed = KillOnce(uids, sessions);
     if (killed == 0) break;
     total += killed;
     timespec ms{0, 1000000};  // let the killed ones die before the next scan
@@ -106,7 +113,7 @@ absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int 
       // Ours now: whatever still runs as these uids was left by a server that died.
       UidSet uids;
       for (int uid = start; uid < start + count; ++uid) uids.Add(uid);
-      KillProcessesOfUids(uids);
+      KillProcessesOfUids(uids, /*sessions=*/nullptr);
       return range;
     }
   }

@@ -25,24 +25,28 @@
 
 namespace verdict::sandbox::internal {
 
-// A set of uids below 65536, one bit each. No allocation: the launcher holds one.
-class UidSet {
+// A set of ids below `kLimit`, one bit each. No allocation: the launcher holds two.
+template <uint32_t kLimitValue>
+class IdSet {
  public:
-  static constexpr uid_t kLimit = 65536;
-  void Add(uid_t uid) {
-    if (uid < kLimit) bits_[uid / 64] |= uint64_t{1} << (uid % 64);
+  static constexpr uint32_t kLimit = kLimitValue;
+  void Add(uint32_t id) {
+    if (id < kLimit) bits_[id / 64] |= uint64_t{1} << (id % 64);
   }
-  bool Has(uid_t uid) const { return uid < kLimit && (bits_[uid / 64] >> (uid % 64)) & 1; }
+  bool Has(uint32_t id) const { return id < kLimit && (bits_[id / 64] >> (id % 64)) & 1; }
 
  private:
   uint64_t bits_[kLimit / 64] = {};
 };
+using UidSet = IdSet<65536>;    // uids below nobody's
+using PidSet = IdSet<4194304>;  // every pid (PID_MAX_LIMIT on 64-bit)
 
-// Sends SIGKILL to every live process (zombies aside) whose real uid is in `uids`, scanning
-// /proc again until a scan finds none (a fork may race a scan; at most 100 scans). Real uids
-// from /proc/<pid>/status: a process that made itself non-dumpable owns no /proc entry of its
-// own. Async-signal-safe (no allocation); returns the number of signals sent.
-int KillProcessesOfUids(const UidSet& uids);
+// Sends SIGKILL to every live process (zombies aside) whose real uid is in `uids` and, when
+// `sessions` is given, whose session is in it, scanning /proc again until a scan finds none (a
+// fork may race a scan; at most 100 scans). Uid and session from /proc/<pid>/status: a
+// process that made itself non-dumpable owns no /proc entry of its own. Async-signal-safe (no
+// allocation); returns the number of signals sent.
+int KillProcessesOfUids(const UidSet& uids, const PidSet* sessions);
 
 class UidRange {
  public:
