@@ -881,7 +881,7 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   std::string filter;
   bool seccomp_ok = false;
   if (options.use_seccomp) {
-    absl::StatusOr<std::string> f = internal::BuildSeccompFilter();
+    absl::StatusOr<std::string> f = internal::BuildSeccompFilter(/*unix_sockets=*/false);
     if (f.ok()) {
       filter = *std::move(f);
       seccomp_ok = internal::ProbeSeccomp(filter);
@@ -932,18 +932,29 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   }
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
-  if (seccomp_ok) {
-    info.active_layers.push_back(
-        "seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
-        "no_setsid)");
-  } else {
-    info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
-                                                      : "seccomp: disabled by options");
-  }
   Layers layers;
   layers.drop_uid = drop_uid;
   layers.uids = std::move(uids);
   AddOptionalLayers(options, &layers, &info);
+  // Unix sockets where the run cannot name one of the host's: its own root (no host socket
+  // file in it), net namespace (abstract names are per net namespace) and pid namespace (no
+  // /proc/<pid>/root of a host process to reach the host's root through).
+  bool unix_sockets = false;
+  if (seccomp_ok && layers.mount_ns && layers.pid_ns && (layers.clone_flags & CLONE_NEWNET)) {
+    absl::StatusOr<std::string> f = internal::BuildSeccompFilter(/*unix_sockets=*/true);
+    if (f.ok() && internal::ProbeSeccomp(*f)) {
+      filter = *std::move(f);
+      unix_sockets = true;
+    }
+  }
+  if (seccomp_ok) {
+    info.active_layers.push_back(
+        absl::StrCat("seccomp(", unix_sockets ? "unix_sockets_of_the_run_only" : "no_sockets",
+                     ",no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,no_setsid)"));
+  } else {
+    info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
+                                                      : "seccomp: disabled by options");
+  }
   // The work dir is private when the program runs as another uid, or sees only its own dir in
   // a mount namespace. Neither (a runner that is not root, without namespaces): the program
   // runs as the server's uid, reaches its files and other runs' dirs, and can signal it.

@@ -75,11 +75,15 @@
 //  7. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
 //     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
 //     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
-//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
-//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
-//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
-//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
-//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
+//     sockets); where the run has its own mount, net and pid namespaces, AF_UNIX socket() and
+//     every AF_UNIX socketpair() are allowed (multiprocessing.Manager): no host socket file is
+//     in its root (the work dir, private /tmp and /dev/shm, read-only toolchains), abstract
+//     names are per net namespace, its /proc has no host process's root to reach through; io_uring
+//     (it would make those calls out of the filter's sight), memfd_secret, the TIOCSTI and
+//     TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf, kexec, reboot, swap,
+//     perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
+//     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls back
+//     to clone, whose flags can be checked). Everything else is allowed.
 //  8. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
 //     to the millisecond (/proc/<pid>/stat every 20 ms once half the CPU budget has elapsed;
 //     RLIMIT_CPU only counts whole seconds), stdout size (read concurrently with stderr,

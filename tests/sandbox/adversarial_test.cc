@@ -361,18 +361,24 @@ class HostUnixSockets {
     const std::string tag = absl::StrCat("verdict-test-", getpid());
     abstract_ = "\\0" + tag;  // as Python writes it
     path_ = testing::HostSecretDir() + "/listening.sock";
+    tmp_path_ = absl::StrCat("/tmp/", tag, ".sock");
     unlink(path_.c_str());
+    unlink(tmp_path_.c_str());
     Listen(std::string(1, '\0') + tag, SOCK_STREAM);
     Listen(std::string(1, '\0') + tag + "-dgram", SOCK_DGRAM);
     Listen(path_, SOCK_STREAM);
+    Listen(tmp_path_, SOCK_STREAM);
     chmod(path_.c_str(), 0777);
+    chmod(tmp_path_.c_str(), 0777);
   }
   ~HostUnixSockets() {
     for (int fd : fds_) close(fd);
     unlink(path_.c_str());
+    unlink(tmp_path_.c_str());
   }
   const std::string& abstract() const { return abstract_; }
   const std::string& path() const { return path_; }
+  const std::string& tmp_path() const { return tmp_path_; }
 
  private:
   void Listen(const std::string& name, int type) {
@@ -387,17 +393,23 @@ class HostUnixSockets {
     }
     fds_.push_back(fd);
   }
-  std::string abstract_, path_;
+  std::string abstract_, path_, tmp_path_;
   std::vector<int> fds_;
 };
 
+// Unix sockets of the run's own (socket(), a datagram socketpair) only where its root, net and
+// pid namespaces are its own: the host's socket files are not in its root, abstract names are
+// per net namespace. Elsewhere socket() is denied (EACCES).
+bool UnixSocketsAllowed() { return testing::Active("seccomp(unix_sockets_of_the_run_only"); }
+
 TEST(Adversarial, HostUnixSocketsAreUnreachableButSocketpairWorks) {
   HostUnixSockets host;
-  RunResult r = MustRun(Python(absl::StrCat(R"(
+  RunResult r = MustRun(
+      Python(absl::StrCat(R"(
 import errno, socket
 out = []
 for addr in (')",
-                                            host.abstract(), "', '", host.path(), R"('):
+                          host.abstract(), "', '", host.path(), "', '", host.tmp_path(), R"('):
     try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(addr); out.append('connected')
@@ -406,7 +418,7 @@ for addr in (')",
 try:
     a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
     a.sendto(b'x', ')",
-                                            host.abstract(), R"(-dgram'); out.append('sent')
+                          host.abstract(), R"(-dgram'); out.append('sent')
 except OSError as e:
     out.append(errno.errorcode[e.errno])
 from multiprocessing import Pipe, Pool
@@ -422,8 +434,54 @@ except PermissionError:
 print(' '.join(out), y.recv(), b.recv(16).decode(), 'pool', total)
 )")));
   // A pool needs POSIX semaphores: with Landlock (no mount namespace) /dev/shm is not writable.
-  EXPECT_EQ(r.stdout_data, absl::StrCat("EACCES EACCES EACCES pipe ok pair ok pool ",
-                                        testing::Active("landlock(") ? "EACCES" : "6", "\n"))
+  EXPECT_EQ(
+      r.stdout_data,
+      absl::StrCat(UnixSocketsAllowed() ? "ECONNREFUSED ENOENT ENOENT ECONNREFUSED"
+                                        : "EACCES EACCES EACCES EACCES",
+                   " pipe ok pair ok pool ", testing::Active("landlock(") ? "EACCES" : "6", "\n"))
+      << r.stderr_data;
+}
+
+// multiprocessing.Manager serves its objects over a Unix socket in a temporary directory (the
+// work dir): it works where the run's Unix sockets are its own, so does a socket the program
+// binds and connects to itself, by path and abstract name; elsewhere socket() is EACCES (the
+// Manager's server process fails, its client reads EOFError).
+TEST(Adversarial, UnixSocketsOfTheRunWorkWhereTheHostsAreOutOfReach) {
+  HostUnixSockets host;
+  RunLimits l;
+  l.wall_ms = 20000;
+  l.cpu_ms = 10000;
+  RunResult r = MustRun(Python(absl::StrCat("host = ['", host.abstract(), "', '", host.path(),
+                                            R"(']
+import errno, os, socket
+out = []
+try:
+    from multiprocessing import Manager
+    with Manager() as m:
+        d = m.dict(a=1)
+        d['b'] = 2
+        out.append('manager ' + str(sorted(d.items())))
+except Exception as e:
+    out.append('manager ' + type(e).__name__)
+for name in ('sock', '\0verdict-own'):
+    try:
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(name); srv.listen(1)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(name); c.sendall(b'own'); out.append(srv.accept()[0].recv(3).decode())
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+for addr in host:
+    try:
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(addr); out.append('connected')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(' '.join(out))
+)"),
+                               l));
+  EXPECT_EQ(r.stdout_data, UnixSocketsAllowed()
+                               ? "manager [('a', 1), ('b', 2)] own own ECONNREFUSED ENOENT\n"
+                               : "manager EOFError EACCES EACCES EACCES EACCES\n")
       << r.stderr_data;
 }
 
