@@ -34,6 +34,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "sandbox/internal/cgroup.h"
+#include "sandbox/internal/classify.h"
 #include "sandbox/internal/fd.h"
 #include "sandbox/internal/host_probe.h"
 #include "sandbox/internal/landlock.h"
@@ -46,6 +47,8 @@
 namespace verdict::sandbox {
 namespace {
 
+using internal::CpuLimitSeconds;
+using internal::Outcome;
 using internal::UniqueFd;
 
 double NowMs() {
@@ -63,78 +66,6 @@ double NowMs() {
 int64_t AddressSpaceLimit(const RunLimits& lim, int64_t stack_bytes, bool memory_cgroup) {
   if (!memory_cgroup) return lim.memory_bytes;
   return lim.memory_bytes + std::min<int64_t>(lim.processes, 256) * stack_bytes;
-}
-
-// Why a run got kTimeLimit for CPU: the measured time when it is over the limit, else the
-// RLIMIT_CPU signal that stopped it (the kernel's count, in whole seconds, can run ahead of the
-// sampled one), never a measured time under the limit as if it were over.
-std::string CpuLimitDetail(int64_t cpu_ms, int64_t limit_ms, int64_t rlimit_s, int signal) {
-  if (cpu_ms > limit_ms) return absl::StrCat("cpu ", cpu_ms, " ms > ", limit_ms, " ms");
-  return absl::StrCat("cpu limit ", limit_ms, " ms: ", signal == SIGXCPU ? "SIGXCPU" : "SIGKILL",
-                      " at RLIMIT_CPU ", rlimit_s, " s (", cpu_ms, " ms measured)");
-}
-
-// RLIMIT_CPU, whole seconds, rounded up.
-int64_t CpuLimitSeconds(const RunLimits& lim) {
-  return std::max<int64_t>(1, (lim.cpu_ms + 999) / 1000);
-}
-
-// What the runner saw of a finished run besides what RunResult holds (exit code, signal,
-// cpu_ms, peak memory, stderr).
-struct Outcome {
-  bool output_limit = false;    // stdout over `stdout_bytes`
-  bool wall_limit = false;      // the wall clock ran out
-  bool cpu_watch_hit = false;   // the watch saw the program over `cpu_ms`
-  bool cgroup_oom = false;      // the run's cgroup OOM-killed a process
-  bool work_dir_tmpfs = false;  // the work dir was a tmpfs with the cap
-  std::string work_dir_over;    // why the work dir is over its cap; "" when it is not
-};
-
-// The classification of a finished run, most specific first: sets `result->status` and
-// `detail` from `o` and the result's exit code, signal, cpu_ms, peak memory and stderr.
-void Classify(const RunLimits& lim, const Outcome& o, RunResult* result) {
-  const int64_t cpu_s = CpuLimitSeconds(lim);
-  const bool failed = !(result->signal == 0 && result->exit_code == 0);
-  const std::string& err = result->stderr_data;
-  const bool oom_text =
-      absl::StrContains(err, "MemoryError") || absl::StrContains(err, "bad_alloc") ||
-      absl::StrContains(err, "Cannot allocate memory") || absl::StrContains(err, "out of memory");
-  if (o.output_limit) {
-    result->status = RunStatus::kOutputLimit;
-    result->detail = absl::StrCat("stdout over ", lim.stdout_bytes, " bytes");
-  } else if (o.wall_limit) {
-    result->status = RunStatus::kTimeLimit;
-    result->detail = absl::StrCat("wall ", lim.wall_ms, " ms");
-  } else if (o.cpu_watch_hit || result->signal == SIGXCPU || result->cpu_ms > lim.cpu_ms ||
-             (result->signal == SIGKILL && result->cpu_ms >= cpu_s * 1000)) {
-    result->status = RunStatus::kTimeLimit;
-    result->cpu_limit_hit = true;
-    result->detail = CpuLimitDetail(result->cpu_ms, lim.cpu_ms, cpu_s, result->signal);
-  } else if (result->signal == SIGXFSZ) {
-    result->status = RunStatus::kOutputLimit;
-    result->detail = absl::StrCat("file over ", lim.file_bytes, " bytes (SIGXFSZ)");
-  } else if (!o.work_dir_over.empty() && (failed || !o.work_dir_tmpfs)) {
-    // A full tmpfs matters when a write failed on it (the program failed); without the tmpfs,
-    // being over is the fault whatever the exit.
-    result->status = RunStatus::kOutputLimit;
-    result->detail = o.work_dir_over;
-  } else if (!failed) {
-    result->status = RunStatus::kOk;
-  } else if (o.cgroup_oom) {
-    result->status = RunStatus::kMemoryLimit;
-    result->detail = "cgroup memory limit (OOM kill)";
-  } else if (oom_text || result->peak_memory_bytes >= lim.memory_bytes / 10 * 9) {
-    // An address-space limit shows up as a failed allocation: the runtime's out-of-memory
-    // message, or a crash at the limit.
-    result->status = RunStatus::kMemoryLimit;
-    result->detail = oom_text ? "allocation failed (address-space limit)" : "peak memory at limit";
-  } else if (result->signal != 0) {
-    result->status = RunStatus::kSignaled;
-    result->detail = absl::StrCat("signal ", result->signal, " (", strsignal(result->signal), ")");
-  } else {
-    result->status = RunStatus::kRuntimeError;
-    result->detail = absl::StrCat("exit code ", result->exit_code);
-  }
 }
 
 // Reads what is available from a non-blocking pipe into `dst`, up to `cap` bytes (the rest is
@@ -950,7 +881,7 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   std::string filter;
   bool seccomp_ok = false;
   if (options.use_seccomp) {
-    absl::StatusOr<std::string> f = internal::BuildSeccompFilter();
+    absl::StatusOr<std::string> f = internal::BuildSeccompFilter(/*unix_sockets=*/false);
     if (f.ok()) {
       filter = *std::move(f);
       seccomp_ok = internal::ProbeSeccomp(filter);
@@ -1001,18 +932,29 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   }
   info.active_layers.push_back("rlimits(cpu,as,stack,fsize,nofile,core" +
                                std::string(drop_uid ? ",nproc)" : ")"));
-  if (seccomp_ok) {
-    info.active_layers.push_back(
-        "seccomp(no_sockets,no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,"
-        "no_setsid)");
-  } else {
-    info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
-                                                      : "seccomp: disabled by options");
-  }
   Layers layers;
   layers.drop_uid = drop_uid;
   layers.uids = std::move(uids);
   AddOptionalLayers(options, &layers, &info);
+  // Unix sockets where the run cannot name one of the host's: its own root (no host socket
+  // file in it), net namespace (abstract names are per net namespace) and pid namespace (no
+  // /proc/<pid>/root of a host process to reach the host's root through).
+  bool unix_sockets = false;
+  if (seccomp_ok && layers.mount_ns && layers.pid_ns && (layers.clone_flags & CLONE_NEWNET)) {
+    absl::StatusOr<std::string> f = internal::BuildSeccompFilter(/*unix_sockets=*/true);
+    if (f.ok() && internal::ProbeSeccomp(*f)) {
+      filter = *std::move(f);
+      unix_sockets = true;
+    }
+  }
+  if (seccomp_ok) {
+    info.active_layers.push_back(
+        absl::StrCat("seccomp(", unix_sockets ? "unix_sockets_of_the_run_only" : "no_sockets",
+                     ",no_io_uring,no_tiocsti,no_ptrace,no_mount,no_modules,no_bpf,no_setsid)"));
+  } else {
+    info.missing_layers.push_back(options.use_seccomp ? "seccomp: filter cannot be loaded"
+                                                      : "seccomp: disabled by options");
+  }
   // The work dir is private when the program runs as another uid, or sees only its own dir in
   // a mount namespace. Neither (a runner that is not root, without namespaces): the program
   // runs as the server's uid, reaches its files and other runs' dirs, and can signal it.

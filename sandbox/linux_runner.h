@@ -19,7 +19,13 @@
 //     process group with no controlling terminal (no /dev/tty, no TIOCSTI into the terminal of
 //     whoever runs the server); at the end the whole group gets SIGKILL and every member is
 //     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
-//     are denied by seccomp, so no descendant can leave the group.
+//     are denied by seccomp, so no descendant can leave the group. Should the server die
+//     mid-run, the program gets SIGKILL (parent-death signal), init of a pid namespace too
+//     (which ends the namespace); without one, what the program forked is killed by uid: by
+//     the launcher as the server dies, or, were the launcher killed with it, by the next
+//     runner to claim those uids (internal/uid_range.h). Not covered: a runner without
+//     per-slot uids and without a pid namespace (not root, a mount namespace alone: not seen
+//     on the hosts we know).
 //  3. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
 //     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
 //     and process count (`processes`) limits; its peak memory is the run's
@@ -44,11 +50,14 @@
 //     Without a mount namespace (the Kubernetes configuration), Landlock restricts the view
 //     where the kernel has it (use_landlock; the ABI is probed at start): the same shown paths
 //     read-only, the device nodes, the work dir read-write, the command line's paths read-only,
-//     the host's /proc read-only and /dev/shm (POSIX semaphores); nothing else, so not /tmp,
-//     /var/tmp, /run, datasets or home directories. With ABI 6+ signals and abstract sockets
-//     are scoped to the run too. Without Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay
-//     writable during the run. Either way what the slot uid left at the top of those is removed
-//     after the run (umask 077 keeps it private while it lasts).
+//     of the host's /proc only the child's own /proc/<pid> (the program's /proc/self after the
+//     exec; not its children's) and /proc/{cpuinfo,meminfo,stat,loadavg,uptime,version}
+//     read-only; nothing else, so not other processes' /proc (the server's command line), /tmp,
+//     /var/tmp, /dev/shm (POSIX semaphores fail with EACCES), /run, datasets or home
+//     directories. With ABI 6+ signals and abstract sockets are scoped to the run too. Without
+//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run. Either way
+//     what the slot uid left at the top of those is removed after the run (umask 077 keeps it
+//     private while it lasts).
 //  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
@@ -66,11 +75,15 @@
 //  7. seccomp (libseccomp, built once, loaded with no_new_privs): denies socket() of every
 //     family, AF_UNIX included (no network; no Unix socket of the host, by path or abstract),
 //     and socketpair() but AF_UNIX stream/seqpacket (a datagram pair could sendto() host
-//     sockets); io_uring (it would make those calls out of the filter's sight), memfd_secret,
-//     the TIOCSTI and TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf,
-//     kexec, reboot, swap, perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid,
-//     unshare/setns, namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS
-//     (glibc falls back to clone, whose flags can be checked). Everything else is allowed.
+//     sockets); where the run has its own mount, net and pid namespaces, AF_UNIX socket() and
+//     every AF_UNIX socketpair() are allowed (multiprocessing.Manager): no host socket file is
+//     in its root (the work dir, private /tmp and /dev/shm, read-only toolchains), abstract
+//     names are per net namespace, its /proc has no host process's root to reach through; io_uring
+//     (it would make those calls out of the filter's sight), memfd_secret, the TIOCSTI and
+//     TIOCLINUX ioctls, ptrace, mount/umount/pivot_root, kernel modules, bpf, kexec, reboot, swap,
+//     perf_event_open, keyctl, userfaultfd, process_vm_*, setsid/setpgid, unshare/setns,
+//     namespace-creating clone flags, clock/time setting; clone3 returns ENOSYS (glibc falls back
+//     to clone, whose flags can be checked). Everything else is allowed.
 //  8. Limits watched by the runner: wall clock (poll on a pidfd), CPU time of the main process
 //     to the millisecond (/proc/<pid>/stat every 20 ms once half the CPU budget has elapsed;
 //     RLIMIT_CPU only counts whole seconds), stdout size (read concurrently with stderr,

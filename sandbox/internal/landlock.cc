@@ -27,6 +27,13 @@ constexpr uint64_t kExecute = 1ULL << 0, kWriteFile = 1ULL << 1, kReadFile = 1UL
 // What a rule on a file (not a directory) may hold.
 constexpr uint64_t kFileRights = kExecute | kWriteFile | kReadFile | kTruncate | kIoctlDev;
 
+// What the run may read of the host's /proc: its own directory ("/proc/self" is opened, so the
+// rule is on /proc/<pid>, the pid the program keeps across its exec) and the system-wide files
+// runtimes read (node: cpuinfo, meminfo, stat; glibc's CPU count falls back to stat).
+constexpr const char* kProcFiles[] = {"/proc/self",   "/proc/cpuinfo", "/proc/meminfo",
+                                      "/proc/stat",   "/proc/loadavg", "/proc/uptime",
+                                      "/proc/version"};
+
 // The kernel's struct landlock_ruleset_attr as of ABI 6; older kernels read a prefix.
 struct RulesetAttr {
   uint64_t handled_access_fs;
@@ -87,12 +94,14 @@ int RestrictWithLandlock(const NamespacePlan& view, int abi) {
     if (s.link_target != nullptr) continue;
     if (!Allow(ruleset, s.path, s.writable ? device : read_only)) step = 2;
   }
-  // The host's /proc, read-only, as without Landlock (runtimes read /proc/self; a pid
-  // namespace, not available here, is what hides the other processes).
-  if (step == 0 && !Allow(ruleset, "/proc", read_only)) step = 2;
-  // /dev/shm stays writable: POSIX semaphores live there (Python's multiprocessing locks and
-  // pools). What the run's uid leaves there is private to it (umask 077) and swept after it.
-  if (step == 0 && !Allow(ruleset, "/dev/shm", all)) step = 2;
+  // Of the host's /proc (no pid namespace here to give the run its own), only this process's
+  // directory, which stays the program's across the exec (/proc/self: node reads maps and
+  // cgroup, shells /dev/fd), and the system-wide files runtimes read for the machine's size;
+  // not /proc itself (no listing) nor any other process (command lines of the server, the host,
+  // other runs). /dev/shm is not writable: POSIX semaphores (sem_open) fail with EACCES.
+  for (const char* path : kProcFiles) {
+    if (step == 0 && !Allow(ruleset, path, read_only)) step = 2;
+  }
   for (int i = 0; i < view.num_kept && step == 0; ++i) {
     const KeptPath& k = view.kept[i];
     if (!Allow(ruleset, k.path, k.writable ? all : read_only)) step = 3;

@@ -1,8 +1,8 @@
 // Landlock for the Linux runner: without a mount namespace (a Kubernetes pod), the run's view of
 // the host's files is restricted in the child instead: the toolchains' directories and /etc
-// files read-only, a few device nodes, the work dir read-write, nothing else (no datasets, no
-// home directories, no /tmp, /var/tmp, /run; /proc stays the host's, /dev/shm writable for
-// POSIX semaphores, private by umask and swept). The ABI is detected at run time.
+// files read-only, a few device nodes, the work dir read-write, of /proc only the program's own
+// directory and a few system-wide files, nothing else (no datasets, no home directories, no
+// other process's /proc, no /tmp, /var/tmp, /dev/shm, /run). The ABI is detected at run time.
 #ifndef VERDICT_SANDBOX_INTERNAL_LANDLOCK_H_
 #define VERDICT_SANDBOX_INTERNAL_LANDLOCK_H_
 
@@ -17,9 +17,9 @@ int ProbeLandlock(std::string* why);
 
 // Child side (async-signal-safe): restricts this process and its descendants to `view`'s shown
 // paths (read-only; device nodes read-write; links skipped: their targets are shown) and kept
-// paths (the work dir read-write, others read-only), /proc (read-only) and /dev/shm, with
-// signals and abstract Unix sockets scoped to the run where the ABI has scopes (6+). Sets
-// no_new_privs. Returns 0, or a non-zero step number with errno set.
+// paths (the work dir read-write, others read-only), /proc/self and the system-wide /proc files
+// runtimes read (read-only), with signals and abstract Unix sockets scoped to the run where the
+// ABI has scopes (6+). Sets no_new_privs. Returns 0, or a non-zero step number with errno set.
 int RestrictWithLandlock(const NamespacePlan& view, int abi);
 
 }  // namespace verdict::sandbox::internal

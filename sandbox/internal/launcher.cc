@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +27,7 @@
 #include "absl/base/const_init.h"
 #include "absl/strings/str_cat.h"
 #include "sandbox/internal/landlock.h"
+#include "sandbox/internal/uid_range.h"
 
 namespace verdict::sandbox::internal {
 namespace {
@@ -304,6 +307,15 @@ bool FixUp(char* base, size_t size, ChildPlan* p) {
          (p->landlock == nullptr || FixView(base, size, const_cast<NamespacePlan*>(p->landlock)));
 }
 
+// The slot uids the launcher ran programs as, and the runs' sessions (each child it clones
+// starts one, which no process of the run can leave): when the server dies, what those
+// programs forked (without a pid namespace no parent-death signal reaches it) is killed by uid
+// and session. The session keeps a forked copy of the server, which shares its runner's uids,
+// from killing the runs of the server it was copied from. Static: the launcher allocates
+// nothing.
+UidSet g_run_uids;
+PidSet g_run_sessions;
+
 // One run: the plan in `buf`, its descriptors; the child's pid, or -errno.
 int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server,
                   bool death_signal) {
@@ -322,9 +334,11 @@ int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server
   for (int e = 0; e < p->num_extra_fds; ++e) p->extra_fds[e] = fds[i++];
   p->server_pid = server;
   p->death_signal = death_signal;
+  if (p->drop_uid) g_run_uids.Add(p->uid);
   // The server's child, not ours: it waits for it, and orphans go to it (a subreaper).
   const long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) ChildSetup(*p);
+  if (pid > 0 && p->drop_uid) g_run_sessions.Add(static_cast<uint32_t>(pid));
   return pid < 0 ? -errno : pid;
 }
 
@@ -350,31 +364,48 @@ bool WriteFull(int fd, const char* src, size_t size) {
   return true;
 }
 
-// The launcher's life: one message, one clone, one answer, until the server's end closes.
+// The server is gone (its end of the socket closed, or the parent-death signal came): the
+// processes its runs forked die too, then the launcher.
+[[noreturn]] void EndWithTheServer() {
+  KillProcessesOfUids(g_run_uids, &g_run_sessions);
+  _exit(0);
+}
+
+// The launcher's life: one message, one clone, one answer, until the server's end closes or
+// the server dies.
 [[noreturn]] void LauncherMain(int sock, pid_t parent, bool death_signal) {
-  if (death_signal) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(0);  // the server died before the line above
-  }
   // No handler of the server's may run here, and a Ctrl-C for the server's process group must
   // not end the launcher before the server has finished its runs: every signal is blocked (the
-  // children unblock them before their exec); the launcher ends on EOF or SIGKILL.
+  // children unblock them before their exec); the launcher ends on EOF, on the parent-death
+  // signal (read from a signalfd, so that it can end the runs' leftovers first) or SIGKILL.
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
-  // Only the socket stays open: none of the server's descriptors (listening sockets, files
-  // being written) is held by the launcher or reaches a run; stdio is /dev/null.
+  // Only the socket (and the signalfd) stays open: none of the server's descriptors (listening
+  // sockets, files being written) is held by the launcher or reaches a run; stdio is /dev/null.
   sock = fcntl(sock, F_DUPFD_CLOEXEC, 3);
   const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (sock < 0 || null_fd < 0) _exit(1);
   for (int fd = 0; fd < 3; ++fd) dup2(null_fd, fd);
   syscall(SYS_close_range, 3u, static_cast<unsigned>(sock) - 1, 0u);
   syscall(SYS_close_range, static_cast<unsigned>(sock) + 1, ~0u, 0u);
+  sigset_t death;
+  sigemptyset(&death);
+  sigaddset(&death, SIGRTMAX);
+  const int death_fd = death_signal ? signalfd(-1, &death, SFD_CLOEXEC) : -1;
+  if (death_fd >= 0) {
+    prctl(PR_SET_PDEATHSIG, SIGRTMAX);
+    if (getppid() != parent) _exit(0);  // the server died before the line above (no runs yet)
+  }
   void* mem = mmap(nullptr, kMaxMessage, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) _exit(1);
   char* buf = static_cast<char*>(mem);
   while (true) {
+    pollfd waits[2] = {{sock, POLLIN, 0}, {death_fd, POLLIN, 0}};
+    if (poll(waits, death_fd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) _exit(1);
+    if (death_fd >= 0 && waits[1].revents != 0) EndWithTheServer();
+    if (waits[0].revents == 0) continue;
     WireHeader h{};
     iovec iov{&h, sizeof h};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)];
@@ -385,7 +416,7 @@ bool WriteFull(int fd, const char* src, size_t size) {
     msg.msg_controllen = sizeof control;
     const ssize_t n = recvmsg(sock, &msg, MSG_WAITALL | MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof h)) _exit(0);  // EOF: the server is gone
+    if (n != static_cast<ssize_t>(sizeof h)) EndWithTheServer();  // EOF: the server is gone
     int fds[kMaxFds];
     int nfds = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {

@@ -15,7 +15,10 @@
 // The launcher is single-threaded and, from the fork on, makes system calls only (no
 // allocation, no locks): it may be forked from a multi-threaded process. It exits when the
 // server's end of the socket closes (the server died), and, when started from the main thread,
-// on the server's death by PR_SET_PDEATHSIG (checked against a parent that died first).
+// on the server's death by PR_SET_PDEATHSIG (a blocked signal read from a signalfd; checked
+// against a parent that died first). Before it exits it kills every process of the slot uids
+// it ran programs as: without a pid namespace, what a program forked gets no parent-death
+// signal and would outlive the server (uid_range.h).
 #ifndef VERDICT_SANDBOX_INTERNAL_LAUNCHER_H_
 #define VERDICT_SANDBOX_INTERNAL_LAUNCHER_H_
 

@@ -81,7 +81,7 @@ constexpr unsigned long kDeniedIoctls[] = {TIOCSTI, TIOCLINUX};
 
 }  // namespace
 
-absl::StatusOr<std::string> BuildSeccompFilter() {
+absl::StatusOr<std::string> BuildSeccompFilter(bool unix_sockets) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (ctx == nullptr) return absl::InternalError("seccomp_init failed");
   auto fail = [&](const char* what, int rc) {
@@ -103,18 +103,22 @@ absl::StatusOr<std::string> BuildSeccompFilter() {
   }
   // No socket() of any family: no network, and no Unix socket either, so neither the host's
   // path sockets (a world-writable one outside /tmp was reachable) nor its abstract ones (no net
-  // namespace in the Kubernetes configuration) can be connected to.
-  if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0)) < 0) {
-    return fail("socket", rc);
-  }
+  // namespace in the Kubernetes configuration) can be connected to. In a run's own mount, net
+  // and pid namespaces, Unix sockets reach only the run's (multiprocessing.Manager needs them).
+  rc = unix_sockets ? seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+                                       SCMP_A0(SCMP_CMP_NE, AF_UNIX))
+                    : seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
+  if (rc < 0) return fail("socket", rc);
   // socketpair() stays (Python's multiprocessing.Pipe, asyncio, libuv need it), AF_UNIX only,
-  // and connection-oriented only: an AF_UNIX datagram socket (SOCK_RAW is one too) can sendto()
-  // any named or abstract datagram socket of the host although it was made by socketpair().
+  // and, where the host's sockets can be named, connection-oriented only: an AF_UNIX datagram
+  // socket (SOCK_RAW is one too) can sendto() any named or abstract datagram socket of the
+  // host although it was made by socketpair().
   if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
                              SCMP_A0(SCMP_CMP_NE, AF_UNIX))) < 0) {
     return fail("socketpair", rc);
   }
   for (scmp_datum_t type : {SOCK_DGRAM, SOCK_RAW}) {
+    if (unix_sockets) break;
     // The type argument also carries SOCK_NONBLOCK and SOCK_CLOEXEC: compare its low 4 bits.
     if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socketpair), 1,
                                SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfu, type))) < 0) {

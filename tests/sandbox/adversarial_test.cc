@@ -361,18 +361,24 @@ class HostUnixSockets {
     const std::string tag = absl::StrCat("verdict-test-", getpid());
     abstract_ = "\\0" + tag;  // as Python writes it
     path_ = testing::HostSecretDir() + "/listening.sock";
+    tmp_path_ = absl::StrCat("/tmp/", tag, ".sock");
     unlink(path_.c_str());
+    unlink(tmp_path_.c_str());
     Listen(std::string(1, '\0') + tag, SOCK_STREAM);
     Listen(std::string(1, '\0') + tag + "-dgram", SOCK_DGRAM);
     Listen(path_, SOCK_STREAM);
+    Listen(tmp_path_, SOCK_STREAM);
     chmod(path_.c_str(), 0777);
+    chmod(tmp_path_.c_str(), 0777);
   }
   ~HostUnixSockets() {
     for (int fd : fds_) close(fd);
     unlink(path_.c_str());
+    unlink(tmp_path_.c_str());
   }
   const std::string& abstract() const { return abstract_; }
   const std::string& path() const { return path_; }
+  const std::string& tmp_path() const { return tmp_path_; }
 
  private:
   void Listen(const std::string& name, int type) {
@@ -387,17 +393,23 @@ class HostUnixSockets {
     }
     fds_.push_back(fd);
   }
-  std::string abstract_, path_;
+  std::string abstract_, path_, tmp_path_;
   std::vector<int> fds_;
 };
 
+// Unix sockets of the run's own (socket(), a datagram socketpair) only where its root, net and
+// pid namespaces are its own: the host's socket files are not in its root, abstract names are
+// per net namespace. Elsewhere socket() is denied (EACCES).
+bool UnixSocketsAllowed() { return testing::Active("seccomp(unix_sockets_of_the_run_only"); }
+
 TEST(Adversarial, HostUnixSocketsAreUnreachableButSocketpairWorks) {
   HostUnixSockets host;
-  RunResult r = MustRun(Python(absl::StrCat(R"(
+  RunResult r = MustRun(
+      Python(absl::StrCat(R"(
 import errno, socket
 out = []
 for addr in (')",
-                                            host.abstract(), "', '", host.path(), R"('):
+                          host.abstract(), "', '", host.path(), "', '", host.tmp_path(), R"('):
     try:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(addr); out.append('connected')
@@ -406,7 +418,7 @@ for addr in (')",
 try:
     a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
     a.sendto(b'x', ')",
-                                            host.abstract(), R"(-dgram'); out.append('sent')
+                          host.abstract(), R"(-dgram'); out.append('sent')
 except OSError as e:
     out.append(errno.errorcode[e.errno])
 from multiprocessing import Pipe, Pool
@@ -414,11 +426,63 @@ x, y = Pipe()
 x.send('pipe ok')
 a, b = socket.socketpair()
 a.sendall(b'pair ok')
-with Pool(2) as pool:
-    total = sum(pool.map(abs, [-1, -2, -3]))
+try:
+    with Pool(2) as pool:
+        total = sum(pool.map(abs, [-1, -2, -3]))
+except PermissionError:
+    total = 'EACCES'
 print(' '.join(out), y.recv(), b.recv(16).decode(), 'pool', total)
 )")));
-  EXPECT_EQ(r.stdout_data, "EACCES EACCES EACCES pipe ok pair ok pool 6\n") << r.stderr_data;
+  // A pool needs POSIX semaphores: with Landlock (no mount namespace) /dev/shm is not writable.
+  EXPECT_EQ(
+      r.stdout_data,
+      absl::StrCat(UnixSocketsAllowed() ? "ECONNREFUSED ENOENT ENOENT ECONNREFUSED"
+                                        : "EACCES EACCES EACCES EACCES",
+                   " pipe ok pair ok pool ", testing::Active("landlock(") ? "EACCES" : "6", "\n"))
+      << r.stderr_data;
+}
+
+// multiprocessing.Manager serves its objects over a Unix socket in a temporary directory (the
+// work dir): it works where the run's Unix sockets are its own, so does a socket the program
+// binds and connects to itself, by path and abstract name; elsewhere socket() is EACCES (the
+// Manager's server process fails, its client reads EOFError).
+TEST(Adversarial, UnixSocketsOfTheRunWorkWhereTheHostsAreOutOfReach) {
+  HostUnixSockets host;
+  RunLimits l;
+  l.wall_ms = 20000;
+  l.cpu_ms = 10000;
+  RunResult r = MustRun(Python(absl::StrCat("host = ['", host.abstract(), "', '", host.path(),
+                                            R"(']
+import errno, os, socket
+out = []
+try:
+    from multiprocessing import Manager
+    with Manager() as m:
+        d = m.dict(a=1)
+        d['b'] = 2
+        out.append('manager ' + str(sorted(d.items())))
+except Exception as e:
+    out.append('manager ' + type(e).__name__)
+for name in ('sock', '\0verdict-own'):
+    try:
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(name); srv.listen(1)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(name); c.sendall(b'own'); out.append(srv.accept()[0].recv(3).decode())
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+for addr in host:
+    try:
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(addr); out.append('connected')
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(' '.join(out))
+)"),
+                               l));
+  EXPECT_EQ(r.stdout_data, UnixSocketsAllowed()
+                               ? "manager [('a', 1), ('b', 2)] own own ECONNREFUSED ENOENT\n"
+                               : "manager EOFError EACCES EACCES EACCES EACCES\n")
+      << r.stderr_data;
 }
 
 // io_uring runs socket(), connect() and file calls in the kernel, where seccomp does not see
@@ -537,17 +601,13 @@ print(open('/usr/bin/python3', 'rb').read(4) == b'\x7fELF')
 
 // /tmp, /var/tmp and /dev/shm were writable during the run without a mount namespace (swept
 // only after it): another run, or the host, could see what was written there meanwhile.
-// (With Landlock /dev/shm stays writable for POSIX semaphores, private by umask and swept.)
 TEST(Adversarial, SharedTmpDirsOfTheHostAreNotWritableDuringTheRun) {
   if (!HostViewIsRestricted()) {
     GTEST_SKIP() << "no mount namespace and no Landlock in this kernel: /tmp, /var/tmp and "
                     "/dev/shm stay writable during a run (swept after it)";
   }
   const std::string name = absl::StrCat("verdict-adv-shared-", getpid());
-  // With Landlock /dev/shm stays writable (POSIX semaphores; private by umask 077, swept).
-  const std::vector<std::string> paths = {
-      "/tmp/" + name, "/var/tmp/" + name,
-      Active("landlock(") ? "/tmp/" + name : "/dev/shm/" + name};
+  const std::vector<std::string> paths = {"/tmp/" + name, "/var/tmp/" + name, "/dev/shm/" + name};
   std::atomic<bool> done{false};
   std::thread run([&] {
     RunLimits l;
@@ -575,6 +635,80 @@ time.sleep(1)
   run.join();
   EXPECT_FALSE(seen) << "a file the run wrote appeared on the host";
   for (const std::string& p : paths) unlink(p.c_str());
+}
+
+// Issue 15: without a pid namespace the host's /proc showed every process: the server's command
+// line (flags, dataset paths), the host's init, other runs and host processes. The program may
+// read its own /proc/self (runtimes read maps, status, fd) and nothing of the others.
+TEST(Adversarial, OtherProcessesInProcAreUnreadable) {
+  if (!HostViewIsRestricted()) {
+    GTEST_SKIP() << "no mount namespace and no Landlock in this kernel: the host's /proc stays "
+                    "readable (other processes' command lines)";
+  }
+  // A host process with a command line worth stealing.
+  const pid_t other = fork();
+  if (other == 0) {
+    execl("/bin/sh", "sh", "-c", "sleep 30", "verdict-secret-flag", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(other, 0);
+  RunResult r = MustRun(Python(absl::StrCat("pids = (", other, ", ", getpid(), R"(, 1)
+import os
+out = []
+for pid in pids:
+    for name in ('cmdline', 'status', 'environ') if pid != 1 else ('cmdline', 'environ'):
+        try:
+            data = open(f'/proc/{pid}/{name}', 'rb').read()
+            out.append('verdict-init' if data.startswith(b'verdict-init') else 'read')
+        except OSError as e:
+            out.append(type(e).__name__)
+print(' '.join(o if o in ('read', 'verdict-init') else 'denied' for o in out))
+own = open('/proc/self/status').read()
+print(f'Pid:\t{os.getpid()}\n' in own, len(open('/proc/self/maps').read()) > 0,
+      len(os.listdir('/proc/self/fd')) >= 3, open('/dev/stdin', 'rb').read())
+)")));
+  kill(other, SIGKILL);
+  waitpid(other, nullptr, 0);
+  // /proc/1 is the host's init, or with a pid namespace the run's (its command line overwritten,
+  // its environment, the server's, denied).
+  EXPECT_EQ(r.stdout_data, absl::StrCat("denied denied denied denied denied denied ",
+                                        Active("pid_namespace") ? "verdict-init" : "denied",
+                                        " denied\nTrue True True b''\n"))
+      << r.stderr_data;
+}
+
+// Issue 15: /dev/shm of the host was writable in the Kubernetes configuration (for POSIX
+// semaphores): what a run wrote there reached the host and, made world-readable, other runs.
+// With Landlock it is not writable: the program sees EACCES, also from sem_open (Python's
+// multiprocessing.Lock, Queue and Pool raise PermissionError); a mount namespace gives the run
+// a private /dev/shm where both work.
+TEST(Adversarial, DevShmOfTheHostIsNotWritable) {
+  if (!HostViewIsRestricted()) {
+    GTEST_SKIP() << "no mount namespace and no Landlock in this kernel: /dev/shm stays writable "
+                    "during a run (swept after it)";
+  }
+  const std::string path = absl::StrCat("/dev/shm/verdict-adv-shm-", getpid());
+  RunResult r = MustRun(Python(absl::StrCat("path = '", path, R"('
+import errno, multiprocessing
+out = []
+try:
+    with open(path, 'w') as f:
+        f.write('x')
+    out.append('written')
+except OSError as e:
+    out.append(errno.errorcode[e.errno])
+try:
+    multiprocessing.Lock(); out.append('lock')
+except OSError as e:
+    out.append(type(e).__name__ + ' ' + errno.errorcode[e.errno])
+print(' '.join(out))
+)")));
+  struct stat st;
+  EXPECT_NE(stat(path.c_str(), &st), 0) << "the run's file reached the host's /dev/shm";
+  unlink(path.c_str());
+  EXPECT_EQ(r.stdout_data, Active("mount_namespace(own_root") ? "written lock\n"
+                                                              : "EACCES PermissionError EACCES\n")
+      << r.stderr_data;
 }
 
 }  // namespace

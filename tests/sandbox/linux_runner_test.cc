@@ -416,6 +416,97 @@ TEST(Launcher, ARunDiesWithTheServer) {
   }
 }
 
+// A forked copy of this process (which inherits the shared runner) starts a run with the runner
+// `setup` returns, whose program forks a child that sleeps, and dies by SIGKILL (with its
+// launcher when `launcher_too`); returns the slot-uid processes it counted then (-1 on failure).
+template <typename Setup>
+int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too) {
+  SharedRunner();
+  int fds[2];
+  if (pipe(fds) != 0) return -1;
+  const pid_t copy = fork();
+  if (copy == 0) {
+    close(fds[0]);
+    Runner* runner = setup();
+    std::thread([runner] {
+      (void)runner->Run(Python("import os, time\nif os.fork() == 0:\n    os.close(1); os.close(2)\n"
+                               "    time.sleep(60)\n    os._exit(0)\ntime.sleep(60)\n"),
+                        nullptr);
+    }).detach();
+    int n = 0;  // the program and its child
+    for (int i = 0; i < 1000 && (n = testing::CountSandboxProcesses()) < 2; ++i) usleep(10000);
+    (void)!write(fds[1], &n, sizeof n);
+    if (launcher_too) kill(internal::Launcher::Get().value()->pid(), SIGKILL);
+    kill(getpid(), SIGKILL);
+  }
+  close(fds[1]);
+  int n = -1;
+  if (read(fds[0], &n, sizeof n) != sizeof n) n = -1;
+  close(fds[0]);
+  waitpid(copy, nullptr, 0);
+  return n;
+}
+
+// Slot-uid processes left after up to 10 s, reaping those that came to this process (a
+// subreaper), then removes the work dirs the dead copy left.
+int SandboxProcessesLeftSoon() {
+  int left = -1;
+  for (int i = 0; i < 1000 && (left = testing::CountSandboxProcesses()) > 0; ++i) {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {}
+    usleep(10000);
+  }
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {}
+  for (const auto& e : std::filesystem::directory_iterator(testing::TestWorkRoot())) {
+    umount2(e.path().c_str(), MNT_DETACH);
+    std::error_code ec;
+    std::filesystem::remove_all(e.path(), ec);
+  }
+  return left;
+}
+
+// Issue 15: without a pid namespace, what a program forks gets no parent-death signal: when the
+// server died, a program's child lived on, as the slot uid. The launcher kills the processes of
+// the uids it ran programs as when the server dies.
+TEST(Launcher, WhatARunForkedDiesWithTheServer) {
+  if (!testing::Active("uid_drop")) {
+    GTEST_SKIP() << "not root: runs have no uid of their own to count (a pid namespace, needed "
+                    "then, ends them with its init)";
+  }
+  const int during = CopyDiesDuringARunThatForked(
+      [] {
+        (void)internal::Launcher::Get();  // the copy's own launcher, from its main thread
+        return &SharedRunner();
+      },
+      /*launcher_too=*/false);
+  EXPECT_GE(during, 2);
+  EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
+}
+
+// When the launcher died with the server (SIGKILL to both), the next runner that claims the
+// uids kills what is left before its first run.
+TEST(LinuxRunner, AClaimedUidRangeStartsWithoutLeftovers) {
+  if (!testing::Active("uid_drop")) {
+    GTEST_SKIP() << "not root: no uid range (a pid namespace, needed then, ends a run's "
+                    "processes with its init)";
+  }
+  LinuxRunnerOptions o;
+  o.work_root = testing::TestWorkRoot();
+  o.first_uid = testing::kFirstUid;  // the next free range, which CountSandboxProcesses counts
+  o.max_parallel_runs = 2;
+  const int during = CopyDiesDuringARunThatForked(
+      [&o] { return CreateLinuxRunner(o).value().release(); }, /*launcher_too=*/true);
+  EXPECT_GE(during, 2);
+  usleep(200000);
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {}
+  // Without a pid namespace the program's child is still there (with one, init took it along).
+  if (!testing::Active("pid_namespace")) {
+    EXPECT_GE(testing::CountSandboxProcesses(), 1);
+  }
+  auto next = CreateLinuxRunner(o);
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
+}
+
 // A launcher that died is an error naming it, never a hang or a verdict.
 TEST(Launcher, AGoneLauncherIsAClearError) {
   const int code = InAForkedCopy([] {
