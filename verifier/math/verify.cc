@@ -64,6 +64,19 @@ void AddNotes(std::string_view answer_note, std::string_view gold_note, std::str
   reason->append(gold_note).append(")");
 }
 
+// CompareAnswers, unless both answers name their ratio and the names differ (`V_{2}:V_{1}=11:21`
+// against `V_{1}:V_{2}=11:21`): the value alone would match. A bare value against a named one is
+// compared by value.
+Comparison CompareParsed(const ParseResult& gold, const ParseResult& pred,
+                         const MathOptions& options) {
+  if (!gold.ratio_label.empty() && !pred.ratio_label.empty() &&
+      gold.ratio_label != pred.ratio_label) {
+    return {Decision::kDifferent, absl::StrCat("ratios of different names: answer ",
+                                               pred.ratio_label, ", gold ", gold.ratio_label)};
+  }
+  return CompareAnswers(gold.tree, pred.tree, options.compare, options.limits);
+}
+
 MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds,
                     const MathOptions& options) {
   MathVerdict v;
@@ -130,7 +143,7 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
       c = {same ? Decision::kEqual : Decision::kDifferent,
            absl::StrCat("gold not readable as math (", gold.error, "); compared as text")};
     } else {
-      c = CompareAnswers(gold.tree, pred.tree, options.compare, options.limits);
+      c = CompareParsed(gold, pred, options);
     }
     if (c.decision == Decision::kEqual) {
       v.outcome = Outcome::kCorrect;
@@ -162,7 +175,7 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
     for (size_t i = 0; i < golds.size() && p.status == ParseResult::Status::kOk; ++i) {
       ParseResult g = ParseAnswer(gold_found[i].text, options.limits);
       if (g.status != ParseResult::Status::kOk) continue;
-      Comparison c = CompareAnswers(g.tree, p.tree, options.compare, options.limits);
+      Comparison c = CompareParsed(g, p, options);
       if (c.decision == Decision::kEqual) {
         v.outcome = Outcome::kCorrect;
         v.matched_gold = static_cast<int>(i);
