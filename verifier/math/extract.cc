@@ -637,6 +637,15 @@ std::optional<std::string_view> LastNumber(std::string_view text) {
   return text.substr(start, end - start);
 }
 
+// The part of a completion an answer may come from: reasoning is never the answer. Text inside
+// <think>...</think> is dropped (the answer follows the last "</think>"), and so is everything
+// after a "<think>" that never closes. The same rule for every template, `check` and `score`.
+std::string_view OutsideReasoning(std::string_view text) {
+  if (const size_t close = RFind(text, "</think>"); close != kNpos) text.remove_prefix(close + 8);
+  if (const size_t open = text.find("<think>"); open != kNpos) text = text.substr(0, open);
+  return text;
+}
+
 }  // namespace
 
 std::string_view AnswerSourceName(AnswerSource source) {
@@ -652,6 +661,7 @@ std::string_view AnswerSourceName(AnswerSource source) {
 }
 
 Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& options) {
+  completion = OutsideReasoning(completion);
   if (options.use_answer_tag) {
     const size_t open = RFind(completion, "<answer>");
     if (open != kNpos) {
@@ -696,6 +706,13 @@ Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& opti
 Extraction ExtractBareAnswer(std::string_view answer, const ExtractOptions& options) {
   Extraction marked = ExtractAnswer(answer, options);
   if (marked.source != AnswerSource::kNone) return marked;
+  const std::string_view outside = OutsideReasoning(answer);
+  if (outside.size() != answer.size() && Trim(outside).empty()) {
+    // `verdict check GOLD "<think>… \boxed{5}</think>"`: as in `score`, no answer.
+    return Refused(AnswerSource::kNone,
+                   "the text holds reasoning (<think>) and no answer after it");
+  }
+  answer = outside;
   if (std::optional<Reduced> r = ReduceRegion(answer)) {
     return Found(AnswerSource::kWholeText, r->text, r->note);
   }

@@ -216,6 +216,11 @@ MathVerdict VerifyCompletion(std::string_view completion, absl::Span<const std::
   v.reason = options.extract.use_answer_tag
                  ? "no <answer> block, no \\boxed{}, no #### line and no final-answer phrase"
                  : "no \\boxed{}, no #### line and no final-answer phrase";
+  // Reasoning is not searched (ExtractAnswer): say so where a box there may be what was meant.
+  if (absl::StrContains(ToAbsl(completion), "<think>") ||
+      absl::StrContains(ToAbsl(completion), "</think>")) {
+    v.reason += " after the reasoning (<think> is not the answer)";
+  }
   return v;
 }
 
