@@ -102,17 +102,6 @@ inline int InfinitySign(Ref r) {
   return r.node().op == Op::kInfinity ? sign : 0;
 }
 
-// The relation read from the right: `a < b` is `b > a`; =, \neq, \approx and \in unchanged.
-inline Rel FlipRelation(Rel r) {
-  switch (r) {
-    case Rel::kLt: return Rel::kGt;
-    case Rel::kLe: return Rel::kGe;
-    case Rel::kGt: return Rel::kLt;
-    case Rel::kGe: return Rel::kLe;
-    default: return r;
-  }
-}
-
 inline bool IsInequality(Rel r) {
   return r == Rel::kLt || r == Rel::kLe || r == Rel::kGt || r == Rel::kGe || r == Rel::kNe;
 }
