@@ -81,6 +81,17 @@ bool HasMathCommand(std::string_view s) {
   return false;
 }
 
+// Whether `value` is the content of a math span of `text` (`$C$`, `$-B$`): a value with no digit
+// and no command that a final-answer statement still states, unlike the prose "the answer is a".
+bool WrittenAsMath(std::string_view text, std::string_view value) {
+  for (const Span& sp : MathSpans(text)) {
+    const std::string_view content =
+        text.substr(sp.content_begin, sp.content_end - sp.content_begin);
+    if (Collapse(content) == Collapse(value)) return true;
+  }
+  return false;
+}
+
 // What the text after an answer does to it (CheckTail).
 enum class AfterAnswer { kStands, kReplaced, kRetracted, kHedged };
 
@@ -140,7 +151,9 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
   if (std::optional<std::string> hash = HashMarker(after)) {
     stated = Reduced{*hash, "a later \"####\" line"};
   } else if (std::optional<Reduced> p = PhraseAnswer(after, &phrase_end);
-             p && p->single && (StatesAValue(p->text) || HasMathCommand(p->text))) {
+             p && p->single &&
+             (StatesAValue(p->text) || HasMathCommand(p->text) ||
+              WrittenAsMath(after.substr(0, phrase_end), p->text))) {
     stated = Reduced{p->text, "a later final-answer statement"};
   } else if (cue.end != kNpos) {
     // The last sentence after the cue that states a value, if it states one value.
@@ -611,8 +624,15 @@ Extraction WithTail(AnswerSource source, std::string_view answer, std::string no
 Extraction MarkedAnswer(std::string_view text, bool check_tail) {
   if (std::optional<Boxes> boxes = BoxedRegion(text)) {
     if (!check_tail) return Found(AnswerSource::kBoxed, boxes->text);
-    return WithTail(AnswerSource::kBoxed, boxes->text, "", text.substr(boxes->end),
-                    "the last \\boxed{}");
+    // The tail starts after the math the box stands in (`$\boxed{B}$. Wait, ... is $C$.`): read
+    // from the box's end, the closing `$` would pair with the next one and hide the words
+    // between them, the cue included.
+    size_t tail = boxes->end;
+    for (const Span& sp : MathSpans(text)) {
+      if (sp.begin > boxes->begin) break;
+      if (sp.end > boxes->end) tail = sp.end;
+    }
+    return WithTail(AnswerSource::kBoxed, boxes->text, "", text.substr(tail), "the last \\boxed{}");
   }
   if (std::optional<std::string> hash = HashMarker(text)) {
     return Found(AnswerSource::kGsm8kMarker, *hash);

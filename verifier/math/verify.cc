@@ -37,8 +37,15 @@ std::string CollapsedText(std::string_view s) {
 
 // `1,22`, `-1000,99`, `0,111` (dollar signs and spaces around allowed): two integers joined by
 // one comma that cannot be a thousands separator (the digits after it are not exactly three, or
-// the part before it is 0), read with a decimal point instead; nullopt for anything else.
+// the part before it is 0), read with a decimal point instead; nullopt for anything else. A
+// comma with a space beside it separates a list (`9, 0` is two answers, never 9.0).
 std::optional<std::string> DecimalCommaReading(std::string_view text) {
+  for (size_t i = text.find(','); i != std::string_view::npos; i = text.find(',', i + 1)) {
+    const bool space_before = i > 0 && std::isspace(static_cast<unsigned char>(text[i - 1]));
+    const bool space_after =
+        i + 1 < text.size() && std::isspace(static_cast<unsigned char>(text[i + 1]));
+    if (space_before || space_after) return std::nullopt;
+  }
   std::string t;
   for (char c : text) {
     if (c != '$' && !std::isspace(static_cast<unsigned char>(c))) t.push_back(c);

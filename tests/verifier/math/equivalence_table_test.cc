@@ -661,6 +661,35 @@ const Case kGsm8kGold[] = {
 // Wrong neighbours found by bench/math/false_accept_hunt.py that were accepted, beside the
 // correct forms each fix must keep.
 const Case kHuntedNeighbours[] = {
+    // The name again on a later side makes a chain several statements, not one definition.
+    {"x=5", R"($\boxed{x=6 = x=5}$)", kNo},
+    {"x=5", R"($\boxed{x=5 \approx -x=5}$)", kNo},
+    {"(p,q)=(3,2)", R"($\boxed{(p,q)=(3,3) = (p,q)=(3,2)}$)", kNo},
+    {"(p,q)=(3,2)", R"($\boxed{(p,q)=(3,2) \approx [p,q)=(3,2)}$)", kNo},
+    {"y=2x+3", R"($\boxed{y=2x+4 = y=2x+3}$)", kNo},
+    {R"(\frac{NO}{BO}=\frac{1}{\sqrt{6}})",
+     R"($\boxed{\frac{NO}{BO}=\frac{1}{\sqrt{7}} = \frac{NO}{BO}=\frac{1}{\sqrt{6}}}$)", kNo},
+    {"x=11", "x = 5+5+1 = 11", kYes},
+    {"f(x)=(x+1)^2", "f(x) = x^2+2x+1 = (x+1)^2", kYes},
+    {"x=1/3", R"(x = \frac{1}{3} \approx 0.33)", kYes},
+    // A comma with a space beside it separates a list: never a decimal comma.
+    {"9", R"($\boxed{9, 0}$)", kNo},
+    {"90", "90, 00", kNo},
+    {"0.5", "0 ,5", kNo},
+    {"0.5", "0,5", kYes},
+    {"1000.99", "1000,99", kYes},
+    // A value stated after a retraction replaces the box also when it is a letter or a symbol in
+    // math (the tail was read from inside the box's `$…$`, which hid the cue).
+    {"B", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $C$.)", kNo},
+    {"B", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $-B$.)", kNo},
+    {"C", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $C$.)", kYes},
+    {"B", R"($\boxed{B}$. So the final answer is $C$.)", kNo},
+    {"x", R"($\boxed{y}$. Wait, that is wrong; the correct answer is $x$.)", kYes},
+    {"f(y) = y", R"($\boxed{f(y) = y}$. Wait, that is wrong; the correct answer is $-f(y) = y$.)",
+     kNo},
+    {"B", R"($\boxed{B}$. So the final answer is $B$.)", kYes},
+    {"B", R"($\boxed{B}$. Wait, let me check: yes, $B$ is right.)", kYes},
+    {"B", R"(\boxed{B}. The answer is a letter.)", kYes},
     // A box inside a box is part of the outer box's answer, never the answer alone.
     {"42", R"(\boxed{\boxed{42}})", kYes},
     {"42", R"(\fbox{\boxed{42}})", kYes},
