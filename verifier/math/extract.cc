@@ -370,6 +370,25 @@ struct Boxes {
   size_t begin = 0, end = 0;
 };
 
+// Whether the short text between two boxes offers the second as an alternative to the first
+// ("if $x > 0$; otherwise", "or possibly") with no correction cue ("wait", "no", "actually", ...:
+// then the second box replaces the first).
+bool AlternativeBetweenBoxes(std::string_view gap) {
+  if (gap.size() > 160) return false;
+  bool alternative = false;
+  for (const Word& w : Words(gap)) {
+    if (OneOf(w.lower, {"wait",      "no",      "not",     "actually", "instead", "wrong",
+                        "incorrect", "mistake", "oops",    "sorry",    "hmm",     "correction",
+                        "rather",    "but",     "however", "check",    "verify",  "therefore",
+                        "thus",      "so",      "hence",   "answer",   "final",   "correct"})) {
+      return false;
+    }
+    alternative = alternative || OneOf(w.lower, {"otherwise", "or", "alternatively", "maybe",
+                                                 "perhaps", "possibly", "else"});
+  }
+  return alternative;
+}
+
 // The content of a box that holds other boxes beside more text (`\boxed{-42 \boxed{42}}`): each
 // inner box is one more candidate, as boxes side by side are (`-42 , {42}`), never the product
 // `1 \boxed{10}` = 10. A box holding one box alone (`\boxed{\boxed{42}}`) is that box.
@@ -413,6 +432,15 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
     size_t prev_start = 0, prev_end = 0;
     if (!LastBoxed(text.substr(0, start), &prev, &prev_start, &prev_end)) break;
     if (!BoxesAreOneList(text.substr(prev_end, start - prev_end))) break;
+    chain.push_back(prev);
+    start = prev_start;
+  }
+  // A box offered as the alternative to an earlier one (`\boxed{4} if $x>0$, otherwise
+  // \boxed{5}`) is a hedge between the two: read as the list of both, never the last alone.
+  std::string_view prev;
+  size_t prev_start = 0, prev_end = 0;
+  if (chain.size() < 64 && LastBoxed(text.substr(0, start), &prev, &prev_start, &prev_end) &&
+      AlternativeBetweenBoxes(text.substr(prev_end, start - prev_end))) {
     chain.push_back(prev);
     start = prev_start;
   }

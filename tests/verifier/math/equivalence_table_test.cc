@@ -690,6 +690,14 @@ const Case kHuntedNeighbours[] = {
     {"B", R"($\boxed{B}$. So the final answer is $B$.)", kYes},
     {"B", R"($\boxed{B}$. Wait, let me check: yes, $B$ is right.)", kYes},
     {"B", R"(\boxed{B}. The answer is a letter.)", kYes},
+    // A box offered as the alternative to an earlier one is a hedge, not the answer.
+    {"5", R"($\boxed{4}$ (if $x > 0$; otherwise $\boxed{5}$))", kNo},
+    {"5", R"(It is $\boxed{4}$ if $x>0$, otherwise $\boxed{5}$.)", kNo},
+    {"4", R"(It is $\boxed{4}$ if $x>0$, otherwise $\boxed{5}$.)", kNo},
+    {"5", R"($\boxed{4}$, or possibly $\boxed{5}$)", kNo},
+    {"5", R"($\boxed{4}$. Wait, no: $\boxed{5}$.)", kYes},
+    {"5", R"($\boxed{4}$. Hmm, maybe I erred: $\boxed{5}$.)", kYes},
+    {"5", R"(Part (a) is $\boxed{4}$. So the answer is $\boxed{5}$.)", kYes},
     // A box inside a box is part of the outer box's answer, never the answer alone.
     {"42", R"(\boxed{\boxed{42}})", kYes},
     {"42", R"(\fbox{\boxed{42}})", kYes},
