@@ -260,6 +260,32 @@ TEST(VerdictCheck, SeveralAnswerBlocksEarnNothingAsInScore) {
   EXPECT_EQ(RunVerdict({"check", "6", "<think>5?</think><answer>6</answer>"}, out), 0);
 }
 
+TEST(VerdictCheck, ABoxOnlyInsideThinkIsNoAnswerAsInScore) {
+  // `check` read the box inside the reasoning while `score --format think_only` did not: the
+  // reasoning is never the answer, in `check` and in `score` under every template.
+  const std::string only_think = "<think>so it is \\boxed{5}</think>";
+  std::string out = TempPath("check_think.txt");
+  EXPECT_EQ(RunVerdict({"check", "5", only_think}, out), 1);
+  EXPECT_THAT(ReadFile(out), HasSubstr("reasoning (<think>) and no answer after it"));
+  EXPECT_EQ(RunVerdict({"check", "5", "<think>\\boxed{4}</think><answer>5</answer>"}, out), 0);
+  EXPECT_EQ(RunVerdict({"check", "4", "<think>\\boxed{4}</think><answer>5</answer>"}, out), 1);
+
+  std::string in = TempPath("think.jsonl"), scored = TempPath("think_out.jsonl");
+  WriteFile(in, R"({"id":"a","gold":"5","completion":"<think>so it is \\boxed{5}</think>"}
+{"id":"b","gold":"5","completion":"<think>so it is \\boxed{5}</think>"}
+)");
+  for (const char* format : {"r1", "think_only", "none"}) {
+    ASSERT_EQ(
+        RunVerdict({"score", "--input", in, "--output", scored, "--quiet", "--format", format}), 0);
+    std::vector<std::string> lines = Lines(ReadFile(scored));
+    ASSERT_EQ(lines.size(), 2u);
+    simdjson::dom::parser parser;
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(lines[0]).get(e), simdjson::SUCCESS);
+    EXPECT_EQ(std::string_view(e["verdict"]["sample"]["verdict"]), "NO_ANSWER") << format;
+  }
+}
+
 TEST(VerdictCheck, ExplainsAndTakesThePolicies) {
   std::string out = TempPath("check_policy.txt");
   EXPECT_EQ(RunVerdict({"check", "\\frac{1}{3}", "0.333333"}, out), 0);

@@ -48,6 +48,17 @@ enum class Op : uint8_t {
 // Relation operators for kRelation.
 enum class Rel : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIn, kApprox };
 
+// The relation read from the right: `a < b` is `b > a`; =, \neq, \approx and \in unchanged.
+inline Rel FlipRelation(Rel r) {
+  switch (r) {
+    case Rel::kLt: return Rel::kGt;
+    case Rel::kLe: return Rel::kGe;
+    case Rel::kGt: return Rel::kLt;
+    case Rel::kGe: return Rel::kLe;
+    default: return r;
+  }
+}
+
 // Flag bits for Node::flags.
 inline constexpr uint8_t kMinusPlus = 1;
 inline constexpr uint8_t kParenOpen = 1;   // kTuple: written with '(' (else '[')

@@ -90,17 +90,35 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
   if (Contains(*a.t, a.n, Op::kAbs) != Contains(*b.t, b.n, Op::kAbs)) {
     return Und("an absolute value on one side only (sample points are positive)");
   }
-  for (size_t k = 0; k < x.rels.size(); ++k) {
-    Rel ra = x.rels[k], rb = y.rels[k];
-    bool eq_a = ra == Rel::kEq || ra == Rel::kApprox, eq_b = rb == Rel::kEq || rb == Rel::kApprox;
-    if (eq_a != eq_b) return Diff("an equation against an inequality");
-    if (ra == Rel::kIn || rb == Rel::kIn) return Diff("different relations");
-  }
-  const auto each_relation_proportional = [&]() -> std::optional<Comparison> {
+  // Relation k of `b`, read left to right or, `reversed`, from its last side back: `4 > x > 1`
+  // read backwards is `1 < x < 4`, the same statement.
+  const size_t m = y.rels.size();
+  const auto rel_b = [&](size_t k, bool reversed) {
+    return reversed ? FlipRelation(y.rels[m - 1 - k]) : y.rels[k];
+  };
+  const auto side_b = [&](size_t k, bool reversed) {
+    return reversed ? b.Kid(static_cast<int32_t>(m - k)) : b.Kid(static_cast<int32_t>(k));
+  };
+  const auto same_shape = [&](bool reversed) -> std::optional<Comparison> {
     for (size_t k = 0; k < x.rels.size(); ++k) {
-      Rel ra = x.rels[k], rb = y.rels[k];
+      Rel ra = x.rels[k], rb = rel_b(k, reversed);
+      bool eq_a = ra == Rel::kEq || ra == Rel::kApprox;
+      bool eq_b = rb == Rel::kEq || rb == Rel::kApprox;
+      if (eq_a != eq_b) return Diff("an equation against an inequality");
+      if (ra == Rel::kIn || rb == Rel::kIn) return Diff("different relations");
+    }
+    return std::nullopt;
+  };
+  if (std::optional<Comparison> c = same_shape(false)) {
+    if (m < 2 || same_shape(true)) return *c;
+  }
+  const auto each_relation_proportional = [&](bool reversed) -> std::optional<Comparison> {
+    if (std::optional<Comparison> c = same_shape(reversed)) return c;
+    for (size_t k = 0; k < x.rels.size(); ++k) {
+      Rel ra = x.rels[k], rb = rel_b(k, reversed);
       // Each relation as f op 0 with f = smaller side - larger side.
-      Ref la = a.Kid(k), lra = a.Kid(k + 1), lb = b.Kid(k), lrb = b.Kid(k + 1);
+      Ref la = a.Kid(k), lra = a.Kid(k + 1);
+      Ref lb = side_b(k, reversed), lrb = side_b(k + 1, reversed);
       bool flip_a = ra == Rel::kGt || ra == Rel::kGe;
       bool flip_b = rb == Rel::kGt || rb == Rel::kGe;
       if (flip_a) std::swap(la, lra);
@@ -117,7 +135,13 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
     }
     return std::nullopt;
   };
-  if (std::optional<Comparison> c = each_relation_proportional()) return *c;
+  // A chain read forwards, else backwards; the orientation that holds is re-checked below.
+  bool reversed = false;
+  if (std::optional<Comparison> c = each_relation_proportional(false)) {
+    if (m < 2 || budget_.exceeded) return *c;
+    if (each_relation_proportional(true)) return *c;
+    reversed = true;
+  }
   // As for numbers (HighPrecisionEqual): a term written below what 256 bits resolve
   // (`x - 2y + z - 1 = 0 + \frac{1}{10^{100}}`) must survive the much higher precision.
   const double demand = std::max(PrecisionDemandBits(*a.t, a.n, a.mask, 0, &budget_),
@@ -131,10 +155,11 @@ Comparison Comparer::RelationEqual(Ref a, Ref b) {
           "high-precision check resolves");
     }
     NumericPrecision high(kHigh);
-    if (std::optional<Comparison> c = each_relation_proportional()) {
+    if (std::optional<Comparison> c = each_relation_proportional(reversed)) {
       return Prefixed("at 2048 bits (a term below the first precision): ", *c);
     }
   }
+  if (reversed) return Eq("the same chain read from its other end");
   return Eq(x.rels[0] == Rel::kEq ? "equivalent equations (lhs - rhs equal up to a constant factor)"
                                   : "equivalent inequalities (equal up to a positive factor)");
 }
@@ -335,13 +360,7 @@ bool Comparer::RelationIntervals(Ref r, std::vector<Interval>* out) {
     if (!(IsBoundedName(var) && constant(bound))) {
       if (!(IsBoundedName(bound) && constant(var))) return false;
       std::swap(var, bound);
-      switch (rel) {  // c < x is x > c
-        case Rel::kLt: rel = Rel::kGt; break;
-        case Rel::kLe: rel = Rel::kGe; break;
-        case Rel::kGt: rel = Rel::kLt; break;
-        case Rel::kGe: rel = Rel::kLe; break;
-        default: break;
-      }
+      rel = FlipRelation(rel);  // c < x is x > c
     }
     Interval below{bound, bound}, above{bound, bound};
     below.lo_inf = -1;

@@ -81,6 +81,17 @@ bool HasMathCommand(std::string_view s) {
   return false;
 }
 
+// Whether `value` is the content of a math span of `text` (`$C$`, `$-B$`): a value with no digit
+// and no command that a final-answer statement still states, unlike the prose "the answer is a".
+bool WrittenAsMath(std::string_view text, std::string_view value) {
+  for (const Span& sp : MathSpans(text)) {
+    const std::string_view content =
+        text.substr(sp.content_begin, sp.content_end - sp.content_begin);
+    if (Collapse(content) == Collapse(value)) return true;
+  }
+  return false;
+}
+
 // What the text after an answer does to it (CheckTail).
 enum class AfterAnswer { kStands, kReplaced, kRetracted, kHedged };
 
@@ -140,7 +151,9 @@ AfterAnswer CheckTail(std::string_view answer, std::string_view tail, Reduced* r
   if (std::optional<std::string> hash = HashMarker(after)) {
     stated = Reduced{*hash, "a later \"####\" line"};
   } else if (std::optional<Reduced> p = PhraseAnswer(after, &phrase_end);
-             p && p->single && (StatesAValue(p->text) || HasMathCommand(p->text))) {
+             p && p->single &&
+             (StatesAValue(p->text) || HasMathCommand(p->text) ||
+              WrittenAsMath(after.substr(0, phrase_end), p->text))) {
     stated = Reduced{p->text, "a later final-answer statement"};
   } else if (cue.end != kNpos) {
     // The last sentence after the cue that states a value, if it states one value.
@@ -357,6 +370,25 @@ struct Boxes {
   size_t begin = 0, end = 0;
 };
 
+// Whether the short text between two boxes offers the second as an alternative to the first
+// ("if $x > 0$; otherwise", "or possibly") with no correction cue ("wait", "no", "actually", ...:
+// then the second box replaces the first).
+bool AlternativeBetweenBoxes(std::string_view gap) {
+  if (gap.size() > 160) return false;
+  bool alternative = false;
+  for (const Word& w : Words(gap)) {
+    if (OneOf(w.lower, {"wait",      "no",      "not",     "actually", "instead", "wrong",
+                        "incorrect", "mistake", "oops",    "sorry",    "hmm",     "correction",
+                        "rather",    "but",     "however", "check",    "verify",  "therefore",
+                        "thus",      "so",      "hence",   "answer",   "final",   "correct"})) {
+      return false;
+    }
+    alternative = alternative || OneOf(w.lower, {"otherwise", "or", "alternatively", "maybe",
+                                                 "perhaps", "possibly", "else"});
+  }
+  return alternative;
+}
+
 // The content of a box that holds other boxes beside more text (`\boxed{-42 \boxed{42}}`): each
 // inner box is one more candidate, as boxes side by side are (`-42 , {42}`), never the product
 // `1 \boxed{10}` = 10. A box holding one box alone (`\boxed{\boxed{42}}`) is that box.
@@ -400,6 +432,15 @@ std::optional<Boxes> BoxedRegion(std::string_view text) {
     size_t prev_start = 0, prev_end = 0;
     if (!LastBoxed(text.substr(0, start), &prev, &prev_start, &prev_end)) break;
     if (!BoxesAreOneList(text.substr(prev_end, start - prev_end))) break;
+    chain.push_back(prev);
+    start = prev_start;
+  }
+  // A box offered as the alternative to an earlier one (`\boxed{4} if $x>0$, otherwise
+  // \boxed{5}`) is a hedge between the two: read as the list of both, never the last alone.
+  std::string_view prev;
+  size_t prev_start = 0, prev_end = 0;
+  if (chain.size() < 64 && LastBoxed(text.substr(0, start), &prev, &prev_start, &prev_end) &&
+      AlternativeBetweenBoxes(text.substr(prev_end, start - prev_end))) {
     chain.push_back(prev);
     start = prev_start;
   }
@@ -611,8 +652,15 @@ Extraction WithTail(AnswerSource source, std::string_view answer, std::string no
 Extraction MarkedAnswer(std::string_view text, bool check_tail) {
   if (std::optional<Boxes> boxes = BoxedRegion(text)) {
     if (!check_tail) return Found(AnswerSource::kBoxed, boxes->text);
-    return WithTail(AnswerSource::kBoxed, boxes->text, "", text.substr(boxes->end),
-                    "the last \\boxed{}");
+    // The tail starts after the math the box stands in (`$\boxed{B}$. Wait, ... is $C$.`): read
+    // from the box's end, the closing `$` would pair with the next one and hide the words
+    // between them, the cue included.
+    size_t tail = boxes->end;
+    for (const Span& sp : MathSpans(text)) {
+      if (sp.begin > boxes->begin) break;
+      if (sp.end > boxes->end) tail = sp.end;
+    }
+    return WithTail(AnswerSource::kBoxed, boxes->text, "", text.substr(tail), "the last \\boxed{}");
   }
   if (std::optional<std::string> hash = HashMarker(text)) {
     return Found(AnswerSource::kGsm8kMarker, *hash);
@@ -637,6 +685,15 @@ std::optional<std::string_view> LastNumber(std::string_view text) {
   return text.substr(start, end - start);
 }
 
+// The part of a completion an answer may come from: reasoning is never the answer. Text inside
+// <think>...</think> is dropped (the answer follows the last "</think>"), and so is everything
+// after a "<think>" that never closes. The same rule for every template, `check` and `score`.
+std::string_view OutsideReasoning(std::string_view text) {
+  if (const size_t close = RFind(text, "</think>"); close != kNpos) text.remove_prefix(close + 8);
+  if (const size_t open = text.find("<think>"); open != kNpos) text = text.substr(0, open);
+  return text;
+}
+
 }  // namespace
 
 std::string_view AnswerSourceName(AnswerSource source) {
@@ -652,6 +709,7 @@ std::string_view AnswerSourceName(AnswerSource source) {
 }
 
 Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& options) {
+  completion = OutsideReasoning(completion);
   if (options.use_answer_tag) {
     const size_t open = RFind(completion, "<answer>");
     if (open != kNpos) {
@@ -696,6 +754,13 @@ Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& opti
 Extraction ExtractBareAnswer(std::string_view answer, const ExtractOptions& options) {
   Extraction marked = ExtractAnswer(answer, options);
   if (marked.source != AnswerSource::kNone) return marked;
+  const std::string_view outside = OutsideReasoning(answer);
+  if (outside.size() != answer.size() && Trim(outside).empty()) {
+    // `verdict check GOLD "<think>… \boxed{5}</think>"`: as in `score`, no answer.
+    return Refused(AnswerSource::kNone,
+                   "the text holds reasoning (<think>) and no answer after it");
+  }
+  answer = outside;
   if (std::optional<Reduced> r = ReduceRegion(answer)) {
     return Found(AnswerSource::kWholeText, r->text, r->note);
   }

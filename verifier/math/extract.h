@@ -46,15 +46,18 @@ struct Extraction {
   std::string note;
 };
 
-// The final answer of a completion. Priority: the <answer> block (when `use_answer_tag`; several
+// The final answer of a completion, never from its reasoning: text inside <think>...</think> or
+// after an unclosed <think> is not searched (the answer follows the last "</think>"). Priority:
+// the <answer> block (when `use_answer_tag`; several
 // blocks are a refusal); else the last \boxed{} (adjacent boxes are one list; a later
 // final-answer statement or a retraction after it wins); else a last "#### 18" line; else a
 // final-answer phrase, narrowed to the math span or value of its sentence. kNone when nothing
 // marks an answer.
 Extraction ExtractAnswer(std::string_view completion, const ExtractOptions& options);
 
-// A text given as the answer itself (`verdict check GOLD ANSWER`): its marked part if it has one,
-// else the whole text (kWholeText), narrowed when it is one sentence stating one value
+// A text given as the answer itself (`verdict check GOLD ANSWER`): its marked part if it has one
+// (ExtractAnswer's rules, reasoning excluded), else the text outside <think> (kWholeText; a refusal
+// when only reasoning is left), narrowed when it is one sentence stating one value
 // ("Therefore $x \geq 5$ is the solution." -> `x \geq 5`).
 Extraction ExtractBareAnswer(std::string_view answer, const ExtractOptions& options);
 

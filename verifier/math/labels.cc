@@ -125,8 +125,12 @@ std::optional<Statement> StatedValue(const Tree& tree, int32_t node) {
   size_t value_side = last_eq == n.rels.size() ? n.rels.size() : last_eq + 1;
   Statement s{n.kids[0], n.kids[value_side]};
   if (!IsLabel(tree, s.label)) return std::nullopt;
+  // The name on any later side (`x = 6 = x = 5`, `x = 5 \approx -x = 5`) makes the chain several
+  // statements about it, not one definition: no stated value.
   for (const std::string& name : Names(tree, s.label)) {
-    if (Mentions(tree, s.value, name)) return std::nullopt;
+    for (size_t k = 1; k < n.kids.size(); ++k) {
+      if (Mentions(tree, n.kids[k], name)) return std::nullopt;
+    }
   }
   return s;
 }

@@ -6,8 +6,9 @@
 // chain `x = 5+5+1 = 11` states its last side reached by `=`; sides after it written with
 // `\approx` are approximations of it (`x = 1/3 \approx 0.33` states 1/3). Equations that are not
 // definitions keep their meaning: `\boxed{9=2}`, `x^2+y^2=1`, `2x = 6` state no value, and
-// neither does `x = 2x - 5` (the name appears in the value) nor `|x| = 3` (a lone variable under
-// `| |` is an equation to solve, not the name of a length).
+// neither does `x = 2x - 5` (the name appears in the value), nor `x = 6 = x = 5` (the name on a
+// later side: several statements), nor `|x| = 3` (a lone variable under `| |` is an equation to
+// solve, not the name of a length).
 //
 // Pure functions of the tree; no recursion (explicit stacks), so any tree the parser accepts is
 // safe. Thread-safe.

@@ -621,12 +621,18 @@ namespace verdict::math {
 
 ParseResult ParseAnswer(std::string_view text, const Limits& limits) {
   std::string cleaned = CleanAnswerText(text);
-  // `V_{1}:V_{2}=11:21` states 11:21 (labels.h).
+  // `V_{1}:V_{2}=11:21` states 11:21 (labels.h); the label is kept to tell ratios apart.
+  std::string label;
   if (std::string_view rest = StripRatioLabel(cleaned); rest.size() != cleaned.size()) {
+    for (char c : std::string_view(cleaned).substr(0, cleaned.size() - rest.size() - 1)) {
+      if (c != ' ' && c != '{' && c != '}') label.push_back(c);
+    }
     cleaned = std::string(rest);
   }
   parse_internal::Parser parser(cleaned, limits);
-  return parser.Run();
+  ParseResult result = parser.Run();
+  result.ratio_label = std::move(label);
+  return result;
 }
 
 }  // namespace verdict::math

@@ -28,6 +28,10 @@ struct ParseResult {
   Status status = Status::kSyntaxError;
   std::string error;  // for kSyntaxError / kBudget: what and where
   Tree tree;
+  // The ratio of names dropped from the front (`V_{1}:V_{2}` of `V_{1}:V_{2}=11:21`, labels.h),
+  // without spaces and braces (`V_1:V_2`); empty when there was none. Two answers that both name
+  // their ratio must name the same one (`V_{2}:V_{1}=11:21` states another ratio).
+  std::string ratio_label;
 };
 
 // Parses a whole answer. Markup that carries no meaning is dropped first: `$`, `\left`,

@@ -194,22 +194,13 @@ class Rewriter {
     std::vector<int32_t> kids = At(n).kids;
     auto less = [](Rel r) { return r == Rel::kLt || r == Rel::kLe; };
     auto more = [](Rel r) { return r == Rel::kGt || r == Rel::kGe; };
-    auto flip = [](Rel r) {
-      switch (r) {
-        case Rel::kLt: return Rel::kGt;
-        case Rel::kLe: return Rel::kGe;
-        case Rel::kGt: return Rel::kLt;
-        case Rel::kGe: return Rel::kLe;
-        default: return r;
-      }
-    };
     if (rels.size() == 1) {
       Rel rel = rels[0];
       int32_t x = AbsOfSymbol(kids[0]), b = kids[1];
       if (x < 0) {  // b > |x| is |x| < b
         x = AbsOfSymbol(kids[1]);
         b = kids[0];
-        rel = flip(rel);
+        rel = FlipRelation(rel);
       }
       if (x < 0 || !(less(rel) || more(rel)) || !Positive(b)) return;
       int32_t neg_b = Make(Op::kNeg, {b});
@@ -250,8 +241,8 @@ class Rewriter {
     if (more(ra) && more(rb)) {
       std::swap(a, b);
       std::swap(ra, rb);
-      ra = flip(ra);
-      rb = flip(rb);
+      ra = FlipRelation(ra);
+      rb = FlipRelation(rb);
     }
     if (!less(ra) || !less(rb) || !Positive(a) || !Positive(b)) return;
     uint8_t lo_closed = ra == Rel::kLe, hi_closed = rb == Rel::kLe;

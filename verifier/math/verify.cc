@@ -11,14 +11,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/strings.h"
 
 namespace verdict::math {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  absl::string_view t = absl::StripAsciiWhitespace(absl::string_view(s.data(), s.size()));
-  return std::string_view(t.data(), t.size());
-}
+std::string_view Trim(std::string_view s) { return ToStd(absl::StripAsciiWhitespace(ToAbsl(s))); }
 
 std::string Clip(std::string s, size_t n) {
   if (s.size() > n) {
@@ -39,8 +37,15 @@ std::string CollapsedText(std::string_view s) {
 
 // `1,22`, `-1000,99`, `0,111` (dollar signs and spaces around allowed): two integers joined by
 // one comma that cannot be a thousands separator (the digits after it are not exactly three, or
-// the part before it is 0), read with a decimal point instead; nullopt for anything else.
+// the part before it is 0), read with a decimal point instead; nullopt for anything else. A
+// comma with a space beside it separates a list (`9, 0` is two answers, never 9.0).
 std::optional<std::string> DecimalCommaReading(std::string_view text) {
+  for (size_t i = text.find(','); i != std::string_view::npos; i = text.find(',', i + 1)) {
+    const bool space_before = i > 0 && std::isspace(static_cast<unsigned char>(text[i - 1]));
+    const bool space_after =
+        i + 1 < text.size() && std::isspace(static_cast<unsigned char>(text[i + 1]));
+    if (space_before || space_after) return std::nullopt;
+  }
   std::string t;
   for (char c : text) {
     if (c != '$' && !std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
@@ -64,6 +69,19 @@ void AddNotes(std::string_view answer_note, std::string_view gold_note, std::str
   if (!answer_note.empty()) reason->append("answer read as ").append(answer_note);
   if (!answer_note.empty() && !gold_note.empty()) reason->append("; ");
   reason->append(gold_note).append(")");
+}
+
+// CompareAnswers, unless both answers name their ratio and the names differ (`V_{2}:V_{1}=11:21`
+// against `V_{1}:V_{2}=11:21`): the value alone would match. A bare value against a named one is
+// compared by value.
+Comparison CompareParsed(const ParseResult& gold, const ParseResult& pred,
+                         const MathOptions& options) {
+  if (!gold.ratio_label.empty() && !pred.ratio_label.empty() &&
+      gold.ratio_label != pred.ratio_label) {
+    return {Decision::kDifferent, absl::StrCat("ratios of different names: answer ",
+                                               pred.ratio_label, ", gold ", gold.ratio_label)};
+  }
+  return CompareAnswers(gold.tree, pred.tree, options.compare, options.limits);
 }
 
 MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds,
@@ -132,7 +150,7 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
       c = {same ? Decision::kEqual : Decision::kDifferent,
            absl::StrCat("gold not readable as math (", gold.error, "); compared as text")};
     } else {
-      c = CompareAnswers(gold.tree, pred.tree, options.compare, options.limits);
+      c = CompareParsed(gold, pred, options);
     }
     if (c.decision == Decision::kEqual) {
       v.outcome = Outcome::kCorrect;
@@ -164,7 +182,7 @@ MathVerdict Compare(const Extraction& found, absl::Span<const std::string> golds
     for (size_t i = 0; i < golds.size() && p.status == ParseResult::Status::kOk; ++i) {
       ParseResult g = ParseAnswer(gold_found[i].text, options.limits);
       if (g.status != ParseResult::Status::kOk) continue;
-      Comparison c = CompareAnswers(g.tree, p.tree, options.compare, options.limits);
+      Comparison c = CompareParsed(g, p, options);
       if (c.decision == Decision::kEqual) {
         v.outcome = Outcome::kCorrect;
         v.matched_gold = static_cast<int>(i);
@@ -205,6 +223,11 @@ MathVerdict VerifyCompletion(std::string_view completion, absl::Span<const std::
   v.reason = options.extract.use_answer_tag
                  ? "no <answer> block, no \\boxed{}, no #### line and no final-answer phrase"
                  : "no \\boxed{}, no #### line and no final-answer phrase";
+  // Reasoning is not searched (ExtractAnswer): say so where a box there may be what was meant.
+  if (absl::StrContains(ToAbsl(completion), "<think>") ||
+      absl::StrContains(ToAbsl(completion), "</think>")) {
+    v.reason += " after the reasoning (<think> is not the answer)";
+  }
   return v;
 }
 

@@ -602,6 +602,9 @@ const Case kInequalities[] = {
     {R"(x\ge 2)", R"(x\geq 2)", kYes},
     {R"(x\le 4)", R"(x\leq 4)", kYes},
     {R"(x<5)", R"(5>x)", kYes},
+    {R"(1<x<4)", R"(4>x>1)", kYes},
+    {R"(1<x<4)", R"(4>x\ge 1)", kNo},
+    {R"(1<x<4)", R"(4<x<1)", kNotCorrect},
     {R"(x>3)", R"(x\ge 3)", kNo},
     {R"(a\geq 2)", R"(a>2)", kNo},
     {R"(-2<x<5)", R"(-2<x\le 5)", kNo},
@@ -658,6 +661,43 @@ const Case kGsm8kGold[] = {
 // Wrong neighbours found by bench/math/false_accept_hunt.py that were accepted, beside the
 // correct forms each fix must keep.
 const Case kHuntedNeighbours[] = {
+    // The name again on a later side makes a chain several statements, not one definition.
+    {"x=5", R"($\boxed{x=6 = x=5}$)", kNo},
+    {"x=5", R"($\boxed{x=5 \approx -x=5}$)", kNo},
+    {"(p,q)=(3,2)", R"($\boxed{(p,q)=(3,3) = (p,q)=(3,2)}$)", kNo},
+    {"(p,q)=(3,2)", R"($\boxed{(p,q)=(3,2) \approx [p,q)=(3,2)}$)", kNo},
+    {"y=2x+3", R"($\boxed{y=2x+4 = y=2x+3}$)", kNo},
+    {R"(\frac{NO}{BO}=\frac{1}{\sqrt{6}})",
+     R"($\boxed{\frac{NO}{BO}=\frac{1}{\sqrt{7}} = \frac{NO}{BO}=\frac{1}{\sqrt{6}}}$)", kNo},
+    {"x=11", "x = 5+5+1 = 11", kYes},
+    {"f(x)=(x+1)^2", "f(x) = x^2+2x+1 = (x+1)^2", kYes},
+    {"x=1/3", R"(x = \frac{1}{3} \approx 0.33)", kYes},
+    // A comma with a space beside it separates a list: never a decimal comma.
+    {"9", R"($\boxed{9, 0}$)", kNo},
+    {"90", "90, 00", kNo},
+    {"0.5", "0 ,5", kNo},
+    {"0.5", "0,5", kYes},
+    {"1000.99", "1000,99", kYes},
+    // A value stated after a retraction replaces the box also when it is a letter or a symbol in
+    // math (the tail was read from inside the box's `$…$`, which hid the cue).
+    {"B", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $C$.)", kNo},
+    {"B", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $-B$.)", kNo},
+    {"C", R"($\boxed{B}$. Wait, that is wrong; the correct answer is $C$.)", kYes},
+    {"B", R"($\boxed{B}$. So the final answer is $C$.)", kNo},
+    {"x", R"($\boxed{y}$. Wait, that is wrong; the correct answer is $x$.)", kYes},
+    {"f(y) = y", R"($\boxed{f(y) = y}$. Wait, that is wrong; the correct answer is $-f(y) = y$.)",
+     kNo},
+    {"B", R"($\boxed{B}$. So the final answer is $B$.)", kYes},
+    {"B", R"($\boxed{B}$. Wait, let me check: yes, $B$ is right.)", kYes},
+    {"B", R"(\boxed{B}. The answer is a letter.)", kYes},
+    // A box offered as the alternative to an earlier one is a hedge, not the answer.
+    {"5", R"($\boxed{4}$ (if $x > 0$; otherwise $\boxed{5}$))", kNo},
+    {"5", R"(It is $\boxed{4}$ if $x>0$, otherwise $\boxed{5}$.)", kNo},
+    {"4", R"(It is $\boxed{4}$ if $x>0$, otherwise $\boxed{5}$.)", kNo},
+    {"5", R"($\boxed{4}$, or possibly $\boxed{5}$)", kNo},
+    {"5", R"($\boxed{4}$. Wait, no: $\boxed{5}$.)", kYes},
+    {"5", R"($\boxed{4}$. Hmm, maybe I erred: $\boxed{5}$.)", kYes},
+    {"5", R"(Part (a) is $\boxed{4}$. So the answer is $\boxed{5}$.)", kYes},
     // A box inside a box is part of the outer box's answer, never the answer alone.
     {"42", R"(\boxed{\boxed{42}})", kYes},
     {"42", R"(\fbox{\boxed{42}})", kYes},
@@ -684,6 +724,17 @@ const Case kHuntedNeighbours[] = {
     // `f(2)` is a function's value, not f times 2.
     {"f(2)<f(1)<f(4)", "f(2)<f(1)<f(5)", kNo},
     {"f(2)<f(1)<f(4)", "f(2)<f(1)<f(4)", kYes},
+    // A chain read from its other end is the same statement (was "points the other way").
+    {"f(2)<f(1)<f(4)", "f(4)>f(1)>f(2)", kYes},
+    {"f(2)<f(1)<f(4)", "f(4)>f(2)>f(1)", kNo},
+    {"f(2)<f(1)<f(4)", "f(4)>f(1)\\ge f(2)", kNo},
+    {"f(2)<f(1)<f(4)", "f(2)>f(1)>f(4)", kNo},
+    {"f(2)<f(1)<f(4)", "f(4)<f(1)<f(2)", kNo},
+    {"f(2)<f(1)<f(4)", "f(5)>f(1)>f(2)", kNo},
+    {"a<b=c", "c=b>a", kYes},
+    {"a<b=c", "c>b=a", kNo},
+    {"a<b<c<d", "d>c>b>a", kYes},
+    {"a<b<c<d", "d>b>c>a", kNo},
     {"g(-1)+f(2)", "f(2)+g(-1)", kYes},
     {"g(-1)+f(2)", "f(2)+g(1)", kNo},
     {"2f", "f(2)", kNo},

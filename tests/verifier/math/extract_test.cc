@@ -326,6 +326,40 @@ TEST(AnswerBlocks, SeveralBlocksEarnNothingInEveryEntryPoint) {
   EXPECT_TRUE(ExtractAnswer(hedge, no_tags).refusal.empty());
 }
 
+// --- Reasoning is not the answer. ---
+
+TEST(Reasoning, ABoxOnlyInsideThinkIsNoAnswerInEveryEntryPoint) {
+  // `verdict check` read this box; `score` under think_only did not: one rule now (ExtractAnswer).
+  for (const char* text : {"<think>so it is \\boxed{5}</think>", "<think>so it is \\boxed{5}",
+                           "<think>a</think> <think>so \\boxed{5}", "<think>\n#### 5\n</think>",
+                           "<think>The final answer is 5.</think>\n"}) {
+    const MathVerdict completion = Completion(text, "5");
+    EXPECT_EQ(completion.outcome, Outcome::kNoAnswer) << text;
+    EXPECT_NE(completion.reason.find("<think> is not the answer"), std::string::npos) << text;
+    const MathVerdict answer = Answer(text, "5");  // verdict check
+    EXPECT_EQ(answer.outcome, Outcome::kUnparseable) << text;
+    EXPECT_EQ(answer.reason, "the text holds reasoning (<think>) and no answer after it") << text;
+  }
+}
+
+TEST(Reasoning, TheAnswerAfterTheReasoningIsRead) {
+  const char* gold = "5";
+  for (const char* text :
+       {"<think>maybe \\boxed{4}</think> So \\boxed{5}.",
+        "<think>maybe \\boxed{4}</think><answer>5</answer>",
+        "<think>maybe <answer>4</answer></think><answer>5</answer>",
+        "reasoning \\boxed{4} </think> The final answer is $5$.", "<think>\\boxed{4}</think> 5"}) {
+    EXPECT_EQ(Answer(text, gold).outcome, Outcome::kCorrect) << text;
+  }
+  // Its wrong neighbours: the box inside the reasoning is the gold, the answer after it is not.
+  for (const char* text :
+       {"<think>surely \\boxed{5}</think> So \\boxed{4}.",
+        "<think>surely \\boxed{5}</think><answer>4</answer>", "<think>\\boxed{5}</think> 4"}) {
+    EXPECT_EQ(Answer(text, gold).outcome, Outcome::kWrong) << text;
+    EXPECT_NE(Completion(text, gold).outcome, Outcome::kCorrect) << text;
+  }
+}
+
 // --- GSM8K-style predictions. ---
 
 TEST(Gsm8kMarker, TheLastHashLineIsTheAnswer) {

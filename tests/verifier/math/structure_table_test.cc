@@ -49,6 +49,16 @@ const Case kLabels[] = {
     {R"(V_{1}:V_{2}=11:21)", R"(11:20)", kNo},
     {R"(A:B=1)", R"(2)", kNo},
     {R"(A:B=1)", R"(A:B=1)", kYes},
+    // A named ratio against another name is another ratio (a false accept before: the label was
+    // dropped and only 11:21 compared); the same names written differently are the same label.
+    {R"(V_{1}:V_{2}=11:21)", R"(V_{2}:V_{2}=11:21)", kNo},
+    {R"(V_{1}:V_{2}=11:21)", R"(V_{2}:V_{1}=11:21)", kNo},
+    {R"(V_{1}:V_{2}=11:21)", R"(A:B=11:21)", kNo},
+    {R"(V_{1}:V_{2}=11:21)", R"(\boxed{V_1 : V_2 = 11:21})", kYes},
+    {R"(V_{1}:V_{2}=11:21)", R"(V_{1} : V_{2} = 11 : 21)", kYes},
+    {R"(V_{1}:V_{2}=11:21)", R"(V_{1}:V_{2}=21:11)", kNo},
+    {R"(11:21)", R"(V_{2}:V_{1}=11:21)", kYes},
+    {R"(A:B=1)", R"(B:A=1)", kNo},
     {R"((p,q)=(3,2))", R"((3,2))", kYes},
     {R"((p,q)=(3,2))", R"(\boxed{(3, 2)})", kYes},
     {R"((3,2))", R"((p,q)=(3,2))", kYes},
