@@ -564,24 +564,39 @@ absl::StatusOr<pid_t> Launcher::Spawn(const std::string& message, const std::vec
     memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
     ssize_t n;
     while ((n = sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
-    gone_ = n != static_cast<ssize_t>(sizeof h) ||
-            !WriteFull(sock_, message.data(), message.size()) ||
-            !ReadFull(sock_, reinterpret_cast<char*>(&reply), sizeof reply);
+    const auto failed = [](const char* call) {
+      return absl::StrCat(call, ": ", errno != 0 ? strerror(errno) : "end of stream");
+    };
+    errno = 0;
+    if (n != static_cast<ssize_t>(sizeof h)) {
+      gone_why_ = n < 0 ? failed("sendmsg") : absl::StrCat("sendmsg: sent ", n, " bytes");
+    } else if (!WriteFull(sock_, message.data(), message.size())) {
+      gone_why_ = failed("send");
+    } else if (errno = 0; !ReadFull(sock_, reinterpret_cast<char*>(&reply), sizeof reply)) {
+      gone_why_ = failed("read");
+    }
+    if (!gone_why_.empty()) {
+      // Its socket closes as it exits: give it a moment to become a zombie, to say why. Once:
+      // the next calls find it reaped.
+      int status = 0;
+      pid_t r = 0;
+      for (int i = 0; i < 100 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) {
+        timespec ms{0, 1000000};
+        nanosleep(&ms, nullptr);
+      }
+      gone_why_ = absl::StrCat(
+          r == pid_ && WIFEXITED(status)     ? absl::StrCat("exit code ", WEXITSTATUS(status))
+          : r == pid_ && WIFSIGNALED(status) ? absl::StrCat("killed by signal ", WTERMSIG(status))
+          : r == 0                           ? std::string("it still runs")
+                                             : std::string("its status is not ours to read"),
+          " (", gone_why_, ")");
+      gone_ = true;
+    }
   }
   if (gone_) {
-    // Its socket closes as it exits: give it a moment to become a zombie, to say why.
-    int status = 0;
-    pid_t r = 0;
-    for (int i = 0; i < 100 && (r = waitpid(pid_, &status, WNOHANG)) == 0; ++i) {
-      timespec ms{0, 1000000};
-      nanosleep(&ms, nullptr);
-    }
-    return absl::InternalError(absl::StrCat(
-        "sandbox launcher (pid ", pid_, ") is gone: ",
-        r == pid_ && WIFEXITED(status)     ? absl::StrCat("exit code ", WEXITSTATUS(status))
-        : r == pid_ && WIFSIGNALED(status) ? absl::StrCat("killed by signal ", WTERMSIG(status))
-                                           : std::string("its socket closed"),
-        "; no code can run until the server restarts"));
+    return absl::InternalError(absl::StrCat("sandbox launcher (pid ", pid_,
+                                            ") is gone: ", gone_why_,
+                                            "; no code can run until the server restarts"));
   }
   if (reply < 0) {
     const std::string why = absl::StrCat("sandbox launcher: clone: ", strerror(-reply));

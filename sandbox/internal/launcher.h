@@ -146,6 +146,8 @@ class Launcher {
   absl::Mutex mu_;
   int sock_ ABSL_GUARDED_BY(mu_);
   bool gone_ ABSL_GUARDED_BY(mu_) = false;
+  // The call that found it gone and its error ("read: EOF", "sendmsg: No buffer space").
+  std::string gone_why_ ABSL_GUARDED_BY(mu_);
   const pid_t pid_;
   const bool early_;
   const bool death_signal_;
