@@ -266,12 +266,13 @@ namespace {
 TEST(AdversarialWithoutSeccomp, SetsidDaemonIsSweptByUid) {
   LinuxRunnerOptions o;
   o.work_root = testing::TestWorkRoot() + "-noseccomp";
-  o.first_uid = testing::kFirstUid;  // the next free range, which CountSandboxProcesses counts
+  o.first_uid = testing::kFirstUid;  // the next free range
   o.max_parallel_runs = 1;
   o.use_seccomp = false;
   o.require_minimum_layers = false;
   auto runner = CreateLinuxRunner(o);
   ASSERT_TRUE(runner.ok()) << runner.status();
+  testing::CountRunner(**runner);
   EXPECT_FALSE((*runner)->Info().minimum_layers_present);
   auto r = (*runner)->Run(Python(R"(
 import os, time

@@ -428,6 +428,7 @@ int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too) {
   if (copy == 0) {
     close(fds[0]);
     Runner* runner = setup();
+    testing::CountRunner(*runner);
     std::thread([runner] {
       (void)runner->Run(Python("import os, time\nif os.fork() == 0:\n    os.close(1); os.close(2)\n"
                                "    time.sleep(60)\n    os._exit(0)\ntime.sleep(60)\n"),
@@ -435,16 +436,18 @@ int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too) {
     }).detach();
     int n = 0;  // the program and its child
     for (int i = 0; i < 1000 && (n = testing::CountSandboxProcesses()) < 2; ++i) usleep(10000);
-    (void)!write(fds[1], &n, sizeof n);
+    const int counted[3] = {n, testing::FirstUidOf(*runner), runner->Info().max_parallel_runs};
+    (void)!write(fds[1], counted, sizeof counted);
     if (launcher_too) kill(internal::Launcher::Get().value()->pid(), SIGKILL);
     kill(getpid(), SIGKILL);
   }
   close(fds[1]);
-  int n = -1;
-  if (read(fds[0], &n, sizeof n) != sizeof n) n = -1;
+  int counted[3] = {-1, -1, 0};
+  if (read(fds[0], counted, sizeof counted) != sizeof counted) counted[0] = -1;
   close(fds[0]);
   waitpid(copy, nullptr, 0);
-  return n;
+  testing::CountUids(counted[1], counted[2]);  // the copy's runner's range, counted here too
+  return counted[0];
 }
 
 // Slot-uid processes left after up to 10 s, reaping those that came to this process (a
@@ -491,7 +494,7 @@ TEST(LinuxRunner, AClaimedUidRangeStartsWithoutLeftovers) {
   }
   LinuxRunnerOptions o;
   o.work_root = testing::TestWorkRoot();
-  o.first_uid = testing::kFirstUid;  // the next free range, which CountSandboxProcesses counts
+  o.first_uid = testing::kFirstUid;  // the next free range
   o.max_parallel_runs = 2;
   const int during = CopyDiesDuringARunThatForked(
       [&o] { return CreateLinuxRunner(o).value().release(); }, /*launcher_too=*/true);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +46,32 @@ inline std::string HostSecretDir() {
   return dir;
 }
 
+// The first slot uid of a runner (RunnerInfo's "uid_drop(<first>+slot..."); -1 without one.
+inline int FirstUidOf(const Runner& runner) {
+  for (const std::string& l : runner.Info().active_layers) {
+    if (l.rfind("uid_drop(", 0) == 0) return atoi(l.c_str() + 9);
+  }
+  return -1;
+}
+
+// The uid ranges of the runners this process made (SharedRunner, and those given to
+// CountRunner or CountUids): CountSandboxProcesses counts only these, so that servers and other
+// test binaries on the host, which hold other ranges, are never counted.
+inline std::vector<std::pair<int, int>>& CountedRanges() {
+  static auto* ranges = new std::vector<std::pair<int, int>>;
+  return *ranges;
+}
+inline void CountUids(int first, int count) {
+  const std::pair<int, int> range(first, count);
+  auto& ranges = CountedRanges();
+  if (first >= 0 && std::find(ranges.begin(), ranges.end(), range) == ranges.end()) {
+    ranges.push_back(range);
+  }
+}
+inline void CountRunner(const Runner& runner) {
+  CountUids(FirstUidOf(runner), runner.Info().max_parallel_runs);
+}
+
 inline Runner& SharedRunner() {
   static Runner* runner = [] {
     LinuxRunnerOptions o;
@@ -59,7 +86,9 @@ inline Runner& SharedRunner() {
       if (geteuid() != 0 && r.status().code() == absl::StatusCode::kFailedPrecondition) exit(77);
       abort();
     }
-    return r->release();
+    Runner* shared = r->release();
+    CountRunner(*shared);
+    return shared;
   }();
   return *runner;
 }
@@ -72,17 +101,7 @@ inline bool Active(const std::string& layer) {
   return false;
 }
 
-// The first slot uid of a runner (RunnerInfo's "uid_drop(<first>+slot..."); -1 without one.
-inline int FirstUidOf(const Runner& runner) {
-  for (const std::string& l : runner.Info().active_layers) {
-    if (l.rfind("uid_drop(", 0) == 0) return atoi(l.c_str() + 9);
-  }
-  return -1;
-}
-
-// Processes alive on the host whose real uid is one of the slot uids the runners of a test
-// binary claim (from kFirstUid on: a second runner takes the next free range).
-inline constexpr int kCountedUids = 8 * kSlots;
+// Processes alive on the host whose real uid is a slot uid of a counted runner (CountedRanges).
 inline int CountSandboxProcesses() {
   int count = 0;
   DIR* d = opendir("/proc");
@@ -93,7 +112,9 @@ inline int CountSandboxProcesses() {
     while (std::getline(status, line)) {
       if (line.rfind("Uid:", 0) == 0) {
         int uid = std::stoi(line.substr(4));
-        if (uid >= kFirstUid && uid < kFirstUid + kCountedUids) ++count;
+        for (const auto& [first, n] : CountedRanges()) {
+          if (uid >= first && uid < first + n) ++count;
+        }
         break;
       }
     }
