@@ -18,13 +18,14 @@ int32_t Parser::ParseGroup() {
   if (Peek() != '{') return Fail("expected '{'");
   ++p_;
   bool is_or = false;
-  std::vector<int32_t> items = ParseItems("}", &is_or);
+  std::vector<size_t> or_before;
+  std::vector<int32_t> items = ParseItems("}", &is_or, &or_before);
   if (failed_) return -1;
   SkipWs();
   if (Peek() != '}') return Fail("unbalanced '{'");
   ++p_;
   if (items.empty()) return Fail("empty group");
-  return items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+  return ItemList(std::move(items), is_or, or_before);
 }
 
 // An argument of \frac, \sqrt, \binom: {group}, or one character/command (\frac12).
