@@ -81,6 +81,12 @@ int32_t Parser::ParseBracket() {
     if ((open == '(') != (close == ')')) return Fail("mismatched brackets around one value");
     return items[0];
   }
+  // `[2,3,4)`: an interval has two ends, and a tuple one kind of bracket; a typo for either
+  // `(2,3,4)` or `[2,3,4]` is not read as one of them.
+  if (items.size() > 2 && (open == '(') != (close == ')')) {
+    return Fail(absl::StrCat("mismatched brackets around ", items.size(),
+                             " entries (only an interval of two ends mixes them)"));
+  }
   Node n;
   n.op = Op::kTuple;
   n.flags = static_cast<uint8_t>((open == '(' ? kParenOpen : 0) | (close == ')' ? kParenClose : 0));

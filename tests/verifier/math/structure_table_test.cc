@@ -390,6 +390,22 @@ const Case kOrHedges[] = {
     {R"(1, 2 \text{ or } 3, 4)", R"(1, 2 \text{ or } 3, 5)", kNo},
 };
 
+// `[2,3,4)`: an interval has two ends and a tuple one kind of bracket, so a mismatched bracket
+// around three or more entries is a typo for either `(2,3,4)` or `[2,3,4]` and read as neither
+// (a false accept before: it was read as the tuple). The same text is still the same text.
+const Case kMismatchedBrackets[] = {
+    {R"([2,3))", R"([2,3))", kYes},
+    {R"((2,3,4))", R"(\boxed{(2, 3, 4)})", kYes},
+    {R"([2,3,4))", R"([2,3,4))", kYes},
+    {R"(x \in [1,500))", R"([1,500))", kYes},
+    {R"((2,3,4))", R"([2,3,4))", kNotCorrect},
+    {R"([2,3,4])", R"([2,3,4))", kNotCorrect},
+    {R"((2,3,4))", R"(\boxed{(2,3,4]})", kNotCorrect},
+    {R"((1,2,3,4))", R"(The answer is $[1,2,3,4)$.)", kNotCorrect},
+    {R"([2,3,4))", R"((2,3,4))", kNotCorrect},
+    {R"([2,3))", R"((2,3))", kNo},
+    {R"([2,3))", R"([2,3])", kNo},
+};
 // clang-format on
 
 const Table kTables[] = {
@@ -408,6 +424,7 @@ const Table kTables[] = {
     {"Ellipses", kEllipses},
     {"TextStatements", kTextStatements},
     {"OrHedges", kOrHedges},
+    {"MismatchedBrackets", kMismatchedBrackets},
 };
 
 class StructureTable : public ::testing::TestWithParam<Table> {};
