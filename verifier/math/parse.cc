@@ -209,10 +209,11 @@ std::vector<int32_t> Parser::ParseItems(std::string_view closers, bool* is_or,
 
 // Items with "or" between them. "or" before the last item only ("1, 2, or 3", "x = 2 or
 // x = -2", "1 or 2 or 3") joins one list: the solutions, read as a set. An "or" with more items
-// after it in its group ("1, 2, 3 or 2, 2, 3", "2 or 2, 4") offers whole answers as alternatives,
-// a hedge: an or-list of the groups, each group of several items a list of its own, which
-// compares equal only where every alternative does (compare.cc). Groups that each assign the
-// same variables once (`x = 1, y = 2 or x = 2, y = 1`) are the solutions of one system: one list.
+// after it in its group ("1, 2, 3 or 2, 2, 3", "2 or 2, 4"), or before an item already listed
+// ("2, 4 or 2"), offers whole answers as alternatives, a hedge: an or-list of the groups, each
+// group of several items a list of its own, which compares equal only where every alternative does
+// (compare.cc). Groups that each assign the same variables once (`x = 1, y = 2 or x = 2, y = 1`)
+// are the solutions of one system: one list.
 int32_t Parser::ItemList(std::vector<int32_t> items, bool is_or,
                          const std::vector<size_t>& or_before) {
   if (items.size() == 1) return items[0];
@@ -223,8 +224,19 @@ int32_t Parser::ItemList(std::vector<int32_t> items, bool is_or,
     }
     groups.back().push_back(items[k]);
   }
+  // After the first group, a group of several items, or an item the list already holds
+  // (`2, 4 or 2`: no list of solutions names one twice), offers alternatives.
   bool alternatives = false;
-  for (size_t g = 1; g < groups.size(); ++g) alternatives = alternatives || groups[g].size() > 1;
+  std::vector<std::string> before;
+  for (size_t g = 0; g < groups.size() && !alternatives; ++g) {
+    alternatives = g > 0 && groups[g].size() > 1;
+    for (int32_t item : groups[g]) {
+      std::string text = CanonicalForm(tree_, item);
+      alternatives =
+          alternatives || (g > 0 && std::find(before.begin(), before.end(), text) != before.end());
+      before.push_back(std::move(text));
+    }
+  }
   if (!alternatives || SystemSolutions(groups)) return MakeList(std::move(items), is_or);
   std::vector<int32_t> kids;
   for (std::vector<int32_t>& group : groups) {

@@ -388,6 +388,9 @@ const Case kOrHedges[] = {
     {R"(2)", R"(2 \text{ or } 3)", kNo},
     {R"(1, 2, 3)", R"(1, 2, \text{ or } 4)", kNo},
     {R"(1, 2 \text{ or } 3, 4)", R"(1, 2 \text{ or } 3, 5)", kNo},
+    {R"(2, 4)", R"(The answer is $2, 4$ or $2$.)", kNo},            // an item listed again
+    {R"(-2, 3)", R"(-2, 3 \text{ or } 3)", kNo},
+    {R"(a=2, b=3)", R"(a=2, b=3 \text{ or } a=2)", kNo},
 };
 
 // `[2,3,4)`: an interval has two ends and a tuple one kind of bracket, so a mismatched bracket
