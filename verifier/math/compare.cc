@@ -15,6 +15,7 @@ namespace verdict::math::compare_internal {
 
 Comparison Comparer::Equal(Ref a, Ref b) {
   if (!budget_.Step()) return OutOfBudget();
+  if (std::optional<Comparison> c = AlternativesEqual(a, b)) return *c;
   if (DegreesEqualRadians(a, b)) {
     return Eq("an angle in degrees equal to the same angle in radians");
   }

@@ -155,6 +155,49 @@ std::optional<Comparison> Comparer::VectorAgainstTuple(Ref a, Ref b) {
   return Prefixed("a vector read as its coordinates; ", InOrder(a, b, "coordinate"));
 }
 
+// Whole answers offered as alternatives, `1, 2, 3 or 2, 2, 3` (parse.cc ItemList): an or-list
+// holding a list.
+static bool IsAlternatives(Ref r) {
+  r = Strip(r);
+  const Node& n = r.node();
+  if (n.op != Op::kList || !(n.flags & kOrList)) return false;
+  return std::any_of(n.kids.begin(), n.kids.end(),
+                     [&r](int32_t k) { return r.t->at(k).op == Op::kList; });
+}
+
+// A hedge is equal to an answer only where every alternative it offers is; two hedges are
+// equal where they offer the same alternatives. nullopt when neither side offers alternatives.
+std::optional<Comparison> Comparer::AlternativesEqual(Ref a, Ref b) {
+  bool xa = IsAlternatives(a), xb = IsAlternatives(b);
+  if (!xa && !xb) return std::nullopt;
+  a = Strip(a);
+  b = Strip(b);
+  if (xa && xb) {
+    std::vector<Ref> ea, eb;
+    for (size_t k = 0; k < a.node().kids.size(); ++k) ea.push_back(a.Kid(k));
+    for (size_t k = 0; k < b.node().kids.size(); ++k) eb.push_back(b.Kid(k));
+    return Prefixed("answers offered as alternatives with \"or\": ", SetEqual(ea, eb));
+  }
+  Ref hedge = xa ? a : b;
+  bool undecided = false;
+  std::string undecided_rule;
+  for (size_t k = 0; k < hedge.node().kids.size(); ++k) {
+    Comparison c = xa ? Equal(a.Kid(k), b) : Equal(a, b.Kid(k));
+    if (budget_.exceeded) return OutOfBudget();
+    if (c.decision == Decision::kDifferent) {
+      return Diff(absl::StrCat("answers offered as alternatives with \"or\" (a hedge), and ",
+                               Short(CanonicalForm(*hedge.t, hedge.node().kids[k])),
+                               " is not equal: ", c.rule));
+    }
+    if (c.decision == Decision::kUndecided) {
+      undecided = true;
+      undecided_rule = c.rule;
+    }
+  }
+  if (undecided) return Und(undecided_rule);
+  return Eq("every answer offered as an alternative with \"or\" is equal");
+}
+
 // `\text{stopped}` against "It stopped.": the same words once "it", articles, copulas and
 // auxiliaries are dropped ("the", "is", "has", "there"). Every other word counts, in order, so
 // "It never stopped", "The car stopped" and "she stopped" stay different from "stopped".

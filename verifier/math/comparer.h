@@ -207,6 +207,7 @@ class Comparer {
   bool AssignmentGroups(Ref r, std::vector<std::vector<Ref>>* groups);
   std::optional<Comparison> AssignmentsAgainstTuples(Ref a, Ref b);
   std::optional<Comparison> VectorAgainstTuple(Ref a, Ref b);
+  std::optional<Comparison> AlternativesEqual(Ref a, Ref b);
   static bool SameStatement(std::string_view a, std::string_view b);
   std::optional<Comparison> TupleLabelsByName(Ref la, Ref va, Ref lb, Ref vb);
   static bool Mentions(Ref r, const std::string& name);

@@ -25,14 +25,15 @@ ParseResult Parser::Run() {
   } else {
     std::string choice = ChoicePrefix();
     bool is_or = false;
-    std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or);
+    std::vector<size_t> or_before;
+    std::vector<int32_t> items = ParseItems(/*closers=*/"", &is_or, &or_before);
     SkipWs();
     if (!failed_ && p_ < end_ && !items.empty() && AtUniversalCondition() &&
         s_.substr(p_).find_first_of("=,;") == std::string_view::npos) {
       p_ = end_;  // `... \text{ for all } x > 0`; not `... for x > 0, f(x) = 2 otherwise`
     }
     if (!failed_ && p_ < end_) Fail(absl::StrCat("unexpected '", std::string(1, s_[p_]), "'"));
-    if (!failed_) root = items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+    if (!failed_) root = ItemList(std::move(items), is_or, or_before);
     if (!failed_ && !choice.empty()) {  // `(C) 12`: the choice C, whose value is 12
       root = Unary(Op::kUnit, root);
       if (root >= 0) tree_.nodes[static_cast<size_t>(root)].text = std::move(choice);
@@ -166,7 +167,8 @@ bool Parser::AcceptSeparatorWord(bool* is_or) {
 }
 
 // items := relation ((',' | ';' | and | or) relation)*, up to one of `closers` or the end.
-std::vector<int32_t> Parser::ParseItems(std::string_view closers, bool* is_or) {
+std::vector<int32_t> Parser::ParseItems(std::string_view closers, bool* is_or,
+                                        std::vector<size_t>* or_before) {
   std::vector<int32_t> items;
   DepthGuard g(this);
   if (!g.ok()) {
@@ -191,16 +193,80 @@ std::vector<int32_t> Parser::ParseItems(std::string_view closers, bool* is_or) {
       ++p_;
       bool after_comma_or = false;  // "19, 46, and 82", "1, 2, or 3"
       if (AcceptSeparatorWord(&after_comma_or)) *is_or = *is_or || after_comma_or;
+      if (after_comma_or && or_before != nullptr) or_before->push_back(items.size());
       continue;
     }
     bool word_or = false;
     if (AcceptSeparatorWord(&word_or)) {
       *is_or = *is_or || word_or;
+      if (word_or && or_before != nullptr) or_before->push_back(items.size());
       continue;
     }
     break;
   }
   return items;
+}
+
+// Items with "or" between them. "or" before the last item only ("1, 2, or 3", "x = 2 or
+// x = -2", "1 or 2 or 3") joins one list: the solutions, read as a set. An "or" with more items
+// after it in its group ("1, 2, 3 or 2, 2, 3", "2 or 2, 4"), or before an item already listed
+// ("2, 4 or 2"), offers whole answers as alternatives, a hedge: an or-list of the groups, each
+// group of several items a list of its own, which compares equal only where every alternative does
+// (compare.cc). Groups that each assign the same variables once (`x = 1, y = 2 or x = 2, y = 1`)
+// are the solutions of one system: one list.
+int32_t Parser::ItemList(std::vector<int32_t> items, bool is_or,
+                         const std::vector<size_t>& or_before) {
+  if (items.size() == 1) return items[0];
+  std::vector<std::vector<int32_t>> groups(1);
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (k > 0 && std::find(or_before.begin(), or_before.end(), k) != or_before.end()) {
+      groups.emplace_back();
+    }
+    groups.back().push_back(items[k]);
+  }
+  // After the first group, a group of several items, or an item the list already holds
+  // (`2, 4 or 2`: no list of solutions names one twice), offers alternatives.
+  bool alternatives = false;
+  std::vector<std::string> before;
+  for (size_t g = 0; g < groups.size() && !alternatives; ++g) {
+    alternatives = g > 0 && groups[g].size() > 1;
+    for (int32_t item : groups[g]) {
+      std::string text = CanonicalForm(tree_, item);
+      alternatives =
+          alternatives || (g > 0 && std::find(before.begin(), before.end(), text) != before.end());
+      before.push_back(std::move(text));
+    }
+  }
+  if (!alternatives || SystemSolutions(groups)) return MakeList(std::move(items), is_or);
+  std::vector<int32_t> kids;
+  for (std::vector<int32_t>& group : groups) {
+    kids.push_back(group.size() == 1 ? group[0] : MakeList(std::move(group), false));
+    if (kids.back() < 0) return -1;
+  }
+  return MakeList(std::move(kids), true);
+}
+
+// Whether every group is `v = ...` for the same distinct variables v, each once.
+bool Parser::SystemSolutions(const std::vector<std::vector<int32_t>>& groups) const {
+  auto names = [this](const std::vector<int32_t>& group, std::vector<std::string>* out) {
+    for (int32_t item : group) {
+      const Node& n = At(item);
+      if (n.op != Op::kRelation || n.rels.size() != 1 || n.rels[0] != Rel::kEq ||
+          At(n.kids[0]).op != Op::kSymbol) {
+        return false;
+      }
+      out->push_back(At(n.kids[0]).text);
+    }
+    std::sort(out->begin(), out->end());
+    return std::adjacent_find(out->begin(), out->end()) == out->end();
+  };
+  std::vector<std::string> first;
+  if (!names(groups[0], &first) || first.size() < 2) return false;
+  for (size_t g = 1; g < groups.size(); ++g) {
+    std::vector<std::string> other;
+    if (!names(groups[g], &other) || other != first) return false;
+  }
+  return true;
 }
 
 bool Parser::AcceptRel(Rel* rel) {

@@ -466,7 +466,8 @@ int32_t Parser::ParseTextCommand(std::string_view cmd) {
   end_ = close;
   ++p_;
   bool is_or = false;
-  std::vector<int32_t> items = ParseItems("", &is_or);
+  std::vector<size_t> or_before;
+  std::vector<int32_t> items = ParseItems("", &is_or, &or_before);
   SkipWs();
   bool complete = !failed_ && p_ == close;
   end_ = saved_end;
@@ -476,7 +477,7 @@ int32_t Parser::ParseTextCommand(std::string_view cmd) {
     return TextNode(content);
   }
   p_ = close + 1;
-  return items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+  return ItemList(std::move(items), is_or, or_before);
 }
 
 }  // namespace verdict::math::parse_internal

@@ -18,13 +18,14 @@ int32_t Parser::ParseGroup() {
   if (Peek() != '{') return Fail("expected '{'");
   ++p_;
   bool is_or = false;
-  std::vector<int32_t> items = ParseItems("}", &is_or);
+  std::vector<size_t> or_before;
+  std::vector<int32_t> items = ParseItems("}", &is_or, &or_before);
   if (failed_) return -1;
   SkipWs();
   if (Peek() != '}') return Fail("unbalanced '{'");
   ++p_;
   if (items.empty()) return Fail("empty group");
-  return items.size() == 1 ? items[0] : MakeList(std::move(items), is_or);
+  return ItemList(std::move(items), is_or, or_before);
 }
 
 // An argument of \frac, \sqrt, \binom: {group}, or one character/command (\frac12).
@@ -79,6 +80,12 @@ int32_t Parser::ParseBracket() {
   if (items.size() == 1) {
     if ((open == '(') != (close == ')')) return Fail("mismatched brackets around one value");
     return items[0];
+  }
+  // `[2,3,4)`: an interval has two ends, and a tuple one kind of bracket; a typo for either
+  // `(2,3,4)` or `[2,3,4]` is not read as one of them.
+  if (items.size() > 2 && (open == '(') != (close == ')')) {
+    return Fail(absl::StrCat("mismatched brackets around ", items.size(),
+                             " entries (only an interval of two ends mixes them)"));
   }
   Node n;
   n.op = Op::kTuple;

@@ -277,7 +277,11 @@ class Parser {
   void SkipWs();
   bool AtUniversalCondition() const;
   bool AcceptSeparatorWord(bool* is_or);
-  std::vector<int32_t> ParseItems(std::string_view closers, bool* is_or);
+  // `or_before`, when given, receives the index of every item written after "or" (or ", or").
+  std::vector<int32_t> ParseItems(std::string_view closers, bool* is_or,
+                                  std::vector<size_t>* or_before = nullptr);
+  int32_t ItemList(std::vector<int32_t> items, bool is_or, const std::vector<size_t>& or_before);
+  bool SystemSolutions(const std::vector<std::vector<int32_t>>& groups) const;
   bool AcceptRel(Rel* rel);
   int32_t ParseRelation();
   int32_t ParseUnion();

@@ -357,6 +357,58 @@ const Case kTextStatements[] = {
     {R"(\text{He wins})", R"(\text{she wins})", kNo},
     {R"(\text{this one})", R"(\text{that one})", kNo},
 };
+
+// "or" between answers. Before the last item only it joins one list, the solutions (a set):
+// `x = 2 or x = -2` is the roots of one equation. An "or" with more items after it in its group
+// offers whole answers as alternatives, a hedge, correct only where every alternative is (false
+// accepts before: the alternatives were read as one union, `1, 2, 3 or 2, 2, 3` as {1, 2, 3}).
+const Case kOrHedges[] = {
+    {R"(\pm 2)", R"(x = 2 \text{ or } x = -2)", kYes},
+    {R"(\{2,-2\})", R"(x = 2 or x = -2)", kYes},
+    {R"(x=2, x=-2)", R"(\boxed{x = 2 \text{ or } x = -2})", kYes},
+    {R"(1, 2, 3)", R"(1, 2 \text{ or } 3)", kYes},
+    {R"(1, 2, 3)", R"(3, 2, \text{ or } 1)", kYes},
+    {R"(1, 2, 3)", R"(1 or 2 or 3)", kYes},
+    {R"((1,2),(2,1))", R"(x=1, y=2 \text{ or } x=2, y=1)", kYes},  // a system's solutions
+    {R"((1,2),(2,1))", R"(x=1 \text{ and } y=2, \text{ or } x=2 \text{ and } y=1)", kYes},
+    {R"(1, 2)", R"(1, 2 \text{ or } 2, 1)", kYes},                  // every alternative equal
+    {R"(1, 2 \text{ or } 3, 4)", R"(3, 4 \text{ or } 1, 2)", kYes},
+    {R"((-\infty,-1)\cup(1,\infty))", R"(x<-1 \text{ or } x>1)", kYes},
+    {R"(1, 2, 3)", R"(The answer is $1, 2, 3$ or $2, 2, 3$.)", kNo},
+    {R"(1, 2, 3)", R"($1, 2, 3$ or $2, 2, 3$)", kNo},
+    {R"(2, 4)", R"(\boxed{2 \text{ or } 2, 4})", kNo},
+    {R"(2, 4)", R"(2, 4 \text{ or } 4, 6)", kNo},
+    {R"(1, 2, 3, 4)", R"(1, 2 \text{ or } 3, 4)", kNo},             // neither alternative
+    {R"((1,2),(3,4))", R"((1,2) \text{ or } (1,2),(3,4))", kNo},
+    {R"(1, 2)", R"(1, 2, \text{ or } 1, 3)", kNo},
+    {R"(2, -2)", R"(x = 2 \text{ or } x = -2, 3)", kNo},
+    {R"((1,2),(2,1))", R"(x=1, y=2 \text{ or } x=2, y=3)", kNo},    // one solution wrong
+    {R"((1,2),(2,1))", R"(x=1, y=2 \text{ or } x=2)", kNo},
+    {R"(\pm 2)", R"(x = 2 \text{ or } x = 3)", kNo},
+    {R"(2)", R"(2 \text{ or } 3)", kNo},
+    {R"(1, 2, 3)", R"(1, 2, \text{ or } 4)", kNo},
+    {R"(1, 2 \text{ or } 3, 4)", R"(1, 2 \text{ or } 3, 5)", kNo},
+    {R"(2, 4)", R"(The answer is $2, 4$ or $2$.)", kNo},            // an item listed again
+    {R"(-2, 3)", R"(-2, 3 \text{ or } 3)", kNo},
+    {R"(a=2, b=3)", R"(a=2, b=3 \text{ or } a=2)", kNo},
+};
+
+// `[2,3,4)`: an interval has two ends and a tuple one kind of bracket, so a mismatched bracket
+// around three or more entries is a typo for either `(2,3,4)` or `[2,3,4]` and read as neither
+// (a false accept before: it was read as the tuple). The same text is still the same text.
+const Case kMismatchedBrackets[] = {
+    {R"([2,3))", R"([2,3))", kYes},
+    {R"((2,3,4))", R"(\boxed{(2, 3, 4)})", kYes},
+    {R"([2,3,4))", R"([2,3,4))", kYes},
+    {R"(x \in [1,500))", R"([1,500))", kYes},
+    {R"((2,3,4))", R"([2,3,4))", kNotCorrect},
+    {R"([2,3,4])", R"([2,3,4))", kNotCorrect},
+    {R"((2,3,4))", R"(\boxed{(2,3,4]})", kNotCorrect},
+    {R"((1,2,3,4))", R"(The answer is $[1,2,3,4)$.)", kNotCorrect},
+    {R"([2,3,4))", R"((2,3,4))", kNotCorrect},
+    {R"([2,3))", R"((2,3))", kNo},
+    {R"([2,3))", R"([2,3])", kNo},
+};
 // clang-format on
 
 const Table kTables[] = {
@@ -374,6 +426,8 @@ const Table kTables[] = {
     {"TuplesKeepTheirCommas", kTuplesKeepTheirCommas},
     {"Ellipses", kEllipses},
     {"TextStatements", kTextStatements},
+    {"OrHedges", kOrHedges},
+    {"MismatchedBrackets", kMismatchedBrackets},
 };
 
 class StructureTable : public ::testing::TestWithParam<Table> {};
