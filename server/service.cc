@@ -39,21 +39,6 @@ absl::Status Parse(const grpc::ByteBuffer& bytes, Message* message) {
       " (a field of the wrong wire type, a truncated message, or a string that is not UTF-8)"));
 }
 
-// Into one flat slice, with the sizes computed once: gRPC's generic path computes them twice
-// (once to size its buffer, again inside SerializeToZeroCopyStream) and writes through a stream;
-// for a large response that was a tenth of the server's cost outside scoring (#16).
-absl::Status SerializeFlat(const google::protobuf::MessageLite& message, grpc::ByteBuffer* out) {
-  const size_t size = message.ByteSizeLong();
-  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the response is ", size, " bytes; a message holds at most 2 GiB"));
-  }
-  grpc::Slice slice(size);
-  message.SerializeWithCachedSizesToArray(const_cast<uint8_t*>(slice.begin()));
-  *out = grpc::ByteBuffer(&slice, 1);
-  return absl::OkStatus();
-}
-
 // The call's outcome for metrics and the reply: gRPC cancels a call whose deadline passed the
 // same way as one the client cancelled, so the deadline tells the two apart.
 absl::Status Outcome(const absl::Status& s, std::chrono::system_clock::time_point deadline) {
@@ -372,6 +357,18 @@ class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, g
 };
 
 }  // namespace
+
+absl::Status SerializeFlat(const google::protobuf::MessageLite& message, grpc::ByteBuffer* out) {
+  const size_t size = message.ByteSizeLong();
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the message is ", size, " bytes; a message holds at most 2 GiB"));
+  }
+  grpc::Slice slice(size);
+  message.SerializeWithCachedSizesToArray(const_cast<uint8_t*>(slice.begin()));
+  *out = grpc::ByteBuffer(&slice, 1);
+  return absl::OkStatus();
+}
 
 RewardServiceImpl::RewardServiceImpl(const Scorer* scorer, ServiceOptions options)
     : scorer_(scorer), options_(std::move(options)), budget_(options_.max_inflight_samples) {}

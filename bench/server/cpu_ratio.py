@@ -90,17 +90,36 @@ def run_service(binary, data, tmp, client_args):
         server.wait(timeout=60)
 
 
+def usage_exit(message=None):
+    """Prints the usage (and `message`, an error, to stderr with status 2); exits."""
+    if message is None:
+        print(__doc__.strip())
+        sys.exit(0)
+    print(f"cpu_ratio.py: {message}\n\n{__doc__.strip()}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
     args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help"):
+        usage_exit(None if args else "no BINARY given")
     repeat = 3
     if "--repeat" in args:
         i = args.index("--repeat")
+        if i + 1 >= len(args) or not args[i + 1].isdigit() or int(args[i + 1]) < 1:
+            usage_exit("--repeat needs a count >= 1")
         repeat = int(args[i + 1])
         del args[i:i + 2]
     positional = []
     while args and not args[0].startswith("-") and len(positional) < 3:
         positional.append(args.pop(0))
+    if not positional:
+        usage_exit("no BINARY given")
+    if not all(p.isdigit() and int(p) > 0 for p in positional[1:]):
+        usage_exit("GROUPS and GROUP_SIZE must be positive integers")
     binary = positional[0]
+    if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
+        usage_exit(f"{binary} is not an executable file")
     groups = int(positional[1]) if len(positional) > 1 else 12000
     size = int(positional[2]) if len(positional) > 2 else 8
     tmp = tempfile.mkdtemp()
