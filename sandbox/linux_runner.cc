@@ -738,15 +738,15 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
   result.cpu_ms = std::max<int64_t>(watched.watched_cpu_ms,
                                     (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
                                         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
-  // The program's own peak: the cgroup's, or ru_maxrss when it is above the server's own peak
-  // (then it is the program's), or else the sampled one (a lower bound).
-  rusage self{};
-  getrusage(RUSAGE_SELF, &self);
+  // The program's own peak: the cgroup's, or else ru_maxrss (or the sampled peak, a lower
+  // bound, if that is higher). The run was cloned from the small launcher, not from the server,
+  // so ru_maxrss is the program's own peak, at most the launcher's resident size for a program
+  // smaller than that (it was compared with the server's peak when runs were forked from the
+  // server; an ASan server's peak then hid every program's and left only the sampled bound).
   const int64_t maxrss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
-  const bool maxrss_is_program = ru.ru_maxrss > self.ru_maxrss;
-  result.peak_memory_bytes = cg.peak_memory_bytes > 0 ? cg.peak_memory_bytes
-                             : maxrss_is_program      ? maxrss_bytes
-                                                      : watched.sampled_peak;
+  result.peak_memory_bytes = cg.peak_memory_bytes > 0
+                                 ? cg.peak_memory_bytes
+                                 : std::max<int64_t>(maxrss_bytes, watched.sampled_peak);
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
   outcome.wall_limit = watched.wall_limit;

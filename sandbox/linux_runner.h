@@ -21,11 +21,11 @@
 //     reaped (the runner process is a child subreaper, so orphans come back). setsid/setpgid
 //     are denied by seccomp, so no descendant can leave the group. Should the server die
 //     mid-run, the program gets SIGKILL (parent-death signal), init of a pid namespace too
-//     (which ends the namespace); without one, what the program forked is killed by uid: by
-//     the launcher as the server dies, or, were the launcher killed with it, by the next
-//     runner to claim those uids (internal/uid_range.h). Not covered: a runner without
-//     per-slot uids and without a pid namespace (not root, a mount namespace alone: not seen
-//     on the hosts we know).
+//     (which ends the namespace); without one, what the program forked is killed by uid and
+//     session by the launcher as the server dies (internal/uid_range.h). Not covered: the
+//     launcher killed with the server (SIGKILL to both), and a runner without per-slot uids
+//     and without a pid namespace (not root, a mount namespace alone: not seen on the hosts we
+//     know).
 //  3. cgroup, where the host allows it (use_cgroups): one per slot, v2 or v1, with the run's
 //     memory (`memory_bytes`, for all its processes together, page cache and tmpfs included)
 //     and process count (`processes`) limits; its peak memory is the run's

@@ -109,13 +109,10 @@ absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int 
       if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) break;  // held elsewhere: the next range
       range.locks_.push_back(std::move(fd));
     }
-    if (static_cast<int>(range.locks_.size()) == count) {
-      // Ours now: whatever still runs as these uids was left by a server that died.
-      UidSet uids;
-      for (int uid = start; uid < start + count; ++uid) uids.Add(uid);
-      KillProcessesOfUids(uids, /*sessions=*/nullptr);
-      return range;
-    }
+    // Nothing still running as these uids is killed here: servers whose lock dirs differ (pods
+    // with a read-only root keep theirs in an emptyDir) can hold the same uids, and a claim that
+    // killed would end another server's runs.
+    if (static_cast<int>(range.locks_.size()) == count) return range;
   }
   return absl::ResourceExhaustedError(
       absl::StrCat("no free range of ", count, " uids from ", first, " below ", kNobody));

@@ -9,8 +9,9 @@
 //
 // Processes of a run that outlive their server: without a pid namespace, what a program forks
 // does not get the parent-death signal. When the server dies its launcher kills every process
-// of the uids it ran programs as (UidSet, KillProcessesOfUids); should the launcher die with it
-// (SIGKILL to both), the next runner to claim the range kills them before its first run.
+// of the uids it ran programs as in sessions it started (UidSet, KillProcessesOfUids). Should
+// the launcher die with it (SIGKILL to both), they live on: a claim does not kill, because
+// servers whose lock dirs differ (pods with a read-only root) can hold the same uids.
 #ifndef VERDICT_SANDBOX_INTERNAL_UID_RANGE_H_
 #define VERDICT_SANDBOX_INTERNAL_UID_RANGE_H_
 
@@ -52,8 +53,6 @@ class UidRange {
  public:
   // Errors: kInternal when `dir` cannot be created or opened; kResourceExhausted when every
   // range up to uid 65533 is taken (65534 is nobody; uids above it are left alone too).
-  // Processes of the claimed uids still alive (left by a server that died with its launcher)
-  // are killed.
   static absl::StatusOr<UidRange> Claim(const std::string& dir, int first, int count);
 
   int first() const { return first_; }

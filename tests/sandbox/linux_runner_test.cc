@@ -417,10 +417,10 @@ TEST(Launcher, ARunDiesWithTheServer) {
 }
 
 // A forked copy of this process (which inherits the shared runner) starts a run with the runner
-// `setup` returns, whose program forks a child that sleeps, and dies by SIGKILL (with its
-// launcher when `launcher_too`); returns the slot-uid processes it counted then (-1 on failure).
+// `setup` returns, whose program forks a child that sleeps, and dies by SIGKILL; returns the
+// slot-uid processes it counted then (-1 on failure).
 template <typename Setup>
-int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too, int* copy_first_uid = nullptr) {
+int CopyDiesDuringARunThatForked(Setup setup) {
   SharedRunner();
   int fds[2];
   if (pipe(fds) != 0) return -1;
@@ -438,7 +438,6 @@ int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too, int* copy_first
     for (int i = 0; i < 1000 && (n = testing::CountSandboxProcesses()) < 2; ++i) usleep(10000);
     const int counted[3] = {n, testing::FirstUidOf(*runner), runner->Info().max_parallel_runs};
     (void)!write(fds[1], counted, sizeof counted);
-    if (launcher_too) kill(internal::Launcher::Get().value()->pid(), SIGKILL);
     kill(getpid(), SIGKILL);
   }
   close(fds[1]);
@@ -447,7 +446,6 @@ int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too, int* copy_first
   close(fds[0]);
   waitpid(copy, nullptr, 0);
   testing::CountUids(counted[1], counted[2]);  // the copy's runner's range, counted here too
-  if (copy_first_uid != nullptr) *copy_first_uid = counted[1];
   return counted[0];
 }
 
@@ -476,53 +474,11 @@ TEST(Launcher, WhatARunForkedDiesWithTheServer) {
     GTEST_SKIP() << "not root: runs have no uid of their own to count (a pid namespace, needed "
                     "then, ends them with its init)";
   }
-  const int during = CopyDiesDuringARunThatForked(
-      [] {
-        (void)internal::Launcher::Get();  // the copy's own launcher, from its main thread
-        return &SharedRunner();
-      },
-      /*launcher_too=*/false);
+  const int during = CopyDiesDuringARunThatForked([] {
+    (void)internal::Launcher::Get();  // the copy's own launcher, from its main thread
+    return &SharedRunner();
+  });
   EXPECT_GE(during, 2);
-  EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
-}
-
-// When the launcher died with the server (SIGKILL to both), the next runner that claims the
-// uids kills what is left before its first run.
-TEST(LinuxRunner, AClaimedUidRangeStartsWithoutLeftovers) {
-  if (!testing::Active("uid_drop")) {
-    GTEST_SKIP() << "not root: no uid range (a pid namespace, needed then, ends a run's "
-                    "processes with its init)";
-  }
-  LinuxRunnerOptions o;
-  o.work_root = testing::TestWorkRoot();
-  o.first_uid = testing::kFirstUid;  // the next free range
-  o.max_parallel_runs = 2;
-  int copy_first = -1;
-  const int during = CopyDiesDuringARunThatForked(
-      [&o] { return CreateLinuxRunner(o).value().release(); }, /*launcher_too=*/true, &copy_first);
-  EXPECT_GE(during, 2);
-  ASSERT_GE(copy_first, 0);
-  usleep(200000);
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {}
-  // Without a pid namespace the program's child is still there (with one, init took it along).
-  if (!testing::Active("pid_namespace")) {
-    EXPECT_GE(testing::CountSandboxProcesses(), 1);
-  }
-  // The next runner claims exactly the dead copy's uids. (From kFirstUid it could take another
-  // range when a test binary beside this one, under ctest -j, is trying that one at the moment:
-  // then the leftover waits for whoever claims it next.)
-  o.first_uid = copy_first;
-  std::unique_ptr<Runner> next;
-  for (int i = 0; i < 100 && next == nullptr; ++i) {
-    auto r = CreateLinuxRunner(o);
-    ASSERT_TRUE(r.ok()) << r.status();
-    if (testing::FirstUidOf(**r) == copy_first) {
-      next = std::move(*r);
-    } else {
-      usleep(10000);
-    }
-  }
-  ASSERT_NE(next, nullptr) << "uids " << copy_first << "+ stayed taken";
   EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
 }
 
