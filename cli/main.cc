@@ -21,6 +21,17 @@ commands:
 Run 'verdict <command> --help' for a command's options.
 )";
 
+// True when `verdict score ARGS` cannot run code in this process: the server scores with
+// --server, and --no-code refuses code groups. Such a run forks no launcher (its start-up is
+// CPU the run does not need). A misread (the flag name given as another flag's value) only
+// moves the fork to the first runner, which starts the launcher late.
+bool RunsNoCode(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--no-code" || a == "--server" || a.rfind("--server=", 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -30,7 +41,7 @@ int main(int argc, char** argv) {
   }
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "score" || command == "serve") {
+  if (command == "serve" || (command == "score" && !RunsNoCode(args))) {
     // Before the process grows (gRPC, thread pools, datasets): the sandbox's launcher is a copy
     // of it as it is now, and forks every code run. Failing here, the first runner retries.
     if (absl::Status s = verdict::sandbox::StartSandboxLauncher(); !s.ok()) {
