@@ -1,8 +1,12 @@
 #include "cli/backend.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "base/thread_pool.h"
 #include "cli/result_json.h"
@@ -37,11 +41,8 @@ constexpr ResultForm kForm{.with_spec = false, .packed_components = true};
 
 class InProcessBackend final : public ScoreBackend {
  public:
-  InProcessBackend(RewardSpec spec, size_t threads, std::unique_ptr<sandbox::Runner> runner)
-      : spec_(spec),
-        runner_(std::move(runner)),
-        pool_(threads),
-        scorer_(&pool_, OptionsWith(runner_.get())) {}
+  InProcessBackend(RewardSpec spec, size_t threads, bool enable_code)
+      : spec_(spec), enable_code_(enable_code), pool_(threads), scorer_(&pool_) {}
 
   void Submit(std::vector<v1::Group> groups, BatchDone done) override {
     std::vector<Scorer::BatchGroup> batch(groups.size());
@@ -50,26 +51,51 @@ class InProcessBackend final : public ScoreBackend {
       batch[i].error = GroupFromProto(groups[i], spec_, group.get());
       batch[i].group = std::move(group);
     }
-    scorer_.ScoreBatch(std::move(batch), nullptr,
-                       [done = std::move(done)](std::vector<GroupResult> results) mutable {
-                         auto arena = NewBatchArena();
-                         auto* out =
-                             google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(arena.get());
-                         out->mutable_groups()->Reserve(static_cast<int>(results.size()));
-                         for (GroupResult& r : results) {
-                           GroupResultToProto(std::move(r), out->add_groups(), kForm);
-                         }
-                         std::move(done)(BatchResults(std::move(arena), out));
-                       });
+    ScorerFor(batch).ScoreBatch(
+        std::move(batch), nullptr,
+        [done = std::move(done)](std::vector<GroupResult> results) mutable {
+          auto arena = NewBatchArena();
+          auto* out = google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(arena.get());
+          out->mutable_groups()->Reserve(static_cast<int>(results.size()));
+          for (GroupResult& r : results) {
+            GroupResultToProto(std::move(r), out->add_groups(), kForm);
+          }
+          std::move(done)(BatchResults(std::move(arena), out));
+        });
   }
 
   size_t concurrency() const override { return pool_.num_threads() * 2 + 2; }
 
  private:
-  RewardSpec spec_;
-  std::unique_ptr<sandbox::Runner> runner_;
+  // The sandbox runner is created at the first batch with a code group: its host probes fork
+  // processes that a run without code does not need. Until then, and for good when it cannot be
+  // created, `scorer_` (no runner) refuses code groups with FAILED_PRECONDITION as a server
+  // without a sandbox does.
+  const Scorer& ScorerFor(const std::vector<Scorer::BatchGroup>& batch) {
+    absl::MutexLock lock(&mu_);
+    if (code_scorer_) return *code_scorer_;
+    if (!enable_code_ || runner_tried_) return scorer_;
+    const bool has_code = std::any_of(batch.begin(), batch.end(), [](const auto& g) {
+      return g.error.ok() && std::holds_alternative<CodeReference>(g.group->reference);
+    });
+    if (!has_code) return scorer_;
+    runner_tried_ = true;
+    absl::StatusOr<std::unique_ptr<sandbox::Runner>> runner =
+        sandbox::CreateLinuxRunner(sandbox::LinuxRunnerOptions{});
+    if (!runner.ok()) return scorer_;  // code groups report why they cannot run
+    runner_ = *std::move(runner);
+    code_scorer_.emplace(&pool_, OptionsWith(runner_.get()));
+    return *code_scorer_;
+  }
+
+  const RewardSpec spec_;
+  const bool enable_code_;
+  absl::Mutex mu_;
+  bool runner_tried_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<sandbox::Runner> runner_;  // outlives the pool's tasks, which may use it
   ThreadPool pool_;
-  Scorer scorer_;
+  const Scorer scorer_;
+  std::optional<Scorer> code_scorer_ ABSL_GUARDED_BY(mu_);
 };
 
 class GrpcBackend final : public ScoreBackend {
@@ -154,13 +180,7 @@ absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeInProcessBackend(const v1::Rew
                                                                    bool enable_code) {
   absl::StatusOr<RewardSpec> resolved = ResolveSpec(RewardSpec{}, spec);
   if (!resolved.ok()) return resolved.status();
-  std::unique_ptr<sandbox::Runner> runner;
-  if (enable_code) {
-    absl::StatusOr<std::unique_ptr<sandbox::Runner>> r =
-        sandbox::CreateLinuxRunner(sandbox::LinuxRunnerOptions{});
-    if (r.ok()) runner = *std::move(r);  // else code groups report why they cannot run
-  }
-  return std::make_unique<InProcessBackend>(*resolved, threads, std::move(runner));
+  return std::make_unique<InProcessBackend>(*resolved, threads, enable_code);
 }
 
 absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeGrpcBackend(const std::string& address,

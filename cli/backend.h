@@ -32,7 +32,8 @@ class ScoreBackend {
 
 // Scores with a Scorer on a pool in this process, resolving specs exactly as the server does.
 // With `enable_code`, a Linux sandbox runner is created for code groups (as `verdict serve`
-// does; without one, code groups fail with FAILED_PRECONDITION).
+// does), at the first batch that has one; without one, code groups fail with
+// FAILED_PRECONDITION.
 absl::StatusOr<std::unique_ptr<ScoreBackend>> MakeInProcessBackend(const v1::RewardSpec& spec,
                                                                    size_t threads,
                                                                    bool enable_code = true);

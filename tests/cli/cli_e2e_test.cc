@@ -1,6 +1,7 @@
 // The `verdict` binary as a script would use it: files in, files out, exit codes.
 #include <cmath>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "gmock/gmock.h"
@@ -105,6 +106,51 @@ TEST(VerdictScore, BatchScaledAdvantagesAreTheSameInProcessAndWithServer) {
     EXPECT_EQ(Lines(a).size(), 40u);
     EXPECT_EQ(a, ReadFile(remote));
   }
+}
+
+TEST(VerdictScore, CodeGroupsAreScoredInProcessAfterMathOnlyBatchesAsByTheServer) {
+  // In-process, the sandbox runner is created at the first batch with a code group: one group a
+  // batch, the math groups come first, so the runner is made after batches that did not need it.
+  std::string input = TempPath("code.jsonl");
+  std::string text = ReadFile(Example());
+  // Two completions as JSON strings: one doubles its input (right), one triples it (wrong).
+  text +=
+      R"({"id": "double", "prompt": "Double the number.", "completions": [)"
+      R"("<think>double it</think><answer>\n```python\nprint(int(input()) * 2)\n```\n</answer>",)"
+      R"("<think>triple it</think><answer>\n```python\nprint(int(input()) * 3)\n```\n</answer>"],)"
+      R"( "code": {"language": "python3", "tests": [{"input": "3\n", "expected": "6\n"},)"
+      R"( {"input": "5\n", "expected": "10\n"}]}})"
+      "\n";
+  WriteFile(input, text);
+  std::string local = TempPath("code_local.jsonl"), remote = TempPath("code_remote.jsonl");
+  ASSERT_EQ(
+      RunVerdict({"score", "--input", input, "--output", local, "--quiet", "--batch-groups", "1"}),
+      0);
+  testing_util::ServerProcess server({"--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok());
+  ASSERT_EQ(RunVerdict({"score", "--input", input, "--output", remote, "--quiet", "--server",
+                        server.addresses()[0]}),
+            0);
+  std::string a = ReadFile(local);
+  std::vector<std::string> lines = Lines(a);
+  ASSERT_EQ(lines.size(), 5u);
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  ASSERT_EQ(parser.parse(lines[4]).get(e), simdjson::SUCCESS);
+  EXPECT_EQ(std::string_view(e["verdict"]["samples"].at(0)["verdict"]), "CORRECT") << lines[4];
+  EXPECT_EQ(std::string_view(e["verdict"]["samples"].at(1)["verdict"]), "WRONG_ANSWER");
+  // The same bytes but for what each run measured (times, memory).
+  const std::regex measured(R"re("(wall_ms|cpu_ms|peak_memory_bytes)":[-+.e0-9]+)re");
+  EXPECT_EQ(std::regex_replace(a, measured, "$1"),
+            std::regex_replace(ReadFile(remote), measured, "$1"));
+  // --no-code: no runner at all, the code group is refused (exit 3), the math groups scored.
+  std::string refused = TempPath("code_refused.jsonl");
+  EXPECT_EQ(RunVerdict({"score", "--input", input, "--output", refused, "--quiet", "--no-code"}),
+            3);
+  lines = Lines(ReadFile(refused));
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_THAT(lines[4], HasSubstr("does not run code"));
+  EXPECT_EQ(lines[0], Lines(a)[0]);
 }
 
 TEST(VerdictScore, SpecFlagsChangeTheRewards) {
