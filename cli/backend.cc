@@ -48,7 +48,7 @@ class InProcessBackend final : public ScoreBackend {
     std::vector<Scorer::BatchGroup> batch(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
       auto group = std::make_shared<Group>();
-      batch[i].error = GroupFromProto(groups[i], spec_, group.get());
+      batch[i].error = TakeGroupFromProto(&groups[i], spec_, group.get());
       batch[i].group = std::move(group);
     }
     ScorerFor(batch).ScoreBatch(

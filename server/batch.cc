@@ -16,9 +16,13 @@ bool InflightBudget::TryAcquire(int64_t n) {
   return true;
 }
 
-void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
-                std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
-                absl::AnyInvocable<void(absl::Status) &&> done) {
+namespace {
+
+// ScoreBatch of `request`; with `take_texts` (then `request` itself), its completion texts are
+// moved out rather than copied.
+void ScoreBatchImpl(const BatchContext& context, const v1::ScoreRequest& request,
+                    v1::ScoreRequest* take_texts, std::shared_ptr<const Cancellation> cancel,
+                    v1::ScoreResponse* response, absl::AnyInvocable<void(absl::Status) &&> done) {
   absl::StatusOr<RewardSpec> spec = ResolveSpec(context.default_spec, request.spec());
   if (!spec.ok()) {
     std::move(done)(spec.status());
@@ -40,7 +44,10 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
   std::vector<std::shared_ptr<const Group>> groups(batch.size());  // for the metrics
   for (size_t i = 0; i < batch.size(); ++i) {
     auto group = std::make_shared<Group>();
-    batch[i].error = GroupFromProto(request.groups(static_cast<int>(i)), *spec, group.get());
+    const int g = static_cast<int>(i);
+    batch[i].error = take_texts != nullptr
+                         ? TakeGroupFromProto(take_texts->mutable_groups(g), *spec, group.get())
+                         : GroupFromProto(request.groups(g), *spec, group.get());
     groups[i] = group;
     batch[i].group = std::move(group);
   }
@@ -63,6 +70,20 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
         absl::Status live = cancel ? cancel->Check() : absl::OkStatus();
         std::move(done)(std::move(live));
       });
+}
+
+}  // namespace
+
+void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
+                std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
+                absl::AnyInvocable<void(absl::Status) &&> done) {
+  ScoreBatchImpl(context, request, nullptr, std::move(cancel), response, std::move(done));
+}
+
+void ScoreBatch(const BatchContext& context, v1::ScoreRequest* request,
+                std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
+                absl::AnyInvocable<void(absl::Status) &&> done) {
+  ScoreBatchImpl(context, *request, request, std::move(cancel), response, std::move(done));
 }
 
 }  // namespace verdict

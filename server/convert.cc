@@ -1,6 +1,8 @@
 #include "server/convert.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/utf8.h"
@@ -371,6 +373,16 @@ absl::Status GroupFromProto(const v1::Group& in, const RewardSpec& inherited, Gr
     out->spec = inherited;
   }
   return absl::OkStatus();
+}
+
+absl::Status TakeGroupFromProto(v1::Group* in, const RewardSpec& inherited, Group* out) {
+  std::vector<std::string> texts(static_cast<size_t>(in->completions_size()));
+  for (size_t i = 0; i < texts.size(); ++i) {
+    texts[i].swap(*in->mutable_completions(static_cast<int>(i))->mutable_text());
+  }
+  absl::Status s = GroupFromProto(*in, inherited, out);  // copies the emptied texts
+  for (size_t i = 0; i < texts.size(); ++i) out->completions[i].text = std::move(texts[i]);
+  return s;
 }
 
 v1::Verdict VerdictToProto(Verdict verdict) {

@@ -96,7 +96,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
       Done(parsed);
       return;
     }
-    ScoreBatch(service_->batch_context(), *request_, cancel_, response_,
+    ScoreBatch(service_->batch_context(), request_, cancel_, response_,
                [this](absl::Status s) { Done(std::move(s)); });
   }
 
@@ -240,7 +240,8 @@ class ScoreStreamCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, g
     if (!request_.has_group()) return;
     const v1::Group& in = request_.group();
     auto group = std::make_shared<Group>();
-    if (absl::Status s = GroupFromProto(in, stream_spec_, group.get()); !s.ok()) {
+    if (absl::Status s = TakeGroupFromProto(request_.mutable_group(), stream_spec_, group.get());
+        !s.ok()) {
       auto result = std::make_unique<v1::GroupResult>();
       ErrorGroupResult(in.id(), s, result.get());
       Enqueue(std::move(result));

@@ -100,6 +100,35 @@ TEST(GroupFromProto, CopiesEveryFieldAndReference) {
   EXPECT_TRUE(std::holds_alternative<std::monostate>(out.reference));
 }
 
+TEST(GroupFromProto, TakingTheTextsGivesTheSameGroupAndLeavesThemEmpty) {
+  v1::Group in;
+  in.set_id("g");
+  in.mutable_math()->add_gold_answers("1");
+  in.add_completions()->set_text(std::string(100, 'x'));  // heap-allocated text
+  in.add_completions()->set_text("short");
+  in.mutable_completions(1)->set_num_tokens(2);
+  in.mutable_spec()->mutable_weights()->set_format(0.5);
+  Group copied, taken;
+  ASSERT_TRUE(GroupFromProto(in, RewardSpec{}, &copied).ok());
+  ASSERT_TRUE(TakeGroupFromProto(&in, RewardSpec{}, &taken).ok());
+  ASSERT_EQ(taken.completions.size(), 2u);
+  EXPECT_EQ(taken.completions[0].text, std::string(100, 'x'));
+  EXPECT_EQ(taken.completions[1].text, "short");
+  EXPECT_EQ(taken.completions[1].num_tokens, 2);
+  EXPECT_EQ(taken.id, copied.id);
+  EXPECT_DOUBLE_EQ(taken.spec.format_weight, 0.5);
+  EXPECT_TRUE(in.completions(0).text().empty());
+  EXPECT_TRUE(in.completions(1).text().empty());
+  EXPECT_EQ(in.completions_size(), 2);
+  // A bad spec is the same error either way, and the texts are still taken.
+  in.mutable_spec()->set_format(static_cast<v1::FormatTemplate>(99));
+  in.mutable_completions(0)->set_text("again");
+  absl::Status s = TakeGroupFromProto(&in, RewardSpec{}, &taken);
+  EXPECT_EQ(s, GroupFromProto(in, RewardSpec{}, &copied));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(taken.completions[0].text, "again");
+}
+
 TEST(GroupFromProto, CopiesInstructionConstraintsWithTheirPresence) {
   v1::Group in;
   v1::Constraint* c = in.mutable_instructions()->add_constraints();
