@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/json.h"
+#include "re2/re2.h"
 
 namespace verdict::code {
 namespace {
@@ -15,6 +16,7 @@ const vm = require('vm');
 
 class Unsendable extends Error {}
 class Closed extends Error {}
+class Late extends Error {}
 
 // Captured before the solution runs: a solution that patches the builtins breaks only its own
 // replies, which it could forge anyway.
@@ -100,8 +102,9 @@ function dec(v, d) {
 }
 
 // One JSON value per line each way. The harness's ends are non-blocking (the judge sets them),
-// so that the test's time limit (vm's watchdog) can stop a wait for a candidate that never
-// answers: a read that would block sleeps a little and tries again.
+// so that the test's time limit (vm's watchdog) or a `deadline` (performance.now() ms: Late
+// past it) can stop a wait for a candidate that never answers: a read or write that would block
+// sleeps a little and tries again.
 class Chan {
   constructor(rfd, wfd) {
     this.r = rfd;
@@ -114,19 +117,24 @@ class Chan {
     Atomics.wait(sleeper, 0, 0, Math.min(2, 0.01 * (1 << Math.min(n, 8))));
   }
 
-  send(obj) {
+  static wait(n, deadline) {
+    if (deadline !== undefined && performance.now() > deadline) throw new Late('past the deadline');
+    Chan.pause(n);
+  }
+
+  send(obj, deadline) {
     const data = Buffer.from(stringify(obj) + '\n');
     for (let off = 0, n = 0; off < data.length;) {
       try {
         off += fs.writeSync(this.w, data, off);
       } catch (e) {
         if (e.code !== 'EAGAIN') throw new Closed('the channel is closed');
-        Chan.pause(n++);
+        Chan.wait(n++, deadline);
       }
     }
   }
 
-  recv() {
+  recv(deadline) {
     // What followed the last line: a whole line there comes first.
     let nl = this.size ? this.chunks[0].indexOf(10) : -1;
     const chunk = nl < 0 ? Buffer.allocUnsafe(1 << 16) : null;
@@ -136,7 +144,7 @@ class Chan {
         got = fs.readSync(this.r, chunk, 0, chunk.length, null);
       } catch (e) {
         if (e.code !== 'EAGAIN') throw new Closed('the channel is closed');
-        Chan.pause(n++);
+        Chan.wait(n++, deadline);
         continue;
       }
       if (got === 0) throw new Closed('the channel is closed');
@@ -162,6 +170,25 @@ constexpr char kCandidateServer[] = R"JS(
 // and stdout are a normal run's. The solution runs as a script in this global scope. It can
 // write on the protocol on purpose: a forged reply is no more than a returned value.
 const globalEval = eval;  // indirect: the global scope, as the test code sees it
+// A call with a time limit (a call-based case's) runs under vm's watchdog, which stops it
+// wherever it is; the call itself is a non-enumerable global set just before.
+const timedCall = new vm.Script('globalThis.__verdictCall()', {filename: 'call.js'});
+
+// `f` (a global function) or `Solution.f` (a method of one instance, made at the first call).
+function resolve(name, instances) {
+  const dot = name.indexOf('.');
+  if (dot < 0) return globalEval(name);
+  const cls = name.slice(0, dot), method = name.slice(dot + 1);
+  if (!instances.has(cls)) instances.set(cls, new (globalEval(cls))());
+  const self = instances.get(cls);
+  return (...args) => self[method](...args);
+}
+
+function callOnce(fn, args, timeoutMs) {
+  if (!timeoutMs) return fn(...args);
+  define(globalThis, '__verdictCall', {value: () => fn(...args), configurable: true});
+  return timedCall.runInThisContext({timeout: timeoutMs});
+}
 
 function serve() {
   const chan = new Chan(3, 4);
@@ -194,7 +221,7 @@ function serve() {
     return;
   }
   chan.send({names: names});
-  const fns = new Map();
+  const fns = new Map(), instances = new Map();
   for (;;) {
     let req;
     try {
@@ -205,8 +232,8 @@ function serve() {
     let reply;
     try {
       const name = req.name;
-      if (!fns.has(name)) fns.set(name, globalEval(name));
-      const got = fns.get(name)(...req.args.map((a) => dec(a, 0)));
+      if (!fns.has(name)) fns.set(name, resolve(name, instances));
+      const got = callOnce(fns.get(name), req.args.map((a) => dec(a, 0)), req.timeout_ms);
       try {
         reply = {ok: enc(got, 0)};
       } catch (e) {
@@ -216,7 +243,9 @@ function serve() {
     } catch (e) {
       reply = {exc: 'Error', msg: ''};
       try {
-        if (e instanceof Error) {
+        if (e instanceof Error && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+          reply = {timeout: 1};
+        } else if (e instanceof Error) {
           reply = {exc: String(e.name), msg: String(e.message).slice(0, 1000)};
         } else {
           reply = {exc: 'thrown', msg: String(e).slice(0, 1000)};
@@ -237,42 +266,57 @@ process.reallyExit(0);
 )JS";
 
 constexpr char kHarness[] = R"JS(
-// The harness: the config (nonce, the test code, its time limit) on stdin, the candidate on
-// fds 3 (replies) and 4 (requests), its hello on fd 5, the report on fd 1.
+// The harness: the config on stdin (the nonce and, for an assert test, the test code and its
+// time limit; for call-based cases, the function's name, the cases and each call's time limit),
+// the candidate on fds 3 (replies) and 4 (requests), its hello on fd 5, the reports on fd 1.
 class Link {
   constructor(chan) {
     this.chan = chan;
     this.failure = null;
+    this.dead = false;  // the candidate exited or stopped answering: no call can follow
   }
 
   // The candidate died, timed out or sent what is not plain data: the test fails whatever the
   // test code does with the exception, and every later call fails too.
-  fail(kind, msg) {
+  fail(kind, msg, dead) {
     if (this.failure === null) this.failure = [kind, msg];
+    this.dead = this.dead || dead === true;
     throw new Error(msg);
   }
 
-  call(name, args) {
-    if (this.failure !== null) throw new Error(this.failure[1]);
+  // With `timeoutMs` the candidate stops the call itself past it (a 'timeout' reply); one
+  // second later the harness gives up on the candidate.
+  call(name, args, timeoutMs) {
+    if (this.failure !== null || this.dead) {
+      throw new Error(this.failure !== null ? this.failure[1] : 'the candidate is gone');
+    }
     const req = {name: name, args: []};
     try {
       for (let i = 0; i < args.length; i++) req.args[i] = enc(args[i], 0);
     } catch (e) {
       this.fail('ERROR', 'argument: ' + e.message);
     }
+    let deadline;
+    if (timeoutMs) {
+      req.timeout_ms = timeoutMs;
+      deadline = performance.now() + timeoutMs + 1000;
+    }
     let reply;
     try {
-      this.chan.send(req);
-      reply = this.chan.recv();
+      this.chan.send(req, deadline);
+      reply = this.chan.recv(deadline);
     } catch (e) {
-      if (e instanceof Closed) this.fail('DIED', 'the candidate exited during a call');
+      if (e instanceof Late) this.fail('TIMEOUT', 'no reply from the candidate in time', true);
+      if (e instanceof Closed) this.fail('DIED', 'the candidate exited during a call', true);
       this.fail('ERROR', 'malformed reply from the candidate');
     }
     let exc = null;
     try {
       if (reply === null || typeof reply !== 'object' || isArray(reply)) malformed();
       if ('ok' in reply) return dec(reply.ok, 0);
-      if ('bad' in reply) {
+      if ('timeout' in reply) {
+        exc = ['TIMEOUT', 'the call ran past its time limit'];
+      } else if ('bad' in reply) {
         exc = ['ERROR', 'the candidate returned ' + String(reply.bad).slice(0, 200)];
       } else if (typeof reply.exc === 'string' && typeof reply.msg === 'string') {
         exc = rebuild(reply.exc, reply.msg);
@@ -311,21 +355,15 @@ function isAssertion(e) {
 
 function main() {
   const cfg = parse(fs.readFileSync(0, 'utf8'));
-  let reported = false;
-  const report = (status, ms, msg) => {
-    if (reported) return;
-    reported = true;
-    fs.writeSync(1, cfg.nonce + ' 0 ' + status + ' ' + ms.toFixed(3) + ' ' + oneLine(msg) + '\n');
-  };
-  // The test code's prints go to stderr, never onto the report.
-  const err = process.stderr;
-  define(process, 'stdout', {get: () => err, configurable: true});
-  globalThis.console = new console.Console(err, err);
-  const assert = require('assert');
-  // HumanEval-X's JavaScript tests use console.assert, which only prints: here it throws.
-  console.assert = (cond, ...msg) => {
-    const message = msg.length ? msg.join(' ') : 'console.assert';
-    if (!cond) throw new assert.AssertionError({message: message});
+  const call = cfg.mode === 'call';
+  const count = call ? cfg.cases.length : 1;
+  const reported = new SetC();
+  // One report per index, the first.
+  const report = (i, status, ms, msg) => {
+    if (reported.has(i)) return;
+    reported.add(i);
+    const line = [cfg.nonce, i, status, ms.toFixed(3), oneLine(msg)].join(' ');
+    fs.writeSync(1, line + '\n');
   };
   let names;
   try {
@@ -336,11 +374,32 @@ function main() {
       throw new Error(hello && typeof hello.error === 'string' ? hello.error : 'malformed');
     }
   } catch (e) {
-    report(e instanceof Closed ? 'DIED' : 'ERROR', 0,
-           e instanceof Closed ? 'load: the candidate did not start' : 'load: ' + e.message);
+    for (let i = 0; i < count; i++) {
+      report(i, e instanceof Closed ? 'DIED' : 'ERROR', 0,
+             e instanceof Closed ? 'load: the candidate did not start' : 'load: ' + e.message);
+    }
     return;
   }
   const link = new Link(new Chan(3, 4));
+  if (!call) {
+    assertTest(cfg, names, link, (status, ms, msg) => report(0, status, ms, msg));
+    return;
+  }
+  callTests(cfg, names, link, report);
+  process.reallyExit(0);
+}
+
+function assertTest(cfg, names, link, report) {
+  // The test code's prints go to stderr, never onto the report.
+  const err = process.stderr;
+  define(process, 'stdout', {get: () => err, configurable: true});
+  globalThis.console = new console.Console(err, err);
+  const assert = require('assert');
+  // HumanEval-X's JavaScript tests use console.assert, which only prints: here it throws.
+  console.assert = (cond, ...msg) => {
+    const message = msg.length ? msg.join(' ') : 'console.assert';
+    if (!cond) throw new assert.AssertionError({message: message});
+  };
   // The harness's own globals, which no candidate function replaces: node's, CommonJS's, and
   // `assert` (node's), so that a test calling a bare assert(...) cannot call the candidate's.
   const own = {require: require, module: module, exports: module.exports, assert: assert};
@@ -410,6 +469,93 @@ function main() {
   }, left).unref();
 }
 
+// Call-based cases compare as JSON would see the result (undefined as null, an undefined
+// property as absent), with NaN and the infinities kept (they equal nothing JSON holds); a Map,
+// Set or BigInt is an error, as a set is on Python's path. The comparison is exact: Python's
+// path has no float tolerance either.
+class NotJson extends Error {}
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+
+function jsonView(v) {
+  switch (typeof v) {
+    case 'undefined': return null;
+    case 'bigint': throw new NotJson('a BigInt');
+    case 'object': break;
+    default: return v;
+  }
+  if (v === null) return v;
+  if (isArray(v)) return v.map((x) => jsonView(x));
+  if (v instanceof MapC || v instanceof SetC) {
+    throw new NotJson(v instanceof MapC ? 'a Map' : 'a Set');
+  }
+  const out = {};
+  for (const k of keysOf(v)) {
+    if (v[k] === undefined) continue;
+    define(out, k, {value: jsonView(v[k]), writable: true, enumerable: true, configurable: true});
+  }
+  return out;
+}
+
+function same(got, want) {
+  if (want === null || typeof want !== 'object') return got === want;
+  if (got === null || typeof got !== 'object' || isArray(got) !== isArray(want)) return false;
+  if (isArray(want)) {
+    return got.length === want.length && want.every((x, i) => same(got[i], x));
+  }
+  const keys = keysOf(want);
+  return keysOf(got).length === keys.length &&
+         keys.every((k) => hasOwn(got, k) && same(got[k], want[k]));
+}
+
+function show(v) {
+  const s = stringify(v, (k, x) => (typeof x === 'number' && !isFinite_(x) ? String(x) : x));
+  return String(s).slice(0, 80);
+}
+
+// Each case: its arguments (a JSON array) and expected value (JSON), in this process only.
+function callTests(cfg, names, link, report) {
+  const isFn = (n) => hasOwn(names, n) && isArray(names[n]) && names[n][0] === 'f';
+  const target = isFn(cfg.fn) ? cfg.fn : isFn('Solution') ? 'Solution.' + cfg.fn : null;
+  const cases = cfg.cases;
+  if (target === null) {
+    for (let i = 0; i < cases.length; i++) {
+      report(i, 'ERROR', 0, 'load: ReferenceError: function ' + cfg.fn + ' is not defined');
+    }
+    return;
+  }
+  for (let i = 0; i < cases.length; i++) {
+    const t0 = performance.now();
+    let status = 'PASS', msg = '', args, want;
+    try {
+      args = parse(cases[i][0]);
+      want = parse(cases[i][1]);
+      if (!isArray(args)) throw new Error('the arguments are not a JSON array');
+    } catch (e) {
+      report(i, 'ERROR', 0, 'reference: case ' + i + ': ' + e.message);
+      continue;
+    }
+    try {
+      const got = jsonView(link.call(target, args, cfg.per_case_ms));
+      if (!same(got, want)) {
+        status = 'WRONG';
+        msg = 'expected ' + show(want) + ', got ' + show(got);
+      }
+    } catch (e) {
+      status = 'ERROR';
+      if (link.failure !== null) {
+        [status, msg] = link.failure;
+      } else if (e instanceof NotJson) {
+        msg = 'the candidate returned ' + e.message + ', which JSON cannot hold';
+      } else {
+        msg = e.verdictText || e.name + ': ' + e.message;
+      }
+    }
+    report(i, status, performance.now() - t0, msg);
+    if (status !== 'PASS' && (cfg.stop || link.dead)) return;
+    link.failure = null;
+  }
+}
+
 main();
 )JS";
 
@@ -422,6 +568,31 @@ PairPrograms BuildJsAssertPair(std::string_view test_code, std::string_view nonc
   p.harness_source = absl::StrCat(kCommon, kHarness);
   p.harness_stdin = absl::StrCat("{\"nonce\":", JsonString(nonce), ",\"test_ms\":", test_ms,
                                  ",\"test\":", JsonString(test_code), "}");
+  return p;
+}
+
+absl::StatusOr<PairPrograms> BuildJsCallPair(std::string_view fn_name,
+                                             const std::vector<TestCase>& tests,
+                                             int64_t per_case_ms, bool stop_on_failure,
+                                             std::string_view nonce) {
+  if (!RE2::FullMatch(std::string(fn_name), "[A-Za-z_$][A-Za-z0-9_$]*")) {
+    return absl::InvalidArgumentError(absl::StrCat("bad fn_name '", std::string(fn_name), "'"));
+  }
+  std::string cases;
+  for (size_t i = 0; i < tests.size(); ++i) {
+    if (tests[i].input.empty() || tests[i].expected.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("call-based test ", i, " lacks JSON"));
+    }
+    absl::StrAppend(&cases, i ? "," : "", "[", JsonString(tests[i].input), ",",
+                    JsonString(tests[i].expected), "]");
+  }
+  PairPrograms p;
+  p.candidate_source = absl::StrCat(kCommon, kCandidateServer);
+  p.harness_source = absl::StrCat(kCommon, kHarness);
+  p.harness_stdin =
+      absl::StrCat("{\"mode\":\"call\",\"nonce\":", JsonString(nonce), ",\"fn\":\"",
+                   std::string(fn_name), "\",\"per_case_ms\":", per_case_ms,
+                   ",\"stop\":", stop_on_failure ? "true" : "false", ",\"cases\":[", cases, "]}");
   return p;
 }
 

@@ -309,25 +309,31 @@ void PairRequests(const Toolchain& tc, const PairPrograms& p, const PythonPairBy
   harness->limits.cpu_ms = harness_cpu_ms;
 }
 
-// kCallBased, Python: one harness pair for all cases.
+// kCallBased, Python or JavaScript: one harness pair for all cases.
 absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::string_view code,
                             const JudgeOptions& options, sandbox::Runner& runner,
                             const sandbox::CancelFlag* cancel, CodeVerdict* v) {
-  if (tc.name != "python3") {
-    return absl::InvalidArgumentError("call-based tests are supported for Python only");
+  const bool js = tc.name == "javascript";
+  if (tc.name != "python3" && !js) {
+    return absl::InvalidArgumentError("call-based tests are supported for Python and JavaScript");
   }
   const std::string nonce = NewNonce();
   const bool stop = options.all_pass && options.early_stop;
   const int64_t n = static_cast<int64_t>(ref.tests.size());
-  absl::StatusOr<PairPrograms> p = BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms,
-                                                       stop, nonce, NeedsNoDump(runner));
+  absl::StatusOr<PairPrograms> p =
+      js ? BuildJsCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms, stop, nonce)
+         : BuildPythonCallPair(ref.fn_name, ref.tests, ref.limits.wall_ms, stop, nonce,
+                               NeedsNoDump(runner));
   if (!p.ok()) return p.status();
   RunRequest candidate, harness;
-  PairRequests(tc, *p, PrecompiledPythonPair(runner, tc.run_argv), code, Limits(ref, tc),
-               ref.limits.cpu_ms * n + 1000, (ref.limits.wall_ms + 1000) * n + 2000,
-               ref.limits.cpu_ms * n + 1000, &candidate, &harness);
+  PairRequests(tc, *p, js ? nullptr : PrecompiledPythonPair(runner, tc.run_argv), code,
+               Limits(ref, tc), ref.limits.cpu_ms * n + 1000,
+               (ref.limits.wall_ms + 1000) * n + 2000, ref.limits.cpu_ms * n + 1000, &candidate,
+               &harness);
   PairOptions po;
   po.hello_wait_ms = ref.limits.wall_ms;
+  po.harness_nonblocking = js;
+  po.candidate_channel_fds = js;
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
   if (!pair.ok()) return pair.status();
   if (!pair->harness_ran) {

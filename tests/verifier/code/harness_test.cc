@@ -6,22 +6,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "sandbox/linux_runner.h"
+#include "tests/verifier/code/harness_test_util.h"
 #include "verifier/code/judge.h"
 
 namespace verdict::code {
-namespace {
 
-sandbox::Runner& SharedRunner() {
-  static sandbox::Runner* runner = [] {
-    sandbox::LinuxRunnerOptions o;
-    o.work_root = "/tmp/verdict-sandbox-test-harness";
-    o.first_uid = 63100;
-    o.max_parallel_runs = 8;
-    return CreateLinuxRunner(o).value().release();
-  }();
-  return *runner;
+sandbox::LinuxRunnerOptions TestRunnerOptions() {
+  return RunnerOptionsAt("/tmp/verdict-sandbox-test-harness", 63100);
 }
+
+namespace {
 
 // add(1, 2) must be 3 and add(2, 5) 7; every candidate below returns 0 or less.
 CodeReference AssertRef() {
@@ -39,21 +33,6 @@ CodeReference CallRef() {
   ref.tests = {{"[1, 2]", "3"}, {"[2, 5]", "7"}};
   ref.limits.wall_ms = 3000;
   return ref;
-}
-
-struct Hack {
-  const char* name;
-  const char* code;
-};
-
-double Accuracy(const CodeReference& ref, const std::string& code, std::string* reason) {
-  auto v = JudgeProgram(ref, code, SharedRunner(), {}, nullptr);
-  if (!v.ok()) {
-    *reason = v.status().ToString();
-    return -1;
-  }
-  *reason = absl::StrCat(std::string(VerdictName(v->verdict)), ": ", v->reason);
-  return v->accuracy;
 }
 
 TEST(HarnessHacks, HonestSolutionsPassBothShapes) {

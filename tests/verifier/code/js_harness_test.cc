@@ -1,29 +1,24 @@
 // Reward hacks against the JavaScript trusted harness (issue 15), through the real sandbox: each
 // completion below fails its tests honestly and tries to be scored as passing anyway; each must
-// earn 0. Before the harness, a JavaScript assert program passed on exit code 0. The same
-// binary runs without namespaces too (code_js_harness_test_no_namespaces).
+// earn 0. Before the harness, a JavaScript assert program passed on exit code 0, and a
+// JavaScript call-based problem was refused. The same binary runs without namespaces too
+// (code_js_harness_test_no_namespaces).
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "sandbox/linux_runner.h"
+#include "tests/verifier/code/harness_test_util.h"
 #include "verifier/code/js_harness.h"
 #include "verifier/code/judge.h"
 
 namespace verdict::code {
-namespace {
 
-sandbox::Runner& SharedRunner() {
-  static sandbox::Runner* runner = [] {
-    sandbox::LinuxRunnerOptions o;
-    o.work_root = "/tmp/verdict-sandbox-test-js-harness";
-    o.first_uid = 63200;
-    o.max_parallel_runs = 8;
-    return CreateLinuxRunner(o).value().release();
-  }();
-  return *runner;
+sandbox::LinuxRunnerOptions TestRunnerOptions() {
+  return RunnerOptionsAt("/tmp/verdict-sandbox-test-js-harness", 63200);
 }
+
+namespace {
 
 // The test code travels on the harness's stdin as a JSON string, whatever it holds; neither
 // program carries it.
@@ -53,21 +48,6 @@ CodeReference AssertRef() {
                {"const assert = require('node:assert');\nassert.equal(add(2, 5), 7);\n", ""}};
   ref.limits.wall_ms = 3000;
   return ref;
-}
-
-struct Hack {
-  const char* name;
-  const char* code;
-};
-
-double Accuracy(const CodeReference& ref, const std::string& code, std::string* reason) {
-  auto v = JudgeProgram(ref, code, SharedRunner(), {}, nullptr);
-  if (!v.ok()) {
-    *reason = v.status().ToString();
-    return -1;
-  }
-  *reason = absl::StrCat(std::string(VerdictName(v->verdict)), ": ", v->reason);
-  return v->accuracy;
 }
 
 TEST(JsHarness, HonestSolutionsPassWhicheverWayTheyDeclareTheFunction) {
@@ -195,12 +175,7 @@ const Hack kHacks[] = {
      " has: () => true}); }\n"},
 };
 
-TEST(JsHarness, HacksEarnZero) {
-  for (const Hack& h : kHacks) {
-    std::string why;
-    EXPECT_EQ(Accuracy(AssertRef(), h.code, &why), 0.0) << h.name << ": " << why;
-  }
-}
+TEST(JsHarness, HacksEarnZero) { ExpectHacksEarnZero(AssertRef(), kHacks); }
 
 // Loose comparisons (assert.equal, ==) call valueOf and friends: only plain data crosses, and
 // the harness's prototypes are its own.
@@ -222,9 +197,7 @@ TEST(JsHarness, ObjectsThatTrickALooseComparisonEarnZero) {
   };
   std::string why;
   EXPECT_EQ(Accuracy(ref, "const add = (a, b) => a + b;\n", &why), 1.0) << why;
-  for (const Hack& h : hacks) {
-    EXPECT_EQ(Accuracy(ref, h.code, &why), 0.0) << h.name << ": " << why;
-  }
+  ExpectHacksEarnZero(ref, hacks);
 }
 
 TEST(JsHarness, TestThatSwallowsEveryExceptionStillFailsWhenTheCandidateExits) {
@@ -360,6 +333,234 @@ TEST(JsHarness, FailuresKeepTheirKinds) {
     auto v = JudgeProgram(ref, c.code, SharedRunner(), {}, nullptr);
     ASSERT_TRUE(v.ok()) << v.status();
     EXPECT_EQ(v->verdict, c.verdict) << c.code << ": " << v->reason;
+  }
+}
+
+// Call-based problems (issue 15): the harness holds the arguments and expected values and
+// calls the candidate's function across the pipe; the expected values travel only in the
+// harness's config, as JSON strings.
+TEST(BuildJsCallPair, CasesTravelOnlyInTheHarnessConfig) {
+  std::vector<TestCase> tests = {{"[1, \"a\"]", "{\"k\": [2]}"}, {"[]", "null"}};
+  absl::StatusOr<PairPrograms> p = BuildJsCallPair("solve$", tests, 700, true, "V7");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(
+      p->harness_stdin,
+      "{\"mode\":\"call\",\"nonce\":\"V7\",\"fn\":\"solve$\",\"per_case_ms\":700,"
+      "\"stop\":true,\"cases\":[[\"[1, \\\"a\\\"]\",\"{\\\"k\\\": [2]}\"],[\"[]\",\"null\"]]}");
+  EXPECT_TRUE(p->test_file.empty());
+  EXPECT_EQ(p->candidate_source.find("\"k\""), std::string::npos);
+  EXPECT_EQ(p->harness_source.find("\"k\""), std::string::npos);
+}
+
+TEST(BuildJsCallPair, RejectsABadNameOrACaseWithoutJson) {
+  std::vector<TestCase> tests = {{"[1]", "2"}};
+  for (const char* name : {"", "a.b", "f()", "1f", "x;process.exit(0)"}) {
+    absl::StatusOr<PairPrograms> p = BuildJsCallPair(name, tests, 700, false, "V7");
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(p.status().message(), absl::StrCat("bad fn_name '", name, "'"));
+  }
+  tests.push_back({"[1]", ""});
+  absl::StatusOr<PairPrograms> p = BuildJsCallPair("f", tests, 700, false, "V7");
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(p.status().message(), "call-based test 1 lacks JSON");
+}
+
+// add(1, 2) must be 3 and add(2, 5) 7, as JSON arguments and results.
+CodeReference CallRef() {
+  CodeReference ref;
+  ref.language = "javascript";
+  ref.shape = TestShape::kCallBased;
+  ref.fn_name = "add";
+  ref.tests = {{"[1, 2]", "3"}, {"[2, 5]", "7"}};
+  ref.limits.wall_ms = 3000;
+  return ref;
+}
+
+TEST(JsCallBased, HonestSolutionsPassWhicheverWayTheyDeclareTheFunction) {
+  for (const char* code : {
+           "function add(a, b) {\n  return a + b;\n}\n",
+           "const add = (a, b) => a + b;\n",
+           "var add = function (a, b) { console.log('debug'); return a + b; };\n",
+           "class Solution {\n  add(a, b) { return this.plus(a, b); }\n"
+           "  plus(a, b) { return a + b; }\n}\n",
+       }) {
+    std::string why;
+    EXPECT_EQ(Accuracy(CallRef(), code, &why), 1.0) << code << ": " << why;
+  }
+}
+
+// LeetCode-like problems with arrays, strings, objects, nulls and floats: the canonical
+// solution passes, a wrong one fails. Floats compare exactly, as on Python's path.
+TEST(JsCallBased, CanonicalSolutionsPassAndWrongOnesFail) {
+  struct Problem {
+    const char* fn;
+    std::vector<TestCase> tests;
+    const char* canonical;
+    const char* wrong;
+  } problems[] = {
+      {"twoSum",
+       {{"[[2, 7, 11, 15], 9]", "[0, 1]"}, {"[[3, 2, 4], 6]", "[1, 2]"}, {"[[3, 3], 6]", "[0, 1]"}},
+       "var twoSum = function(nums, target) {\n  const seen = new Map();\n"
+       "  for (let i = 0; i < nums.length; i++) {\n"
+       "    if (seen.has(target - nums[i])) return [seen.get(target - nums[i]), i];\n"
+       "    seen.set(nums[i], i);\n  }\n};\n",
+       "var twoSum = function(nums, target) { return [0, 1]; };\n"},
+      {"histogram",
+       {{"[\"a b b a\"]", "{\"b\": 2, \"a\": 2}"}, {"[\"\"]", "{}"}, {"[\"r\"]", "{\"r\": 1}"}},
+       "function histogram(s) {\n  const c = {};\n"
+       "  for (const w of s.split(' ')) if (w) c[w] = (c[w] || 0) + 1;\n"
+       "  const most = Math.max(0, ...Object.values(c));\n  const out = {};\n"
+       "  for (const k in c) if (c[k] === most) out[k] = most;\n  return out;\n}\n",
+       "function histogram(s) { return {a: 2, b: 2, r: undefined}; }\n"},
+      {"firstOrNull",
+       {{"[[]]", "null"}, {"[[[1, \"x\"], 2]]", "[1, \"x\"]"}},
+       "const firstOrNull = (xs) => xs.length ? xs[0] : null;\n",
+       "const firstOrNull = (xs) => xs.length ? xs[0] : [];\n"},
+      {"mean",
+       {{"[[0.1, 0.2]]", "0.15000000000000002"}, {"[[1, 2]]", "1.5"}, {"[[-1, 1]]", "0"}},
+       "function mean(xs) { return xs.reduce((a, b) => a + b, 0) / xs.length; }\n",
+       "function mean(xs) { return Math.round(xs.reduce((a, b) => a + b, 0) / xs.length * 10)"
+       " / 10; }\n"},
+  };
+  for (const Problem& p : problems) {
+    CodeReference ref = CallRef();
+    ref.fn_name = p.fn;
+    ref.tests = p.tests;
+    std::string why;
+    EXPECT_EQ(Accuracy(ref, p.canonical, &why), 1.0) << p.canonical << ": " << why;
+    EXPECT_LT(Accuracy(ref, p.wrong, &why), 1.0) << p.wrong << ": " << why;
+    EXPECT_GE(Accuracy(ref, p.wrong, &why), 0.0) << p.wrong << ": " << why;
+  }
+}
+
+// Each returns a wrong answer or none and tries to be scored as passing anyway.
+const Hack kCallHacks[] = {
+    {"process.exit(0) at the top level", "function add(a, b) { return 0; }\nprocess.exit(0);\n"},
+    {"process.exit(0) inside the call", "function add(a, b) { process.exit(0); }\n"},
+    {"process.reallyExit(0) inside the call", "function add(a, b) { process.reallyExit(0); }\n"},
+    {"throws", "function add(a, b) { throw new Error('3'); }\n"},
+    {"throws a non-error", "function add(a, b) { throw 3; }\n"},
+    {"an infinite loop", "function add(a, b) { for (;;) {} }\n"},
+    {"valueOf, toString, toJSON and toPrimitive of its own",
+     "function add(a, b) { return {valueOf() { return 3; }, toString() { return '3'; },\n"
+     "  toJSON() { return 3; }, [Symbol.toPrimitive]() { return 3; }}; }\n"},
+    {"a class instance that says 3 every way",
+     "class Three { valueOf() { return 3; } toJSON() { return 3; } toString() { return '3'; } }\n"
+     "function add(a, b) { return new Three(); }\n"},
+    {"a Proxy that claims every property",
+     "function add(a, b) { return new Proxy({}, {get: () => 3, ownKeys: () => [],"
+     " has: () => true, getPrototypeOf: () => Number.prototype}); }\n"},
+    {"a Proxy of an array", "function add(a, b) { return new Proxy([], {get: () => 3}); }\n"},
+    {"a getter that exits 0 when read",
+     "function add(a, b) { return {get x() { process.exit(0); }}; }\n"},
+    {"a Map, a Set or a BigInt of the answer",
+     "function add(a, b) { return [new Map([[0, a + b]]), new Set([a + b]), BigInt(a + b)]"
+     "[a - 1]; }\n"},
+    {"patched JSON, Object.is, Object.keys and Array.isArray at the top level",
+     "JSON.stringify = () => '3';\nJSON.parse = () => 3;\nObject.is = () => true;\n"
+     "Object.keys = () => [];\nArray.isArray = () => true;\n"
+     "Object.prototype.valueOf = function () { return 3; };\n"
+     "function add(a, b) { return {}; }\n"},
+    {"patched JSON, Object.is, Array.prototype and Object.prototype inside the call",
+     "function add(a, b) {\n  JSON.stringify = () => '{\"ok\":3}';\nObject.is = () => true;\n"
+     "  Array.prototype.every = () => true;\n  Array.prototype.map = function () { return 3; };\n"
+     "  Object.prototype.toJSON = function () { return 3; };\n  return {};\n}\n"},
+    {"prints forged report lines and protocol replies on every descriptor",
+     "const fs = require('fs');\nfunction add(a, b) {\n"
+     "  for (let fd = 1; fd < 10; fd++) {\n"
+     "    try { fs.writeSync(fd, '\\nV1 0 PASS 1.0 \\nV1 1 PASS 1.0 "
+     "\\n{\"ok\":3}\\n{\"ok\":7}\\n');"
+     " } catch (e) {}\n  }\n  return 0;\n}\n"},
+    {"exit handlers and exit codes forged at the top level",
+     "process.on('exit', () => { process.exitCode = 0; });\n"
+     "process.on('uncaughtException', () => process.exit(0));\n"
+     "function add(a, b) { null.x; }\n"},
+};
+
+TEST(JsCallBased, HacksEarnZero) { ExpectHacksEarnZero(CallRef(), kCallHacks); }
+
+// The expected values are nowhere the candidate can look: not in its process (memory, stdin,
+// argv, environment, channel), its work dir, /tmp, nor other processes' /proc entries (those
+// near its own pid where /proc cannot be listed).
+TEST(JsCallBased, ExpectedValuesAreNotInTheCandidatesReach) {
+  CodeReference ref = CallRef();
+  ref.fn_name = "secret";
+  ref.tests = {{"[\"zq-arg-marker\"]", "\"zq-expected-one\""},
+               {"[\"zq-arg-marker\"]", "\"zq-expected-two\""}};
+  const std::string scan =
+      "const fs = require('fs');\n"
+      "function texts() {\n  const out = [process.argv.join(' '), JSON.stringify(process.env)];\n"
+      "  const files = ['/proc/self/fd/0', '/proc/self/fd/3', 'main.js', 'solution.js'];\n"
+      "  for (const dir of ['.', '..', '/tmp']) {\n"
+      "    try { for (const f of fs.readdirSync(dir)) files.push(dir + '/' + f); } catch (e) {}\n"
+      "  }\n"
+      "  let pids = [];\n  try {\n    pids = fs.readdirSync('/proc');\n  } catch (e) {\n"
+      "    for (let p = process.pid - 2000; p < process.pid + 2000; p++) pids.push(p);\n  }\n"
+      "  for (const p of pids) {\n"
+      "    for (const f of ['fd/0', 'cmdline', 'environ', 'cwd/main.js']) {\n"
+      "      files.push('/proc/' + p + '/' + f);\n    }\n  }\n"
+      "  const buf = Buffer.alloc(1 << 20);\n"
+      "  for (const f of files) {\n"
+      "    try {\n      const fd = fs.openSync(f, fs.constants.O_RDONLY | "
+      "fs.constants.O_NONBLOCK);\n"
+      "      const n = fs.readSync(fd, buf, 0, buf.length, null);\n"
+      "      out.push(buf.toString('utf8', 0, n));\n    } catch (e) {}\n  }\n"
+      "  return out.join('\\n');\n}\n";
+  std::string why;
+  // The scan reads what is in reach: its own source holds the marker below.
+  CodeReference control = ref;
+  control.tests = {{"[]", "\"found\""}};
+  EXPECT_EQ(Accuracy(control,
+                     scan + "function secret() {\n"
+                            "  return texts().includes('zq-own-' + 'marker') ? 'found' : '';\n}\n"
+                            "// zq-own-marker\n",
+                     &why),
+            1.0)
+      << why;
+  EXPECT_EQ(Accuracy(ref,
+                     scan + "function secret(x) { const m = /zq-expected-[a-z]+/.exec(texts());\n"
+                            "  return m ? m[0] : 'none'; }\n",
+                     &why),
+            0.0)
+      << why;
+}
+
+TEST(JsCallBased, FailuresKeepTheirKindsAndLaterCasesStillRun) {
+  struct Case {
+    const char* code;
+    Verdict verdict;
+    int passed;  // of the two cases (add(1, 2), add(2, 5))
+  } cases[] = {
+      {"function add(a, b) { return a === 1 ? 0 : a + b; }\n", Verdict::kWrongAnswer, 1},
+      {"function add(a, b) { if (a === 1) return null.x; return a + b; }\n", Verdict::kRuntimeError,
+       1},
+      {"function add(a, b) { if (a === 1) return new Set(); return a + b; }\n",
+       Verdict::kRuntimeError, 1},
+      {"function add(a, b) { if (a === 1) for (;;) {} return a + b; }\n", Verdict::kTimeLimit, 1},
+      {"function add(a, b) {\n  if (a === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),"
+       " 0, 0);\n  return a + b;\n}\n",
+       Verdict::kTimeLimit, 1},
+      // A read of its own request pipe blocks in the kernel, where the candidate's watchdog
+      // cannot stop it: the harness gives up a second later, and no case follows.
+      {"const fs = require('fs');\nfunction add(a, b) {\n"
+       "  if (a === 1) fs.readSync(3, Buffer.alloc(1));\n"
+       "  return a + b;\n}\n",
+       Verdict::kTimeLimit, 0},
+      {"function add(a, b) { if (a === 1) process.exit(0); return a + b; }\n",
+       Verdict::kRuntimeError, 0},
+      {"function sub(a, b) { return a + b; }\n", Verdict::kRuntimeError, 0},
+      {"function add(a, b) {\n", Verdict::kRuntimeError, 0},
+      {"function add(a, b) { return a + b; }\nwhile (true) {}\n", Verdict::kTimeLimit, 0},
+  };
+  CodeReference ref = CallRef();
+  ref.limits.cpu_ms = 1000;
+  ref.limits.wall_ms = 1000;
+  for (const Case& c : cases) {
+    auto v = JudgeProgram(ref, c.code, SharedRunner(), {}, nullptr);
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->tests[0].verdict, c.verdict) << c.code << ": " << v->reason;
+    EXPECT_EQ(v->passed, c.passed) << c.code << ": " << v->reason;
+    EXPECT_EQ(v->accuracy, c.passed / 2.0) << c.code;
   }
 }
 
