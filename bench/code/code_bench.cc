@@ -8,7 +8,9 @@
 //  4. the trusted harness (issue 15): a Python and a JavaScript assert test run the old way
 //     (solution + test code in one sandboxed process, pass = exit 0) vs the harness pair
 //     (candidate server + harness, two sandboxed processes), one test at a time (median) and 64
-//     solutions x 4 tests on all cores.
+//     solutions x 4 tests on all cores; and a C++ assert test the old way (one binary with
+//     an end marker, BuildCppAssertProgram) vs the C++ harness pair (two binaries), compiled
+//     once (both misses timed) and then run one at a time (cache hits + runs, median).
 // Usage: code_bench [runs=200] [harness]   ("harness": section 4 only)
 #include <spawn.h>
 #include <sys/wait.h>
@@ -26,6 +28,7 @@
 #include "sandbox/compile_cache.h"
 #include "sandbox/linux_runner.h"
 #include "sandbox/toolchain.h"
+#include "verifier/code/cpp_harness.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/judge.h"
 
@@ -144,6 +147,62 @@ bool HarnessSection(verdict::sandbox::Runner& runner,
         lang, cores, 256 / (old_total / 1000), ok.load(), par, 256 / (new_total / 1000), correct,
         new_total / old_total);
   }
+  return true;
+}
+
+// Section 4 for C++: the old one-binary program with its end marker vs the harness pair
+// (JudgeProgram: two compile-cache lookups and two runs), compile misses and per-test medians.
+// False when a run failed.
+bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::CompileCache& cache,
+                       const std::vector<verdict::sandbox::Toolchain>& table, int runs) {
+  using namespace verdict;
+  const sandbox::Toolchain* tc = sandbox::FindToolchain(table, "cpp17");
+  if (tc == nullptr) return false;
+  const std::string solution = absl::StrCat(
+      "#include <vector>\nusing namespace std;\n// bench ", getpid(),
+      "\nint add(int a, int b) { return a + b; }\n"
+      "vector<int> twice(const vector<int>& v) { vector<int> r = v; r.insert(r.end(), v.begin(),"
+      " v.end()); return r; }\n");
+  const std::string test =
+      "#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n"
+      "  assert(twice({1, 2}) == vector<int>({1, 2, 1, 2}));\n}\n";
+  const std::string old_src = code::BuildCppAssertProgram(solution, test).source;
+  auto t = Clock::now();
+  auto old_bin = cache.Compile(*tc, old_src, runner, nullptr);
+  const double old_compile = Ms(t, Clock::now());
+  auto pair = code::BuildCppAssertPair(solution, test, 10000);
+  if (!old_bin.ok() || !old_bin->ok || !pair.ok()) return false;
+  t = Clock::now();
+  auto c_bin = cache.Compile(*tc, pair->candidate, runner, nullptr);
+  auto h_bin = cache.Compile(*tc, pair->harness, runner, nullptr);
+  const double new_compile = Ms(t, Clock::now());
+  if (!c_bin.ok() || !c_bin->ok || !h_bin.ok() || !h_bin->ok) return false;
+  code::CodeReference aref;
+  aref.language = "cpp17";
+  aref.shape = code::TestShape::kAssert;
+  aref.tests = {{test, ""}};
+  code::JudgeOptions o;
+  o.compile_cache = &cache;
+  std::vector<double> old_ms, new_ms;
+  for (int i = 0; i < runs / 4 + 1; ++i) {
+    t = Clock::now();
+    auto hit = cache.Compile(*tc, old_src, runner, nullptr);
+    sandbox::RunRequest req;
+    req.argv = sandbox::ExpandArgv(tc->run_argv, *tc, hit->binary_path);
+    req.stdin_data = "V123\n";
+    auto r = runner.Run(req, nullptr);
+    if (!r.ok() || r->status != sandbox::RunStatus::kOk) return false;
+    old_ms.push_back(Ms(t, Clock::now()));
+    t = Clock::now();
+    auto v = code::JudgeProgram(aref, solution, runner, o, nullptr);
+    if (!v.ok() || v->verdict != code::Verdict::kCorrect) return false;
+    new_ms.push_back(Ms(t, Clock::now()));
+  }
+  printf(
+      "harness   cpp17 assert test: compile (miss) one binary %.0f ms  two binaries %.0f ms "
+      "(%.2fx); one at a time: one binary %.2f ms  harness pair %.2f ms  (+%.2f ms, %.2fx)\n",
+      old_compile, new_compile, new_compile / old_compile, Median(old_ms), Median(new_ms),
+      Median(new_ms) - Median(old_ms), Median(new_ms) / Median(old_ms));
   return true;
 }
 
@@ -279,7 +338,8 @@ int main(int argc, char** argv) {
       !HarnessSection(**runner, table, "javascript", "function add(a, b) {\n  return a + b;\n}\n",
                       "const assert = require('node:assert');\n"
                       "assert.deepEqual(add(1, 2), 3);\nassert.deepEqual(add(-1, 1), 0);\n",
-                      "// solution ", runs, cores)) {
+                      "// solution ", runs, cores) ||
+      !CppHarnessSection(**runner, *cache, table, runs)) {
     return 1;
   }
   return 0;

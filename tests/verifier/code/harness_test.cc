@@ -216,38 +216,132 @@ TEST(HarnessVerdicts, FailuresKeepTheirKinds) {
   }
 }
 
-// C++ assert tests keep one process, but exit code 0 alone no longer passes: the program must
-// also print an end marker after the test's main returned (BuildCppAssertProgram).
-TEST(HarnessCpp, ExitsInsideTheCandidateEarnZero) {
+// C++ assert tests run as two programs (BuildCppAssertPair): the test's main and its expected
+// values live in the harness's process; the candidate's functions are called over a pipe.
+CodeReference CppAddRef() {
   CodeReference ref;
   ref.language = "cpp17";
   ref.shape = TestShape::kAssert;
+  ref.limits.wall_ms = 3000;
   ref.tests = {
-      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n}\n", ""}};
-  const std::string head =
-      "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n";
+      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n"
+       "  assert(add(40, 2) == 42);\n}\n",
+       ""}};
+  return ref;
+}
+
+const char kCppHead[] =
+    "#include <csignal>\n#include <cstdio>\n#include <cstdlib>\n#include <unistd.h>\n"
+    "#include <string>\n";
+
+TEST(HarnessCpp, ExitsAndForgeriesInsideTheCandidateEarnZero) {
+  const CodeReference ref = CppAddRef();
+  const std::string head = kCppHead;
   std::string why;
   EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
   const Hack hacks[] = {
       {"exit(0)", "int add(int a, int b) { exit(0); }\n"},
       {"_exit(0)", "int add(int a, int b) { _exit(0); }\n"},
       {"quick_exit(0)", "int add(int a, int b) { quick_exit(0); }\n"},
+      {"exit(0) at static init",
+       "static int hook = [] { exit(0); return 0; }();\nint add(int a, int b) { return a + b; }\n"},
+      {"_exit(0) at static init",
+       "static int hook = [] { _exit(0); return 0; }();\nint add(int a, int b) { return a + b; "
+       "}\n"},
       {"SIGABRT handler that exits 0 when the assert fails",
        "static int hook = [] { signal(SIGABRT, [](int) { _exit(0); }); return 0; }();\n"
        "int add(int a, int b) { return 0; }\n"},
-      {"atexit handler after a failed assert",
+      {"atexit handler that exits 0",
        "static int hook = [] { atexit([] { _exit(0); });"
        " signal(SIGABRT, [](int) { exit(0); }); return 0; }();\n"
        "int add(int a, int b) { return 0; }\n"},
-      {"reads stdin in a static initializer and prints it as the marker",
+      {"reads stdin in a static initializer and prints it as the old end marker",
        "static int hook = [] { char b[64]; ssize_t n = read(0, b, sizeof b);"
        " if (n > 0) { (void)!write(1, \"\\n\", 1); (void)!write(1, b, n);"
        " (void)!write(1, \" END\\n\", 5); }"
        " _exit(0); return 0; }();\nint add(int a, int b) { return 0; }\n"},
+      {"prints forged PASS reports on its stdout and its channel",
+       "int add(int a, int b) { for (int fd : {1, 2, 4}) (void)!write(fd, \"\\nV1 0 PASS 1 \\n\","
+       " 14); exit(0); }\n"},
+      {"replies with a frame that does not decode",
+       "int add(int a, int b) { (void)!write(4, \"\\x01\\0\\0\\0\\0\\0\\0\\0Z\", 9); pause();"
+       " return 0; }\n"},
+      // The expected values are in the harness's process: the candidate's memory, stdin and
+      // work dir do not hold them.
+      {"searches its own stdin and memory for the expected value",
+       "#include <cstring>\nint add(int a, int b) { char buf[256] = {}; (void)!read(0, buf,"
+       " 255); return strstr(buf, \"3\") ? 3 : -1; }\n"},
+      // operator== cannot be overridden across the boundary: only plain data crosses, so a
+      // function returning a type of its own is refused.
+      {"returns a type whose operator== is always true",
+       "struct E { bool operator==(int) const { return true; } operator int() const"
+       " { return 0; } };\nE add(int a, int b) { return {}; }\n"},
+      {"a template the harness cannot forward",
+       "template <typename T> T add(T a, T b) { return a + b; }\n"},
+      {"loops forever inside the call", "int add(int a, int b) { for (;;) {} }\n"},
   };
   for (const Hack& h : hacks) {
     EXPECT_EQ(Accuracy(ref, head + h.code, &why), 0.0) << h.name << ": " << why;
   }
+}
+
+TEST(HarnessCpp, PlainDataCrossesExactly) {
+  CodeReference ref;
+  ref.language = "cpp17";
+  ref.shape = TestShape::kAssert;
+  ref.limits.wall_ms = 5000;
+  ref.tests = {{
+      R"(#undef NDEBUG
+#include <cassert>
+int main() {
+  vector<pair<string, double>> in = {{"a", 0.1}, {"b\n\0c", -2.5e300}};
+  auto r = mix(in, {{1, {true, false}}}, make_tuple('x', 7ULL, 0.1f), {-3, 4}, "\xff");
+  assert(get<0>(r).size() == 2 && get<0>(r)[1].first == in[1].first);
+  assert(get<0>(r)[0].second == 0.1 + 1);
+  assert(get<1>(r).at(1) == vector<bool>({true, false}));
+  assert(get<2>(r) == make_tuple('x', 7ULL, 0.1f) && get<3>(r) == set<long long>({-3, 4}));
+  assert(get<4>(r) == "\xff");
+  std::string err;
+  try { thrower(); } catch (const std::exception& e) { err = e.what(); }
+  assert(err.find("boom") != std::string::npos);
+  touch();
+  assert(counter() == 1);
+  return 0;
+}
+)",
+      "",
+  }};
+  const std::string code = R"(#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+using namespace std;
+typedef map<int, vector<bool>> Flags;
+static int count_ = 0;
+tuple<vector<pair<string, double>>, Flags, tuple<char, unsigned long long, float>, set<long long>,
+      string>
+mix(const vector<pair<string, double>>& in, Flags f, tuple<char, unsigned long long, float> t,
+    set<long long> s, string x) {
+  auto out = in;
+  out[0].second += 1;
+  return {out, f, t, s, x};
+}
+int thrower() { throw runtime_error("boom"); }
+void touch() { ++count_; }
+int counter() { return count_; }
+)";
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, code, &why), 1.0) << why;
+  // A wrong value still fails, and a refused signature says why.
+  EXPECT_EQ(Accuracy(ref, absl::StrCat(code, "\nint helper(vector<int>& v) { return 0; }\n"), &why),
+            1.0)
+      << why;
+  ref.tests[0].input += "int also() { return helper2(); }\n";
+  std::string refused = code + "int helper2(int& v);\n";
+  EXPECT_EQ(Accuracy(ref, refused, &why), 0.0) << why;
+  EXPECT_NE(why.find("non-const reference"), std::string::npos) << why;
 }
 
 // C assert tests get the same end marker, whichever way the test declares its main.
