@@ -455,8 +455,9 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
   }
   const std::string any_define = any ? "#define VERDICT_WIRE_ANY 1\n" : "";
   CppPairSources out;
+  out.candidate_prelude = absl::StrCat(any_define, kWireData);
   out.candidate = absl::StrCat(
-      any_define, kWireData, "\n", std::string(solution), "\n", kWireIo,
+      std::string(solution), "\n", kWireIo,
       "\nint main() {\n  (void)!write(4, \"ready\\n\", 6);\n  std::string verdict_request_;\n"
       "  while (verdict_wire::ReadFrame(3, &verdict_request_, uint64_t{1} << 31)) {\n"
       "    std::string verdict_reply_ = \"R\";\n    try {\n"
@@ -471,19 +472,22 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
       "std::exception\";\n"
       "    }\n    if (!verdict_wire::WriteFrame(4, verdict_reply_)) return 1;\n  }\n"
       "  return 0;\n}\n");
-  std::string prelude;
-  for (const std::string& d : sol.directives) prelude += SafeInclude(d);
+  // The solution's headers in a fixed order (one harness per problem for solutions that
+  // include the same set), its `using namespace std;` and type aliases.
+  std::set<std::string> includes;
+  for (const std::string& d : sol.directives) includes.insert(SafeInclude(d));
+  std::string prelude = absl::StrJoin(includes, "");
   if (sol.using_std) prelude += "using namespace std;\n";
   for (const auto& [name, t] : sol.aliases) {
     absl::StrAppend(&prelude, "typedef ", t.canonical, " ", name, ";\n");
   }
   const std::string test(test_code);
   const auto [name, close] = *m;
-  out.harness = absl::StrCat("#define VERDICT_WIRE_HARNESS 1\n", any_define,
-                             "#define VERDICT_TEST_MS ", std::max<int64_t>(test_ms, 1), "LL\n",
-                             kWireData, "\n", prelude, stubs, test.substr(0, name),
-                             "verdict_test_main_", test.substr(name + 4, close - name - 4),
-                             "\nreturn 0;\n", test.substr(close), "\n", kWireIo, kHarnessMain);
+  out.harness_prelude = absl::StrCat("#define VERDICT_WIRE_HARNESS 1\n", any_define, kWireData);
+  out.harness = absl::StrCat(prelude, stubs, test.substr(0, name), "verdict_test_main_",
+                             test.substr(name + 4, close - name - 4), "\nreturn 0;\n",
+                             test.substr(close), "\n", kWireIo, "#define VERDICT_TEST_MS ",
+                             std::max<int64_t>(test_ms, 1), "LL\n", kHarnessMain);
   return out;
 }
 

@@ -32,9 +32,13 @@
 
 namespace verdict::code {
 
+// Each program is its prelude (the serialiser: the same text for every solution, so the compile
+// cache can precompile it, CompileExtras::prelude) followed by its source.
 struct CppPairSources {
+  std::string candidate_prelude;
   std::string candidate;  // compiled as the candidate run's program
-  std::string harness;    // compiled as the harness run's program; its stdin is the nonce
+  std::string harness_prelude;
+  std::string harness;  // compiled as the harness run's program; its stdin is the nonce
 };
 
 // kInvalidArgument with the reason when the test code has no main, or a function it calls

@@ -1,5 +1,6 @@
 #include "verifier/code/judge.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -74,6 +75,26 @@ absl::StatusOr<sandbox::CompileCache*> Cache(const JudgeOptions& o) {
   return cache->get();
 }
 
+// Where a private binary (CompileExtras::private_binary) is copied in its run's work dir, and the
+// path that runs it from there: the work dir is the program's current directory, its path is
+// the runner's choice, and argv[0] must be absolute.
+constexpr char kPrivateBinaryName[] = "harness";
+constexpr char kPrivateBinaryPath[] = "/proc/self/cwd/harness";
+
+// The bytes of a file of the server's.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(absl::StrCat("open ", path, ": errno ", errno));
+  std::string out;
+  char buf[65536];
+  ssize_t got;
+  while ((got = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(got));
+  const int e = errno;
+  close(fd);
+  if (got < 0) return absl::InternalError(absl::StrCat("read ", path, ": errno ", e));
+  return out;
+}
+
 // A program ready to run: the binary (compiled) or the source file (interpreted).
 struct Prepared {
   bool compile_error = false;
@@ -82,15 +103,19 @@ struct Prepared {
   RunRequest base;  // argv, files; stdin and limits filled per test
 };
 
+// `extras`: for a compiled language. A private binary runs from a copy in its run's work dir
+// (it is in `base.files`), never from the cache, where the sandbox uids cannot read it.
 absl::StatusOr<Prepared> Prepare(const Toolchain& tc, std::string_view source,
                                  const JudgeOptions& options, sandbox::Runner& runner,
-                                 const sandbox::CancelFlag* cancel) {
+                                 const sandbox::CancelFlag* cancel,
+                                 const sandbox::CompileExtras& extras = {}) {
   Prepared p;
   std::string bin;
   if (!tc.compile_argv.empty()) {
     absl::StatusOr<sandbox::CompileCache*> cache = Cache(options);
     if (!cache.ok()) return cache.status();
-    absl::StatusOr<sandbox::CompileOutcome> c = (*cache)->Compile(tc, source, runner, cancel);
+    absl::StatusOr<sandbox::CompileOutcome> c =
+        (*cache)->Compile(tc, source, runner, cancel, extras);
     if (!c.ok()) return c.status();
     p.cache_hit = c->cache_hit;
     if (!c->ok) {
@@ -99,6 +124,12 @@ absl::StatusOr<Prepared> Prepare(const Toolchain& tc, std::string_view source,
       return p;
     }
     bin = c->binary_path;
+    if (extras.private_binary) {
+      absl::StatusOr<std::string> bytes = ReadWholeFile(bin);
+      if (!bytes.ok()) return bytes.status();
+      p.base.files.push_back({kPrivateBinaryName, *std::move(bytes), true});
+      bin = kPrivateBinaryPath;
+    }
   } else {
     p.base.files.push_back({tc.source_name, std::string(source), false});
   }
@@ -463,11 +494,21 @@ absl::StatusOr<CodeVerdict> JudgeCppAssert(const CodeReference& ref, const Toolc
       v.tests[i].message = std::string(src.status().message());
       continue;
     }
-    absl::StatusOr<Prepared> c = Prepare(tc, src->candidate, options, runner, cancel);
+    sandbox::CompileExtras candidate_extras;
+    candidate_extras.prelude = std::move(src->candidate_prelude);
+    candidate_extras.prelude_name = "verdict_wire.h";
+    absl::StatusOr<Prepared> c =
+        Prepare(tc, src->candidate, options, runner, cancel, candidate_extras);
     if (!c.ok()) return c.status();
     v.compile_cache_hit = c->cache_hit;
     if (c->compile_error) return CompileErrorVerdict(std::move(v), n, *c, "");
-    absl::StatusOr<Prepared> h = Prepare(tc, src->harness, options, runner, cancel);
+    // The harness's binary holds the test's expected values: private (never where a candidate
+    // could read it), and cached per test and set of the solution's headers and signatures.
+    sandbox::CompileExtras harness_extras;
+    harness_extras.private_binary = true;
+    harness_extras.prelude = std::move(src->harness_prelude);
+    harness_extras.prelude_name = "verdict_wire_harness.h";
+    absl::StatusOr<Prepared> h = Prepare(tc, src->harness, options, runner, cancel, harness_extras);
     if (!h.ok()) return h.status();
     if (h->compile_error) {
       return CompileErrorVerdict(std::move(v), n, *h, "the test against the solution: ");

@@ -1,11 +1,17 @@
 // Reward hacks against the trusted harness (issue 15), through the real sandbox: each completion
 // below fails its tests honestly and tries to be scored as passing anyway; each must earn 0.
 // The same binary runs without namespaces too (code_harness_test_no_namespaces).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "sandbox/compile_cache.h"
 #include "sandbox/linux_runner.h"
 #include "verifier/code/judge.h"
 
@@ -364,6 +370,141 @@ TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
         << main_head << ": " << why;
     EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { _exit(0); }\n", &why), 0.0)
         << main_head << ": " << why;
+  }
+}
+
+// A candidate that looks for the test's expected values in every file it can name: the compile
+// cache's binaries (it is told the server's pid, which /proc would give it), each run's work
+// dir (`harness` there is where a private binary is copied) and each process's /proc/<pid>/exe
+// and cwd. It returns the right sum only when it found the test's secret string, which it
+// builds at run time so that its own binary does not hold it.
+std::string LeakHunter(const std::vector<std::string>& roots) {
+  std::string list;
+  for (const std::string& r : roots) absl::StrAppend(&list, "\"", r, "\", ");
+  return absl::StrCat(R"(#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <algorithm>
+#include <string>
+static bool found = false;
+static std::string Secret() {
+  std::string s = "1f5c-terces-tcidrev";
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+static void Try(const std::string& path) {
+  if (found) return;
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  std::string data;
+  char buf[65536];
+  ssize_t n;
+  while (data.size() < (16u << 20) && (n = read(fd, buf, sizeof buf)) > 0) data.append(buf, n);
+  close(fd);
+  if (data.find(Secret()) != std::string::npos) found = true;
+}
+static void Walk(const std::string& dir, int depth) {
+  for (int id = 0; id < 48; ++id) {
+    Try(dir + "/b" + std::to_string(id));
+    Try(dir + "/private/b" + std::to_string(id));
+  }
+  Try(dir + "/harness");
+  Try(dir + "/control.txt");
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr || depth > 3) {
+    if (d != nullptr) closedir(d);
+    return;
+  }
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    Try(dir + "/" + name);
+    Walk(dir + "/" + name, depth + 1);
+  }
+  closedir(d);
+}
+static void Hunt() {
+  for (const char* root : {)",
+                      list, R"(}) {
+    Walk(root, 0);
+    for (int c = 0; c < 4; ++c) {
+      Walk(std::string(root) + "/c" + std::to_string(SERVER_PID) + "-" + std::to_string(c), 1);
+    }
+    for (int r = 0; r < 4000; ++r) {
+      for (int slot = 0; slot < 8; ++slot) {
+        Try(std::string(root) + "/r" + std::to_string(r) + "-" + std::to_string(slot) + "/harness");
+      }
+    }
+  }
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      std::string pid = e->d_name;
+      if (pid[0] < '1' || pid[0] > '9') continue;
+      Try("/proc/" + pid + "/exe");
+      Try("/proc/" + pid + "/cwd/harness");
+    }
+    closedir(d);
+  }
+}
+int add(int a, int b) {
+  Hunt();
+  return found ? a + b : 0;
+}
+)");
+}
+
+// The harness's binary holds the test's expected values: no sandbox configuration lets the
+// candidate read it (it is not in the shared compile cache; it runs from a copy in its own work
+// dir). Checked with this binary's runner (namespaces or not, Landlock where the kernel has it)
+// and with the weakest one: no namespaces and no Landlock, where the candidate sees the host's
+// files as far as its uid may.
+TEST(HarnessCpp, CandidateCannotReadTheHarnessBinary) {
+  const std::string cache_root = absl::StrCat("/tmp/verdict-harness-leak-test-", getpid());
+  sandbox::CompileCacheOptions co;
+  co.dir = cache_root;
+  auto cache = sandbox::CompileCache::Create(co);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  sandbox::LinuxRunnerOptions wo;
+  wo.work_root = "/tmp/verdict-sandbox-test-harness-weak";
+  wo.first_uid = 63140;
+  wo.max_parallel_runs = 4;
+  wo.use_namespaces = false;
+  wo.use_landlock = false;
+  auto weak = sandbox::CreateLinuxRunner(wo);
+  ASSERT_TRUE(weak.ok()) << weak.status();
+  CodeReference ref = CppAddRef();
+  ref.tests = {
+      {"#undef NDEBUG\n#include <cassert>\n#include <cstdio>\nint main() {\n"
+       "  fputs(\"verdict-secret-c5f1\\n\", stderr);\n  assert(add(1, 2) == 3);\n}\n",
+       ""}};
+  ref.limits.wall_ms = 8000;
+  ref.limits.cpu_ms = 8000;
+  const std::string code =
+      absl::StrCat("#define SERVER_PID ", getpid(), "\n",
+                   LeakHunter({cache_root, "/tmp/verdict-sandbox-test-harness", wo.work_root}));
+  JudgeOptions o;
+  o.compile_cache = cache->get();
+  auto accuracy = [&](sandbox::Runner& runner) {
+    auto v = JudgeProgram(ref, code, runner, o, nullptr);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? std::make_pair(v->accuracy, v->reason) : std::make_pair(-1.0, std::string());
+  };
+  // The hunter works: the secret in a file the candidate's uid may read is found.
+  const std::string control = cache_root + "/control.txt";
+  {
+    FILE* f = fopen(control.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("verdict-secret-c5f1\n", f);
+    fclose(f);
+    chmod(cache_root.c_str(), 0755);
+    chmod(control.c_str(), 0644);
+  }
+  auto [found, why] = accuracy(**weak);
+  EXPECT_EQ(found, 1.0) << "the control file was not found: " << why;
+  unlink(control.c_str());
+  for (sandbox::Runner* runner : {weak->get(), &SharedRunner()}) {
+    auto [acc, reason] = accuracy(*runner);
+    EXPECT_EQ(acc, 0.0) << reason;
   }
 }
 
