@@ -399,6 +399,14 @@ constexpr char kHarnessMain[] = R"CPP(
       Report("WRONG", "the test's main returned non-zero");
       return 1;
     }
+    for (int k = 0; g_stub_names[k] != nullptr; ++k) {
+      if (g_stub_calls[k] == 0) {
+        const std::string why = std::string("the test never called the solution's `") +
+                                g_stub_names[k] + "` (a library function of that name took it?)";
+        Report("WRONG", why.c_str());
+        return 1;
+      }
+    }
     Report("PASS", "");
     return 0;
   }
@@ -418,12 +426,15 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
   if (!ScanFile(test_code, &test_scan) || !Lex(test_code, &test_toks, nullptr)) {
     return absl::InvalidArgumentError("the C++ test code does not lex");
   }
+  // Every solution function the test names (called, or taken as a value: MultiPL-E's
+  // `auto candidate = f;`) is forwarded.
   std::set<std::string> called;
-  for (size_t i = 0; i + 1 < test_toks.size(); ++i) {
-    if (test_toks[i + 1] == "(" && IsIdentToken(test_toks[i])) called.insert(test_toks[i]);
+  for (const std::string& t : test_toks) {
+    if (IsIdentToken(t)) called.insert(t);
   }
   bool any = false;
-  std::string stubs, dispatch;
+  std::string stubs, dispatch, stub_names;
+  int num_stubs = 0;
   for (const auto& [name, f] : sol.functions) {
     if (!called.count(name) || test_scan.functions.count(name)) continue;
     if (!f.why_not.empty()) {
@@ -442,8 +453,10 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
       absl::StrAppend(&locals, "        ", plain, " ", a, " = verdict_wire::Arg<", plain,
                       ">(verdict_in_);\n");
     }
+    absl::StrAppend(&stub_names, "\"", name, "\", ");
     absl::StrAppend(&stubs, f.ret, " ", name, "(", absl::StrJoin(decl, ", "),
-                    ") {\n  return verdict_wire::Call<", f.ret, ">(\"", name, "\"",
+                    ") {\n  ++verdict_wire::g_stub_calls[", num_stubs++,
+                    "];\n  return verdict_wire::Call<", f.ret, ">(\"", name, "\"",
                     args.empty() ? "" : ", ", absl::StrJoin(args, ", "), ");\n}\n");
     const std::string call = absl::StrCat(name, "(", absl::StrJoin(args, ", "), ")");
     absl::StrAppend(&dispatch, "      if (verdict_name_ == \"", name, "\") {\n", locals,
@@ -484,6 +497,12 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
   const std::string test(test_code);
   const auto [name, close] = *m;
   out.harness_prelude = absl::StrCat("#define VERDICT_WIRE_HARNESS 1\n", any_define, kWireData);
+  // How often each stub was called: a test that passed without calling one of them did not
+  // test it (a header's function of the same name, such as ::strlen for the solution's
+  // strlen(string), took the call: a solution could include that header to get a pass).
+  stubs = absl::StrCat("namespace verdict_wire {\nstatic int64_t g_stub_calls[", num_stubs + 1,
+                       "];\nstatic const char* const g_stub_names[] = {", stub_names,
+                       "nullptr};\n}  // namespace verdict_wire\n", stubs);
   out.harness = absl::StrCat(prelude, stubs, test.substr(0, name), "verdict_test_main_",
                              test.substr(name + 4, close - name - 4), "\nreturn 0;\n",
                              test.substr(close), "\n", kWireIo, "#define VERDICT_TEST_MS ",

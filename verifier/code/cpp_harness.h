@@ -11,7 +11,9 @@
 //    signature as read from the solution, forwarding the call over the pipe), then the test
 //    code with its main renamed. It reads the nonce on stdin and the hello on fd 5, times the
 //    test from there, and reports "<nonce> 0 <PASS|WRONG|ERROR|TIMEOUT|DIED> <ms> <message>":
-//    PASS only when the test's main returned 0; a failed assert is WRONG.
+//    PASS only when the test's main returned 0 and called every stub at least once (else a
+//    header's function of the same name took the calls); a failed assert is WRONG. A stub is
+//    made for each solution function the test names (called or taken as a value).
 //
 // Values cross as plain data (a serialiser written once as templates, in both programs):
 // integers, bool, float and double (exact bits), std::string, vector, list, deque, set,

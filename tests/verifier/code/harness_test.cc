@@ -373,6 +373,36 @@ TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
   }
 }
 
+// A solution cannot make the test call a library function instead of its own: HumanEval-X
+// CPP/23 tests `strlen("abc") == 3` against the solution's `int strlen(string)`; a solution that
+// includes <cstring> would have the harness's ::strlen(const char*) take every call. A test that
+// never called a function of the solution's it names fails. MultiPL-E's form, which takes the
+// function as a value (`auto candidate = f;`), is forwarded too.
+TEST(HarnessCpp, TestMustCallTheSolutionsFunctions) {
+  CodeReference ref;
+  ref.language = "cpp17";
+  ref.shape = TestShape::kAssert;
+  ref.limits.wall_ms = 3000;
+  ref.tests = {
+      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(strlen(\"\") == 0);\n"
+       "  assert(strlen(\"abc\") == 3);\n}\n",
+       ""}};
+  const std::string head = "#include <string>\nusing namespace std;\n";
+  std::string why;
+  EXPECT_EQ(Accuracy(ref, head + "int strlen(string s) { return s.size(); }\n", &why), 1.0) << why;
+  EXPECT_EQ(
+      Accuracy(ref, "#include <cstring>\n" + head + "int strlen(string s) { return 42; }\n", &why),
+      0.0)
+      << why;
+  EXPECT_NE(why.find("never called"), std::string::npos) << why;
+  ref.tests = {
+      {"#undef NDEBUG\n#include <cassert>\nint main() {\n  auto candidate = add;\n"
+       "  assert(candidate(1, 2) == 3);\n}\n",
+       ""}};
+  EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
+  EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return 0; }\n", &why), 0.0) << why;
+}
+
 // A candidate that looks for the test's expected values in every file it can name: the compile
 // cache's binaries (it is told the server's pid, which /proc would give it), each run's work
 // dir (`harness` there is where a private binary is copied) and each process's /proc/<pid>/exe
