@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "sandbox/compile_cache.h"
 #include "sandbox/linux_runner.h"
+#include "sandbox/toolchain.h"
 #include "verifier/code/judge.h"
 
 namespace verdict::code {
@@ -401,6 +402,31 @@ TEST(HarnessCpp, TestMustCallTheSolutionsFunctions) {
        ""}};
   EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return a + b; }\n", &why), 1.0) << why;
   EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return 0; }\n", &why), 0.0) << why;
+}
+
+// Without precompiled headers (a toolchain that has none) the serialiser is pasted in front of
+// each program instead, with the same verdicts.
+TEST(HarnessCpp, WorksWithoutPrecompiledHeaders) {
+  std::vector<sandbox::Toolchain> table = sandbox::DefaultToolchains();
+  for (sandbox::Toolchain& tc : table) {
+    tc.pch_header.clear();
+    tc.pch_argv.clear();
+  }
+  sandbox::CompileCacheOptions co;
+  co.dir = absl::StrCat("/tmp/verdict-harness-nopch-test-", getpid());
+  auto cache = sandbox::CompileCache::Create(co);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  JudgeOptions o;
+  o.toolchains = &table;
+  o.compile_cache = cache->get();
+  const CodeReference ref = CppAddRef();
+  for (const auto& [body, want] :
+       {std::pair<const char*, double>{"return a + b;", 1.0}, {"return a - b;", 0.0}}) {
+    auto v = JudgeProgram(ref, absl::StrCat("int add(int a, int b) { ", body, " }\n"),
+                          SharedRunner(), o, nullptr);
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->accuracy, want) << body << ": " << v->reason;
+  }
 }
 
 // A candidate that looks for the test's expected values in every file it can name: the compile
