@@ -8,8 +8,10 @@
 //  4. the trusted harness (issue 15): a Python and a JavaScript assert test run the old way
 //     (solution + test code in one sandboxed process, pass = exit 0) vs the harness pair
 //     (candidate server + harness, two sandboxed processes), one test at a time (median) and 64
-//     solutions x 4 tests on all cores.
-// Usage: code_bench [runs=200] [harness]   ("harness": section 4 only)
+//     solutions x 4 tests on all cores; and a C++ assert test the old way (one binary with
+//     an end marker, BuildCppAssertProgram) vs the C++ harness pair (two binaries): compile
+//     misses of new solutions of one problem, then runs one at a time (cache hits + runs).
+// Usage: code_bench [runs=200] [harness|cpp]   ("harness": section 4 only; "cpp": its C++ part)
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include "sandbox/compile_cache.h"
 #include "sandbox/linux_runner.h"
 #include "sandbox/toolchain.h"
+#include "verifier/code/cpp_harness.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/judge.h"
 
@@ -147,12 +150,98 @@ bool HarnessSection(verdict::sandbox::Runner& runner,
   return true;
 }
 
+// Section 4 for C++: the old one-binary program with its end marker vs the harness pair
+// (JudgeProgram: two compile-cache lookups and two runs). Compile misses for `kSolutions`
+// distinct solutions of one problem (a comment makes each new): the old program once per
+// solution; the pair's first solution builds the serialiser's precompiled headers and the
+// harness, later ones compile only the candidate (the harness is a hit: same test, headers and
+// signatures). Then per-test medians. False when a run failed.
+bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::CompileCache& cache,
+                       const std::vector<verdict::sandbox::Toolchain>& table, int runs) {
+  using namespace verdict;
+  const sandbox::Toolchain* tc = sandbox::FindToolchain(table, "cpp17");
+  if (tc == nullptr) return false;
+  auto solution = [](int k) {
+    return absl::StrCat(
+        "#include <vector>\nusing namespace std;\n// bench ", getpid(), " ", k,
+        "\nint add(int a, int b) { return a + b; }\n"
+        "vector<int> twice(const vector<int>& v) { vector<int> r = v; r.insert(r.end(), "
+        "v.begin(), v.end()); return r; }\n");
+  };
+  const std::string test =
+      "#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n"
+      "  assert(twice({1, 2}) == vector<int>({1, 2, 1, 2}));\n}\n";
+  constexpr int kSolutions = 6;
+  std::vector<double> old_compile, new_compile;
+  double first_pair = 0;
+  for (int k = 0; k < kSolutions; ++k) {
+    auto t = Clock::now();
+    auto old_bin =
+        cache.Compile(*tc, code::BuildCppAssertProgram(solution(k), test).source, runner, nullptr);
+    old_compile.push_back(Ms(t, Clock::now()));
+    if (!old_bin.ok() || !old_bin->ok) return false;
+    t = Clock::now();
+    auto pair = code::BuildCppAssertPair(solution(k), test, 10000);
+    if (!pair.ok()) return false;
+    sandbox::CompileExtras ce, he;
+    ce.prelude = pair->candidate_prelude;
+    ce.prelude_name = "verdict_wire.h";
+    he.prelude = pair->harness_prelude;
+    he.prelude_name = "verdict_wire_harness.h";
+    he.private_binary = true;
+    auto c_bin = cache.Compile(*tc, pair->candidate, runner, nullptr, ce);
+    auto h_bin = cache.Compile(*tc, pair->harness, runner, nullptr, he);
+    if (!c_bin.ok() || !c_bin->ok || !h_bin.ok() || !h_bin->ok) return false;
+    if (k == 0) {
+      first_pair = Ms(t, Clock::now());
+    } else {
+      if (!h_bin->cache_hit) return false;
+      new_compile.push_back(Ms(t, Clock::now()));
+    }
+  }
+  const std::string old_src = code::BuildCppAssertProgram(solution(0), test).source;
+  code::CodeReference aref;
+  aref.language = "cpp17";
+  aref.shape = code::TestShape::kAssert;
+  aref.tests = {{test, ""}};
+  code::JudgeOptions o;
+  o.compile_cache = &cache;
+  std::vector<double> old_ms, new_ms;
+  for (int i = 0; i < runs / 4 + 1; ++i) {
+    auto t = Clock::now();
+    auto hit = cache.Compile(*tc, old_src, runner, nullptr);
+    sandbox::RunRequest req;
+    req.argv = sandbox::ExpandArgv(tc->run_argv, *tc, hit->binary_path);
+    req.stdin_data = "V123\n";
+    auto r = runner.Run(req, nullptr);
+    if (!r.ok() || r->status != sandbox::RunStatus::kOk) return false;
+    old_ms.push_back(Ms(t, Clock::now()));
+    t = Clock::now();
+    auto v = code::JudgeProgram(aref, solution(0), runner, o, nullptr);
+    if (!v.ok() || v->verdict != code::Verdict::kCorrect) return false;
+    new_ms.push_back(Ms(t, Clock::now()));
+  }
+  printf(
+      "harness   cpp17 assert test: compile a new solution (miss, median of %d): one binary "
+      "%.0f ms  harness pair %.0f ms (%.2fx; the problem's first solution %.0f ms, its harness "
+      "and precompiled serialiser included)\n",
+      kSolutions - 1, Median(old_compile), Median(new_compile),
+      Median(new_compile) / Median(old_compile), first_pair);
+  printf(
+      "harness   cpp17 assert test, one at a time (cache hits + runs): one binary %.2f ms  "
+      "harness pair %.2f ms  (+%.2f ms, %.2fx)\n",
+      Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
+      Median(new_ms) / Median(old_ms));
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace verdict;
   const int runs = argc > 1 ? atoi(argv[1]) : 200;
-  const bool harness_only = argc > 2 && std::string(argv[2]) == "harness";
+  const std::string section = argc > 2 ? argv[2] : "";
+  const bool harness_only = section == "harness" || section == "cpp";
   // First, as a server's main() does: the launcher is a copy of this process as it is now.
   if (absl::Status s = sandbox::StartSandboxLauncher(); !s.ok()) {
     fprintf(stderr, "%s\n", s.ToString().c_str());
@@ -273,13 +362,15 @@ int main(int argc, char** argv) {
     }
   }
   // 4. trusted harness: old one-process assert run vs the harness pair, per language.
+  if (section == "cpp") return CppHarnessSection(**runner, *cache, table, runs) ? 0 : 1;
   if (!HarnessSection(**runner, table, "python3", "def add(a, b):\n    return a + b\n",
                       "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n", "# solution ", runs,
                       cores) ||
       !HarnessSection(**runner, table, "javascript", "function add(a, b) {\n  return a + b;\n}\n",
                       "const assert = require('node:assert');\n"
                       "assert.deepEqual(add(1, 2), 3);\nassert.deepEqual(add(-1, 1), 0);\n",
-                      "// solution ", runs, cores)) {
+                      "// solution ", runs, cores) ||
+      !CppHarnessSection(**runner, *cache, table, runs)) {
     return 1;
   }
   return 0;

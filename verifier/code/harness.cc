@@ -1,5 +1,6 @@
 #include "verifier/code/harness.h"
 
+#include <cctype>
 #include <optional>
 #include <utility>
 
@@ -67,16 +68,11 @@ bool IsIdent(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// Where the identifier `main` of the file-scope definition `... main(...) {...}` starts and
-// where its body's closing brace is. A small lexer: comments, string and character literals
-// (raw strings too) and preprocessor lines are skipped; nullopt when there is no such
-// definition or the text does not lex.
-std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) {
+}  // namespace
+
+bool LexCpp(std::string_view s, std::vector<CppToken>* toks, std::vector<std::string>* directives) {
   const size_t n = s.size();
-  size_t main_pos = std::string_view::npos;
-  bool in_body = false;
-  bool line_start = true;  // only whitespace so far on this line
-  int depth = 0;
+  bool line_start = true;
   for (size_t i = 0; i < n;) {
     const char c = s[i];
     const char next = i + 1 < n ? s[i + 1] : 0;
@@ -85,12 +81,14 @@ std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) 
       ++i;
       continue;
     }
-    if (c == ' ' || c == '\t' || c == '\r') {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
       ++i;
       continue;
     }
-    if (c == '#' && line_start) {  // a directive, with its continuation lines
+    if (c == '#' && line_start) {
+      const size_t start = i;
       while (i < n && s[i] != '\n') i += s[i] == '\\' ? 2 : 1;
+      if (directives != nullptr) directives->emplace_back(s.substr(start, std::min(i, n) - start));
       continue;
     }
     line_start = false;
@@ -99,55 +97,74 @@ std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) 
       continue;
     }
     if (c == '/' && next == '*') {
-      size_t end = s.find("*/", i + 2);
-      if (end == s.npos) return std::nullopt;
+      const size_t end = s.find("*/", i + 2);
+      if (end == s.npos) return false;
       i = end + 2;
       continue;
     }
     if (c == 'R' && next == '"' &&
         (i == 0 || !IsIdent(s[i - 1]) || s[i - 1] == '8' || s[i - 1] == 'u' || s[i - 1] == 'U' ||
          s[i - 1] == 'L')) {
-      size_t open = s.find('(', i + 2);
-      if (open == s.npos || open - i > 20) return std::nullopt;
-      std::string close = absl::StrCat(")", std::string(s.substr(i + 2, open - i - 2)), "\"");
-      size_t end = s.find(close, open);
-      if (end == s.npos) return std::nullopt;
+      const size_t open = s.find('(', i + 2);
+      if (open == s.npos || open - i > 20) return false;
+      const std::string close = absl::StrCat(")", std::string(s.substr(i + 2, open - i - 2)), "\"");
+      const size_t end = s.find(close, open);
+      if (end == s.npos) return false;
+      toks->push_back({"\"\"", i});
       i = end + close.size();
       continue;
     }
     if (c == '"' || c == '\'') {
       size_t j = i + 1;
       while (j < n && s[j] != c && s[j] != '\n') j += s[j] == '\\' ? 2 : 1;
-      if (j >= n || s[j] != c) return std::nullopt;
+      if (j >= n || s[j] != c) return false;
+      toks->push_back({"\"\"", i});
       i = j + 1;
       continue;
     }
-    if (IsIdent(c) && !(c >= '0' && c <= '9')) {
+    if (IsIdent(c)) {
       size_t j = i;
-      while (j < n && IsIdent(s[j])) ++j;
-      if (depth == 0 && !in_body && s.substr(i, j - i) == "main") {
-        size_t k = j;
-        while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r')) ++k;
-        if (k < n && s[k] == '(') main_pos = i;
+      while (j < n && (IsIdent(s[j]) || (isdigit(c) && s[j] == '.'))) {
+        if (j > i && s[j] == 'R' && j + 1 < n && s[j + 1] == '"') break;  // u8R"(...)" and the like
+        ++j;
       }
+      toks->push_back({std::string(s.substr(i, j - i)), i});
       i = j;
       continue;
     }
-    if (c == '{') {
+    if (c == ':' && next == ':') {
+      toks->push_back({"::", i});
+      i += 2;
+      continue;
+    }
+    toks->push_back({std::string(1, c), i});
+    ++i;
+  }
+  return true;
+}
+
+std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) {
+  std::vector<CppToken> t;
+  if (!LexCpp(s, &t, nullptr)) return std::nullopt;
+  size_t main_pos = std::string_view::npos;
+  bool in_body = false;
+  int depth = 0;
+  for (size_t k = 0; k < t.size(); ++k) {
+    const std::string& w = t[k].text;
+    if (w == "main" && depth == 0 && !in_body && k + 1 < t.size() && t[k + 1].text == "(") {
+      main_pos = t[k].pos;
+    } else if (w == "{") {
       if (depth == 0 && main_pos != s.npos) in_body = true;
       ++depth;
-    } else if (c == '}') {
+    } else if (w == "}") {
       if (--depth < 0) return std::nullopt;
-      if (depth == 0 && in_body) return std::make_pair(main_pos, i);
-    } else if (c == ';' && depth == 0 && !in_body) {
+      if (depth == 0 && in_body) return std::make_pair(main_pos, t[k].pos);
+    } else if (w == ";" && depth == 0 && !in_body) {
       main_pos = s.npos;  // a declaration, not the definition
     }
-    ++i;
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code,
                                        bool c_language) {

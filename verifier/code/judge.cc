@@ -1,5 +1,6 @@
 #include "verifier/code/judge.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "base/strings.h"
 #include "verifier/code/checker.h"
+#include "verifier/code/cpp_harness.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/harness_pair.h"
 #include "verifier/code/js_harness.h"
@@ -73,6 +75,26 @@ absl::StatusOr<sandbox::CompileCache*> Cache(const JudgeOptions& o) {
   return cache->get();
 }
 
+// Where a private binary (CompileExtras::private_binary) is copied in its run's work dir, and the
+// path that runs it from there: the work dir is the program's current directory, its path is
+// the runner's choice, and argv[0] must be absolute.
+constexpr char kPrivateBinaryName[] = "harness";
+constexpr char kPrivateBinaryPath[] = "/proc/self/cwd/harness";
+
+// The bytes of a file of the server's.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(absl::StrCat("open ", path, ": errno ", errno));
+  std::string out;
+  char buf[65536];
+  ssize_t got;
+  while ((got = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(got));
+  const int e = errno;
+  close(fd);
+  if (got < 0) return absl::InternalError(absl::StrCat("read ", path, ": errno ", e));
+  return out;
+}
+
 // A program ready to run: the binary (compiled) or the source file (interpreted).
 struct Prepared {
   bool compile_error = false;
@@ -81,15 +103,19 @@ struct Prepared {
   RunRequest base;  // argv, files; stdin and limits filled per test
 };
 
+// `extras`: for a compiled language. A private binary runs from a copy in its run's work dir
+// (it is in `base.files`), never from the cache, where the sandbox uids cannot read it.
 absl::StatusOr<Prepared> Prepare(const Toolchain& tc, std::string_view source,
                                  const JudgeOptions& options, sandbox::Runner& runner,
-                                 const sandbox::CancelFlag* cancel) {
+                                 const sandbox::CancelFlag* cancel,
+                                 const sandbox::CompileExtras& extras = {}) {
   Prepared p;
   std::string bin;
   if (!tc.compile_argv.empty()) {
     absl::StatusOr<sandbox::CompileCache*> cache = Cache(options);
     if (!cache.ok()) return cache.status();
-    absl::StatusOr<sandbox::CompileOutcome> c = (*cache)->Compile(tc, source, runner, cancel);
+    absl::StatusOr<sandbox::CompileOutcome> c =
+        (*cache)->Compile(tc, source, runner, cancel, extras);
     if (!c.ok()) return c.status();
     p.cache_hit = c->cache_hit;
     if (!c->ok) {
@@ -98,6 +124,12 @@ absl::StatusOr<Prepared> Prepare(const Toolchain& tc, std::string_view source,
       return p;
     }
     bin = c->binary_path;
+    if (extras.private_binary) {
+      absl::StatusOr<std::string> bytes = ReadWholeFile(bin);
+      if (!bytes.ok()) return bytes.status();
+      p.base.files.push_back({kPrivateBinaryName, *std::move(bytes), true});
+      bin = kPrivateBinaryPath;
+    }
   } else {
     p.base.files.push_back({tc.source_name, std::string(source), false});
   }
@@ -277,6 +309,20 @@ bool NeedsNoDump(sandbox::Runner& runner) {
   return true;
 }
 
+// The limits of a pair's runs: `candidate_cpu_ms` is the test's CPU budget; the harness bounds
+// the test's time itself (from the candidate's hello), so both runs' wall limits are backstops
+// (`harness_wall_ms` plus a slot wait), and the pair stops the candidate when the harness ends.
+void SetPairLimits(const sandbox::RunLimits& limits, int64_t candidate_cpu_ms,
+                   int64_t harness_wall_ms, int64_t harness_cpu_ms, RunRequest* candidate,
+                   RunRequest* harness) {
+  candidate->limits = limits;
+  candidate->limits.cpu_ms = candidate_cpu_ms;
+  candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
+  harness->limits = limits;
+  harness->limits.wall_ms = candidate->limits.wall_ms;
+  harness->limits.cpu_ms = harness_cpu_ms;
+}
+
 // The two runs of a pair: the candidate server beside the solution (`solution` plus the
 // source's extension: solution.py, solution.js), the harness beside the test code.
 // `candidate_cpu_ms` is the test's CPU budget; the harness bounds the test's time itself (from
@@ -297,16 +343,10 @@ void PairRequests(const Toolchain& tc, const PairPrograms& p, const PythonPairBy
   const size_t dot = tc.source_name.rfind('.');
   const std::string ext = dot == std::string::npos ? "" : tc.source_name.substr(dot);
   candidate->files.push_back({"solution" + ext, std::string(code), false});
-  candidate->limits = limits;
-  candidate->limits.cpu_ms = candidate_cpu_ms;
-  candidate->limits.wall_ms = limits.wall_ms + harness_wall_ms + 600000;
-  harness_wall_ms = candidate->limits.wall_ms;
   harness->argv = candidate->argv;
   if (!p.test_file.empty()) harness->files.push_back({"test" + ext, p.test_file, false});
   harness->stdin_data = p.harness_stdin;
-  harness->limits = limits;
-  harness->limits.wall_ms = harness_wall_ms;
-  harness->limits.cpu_ms = harness_cpu_ms;
+  SetPairLimits(limits, candidate_cpu_ms, harness_wall_ms, harness_cpu_ms, candidate, harness);
 }
 
 // kCallBased, Python or JavaScript: one harness pair for all cases.
@@ -372,23 +412,10 @@ absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest 
   return run;
 }
 
-// kAssert, Python or JavaScript: one harness pair for one test.
-absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std::string_view code,
-                             const TestCase& test, sandbox::Runner& runner,
-                             const sandbox::CancelFlag* cancel, TestDetail* d) {
-  const std::string nonce = NewNonce();
-  const bool js = tc.name == "javascript";
-  PairPrograms p =
-      js ? BuildJsAssertPair(test.input, nonce, ref.limits.wall_ms)
-         : BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
-  RunRequest candidate, harness;
-  PairRequests(tc, p, js ? nullptr : PrecompiledPythonPair(runner, tc.run_argv), code,
-               Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
-               ref.limits.cpu_ms + 1000, &candidate, &harness);
-  PairOptions po;
-  po.hello_wait_ms = ref.limits.wall_ms;
-  po.harness_nonblocking = js;
-  po.candidate_channel_fds = js;
+// Runs the pair of one assert test and judges it from the harness's report.
+absl::Status RunAssertPair(sandbox::Runner& runner, const RunRequest& candidate,
+                           const RunRequest& harness, const PairOptions& po, std::string_view nonce,
+                           const sandbox::CancelFlag* cancel, TestDetail* d) {
   absl::StatusOr<PairResult> pair = RunHarnessPair(runner, candidate, harness, po, cancel);
   if (!pair.ok()) return pair.status();
   if (pair->candidate_ended) {
@@ -406,6 +433,101 @@ absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std:
     HarnessFailed(*pair, d);
   }
   return absl::OkStatus();
+}
+
+// kAssert, Python or JavaScript: one harness pair for one test.
+absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std::string_view code,
+                             const TestCase& test, sandbox::Runner& runner,
+                             const sandbox::CancelFlag* cancel, TestDetail* d) {
+  const std::string nonce = NewNonce();
+  const bool js = tc.name == "javascript";
+  PairPrograms p =
+      js ? BuildJsAssertPair(test.input, nonce, ref.limits.wall_ms)
+         : BuildPythonAssertPair(test.input, nonce, ref.limits.wall_ms, NeedsNoDump(runner));
+  RunRequest candidate, harness;
+  PairRequests(tc, p, js ? nullptr : PrecompiledPythonPair(runner, tc.run_argv), code,
+               Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
+               ref.limits.cpu_ms + 1000, &candidate, &harness);
+  PairOptions po;
+  po.hello_wait_ms = ref.limits.wall_ms;
+  po.harness_nonblocking = js;
+  po.candidate_channel_fds = js;
+  return RunAssertPair(runner, candidate, harness, po, nonce, cancel, d);
+}
+
+// kAssert, C++: one pair of compiled programs per test (BuildCppAssertPair), compiled already.
+absl::Status JudgeCppAssertPair(const CodeReference& ref, const Toolchain& tc,
+                                const Prepared& candidate_program, const Prepared& harness_program,
+                                sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
+                                TestDetail* d) {
+  const std::string nonce = NewNonce();
+  RunRequest candidate = candidate_program.base, harness = harness_program.base;
+  harness.stdin_data = nonce + "\n";
+  SetPairLimits(Limits(ref, tc), ref.limits.cpu_ms, ref.limits.wall_ms + 1000,
+                ref.limits.cpu_ms + 1000, &candidate, &harness);
+  PairOptions po;
+  po.hello_wait_ms = ref.limits.wall_ms;
+  po.candidate_channel_fds = true;
+  return RunAssertPair(runner, candidate, harness, po, nonce, cancel, d);
+}
+
+CodeVerdict Summarise(CodeVerdict v, const JudgeOptions& options);
+
+// The verdict of a program that does not compile.
+CodeVerdict CompileErrorVerdict(CodeVerdict v, int tests, const Prepared& p,
+                                std::string_view what) {
+  v.verdict = Verdict::kCompileError;
+  v.compile_output = p.diagnostics;
+  v.total = tests;
+  v.reason = absl::StrCat(std::string(what), "compile error: ", FirstErrorLine(p.diagnostics));
+  return v;
+}
+
+// kAssert, C++: per test, the candidate's program and the harness's (BuildCppAssertPair). A
+// function the harness cannot forward fails the test (never the one-process program: a
+// candidate could choose such a signature to get it).
+absl::StatusOr<CodeVerdict> JudgeCppAssert(const CodeReference& ref, const Toolchain& tc,
+                                           std::string_view code, const JudgeOptions& options,
+                                           sandbox::Runner& runner,
+                                           const sandbox::CancelFlag* cancel, CodeVerdict v) {
+  const int n = static_cast<int>(ref.tests.size());
+  std::vector<std::optional<std::pair<Prepared, Prepared>>> programs(n);
+  for (int i = 0; i < n; ++i) {
+    absl::StatusOr<CppPairSources> src =
+        BuildCppAssertPair(code, ref.tests[i].input, ref.limits.wall_ms);
+    if (!src.ok()) {
+      v.tests[i].skipped = false;
+      v.tests[i].message = std::string(src.status().message());
+      continue;
+    }
+    sandbox::CompileExtras candidate_extras;
+    candidate_extras.prelude = std::move(src->candidate_prelude);
+    candidate_extras.prelude_name = "verdict_wire.h";
+    absl::StatusOr<Prepared> c =
+        Prepare(tc, src->candidate, options, runner, cancel, candidate_extras);
+    if (!c.ok()) return c.status();
+    v.compile_cache_hit = c->cache_hit;
+    if (c->compile_error) return CompileErrorVerdict(std::move(v), n, *c, "");
+    // The harness's binary holds the test's expected values: private (never where a candidate
+    // could read it), and cached per test and set of the solution's headers and signatures.
+    sandbox::CompileExtras harness_extras;
+    harness_extras.private_binary = true;
+    harness_extras.prelude = std::move(src->harness_prelude);
+    harness_extras.prelude_name = "verdict_wire_harness.h";
+    absl::StatusOr<Prepared> h = Prepare(tc, src->harness, options, runner, cancel, harness_extras);
+    if (!h.ok()) return h.status();
+    if (h->compile_error) {
+      return CompileErrorVerdict(std::move(v), n, *h, "the test against the solution: ");
+    }
+    programs[i].emplace(*std::move(c), *std::move(h));
+  }
+  absl::Status error = JudgeTests(n, options, v.tests, [&](int i) {
+    if (!programs[i].has_value()) return absl::OkStatus();
+    return JudgeCppAssertPair(ref, tc, programs[i]->first, programs[i]->second, runner, cancel,
+                              &v.tests[i]);
+  });
+  if (!error.ok()) return error;
+  return Summarise(std::move(v), options);
 }
 
 CodeVerdict Summarise(CodeVerdict v, const JudgeOptions& options) {
@@ -482,16 +604,19 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     if (!error.ok()) return error;
     return Summarise(std::move(v), options);
   }
+  // C++ assert tests: two programs per test, the candidate's and the test's.
+  if (ref.shape == TestShape::kAssert && absl::StartsWith(tc->name, "cpp")) {
+    return JudgeCppAssert(ref, *tc, code, options, runner, cancel, std::move(v));
+  }
   // Stdio: one program for all tests. Assert: one program per test.
   const bool per_test_program = ref.shape == TestShape::kAssert;
   std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
-  // C++ and C assert programs that pass only when they print an end marker
-  // (BuildCppAssertProgram).
+  // C assert programs that pass only when they print an end marker (BuildCppAssertProgram).
   std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
     std::string src =
         per_test_program ? BuildAssertProgram(code, ref.tests[i].input) : std::string(code);
-    if (per_test_program && (absl::StartsWith(tc->name, "cpp") || tc->name == "c")) {
+    if (per_test_program && tc->name == "c") {
       CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input, tc->name == "c");
       src = std::move(cpp.source);
       end_marker[i] = cpp.has_end_marker;
@@ -500,11 +625,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     if (!p.ok()) return p.status();
     v.compile_cache_hit = p->cache_hit;
     if (p->compile_error) {
-      v.verdict = Verdict::kCompileError;
-      v.compile_output = p->diagnostics;
-      v.total = static_cast<int>(ref.tests.size());
-      v.reason = absl::StrCat("compile error: ", FirstErrorLine(p->diagnostics));
-      return v;
+      return CompileErrorVerdict(std::move(v), static_cast<int>(ref.tests.size()), *p, "");
     }
     programs[i] = *std::move(p);
   }

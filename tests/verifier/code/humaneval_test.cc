@@ -99,7 +99,7 @@ std::vector<Job> PythonJobs(std::string_view body, std::string_view suffix = "")
   return jobs;
 }
 
-std::vector<Job> CppJobs(bool broken) {
+std::vector<Job> CppJobs(bool broken, std::string_view suffix = "") {
   std::vector<Job> jobs;
   for (auto& r : testing::ReadJsonlGz(std::string(VERDICT_SHARED_DIR) +
                                       "/data/code/humaneval_cpp.jsonl.gz")) {
@@ -120,9 +120,9 @@ std::vector<Job> CppJobs(bool broken) {
         absl::StrAppend(&headers, line, "\n");
       }
     }
-    j.completion =
-        absl::StrCat("```cpp\n", headers, r["prompt"],
-                     broken ? "\n    return {};\n}\n" : r["canonical_solution"], "```\n");
+    j.completion = absl::StrCat("```cpp\n", headers, r["prompt"],
+                                broken ? "\n    return {};\n}\n" : r["canonical_solution"],
+                                std::string(suffix), "```\n");
     jobs.push_back(std::move(j));
   }
   return jobs;
@@ -179,6 +179,17 @@ TEST(HumanEvalCpp, BrokenVariantsFail) {
   auto jobs = CppJobs(true);
   auto bad = JudgeAll(jobs, false, 3);
   EXPECT_TRUE(bad.empty()) << bad.size() << " passed:\n" << Join(bad);
+}
+
+// Issue 15: the test runs in its own process, so a canonical solution that exits 0 before the
+// test's calls (at static initialisation, or from an atexit handler) earns nothing.
+TEST(HumanEvalCpp, ExitBeforeTheTestsEarnsNothing) {
+  auto jobs = CppJobs(false,
+                      "\n#include <cstdlib>\nstatic int verdict_hack_ = (std::atexit([] {"
+                      " std::_Exit(0); }), std::exit(0), 0);\n");
+  ASSERT_EQ(jobs.size(), 164u);
+  auto bad = JudgeAll(jobs, false, 3);
+  EXPECT_TRUE(bad.empty()) << bad.size() << "/164 passed:\n" << Join(bad);
 }
 
 }  // namespace
