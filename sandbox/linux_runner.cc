@@ -921,8 +921,15 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
-    info.active_layers.push_back(
-        absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ", copy.uid_lock_dir, ")"));
+    // Locks beside the work root (a read-only root: /run could not be written) are this
+    // container's own: servers in other containers on the host do not see them.
+    const bool fallback = options.uid_lock_dir.empty() && copy.uid_lock_dir != "/run/verdict-uids";
+    info.active_layers.push_back(absl::StrCat(
+        "uid_drop(", copy.first_uid, "+slot, uids ", copy.first_uid, "-",
+        copy.first_uid + options.max_parallel_runs - 1, " held under ", copy.uid_lock_dir,
+        fallback ? ", not shared with other containers: mount the node's /run/verdict-uids "
+                   "(hostPath) at /run/verdict-uids so that pods of one node never share uids)"
+                 : ")"));
   } else {
     info.missing_layers.push_back(
         as_root
