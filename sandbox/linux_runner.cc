@@ -727,7 +727,9 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       result.files.push_back(std::move(f));
     }
   }
-  if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
+  // Under Landlock the program could create nothing there: no scan of /tmp (thousands of
+  // entries on a shared host) per run.
+  if (drop_uid_ && !layers_.mount_ns && layers_.landlock_abi == 0) SweepSharedTmp(uid);
   outcome.work_dir_over = WorkDirOverCap(work_dir.path, lim);
   internal::CgroupSlots::Usage cg;
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
@@ -848,8 +850,9 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     }
   }
   if (!layers->mount_ns) {
-    info->active_layers.push_back(
-        layers->drop_uid ? "shared_tmp_swept(umask 077, slot uid's files removed)" : "umask 077");
+    info->active_layers.push_back(layers->drop_uid && layers->landlock_abi == 0
+                                      ? "shared_tmp_swept(umask 077, slot uid's files removed)"
+                                      : "umask 077");
   }
   if (options.use_cgroups && !env_off) {
     absl::StatusOr<std::unique_ptr<internal::CgroupSlots>> cg =

@@ -55,9 +55,9 @@
 //     read-only; nothing else, so not other processes' /proc (the server's command line), /tmp,
 //     /var/tmp, /dev/shm (POSIX semaphores fail with EACCES), /run, datasets or home
 //     directories. With ABI 6+ signals and abstract sockets are scoped to the run too. Without
-//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run. Either way
-//     what the slot uid left at the top of those is removed after the run (umask 077 keeps it
-//     private while it lasts).
+//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run, and what
+//     the slot uid left at the top of those is removed after the run (umask 077 keeps it
+//     private while it lasts); with Landlock there is nothing to remove, and no scan is made.
 //  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
