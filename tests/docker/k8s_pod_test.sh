@@ -86,9 +86,8 @@ run_pod() {
   set -euo pipefail
   mount --make-rprivate /
   for dir in $tmpfs; do mkdir -p "$dir"; mount -t tmpfs -o size=512m,mode=1777 tmpfs "$dir"; done
-  # hostPath (DirectoryOrCreate: the kubelet makes a missing one root's, 0755): the node's own.
+  # hostPath: the node's own directory (made by the script, as the kubelet would).
   for pair in $host; do
-    [ -d "${pair%%=*}" ] || install -d -m 0755 "${pair%%=*}"
     mkdir -p "${pair#*=}"
     mount --bind "${pair%%=*}" "${pair#*=}"
   done
@@ -181,6 +180,14 @@ status=0
 pods=$#
 pod=0
 pids=()
+# hostPath, DirectoryOrCreate: the kubelet makes a missing one root's, mode 0755.
+for manifest in "$@"; do
+  eval "$(describe "$manifest")"
+  for pair in $host; do
+    [ -d "${pair%%=*}" ] || install -d -m 0755 "${pair%%=*}" ||
+      { echo "skipped: cannot create the hostPath ${pair%%=*} on this host"; exit 77; }
+  done
+done
 for manifest in "$@"; do
   pod=$((pod + 1))
   eval "$(describe "$manifest")"
