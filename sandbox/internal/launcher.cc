@@ -155,6 +155,9 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
   return status_fd;
 }
 
+// The write end of the reaper's pipe (see ReaperMain); -1: no reaper yet.
+int g_reaper_fd = -1;
+
 // The child the launcher cloned for one run (the server's child: CLONE_PARENT). It runs the
 // containment steps of linux_runner.h in their numbered order: 2 (session), 3 (joins the
 // cgroup, so init and the program are in it), 4 (namespaces: with a pid namespace it forks
@@ -165,9 +168,6 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
 // first touched under the limit could fault), 7 (seccomp last: it denies calls the others
 // make), and the exec. System calls only: init and the program share memory until the
 // program's execve.
-// The write end of the reaper's pipe (see ReaperMain); -1: no reaper yet.
-int g_reaper_fd = -1;
-
 [[noreturn]] void ChildSetup(const ChildPlan& p) {
   // Only the launcher may hold it: a pid namespace's init never execs, and would keep the
   // reaper from seeing the launcher's end.
