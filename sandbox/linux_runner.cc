@@ -727,7 +727,9 @@ absl::StatusOr<RunResult> LinuxRunner::Run(const RunRequest& request, const Canc
       result.files.push_back(std::move(f));
     }
   }
-  if (drop_uid_ && !layers_.mount_ns) SweepSharedTmp(uid);
+  // Under Landlock the program could create nothing there: no scan of /tmp (thousands of
+  // entries on a shared host) per run.
+  if (drop_uid_ && !layers_.mount_ns && layers_.landlock_abi == 0) SweepSharedTmp(uid);
   outcome.work_dir_over = WorkDirOverCap(work_dir.path, lim);
   internal::CgroupSlots::Usage cg;
   if (layers_.cgroups != nullptr) cg = layers_.cgroups->Finish(slot);
@@ -848,8 +850,9 @@ void AddOptionalLayers(const LinuxRunnerOptions& options, Layers* layers, Runner
     }
   }
   if (!layers->mount_ns) {
-    info->active_layers.push_back(
-        layers->drop_uid ? "shared_tmp_swept(umask 077, slot uid's files removed)" : "umask 077");
+    info->active_layers.push_back(layers->drop_uid && layers->landlock_abi == 0
+                                      ? "shared_tmp_swept(umask 077, slot uid's files removed)"
+                                      : "umask 077");
   }
   if (options.use_cgroups && !env_off) {
     absl::StatusOr<std::unique_ptr<internal::CgroupSlots>> cg =
@@ -921,8 +924,15 @@ absl::StatusOr<std::unique_ptr<Runner>> CreateLinuxRunner(const LinuxRunnerOptio
   const bool subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
   info.active_layers.push_back(subreaper ? "process_group_kill+subreaper" : "process_group_kill");
   if (drop_uid) {
-    info.active_layers.push_back(
-        absl::StrCat("uid_drop(", copy.first_uid, "+slot, held under ", copy.uid_lock_dir, ")"));
+    // Locks beside the work root (a read-only root: /run could not be written) are this
+    // container's own: servers in other containers on the host do not see them.
+    const bool fallback = options.uid_lock_dir.empty() && copy.uid_lock_dir != "/run/verdict-uids";
+    info.active_layers.push_back(absl::StrCat(
+        "uid_drop(", copy.first_uid, "+slot, uids ", copy.first_uid, "-",
+        copy.first_uid + options.max_parallel_runs - 1, " held under ", copy.uid_lock_dir,
+        fallback ? ", not shared with other containers: mount the node's /run/verdict-uids "
+                   "(hostPath) at /run/verdict-uids so that pods of one node never share uids)"
+                 : ")"));
   } else {
     info.missing_layers.push_back(
         as_root

@@ -55,9 +55,9 @@
 //     read-only; nothing else, so not other processes' /proc (the server's command line), /tmp,
 //     /var/tmp, /dev/shm (POSIX semaphores fail with EACCES), /run, datasets or home
 //     directories. With ABI 6+ signals and abstract sockets are scoped to the run too. Without
-//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run. Either way
-//     what the slot uid left at the top of those is removed after the run (umask 077 keeps it
-//     private while it lasts).
+//     Landlock, /tmp, /var/tmp, /dev/shm and /run/lock stay writable during the run, and what
+//     the slot uid left at the top of those is removed after the run (umask 077 keeps it
+//     private while it lasts); with Landlock there is nothing to remove, and no scan is made.
 //  5. rlimits: CPU (seconds, rounded up; SIGXCPU then SIGKILL), address space, stack, file size,
 //     open files, processes, no core files. The address space is `memory_bytes`, or, where a
 //     memory cgroup (step 3) limits what the run uses, `memory_bytes` + `processes` x the stack
@@ -109,17 +109,18 @@ struct LinuxRunnerOptions {
   // Parent of all work dirs; created if missing. Default "/tmp/verdict-sandbox".
   std::string work_root = "/tmp/verdict-sandbox";
   // First uid/gid of the per-run uid range; slot i runs as first_uid + i. When another runner
-  // on this host (in any process) holds one of those uids, the next range of
-  // `max_parallel_runs` uids is taken instead (see `uid_lock_dir`); RunnerInfo names the range
-  // used. Default 61000.
+  // on this host (in any process) holds one of those uids, or a live process in sight runs as
+  // one, the next range of `max_parallel_runs` uids is taken instead (see `uid_lock_dir`);
+  // RunnerInfo names the range used. Default 61000.
   int first_uid = 61000;
   // Where runners that drop to per-slot uids hold them: an flock on `<dir>/<uid>` per uid for
   // the runner's lifetime, so two servers on one host (Kubernetes pods of one node share uids)
   // never run programs as the same uid. Created root-only (0700). Servers coordinate only
   // through the same directory: containers sharing a kernel (pods of one node: RLIMIT_NPROC
-  // counts per uid kernel-wide) must share it, e.g. as a hostPath volume. Default empty:
-  // "/run/verdict-uids", or where /run cannot be written (a read-only root filesystem)
-  // "verdict-uids" beside `work_root`.
+  // counts per uid kernel-wide) must share it: the shipped manifests mount the node's
+  // /run/verdict-uids (hostPath) there. Default empty: "/run/verdict-uids", or where /run
+  // cannot be written (a read-only root filesystem without that mount) "verdict-uids" beside
+  // `work_root`, which RunnerInfo then names as not shared with other containers.
   std::string uid_lock_dir;
   // Number of uid slots = most runs at once. Default 64.
   int max_parallel_runs = 64;

@@ -155,6 +155,9 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
   return status_fd;
 }
 
+// The write end of the reaper's pipe (see ReaperMain); -1: no reaper yet.
+int g_reaper_fd = -1;
+
 // The child the launcher cloned for one run (the server's child: CLONE_PARENT). It runs the
 // containment steps of linux_runner.h in their numbered order: 2 (session), 3 (joins the
 // cgroup, so init and the program are in it), 4 (namespaces: with a pid namespace it forks
@@ -166,6 +169,9 @@ int ArrangeFds(const ChildPlan& p, int status_fd) {
 // make), and the exec. System calls only: init and the program share memory until the
 // program's execve.
 [[noreturn]] void ChildSetup(const ChildPlan& p) {
+  // Only the launcher may hold it: a pid namespace's init never execs, and would keep the
+  // reaper from seeing the launcher's end.
+  if (g_reaper_fd >= 0) close(g_reaper_fd);
   int status_fd = p.status_fd;
   auto fail = [&](int stage, int step = 0) {
     Report(status_fd, StatusMessage::kFailed, SetupErrorCode(stage, step));
@@ -316,6 +322,54 @@ bool FixUp(char* base, size_t size, ChildPlan* p) {
 UidSet g_run_uids;
 PidSet g_run_sessions;
 
+// The reaper: a process the launcher forks at its first run with a slot uid, in a session of
+// its own (a kill of the server's process group, or its terminal's hangup, does not reach it).
+// The launcher writes it each such run's uid and session; when its pipe reaches EOF (the
+// launcher is gone: it exited after the server, or was killed with it, SIGKILL to both) it
+// kills what those runs left, then exits. Without it, a process a program forked (no
+// parent-death signal without a pid namespace) would outlive a server killed with its launcher.
+struct ReaperRecord {
+  uint32_t uid;
+  uint32_t session;
+};
+
+[[noreturn]] void ReaperMain(int fd) {
+  setsid();
+  syscall(SYS_close_range, 3u, static_cast<unsigned>(fd) - 1, 0u);
+  syscall(SYS_close_range, static_cast<unsigned>(fd) + 1, ~0u, 0u);
+  ReaperRecord r;
+  ssize_t n;
+  while ((n = read(fd, &r, sizeof r)) == sizeof r || (n < 0 && errno == EINTR)) {
+    if (n < 0) continue;
+    g_run_uids.Add(r.uid);
+    g_run_sessions.Add(r.session);
+  }
+  KillProcessesOfUids(g_run_uids, &g_run_sessions);
+  _exit(0);
+}
+
+// Tells the reaper (forked now if there is none) of a run as `uid` in `session`. A reaper
+// that could not be forked, or died, leaves the launcher's own kill at the server's death.
+void TellTheReaper(uid_t uid, pid_t session) {
+  if (g_reaper_fd < 0) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return;
+    const long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+      close(fds[1]);
+      ReaperMain(fds[0]);
+    }
+    close(fds[0]);
+    if (pid < 0) {
+      close(fds[1]);
+      return;
+    }
+    g_reaper_fd = fds[1];
+  }
+  const ReaperRecord r{static_cast<uint32_t>(uid), static_cast<uint32_t>(session)};
+  while (write(g_reaper_fd, &r, sizeof r) < 0 && errno == EINTR) {}
+}
+
 // One run: the plan in `buf`, its descriptors; the child's pid, or -errno.
 int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server,
                   bool death_signal) {
@@ -338,7 +392,10 @@ int64_t LaunchOne(char* buf, size_t size, const int* fds, int nfds, pid_t server
   // The server's child, not ours: it waits for it, and orphans go to it (a subreaper).
   const long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
   if (pid == 0) ChildSetup(*p);
-  if (pid > 0 && p->drop_uid) g_run_sessions.Add(static_cast<uint32_t>(pid));
+  if (pid > 0 && p->drop_uid) {
+    g_run_sessions.Add(static_cast<uint32_t>(pid));
+    TellTheReaper(p->uid, static_cast<pid_t>(pid));
+  }
   return pid < 0 ? -errno : pid;
 }
 

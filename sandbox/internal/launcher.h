@@ -18,7 +18,11 @@
 // on the server's death by PR_SET_PDEATHSIG (a blocked signal read from a signalfd; checked
 // against a parent that died first). Before it exits it kills every process of the slot uids
 // it ran programs as: without a pid namespace, what a program forked gets no parent-death
-// signal and would outlive the server (uid_range.h).
+// signal and would outlive the server (uid_range.h). Should the launcher die with the server
+// (SIGKILL to their process group), its reaper does that: a process forked at the first run
+// with a slot uid, in a session of its own, told each such run's uid and session over a pipe,
+// that kills what they left when the pipe reaches EOF. (Killing every process of the server at
+// once, reaper included, is the container's to handle: a pod's pid namespace ends with it.)
 #ifndef VERDICT_SANDBOX_INTERNAL_LAUNCHER_H_
 #define VERDICT_SANDBOX_INTERNAL_LAUNCHER_H_
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 
@@ -27,9 +28,9 @@ long Field(const char* status, const char* key) {
   return v;
 }
 
-// Whether the live process `pid` (a /proc entry's name) has its real uid in `uids` and, with
-// `sessions`, its session in it. Zombies, processes gone and unreadable entries: false.
-bool Matches(int proc_fd, const char* pid, const UidSet& uids, const PidSet* sessions) {
+// The real uid and session of the live process `pid` (a /proc entry's name); false for
+// zombies, processes gone and unreadable entries.
+bool ReadStatus(int proc_fd, const char* pid, long* uid, long* sid) {
   char path[64] = {};
   size_t n = 0;
   while (pid[n] != '\0' && n < 32) {
@@ -46,16 +47,16 @@ bool Matches(int proc_fd, const char* pid, const UidSet& uids, const PidSet* ses
   buf[got] = '\0';
   const char* state = strstr(buf, "\nState:\t");
   if (state == nullptr || state[8] == 'Z' || state[8] == 'X') return false;
-  const long uid = Field(buf, "\nUid:\t"), sid = Field(buf, "\nNSsid:\t");
-  return uid >= 0 && uids.Has(static_cast<uint32_t>(uid)) &&
-         (sessions == nullptr || (sid >= 0 && sessions->Has(static_cast<uint32_t>(sid))));
+  *uid = Field(buf, "\nUid:\t");
+  *sid = Field(buf, "\nNSsid:\t");
+  return *uid >= 0;
 }
 
-// One scan of /proc: SIGKILL to each live process that matches; returns how many.
-int KillOnce(const UidSet& uids, const PidSet* sessions) {
+// Calls `f(pid, uid, sid)` for each live process in /proc (one scan). Allocates nothing.
+template <typename F>
+void ForEachProcess(F f) {
   const int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (proc_fd < 0) return 0;
-  int killed = 0;
+  if (proc_fd < 0) return;
   alignas(dirent64) char buf[16384];
   long n;
   while ((n = syscall(SYS_getdents64, proc_fd, buf, sizeof buf)) > 0) {
@@ -63,13 +64,24 @@ int KillOnce(const UidSet& uids, const PidSet* sessions) {
       const dirent64* d = reinterpret_cast<const dirent64*>(buf + off);
       off += d->d_reclen;
       if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
-      if (!Matches(proc_fd, d->d_name, uids, sessions)) continue;
+      long uid, sid;
+      if (!ReadStatus(proc_fd, d->d_name, &uid, &sid)) continue;
       pid_t pid = 0;
       for (const char* c = d->d_name; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
-      if (kill(pid, SIGKILL) == 0) ++killed;
+      f(pid, uid, sid);
     }
   }
   close(proc_fd);
+}
+
+// One scan of /proc: SIGKILL to each live process that matches; returns how many.
+int KillOnce(const UidSet& uids, const PidSet* sessions) {
+  int killed = 0;
+  ForEachProcess([&](pid_t pid, long uid, long sid) {
+    if (!uids.Has(static_cast<uint32_t>(uid))) return;
+    if (sessions != nullptr && (sid < 0 || !sessions->Has(static_cast<uint32_t>(sid)))) return;
+    if (kill(pid, SIGKILL) == 0) ++killed;
+  });
   return killed;
 }
 
@@ -98,8 +110,15 @@ absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int 
     // Another user's (or a writable) dir could let someone else hold our uids' locks.
     return absl::InternalError(absl::StrCat("uid lock dir ", dir, " not ours or writable"));
   }
+  // Uids a live process already runs as are another server's (one whose lock dir is not this
+  // one, with its processes in sight: the same pid namespace) or a leftover: not claimed.
+  auto in_use = std::make_unique<UidSet>();
+  ForEachProcess([&](pid_t, long uid, long) { in_use->Add(static_cast<uint32_t>(uid)); });
   constexpr int kNobody = 65534;
   for (int start = first; start + count <= kNobody; start += count) {
+    bool busy = false;
+    for (int uid = start; uid < start + count && !busy; ++uid) busy = in_use->Has(uid);
+    if (busy) continue;
     UidRange range;
     range.first_ = start;
     for (int uid = start; uid < start + count; ++uid) {
@@ -109,9 +128,9 @@ absl::StatusOr<UidRange> UidRange::Claim(const std::string& dir, int first, int 
       if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) break;  // held elsewhere: the next range
       range.locks_.push_back(std::move(fd));
     }
-    // Nothing still running as these uids is killed here: servers whose lock dirs differ (pods
-    // with a read-only root keep theirs in an emptyDir) can hold the same uids, and a claim that
-    // killed would end another server's runs.
+    // Nothing still running as these uids is killed here: servers whose lock dirs differ, with
+    // processes out of each other's sight (pods without a shared hostPath), can hold the same
+    // uids, and a claim that killed would end another server's runs.
     if (static_cast<int>(range.locks_.size()) == count) return range;
   }
   return absl::ResourceExhaustedError(

@@ -2,16 +2,19 @@
 //
 // Every Linux runner that drops to per-slot uids claims its range here: uids
 // first + k * count ... first + k * count + count - 1 for the smallest k whose uids no other
-// runner of any process on this host holds. A uid is held by an flock on `<dir>/<uid>` (dir
-// created root-only, 0700), taken with LOCK_NB and kept while the UidRange lives; the kernel
-// drops it when the process ends however it ends, so a crashed server frees its range. Locks
-// are per uid, not per range, so runners with different `count`s never overlap either.
+// runner of any process on this host holds and no live process in sight runs as (a server
+// with another lock dir in the same pid namespace, a leftover of a dead one). A uid is held by an
+// flock on `<dir>/<uid>` (dir created root-only, 0700), taken with LOCK_NB and kept while the
+// UidRange lives; the kernel drops it when the process ends however it ends, so a crashed server
+// frees its range. Locks are per uid, not per range, so runners with different `count`s never
+// overlap either.
 //
 // Processes of a run that outlive their server: without a pid namespace, what a program forks
 // does not get the parent-death signal. When the server dies its launcher kills every process
-// of the uids it ran programs as in sessions it started (UidSet, KillProcessesOfUids). Should
-// the launcher die with it (SIGKILL to both), they live on: a claim does not kill, because
-// servers whose lock dirs differ (pods with a read-only root) can hold the same uids.
+// of the uids it ran programs as in sessions it started (UidSet, KillProcessesOfUids); should
+// the launcher die with it, the launcher's reaper does (launcher.h). A claim never kills:
+// servers whose lock dirs differ can hold the same uids, and a claim that killed would end
+// another server's runs.
 #ifndef VERDICT_SANDBOX_INTERNAL_UID_RANGE_H_
 #define VERDICT_SANDBOX_INTERNAL_UID_RANGE_H_
 

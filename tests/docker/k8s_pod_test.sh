@@ -7,6 +7,10 @@
 # way, and a code group is scored through it — for the sidecar, over its Unix socket by a client
 # running as the trainer's uid. The rewards must be what the completions earn, and no process of
 # a sandbox uid may outlive the server.
+# The manifests' pods run at once, as on one node: their hostPath volumes are this host's
+# directories (the node's /run/verdict-uids, where each server holds its slot-uid range), and
+# every server has started before any scores and scores before any stops. Their uid ranges
+# must be disjoint.
 #   k8s_pod_test.sh VERDICT_BINARY MANIFEST...
 # Needs root (to become the manifest's uid with only its capabilities), setpriv, unshare and
 # PyYAML; exits 77 (skipped) without them.
@@ -46,24 +50,49 @@ for doc in yaml.safe_load_all(open(sys.argv[1])):
         vols = {v["name"]: v for v in pod.get("volumes", [])}
         tmpfs = [m["mountPath"] for m in c.get("volumeMounts", [])
                  if "emptyDir" in vols.get(m["name"], {})]
+        host = [vols[m["name"]]["hostPath"]["path"] + "=" + m["mountPath"]
+                for m in c.get("volumeMounts", []) if "hostPath" in vols.get(m["name"], {})]
+        for m in c.get("volumeMounts", []):
+            assert "hostPath" not in vols[m["name"]] or \
+                vols[m["name"]]["hostPath"].get("type") == "DirectoryOrCreate", m
         trainer = next((t for t in containers if t["name"] != "verdict"), None)
         tuid = (trainer or {}).get("securityContext", {}).get("runAsUser", psc.get("runAsUser", 0))
         tgroups = [psc.get("runAsGroup", 0)] + ([psc["fsGroup"]] if "fsGroup" in psc else [])
         print(f"uid={uid} gid={gid} caps={shlex.quote('-all' + (',' + add if add else ''))} "
               f"nnp={int(csc.get('allowPrivilegeEscalation', True) is False)} "
               f"ro={int(bool(csc.get('readOnlyRootFilesystem')))} "
-              f"tmpfs={shlex.quote(' '.join(tmpfs))} args={shlex.quote(' '.join(c.get('args', [])))} "
+              f"tmpfs={shlex.quote(' '.join(tmpfs))} host={shlex.quote(' '.join(host))} "
+              f"args={shlex.quote(' '.join(c.get('args', [])))} "
               f"trainer_uid={tuid} trainer_groups={','.join(str(g) for g in tgroups)}")
         sys.exit(0)
 sys.exit("no container named verdict in " + sys.argv[1])
 PY
 }
 
+# Marks this pod as past `step` and waits (60 s at most) for every pod to be past it.
+meet() {
+  touch "$sync/$1.$pod"
+  for _ in $(seq 1 600); do
+    [ "$(ls "$sync" | grep -c "^$1\.")" -ge "$pods" ] && return 0
+    sleep 0.1
+  done
+  echo "the other pods did not get past '$1'"
+  return 1
+}
+export -f meet
+
 # Runs inside a private mount namespace: the pod's filesystem, then the server, then a client.
 run_pod() {
   set -euo pipefail
   mount --make-rprivate /
   for dir in $tmpfs; do mkdir -p "$dir"; mount -t tmpfs -o size=512m,mode=1777 tmpfs "$dir"; done
+  # hostPath: the node's own directory (made by the script, as the kubelet would).
+  for pair in $host; do
+    mkdir -p "${pair#*=}"
+    mount --bind "${pair%%=*}" "${pair#*=}"
+  done
+  # The pods' meeting point stays writable under the read-only root.
+  mount --bind "$sync" "$sync"
   # The server needs a directory it can write its port file to: the first emptyDir.
   scratch=${tmpfs%% *}
   cp "$here/k8s_pod_group.jsonl" "$scratch/group.jsonl"
@@ -86,6 +115,9 @@ run_pod() {
   server=$!
   for _ in $(seq 1 100); do [ -s "$scratch/ports" ] && break; sleep 0.1; done
   [ -s "$scratch/ports" ] || { cat "$scratch/server.log"; echo "server did not start"; exit 1; }
+  # The range this server holds (its uid_drop layer): the other pods' must not overlap it.
+  grep -o 'uid_drop([^)]*)' "$scratch/server.log" | head -n 1 > "$sync/range.$pod" || true
+  meet started
   if [ -n "$unix_socket" ]; then
     address=unix:$unix_socket
     client=(setpriv --reuid="$trainer_uid" --regid="${trainer_groups%%,*}"
@@ -105,6 +137,7 @@ run_pod() {
       --no-new-privs "$verdict" score --server "$address" --input "$scratch/group.jsonl" \
       --output /dev/null --format none > /dev/null 2>&1 || stranger=$?
   fi
+  meet scored
   kill -TERM "$server"
   wait "$server" || true
   if [ -n "$unix_socket" ] && [ "$stranger" != 1 ]; then
@@ -139,34 +172,69 @@ PY
 }
 export -f run_pod
 
-sandbox_pids() { ps -eo uid=,pid= | awk '$1 >= 61000 && $1 < 61064 {print $2}' | sort; }
-before=$(sandbox_pids)
+# Outside /tmp, which the pods mount over.
+sync=$(mktemp -d /var/tmp/verdict-k8s-pod-test.XXXXXX)
+trap 'rm -rf "$sync"' EXIT
 status=0
+# The pods, at once on this "node"; each one's output is printed when all are done.
+pods=$#
+pod=0
+pids=()
+# hostPath, DirectoryOrCreate: the kubelet makes a missing one root's, mode 0755.
 for manifest in "$@"; do
   eval "$(describe "$manifest")"
-  echo "== $(basename "$manifest"): uid $uid gid $gid capabilities $caps no_new_privs $nnp" \
-       "read-only root $ro emptyDirs [$tmpfs] args [$args]"
-  export verdict here uid gid caps nnp ro tmpfs args trainer_uid trainer_groups
-  if ! unshare --mount --propagation private bash -c run_pod; then
-    echo "FAILED: $manifest"
-    status=1
-  fi
+  for pair in $host; do
+    [ -d "${pair%%=*}" ] || install -d -m 0755 "${pair%%=*}" ||
+      { echo "skipped: cannot create the hostPath ${pair%%=*} on this host"; exit 77; }
+  done
 done
+for manifest in "$@"; do
+  pod=$((pod + 1))
+  eval "$(describe "$manifest")"
+  echo "== pod $pod, $(basename "$manifest"): uid $uid gid $gid capabilities $caps" \
+       "no_new_privs $nnp read-only root $ro emptyDirs [$tmpfs] hostPaths [$host] args [$args]"
+  export verdict here uid gid caps nnp ro tmpfs host args trainer_uid trainer_groups sync pods pod
+  unshare --mount --propagation private bash -c run_pod > "$sync/out.$pod" 2>&1 &
+  pids+=($!)
+done
+for i in "${!pids[@]}"; do
+  if ! wait "${pids[$i]}"; then status=1; fi
+  echo "-- pod $((i + 1)):"
+  cat "$sync/out.$((i + 1))"
+done
+# Their slot-uid ranges (uid_drop(F+slot, uids F-L ...)) are disjoint.
+ranges=$(cat "$sync"/range.* 2> /dev/null | sed -n 's/.*uids \([0-9]*\)-\([0-9]*\).*/\1 \2/p')
+echo "uid ranges held at once: $(echo $ranges)"
+if [ "$(echo "$ranges" | grep -c .)" != "$pods" ]; then
+  echo "want $pods uid ranges, one per pod"
+  status=1
+elif ! echo "$ranges" | sort -n | awk 'NR > 1 && $1 <= last {exit 1} {last = $2}'; then
+  echo "pods of one node hold overlapping uid ranges"
+  status=1
+fi
 # A container that lacks one of those capabilities (here KILL) refuses code at start, with the
 # missing capability in its log, instead of hanging on a run it cannot kill.
 if [ $# -gt 0 ]; then
   eval "$(describe "$1")"
   caps=$(echo "$caps" | sed 's/,+kill//')
   echo "== $(basename "$1") without CAP_KILL: capabilities $caps"
-  export verdict here uid gid caps nnp ro tmpfs args trainer_uid trainer_groups
+  pods=1
+  pod=refusal
+  export verdict here uid gid caps nnp ro tmpfs host args trainer_uid trainer_groups sync pods pod
   if ! expect_refusal=1 unshare --mount --propagation private bash -c run_pod; then
     echo "FAILED: $1 without CAP_KILL"
     status=1
   fi
 fi
-# Every sandboxed process died with its server.
-sleep 0.5
-left=$(comm -13 <(echo "$before") <(sandbox_pids))
+# Every sandboxed process died with its server: none runs as a uid of the pods' ranges.
+left=""
+for _ in $(seq 1 50); do
+  left=$(echo "$ranges" | while read -r first last; do
+    [ -n "$first" ] && ps -eo uid=,pid= | awk -v f="$first" -v l="$last" '$1 >= f && $1 <= l'
+  done)
+  [ -z "$left" ] && break
+  sleep 0.1
+done
 if [ -n "$left" ]; then
   echo "processes of sandbox uids outlived the server:"
   echo "$left"

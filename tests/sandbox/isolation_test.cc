@@ -109,6 +109,35 @@ TEST(Isolation, TwoRunnersOnOneHostGetDisjointUidRanges) {
   EXPECT_EQ(testing::FirstUidOf(**c), first_a);
 }
 
+// Issue 15: servers whose uid lock dirs differ (pods without the shared hostPath) took the same
+// uids. A claim skips uids a process in sight already runs as: here a runner whose locks are
+// its own, while another runner's program runs.
+TEST(Isolation, AClaimSkipsUidsALiveProcessRunsAs) {
+  if (!Active("uid_drop")) GTEST_SKIP() << "not root: no per-slot uids";
+  LinuxRunnerOptions o;
+  o.work_root = testing::TestWorkRoot() + "-locks";
+  o.uid_lock_dir = o.work_root + "-a";
+  o.first_uid = testing::kFirstUid;
+  o.max_parallel_runs = 1;
+  auto a = CreateLinuxRunner(o);
+  ASSERT_TRUE(a.ok()) << a.status();
+  const int first_a = testing::FirstUidOf(**a);
+  testing::CountRunner(**a);
+  CancelFlag cancel;
+  std::thread run([&] { (void)(*a)->Run(Shell("sleep 30"), &cancel); });
+  for (int i = 0; i < 1000 && testing::CountSandboxProcesses() == 0; ++i) usleep(10000);
+  // Its own lock dir: nothing there says first_a is taken, but the sleeping program does.
+  o.uid_lock_dir = o.work_root + "-b";
+  o.first_uid = first_a;
+  auto b = CreateLinuxRunner(o);
+  const bool running = testing::CountSandboxProcesses() > 0;
+  cancel.Cancel();
+  run.join();
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_TRUE(running);
+  EXPECT_GT(testing::FirstUidOf(**b), first_a);
+}
+
 TEST(Isolation, ConcurrentRunsCannotReadEachOthersTmpFiles) {
   std::thread writer([] { MustRun(Shell("echo TOPSECRET > /tmp/verdict-iso-secret; sleep 1")); });
   std::this_thread::sleep_for(std::chrono::milliseconds(400));

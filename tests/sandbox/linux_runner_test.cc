@@ -417,16 +417,18 @@ TEST(Launcher, ARunDiesWithTheServer) {
 }
 
 // A forked copy of this process (which inherits the shared runner) starts a run with the runner
-// `setup` returns, whose program forks a child that sleeps, and dies by SIGKILL; returns the
-// slot-uid processes it counted then (-1 on failure).
+// `setup` returns, whose program forks a child that sleeps, and dies by SIGKILL (with its
+// launcher, by one signal to their process group, when `launcher_too`); returns the slot-uid
+// processes it counted then (-1 on failure).
 template <typename Setup>
-int CopyDiesDuringARunThatForked(Setup setup) {
+int CopyDiesDuringARunThatForked(Setup setup, bool launcher_too) {
   SharedRunner();
   int fds[2];
   if (pipe(fds) != 0) return -1;
   const pid_t copy = fork();
   if (copy == 0) {
     close(fds[0]);
+    if (launcher_too) setpgid(0, 0);  // the launcher, forked in `setup`, joins this group
     Runner* runner = setup();
     testing::CountRunner(*runner);
     std::thread([runner] {
@@ -438,7 +440,7 @@ int CopyDiesDuringARunThatForked(Setup setup) {
     for (int i = 0; i < 1000 && (n = testing::CountSandboxProcesses()) < 2; ++i) usleep(10000);
     const int counted[3] = {n, testing::FirstUidOf(*runner), runner->Info().max_parallel_runs};
     (void)!write(fds[1], counted, sizeof counted);
-    kill(getpid(), SIGKILL);
+    kill(launcher_too ? -getpid() : getpid(), SIGKILL);
   }
   close(fds[1]);
   int counted[3] = {-1, -1, 0};
@@ -474,10 +476,30 @@ TEST(Launcher, WhatARunForkedDiesWithTheServer) {
     GTEST_SKIP() << "not root: runs have no uid of their own to count (a pid namespace, needed "
                     "then, ends them with its init)";
   }
-  const int during = CopyDiesDuringARunThatForked([] {
-    (void)internal::Launcher::Get();  // the copy's own launcher, from its main thread
-    return &SharedRunner();
-  });
+  const int during = CopyDiesDuringARunThatForked(
+      [] {
+        (void)internal::Launcher::Get();  // the copy's own launcher, from its main thread
+        return &SharedRunner();
+      },
+      /*launcher_too=*/false);
+  EXPECT_GE(during, 2);
+  EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
+}
+
+// Issue 15: the same when the launcher dies with the server (one SIGKILL to their process
+// group: a shell's job kill, `timeout -s KILL`): the launcher's reaper, in a session of its
+// own, kills what the run left.
+TEST(Launcher, WhatARunForkedDiesWithTheServerAndItsLauncher) {
+  if (!testing::Active("uid_drop")) {
+    GTEST_SKIP() << "not root: runs have no uid of their own to count (a pid namespace, needed "
+                    "then, ends them with its init)";
+  }
+  const int during = CopyDiesDuringARunThatForked(
+      [] {
+        (void)internal::Launcher::Get();
+        return &SharedRunner();
+      },
+      /*launcher_too=*/true);
   EXPECT_GE(during, 2);
   EXPECT_EQ(SandboxProcessesLeftSoon(), 0);
 }
