@@ -1,11 +1,14 @@
 #include "verifier/code/harness.h"
 
 #include <cctype>
+#include <cstdint>
 #include <optional>
+#include <random>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace verdict::code {
 namespace {
@@ -43,26 +46,40 @@ constexpr char kCppMain[] = R"CPP(
 )CPP";
 
 // The same for C (no templates): ARGS is "" or "argc, argv", as the test's main takes them.
+// C merges a file-scope `static` declaration with a later definition of the same name, so a
+// candidate that declared names it knows from this source would reach the nonce: `SALT` in them
+// is replaced with a random suffix drawn once per process (CSalt).
 constexpr char kCMainHead[] = R"C(
 #include <unistd.h>
-static char verdict_harness_nonce_[64];
-static long verdict_harness_nonce_size_ = 0;
-__attribute__((constructor(101))) static void verdict_harness_read_nonce_(void) {
-  verdict_harness_nonce_size_ = (long)read(0, verdict_harness_nonce_, sizeof verdict_harness_nonce_);
+static char verdict_nonce_SALT[64];
+static long verdict_nonce_size_SALT = 0;
+__attribute__((constructor(101))) static void verdict_read_nonce_SALT(void) {
+  verdict_nonce_size_SALT = (long)read(0, verdict_nonce_SALT, sizeof verdict_nonce_SALT);
 }
 int main(int argc, char** argv) {
   (void)argc;
   (void)argv;
   const int rc = verdict_test_main_()C";
 constexpr char kCMainTail[] = R"C();
-  if (rc == 0 && verdict_harness_nonce_size_ > 0) {
+  if (rc == 0 && verdict_nonce_size_SALT > 0) {
     (void)!write(1, "\n", 1);
-    (void)!write(1, verdict_harness_nonce_, (size_t)verdict_harness_nonce_size_);
+    (void)!write(1, verdict_nonce_SALT, (size_t)verdict_nonce_size_SALT);
     (void)!write(1, " END\n", 5);
   }
   return rc;
 }
 )C";
+
+// 64 random bits in hex, drawn at the first call; the same for the process's lifetime, so the
+// compile cache still finds a program built before.
+const std::string& CSalt() {
+  static const std::string* salt = [] {
+    std::random_device rd;
+    const uint64_t bits = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    return new std::string(absl::StrCat(absl::Hex(bits, absl::kZeroPad16)));
+  }();
+  return *salt;
+}
 
 bool IsIdent(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -192,7 +209,8 @@ CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_vi
       params.remove_suffix(1);
     }
     const bool no_args = params.empty() || params == "void";
-    main_code = absl::StrCat(kCMainHead, no_args ? "" : "argc, argv", kCMainTail);
+    main_code = absl::StrReplaceAll(
+        absl::StrCat(kCMainHead, no_args ? "" : "argc, argv", kCMainTail), {{"SALT", CSalt()}});
   }
   p.source = absl::StrCat(std::string(solution), "\n", test.substr(0, name), "verdict_test_main_",
                           test.substr(name + 4, close - name - 4), "\nreturn 0;\n",

@@ -352,6 +352,19 @@ TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
     EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { _exit(0); }\n", &why), 0.0)
         << main_head << ": " << why;
   }
+  // A candidate written against the scheme's source: C merges a file-scope `static` declaration
+  // with a later definition of the same name, so names it could know would hand it the nonce.
+  const std::string forger =
+      head +
+      "static char verdict_harness_nonce_[64];\n"
+      "static long verdict_harness_nonce_size_;\n"
+      "int add(int a, int b) {\n"
+      "  (void)!write(1, \"\\n\", 1);\n"
+      "  (void)!write(1, verdict_harness_nonce_, verdict_harness_nonce_size_);\n"
+      "  (void)!write(1, \" END\\n\", 5);\n"
+      "  _exit(0);\n"
+      "}\n";
+  EXPECT_EQ(Accuracy(ref, forger, &why), 0.0) << why;
 }
 
 // A solution cannot make the test call a library function instead of its own: HumanEval-X
