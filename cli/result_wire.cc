@@ -82,6 +82,20 @@ bool Next(Reader* r, Field* f) {
   }
 }
 
+// The parser's UTF-8 check, 8 bytes a step while they are ASCII (nearly all the text a server
+// sends: IsValidUtf8 alone was 2% of the client's instructions).
+bool Utf8(std::string_view text) {
+  size_t i = 0;
+  for (uint64_t word = 0; i + 8 <= text.size(); i += 8) {
+    std::memcpy(&word, text.data() + i, 8);
+    if (word & 0x8080808080808080u) return IsValidUtf8(text.substr(i));
+  }
+  for (; i < text.size(); ++i) {
+    if (text[i] & 0x80) return IsValidUtf8(text.substr(i));
+  }
+  return true;
+}
+
 // The value of a known field if it has `wire_type` (else the message parser would read it as
 // unknown, so this reader must not).
 bool Int(const Field& f, int64_t* v) {
@@ -102,7 +116,7 @@ bool Double(const Field& f, double* v) {
 }
 bool String(const Field& f, std::string_view* v) {
   *v = f.bytes;
-  return f.wire_type == kLen && IsValidUtf8(f.bytes);
+  return f.wire_type == kLen && Utf8(f.bytes);
 }
 
 // A sub-message this reader leaves to protobuf (rare, or once per group), parsed on the arena;
@@ -212,7 +226,20 @@ bool ReadSample(std::string_view bytes, google::protobuf::Arena* arena, SampleVi
   return ReadComponents(ids.value_or(""), values.value_or(""), &s->components);
 }
 
+// How many samples (field 3) `bytes`, a GroupResult, holds; 0 when malformed.
+size_t CountSamples(std::string_view bytes) {
+  Reader r(bytes);
+  Field f;
+  size_t n = 0;
+  while (!r.done()) {
+    if (!Next(&r, &f)) return 0;
+    n += f.number == 3;
+  }
+  return n;
+}
+
 bool ReadGroup(std::string_view bytes, google::protobuf::Arena* arena, GroupView* g) {
+  g->samples.reserve(CountSamples(bytes));  // SampleView is large: no regrowth
   Reader r(bytes);
   Field f;
   const v1::GroupStats* stats = nullptr;

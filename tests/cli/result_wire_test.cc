@@ -18,7 +18,7 @@ v1::ScoreResponse EveryField() {
   s->set_reward(2.5);
   s->set_advantage(-0.125);
   s->set_verdict(v1::RUNTIME_ERROR);
-  s->set_reason("test 0: exit 1");
+  s->set_reason("test 0: exit 1 — ü");
   for (auto [id, value] : {std::pair{v1::COMPONENT_REPETITION, -0.25},
                            {v1::COMPONENT_ACCURACY, 1.0},
                            {v1::COMPONENT_COSINE, 0.5},
@@ -179,6 +179,9 @@ TEST(ReadScoreResponse, RefusesWhatItWouldNotPrintAsTheParserDoes) {
   EXPECT_TRUE(refused(r));
   r = EveryField();
   sample(&r)->mutable_format()->set_problem("\xff\xfe");  // not UTF-8: the parser refuses it
+  EXPECT_TRUE(refused(r));
+  r = EveryField();
+  sample(&r)->set_reason("16 ASCII bytes.. \xe2\x80");  // cut short after ASCII words
   EXPECT_TRUE(refused(r));
   // Cut short anywhere: never read.
   const std::string bytes = EveryField().SerializeAsString();
