@@ -5,6 +5,7 @@
 #include <cstring>
 #include <optional>
 
+#include "absl/base/attributes.h"
 #include "base/utf8.h"
 #include "rewards/component.h"
 #include "server/convert.h"
@@ -72,7 +73,8 @@ struct Field {
   std::string_view bytes;
 };
 
-bool Next(Reader* r, Field* f) {
+// Inlined: called for every field (~20 a sample), it was a third of the reader's instructions.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool Next(Reader* r, Field* f) {
   if (!r->Tag(&f->number, &f->wire_type)) return false;
   switch (f->wire_type) {
     case kVarint: return r->Varint(&f->varint);
@@ -182,8 +184,8 @@ bool ReadComponents(std::string_view ids, std::string_view values, NamedComponen
   return true;
 }
 
+// `s` is a fresh SampleView.
 bool ReadSample(std::string_view bytes, google::protobuf::Arena* arena, SampleView* s) {
-  *s = SampleView{};
   Reader r(bytes);
   Field f;
   std::optional<std::string_view> ids, values;
