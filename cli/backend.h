@@ -9,15 +9,21 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cli/result_json.h"
 #include "rewards/scorer.h"
 #include "verdict/v1/verdict.pb.h"
 
 namespace verdict::cli {
 
-// One result per group of a batch, in order (`groups()`). The pointer owns the memory they
-// live in: with --server an arena the response was parsed into, so that reading and dropping
-// a response costs no allocation or free per field.
-using BatchResults = std::shared_ptr<const v1::ScoreResponse>;
+// One result per group of a batch, in order, as views (cli/result_json.h) into memory that
+// `owner` keeps: the response message (in-process; an arena), or with --server the response's
+// wire bytes and the few sub-messages parsed from them, so that reading and dropping a
+// response costs no allocation or free per field.
+struct ResultBatch {
+  std::vector<GroupView> groups;
+  std::shared_ptr<const void> owner;
+};
+using BatchResults = std::shared_ptr<const ResultBatch>;
 using BatchDone = absl::AnyInvocable<void(absl::StatusOr<BatchResults>) &&>;
 
 class ScoreBackend {

@@ -167,82 +167,123 @@ void AppendErrorJson(int code, std::string_view message, std::string* out) {
   out->push_back('}');
 }
 
-void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
+void SampleViewOf(const v1::SampleResult& s, SampleView* out) {
+  out->reward = s.reward();
+  out->advantage = s.advantage();
+  out->verdict = s.verdict();
+  out->reason = s.reason();
+  ComponentsOf(s, &out->components);
+  out->length = s.length();
+  out->truncated = s.truncated();
+  out->error = s.has_error() ? &s.error() : nullptr;
+  out->math.reset();
+  if (s.has_math()) {
+    out->math = MathView{.extracted = s.math().extracted(),
+                         .source = s.math().source(),
+                         .canonical = s.math().canonical(),
+                         .matched_gold = s.math().matched_gold()};
+  }
+  out->format.reset();
+  if (s.has_format()) {
+    out->format = FormatView{.ok = s.format().ok(),
+                             .template_name = s.format().template_(),
+                             .problem = s.format().problem(),
+                             .think_prefilled = s.format().think_prefilled()};
+  }
+  out->code = s.has_code() ? &s.code() : nullptr;
+  out->instructions = s.has_instructions() ? &s.instructions() : nullptr;
+  out->language = s.has_language() ? &s.language() : nullptr;
+}
+
+void GroupViewOf(const v1::GroupResult& g, GroupView* out) {
+  out->group_id = g.group_id();
+  out->error = g.has_error() ? &g.error() : nullptr;
+  out->samples.resize(static_cast<size_t>(g.samples_size()));
+  for (int i = 0; i < g.samples_size(); ++i) {
+    SampleViewOf(g.samples(i), &out->samples[static_cast<size_t>(i)]);
+  }
+  out->stats = &g.stats();
+}
+
+void AppendSampleJson(const SampleView& s, std::string* out) {
   out->push_back('{');
-  Num("reward", s.reward(), out);
+  Num("reward", s.reward, out);
   out->push_back(',');
-  Num("advantage", s.advantage(), out);
+  Num("advantage", s.advantage, out);
   out->push_back(',');
-  Str("verdict", VerdictName(s.verdict()), out);
+  Str("verdict", VerdictName(static_cast<v1::Verdict>(s.verdict)), out);
   out->push_back(',');
-  Str("reason", s.reason(), out);
+  Str("reason", s.reason, out);
   out->push_back(',');
   Key("components", out);
   out->push_back('{');
-  NamedComponents components;
-  ComponentsOf(s, &components);
-  for (size_t i = 0; i < components.size(); ++i) {
+  for (size_t i = 0; i < s.components.size(); ++i) {
     if (i) out->push_back(',');
-    Num(components[i].first, components[i].second, out);
+    Num(s.components[i].first, s.components[i].second, out);
   }
   out->push_back('}');
-  if (!s.has_error()) {
+  if (s.error == nullptr) {
     out->push_back(',');
-    Int("length", s.length(), out);
+    Int("length", s.length, out);
     out->push_back(',');
-    Bool("truncated", s.truncated(), out);
-  }
-  if (s.has_error()) {
+    Bool("truncated", s.truncated, out);
+  } else {
     out->push_back(',');
     Key("error", out);
-    AppendErrorJson(s.error().code(), s.error().message(), out);
+    AppendErrorJson(s.error->code(), s.error->message(), out);
   }
-  if (s.has_math()) {
+  if (s.math) {
     out->push_back(',');
     Key("math", out);
     out->push_back('{');
-    Str("extracted", s.math().extracted(), out);
+    Str("extracted", s.math->extracted, out);
     out->push_back(',');
-    Str("source", s.math().source(), out);
+    Str("source", s.math->source, out);
     out->push_back(',');
-    Str("canonical", s.math().canonical(), out);
+    Str("canonical", s.math->canonical, out);
     out->push_back(',');
-    Int("matched_gold", s.math().matched_gold(), out);
+    Int("matched_gold", s.math->matched_gold, out);
     out->push_back('}');
   }
-  if (s.has_code()) {
+  if (s.code != nullptr) {
     out->push_back(',');
-    AppendCodeJson(s.code(), out);
+    AppendCodeJson(*s.code, out);
   }
-  if (s.has_instructions()) {
+  if (s.instructions != nullptr) {
     out->push_back(',');
-    AppendInstructionsJson(s.instructions(), out);
+    AppendInstructionsJson(*s.instructions, out);
   }
-  if (s.has_language()) {
+  if (s.language != nullptr) {
     out->push_back(',');
     Key("language", out);
     out->push_back('{');
-    Str("target", s.language().target(), out);
+    Str("target", s.language->target(), out);
     out->push_back(',');
-    Int("words", s.language().words(), out);
+    Int("words", s.language->words(), out);
     out->push_back(',');
-    Int("target_words", s.language().target_words(), out);
+    Int("target_words", s.language->target_words(), out);
     out->push_back('}');
   }
-  if (s.has_format()) {
+  if (s.format) {
     out->push_back(',');
     Key("format", out);
     out->push_back('{');
-    Bool("ok", s.format().ok(), out);
+    Bool("ok", s.format->ok, out);
     out->push_back(',');
-    Str("template", s.format().template_(), out);
+    Str("template", s.format->template_name, out);
     out->push_back(',');
-    Str("problem", s.format().problem(), out);
+    Str("problem", s.format->problem, out);
     out->push_back(',');
-    Bool("think_prefilled", s.format().think_prefilled(), out);
+    Bool("think_prefilled", s.format->think_prefilled, out);
     out->push_back('}');
   }
   out->push_back('}');
+}
+
+void AppendSampleJson(const v1::SampleResult& s, std::string* out) {
+  SampleView view;
+  SampleViewOf(s, &view);
+  AppendSampleJson(view, out);
 }
 
 void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
@@ -288,28 +329,34 @@ void AppendStatsJson(const v1::GroupStats& st, std::string* out) {
   out->push_back('}');
 }
 
-void AppendGroupResultJson(const v1::GroupResult& g, std::string* out) {
+void AppendGroupResultJson(const GroupView& g, std::string* out) {
   out->push_back('{');
-  Str("group_id", g.group_id(), out);
-  if (g.has_error()) {
+  Str("group_id", g.group_id, out);
+  if (g.error != nullptr) {
     out->push_back(',');
     Key("error", out);
-    AppendErrorJson(g.error().code(), g.error().message(), out);
+    AppendErrorJson(g.error->code(), g.error->message(), out);
     out->push_back('}');
     return;
   }
   out->push_back(',');
   Key("samples", out);
   out->push_back('[');
-  for (int i = 0; i < g.samples_size(); ++i) {
+  for (size_t i = 0; i < g.samples.size(); ++i) {
     if (i) out->push_back(',');
-    AppendSampleJson(g.samples(i), out);
+    AppendSampleJson(g.samples[i], out);
   }
   out->push_back(']');
   out->push_back(',');
   Key("stats", out);
-  AppendStatsJson(g.stats(), out);
+  AppendStatsJson(*g.stats, out);
   out->push_back('}');
+}
+
+void AppendGroupResultJson(const v1::GroupResult& g, std::string* out) {
+  GroupView view;
+  GroupViewOf(g, &view);
+  AppendGroupResultJson(view, out);
 }
 
 std::string AddMember(std::string_view object_line, std::string_view key,

@@ -68,42 +68,42 @@ struct Summary {
   std::map<int, std::pair<double, int64_t>> pass_at_k;           // sum, groups
   int64_t majority_groups = 0, majority_correct = 0;
 
-  void Add(const v1::GroupResult& g) {
+  void Add(const GroupView& g) {
     ++groups;
-    if (g.has_error()) {
+    if (g.error != nullptr) {
       ++group_errors;
       return;
     }
-    if (g.stats().zero_variance()) ++zero_variance;
-    for (const auto& [k, v] : g.stats().pass_at_k()) {
+    const v1::GroupStats& stats = *g.stats;
+    if (stats.zero_variance()) ++zero_variance;
+    for (const auto& [k, v] : stats.pass_at_k()) {
       pass_at_k[k].first += v;
       ++pass_at_k[k].second;
     }
-    if (g.stats().has_majority() && g.stats().majority().count() > 0) {
+    if (stats.has_majority() && stats.majority().count() > 0) {
       ++majority_groups;
-      majority_correct += g.stats().majority().correct();
+      majority_correct += stats.majority().correct();
     }
-    NamedComponents named;
-    for (const v1::SampleResult& s : g.samples()) {
+    for (const SampleView& s : g.samples) {
       ++samples;
-      if (s.has_error()) {
+      if (s.error != nullptr) {
         ++sample_errors;
         continue;
       }
-      reward_sum += s.reward();
-      ComponentsOf(s, &named);
-      for (const auto& [name, value] : named) {
+      reward_sum += s.reward;
+      for (const auto& [name, value] : s.components) {
         auto& [sum, count] = components[std::string(name)];
         sum += value;
         ++count;
       }
-      if (s.verdict() != v1::NOT_CHECKED) {
+      if (s.verdict != v1::NOT_CHECKED) {
         ++with_accuracy;
-        if (s.verdict() == v1::CORRECT) ++correct;
+        if (s.verdict == v1::CORRECT) ++correct;
       }
-      if (s.format().template_() != "none") {
+      const FormatView format = s.format.value_or(FormatView{});
+      if (format.template_name != "none") {
         ++with_format;
-        if (s.format().ok()) ++format_ok;
+        if (format.ok) ++format_ok;
       }
     }
   }
@@ -159,8 +159,8 @@ class Writer {
     }
     size_t next = 0, expected = 0;
     for (const InputUnit& u : batch.units) expected += u.error.ok();
-    if (static_cast<size_t>((*batch.results)->groups_size()) != expected) {
-      *fatal = absl::StrCat("the backend returned ", (*batch.results)->groups_size(),
+    if ((*batch.results)->groups.size() != expected) {
+      *fatal = absl::StrCat("the backend returned ", (*batch.results)->groups.size(),
                             " group results for ", expected, " groups");
       return false;
     }
@@ -178,26 +178,31 @@ class Writer {
         *out_ << json;
         continue;
       }
-      const v1::GroupResult& r = (*batch.results)->groups(next++);
+      const GroupView& r = (*batch.results)->groups[next++];
       summary->Add(r);
-      if (r.has_error()) {
+      if (r.error != nullptr) {
         std::fprintf(stderr, "verdict score: line %lld: %s\n", static_cast<long long>(u.first_line),
-                     r.error().message().c_str());
+                     r.error->message().c_str());
       }
-      if (!u.per_line || r.has_error()) {
+      if (!u.per_line || r.error != nullptr) {
         json.clear();
         AppendGroupResultJson(r, &json);
         for (const std::string& raw : u.lines) *out_ << AddMember(raw, field_, json) << '\n';
         continue;
       }
+      if (r.samples.size() != u.lines.size()) {
+        *fatal = absl::StrCat("the backend returned ", r.samples.size(), " samples for ",
+                              u.lines.size(), " completions (line ", u.first_line, ")");
+        return false;
+      }
       for (size_t i = 0; i < u.lines.size(); ++i) {
         json.clear();
         json.append("{\"group_id\":");
-        AppendJsonString(r.group_id(), &json);
+        AppendJsonString(r.group_id, &json);
         json.append(",\"sample\":");
-        AppendSampleJson(r.samples(static_cast<int>(i)), &json);
+        AppendSampleJson(r.samples[i], &json);
         json.append(",\"stats\":");
-        AppendStatsJson(r.stats(), &json);
+        AppendStatsJson(*r.stats, &json);
         json.push_back('}');
         *out_ << AddMember(u.lines[i], field_, json) << '\n';
       }

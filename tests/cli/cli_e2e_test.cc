@@ -78,6 +78,78 @@ TEST(VerdictScore, InProcessOutputEqualsServerOutput) {
   }
 }
 
+// `output` without what a code test measured (times and memory differ from run to run).
+std::string Unmeasured(const std::string& output) {
+  static const std::regex measured(R"re("(wall_ms|cpu_ms|peak_memory_bytes)":[-+.e0-9]+)re");
+  return std::regex_replace(output, measured, "$1");
+}
+
+// Everything the output and the summary print, from each kind of result the server sends: the
+// client reads a response's wire bytes (cli/result_wire.h), in-process the messages; both must
+// write the same bytes. Instruction, math, code (a failing test's message), language and
+// format details, group errors, pass@k and maj@k stats, grouped and one-completion-per-line.
+TEST(VerdictScore, EveryResultFieldIsTheSameInProcessAndWithServer) {
+  std::string text = ReadFile(Example());
+  text +=
+      R"({"id": "if", "prompt": "Write about cats.", "completions": [)"
+      R"("<think>ok</think><answer>Cats are great. I love cats a lot.</answer>",)"
+      R"("<think>hm</think><answer>dogs</answer>"], "instructions": [)"
+      R"({"id": "keywords:existence", "keywords": ["cats"]},)"
+      R"({"id": "length_constraints:number_words", "num_words": 5, "relation": "at least"}]})"
+      "\n"
+      R"({"id": "bad", "prompt": "x", "completions": ["a"], "instructions": [{"id": "no:such"}]})"
+      "\n"
+      R"({"id": "code", "prompt": "Double it.", "completions": [)"
+      R"("<think>x</think><answer>\n```python\nprint(int(input()) * 2)\n```\n</answer>",)"
+      R"("<think>x</think><answer>\n```python\nprint(int(input()) * 3)\n```\n</answer>",)"
+      R"("<think>x</think><answer>\n```python\nraise SystemExit(input())\n```\n</answer>"],)"
+      R"( "code": {"language": "python3", "tests": [{"input": "3\n", "expected": "6\n"}]}})"
+      "\n";
+  // The same rollouts one completion per line.
+  std::string per_line;
+  simdjson::dom::parser parser;
+  for (const std::string& line : Lines(text)) {
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(line).get(e), simdjson::SUCCESS);
+    for (simdjson::dom::element c : e["completions"].get_array()) {
+      std::string rest;
+      for (auto [key, value] : e.get_object()) {
+        if (key == "completions") continue;
+        rest += ",\"" + std::string(key) + "\":" + simdjson::minify(value);
+      }
+      per_line += "{\"completion\":" + simdjson::minify(c) + rest + "}\n";
+    }
+  }
+  std::string grouped_input = TempPath("every.jsonl"), per_line_input = TempPath("every1.jsonl");
+  WriteFile(grouped_input, text);
+  WriteFile(per_line_input, per_line);
+  testing_util::ServerProcess server({"--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.ok());
+  for (const std::string& input : {grouped_input, per_line_input}) {
+    SCOPED_TRACE(input);
+    std::vector<std::string> outputs, summaries;
+    for (bool remote : {false, true}) {
+      std::string out = TempPath("every_out.jsonl"), err = TempPath("every_err.txt");
+      std::vector<std::string> args = {"score",       "--input", input,          "--majority-vote",
+                                       "--pass-at-k", "1,2",     "--language",   "en",
+                                       "--overlong",  "200,50",  "--repetition", "3,-1"};
+      if (remote) args.insert(args.end(), {"--server", server.addresses()[0]});
+      ASSERT_EQ(RunVerdict(args, out, err), 3);  // the "bad" group is rejected
+      outputs.push_back(Unmeasured(ReadFile(out)));
+      std::string summary = ReadFile(err);
+      summaries.push_back(summary.substr(summary.find(" samples/s)")));  // not the timing
+    }
+    for (const char* field :
+         {"\"instructions\":{", "\"math\":{", "\"code\":{", "\"language\":{", "\"format\":{",
+          "\"error\":{", "\"majority\":{", "\"pass_at_k\":{", "RUNTIME_ERROR", "\"overlong\":"}) {
+      EXPECT_THAT(outputs[0], HasSubstr(field));
+    }
+    EXPECT_EQ(outputs[0], outputs[1]);
+    EXPECT_THAT(summaries[0], HasSubstr("maj@k accuracy"));
+    EXPECT_EQ(summaries[0], summaries[1]);
+  }
+}
+
 TEST(VerdictScore, BatchScaledAdvantagesAreTheSameInProcessAndWithServer) {
   // --server sends 64 groups a call by default, in-process batches are 16: with batch whitening
   // the batch decides the advantages, so both must then use the same one. 40 groups: different
@@ -140,9 +212,7 @@ TEST(VerdictScore, CodeGroupsAreScoredInProcessAfterMathOnlyBatchesAsByTheServer
   EXPECT_EQ(std::string_view(e["verdict"]["samples"].at(0)["verdict"]), "CORRECT") << lines[4];
   EXPECT_EQ(std::string_view(e["verdict"]["samples"].at(1)["verdict"]), "WRONG_ANSWER");
   // The same bytes but for what each run measured (times, memory).
-  const std::regex measured(R"re("(wall_ms|cpu_ms|peak_memory_bytes)":[-+.e0-9]+)re");
-  EXPECT_EQ(std::regex_replace(a, measured, "$1"),
-            std::regex_replace(ReadFile(remote), measured, "$1"));
+  EXPECT_EQ(Unmeasured(a), Unmeasured(ReadFile(remote)));
   // --no-code: no runner at all, the code group is refused (exit 3), the math groups scored.
   std::string refused = TempPath("code_refused.jsonl");
   EXPECT_EQ(RunVerdict({"score", "--input", input, "--output", refused, "--quiet", "--no-code"}),
