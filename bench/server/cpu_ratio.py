@@ -6,13 +6,15 @@ server (`verdict score --server`: client + server), printed in one run, with the
     (loopback/Unix only; CLIENT ARGS go to the --server run, e.g. --batch-groups 64)
 
 The rollouts are synthetic R1-style completions (right, wrong, unformatted), default
-12,000 groups x 8 = 96,000. The server's CPU is read from its process_cpu_seconds_total metric
+48,000 groups x 8 = 384,000 (about 1.5 CPU s a run: shorter runs are mostly
+noise on a shared machine). The server's CPU is read from its process_cpu_seconds_total metric
 before and after; the clients' from getrusage of the child processes.
 
-The two paths run alternately, N times each (default 3), a fresh server each time, and every
+The two paths run alternately, N times each (default 5), a fresh server each time, and every
 run is printed. On a machine that others share, CPU seconds only grow with contention (cache
 and frequency loss, not work), so the ratio printed last is of each path's least-disturbed
-(minimum) run; the ratio of the medians is printed beside it.
+(minimum) run; beside it, the ratio of the medians and the median of the per-run ratios (each
+from two runs minutes apart at most, so the least moved by a machine that slows and speeds up).
 """
 import json
 import os
@@ -103,7 +105,7 @@ def main():
     args = sys.argv[1:]
     if not args or args[0] in ("-h", "--help"):
         usage_exit(None if args else "no BINARY given")
-    repeat = 3
+    repeat = 5
     if "--repeat" in args:
         i = args.index("--repeat")
         if i + 1 >= len(args) or not args[i + 1].isdigit() or int(args[i + 1]) < 1:
@@ -120,18 +122,19 @@ def main():
     binary = positional[0]
     if not (os.path.isfile(binary) and os.access(binary, os.X_OK)):
         usage_exit(f"{binary} is not an executable file")
-    groups = int(positional[1]) if len(positional) > 1 else 12000
+    groups = int(positional[1]) if len(positional) > 1 else 48000
     size = int(positional[2]) if len(positional) > 2 else 8
     tmp = tempfile.mkdtemp()
     data = os.path.join(tmp, "rollouts.jsonl")
     make_input(data, groups, size)
     print(f"{groups * size} rollouts ({groups} groups of {size}), {repeat} runs of each path")
-    inproc, service = [], []
+    inproc, service, ratios = [], [], []
     for r in range(repeat):
         cpu, wall = run_in_process(binary, data)
         inproc.append(cpu)
         client, srv, swall = run_service(binary, data, tmp, args)
         service.append(client + srv)
+        ratios.append(cpu / (client + srv))
         print(f"run {r + 1}: in-process {cpu:6.2f} CPU s {wall:6.2f} s wall | --server "
               f"{client + srv:6.2f} CPU s {swall:6.2f} s wall (client {client:.2f}, server "
               f"{srv:.2f}) | ratio {cpu / (client + srv):.2f}")
@@ -139,7 +142,8 @@ def main():
     print(f"in-process : min {min(inproc):6.2f} CPU s  median {median(inproc):6.2f}")
     print(f"--server   : min {min(service):6.2f} CPU s  median {median(service):6.2f}")
     print(f"ratio in-process/service CPU: {min(inproc) / min(service):.2f} "
-          f"(medians {median(inproc) / median(service):.2f})")
+          f"(medians {median(inproc) / median(service):.2f}, median per-run ratio "
+          f"{median(ratios):.2f})")
 
 
 if __name__ == "__main__":
