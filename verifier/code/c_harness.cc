@@ -195,6 +195,7 @@ enum class Role { kValue, kString, kArray, kReturnSize };
 struct Function {
   std::string why_not;       // empty: it can be forwarded
   bool unspecified = false;  // a declaration `f()`: any parameters (C17), merged with the others
+  bool defined = false;      // a definition was read (else only declarations)
   CType ret;
   bool returns_array = false;  // LeetCode's `T* f(..., int* returnSize)`
   std::vector<CType> params;
@@ -228,6 +229,7 @@ void ReadFunction(const Toks& stmt, bool definition, Scan* scan) {
   // `int (*fp)(int)` is no function named `int`.
   if (name == "main" || stmt[0] == "typedef" || IsTypeWord(name, scan->aliases)) return;
   Function f;
+  f.defined = definition;
   std::string error;
   size_t q = p + 1;
   std::vector<Toks> params(1);
@@ -328,11 +330,17 @@ void ReadFunction(const Toks& stmt, bool definition, Scan* scan) {
   auto [it, inserted] = scan->functions.emplace(name, f);
   if (inserted) return;
   Function& old = it->second;
-  if (f.unspecified && f.why_not.empty()) return;
-  if (old.unspecified && old.why_not.empty()) {
-    old = f;
+  const bool defined = old.defined || f.defined;
+  if (f.unspecified && f.why_not.empty()) {
+    old.defined = defined;
     return;
   }
+  if (old.unspecified && old.why_not.empty()) {
+    old = f;
+    old.defined = defined;
+    return;
+  }
+  old.defined = defined;
   auto sig = [](const Function& g) {
     std::string s = Spell(g.ret);
     for (const CType& t : g.params) absl::StrAppend(&s, ",", Spell(t));
@@ -632,7 +640,7 @@ absl::StatusOr<CppPairSources> BuildCAssertPair(std::string_view solution,
     return absl::InvalidArgumentError("the C test code does not lex");
   }
   // Every solution function the test names (called, or taken as a value) is forwarded, except
-  // those the test defines itself.
+  // those the test defines itself (a test's prototype of the function it tests is common C).
   std::set<std::string> named;
   for (const CppToken& t : test_toks) {
     if (IsIdentToken(t.text)) named.insert(t.text);
@@ -640,7 +648,8 @@ absl::StatusOr<CppPairSources> BuildCAssertPair(std::string_view solution,
   std::string stubs, calls, dispatch, stub_names;
   int k = 0;
   for (const auto& [name, f] : sol.functions) {
-    if (!named.count(name) || test_scan.functions.count(name)) continue;
+    auto own = test_scan.functions.find(name);
+    if (!named.count(name) || (own != test_scan.functions.end() && own->second.defined)) continue;
     if (!f.why_not.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the harness cannot call `", name, "` across the process boundary: it ", f.why_not));

@@ -178,14 +178,15 @@ TEST(CHarness, ValuesCrossExactly) {
   }
 }
 
-// Whichever way the test declares its main (a regression check: the one-process program passed
-// these too).
+// Whichever way the test declares its main, with or without a prototype of the function it
+// tests (a regression check: the one-process program passed these too).
 TEST(CHarness, TestMainWithOrWithoutArguments) {
   std::string why;
   for (const char* main_head :
        {"int main(void)", "int main()", "int main(int argc, char **argv)"}) {
-    const CodeReference ref = CRef(absl::StrCat("#undef NDEBUG\n#include <assert.h>\n", main_head,
-                                                " {\n  assert(add(1, 2) == 3);\n}\n"));
+    const CodeReference ref =
+        CRef(absl::StrCat("#undef NDEBUG\n#include <assert.h>\nint add(int, int);\n", main_head,
+                          " {\n  assert(add(1, 2) == 3);\n}\n"));
     EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return a + b; }\n", &why), 1.0)
         << main_head << ": " << why;
     EXPECT_EQ(Accuracy(ref, "int add(int a, int b) { return a - b; }\n", &why), 0.0)
