@@ -4,11 +4,17 @@
 // (a nonce read from stdin) after the test's main returned; each hack below says why it earned
 // a pass there, or what else it checks. The same binary runs without namespaces too
 // (code_c_harness_test_no_namespaces).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "sandbox/compile_cache.h"
+#include "sandbox/linux_runner.h"
 #include "tests/verifier/code/harness_test_util.h"
 #include "verifier/code/c_harness.h"
 #include "verifier/code/judge.h"
@@ -270,6 +276,178 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
   };
   for (const Hack& h : hacks) {
     EXPECT_EQ(Accuracy(ref, head + h.code, &why), 0.0) << h.name << ": " << why;
+  }
+}
+
+// The weakest sandbox configuration (no namespaces, no Landlock), beside this binary's own: the
+// hacks above must earn 0 there too. Made at the first call; never destroyed.
+sandbox::Runner& WeakRunner() {
+  static sandbox::Runner* runner = [] {
+    sandbox::LinuxRunnerOptions o =
+        RunnerOptionsAt("/tmp/verdict-sandbox-test-c-harness-weak", 63340);
+    o.max_parallel_runs = 4;
+    o.use_namespaces = false;
+    o.use_landlock = false;
+    return sandbox::CreateLinuxRunner(o).value().release();
+  }();
+  return *runner;
+}
+
+TEST(CHarness, HacksEarnZeroWithoutNamespacesOrLandlock) {
+  const CodeReference ref = AddRef();
+  const std::string head = "#include <signal.h>\n#include <stdlib.h>\n#include <unistd.h>\n";
+  const std::pair<const char*, double> cases[] = {
+      {"int add(int a, int b) { return a + b; }\n", 1.0},
+      {"int add(int a, int b) { return 0; }\n", 0.0},
+      {"int add(int a, int b) { _exit(0); }\n", 0.0},
+      {"__attribute__((constructor(100))) static void c(void) {\n"
+       "  char b[80]; ssize_t n = read(0, b, sizeof b);\n"
+       "  if (n > 0) { (void)!write(1, b, n); (void)!write(4, b, n); }\n  _exit(0);\n}\n"
+       "int add(int a, int b) { return 0; }\n",
+       0.0},
+      {"int add(int a, int b) { kill(-1, SIGKILL); return 0; }\n", 0.0},
+  };
+  for (const auto& [code, want] : cases) {
+    auto v = JudgeProgram(ref, head + code, WeakRunner(), {}, nullptr);
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->accuracy, want) << code << ": " << v->reason;
+  }
+}
+
+// A C candidate that looks for the test's expected values in every file it can name: the compile
+// cache's binaries, each run's work dir (`harness` there is where the private binary is copied),
+// each process's /proc/<pid>/exe and cwd. It returns the right sum only when it found the test's
+// secret string, which it builds at run time so that its own binary does not hold it.
+std::string CLeakHunter(const std::vector<std::string>& roots) {
+  std::string list;
+  for (const std::string& r : roots) absl::StrAppend(&list, "\"", r, "\", ");
+  return absl::StrCat(R"(#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static int found = 0;
+static char secret[32];
+static char* data;
+static void Try(const char* path) {
+  if (found) return;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return;
+  size_t n = 0;
+  ssize_t k;
+  while (n < (16u << 20) && (k = read(fd, data + n, (16u << 20) - n)) > 0) n += (size_t)k;
+  close(fd);
+  if (memmem(data, n, secret, strlen(secret)) != NULL) found = 1;
+}
+static void Walk(const char* dir, int depth) {
+  char p[4096];
+  for (int id = 0; id < 48; ++id) {
+    snprintf(p, sizeof p, "%s/b%d", dir, id);
+    Try(p);
+    snprintf(p, sizeof p, "%s/private/b%d", dir, id);
+    Try(p);
+  }
+  snprintf(p, sizeof p, "%s/harness", dir);
+  Try(p);
+  snprintf(p, sizeof p, "%s/control.txt", dir);
+  Try(p);
+  DIR* d = opendir(dir);
+  if (d == NULL) return;
+  if (depth > 3) {
+    closedir(d);
+    return;
+  }
+  struct dirent* e;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    Try(p);
+    Walk(p, depth + 1);
+  }
+  closedir(d);
+}
+static void Hunt(void) {
+  const char* s = "1f5c-terces-tcidrev";
+  size_t n = strlen(s);
+  for (size_t i = 0; i < n; ++i) secret[i] = s[n - 1 - i];
+  data = malloc(16u << 20);
+  const char* roots[] = {)",
+                      list, R"(NULL};
+  char p[4096];
+  for (int k = 0; roots[k] != NULL; ++k) {
+    Walk(roots[k], 0);
+    for (int c = 0; c < 4; ++c) {
+      snprintf(p, sizeof p, "%s/c%d-%d", roots[k], SERVER_PID, c);
+      Walk(p, 1);
+    }
+    for (int r = 0; r < 4000; ++r) {
+      for (int slot = 0; slot < 8; ++slot) {
+        snprintf(p, sizeof p, "%s/r%d-%d/harness", roots[k], r, slot);
+        Try(p);
+      }
+    }
+  }
+  DIR* d = opendir("/proc");
+  if (d != NULL) {
+    struct dirent* e;
+    while ((e = readdir(d)) != NULL) {
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      snprintf(p, sizeof p, "/proc/%s/exe", e->d_name);
+      Try(p);
+      snprintf(p, sizeof p, "/proc/%s/cwd/harness", e->d_name);
+      Try(p);
+    }
+    closedir(d);
+  }
+}
+int add(int a, int b) {
+  Hunt();
+  return found ? a + b : 0;
+}
+)");
+}
+
+// The harness's binary holds the test's expected values: no sandbox configuration lets the
+// candidate read it (the same private binary as C++'s, checked here with a C candidate). The
+// hunter is shown to work first: it finds the secret in a file the candidate's uid may read.
+TEST(CHarness, CandidateCannotReadTheHarnessBinary) {
+  const std::string cache_root = absl::StrCat("/tmp/verdict-c-harness-leak-test-", getpid());
+  sandbox::CompileCacheOptions co;
+  co.dir = cache_root;
+  auto cache = sandbox::CompileCache::Create(co);
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  CodeReference ref = CRef(
+      "#undef NDEBUG\n#include <assert.h>\n#include <stdio.h>\nint main(void) {\n"
+      "  fputs(\"verdict-secret-c5f1\\n\", stderr);\n  assert(add(1, 2) == 3);\n  return 0;\n}\n",
+      8000);
+  ref.limits.cpu_ms = 8000;
+  const std::string code =
+      absl::StrCat("#define SERVER_PID ", getpid(), "\n",
+                   CLeakHunter({cache_root, "/tmp/verdict-sandbox-test-c-harness",
+                                "/tmp/verdict-sandbox-test-c-harness-weak"}));
+  JudgeOptions o;
+  o.compile_cache = cache->get();
+  auto accuracy = [&](sandbox::Runner& runner) {
+    auto v = JudgeProgram(ref, code, runner, o, nullptr);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? std::make_pair(v->accuracy, v->reason) : std::make_pair(-1.0, std::string());
+  };
+  const std::string control = cache_root + "/control.txt";
+  {
+    FILE* f = fopen(control.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("verdict-secret-c5f1\n", f);
+    fclose(f);
+    chmod(cache_root.c_str(), 0755);
+    chmod(control.c_str(), 0644);
+  }
+  auto [found, why] = accuracy(WeakRunner());
+  EXPECT_EQ(found, 1.0) << "the control file was not found: " << why;
+  unlink(control.c_str());
+  for (sandbox::Runner* runner : {&WeakRunner(), &SharedRunner()}) {
+    auto [acc, reason] = accuracy(*runner);
+    EXPECT_EQ(acc, 0.0) << reason;
   }
 }
 
