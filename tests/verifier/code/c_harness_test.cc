@@ -218,6 +218,10 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
       {"_exit(0) in a constructor(101)",
        "__attribute__((constructor(101))) static void c(void) { _exit(0); }\n"
        "int add(int a, int b) { return a + b; }\n"},
+      {"abort() with a SIGABRT handler that exits 0, in a constructor(101)",
+       "static void h(int s) { _exit(0); }\n"
+       "__attribute__((constructor(101))) static void c(void) { signal(SIGABRT, h); abort(); }\n"
+       "int add(int a, int b) { return a + b; }\n"},
       {"SIGABRT handler from a constructor(101), for the test's failed assert",
        "static void h(int s) { _exit(0); }\n"
        "__attribute__((constructor(101))) static void c(void) { signal(SIGABRT, h); }\n"
@@ -239,8 +243,8 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
        " (void)!write(fd, \" 0 PASS 1 \\n\", 11);\n"
        "  }\n  _exit(0);\n}\n"
        "int add(int a, int b) { return 0; }\n"},
-      // Passed before: the nonce was in the candidate's memory (and its stdin a rewindable file
-      // before the pipe); here it never enters the candidate's process.
+      // Earned 0 before as well (the marker's reader had emptied the stdin pipe, and other
+      // processes' files are not readable); checks that the nonce reaches none of them now.
       {"searches its stdin, its memory and /proc for a nonce and forges reports with it",
        "static char found[4096];\n"
        "static void grab(const char* path) {\n"
@@ -256,6 +260,31 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
        "    char line[128]; int len = snprintf(line, sizeof line, \"\\n%.40s 0 PASS 1 \\n\", v);\n"
        "    for (int fd = 1; fd <= 5; ++fd) (void)!write(fd, line, len);\n"
        "  }\n  return 0;\n}\n"},
+      // Passed before: the nonce sat in a static buffer of the one process.
+      {"scans its own memory for a nonce and forges the marker and PASS with it",
+       "#include <ctype.h>\n"
+       "int add(int a, int b) {\n"
+       "  FILE* maps = fopen(\"/proc/self/maps\", \"r\");\n"
+       "  int mem = open(\"/proc/self/mem\", O_RDONLY);\n"
+       "  char line[512];\n"
+       "  while (maps != NULL && mem >= 0 && fgets(line, sizeof line, maps) != NULL) {\n"
+       "    unsigned long lo, hi; char perm[8];\n"
+       "    if (sscanf(line, \"%lx-%lx %7s\", &lo, &hi, perm) != 3 || perm[0] != 'r') continue;\n"
+       "    if (hi - lo > (64ul << 20)) continue;\n"
+       "    char* buf = malloc(hi - lo);\n"
+       "    ssize_t n = pread(mem, buf, hi - lo, (off_t)lo);\n"
+       "    for (ssize_t i = 0; i + 24 < n; ++i) {\n"
+       "      int d = 0; while (i + 1 + d < n && isdigit((unsigned char)buf[i + 1 + d])) ++d;\n"
+       "      if (buf[i] != 'V' || d < 20) continue;\n"
+       "      for (int fd = 1; fd <= 5; ++fd) {\n"
+       "        (void)!write(fd, \"\\n\", 1); (void)!write(fd, buf + i, d + 1);"
+       " (void)!write(fd, \" END\\n\", 5);\n"
+       "        (void)!write(fd, \"\\n\", 1); (void)!write(fd, buf + i, d + 1);"
+       " (void)!write(fd, \" 0 PASS 1 \\n\", 11);\n"
+       "      }\n      _exit(0);\n    }\n    free(buf);\n  }\n  return 0;\n}\n"},
+      // Earned 0 before too (the test's <assert.h> redefines assert after the solution); the
+      // test code is compiled apart from the solution now.
+      {"redefines assert", "#define assert(e) ((void)0)\nint add(int a, int b) { return 0; }\n"},
       {"writes forged report lines on fds 1 to 5 and exits",
        "int add(int a, int b) {\n"
        "  for (int fd = 1; fd <= 5; ++fd) (void)!write(fd, \"\\nV1 0 PASS 1 \\n\", 14);\n"
@@ -263,8 +292,9 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
       {"replies with a frame that does not decode",
        "int add(int a, int b) { (void)!write(4, \"\\x01\\0\\0\\0\\0\\0\\0\\0Z\", 9); pause();"
        " return 0; }\n"},
-      // Passed before: the solution's __assert_fail was the one the test's failed asserts
-      // called, and it returned.
+      // Earned 0 before as well, by luck: the one program's failed asserts called it, but GCC
+      // took <assert.h>'s noreturn at its word and the program hung. The test's program never
+      // sees it now.
       {"defines __assert_fail so that failed asserts return",
        "void __assert_fail(const char* a, const char* f, unsigned l, const char* fn) {}\n"
        "int add(int a, int b) { return 0; }\n"},
@@ -275,7 +305,11 @@ TEST(CHarness, ExitsAndForgeriesInsideTheCandidateEarnZero) {
        "  return 0;\n}\n"},
   };
   for (const Hack& h : hacks) {
-    EXPECT_EQ(Accuracy(ref, head + h.code, &why), 0.0) << h.name << ": " << why;
+    auto v = JudgeProgram(ref, head + h.code, SharedRunner(), {}, nullptr);
+    ASSERT_TRUE(v.ok()) << h.name << ": " << v.status();
+    EXPECT_EQ(v->accuracy, 0.0) << h.name << ": " << v->reason;
+    // A hack that does not compile would prove nothing.
+    EXPECT_NE(v->verdict, Verdict::kCompileError) << h.name << ": " << v->reason;
   }
 }
 
