@@ -10,8 +10,11 @@
 //     (candidate server + harness, two sandboxed processes), one test at a time (median) and 64
 //     solutions x 4 tests on all cores; and a C++ assert test the old way (one binary with
 //     an end marker, BuildCppAssertProgram) vs the C++ harness pair (two binaries): compile
-//     misses of new solutions of one problem, then runs one at a time (cache hits + runs).
-// Usage: code_bench [runs=200] [harness|cpp]   ("harness": section 4 only; "cpp": its C++ part)
+//     misses of new solutions of one problem, then runs one at a time (cache hits + runs); the
+//     same for a C assert test (the old way: solution + test code as one binary, pass = exit 0,
+//     which costs what the end-marker program did less a read of the nonce).
+// Usage: code_bench [runs=200] [harness|cpp|c]   ("harness": section 4 only; "cpp" and "c": its
+// C++ or C part)
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +31,7 @@
 #include "sandbox/compile_cache.h"
 #include "sandbox/linux_runner.h"
 #include "sandbox/toolchain.h"
+#include "verifier/code/c_harness.h"
 #include "verifier/code/cpp_harness.h"
 #include "verifier/code/harness.h"
 #include "verifier/code/judge.h"
@@ -150,18 +154,29 @@ bool HarnessSection(verdict::sandbox::Runner& runner,
   return true;
 }
 
-// Section 4 for C++: the old one-binary program with its end marker vs the harness pair
+// Section 4 for C++ (`lang` "cpp17") or C ("c"): the old one-binary program vs the harness pair
 // (JudgeProgram: two compile-cache lookups and two runs). Compile misses for `kSolutions`
 // distinct solutions of one problem (a comment makes each new): the old program once per
 // solution; the pair's first solution builds the serialiser's precompiled headers and the
 // harness, later ones compile only the candidate (the harness is a hit: same test, headers and
 // signatures). Then per-test medians. False when a run failed.
-bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::CompileCache& cache,
-                       const std::vector<verdict::sandbox::Toolchain>& table, int runs) {
+bool CompiledHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::CompileCache& cache,
+                            const std::vector<verdict::sandbox::Toolchain>& table,
+                            const std::string& lang, int runs) {
   using namespace verdict;
-  const sandbox::Toolchain* tc = sandbox::FindToolchain(table, "cpp17");
+  const sandbox::Toolchain* tc = sandbox::FindToolchain(table, lang);
   if (tc == nullptr) return false;
-  auto solution = [](int k) {
+  const bool c = lang == "c";
+  auto solution = [c](int k) {
+    if (c) {
+      return absl::StrCat(
+          "#include <string.h>\n// bench ", getpid(), " ", k,
+          "\nint add(int a, int b) { return a + b; }\n"
+          "int sum(const int* a, int n) { int s = 0; for (int i = 0; i < n; ++i) s += a[i]; "
+          "return s; }\n"
+          "void reverse(char* s) { size_t n = strlen(s); for (size_t i = 0; i < n / 2; ++i) { "
+          "char t = s[i]; s[i] = s[n - 1 - i]; s[n - 1 - i] = t; } }\n");
+    }
     return absl::StrCat(
         "#include <vector>\nusing namespace std;\n// bench ", getpid(), " ", k,
         "\nint add(int a, int b) { return a + b; }\n"
@@ -169,25 +184,33 @@ bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::Compi
         "v.begin(), v.end()); return r; }\n");
   };
   const std::string test =
-      "#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n"
-      "  assert(twice({1, 2}) == vector<int>({1, 2, 1, 2}));\n}\n";
+      c ? "#undef NDEBUG\n#include <assert.h>\n#include <string.h>\nint main(void) {\n"
+          "  assert(add(1, 2) == 3);\n  int a[] = {1, 2, 3};\n  assert(sum(a, 3) == 6);\n"
+          "  char s[] = \"abc\";\n  reverse(s);\n  assert(strcmp(s, \"cba\") == 0);\n"
+          "  return 0;\n}\n"
+        : "#undef NDEBUG\n#include <cassert>\nint main() {\n  assert(add(1, 2) == 3);\n"
+          "  assert(twice({1, 2}) == vector<int>({1, 2, 1, 2}));\n}\n";
+  auto old_program = [&](int k) {
+    return c ? code::BuildAssertProgram(solution(k), test)
+             : code::BuildCppAssertProgram(solution(k), test).source;
+  };
   constexpr int kSolutions = 6;
   std::vector<double> old_compile, new_compile;
   double first_pair = 0;
   for (int k = 0; k < kSolutions; ++k) {
     auto t = Clock::now();
-    auto old_bin =
-        cache.Compile(*tc, code::BuildCppAssertProgram(solution(k), test).source, runner, nullptr);
+    auto old_bin = cache.Compile(*tc, old_program(k), runner, nullptr);
     old_compile.push_back(Ms(t, Clock::now()));
     if (!old_bin.ok() || !old_bin->ok) return false;
     t = Clock::now();
-    auto pair = code::BuildCppAssertPair(solution(k), test, 10000);
+    auto pair = c ? code::BuildCAssertPair(solution(k), test, 10000)
+                  : code::BuildCppAssertPair(solution(k), test, 10000);
     if (!pair.ok()) return false;
     sandbox::CompileExtras ce, he;
     ce.prelude = pair->candidate_prelude;
-    ce.prelude_name = "verdict_wire.h";
+    ce.prelude_name = c ? "verdict_c_wire.h" : "verdict_wire.h";
     he.prelude = pair->harness_prelude;
-    he.prelude_name = "verdict_wire_harness.h";
+    he.prelude_name = c ? "verdict_c_wire_harness.h" : "verdict_wire_harness.h";
     he.private_binary = true;
     auto c_bin = cache.Compile(*tc, pair->candidate, runner, nullptr, ce);
     auto h_bin = cache.Compile(*tc, pair->harness, runner, nullptr, he);
@@ -199,9 +222,9 @@ bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::Compi
       new_compile.push_back(Ms(t, Clock::now()));
     }
   }
-  const std::string old_src = code::BuildCppAssertProgram(solution(0), test).source;
+  const std::string old_src = old_program(0);
   code::CodeReference aref;
-  aref.language = "cpp17";
+  aref.language = lang;
   aref.shape = code::TestShape::kAssert;
   aref.tests = {{test, ""}};
   code::JudgeOptions o;
@@ -222,15 +245,15 @@ bool CppHarnessSection(verdict::sandbox::Runner& runner, verdict::sandbox::Compi
     new_ms.push_back(Ms(t, Clock::now()));
   }
   printf(
-      "harness   cpp17 assert test: compile a new solution (miss, median of %d): one binary "
+      "harness   %s assert test: compile a new solution (miss, median of %d): one binary "
       "%.0f ms  harness pair %.0f ms (%.2fx; the problem's first solution %.0f ms, its harness "
-      "and precompiled serialiser included)\n",
-      kSolutions - 1, Median(old_compile), Median(new_compile),
+      "and serialiser included)\n",
+      lang.c_str(), kSolutions - 1, Median(old_compile), Median(new_compile),
       Median(new_compile) / Median(old_compile), first_pair);
   printf(
-      "harness   cpp17 assert test, one at a time (cache hits + runs): one binary %.2f ms  "
+      "harness   %s assert test, one at a time (cache hits + runs): one binary %.2f ms  "
       "harness pair %.2f ms  (+%.2f ms, %.2fx)\n",
-      Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
+      lang.c_str(), Median(old_ms), Median(new_ms), Median(new_ms) - Median(old_ms),
       Median(new_ms) / Median(old_ms));
   return true;
 }
@@ -241,7 +264,7 @@ int main(int argc, char** argv) {
   using namespace verdict;
   const int runs = argc > 1 ? atoi(argv[1]) : 200;
   const std::string section = argc > 2 ? argv[2] : "";
-  const bool harness_only = section == "harness" || section == "cpp";
+  const bool harness_only = section == "harness" || section == "cpp" || section == "c";
   // First, as a server's main() does: the launcher is a copy of this process as it is now.
   if (absl::Status s = sandbox::StartSandboxLauncher(); !s.ok()) {
     fprintf(stderr, "%s\n", s.ToString().c_str());
@@ -362,7 +385,9 @@ int main(int argc, char** argv) {
     }
   }
   // 4. trusted harness: old one-process assert run vs the harness pair, per language.
-  if (section == "cpp") return CppHarnessSection(**runner, *cache, table, runs) ? 0 : 1;
+  if (section == "cpp" || section == "c") {
+    return CompiledHarnessSection(**runner, *cache, table, section, runs) ? 0 : 1;
+  }
   if (!HarnessSection(**runner, table, "python3", "def add(a, b):\n    return a + b\n",
                       "assert add(1, 2) == 3\nassert add(-1, 1) == 0\n", "# solution ", runs,
                       cores) ||
@@ -370,7 +395,8 @@ int main(int argc, char** argv) {
                       "const assert = require('node:assert');\n"
                       "assert.deepEqual(add(1, 2), 3);\nassert.deepEqual(add(-1, 1), 0);\n",
                       "// solution ", runs, cores) ||
-      !CppHarnessSection(**runner, *cache, table, runs)) {
+      !CompiledHarnessSection(**runner, *cache, table, "cpp17", runs) ||
+      !CompiledHarnessSection(**runner, *cache, table, "c", runs)) {
     return 1;
   }
   return 0;

@@ -328,24 +328,6 @@ bool ScanFile(std::string_view s, Scan* scan) {
   return true;
 }
 
-// `#include <...>` of a plain header path, else empty.
-std::string SafeInclude(std::string_view d) {
-  size_t i = 1;
-  while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
-  if (d.substr(i, 7) != "include") return "";
-  i += 7;
-  while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
-  if (i >= d.size() || d[i] != '<') return "";
-  const size_t close = d.find('>', i);
-  if (close == d.npos) return "";
-  const std::string_view path = d.substr(i + 1, close - i - 1);
-  if (path.empty() || path[0] == '/' || path.find("..") != path.npos) return "";
-  for (char c : path) {
-    if (!IdentChar(c) && c != '/' && c != '.' && c != '+' && c != '-') return "";
-  }
-  return absl::StrCat("#include <", std::string(path), ">\n");
-}
-
 constexpr char kHarnessMain[] = R"CPP(
   namespace verdict_wire {
   template <typename F>
@@ -488,7 +470,7 @@ absl::StatusOr<CppPairSources> BuildCppAssertPair(std::string_view solution,
   // The solution's headers in a fixed order (one harness per problem for solutions that
   // include the same set), its `using namespace std;` and type aliases.
   std::set<std::string> includes;
-  for (const std::string& d : sol.directives) includes.insert(SafeInclude(d));
+  for (const std::string& d : sol.directives) includes.insert(SafeIncludeLine(d));
   std::string prelude = absl::StrJoin(includes, "");
   if (sol.using_std) prelude += "using namespace std;\n";
   for (const auto& [name, t] : sol.aliases) {

@@ -3,12 +3,9 @@
 #include <cctype>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 
 namespace verdict::code {
 namespace {
@@ -44,42 +41,6 @@ constexpr char kCppMain[] = R"CPP(
     return rc;
   }
 )CPP";
-
-// The same for C (no templates): ARGS is "" or "argc, argv", as the test's main takes them.
-// C merges a file-scope `static` declaration with a later definition of the same name, so a
-// candidate that declared names it knows from this source would reach the nonce: `SALT` in them
-// is replaced with a random suffix drawn once per process (CSalt).
-constexpr char kCMainHead[] = R"C(
-#include <unistd.h>
-static char verdict_nonce_SALT[64];
-static long verdict_nonce_size_SALT = 0;
-__attribute__((constructor(101))) static void verdict_read_nonce_SALT(void) {
-  verdict_nonce_size_SALT = (long)read(0, verdict_nonce_SALT, sizeof verdict_nonce_SALT);
-}
-int main(int argc, char** argv) {
-  (void)argc;
-  (void)argv;
-  const int rc = verdict_test_main_()C";
-constexpr char kCMainTail[] = R"C();
-  if (rc == 0 && verdict_nonce_size_SALT > 0) {
-    (void)!write(1, "\n", 1);
-    (void)!write(1, verdict_nonce_SALT, (size_t)verdict_nonce_size_SALT);
-    (void)!write(1, " END\n", 5);
-  }
-  return rc;
-}
-)C";
-
-// 64 random bits in hex, drawn at the first call; the same for the process's lifetime, so the
-// compile cache still finds a program built before.
-const std::string& CSalt() {
-  static const std::string* salt = [] {
-    std::random_device rd;
-    const uint64_t bits = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-    return new std::string(absl::StrCat(absl::Hex(bits, absl::kZeroPad16)));
-  }();
-  return *salt;
-}
 
 bool IsIdent(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -183,8 +144,7 @@ std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s) 
   return std::nullopt;
 }
 
-CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code,
-                                       bool c_language) {
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code) {
   CppAssertProgram p;
   std::optional<std::pair<size_t, size_t>> m = FindMainDefinition(test_code);
   if (!m.has_value()) {
@@ -194,28 +154,27 @@ CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_vi
   const auto [name, close] = *m;
   p.has_end_marker = true;
   const std::string test(test_code);
-  std::string main_code = kCppMain;
-  if (c_language) {
-    // C cannot ask whether the test's main takes (argc, argv): read its parameter list.
-    const size_t open = test.find('(', name + 4);
-    const size_t shut = open == std::string::npos ? open : test.find(')', open);
-    std::string_view params;
-    if (shut != std::string::npos)
-      params = std::string_view(test).substr(open + 1, shut - open - 1);
-    while (!params.empty() && absl::ascii_isspace(static_cast<unsigned char>(params.front()))) {
-      params.remove_prefix(1);
-    }
-    while (!params.empty() && absl::ascii_isspace(static_cast<unsigned char>(params.back()))) {
-      params.remove_suffix(1);
-    }
-    const bool no_args = params.empty() || params == "void";
-    main_code = absl::StrReplaceAll(
-        absl::StrCat(kCMainHead, no_args ? "" : "argc, argv", kCMainTail), {{"SALT", CSalt()}});
-  }
   p.source = absl::StrCat(std::string(solution), "\n", test.substr(0, name), "verdict_test_main_",
                           test.substr(name + 4, close - name - 4), "\nreturn 0;\n",
-                          test.substr(close), "\n", main_code);
+                          test.substr(close), "\n", kCppMain);
   return p;
+}
+
+std::string SafeIncludeLine(std::string_view d) {
+  size_t i = 1;
+  while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+  if (d.substr(i, 7) != "include") return "";
+  i += 7;
+  while (i < d.size() && (d[i] == ' ' || d[i] == '\t')) ++i;
+  if (i >= d.size() || d[i] != '<') return "";
+  const size_t close = d.find('>', i);
+  if (close == d.npos) return "";
+  const std::string_view path = d.substr(i + 1, close - i - 1);
+  if (path.empty() || path[0] == '/' || path.find("..") != path.npos) return "";
+  for (char c : path) {
+    if (!IsIdent(c) && c != '/' && c != '.' && c != '+' && c != '-') return "";
+  }
+  return absl::StrCat("#include <", std::string(path), ">\n");
 }
 
 std::string BuildAssertProgram(std::string_view solution, std::string_view test_code) {

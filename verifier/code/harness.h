@@ -1,7 +1,7 @@
 // Harness builders for one-process test runs: turn a solution and tests into the program of one
-// sandbox run. (Python assert and call-based tests use the two-process harness of
-// python_harness.h instead; JavaScript js_harness.h and C++ cpp_harness.h.) Pure functions,
-// thread-safe.
+// sandbox run, and the C/C++ lexing the two-process harnesses share. (Python assert and
+// call-based tests use the two-process harness of python_harness.h instead; JavaScript
+// js_harness.h, C++ cpp_harness.h and C c_harness.h.) Pure functions, thread-safe.
 #ifndef VERDICT_VERIFIER_CODE_HARNESS_H_
 #define VERDICT_VERIFIER_CODE_HARNESS_H_
 
@@ -32,26 +32,22 @@ bool LexCpp(std::string_view s, std::vector<CppToken>* toks, std::vector<std::st
 // no such definition or the text does not lex.
 std::optional<std::pair<size_t, size_t>> FindMainDefinition(std::string_view s);
 
-// kAssert, C (the judge's C++ tests use cpp_harness.h): the program of one test, in which passing
-// needs more than exit code 0. The test's `main` is renamed and gets a `return 0;` before its
-// closing brace; code of ours reads a nonce from stdin (a pipe) before the candidate's static
-// initializers run, and a `main` of ours calls the test's main and, only when that returned 0,
-// writes "<nonce> END" on stdout. So `exit(0)`, `_exit(0)`, `quick_exit(0)`, an atexit or SIGABRT
-// handler that exits 0 inside the candidate, or a candidate that reads stdin in a static
-// initializer, end the run without the marker. It does not stop a candidate written against this
-// scheme (one that finds the nonce in its own memory, or reads stdin from a constructor of a
-// reserved priority): C++ tests call the candidate's functions directly, in one process.
-// `has_end_marker` is false when the test code has no `main` definition that can be found
-// (comments, strings and preprocessor lines skipped): then the program is BuildAssertProgram's and
-// exit code 0 passes.
+// A preprocessor line (LexCpp's `directives`) as the line `#include <path>\n` when it includes a
+// plain header path (no `..`, not absolute, no quotes), else empty: the harness programs of the
+// C and C++ assert pairs include the solution's headers, never a file the solution names.
+std::string SafeIncludeLine(std::string_view directive);
+
+// The one-process C++ assert program the judge used before the harness pair (cpp_harness.h):
+// no longer judged with, kept as code_bench's baseline for what the pair costs. The test's `main`
+// is renamed and gets a `return 0;` before its closing brace; a `main` of ours calls it and, only
+// when it returned 0, writes "<nonce> END" on stdout, the nonce read from stdin by a constructor
+// of priority 101. `has_end_marker` is false when the test code has no `main` definition that can
+// be found: then the program is BuildAssertProgram's.
 struct CppAssertProgram {
   std::string source;
   bool has_end_marker = false;
 };
-// `c_language`: the same for C (the test's main called with or without argc and argv, as it is
-// declared).
-CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code,
-                                       bool c_language = false);
+CppAssertProgram BuildCppAssertProgram(std::string_view solution, std::string_view test_code);
 
 }  // namespace verdict::code
 

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "base/strings.h"
+#include "verifier/code/c_harness.h"
 #include "verifier/code/checker.h"
 #include "verifier/code/cpp_harness.h"
 #include "verifier/code/harness.h"
@@ -392,26 +393,6 @@ absl::Status JudgeCallBased(const CodeReference& ref, const Toolchain& tc, std::
   return absl::OkStatus();
 }
 
-// Runs `req` with `data` on a pipe as its stdin: unlike the default memfd, a pipe cannot be
-// rewound, so what the program's main read first cannot be read again by the candidate.
-absl::StatusOr<RunResult> RunWithPipedStdin(sandbox::Runner& runner, RunRequest req,
-                                            std::string_view data,
-                                            const sandbox::CancelFlag* cancel) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
-  // Far below the pipe's capacity: the write does not block.
-  const bool written = write(fds[1], data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  close(fds[1]);
-  if (!written) {
-    close(fds[0]);
-    return absl::InternalError("write to stdin pipe failed");
-  }
-  req.stdin_fd = fds[0];
-  absl::StatusOr<RunResult> run = runner.Run(req, cancel);
-  close(fds[0]);
-  return run;
-}
-
 // Runs the pair of one assert test and judges it from the harness's report.
 absl::Status RunAssertPair(sandbox::Runner& runner, const RunRequest& candidate,
                            const RunRequest& harness, const PairOptions& po, std::string_view nonce,
@@ -455,7 +436,8 @@ absl::Status JudgeAssertPair(const CodeReference& ref, const Toolchain& tc, std:
   return RunAssertPair(runner, candidate, harness, po, nonce, cancel, d);
 }
 
-// kAssert, C++: one pair of compiled programs per test (BuildCppAssertPair), compiled already.
+// kAssert, C and C++: one pair of compiled programs per test (BuildCAssertPair,
+// BuildCppAssertPair), compiled already.
 absl::Status JudgeCppAssertPair(const CodeReference& ref, const Toolchain& tc,
                                 const Prepared& candidate_program, const Prepared& harness_program,
                                 sandbox::Runner& runner, const sandbox::CancelFlag* cancel,
@@ -483,18 +465,20 @@ CodeVerdict CompileErrorVerdict(CodeVerdict v, int tests, const Prepared& p,
   return v;
 }
 
-// kAssert, C++: per test, the candidate's program and the harness's (BuildCppAssertPair). A
-// function the harness cannot forward fails the test (never the one-process program: a
-// candidate could choose such a signature to get it).
-absl::StatusOr<CodeVerdict> JudgeCppAssert(const CodeReference& ref, const Toolchain& tc,
-                                           std::string_view code, const JudgeOptions& options,
-                                           sandbox::Runner& runner,
-                                           const sandbox::CancelFlag* cancel, CodeVerdict v) {
+// kAssert, C and C++: per test, the candidate's program and the harness's (BuildCAssertPair,
+// BuildCppAssertPair). A function the harness cannot forward fails the test (never the
+// one-process program: a candidate could choose such a signature to get it).
+absl::StatusOr<CodeVerdict> JudgeCompiledAssert(const CodeReference& ref, const Toolchain& tc,
+                                                std::string_view code, const JudgeOptions& options,
+                                                sandbox::Runner& runner,
+                                                const sandbox::CancelFlag* cancel, CodeVerdict v) {
   const int n = static_cast<int>(ref.tests.size());
   std::vector<std::optional<std::pair<Prepared, Prepared>>> programs(n);
+  const bool c = tc.name == "c";
   for (int i = 0; i < n; ++i) {
     absl::StatusOr<CppPairSources> src =
-        BuildCppAssertPair(code, ref.tests[i].input, ref.limits.wall_ms);
+        c ? BuildCAssertPair(code, ref.tests[i].input, ref.limits.wall_ms)
+          : BuildCppAssertPair(code, ref.tests[i].input, ref.limits.wall_ms);
     if (!src.ok()) {
       v.tests[i].skipped = false;
       v.tests[i].message = std::string(src.status().message());
@@ -502,24 +486,24 @@ absl::StatusOr<CodeVerdict> JudgeCppAssert(const CodeReference& ref, const Toolc
     }
     sandbox::CompileExtras candidate_extras;
     candidate_extras.prelude = std::move(src->candidate_prelude);
-    candidate_extras.prelude_name = "verdict_wire.h";
-    absl::StatusOr<Prepared> c =
+    candidate_extras.prelude_name = c ? "verdict_c_wire.h" : "verdict_wire.h";
+    absl::StatusOr<Prepared> cand =
         Prepare(tc, src->candidate, options, runner, cancel, candidate_extras);
-    if (!c.ok()) return c.status();
-    v.compile_cache_hit = c->cache_hit;
-    if (c->compile_error) return CompileErrorVerdict(std::move(v), n, *c, "");
+    if (!cand.ok()) return cand.status();
+    v.compile_cache_hit = cand->cache_hit;
+    if (cand->compile_error) return CompileErrorVerdict(std::move(v), n, *cand, "");
     // The harness's binary holds the test's expected values: private (never where a candidate
     // could read it), and cached per test and set of the solution's headers and signatures.
     sandbox::CompileExtras harness_extras;
     harness_extras.private_binary = true;
     harness_extras.prelude = std::move(src->harness_prelude);
-    harness_extras.prelude_name = "verdict_wire_harness.h";
+    harness_extras.prelude_name = c ? "verdict_c_wire_harness.h" : "verdict_wire_harness.h";
     absl::StatusOr<Prepared> h = Prepare(tc, src->harness, options, runner, cancel, harness_extras);
     if (!h.ok()) return h.status();
     if (h->compile_error) {
       return CompileErrorVerdict(std::move(v), n, *h, "the test against the solution: ");
     }
-    programs[i].emplace(*std::move(c), *std::move(h));
+    programs[i].emplace(*std::move(cand), *std::move(h));
   }
   absl::Status error = JudgeTests(n, options, v.tests, [&](int i) {
     if (!programs[i].has_value()) return absl::OkStatus();
@@ -604,23 +588,17 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     if (!error.ok()) return error;
     return Summarise(std::move(v), options);
   }
-  // C++ assert tests: two programs per test, the candidate's and the test's.
-  if (ref.shape == TestShape::kAssert && absl::StartsWith(tc->name, "cpp")) {
-    return JudgeCppAssert(ref, *tc, code, options, runner, cancel, std::move(v));
+  // C and C++ assert tests: two programs per test, the candidate's and the test's.
+  if (ref.shape == TestShape::kAssert && (tc->name == "c" || absl::StartsWith(tc->name, "cpp"))) {
+    return JudgeCompiledAssert(ref, *tc, code, options, runner, cancel, std::move(v));
   }
-  // Stdio: one program for all tests. Assert: one program per test.
+  // Stdio: one program for all tests. Assert in a language without a harness pair (a toolchain
+  // of the caller's): one program per test, solution and test code, passing on exit code 0.
   const bool per_test_program = ref.shape == TestShape::kAssert;
   std::vector<Prepared> programs(per_test_program ? ref.tests.size() : 1);
-  // C assert programs that pass only when they print an end marker (BuildCppAssertProgram).
-  std::vector<char> end_marker(programs.size(), 0);
   for (size_t i = 0; i < programs.size(); ++i) {
-    std::string src =
+    const std::string src =
         per_test_program ? BuildAssertProgram(code, ref.tests[i].input) : std::string(code);
-    if (per_test_program && tc->name == "c") {
-      CppAssertProgram cpp = BuildCppAssertProgram(code, ref.tests[i].input, tc->name == "c");
-      src = std::move(cpp.source);
-      end_marker[i] = cpp.has_end_marker;
-    }
     absl::StatusOr<Prepared> p = Prepare(*tc, src, options, runner, cancel);
     if (!p.ok()) return p.status();
     v.compile_cache_hit = p->cache_hit;
@@ -634,10 +612,7 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
     RunRequest req = programs[per_test_program ? i : 0].base;
     if (!per_test_program) req.stdin_data = test.input;
     req.limits = Limits(ref, *tc);
-    const bool marker = per_test_program && end_marker[i];
-    const std::string nonce = marker ? NewNonce() : "";
-    absl::StatusOr<RunResult> run =
-        marker ? RunWithPipedStdin(runner, req, nonce, cancel) : runner.Run(req, cancel);
+    absl::StatusOr<RunResult> run = runner.Run(req, cancel);
     TestDetail& d = v.tests[i];
     absl::Status s = run.status();
     if (run.ok()) {
@@ -653,9 +628,6 @@ absl::StatusOr<CodeVerdict> JudgeProgram(const CodeReference& ref, std::string_v
         }
         std::string tail = LastLine(run->stderr_data);
         if (!tail.empty()) d.message = absl::StrCat(d.message, ": ", tail);
-      } else if (marker && !absl::StrContains(run->stdout_data, absl::StrCat(nonce, " END\n"))) {
-        d.verdict = Verdict::kRuntimeError;
-        d.message = "exit code 0 before the test's main returned (exit inside the candidate?)";
       } else if (per_test_program) {
         d.passed = true;
         d.verdict = Verdict::kCorrect;

@@ -331,42 +331,6 @@ int counter() { return count_; }
   EXPECT_NE(why.find("non-const reference"), std::string::npos) << why;
 }
 
-// C assert tests get the same end marker, whichever way the test declares its main.
-TEST(HarnessC, ExitsInsideTheCandidateEarnZero) {
-  CodeReference ref;
-  ref.language = "c";
-  ref.shape = TestShape::kAssert;
-  const std::string head = "#include <stdlib.h>\n#include <unistd.h>\n";
-  const std::string solution = head + "int add(int a, int b) { return a + b; }\n";
-  std::string why;
-  for (const char* main_head :
-       {"int main(void)", "int main()", "int main(int argc, char **argv)"}) {
-    ref.tests = {{absl::StrCat("#undef NDEBUG\n#include <assert.h>\n", main_head,
-                               " {\n  assert(add(1, 2) == 3);\n}\n"),
-                  ""}};
-    EXPECT_EQ(Accuracy(ref, solution, &why), 1.0) << main_head << ": " << why;
-    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { return 0; }\n", &why), 0.0)
-        << main_head << ": " << why;
-    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { exit(0); }\n", &why), 0.0)
-        << main_head << ": " << why;
-    EXPECT_EQ(Accuracy(ref, head + "int add(int a, int b) { _exit(0); }\n", &why), 0.0)
-        << main_head << ": " << why;
-  }
-  // A candidate written against the scheme's source: C merges a file-scope `static` declaration
-  // with a later definition of the same name, so names it could know would hand it the nonce.
-  const std::string forger =
-      head +
-      "static char verdict_harness_nonce_[64];\n"
-      "static long verdict_harness_nonce_size_;\n"
-      "int add(int a, int b) {\n"
-      "  (void)!write(1, \"\\n\", 1);\n"
-      "  (void)!write(1, verdict_harness_nonce_, verdict_harness_nonce_size_);\n"
-      "  (void)!write(1, \" END\\n\", 5);\n"
-      "  _exit(0);\n"
-      "}\n";
-  EXPECT_EQ(Accuracy(ref, forger, &why), 0.0) << why;
-}
-
 // A solution cannot make the test call a library function instead of its own: HumanEval-X
 // CPP/23 tests `strlen("abc") == 3` against the solution's `int strlen(string)`; a solution that
 // includes <cstring> would have the harness's ::strlen(const char*) take every call. A test that
