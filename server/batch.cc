@@ -1,5 +1,6 @@
 #include "server/batch.h"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,10 +20,12 @@ bool InflightBudget::TryAcquire(int64_t n) {
 namespace {
 
 // ScoreBatch of `request`; with `take_texts` (then `request` itself), its completion texts are
-// moved out rather than copied.
+// moved out rather than copied. The results go to `response`, or with `wire` (then `response`
+// is null) to its wire bytes.
 void ScoreBatchImpl(const BatchContext& context, const v1::ScoreRequest& request,
                     v1::ScoreRequest* take_texts, std::shared_ptr<const Cancellation> cancel,
-                    v1::ScoreResponse* response, absl::AnyInvocable<void(absl::Status) &&> done) {
+                    v1::ScoreResponse* response, std::string* wire,
+                    absl::AnyInvocable<void(absl::Status) &&> done) {
   absl::StatusOr<RewardSpec> spec = ResolveSpec(context.default_spec, request.spec());
   if (!spec.ok()) {
     std::move(done)(spec.status());
@@ -53,9 +56,16 @@ void ScoreBatchImpl(const BatchContext& context, const v1::ScoreRequest& request
   }
   context.scorer->ScoreBatch(
       std::move(batch), cancel,
-      [context, cancel, response, samples, groups = std::move(groups), form = ResultFormOf(request),
+      [context, cancel, response, wire, samples, groups = std::move(groups),
+       form = ResultFormOf(request),
        done = std::move(done)](std::vector<GroupResult> results) mutable {
-        response->mutable_groups()->Reserve(static_cast<int>(results.size()));
+        if (response != nullptr) {
+          response->mutable_groups()->Reserve(static_cast<int>(results.size()));
+        } else {
+          wire->clear();
+          // Room for a sample's result (100-200 bytes for math) and then some: one allocation.
+          wire->reserve(static_cast<size_t>(samples) * 256 + results.size() * 64);
+        }
         for (size_t i = 0; i < results.size(); ++i) {
           if (context.metrics != nullptr) {
             if (results[i].error.ok()) {
@@ -64,7 +74,11 @@ void ScoreBatchImpl(const BatchContext& context, const v1::ScoreRequest& request
               context.metrics->RecordGroupError(static_cast<int>(results[i].error.code()));
             }
           }
-          GroupResultToProto(std::move(results[i]), response->add_groups(), form);
+          if (response != nullptr) {
+            GroupResultToProto(std::move(results[i]), response->add_groups(), form);
+          } else {
+            AppendGroupResultWire(std::move(results[i]), form, wire);
+          }
         }
         context.budget->Release(samples);
         absl::Status live = cancel ? cancel->Check() : absl::OkStatus();
@@ -77,13 +91,19 @@ void ScoreBatchImpl(const BatchContext& context, const v1::ScoreRequest& request
 void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
                 std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
                 absl::AnyInvocable<void(absl::Status) &&> done) {
-  ScoreBatchImpl(context, request, nullptr, std::move(cancel), response, std::move(done));
+  ScoreBatchImpl(context, request, nullptr, std::move(cancel), response, nullptr, std::move(done));
 }
 
 void ScoreBatch(const BatchContext& context, v1::ScoreRequest* request,
                 std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
                 absl::AnyInvocable<void(absl::Status) &&> done) {
-  ScoreBatchImpl(context, *request, request, std::move(cancel), response, std::move(done));
+  ScoreBatchImpl(context, *request, request, std::move(cancel), response, nullptr, std::move(done));
+}
+
+void ScoreBatchToWire(const BatchContext& context, v1::ScoreRequest* request,
+                      std::shared_ptr<const Cancellation> cancel, std::string* wire,
+                      absl::AnyInvocable<void(absl::Status) &&> done) {
+  ScoreBatchImpl(context, *request, request, std::move(cancel), nullptr, wire, std::move(done));
 }
 
 }  // namespace verdict

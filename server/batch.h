@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -50,6 +51,11 @@ void ScoreBatch(const BatchContext& context, const v1::ScoreRequest& request,
 void ScoreBatch(const BatchContext& context, v1::ScoreRequest* request,
                 std::shared_ptr<const Cancellation> cancel, v1::ScoreResponse* response,
                 absl::AnyInvocable<void(absl::Status) &&> done);
+// The same, the results written as a ScoreResponse's wire bytes into `*wire` (replacing what it
+// held; AppendGroupResultWire) instead of built as a message: for a caller that only sends them.
+void ScoreBatchToWire(const BatchContext& context, v1::ScoreRequest* request,
+                      std::shared_ptr<const Cancellation> cancel, std::string* wire,
+                      absl::AnyInvocable<void(absl::Status) &&> done);
 
 }  // namespace verdict
 

@@ -1,6 +1,10 @@
 #include "server/convert.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -527,6 +531,240 @@ void GroupResultToProto(GroupResult&& in, v1::GroupResult* out, ResultForm form)
     m->set_correct(in.stats.majority_correct);
     m->set_clusters(in.stats.majority_clusters);
   }
+}
+
+namespace {
+
+// Protobuf's wire encoding, appended to a string, with the rules the generated serialiser
+// follows: fields in number order, proto3 scalars at their default (doubles by bit pattern,
+// so -0.0 is written) left out, int32 and enum values sign-extended to 64 bits.
+class WireAppender {
+ public:
+  // Appends to `*out`, which holds the bytes written so far only once this is destroyed: until
+  // then it is the buffer, grown in steps and cut back at the end (an append per field through
+  // std::string cost twice the instructions).
+  explicit WireAppender(std::string* out) : out_(out), pos_(out->size()) {}
+  ~WireAppender() { out_->resize(pos_); }
+  WireAppender(const WireAppender&) = delete;
+  WireAppender& operator=(const WireAppender&) = delete;
+
+  // Inline for one byte (every tag here, most lengths and values), out of line beyond.
+  void Varint(uint64_t v) {
+    if (v < 0x80) {
+      *Room(1) = static_cast<char>(v);
+      ++pos_;
+      return;
+    }
+    LongVarint(v);
+  }
+  [[gnu::noinline]] void LongVarint(uint64_t v) {
+    char* p = Room(10);
+    size_t n = 0;
+    while (v >= 0x80) {
+      p[n++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    p[n++] = static_cast<char>(v);
+    pos_ += n;
+  }
+  void Tag(int field, int wire_type) { Varint(static_cast<uint64_t>(field) << 3 | wire_type); }
+  void Fixed64(double v) {
+    // Little-endian, as the wire is (x86-64, aarch64).
+    std::memcpy(Room(8), &v, 8);
+    pos_ += 8;
+  }
+  void Bytes(std::string_view v) {
+    if (v.empty()) return;  // memcpy from a null pointer is undefined
+    std::memcpy(Room(v.size()), v.data(), v.size());
+    pos_ += v.size();
+  }
+  void Double(int field, double v) {
+    uint64_t raw;
+    std::memcpy(&raw, &v, sizeof(raw));
+    if (raw == 0) return;
+    Tag(field, 1);
+    Fixed64(v);
+  }
+  void Int64(int field, int64_t v) {
+    if (v == 0) return;
+    Tag(field, 0);
+    Varint(static_cast<uint64_t>(v));
+  }
+  void Int32(int field, int32_t v) { Int64(field, v); }
+  void Bool(int field, bool v) {
+    if (!v) return;
+    Tag(field, 0);
+    *Room(1) = 1;
+    ++pos_;
+  }
+  void String(int field, std::string_view v) {
+    if (v.empty()) return;
+    Tag(field, 2);
+    Varint(v.size());
+    Bytes(v);
+  }
+  // A string the proto path passes through WireText: repaired when not UTF-8.
+  void Text(int field, std::string_view v) {
+    if (IsValidUtf8(v)) {
+      String(field, v);
+    } else {
+      String(field, RepairUtf8(v));
+    }
+  }
+  // A sub-message: its tag and a one-byte length now, the length fixed up by End (widened in
+  // place when the message turns out to be 128 bytes or longer).
+  size_t Begin(int field) {
+    Tag(field, 2);
+    *Room(1) = 0;
+    return ++pos_;
+  }
+  void End(size_t start) {
+    uint64_t size = pos_ - start;
+    char* p = out_->data() + start - 1;
+    if (size < 0x80) {
+      *p = static_cast<char>(size);
+      return;
+    }
+    size_t n = 1;
+    for (uint64_t v = size >> 7; v != 0; v >>= 7) ++n;
+    Room(n - 1);
+    p = out_->data() + start - 1;
+    std::memmove(p + n, p + 1, size);
+    for (; size >= 0x80; size >>= 7) *p++ = static_cast<char>(size | 0x80);
+    *p = static_cast<char>(size);
+    pos_ += n - 1;
+  }
+
+ private:
+  // Where `n` more bytes go. Grown 1 KiB at a time, not doubled: each group's appender cuts
+  // the string back, and the next would zero-fill the doubled room again. The string's capacity
+  // still grows geometrically.
+  char* Room(size_t n) {
+    if (out_->size() - pos_ < n) [[unlikely]] {
+      Grow(n);
+    }
+    return out_->data() + pos_;
+  }
+  [[gnu::noinline]] void Grow(size_t n) { out_->resize(pos_ + std::max<size_t>(n, 1024)); }
+
+  std::string* const out_;
+  size_t pos_;  // bytes written; out_->size() is the room
+};
+
+// Whether AppendGroupResultWire writes `in` itself (else through the message).
+bool DirectForm(const GroupResult& in, ResultForm form) {
+  if (form.with_spec || !form.packed_components || !in.error.ok()) return false;
+  for (const SampleResult& s : in.samples) {
+    if (s.code || s.instructions) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void AppendGroupResultWire(GroupResult&& in, ResultForm form, std::string* out) {
+  if (!DirectForm(in, form)) {
+    v1::GroupResult message;
+    GroupResultToProto(std::move(in), &message, form);
+    const size_t size = message.ByteSizeLong();
+    {
+      WireAppender w(out);
+      w.Tag(1, 2);
+      w.Varint(size);
+    }
+    const size_t at = out->size();
+    out->resize(at + size);
+    message.SerializeWithCachedSizesToArray(reinterpret_cast<uint8_t*>(out->data() + at));
+    return;
+  }
+  WireAppender w(out);
+  // The fields as GroupResultToProto sets them, in field-number order.
+  const size_t group = w.Begin(1);
+  w.String(1, in.group_id);
+  for (const SampleResult& s : in.samples) {
+    const size_t sample = w.Begin(3);
+    w.Double(1, s.reward);
+    w.Double(3, s.advantage);
+    w.Int32(4, VerdictToProto(s.verdict));
+    w.Text(5, s.reason);
+    if (!s.error.ok()) {
+      const size_t error = w.Begin(6);
+      w.Int32(1, static_cast<int>(s.error.code()));
+      w.Text(2, std::string_view(s.error.message().data(), s.error.message().size()));
+      w.End(error);
+    }
+    if (s.math) {
+      const size_t math = w.Begin(7);
+      w.Text(1, s.math->extracted);
+      w.String(2, s.math->source);
+      w.Text(3, s.math->canonical);
+      w.Int32(4, s.math->matched_gold);
+      w.End(math);
+    }
+    if (s.error.ok()) {
+      const size_t format = w.Begin(8);
+      w.Bool(1, s.format.ok);
+      w.String(2, s.format.template_name);
+      w.Text(3, s.format.problem);
+      w.Bool(4, s.format.think_prefilled);
+      w.End(format);
+      if (!s.language_target.empty()) {
+        const size_t language = w.Begin(10);
+        w.String(1, s.language_target);
+        w.Int32(2, s.language_words);
+        w.Int32(3, s.language_target_words);
+        w.End(language);
+      }
+      w.Int64(11, s.length);
+      w.Bool(12, s.truncated);
+    }
+    if (!s.components.empty()) {
+      size_t ids_size = 0;
+      for (const auto& [c, value] : s.components) {
+        for (uint64_t v = static_cast<uint64_t>(ComponentToProto(c)); v >= 0x80; v >>= 7) {
+          ++ids_size;
+        }
+        ++ids_size;
+      }
+      w.Tag(14, 2);
+      w.Varint(ids_size);
+      for (const auto& [c, value] : s.components) w.Varint(ComponentToProto(c));
+      w.Tag(15, 2);
+      w.Varint(8 * s.components.size());
+      for (const auto& [c, value] : s.components) w.Fixed64(value);
+    }
+    w.End(sample);
+  }
+  const GroupStats& st = in.stats;
+  const size_t stats = w.Begin(4);
+  w.Double(1, st.mean);
+  w.Double(2, st.std);
+  w.Bool(3, st.zero_variance);
+  w.Int32(4, st.num_samples);
+  w.Int32(5, st.num_correct);
+  w.Int32(6, st.num_format_ok);
+  w.Int32(7, st.num_errors);
+  w.Int32(8, st.num_undecided);
+  for (const auto& [k, value] : st.pass_at_k) {
+    // A map entry writes its key and value even at their defaults.
+    const size_t entry = w.Begin(9);
+    w.Tag(1, 0);
+    w.Varint(static_cast<uint64_t>(static_cast<int64_t>(k)));
+    w.Tag(2, 1);
+    w.Fixed64(value);
+    w.End(entry);
+  }
+  w.String(10, st.length_unit);
+  if (in.spec.majority_vote) {
+    const size_t majority = w.Begin(11);
+    w.Text(1, st.majority_answer);
+    w.Int32(2, st.majority_count);
+    w.Bool(3, st.majority_correct);
+    w.Int32(4, st.majority_clusters);
+    w.End(majority);
+  }
+  w.End(stats);
+  w.End(group);
 }
 
 }  // namespace verdict

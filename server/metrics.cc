@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -113,10 +114,16 @@ void Metrics::RecordCall(std::string_view method, int code, double seconds) {
 }
 
 void Metrics::RecordGroup(const Group& group, const GroupResult& result) {
+  // Counted by verdict first, then one map update per verdict present: a lookup keyed by two
+  // new strings per sample was ~2% of the server's instructions (#16).
+  constexpr size_t kVerdicts = static_cast<size_t>(Verdict::kOutputLimit) + 1;
+  std::array<uint64_t, kVerdicts> counts{};
+  for (const SampleResult& s : result.samples) ++counts[static_cast<size_t>(s.verdict)];
+  const std::string verifier(VerifierOf(group));
   absl::MutexLock lock(&mu_);
-  std::string verifier(VerifierOf(group));
-  for (const SampleResult& s : result.samples) {
-    ++samples_[{verifier, std::string(VerdictName(s.verdict))}];
+  for (size_t v = 0; v < kVerdicts; ++v) {
+    if (counts[v] == 0) continue;
+    samples_[{verifier, std::string(VerdictName(static_cast<Verdict>(v)))}] += counts[v];
   }
 }
 

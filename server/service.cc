@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <stop_token>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -80,7 +81,20 @@ google::protobuf::ArenaOptions ArenaOptionsForBatch() {
   return options;
 }
 
-// Unary Score: ScoreBatch does the work; this reactor only maps its status onto the call and
+// Hands `*wire` (a response's bytes) to `out` without a copy: the slice owns the string.
+absl::Status TakeWire(std::string* wire, grpc::ByteBuffer* out) {
+  if (wire->size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the message is ", wire->size(), " bytes; a message holds at most 2 GiB"));
+  }
+  auto* owned = new std::string(std::move(*wire));
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* s) { delete static_cast<std::string*>(s); }, owned);
+  *out = grpc::ByteBuffer(&slice, 1);
+  return absl::OkStatus();
+}
+
+// Unary Score: ScoreBatchToWire does the work; this reactor only maps its status onto the call and
 // the call's cancellation onto the batch. Owned by gRPC from creation until OnDone.
 class ScoreCall final : public grpc::ServerUnaryReactor {
  public:
@@ -96,8 +110,8 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
       Done(parsed);
       return;
     }
-    ScoreBatch(service_->batch_context(), request_, cancel_, response_,
-               [this](absl::Status s) { Done(std::move(s)); });
+    ScoreBatchToWire(service_->batch_context(), request_, cancel_, &wire_,
+                     [this](absl::Status s) { Done(std::move(s)); });
   }
 
   void OnCancel() override {
@@ -109,7 +123,7 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
  private:
   void Done(absl::Status s) {
     s = Outcome(s, deadline_);
-    if (s.ok()) s = SerializeFlat(*response_, out_);
+    if (s.ok()) s = TakeWire(&wire_, out_);
     // Counted now, not in OnDone, so a client that reads /metrics after its reply sees it.
     const int code =
         RecordedCode(static_cast<grpc::StatusCode>(s.code()), cancelled_.load(), deadline_);
@@ -125,13 +139,12 @@ class ScoreCall final : public grpc::ServerUnaryReactor {
   grpc::ByteBuffer* const out_;
   const absl::Time start_;
   std::atomic<bool> cancelled_{false};
-  // The request and response live in an arena: a batch is ~10 allocations per sample each way
-  // otherwise, and freeing them one by one was the largest service-only cost (#16).
+  // The request lives in an arena: a batch is ~10 allocations per sample otherwise, and freeing
+  // them one by one was the largest service-only cost (#16).
   google::protobuf::Arena arena_{ArenaOptionsForBatch()};
   v1::ScoreRequest* const request_ =
       google::protobuf::Arena::CreateMessage<v1::ScoreRequest>(&arena_);
-  v1::ScoreResponse* const response_ =
-      google::protobuf::Arena::CreateMessage<v1::ScoreResponse>(&arena_);
+  std::string wire_;  // the response's bytes, written without a message (ScoreBatchToWire)
 };
 
 // Bidirectional ScoreStream. Reads a group, starts scoring it, and reads the next while fewer

@@ -22,7 +22,8 @@ namespace verdict {
 // `message` serialised into one flat slice, with the sizes computed once: gRPC's generic path
 // computes them twice (once to size its buffer, again inside SerializeToZeroCopyStream) and
 // writes through a stream; for a large message that was a tenth of the cost outside scoring
-// (#16). Used for the server's responses and `verdict score --server`'s requests.
+// (#16). Used for `verdict score --server`'s requests (the server's Score replies are written
+// from the results, AppendGroupResultWire).
 // RESOURCE_EXHAUSTED for a message over 2 GiB.
 absl::Status SerializeFlat(const google::protobuf::MessageLite& message, grpc::ByteBuffer* out);
 

@@ -5,7 +5,9 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 namespace verdict {
@@ -237,6 +239,113 @@ TEST(GroupResultToProto, PackedComponentsCarryTheMapsValuesInComponentOrder) {
       EXPECT_EQ(out.components().at("cosine"), -0.5);
     }
   }
+}
+
+// The wire bytes that GroupResultToProto and serialising the message give, as one element of
+// ScoreResponse.groups.
+std::string ViaMessage(GroupResult r, ResultForm form) {
+  v1::ScoreResponse response;
+  GroupResultToProto(std::move(r), response.add_groups(), form);
+  return response.SerializeAsString();
+}
+
+std::string Direct(GroupResult r, ResultForm form) {
+  std::string out = "kept";
+  AppendGroupResultWire(std::move(r), form, &out);
+  EXPECT_EQ(out.substr(0, 4), "kept");  // appended to what was there
+  return out.substr(4);
+}
+
+GroupResult RichGroup(int samples, size_t reason_bytes) {
+  GroupResult r;
+  r.group_id = "group-7";
+  r.spec.majority_vote = true;
+  for (int i = 0; i < samples; ++i) {
+    SampleResult s;
+    s.reward = i == 0 ? 0.0 : 1.5 / i;
+    s.advantage = i == 1 ? -0.0 : -0.25 * i;  // -0.0 is written: its bits are not zero
+    s.verdict = i % 3 == 0 ? Verdict::kCorrect : Verdict::kWrongAnswer;
+    s.reason = std::string(reason_bytes, 'r') + (i == 2 ? "cut \xe6\x95" : "");
+    s.components = {{Component::kAccuracy, i % 2}, {Component::kFormat, 0.5}};
+    if (i % 4 != 3) s.math = MathDetails{i == 2 ? "ab\xff" : "42", "answer_tag", "42", i - 1};
+    s.format = FormatResult{i % 2 == 0, 1.0, "r1", i % 2 ? "no </think>" : "", i == 1};
+    if (i == 3) {
+      s.verdict = Verdict::kError;
+      s.error = absl::InternalError("checker \xff failed");
+    }
+    if (i == 4) {
+      s.language_target = "en";
+      s.language_words = 12;
+      s.language_target_words = -1;
+    }
+    s.length = i * 1000;
+    s.truncated = i == 5;
+    r.samples.push_back(std::move(s));
+  }
+  r.stats.mean = 0.5;
+  r.stats.std = 0;
+  r.stats.zero_variance = false;
+  r.stats.num_samples = samples;
+  r.stats.num_correct = 2;
+  r.stats.num_format_ok = 3;
+  r.stats.num_errors = 1;
+  r.stats.num_undecided = -2;
+  r.stats.pass_at_k = {{1, 0.25}};
+  r.stats.length_unit = "tokens";
+  r.stats.majority_answer = "4\xc3";
+  r.stats.majority_count = 3;
+  r.stats.majority_correct = true;
+  r.stats.majority_clusters = 2;
+  return r;
+}
+
+TEST(AppendGroupResultWire, WritesTheBytesTheMessageWould) {
+  const ResultForm packed{.with_spec = false, .packed_components = true};
+  // Small and large samples and groups: one-, two- and three-byte lengths.
+  for (auto [samples, reason_bytes] : {std::pair{1, 3}, {8, 60}, {8, 200}, {64, 400}}) {
+    SCOPED_TRACE(absl::StrCat(samples, " samples, reasons of ", reason_bytes, " bytes"));
+    EXPECT_EQ(Direct(RichGroup(samples, reason_bytes), packed),
+              ViaMessage(RichGroup(samples, reason_bytes), packed));
+  }
+  GroupResult empty;  // no samples, every field at its default
+  EXPECT_EQ(Direct(empty, packed), ViaMessage(empty, packed));
+  GroupResult no_majority = RichGroup(2, 5);
+  no_majority.spec.majority_vote = false;
+  EXPECT_EQ(Direct(no_majority, packed), ViaMessage(no_majority, packed));
+}
+
+TEST(AppendGroupResultWire, FormsItDoesNotWriteGoThroughTheMessage) {
+  const ResultForm packed{.with_spec = false, .packed_components = true};
+  GroupResult error;
+  error.group_id = "bad";
+  error.error = absl::InvalidArgumentError("no gold");
+  GroupResult code = RichGroup(2, 5);
+  code.samples[1].code = code::CodeVerdict{};
+  GroupResult instructions = RichGroup(2, 5);
+  instructions.samples[0].instructions = InstructionDetails{{{"a", true, "b"}}, 1, false};
+  for (const GroupResult& r : {error, code, instructions}) {
+    EXPECT_EQ(Direct(r, packed), ViaMessage(r, packed));
+  }
+  for (ResultForm form : {ResultForm{}, ResultForm{.with_spec = true, .packed_components = true},
+                          ResultForm{.with_spec = false, .packed_components = false}}) {
+    // With the components map or the spec (a map too): equal as messages.
+    v1::ScoreResponse direct, message;
+    ASSERT_TRUE(direct.ParseFromString(Direct(RichGroup(3, 5), form)));
+    ASSERT_TRUE(message.ParseFromString(ViaMessage(RichGroup(3, 5), form)));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(direct, message));
+  }
+}
+
+TEST(AppendGroupResultWire, PassAtKEntriesParseToTheSameMap) {
+  const ResultForm packed{.with_spec = false, .packed_components = true};
+  GroupResult r = RichGroup(4, 5);
+  r.stats.pass_at_k = {{1, 0.5}, {2, 0.0}, {4, 1.0}};  // 0.0: an entry writes its value anyway
+  v1::ScoreResponse direct, message;
+  ASSERT_TRUE(direct.ParseFromString(Direct(r, packed)));
+  ASSERT_TRUE(message.ParseFromString(ViaMessage(r, packed)));
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(direct, message));
+  EXPECT_EQ(direct.groups(0).stats().pass_at_k().at(2), 0.0);
+  EXPECT_EQ(direct.ByteSizeLong(), message.ByteSizeLong());
 }
 
 }  // namespace
