@@ -241,14 +241,21 @@ absl::StatusOr<PairResult> RunHarnessPair(sandbox::Runner& runner, const RunRequ
   // A candidate that ended first explains the failure better.
   const bool harness_ran = r == 1 || (r == -3 && !Readable(c_done.get()) && Readable(h_done.get()));
   hello_w.reset();
-  if (!harness_ran) stop_harness.Cancel();
+  if (!harness_ran) {
+    // Its run may not have handed rep_r and req_w to the sandbox yet (it may still wait for a
+    // slot): closed now, their numbers could be reused by another thread's file before the
+    // runner passes them on (a run given a stranger's descriptor, or a send that fails with
+    // EBADF). They close only once its Run has returned.
+    stop_harness.Cancel();
+    harness_thread.join();
+  }
   // A live candidate now reads the end of its input and exits.
   req_w.reset();
   rep_r.reset();
   if (!out.hello_timeout) WaitAny({c_done.get()}, options.candidate_grace_ms, nullptr);
   stop_candidate.Cancel();
   candidate_thread.join();
-  harness_thread.join();
+  if (harness_thread.joinable()) harness_thread.join();
   if (harness_ran) {
     if (!h_result.ok()) return h_result.status();
     out.harness_ran = true;

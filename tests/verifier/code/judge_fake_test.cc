@@ -1,6 +1,8 @@
 // Judge logic against a scripted runner: verdict mapping, errors, early stop, dedup.
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -262,6 +264,36 @@ TEST(JudgePairFake, CandidateThatExitedWhileLoadingIsRuntimeError) {
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
   EXPECT_EQ(v->tests[0].message, "the candidate exited while loading (exit code 0)");
+}
+
+// A candidate that exits before its hello ends the pair while the harness's run may not yet
+// have handed its channel descriptors to the sandbox (a real runner waits for a slot first):
+// they must stay open, the same files, until its Run returns. Closed early, their numbers were
+// free for another thread's files, and the launcher's send of a closed one failed with EBADF
+// (which ended every later run of the server: "sandbox launcher ... is gone").
+TEST(JudgePairFake, HarnessDescriptorsStayOpenUntilItsRunReturns) {
+  FakeRunner f;
+  std::atomic<int> checked{0}, changed{0};
+  f.SetDefault([&](const RunRequest& r) -> absl::StatusOr<RunResult> {
+    if (r.extra_fds.size() != 3) return RunResult{};  // the candidate: exits at once, silent
+    struct stat before[3];
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(fstat(r.extra_fds[i], &before[i]), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // "waiting for a slot"
+    for (int i = 0; i < 3; ++i) {
+      struct stat after;
+      if (fstat(r.extra_fds[i], &after) != 0 || after.st_ino != before[i].st_ino ||
+          after.st_dev != before[i].st_dev) {
+        ++changed;
+      }
+    }
+    ++checked;
+    return RunResult{};
+  });
+  auto v = JudgeProgram(PythonAssertRef(), "import os\nos._exit(0)\n", f, {}, nullptr);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kRuntimeError);
+  EXPECT_EQ(checked.load(), 1);
+  EXPECT_EQ(changed.load(), 0);
 }
 
 TEST(VerdictName, NamesEveryVerdict) {
