@@ -621,10 +621,19 @@ absl::StatusOr<pid_t> Launcher::Spawn(const std::string& message, const std::vec
     memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
     ssize_t n;
     while ((n = sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {}
+    const int send_errno = n < 0 ? errno : 0;
+    // A stream socket's sendmsg that failed sent nothing: unless the launcher's end is gone,
+    // the stream is still in step, and the error is this request's (EBADF: a descriptor that
+    // is not open; ENOMEM, ENOBUFS, ETOOMANYREFS: the kernel's limits on descriptors in
+    // flight), not the launcher's.
+    if (n < 0 && send_errno != EPIPE && send_errno != ECONNRESET && send_errno != ENOTCONN) {
+      return absl::InternalError(absl::StrCat(
+          "sandbox launcher: sendmsg of the run's descriptors: ", strerror(send_errno)));
+    }
     const auto failed = [](const char* call) {
       return absl::StrCat(call, ": ", errno != 0 ? strerror(errno) : "end of stream");
     };
-    errno = 0;
+    errno = send_errno;
     if (n != static_cast<ssize_t>(sizeof h)) {
       gone_why_ = n < 0 ? failed("sendmsg") : absl::StrCat("sendmsg: sent ", n, " bytes");
     } else if (!WriteFull(sock_, message.data(), message.size())) {

@@ -293,6 +293,23 @@ TEST(LinuxRunner, TooManyOrNegativeExtraFdsAreInvalidArgument) {
   EXPECT_EQ(SharedRunner().Run(r, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// A descriptor that is not open (a caller's bug, or a race that closed it) fails its own run
+// at the launcher's send (EBADF: nothing was sent, the stream is in step); the launcher stays,
+// and the next run works. (It used to count as the launcher gone: no code ran until restart.)
+TEST(LinuxRunner, ClosedExtraFdFailsItsRunAndNothingElse) {
+  int closed = 900;
+  while (fcntl(closed, F_GETFD) != -1) ++closed;
+  RunRequest r = Shell("true");
+  r.extra_fds = {closed};
+  auto bad = SharedRunner().Run(r, nullptr);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInternal);
+  EXPECT_NE(bad.status().message().find("Bad file descriptor"), std::string::npos) << bad.status();
+  EXPECT_EQ(bad.status().message().find("is gone"), std::string::npos) << bad.status();
+  auto good = SharedRunner().Run(Shell("echo ok"), nullptr);
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(good->stdout_data, "ok\n");
+}
+
 TEST(LinuxRunner, InfoStatesTheSlotCount) {
   EXPECT_EQ(SharedRunner().Info().max_parallel_runs, testing::kSlots);
 }
